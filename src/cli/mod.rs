@@ -1,0 +1,98 @@
+//! Argument parsing (clap) and dispatch to one module per command.
+
+mod rank;
+mod validate;
+
+use clap::{Args, Parser, Subcommand};
+use kommunrank::pipeline::DataOverrides;
+use kommunrank::report::OutputFormat;
+use kommunrank::spec::{self, Index};
+use kommunrank::{Error, Result};
+use std::path::PathBuf;
+
+/// Composite index rankings of municipalities, with every number explained.
+#[derive(Debug, Parser)]
+#[command(name = "kommunrank", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compute and print a ranking (no --spec: the built-in SKL 2014-style example).
+    Rank(rank::RankArgs),
+    /// Check a spec and its data; list every problem found.
+    Validate(validate::ValidateArgs),
+}
+
+/// Options shared by commands that read a spec and data.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// The index spec (TOML). Without it, the built-in example is used.
+    #[arg(long, short = 's', value_name = "SPEC")]
+    spec: Option<PathBuf>,
+    /// Data file(s) replacing the spec's [data] files (repeatable).
+    #[arg(long, short = 'd', value_name = "FILE")]
+    data: Vec<PathBuf>,
+    /// Year to take from long (Kolada) files, replacing data.year.
+    #[arg(long)]
+    year: Option<i64>,
+}
+
+impl InputArgs {
+    /// Loads and resolves the spec (or the built-in example).
+    fn index(&self) -> Result<Index> {
+        let loaded = match &self.spec {
+            Some(p) => spec::load_spec(p)?,
+            None => kommunrank::example::load()?,
+        };
+        spec::resolve(&loaded)
+    }
+
+    fn overrides(&self) -> DataOverrides {
+        DataOverrides {
+            files: self.data.clone(),
+            year: self.year,
+        }
+    }
+
+    /// Every input file path (to refuse an --out that would overwrite one).
+    fn input_paths(&self, index: &Index) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = self.data.clone();
+        v.extend(self.spec.clone());
+        for f in &index.spec.data.files {
+            if let Some(p) = index.base.source(f.path()).path() {
+                v.push(p.to_path_buf());
+            }
+        }
+        if let Some(f) = &index.spec.units.file
+            && let Some(p) = index.base.source(f.path()).path()
+        {
+            v.push(p.to_path_buf());
+        }
+        v
+    }
+}
+
+/// Chooses the output format: explicit, else from --out's extension, else table.
+fn output_format(format: Option<OutputFormat>, out: &Option<PathBuf>) -> Result<OutputFormat> {
+    match (format, out) {
+        (Some(f), _) => Ok(f),
+        (None, Some(p)) => OutputFormat::from_path(p).ok_or_else(|| {
+            Error::Usage(format!(
+                "cannot tell the format of '{}' from its extension; use .csv, .json or .txt, or pass --format",
+                p.display()
+            ))
+        }),
+        (None, None) => Ok(OutputFormat::Table),
+    }
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Rank(a) => rank::run(a),
+        Command::Validate(a) => validate::run(a),
+    }
+}

@@ -1,0 +1,62 @@
+//! `kommunrank rank`: compute a ranking and print or write it.
+
+use super::{InputArgs, output_format};
+use clap::Args;
+use kommunrank::report::{self, OutputFormat, table::TableOptions};
+use kommunrank::{Result, pipeline};
+use std::path::PathBuf;
+
+/// Arguments of `rank`.
+#[derive(Debug, Args)]
+pub struct RankArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Write the result to this file (atomically) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Output format (default: from --out's extension, else table).
+    #[arg(long, short = 'f', value_enum)]
+    format: Option<OutputFormat>,
+    /// Units shown at the top of the table.
+    #[arg(long, default_value_t = 15)]
+    top: usize,
+    /// Units shown at the bottom of the table.
+    #[arg(long, default_value_t = 5)]
+    bottom: usize,
+    /// Print nothing but the result (no confirmation on stderr).
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+/// Runs `rank`.
+pub fn run(args: RankArgs) -> Result<()> {
+    let format = output_format(args.format, &args.out)?;
+    let index = args.input.index()?;
+    let result = pipeline::run_index(&index, &args.input.overrides())?;
+    let text = match format {
+        OutputFormat::Table => report::table::to_table(
+            &result,
+            TableOptions {
+                top: args.top,
+                bottom: args.bottom,
+            },
+        ),
+        OutputFormat::Csv => report::csv::to_csv(&result),
+        OutputFormat::Json => report::json::to_json(&result),
+    };
+    match &args.out {
+        None => print!("{text}"),
+        Some(path) => {
+            report::write_atomic(path, text.as_bytes(), &args.input.input_paths(&index))?;
+            if !args.quiet {
+                eprintln!(
+                    "wrote {} ({} ranked, {} excluded)",
+                    path.display(),
+                    result.units.iter().filter(|u| u.rank.is_some()).count(),
+                    result.excluded.len()
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,18 @@
+//! The kommunrank command line: parses arguments and calls the library.
+//! Exit codes: 0 ok, 1 failure while running, 2 bad usage or bad input.
+
+mod cli;
+
+use clap::Parser;
+
+fn main() {
+    let args = cli::Cli::parse();
+    let code = match cli::run(args) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,190 @@
+//! Aggregation: one function per [`Aggregation`] method, combining a node's
+//! children with weights re-normalised over the children present, and the
+//! check that refuses method combinations that cannot work before anything
+//! is computed. Formulas are in docs/methods.md.
+
+use super::normalise::{Sign, describe, output_sign};
+use crate::error::{Error, Result};
+use crate::spec::{Aggregation, Index, Member};
+
+/// Aggregates the present (non-NaN) `values` with their `weights`.
+/// Returns NaN when no child with a positive weight is present.
+pub fn aggregate(method: Aggregation, values: &[f64], weights: &[f64]) -> f64 {
+    let mut wsum = 0.0;
+    for (v, w) in values.iter().zip(weights) {
+        if !v.is_nan() {
+            wsum += w;
+        }
+    }
+    if wsum <= 0.0 {
+        return f64::NAN;
+    }
+    let present = || {
+        values
+            .iter()
+            .zip(weights)
+            .filter(|(v, _)| !v.is_nan())
+            .map(|(v, w)| (*v, *w))
+    };
+    match method {
+        Aggregation::Arithmetic => present().map(|(v, w)| w * v).sum::<f64>() / wsum,
+        Aggregation::Sum => present().map(|(v, w)| w * v).sum::<f64>(),
+        Aggregation::Geometric => (present().map(|(v, w)| w * v.ln()).sum::<f64>() / wsum).exp(),
+        Aggregation::Harmonic => wsum / present().map(|(v, w)| w / v).sum::<f64>(),
+        Aggregation::Generalised { p } => {
+            (present().map(|(v, w)| w * v.powf(p)).sum::<f64>() / wsum).powf(1.0 / p)
+        }
+        Aggregation::MazziottaPareto => {
+            let m = present().map(|(v, w)| w * v).sum::<f64>() / wsum;
+            let var = present().map(|(v, w)| w * (v - m) * (v - m)).sum::<f64>() / wsum;
+            if m == 0.0 {
+                return 0.0;
+            }
+            // M - S * cv with cv = S / M.
+            m - var / m
+        }
+    }
+}
+
+/// What a method needs of its children's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requirement {
+    /// Any real value.
+    Any,
+    /// Values >= 0.
+    NonNegative,
+    /// Values > 0.
+    Positive,
+}
+
+/// The requirement of an aggregation method.
+pub fn requirement(method: Aggregation) -> Requirement {
+    match method {
+        Aggregation::Arithmetic | Aggregation::Sum | Aggregation::MazziottaPareto => Requirement::Any,
+        Aggregation::Geometric | Aggregation::Harmonic => Requirement::Positive,
+        Aggregation::Generalised { p } if p < 0.0 => Requirement::Positive,
+        Aggregation::Generalised { .. } => Requirement::NonNegative,
+    }
+}
+
+/// Whether a value meets a requirement.
+pub fn meets(req: Requirement, v: f64) -> bool {
+    match req {
+        Requirement::Any => true,
+        Requirement::NonNegative => v >= 0.0,
+        Requirement::Positive => v > 0.0,
+    }
+}
+
+/// The sign a member's values can take.
+pub fn member_sign(index: &Index, m: Member) -> Sign {
+    match m {
+        Member::Indicator(i) => output_sign(&index.indicators[i].normalisation),
+        Member::Node(n) => {
+            let node = &index.nodes[n];
+            let worst = node
+                .children
+                .iter()
+                .map(|c| member_sign(index, *c))
+                .max()
+                .unwrap_or(Sign::Positive);
+            match node.aggregation {
+                // M - S*cv can reach 0 even for positive children.
+                Aggregation::MazziottaPareto => Sign::DependsOnData.max(worst),
+                _ => worst,
+            }
+        }
+    }
+}
+
+/// Refuses, before any computation, every node whose aggregation needs
+/// positive (or non-negative) children that can be 0 or negative.
+pub fn check_methods(index: &Index) -> Result<()> {
+    let mut errors = Vec::new();
+    for node in &index.nodes {
+        let req = requirement(node.aggregation);
+        let refused = |s: Sign| match req {
+            Requirement::Any => false,
+            Requirement::NonNegative => s == Sign::MayBeNegative,
+            Requirement::Positive => s >= Sign::MayBeZero,
+        };
+        let bad: Vec<String> = node
+            .children
+            .iter()
+            .filter(|c| refused(member_sign(index, **c)))
+            .map(|c| match c {
+                Member::Indicator(i) => format!(
+                    "indicator '{}' ({}: {})",
+                    index.indicators[*i].id,
+                    describe(&index.indicators[*i].normalisation),
+                    output_sign(&index.indicators[*i].normalisation).describe()
+                ),
+                Member::Node(n) => format!(
+                    "node '{}' ({})",
+                    index.nodes[*n].id,
+                    member_sign(index, *c).describe()
+                ),
+            })
+            .collect();
+        if !bad.is_empty() {
+            let need = if req == Requirement::Positive { "> 0" } else { ">= 0" };
+            errors.push(Error::Method {
+                node: node.id.clone(),
+                message: format!(
+                    "{} aggregation needs children {need}, but these can be 0 or negative: {}",
+                    node.aggregation.name(),
+                    bad.join(", ")
+                ),
+                hint: Some(
+                    "normalise them to a strictly positive range, e.g. normalise = { method = \"minmax\", low = 1, high = 100 }, \
+                     or use aggregation = \"arithmetic\""
+                        .into(),
+                ),
+            });
+        }
+    }
+    Error::collect(errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NAN: f64 = f64::NAN;
+
+    fn close(a: f64, b: f64) {
+        assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+    }
+
+    #[test]
+    fn arithmetic_reweights_over_present() {
+        close(aggregate(Aggregation::Arithmetic, &[10.0, 20.0], &[1.0, 3.0]), 17.5);
+        close(aggregate(Aggregation::Arithmetic, &[10.0, NAN, 40.0], &[1.0, 5.0, 1.0]), 25.0);
+        assert!(aggregate(Aggregation::Arithmetic, &[NAN, NAN], &[1.0, 1.0]).is_nan());
+        assert!(aggregate(Aggregation::Arithmetic, &[1.0, NAN], &[0.0, 1.0]).is_nan());
+    }
+
+    #[test]
+    fn means_by_hand() {
+        // Geometric: (4^1 * 16^1)^(1/2) = 8; weighted (2^3 * 16)^(1/4) = 128^(1/4).
+        close(aggregate(Aggregation::Geometric, &[4.0, 16.0], &[1.0, 1.0]), 8.0);
+        close(aggregate(Aggregation::Geometric, &[2.0, 16.0], &[3.0, 1.0]), 128f64.powf(0.25));
+        // Harmonic: 2 / (1/2 + 1/6) = 3.
+        close(aggregate(Aggregation::Harmonic, &[2.0, 6.0], &[1.0, 1.0]), 3.0);
+        // Power mean p = 2: sqrt((9 + 16) / 2).
+        close(aggregate(Aggregation::Generalised { p: 2.0 }, &[3.0, 4.0], &[1.0, 1.0]), 12.5f64.sqrt());
+        // p = -1 equals the harmonic mean.
+        close(aggregate(Aggregation::Generalised { p: -1.0 }, &[2.0, 6.0], &[1.0, 1.0]), 3.0);
+        close(aggregate(Aggregation::Sum, &[2.0, NAN, 5.0], &[1.0, 1.0, 2.0]), 12.0);
+    }
+
+    #[test]
+    fn mazziotta_pareto_by_hand() {
+        // Values 90, 110: M = 100, S = 10 (population), cv = 0.1, MPI = 100 - 10*0.1 = 99.
+        close(aggregate(Aggregation::MazziottaPareto, &[90.0, 110.0], &[1.0, 1.0]), 99.0);
+        // Balanced units are not penalised.
+        close(aggregate(Aggregation::MazziottaPareto, &[100.0, 100.0], &[1.0, 1.0]), 100.0);
+        // 80, 100, 120: M = 100, S^2 = 800/3, MPI = 100 - (800/3)/100.
+        close(aggregate(Aggregation::MazziottaPareto, &[80.0, 100.0, 120.0], &[1.0, 1.0, 1.0]), 100.0 - 8.0 / 3.0);
+    }
+}

@@ -1,0 +1,200 @@
+//! Assembling the data of an index: reading every data file the spec (or
+//! `--data`) names, joining them by unit id, applying the unit list, and
+//! finding unit names and groups.
+
+use crate::error::{Error, Result};
+use crate::input::{self, IdOptions, LayoutOptions, ReadOptions, Source, Table};
+use crate::spec::Index;
+
+/// The data of an index, ready for the pipeline.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// Units by variables.
+    pub table: Table,
+    /// Unit names (the id when there is no name column).
+    pub names: Vec<String>,
+    /// Group columns: (column name, one value per unit; empty = unknown).
+    pub groups: Vec<(String, Vec<String>)>,
+    /// What loading noticed.
+    pub notes: Vec<String>,
+}
+
+/// Overrides from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct DataOverrides {
+    /// Data files replacing the spec's `data.files` (paths as given).
+    pub files: Vec<std::path::PathBuf>,
+    /// Year replacing `data.year`.
+    pub year: Option<i64>,
+}
+
+fn read_options(index: &Index) -> Result<ReadOptions> {
+    let d = &index.spec.data;
+    let delimiter = match d.delimiter.as_deref() {
+        None => None,
+        Some(",") => Some(b','),
+        Some(";") => Some(b';'),
+        Some("\t") | Some("tab") => Some(b'\t'),
+        Some(other) => {
+            return Err(Error::spec(
+                &index.spec_name,
+                "data.delimiter",
+                format!("'{other}' is not a supported delimiter"),
+            )
+            .with_hint("use \",\", \";\" or \"\\t\", or remove the key to detect it"));
+        }
+    };
+    Ok(ReadOptions {
+        delimiter,
+        decimal: d.decimal,
+        encoding: d.encoding,
+        missing: d
+            .missing
+            .clone()
+            .unwrap_or_else(|| input::cell::DEFAULT_MISSING.iter().map(|s| s.to_string()).collect()),
+        sheet: None,
+    })
+}
+
+/// Reads and joins the data of an index.
+pub fn load_dataset(index: &Index, overrides: &DataOverrides) -> Result<Dataset> {
+    let spec = &index.spec;
+    let options = read_options(index)?;
+    let layout = LayoutOptions {
+        id_column: spec.units.id.clone(),
+        ids: IdOptions {
+            pad: spec.units.id_pad,
+        },
+        year_column: spec.data.year_column.clone(),
+        year: overrides.year.or(spec.data.year),
+        indicator_column: spec.data.indicator_column.clone(),
+        value_column: spec.data.value_column.clone(),
+    };
+    let sources: Vec<(Source, Option<String>)> = if overrides.files.is_empty() {
+        spec.data
+            .files
+            .iter()
+            .map(|f| (index.base.source(f.path()), f.sheet().map(str::to_string)))
+            .collect()
+    } else {
+        overrides
+            .files
+            .iter()
+            .map(|p| (Source::Path(p.clone()), None))
+            .collect()
+    };
+    if sources.is_empty() {
+        return Err(Error::spec(&index.spec_name, "data.files", "no data files are given")
+            .with_hint("add files = [\"data.csv\"] under [data], or pass --data FILE"));
+    }
+    let mut tables = Vec::new();
+    let mut errors = Vec::new();
+    for (source, sheet) in &sources {
+        let opts = ReadOptions {
+            sheet: sheet.clone(),
+            ..options.clone()
+        };
+        match input::read_raw(source, &opts).and_then(|raw| input::to_table(&raw, &layout, &opts.missing)) {
+            Ok(t) => tables.push(t),
+            Err(e) => errors.push(e),
+        }
+    }
+    Error::collect(errors)?;
+    let mut table = Table::merge(tables)?;
+    let mut notes = std::mem::take(&mut table.notes);
+
+    // The unit list decides which units exist, in which order.
+    let mut list_table: Option<Table> = None;
+    if let Some(file) = &spec.units.file {
+        let source = index.base.source(file.path());
+        let opts = ReadOptions {
+            sheet: file.sheet().map(str::to_string),
+            ..options.clone()
+        };
+        let raw = input::read_raw(&source, &opts)?;
+        let id_col = spec.units.file_id.clone().unwrap_or_else(|| spec.units.id.clone());
+        let list = input::wide::wide_table(&raw, &id_col, &layout.ids, &opts.missing)?;
+        let dropped = table.restrict(&list.ids);
+        if !dropped.is_empty() {
+            let shown: Vec<&str> = dropped.iter().take(8).map(String::as_str).collect();
+            notes.push(format!(
+                "{} id(s) in the data are not in the unit list {} and were ignored: {}{}",
+                dropped.len(),
+                source.name(),
+                shown.join(", "),
+                if dropped.len() > 8 { ", ..." } else { "" }
+            ));
+        }
+        list_table = Some(list);
+    }
+    if table.is_empty() {
+        return Err(Error::spec(&index.spec_name, "data.files", "the data has no units")
+            .with_hint("check that the files have data rows (and the year exists in long files)"));
+    }
+
+    // Names and groups: from the unit list first, then the data.
+    let text_column = |name: &str| -> Option<Vec<String>> {
+        if let Some(list) = &list_table
+            && let Some(c) = list.column(name)
+        {
+            return Some(
+                table
+                    .ids
+                    .iter()
+                    .map(|id| list.unit(id).map(|u| c.text_of(u)).unwrap_or_default())
+                    .collect(),
+            );
+        }
+        table
+            .column(name)
+            .map(|c| (0..table.len()).map(|u| c.text_of(u)).collect())
+    };
+    let mut errors = Vec::new();
+    let names = match &spec.units.name {
+        None => table.ids.clone(),
+        Some(n) => match text_column(n) {
+            Some(v) => v
+                .into_iter()
+                .zip(&table.ids)
+                .map(|(name, id)| if name.is_empty() { id.clone() } else { name })
+                .collect(),
+            None => {
+                errors.push(missing_column(index, &table, "units.name", n));
+                table.ids.clone()
+            }
+        },
+    };
+    let mut group_columns: Vec<String> = spec.units.groups.clone();
+    for extra in spec.ranking.within.iter().chain(spec.missing.group.iter()) {
+        if !group_columns.contains(extra) {
+            group_columns.push(extra.clone());
+        }
+    }
+    let mut groups = Vec::new();
+    for g in group_columns {
+        match text_column(&g) {
+            Some(v) => groups.push((g, v)),
+            None => errors.push(missing_column(index, &table, "units.groups", &g)),
+        }
+    }
+    Error::collect(errors)?;
+    Ok(Dataset {
+        table,
+        names,
+        groups,
+        notes,
+    })
+}
+
+/// "no column X" with the columns there are and a suggestion.
+pub fn missing_column(index: &Index, table: &Table, key: &str, name: &str) -> Error {
+    let cols = table.column_names();
+    let hint = match crate::spec::suggest(name, cols.iter().copied()) {
+        Some(s) => format!("did you mean '{s}'?"),
+        None => format!(
+            "the data columns are: {}",
+            cols.iter().take(40).copied().collect::<Vec<_>>().join(", ")
+        ),
+    };
+    Error::spec(&index.spec_name, key, format!("no column '{name}' in the data")).with_hint(hint)
+}

@@ -1,0 +1,376 @@
+//! The pipeline: data -> raw matrix -> screening -> imputation -> transform ->
+//! normalisation -> aggregation -> ranking. [`run`] keeps every step's output
+//! in a [`RankResult`] so any printed number can be traced back.
+
+pub mod aggregate;
+pub mod data;
+pub mod extract;
+pub mod impute;
+pub mod normalise;
+pub mod rank;
+pub mod screen;
+
+pub use data::{DataOverrides, Dataset, load_dataset};
+pub use rank::Rank;
+
+use crate::error::{Error, Result};
+use crate::spec::{Index, Member};
+use ndarray::Array2;
+use normalise::NormaliseError;
+use rayon::prelude::*;
+
+/// One scored unit.
+#[derive(Debug, Clone)]
+pub struct UnitResult {
+    /// Row of the unit in the data table.
+    pub row: usize,
+    /// Unit id.
+    pub id: String,
+    /// Unit name.
+    pub name: String,
+    /// Rank (None for units listed in `ranking.unranked`).
+    pub rank: Option<Rank>,
+    /// Index score (unrounded).
+    pub score: f64,
+    /// Score rounded to `ranking.round` decimals, when set (ranks use it).
+    pub score_rounded: Option<f64>,
+    /// Score of every node (same order as [`Index::nodes`]; the root first).
+    pub nodes: Vec<f64>,
+    /// Rank on every node's score among ranked units.
+    pub node_ranks: Vec<Option<Rank>>,
+    /// Rank within each `ranking.within` group column.
+    pub group_ranks: Vec<Option<Rank>>,
+    /// Group values (same order as [`Dataset::groups`]).
+    pub groups: Vec<String>,
+    /// Share of indicators with data (before imputation).
+    pub coverage: f64,
+    /// Indicators whose value was imputed.
+    pub imputed: Vec<usize>,
+}
+
+/// A unit left out of the ranking, and why.
+#[derive(Debug, Clone)]
+pub struct Exclusion {
+    /// Row in the data table.
+    pub row: usize,
+    /// Unit id.
+    pub id: String,
+    /// Unit name.
+    pub name: String,
+    /// The reason, in words.
+    pub reason: String,
+    /// A short category: `no data`, `low coverage`, `low node coverage`, `no score`.
+    pub category: &'static str,
+    /// Share of indicators with data.
+    pub coverage: f64,
+}
+
+/// Every step's output, units (all rows of the table) by indicators or nodes.
+#[derive(Debug, Clone)]
+pub struct Stages {
+    /// Raw values after the denominator (NaN = missing).
+    pub raw: Array2<f64>,
+    /// After imputation and transform.
+    pub treated: Array2<f64>,
+    /// Which cells were imputed.
+    pub imputed: Array2<bool>,
+    /// Normalised values.
+    pub normalised: Array2<f64>,
+    /// Node scores (columns as [`Index::nodes`]).
+    pub nodes: Array2<f64>,
+}
+
+/// The result of ranking.
+#[derive(Debug, Clone)]
+pub struct RankResult {
+    /// The index that was computed.
+    pub index: Index,
+    /// The data it was computed from.
+    pub data: Dataset,
+    /// Scored units: ranked ones in rank order (ties in data order), then
+    /// unranked ones in data order.
+    pub units: Vec<UnitResult>,
+    /// Units left out, in data order.
+    pub excluded: Vec<Exclusion>,
+    /// What the user should know (files read, imputations, ignored ids...).
+    pub notes: Vec<String>,
+    /// Every step's matrices.
+    pub stages: Stages,
+}
+
+/// Loads the data of an index and runs the pipeline.
+pub fn run_index(index: &Index, overrides: &DataOverrides) -> Result<RankResult> {
+    aggregate::check_methods(index)?;
+    let data = load_dataset(index, overrides)?;
+    run(index, data)
+}
+
+/// Runs the pipeline on loaded data.
+pub fn run(index: &Index, data: Dataset) -> Result<RankResult> {
+    aggregate::check_methods(index)?;
+    let n = data.table.len();
+    let k = index.indicators.len();
+    let ranking = &index.spec.ranking;
+
+    // Units scored but not ranked must exist.
+    let mut errors = Vec::new();
+    let mut unranked = vec![false; n];
+    for id in &ranking.unranked {
+        match data.table.unit(id) {
+            Some(u) => unranked[u] = true,
+            None => errors.push(
+                Error::spec(&index.spec_name, "ranking.unranked", format!("unit '{id}' is not in the data"))
+                    .with_hint("list ids exactly as in the id column"),
+            ),
+        }
+    }
+    Error::collect(errors)?;
+
+    let raw = extract::raw_matrix(index, &data)?;
+    let screened = screen::screen(index, &raw);
+    let scored: Vec<bool> = screened.iter().map(|s| s.reason.is_none()).collect();
+    let reference: Vec<bool> = (0..n).map(|u| scored[u] && !unranked[u]).collect();
+    if !reference.iter().any(|&r| r) {
+        let reasons: Vec<String> = screened
+            .iter()
+            .zip(&data.table.ids)
+            .filter_map(|(s, id)| s.reason.as_ref().map(|r| format!("{id}: {r}")))
+            .take(5)
+            .collect();
+        return Err(Error::spec(
+            &index.spec_name,
+            "screening",
+            format!("no unit is left to rank after screening (e.g. {})", reasons.join("; ")),
+        )
+        .with_hint("lower screening.min_coverage or node min_coverage, or check the data files and year"));
+    }
+
+    let mut treated = raw.clone();
+    let group_values = index
+        .spec
+        .missing
+        .group
+        .as_ref()
+        .and_then(|g| data.groups.iter().find(|(name, _)| name == g))
+        .map(|(_, v)| v.as_slice());
+    let (imputed, mut notes) = impute::impute(index, &mut treated, &scored, &reference, group_values);
+    // Units that are not scored carry no values into later steps.
+    for u in 0..n {
+        if !scored[u] {
+            treated.row_mut(u).fill(f64::NAN);
+        }
+    }
+    extract::apply_transform(index, &data, &mut treated, &imputed)?;
+
+    // Normalise each indicator (in parallel; each column is independent).
+    let columns: Vec<std::result::Result<Vec<f64>, NormaliseError>> = (0..k)
+        .into_par_iter()
+        .map(|j| {
+            let ind = &index.indicators[j];
+            let col: Vec<f64> = treated.column(j).to_vec();
+            normalise::normalise(&ind.normalisation, ind.direction, &col, &reference)
+        })
+        .collect();
+    let mut normalised = Array2::from_elem((n, k), f64::NAN);
+    let mut errors = Vec::new();
+    for (j, c) in columns.into_iter().enumerate() {
+        let ind = &index.indicators[j];
+        match c {
+            Ok(v) => normalised.column_mut(j).assign(&ndarray::Array1::from(v)),
+            Err(NormaliseError::Constant(v)) => errors.push(
+                Error::spec(
+                    &index.spec_name,
+                    format!("indicator '{}'.normalise", ind.id),
+                    format!("every ranked unit has the same value ({v}); {} cannot scale it", normalise::describe(&ind.normalisation)),
+                )
+                .with_hint("remove the indicator (it cannot discriminate), or set if_constant = \"midpoint\""),
+            ),
+            Err(NormaliseError::NoData) => errors.push(
+                Error::spec(
+                    &index.spec_name,
+                    format!("indicator '{}'", ind.id),
+                    format!("no ranked unit has a value in column '{}'", ind.column),
+                )
+                .with_hint("check the column and the year, or remove the indicator"),
+            ),
+        }
+    }
+    Error::collect(errors)?;
+
+    // Aggregate bottom-up.
+    let node_scores = aggregate_nodes(index, &normalised, &scored, &data.table.ids)?;
+
+    // Exclusions: screening, then units without a computable score.
+    let mut excluded = Vec::new();
+    let mut has_score = scored.clone();
+    for u in 0..n {
+        let reason = match &screened[u].reason {
+            Some(r) => Some((r.clone(), screen::category(r))),
+            None if node_scores[[u, 0]].is_nan() => {
+                Some(("no score: only indicators with weight 0 have data".to_string(), "no score"))
+            }
+            None => None,
+        };
+        if let Some((reason, category)) = reason {
+            has_score[u] = false;
+            excluded.push(Exclusion {
+                row: u,
+                id: data.table.ids[u].clone(),
+                name: data.names[u].clone(),
+                reason,
+                category,
+                coverage: screened[u].coverage,
+            });
+        }
+    }
+
+    // Rank the ranked units on the index and on every node.
+    let ranked: Vec<bool> = (0..n).map(|u| has_score[u] && !unranked[u]).collect();
+    let masked = |col: usize| -> Vec<f64> {
+        (0..n)
+            .map(|u| if ranked[u] { node_scores[[u, col]] } else { f64::NAN })
+            .collect()
+    };
+    let ids = &data.table.ids;
+    let node_ranks: Vec<Vec<Option<Rank>>> = (0..index.nodes.len())
+        .map(|c| rank::rank(&masked(c), ids, ranking.method, ranking.best, ranking.round))
+        .collect();
+    let root_scores = masked(0);
+    let group_ranks: Vec<Vec<Option<Rank>>> = ranking
+        .within
+        .iter()
+        .map(|g| {
+            let values = &data.groups.iter().find(|(name, _)| name == g).expect("group loaded").1;
+            rank::rank_within(&root_scores, ids, values, ranking.method, ranking.best, ranking.round)
+        })
+        .collect();
+
+    let mut units: Vec<UnitResult> = (0..n)
+        .filter(|&u| has_score[u])
+        .map(|u| UnitResult {
+            row: u,
+            id: ids[u].clone(),
+            name: data.names[u].clone(),
+            rank: node_ranks[0][u],
+            score: node_scores[[u, 0]],
+            score_rounded: ranking.round.map(|d| rank::round_half_away(node_scores[[u, 0]], d)),
+            nodes: node_scores.row(u).to_vec(),
+            node_ranks: node_ranks.iter().map(|r| r[u]).collect(),
+            group_ranks: group_ranks.iter().map(|r| r[u]).collect(),
+            groups: data.groups.iter().map(|(_, v)| v[u].clone()).collect(),
+            coverage: screened[u].coverage,
+            imputed: (0..k).filter(|&j| imputed[[u, j]]).collect(),
+        })
+        .collect();
+    // Rank order; ties and unranked units keep data order (stable sort).
+    units.sort_by(|a, b| match (a.rank, b.rank) {
+        (Some(x), Some(y)) => x.0.total_cmp(&y.0),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+
+    let mut all_notes = data.notes.clone();
+    all_notes.append(&mut notes);
+    Ok(RankResult {
+        index: index.clone(),
+        units,
+        excluded,
+        notes: all_notes,
+        stages: Stages {
+            raw,
+            treated,
+            imputed,
+            normalised,
+            nodes: node_scores,
+        },
+        data,
+    })
+}
+
+/// Node scores for every scored unit (NaN elsewhere), deepest nodes first.
+/// Values that break a method's requirement (possible only for data-dependent
+/// normalisations) are errors naming the node, unit and child.
+fn aggregate_nodes(index: &Index, normalised: &Array2<f64>, scored: &[bool], ids: &[String]) -> Result<Array2<f64>> {
+    let n = normalised.nrows();
+    let mut scores = Array2::from_elem((n, index.nodes.len()), f64::NAN);
+    for &node_i in &index.bottom_up {
+        let node = &index.nodes[node_i];
+        let req = aggregate::requirement(node.aggregation);
+        let weights: Vec<f64> = node.children.iter().map(|m| index.member_weight(*m)).collect();
+        let mut values = vec![0.0; node.children.len()];
+        for u in (0..n).filter(|&u| scored[u]) {
+            for (slot, m) in values.iter_mut().zip(&node.children) {
+                *slot = match m {
+                    Member::Indicator(i) => normalised[[u, *i]],
+                    Member::Node(c) => scores[[u, *c]],
+                };
+            }
+            if let Some((c, v)) = node
+                .children
+                .iter()
+                .zip(&values)
+                .find(|(_, v)| !v.is_nan() && !aggregate::meets(req, **v))
+            {
+                return Err(Error::Method {
+                    node: node.id.clone(),
+                    message: format!(
+                        "{} aggregation needs children {}, but '{}' is {v} for unit {}",
+                        node.aggregation.name(),
+                        if req == aggregate::Requirement::Positive { "> 0" } else { ">= 0" },
+                        index.member_id(*c),
+                        ids[u]
+                    ),
+                    hint: Some(
+                        "move the goalposts so that every value lies strictly inside them, normalise to a positive \
+                         range (e.g. minmax low = 1), or use aggregation = \"arithmetic\""
+                            .into(),
+                    ),
+                });
+            }
+            scores[[u, node_i]] = aggregate::aggregate(node.aggregation, &values, &weights);
+        }
+    }
+    Ok(scores)
+}
+
+/// Checks an index and its data as far as possible, collecting every
+/// problem: method combinations, data files, columns, values. Returns the
+/// result when everything ran.
+pub fn validate(index: &Index, overrides: &DataOverrides) -> (Option<RankResult>, Vec<Error>) {
+    let mut problems = Vec::new();
+    if let Err(e) = aggregate::check_methods(index) {
+        problems.push(e);
+    }
+    let result = match load_dataset(index, overrides) {
+        Err(e) => {
+            problems.push(e);
+            None
+        }
+        Ok(data) => {
+            if problems.is_empty() {
+                match run(index, data) {
+                    Ok(r) => Some(r),
+                    Err(e) => {
+                        problems.push(e);
+                        None
+                    }
+                }
+            } else {
+                // Still look for data problems (columns, values).
+                if let Err(e) = extract::raw_matrix(index, &data) {
+                    problems.push(e);
+                }
+                None
+            }
+        }
+    };
+    let flat = problems
+        .into_iter()
+        .flat_map(|e| match e {
+            Error::Many(v) => v,
+            e => vec![e],
+        })
+        .collect();
+    (result, flat)
+}

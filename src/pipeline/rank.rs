@@ -1,0 +1,231 @@
+//! Ranking with exact tie rules, optional rounding before ranking (HDI ranks
+//! on 3 published decimals), and ranks within groups.
+
+use crate::spec::{Best, RankMethod};
+use serde::{Serialize, Serializer};
+
+/// A rank: integral for competition/dense/ordinal, possibly x.5 for fractional.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub struct Rank(pub f64);
+
+impl Serialize for Rank {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.fract() == 0.0 {
+            s.serialize_i64(self.0 as i64)
+        } else {
+            s.serialize_f64(self.0)
+        }
+    }
+}
+
+impl std::fmt::Display for Rank {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.fract() == 0.0 {
+            write!(f, "{}", self.0 as i64)
+        } else {
+            write!(f, "{}", self.0)
+        }
+    }
+}
+
+/// Rounds half away from zero to `decimals`, deciding on the value's
+/// 15-significant-digit decimal form (as Excel's ROUND does), so that 2.675
+/// rounds to 2.68 although its double is slightly below 2.675.
+pub fn round_half_away(x: f64, decimals: u32) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
+    // Shortest 15-significant-digit decimal form, e.g. "2.67500000000000e0".
+    let s = format!("{:.14e}", x.abs());
+    let (mantissa, exp) = s.split_once('e').expect("exponent form");
+    let exp: i32 = exp.parse().expect("exponent");
+    let digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
+    // Value = 0.d1d2...d15 * 10^(exp+1); keep (exp + 1 + decimals) digits.
+    let keep = exp + 1 + decimals as i32;
+    if keep < 0 {
+        return 0.0 * x.signum();
+    }
+    let keep = keep as usize;
+    if keep >= digits.len() {
+        return x;
+    }
+    let mut kept: Vec<u8> = digits[..keep].to_vec();
+    let round_up = digits[keep] >= 5;
+    let mut int_digits = String::new();
+    if round_up {
+        let mut i = kept.len();
+        loop {
+            if i == 0 {
+                kept.insert(0, 1);
+                break;
+            }
+            i -= 1;
+            if kept[i] == 9 {
+                kept[i] = 0;
+            } else {
+                kept[i] += 1;
+                break;
+            }
+        }
+    }
+    for d in &kept {
+        int_digits.push((b'0' + d) as char);
+    }
+    if int_digits.is_empty() {
+        int_digits.push('0');
+    }
+    // int_digits * 10^(-decimals), built as text so the result is the
+    // closest double to the decimal number.
+    let text = format!("{int_digits}e-{decimals}");
+    let v: f64 = text.parse().expect("decimal text");
+    if x < 0.0 { -v } else { v }
+}
+
+/// Ranks `scores` (NaN = not ranked). Ties are exact equality of the
+/// (rounded) scores; ordinal ties are broken by `ids` ascending.
+pub fn rank(scores: &[f64], ids: &[String], method: RankMethod, best: Best, round: Option<u32>) -> Vec<Option<Rank>> {
+    let keyed: Vec<f64> = scores
+        .iter()
+        .map(|&s| match round {
+            Some(d) => round_half_away(s, d),
+            None => s,
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..scores.len()).filter(|&i| !keyed[i].is_nan()).collect();
+    order.sort_by(|&a, &b| {
+        let primary = match best {
+            Best::Highest => keyed[b].total_cmp(&keyed[a]),
+            Best::Lowest => keyed[a].total_cmp(&keyed[b]),
+        };
+        primary.then_with(|| ids[a].cmp(&ids[b]))
+    });
+    let mut out = vec![None; scores.len()];
+    let mut pos = 0;
+    let mut dense = 0;
+    while pos < order.len() {
+        let mut end = pos + 1;
+        // -0.0 and 0.0 are the same score.
+        while end < order.len() && keyed[order[end]] == keyed[order[pos]] {
+            end += 1;
+        }
+        dense += 1;
+        for (j, &i) in order[pos..end].iter().enumerate() {
+            let r = match method {
+                RankMethod::Competition => (pos + 1) as f64,
+                RankMethod::Dense => dense as f64,
+                RankMethod::Fractional => (pos + 1 + end) as f64 / 2.0,
+                RankMethod::Ordinal => (pos + 1 + j) as f64,
+            };
+            out[i] = Some(Rank(r));
+        }
+        pos = end;
+    }
+    out
+}
+
+/// Ranks within each group value (units with an empty group are not ranked).
+pub fn rank_within(
+    scores: &[f64],
+    ids: &[String],
+    groups: &[String],
+    method: RankMethod,
+    best: Best,
+    round: Option<u32>,
+) -> Vec<Option<Rank>> {
+    let mut out = vec![None; scores.len()];
+    let mut seen: Vec<&String> = Vec::new();
+    for g in groups {
+        if !g.is_empty() && !seen.contains(&g) {
+            seen.push(g);
+        }
+    }
+    for g in seen {
+        let members: Vec<usize> = (0..scores.len()).filter(|&i| &groups[i] == g).collect();
+        let s: Vec<f64> = members.iter().map(|&i| scores[i]).collect();
+        let id: Vec<String> = members.iter().map(|&i| ids[i].clone()).collect();
+        for (r, &i) in rank(&s, &id, method, best, round).into_iter().zip(&members) {
+            out[i] = r;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("u{i}")).collect()
+    }
+
+    fn ranks(scores: &[f64], m: RankMethod) -> Vec<f64> {
+        rank(scores, &ids(scores.len()), m, Best::Highest, None)
+            .into_iter()
+            .map(|r| r.map_or(f64::NAN, |r| r.0))
+            .collect()
+    }
+
+    #[test]
+    fn tie_rules() {
+        let s = [10.0, 8.0, 8.0, 5.0];
+        assert_eq!(ranks(&s, RankMethod::Competition), vec![1.0, 2.0, 2.0, 4.0]);
+        assert_eq!(ranks(&s, RankMethod::Dense), vec![1.0, 2.0, 2.0, 3.0]);
+        assert_eq!(ranks(&s, RankMethod::Fractional), vec![1.0, 2.5, 2.5, 4.0]);
+        assert_eq!(ranks(&s, RankMethod::Ordinal), vec![1.0, 2.0, 3.0, 4.0]);
+    }
+
+    #[test]
+    fn six_tied_at_the_top_share_rank_one() {
+        let s = [14.0, 14.0, 13.0, 14.0, 14.0, 14.0, 14.0, 12.0];
+        assert_eq!(ranks(&s, RankMethod::Competition), vec![1.0, 1.0, 7.0, 1.0, 1.0, 1.0, 1.0, 8.0]);
+    }
+
+    #[test]
+    fn ordinal_breaks_ties_by_id_not_position() {
+        let ids = vec!["b".to_string(), "a".to_string()];
+        let r = rank(&[1.0, 1.0], &ids, RankMethod::Ordinal, Best::Highest, None);
+        assert_eq!(r, vec![Some(Rank(2.0)), Some(Rank(1.0))]);
+    }
+
+    #[test]
+    fn missing_scores_are_not_ranked_and_lowest_can_be_best() {
+        let r = rank(&[3.0, f64::NAN, 1.0], &ids(3), RankMethod::Competition, Best::Lowest, None);
+        assert_eq!(r, vec![Some(Rank(2.0)), None, Some(Rank(1.0))]);
+    }
+
+    #[test]
+    fn rounding_before_ranking_creates_ties() {
+        // 0.9254 and 0.9249 both publish as 0.925 (HDI style) and tie.
+        let r = rank(&[0.9254, 0.9249, 0.9244], &ids(3), RankMethod::Competition, Best::Highest, Some(3));
+        assert_eq!(r, vec![Some(Rank(1.0)), Some(Rank(1.0)), Some(Rank(3.0))]);
+        let r = rank(&[0.9254, 0.9249], &ids(2), RankMethod::Competition, Best::Highest, None);
+        assert_eq!(r, vec![Some(Rank(1.0)), Some(Rank(2.0))]);
+    }
+
+    #[test]
+    fn round_half_away_like_excel() {
+        assert_eq!(round_half_away(2.675, 2), 2.68);
+        assert_eq!(round_half_away(1.005, 2), 1.01);
+        assert_eq!(round_half_away(0.0005, 3), 0.001);
+        assert_eq!(round_half_away(-2.5, 0), -3.0);
+        assert_eq!(round_half_away(0.1249999, 3), 0.125);
+        assert_eq!(round_half_away(99.9996, 3), 100.0);
+        assert_eq!(round_half_away(123.456, 0), 123.0);
+        assert_eq!(round_half_away(0.0004, 3), 0.0);
+        assert_eq!(round_half_away(5e-10, 3), 0.0);
+        assert_eq!(round_half_away(0.3, 12), 0.3);
+    }
+
+    #[test]
+    fn group_ranks() {
+        let g: Vec<String> = ["a", "b", "a", "b", ""].iter().map(|s| s.to_string()).collect();
+        let r = rank_within(&[1.0, 2.0, 3.0, 4.0, 5.0], &ids(5), &g, RankMethod::Competition, Best::Highest, None);
+        assert_eq!(r, vec![Some(Rank(2.0)), Some(Rank(2.0)), Some(Rank(1.0)), Some(Rank(1.0)), None]);
+    }
+
+    #[test]
+    fn rank_serialises_as_integer_when_integral() {
+        assert_eq!(serde_json::to_string(&Rank(3.0)).unwrap(), "3");
+        assert_eq!(serde_json::to_string(&Rank(2.5)).unwrap(), "2.5");
+    }
+}

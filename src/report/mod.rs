@@ -1,0 +1,86 @@
+//! Output: terminal table, CSV and JSON renderings of a [`RankResult`], and
+//! atomic file writing (temp file + rename, never a half-written output).
+
+pub mod csv;
+pub mod json;
+pub mod table;
+
+use crate::error::{Error, Result};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned text for a terminal.
+    Table,
+    /// Comma-separated values, one row per unit.
+    Csv,
+    /// JSON with every detail.
+    Json,
+}
+
+impl OutputFormat {
+    /// The format implied by a file extension (`.csv`, `.json`; anything else: table).
+    pub fn from_path(path: &Path) -> Option<OutputFormat> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "csv" => Some(OutputFormat::Csv),
+            "json" => Some(OutputFormat::Json),
+            "txt" => Some(OutputFormat::Table),
+            _ => None,
+        }
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a
+/// rename, so the output is complete or absent. Refuses to overwrite any of
+/// `inputs`.
+pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()> {
+    let target = std::fs::canonicalize(path).ok();
+    for input in inputs {
+        let same = match (&target, std::fs::canonicalize(input)) {
+            (Some(t), Ok(i)) => *t == i,
+            _ => false,
+        };
+        if same {
+            return Err(Error::Usage(format!(
+                "--out '{}' is one of the inputs; refusing to overwrite it (choose another output file)",
+                path.display()
+            )));
+        }
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let io = |action: &'static str, p: &Path| {
+        let p = p.to_path_buf();
+        move |source| Error::Io {
+            action,
+            path: p,
+            source,
+        }
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".kommunrank-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(io("create a temporary file in", &dir))?;
+    tmp.write_all(bytes).map_err(io("write", path))?;
+    tmp.flush().map_err(io("write", path))?;
+    tmp.persist(path).map_err(|e| Error::Io {
+        action: "write",
+        path: path.to_path_buf(),
+        source: e.error,
+    })?;
+    Ok(())
+}
+
+/// Formats a score for people: up to `decimals` decimals, trailing zeros kept.
+pub fn fmt_score(v: f64, decimals: usize) -> String {
+    if v.is_nan() {
+        String::new()
+    } else {
+        format!("{v:.decimals$}")
+    }
+}

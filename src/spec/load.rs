@@ -1,0 +1,386 @@
+//! Loading a spec: TOML parsing with helpful messages (line, column and a
+//! suggestion for a misspelt key), path resolution against the spec's folder,
+//! and expansion of `[[indicator_table]]` / `[[node_table]]` metadata files.
+
+use super::model::{
+    DataFile, IndicatorSpec, IndicatorTable, MissingMethod, NodeSpec, NodeTable, Normalisation,
+    SpecFile, Transform,
+};
+use crate::error::{Error, Location, Result};
+use crate::input::{self, RawTable, ReadOptions, Source};
+use std::path::{Path, PathBuf};
+
+/// Where relative paths in a spec point.
+#[derive(Debug, Clone)]
+pub enum Base {
+    /// The folder of the spec file.
+    Dir(PathBuf),
+    /// Embedded files (the built-in example), by name.
+    Embedded(&'static [(&'static str, &'static [u8])]),
+}
+
+impl Base {
+    /// The source of a file named in the spec.
+    pub fn source(&self, path: &str) -> Source {
+        match self {
+            Base::Dir(dir) => {
+                let p = Path::new(path);
+                if p.is_absolute() {
+                    Source::Path(p.to_path_buf())
+                } else {
+                    Source::Path(dir.join(p))
+                }
+            }
+            Base::Embedded(files) => match files.iter().find(|(n, _)| *n == path) {
+                Some((n, b)) => Source::Embedded(n, b),
+                None => Source::Path(PathBuf::from(path)),
+            },
+        }
+    }
+}
+
+/// A parsed spec and where it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedSpec {
+    /// The spec as written (tables expanded into `indicators`/`nodes`).
+    pub spec: SpecFile,
+    /// The spec's name in messages (its path or `builtin:<name>`).
+    pub name: String,
+    /// The spec text (for hashing and provenance).
+    pub text: String,
+    /// Where relative paths resolve.
+    pub base: Base,
+}
+
+/// Reads and parses a spec file from disk.
+pub fn load_spec(path: &Path) -> Result<LoadedSpec> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        action: "read the spec",
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let dir = path
+        .parent()
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                p.to_path_buf()
+            }
+        })
+        .unwrap_or_else(|| PathBuf::from("."));
+    parse_spec(&text, &path.display().to_string(), Base::Dir(dir))
+}
+
+/// Parses spec text; `name` is used in messages.
+pub fn parse_spec(text: &str, name: &str, base: Base) -> Result<LoadedSpec> {
+    let mut spec: SpecFile = toml::from_str(text).map_err(|e| toml_error(&e, text, name))?;
+    let mut errors = Vec::new();
+    for (t, table) in spec.indicator_table.clone().iter().enumerate() {
+        match expand_indicator_table(table, &base, t) {
+            Ok(list) => spec.indicators.extend(list),
+            Err(e) => errors.push(e),
+        }
+    }
+    for (t, table) in spec.node_table.clone().iter().enumerate() {
+        match expand_node_table(table, &base, t) {
+            Ok(list) => spec.nodes.extend(list),
+            Err(e) => errors.push(e),
+        }
+    }
+    Error::collect(errors)?;
+    Ok(LoadedSpec {
+        spec,
+        name: name.to_string(),
+        text: text.to_string(),
+        base,
+    })
+}
+
+/// Turns a TOML error into a spec error with line/column and a suggestion.
+fn toml_error(e: &toml::de::Error, text: &str, name: &str) -> Error {
+    let (line, col) = e
+        .span()
+        .map(|s| {
+            let before = &text[..s.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.len() - before.rfind('\n').map_or(0, |p| p + 1) + 1;
+            (line, col)
+        })
+        .unwrap_or((0, 0));
+    let message = e.message().trim().to_string();
+    // For an unknown key the span covers its table; point at the key's line.
+    let (line, col) = unknown_key_line(&message, text, line).unwrap_or((line, col));
+    let mut err = Error::spec(name, format!("line {line}, column {col}"), message.clone());
+    if let Some(hint) = suggestion_for(&message) {
+        err = err.with_hint(hint);
+    }
+    err
+}
+
+/// The line (at or after `from`) where the unknown key of `message` is written.
+fn unknown_key_line(message: &str, text: &str, from: usize) -> Option<(usize, usize)> {
+    let key = message.strip_prefix("unknown field `")?.split('`').next()?;
+    text.lines().enumerate().skip(from.saturating_sub(1)).find_map(|(i, l)| {
+        let t = l.trim_start();
+        let rest = t.strip_prefix(key)?;
+        rest.trim_start()
+            .starts_with('=')
+            .then(|| (i + 1, l.len() - t.len() + 1))
+    })
+}
+
+/// "unknown field `wieght`, expected one of `id`, `weight`" -> "did you mean `weight`?"
+fn suggestion_for(message: &str) -> Option<String> {
+    let words: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    let (bad, expected) = words.split_first()?;
+    if !(message.starts_with("unknown field") || message.starts_with("unknown variant")) {
+        return None;
+    }
+    match super::suggest(bad, expected.iter().copied()) {
+        Some(s) => Some(format!("did you mean `{s}`?")),
+        None if !expected.is_empty() => Some(format!("expected one of: {}", expected.join(", "))),
+        None => None,
+    }
+}
+
+/// Reads a metadata CSV (always CSV/XLSX/JSON by extension) as a raw table.
+fn read_meta(file: &DataFile, base: &Base) -> Result<RawTable> {
+    let options = ReadOptions {
+        sheet: file.sheet().map(str::to_string),
+        ..ReadOptions::default()
+    };
+    input::read_raw(&base.source(file.path()), &options)
+}
+
+/// A cell of a metadata row by column name (`None` when the key is unset or
+/// the cell is empty).
+fn meta_cell(
+    raw: &RawTable,
+    row: &input::RawRow,
+    column: &Option<String>,
+    key: &str,
+) -> Result<Option<String>> {
+    let Some(name) = column else {
+        return Ok(None);
+    };
+    let c = raw.column(name).ok_or_else(|| {
+        Error::data(raw.location(None, None), format!("no column '{name}' (named by {key})"))
+            .with_hint(format!("the columns are: {}", raw.header.join(", ")))
+    })?;
+    let text = input::cell::cell_text(&row.cells[c]);
+    Ok((!text.is_empty()).then_some(text))
+}
+
+fn meta_number(raw: &RawTable, row: &input::RawRow, column: &Option<String>, key: &str) -> Result<Option<f64>> {
+    match meta_cell(raw, row, column, key)? {
+        None => Ok(None),
+        Some(t) => input::cell::parse_number(&t, raw.decimal_comma)
+            .map(|(v, _)| Some(v))
+            .ok_or_else(|| {
+                Error::data(
+                    raw.location(Some(row.position), column.as_deref()),
+                    format!("'{t}' is not a number"),
+                )
+            }),
+    }
+}
+
+fn parse_name<T: serde::de::DeserializeOwned>(
+    raw: &RawTable,
+    row: &input::RawRow,
+    column: &Option<String>,
+    text: &str,
+) -> Result<T> {
+    T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(text))
+        .map_err(|e| {
+            let mut err = Error::data(
+                raw.location(Some(row.position), column.as_deref()),
+                format!("'{text}': {e}"),
+            );
+            if let Some(h) = suggestion_for(&e.to_string()) {
+                err = err.with_hint(h);
+            }
+            err
+        })
+}
+
+/// One `[[indicator]]` per row of an indicator metadata table.
+fn expand_indicator_table(table: &IndicatorTable, base: &Base, t: usize) -> Result<Vec<IndicatorSpec>> {
+    let raw = read_meta(&table.file, base)?;
+    let key = |k: &str| format!("indicator_table[{t}].{k}");
+    let id_col = Some(table.id.clone());
+    let mut out = Vec::new();
+    for row in &raw.rows {
+        let id = meta_cell(&raw, row, &id_col, &key("id"))?.ok_or_else(|| {
+            Error::data(raw.location(Some(row.position), Some(&table.id)), "empty indicator id")
+        })?;
+        let direction = match meta_number(&raw, row, &table.direction, &key("direction"))? {
+            None => 1,
+            Some(d) if d == 1.0 => 1,
+            Some(d) if d == -1.0 => -1,
+            Some(d) => {
+                return Err(Error::data(
+                    raw.location(Some(row.position), table.direction.as_deref()),
+                    format!("direction {d} is not 1 or -1"),
+                ));
+            }
+        };
+        let lower = meta_number(&raw, row, &table.lower, &key("lower"))?;
+        let upper = meta_number(&raw, row, &table.upper, &key("upper"))?;
+        let target = meta_number(&raw, row, &table.target, &key("target"))?;
+        let mut normalise = table.normalise.clone();
+        if let Some(m) = meta_cell(&raw, row, &table.method, &key("method"))? {
+            normalise = Some(method_from_name(&raw, row, &table.method, &m, target)?);
+        }
+        if let Some(Normalisation::Goalposts { lower: l, upper: u, .. }) = &mut normalise {
+            if lower.is_some() {
+                *l = lower;
+            }
+            if upper.is_some() {
+                *u = upper;
+            }
+        }
+        if let (Some(Normalisation::Distance { target: tg, .. }), Some(v)) = (&mut normalise, target) {
+            *tg = v;
+        }
+        let transform = match meta_cell(&raw, row, &table.transform, &key("transform"))? {
+            Some(t) => parse_name::<Transform>(&raw, row, &table.transform, &t)?,
+            None => Transform::None,
+        };
+        out.push(IndicatorSpec {
+            column: meta_cell(&raw, row, &table.column, &key("column"))?,
+            label: meta_cell(&raw, row, &table.label, &key("label"))?,
+            direction,
+            parent: meta_cell(&raw, row, &table.parent, &key("parent"))?
+                .or_else(|| table.default_parent.clone()),
+            weight: meta_number(&raw, row, &table.weight, &key("weight"))?.unwrap_or(1.0),
+            transform,
+            denominator: None,
+            per: 1.0,
+            normalise,
+            missing: None::<MissingMethod>,
+            id,
+        });
+    }
+    Ok(out)
+}
+
+/// A normalisation named in a metadata cell (parameters take defaults).
+fn method_from_name(
+    raw: &RawTable,
+    row: &input::RawRow,
+    column: &Option<String>,
+    name: &str,
+    target: Option<f64>,
+) -> Result<Normalisation> {
+    let mut table = toml::Table::new();
+    table.insert("method".into(), toml::Value::String(name.to_string()));
+    if name == "distance" {
+        table.insert("target".into(), toml::Value::Float(target.unwrap_or(f64::NAN)));
+    }
+    toml::Value::Table(table)
+        .try_into::<Normalisation>()
+        .map_err(|e| {
+            Error::data(
+                raw.location(Some(row.position), column.as_deref()),
+                format!("'{name}' is not a normalisation usable from a table: {}", e.message()),
+            )
+            .with_hint("use minmax, zscore, goalposts, rank, percentile, distance or none")
+        })
+}
+
+/// One `[[node]]` per row of a node metadata table.
+fn expand_node_table(table: &NodeTable, base: &Base, t: usize) -> Result<Vec<NodeSpec>> {
+    let raw = read_meta(&table.file, base)?;
+    let key = |k: &str| format!("node_table[{t}].{k}");
+    let id_col = Some(table.id.clone());
+    let mut out = Vec::new();
+    for row in &raw.rows {
+        let id = meta_cell(&raw, row, &id_col, &key("id"))?.ok_or_else(|| {
+            Error::data(raw.location(Some(row.position), Some(&table.id)), "empty node id")
+        })?;
+        let aggregation = match meta_cell(&raw, row, &table.aggregation, &key("aggregation"))? {
+            Some(a) => parse_name(&raw, row, &table.aggregation, &a)?,
+            None => Default::default(),
+        };
+        out.push(NodeSpec {
+            label: meta_cell(&raw, row, &table.label, &key("label"))?,
+            parent: meta_cell(&raw, row, &table.parent, &key("parent"))?
+                .or_else(|| table.default_parent.clone()),
+            weight: meta_number(&raw, row, &table.weight, &key("weight"))?.unwrap_or(1.0),
+            aggregation,
+            p: None,
+            min_coverage: None,
+            id,
+        });
+    }
+    Ok(out)
+}
+
+/// The location of a spec-level problem (for data-side messages).
+pub fn spec_location(spec: &LoadedSpec) -> Location {
+    Location {
+        file: spec.name.clone(),
+        position: String::new(),
+        column: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+[index]
+id = "idx"
+[units]
+id = "kommun"
+[[indicator]]
+id = "a"
+"#;
+
+    fn parse(text: &str) -> Result<LoadedSpec> {
+        parse_spec(text, "s.toml", Base::Dir(PathBuf::from(".")))
+    }
+
+    #[test]
+    fn minimal_spec_parses_with_defaults() {
+        let s = parse(MINIMAL).unwrap();
+        assert_eq!(s.spec.indicators[0].weight, 1.0);
+        assert_eq!(s.spec.indicators[0].direction, 1);
+        assert_eq!(s.spec.data.year_column, "year");
+    }
+
+    #[test]
+    fn misspelt_key_gets_a_suggestion_and_line() {
+        let text = MINIMAL.replace("id = \"a\"", "id = \"a\"\nwieght = 2");
+        let e = parse(&text).unwrap_err().to_string();
+        assert!(e.contains("s.toml: line 8, column 1"), "{e}");
+        assert!(e.contains("unknown field `wieght`"), "{e}");
+        assert!(e.contains("did you mean `weight`?"), "{e}");
+    }
+
+    #[test]
+    fn misspelt_method_gets_a_suggestion() {
+        let text = MINIMAL.to_string() + "normalise = { method = \"minmx\" }\n";
+        let e = parse(&text).unwrap_err().to_string();
+        assert!(e.contains("did you mean `minmax`?"), "{e}");
+        let text = MINIMAL.to_string() + "normalise = { method = \"minmax\", hihg = 3 }\n";
+        let e = parse(&text).unwrap_err().to_string();
+        assert!(e.contains("did you mean `high`?"), "{e}");
+    }
+
+    #[test]
+    fn toml_syntax_error_names_line() {
+        let e = parse("[index\nid = 1").unwrap_err().to_string();
+        assert!(e.contains("s.toml: line 1"), "{e}");
+    }
+
+    #[test]
+    fn relative_paths_resolve_against_the_spec_folder() {
+        let b = Base::Dir(PathBuf::from("/a/b"));
+        assert_eq!(b.source("d.csv").path().unwrap(), Path::new("/a/b/d.csv"));
+        assert_eq!(b.source("/x/d.csv").path().unwrap(), Path::new("/x/d.csv"));
+    }
+}

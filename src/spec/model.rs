@@ -1,0 +1,546 @@
+//! The spec file as written (serde types). Every section refuses unknown
+//! keys; defaults are documented in docs/spec.md.
+
+use crate::input::{Decimal, TextEncoding};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The whole TOML spec.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecFile {
+    /// The index (root node).
+    pub index: IndexSection,
+    /// Where the data is.
+    #[serde(default)]
+    pub data: DataSection,
+    /// Which column identifies units; names and groups.
+    pub units: UnitsSection,
+    /// Who is ranked.
+    #[serde(default)]
+    pub screening: Screening,
+    /// Missing values.
+    #[serde(default)]
+    pub missing: MissingSection,
+    /// The default normalisation of indicators.
+    #[serde(default)]
+    pub normalise: Option<Normalisation>,
+    /// Ranking rules.
+    #[serde(default)]
+    pub ranking: RankingSection,
+    /// Intermediate nodes (`[[node]]`).
+    #[serde(default, rename = "node")]
+    pub nodes: Vec<NodeSpec>,
+    /// Indicators (`[[indicator]]`).
+    #[serde(default, rename = "indicator")]
+    pub indicators: Vec<IndicatorSpec>,
+    /// Indicators from a metadata CSV (`[[indicator_table]]`).
+    #[serde(default)]
+    pub indicator_table: Vec<IndicatorTable>,
+    /// Nodes from a metadata CSV (`[[node_table]]`).
+    #[serde(default)]
+    pub node_table: Vec<NodeTable>,
+}
+
+/// `[index]`: the root of the hierarchy.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexSection {
+    /// Id of the root node (children name it as `parent`).
+    pub id: String,
+    /// Title shown in outputs.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Free text describing the index.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Aggregation of the root's children.
+    #[serde(default)]
+    pub aggregation: AggregationName,
+    /// Exponent for `generalised`.
+    #[serde(default)]
+    pub p: Option<f64>,
+}
+
+/// A data file: a path, or a path with an XLSX sheet.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DataFile {
+    /// `"data.csv"`
+    Path(String),
+    /// `{ path = "data.xlsx", sheet = "Data" }`
+    WithSheet {
+        /// Path, relative to the spec file.
+        path: String,
+        /// XLSX sheet name.
+        #[serde(default)]
+        sheet: Option<String>,
+    },
+}
+
+impl DataFile {
+    /// The path as written.
+    pub fn path(&self) -> &str {
+        match self {
+            DataFile::Path(p) => p,
+            DataFile::WithSheet { path, .. } => path,
+        }
+    }
+
+    /// The sheet, if given.
+    pub fn sheet(&self) -> Option<&str> {
+        match self {
+            DataFile::Path(_) => None,
+            DataFile::WithSheet { sheet, .. } => sheet.as_deref(),
+        }
+    }
+}
+
+/// `[data]`: input files and how to read them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataSection {
+    /// Files joined by unit id (relative paths resolve against the spec's folder).
+    #[serde(default)]
+    pub files: Vec<DataFile>,
+    /// Year to take from long (Kolada) files.
+    #[serde(default)]
+    pub year: Option<i64>,
+    /// Name of the year column in long files.
+    #[serde(default = "default_year_column")]
+    pub year_column: String,
+    /// Indicator-name column of `unit,indicator,value` files.
+    #[serde(default = "default_indicator_column")]
+    pub indicator_column: String,
+    /// Value column of `unit,indicator,value` files.
+    #[serde(default = "default_value_column")]
+    pub value_column: String,
+    /// CSV delimiter: `","`, `";"` or `"\t"`; sniffed when absent.
+    #[serde(default)]
+    pub delimiter: Option<String>,
+    /// Decimal separator: `auto`, `point`, `comma`.
+    #[serde(default)]
+    pub decimal: Decimal,
+    /// CSV text encoding: `auto`, `utf-8`, `windows-1252`.
+    #[serde(default)]
+    pub encoding: TextEncoding,
+    /// Missing-value markers (default `["", "NA", "..", "-"]`).
+    #[serde(default)]
+    pub missing: Option<Vec<String>>,
+}
+
+impl Default for DataSection {
+    fn default() -> Self {
+        DataSection {
+            files: Vec::new(),
+            year: None,
+            year_column: default_year_column(),
+            indicator_column: default_indicator_column(),
+            value_column: default_value_column(),
+            delimiter: None,
+            decimal: Decimal::Auto,
+            encoding: TextEncoding::Auto,
+            missing: None,
+        }
+    }
+}
+
+fn default_year_column() -> String {
+    "year".into()
+}
+fn default_indicator_column() -> String {
+    "indicator".into()
+}
+fn default_value_column() -> String {
+    "value".into()
+}
+
+/// `[units]`: unit ids, names and groups.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitsSection {
+    /// The unit id column in the data files.
+    pub id: String,
+    /// The unit name column (in the unit list or the data).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Group columns (e.g. county), used for group ranks and `group_mean`.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// A unit list: exactly these units are ranked (in this order); data rows
+    /// for other ids are ignored and reported.
+    #[serde(default)]
+    pub file: Option<DataFile>,
+    /// The id column of the unit list (default: `id`).
+    #[serde(default)]
+    pub file_id: Option<String>,
+    /// Left-pad numeric ids with zeros to this width.
+    #[serde(default)]
+    pub id_pad: Option<usize>,
+}
+
+/// `[screening]`: who has enough data to be ranked.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Screening {
+    /// Minimum share (0-1) of indicators with data for a unit to be ranked.
+    #[serde(default)]
+    pub min_coverage: f64,
+}
+
+/// How missing values are handled.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingMethod {
+    /// Leave missing; aggregation re-weights over the present children.
+    #[default]
+    Exclude,
+    /// The indicator's mean over ranked units.
+    Mean,
+    /// The indicator's median over ranked units.
+    Median,
+    /// The mean within the unit's group (`missing.group`).
+    GroupMean,
+    /// The raw value 0 (no answer = no points).
+    Zero,
+    /// The worst observed raw value.
+    Worst,
+}
+
+/// `[missing]`: the default missing-value method.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MissingSection {
+    /// The method (indicators may override it).
+    #[serde(default)]
+    pub method: MissingMethod,
+    /// The group column for `group_mean`.
+    #[serde(default)]
+    pub group: Option<String>,
+}
+
+/// Tie rule of the ranking.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RankMethod {
+    /// 1, 2, 2, 4 (ties share the best rank).
+    #[default]
+    Competition,
+    /// 1, 2, 2, 3.
+    Dense,
+    /// 1, 2.5, 2.5, 4 (ties share the mean rank).
+    Fractional,
+    /// 1, 2, 3, 4 (ties broken by unit id, ascending).
+    Ordinal,
+}
+
+/// Which end of the score is rank 1.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Best {
+    /// The highest score is rank 1.
+    #[default]
+    Highest,
+    /// The lowest score is rank 1.
+    Lowest,
+}
+
+/// `[ranking]`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RankingSection {
+    /// Tie rule.
+    #[serde(default)]
+    pub method: RankMethod,
+    /// Decimals applied to scores before ranking (ties on the rounded value).
+    #[serde(default)]
+    pub round: Option<u32>,
+    /// Which end is best.
+    #[serde(default)]
+    pub best: Best,
+    /// Group columns to rank within, too.
+    #[serde(default)]
+    pub within: Vec<String>,
+    /// Units that get scores but no rank (e.g. the EU aggregate in DESI).
+    #[serde(default)]
+    pub unranked: Vec<String>,
+}
+
+/// Aggregation method names as written in the spec.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AggregationName {
+    /// Weighted arithmetic mean.
+    #[default]
+    Arithmetic,
+    /// Weighted geometric mean.
+    Geometric,
+    /// Weighted harmonic mean.
+    Harmonic,
+    /// Weighted generalised (power) mean with exponent `p`.
+    #[serde(alias = "generalized", alias = "power")]
+    Generalised,
+    /// Mazziotta-Pareto index (mean penalised by imbalance).
+    #[serde(alias = "mpi")]
+    MazziottaPareto,
+    /// Weighted sum (points indices); weights are not re-normalised.
+    Sum,
+}
+
+/// `[[node]]`: an intermediate node (dimension, pillar...).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeSpec {
+    /// Node id.
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Parent node id (default: the index).
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// Weight among its siblings.
+    #[serde(default = "one")]
+    pub weight: f64,
+    /// How its children are aggregated.
+    #[serde(default)]
+    pub aggregation: AggregationName,
+    /// Exponent for `generalised`.
+    #[serde(default)]
+    pub p: Option<f64>,
+    /// Minimum share (0-1) of this node's indicators a unit needs to be ranked.
+    #[serde(default)]
+    pub min_coverage: Option<f64>,
+}
+
+/// A transform applied to raw values before normalisation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transform {
+    /// No transform.
+    #[default]
+    None,
+    /// Natural log (values must be > 0).
+    Log,
+    /// ln(1 + x) (values must be > -1).
+    Log1p,
+    /// Base-10 log (values must be > 0).
+    Log10,
+}
+
+/// `[[indicator]]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorSpec {
+    /// Indicator id.
+    pub id: String,
+    /// Source column in the data (default: the id).
+    #[serde(default)]
+    pub column: Option<String>,
+    /// Display name.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// +1: higher is better; -1: lower is better.
+    #[serde(default = "one_i")]
+    pub direction: i64,
+    /// Parent node id (default: the index).
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// Weight among its siblings.
+    #[serde(default = "one")]
+    pub weight: f64,
+    /// Transform applied before normalisation (after `denominator`).
+    #[serde(default)]
+    pub transform: Transform,
+    /// Divide by this column first (per capita, per km2...).
+    #[serde(default)]
+    pub denominator: Option<String>,
+    /// Multiplier after dividing by the denominator (e.g. 1000 for "per 1000").
+    #[serde(default = "one")]
+    pub per: f64,
+    /// Normalisation (default: the spec's `[normalise]`, else minmax 0-100).
+    #[serde(default)]
+    pub normalise: Option<Normalisation>,
+    /// Missing-value method (default: `[missing].method`).
+    #[serde(default)]
+    pub missing: Option<MissingMethod>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+fn one_i() -> i64 {
+    1
+}
+fn hundred() -> f64 {
+    100.0
+}
+
+/// What minmax/zscore do with an indicator that has one value for all units.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConstantPolicy {
+    /// Refuse (the indicator cannot discriminate; remove it or change method).
+    #[default]
+    Error,
+    /// Give every unit the middle of the target range (zscore: the mean).
+    Midpoint,
+}
+
+/// A normalisation method and its parameters (`method = "..."`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Normalisation {
+    /// Min-max to `[low, high]`.
+    Minmax {
+        /// Value of the worst unit.
+        #[serde(default)]
+        low: f64,
+        /// Value of the best unit.
+        #[serde(default = "hundred")]
+        high: f64,
+        /// Constant indicator handling.
+        #[serde(default)]
+        if_constant: ConstantPolicy,
+    },
+    /// Standard score, rescaled to `mean + sd * z`.
+    Zscore {
+        /// Mean after rescaling.
+        #[serde(default)]
+        mean: f64,
+        /// Standard deviation after rescaling.
+        #[serde(default = "one")]
+        sd: f64,
+        /// Constant indicator handling.
+        #[serde(default)]
+        if_constant: ConstantPolicy,
+    },
+    /// Fixed bounds: `scale * (x - lower) / (upper - lower)` (reversed for direction -1).
+    Goalposts {
+        /// Lower goalpost (worst for direction +1).
+        #[serde(default)]
+        lower: Option<f64>,
+        /// Upper goalpost.
+        #[serde(default)]
+        upper: Option<f64>,
+        /// Cap results to `[0, scale]` (HDI caps; DESI does not).
+        #[serde(default)]
+        clip: bool,
+        /// Multiplier (100 gives 0-100).
+        #[serde(default = "hundred")]
+        scale: f64,
+    },
+    /// Rank among units (1 = worst, n = best; ties get the mean rank).
+    Rank,
+    /// Percentile rank `scale * (rank - 1) / (n - 1)`.
+    Percentile {
+        /// Multiplier (100 gives 0-100).
+        #[serde(default = "hundred")]
+        scale: f64,
+    },
+    /// Distance to a target: `scale * (x - worst) / (target - worst)`, capped at `scale`.
+    Distance {
+        /// The target value.
+        target: f64,
+        /// Cap at the target (`true`) or let units beyond it score more.
+        #[serde(default = "yes")]
+        cap: bool,
+        /// Multiplier.
+        #[serde(default = "hundred")]
+        scale: f64,
+    },
+    /// Thresholds to points: a value reaching `thresholds[j]` gets `points[j+1]`.
+    Bands {
+        /// Increasing thresholds.
+        thresholds: Vec<f64>,
+        /// Points per band (one more than thresholds; default 0, 1, 2, ...).
+        #[serde(default)]
+        points: Option<Vec<f64>>,
+    },
+    /// Text or coded answers to values (`map = { yes = 1, no = 0 }`).
+    Categorical {
+        /// Answer to value.
+        map: BTreeMap<String, f64>,
+        /// Match answers ignoring case (default true).
+        #[serde(default = "yes")]
+        ignore_case: bool,
+    },
+    /// The raw (transformed, direction-adjusted) value.
+    None,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `[[indicator_table]]`: indicators from a metadata CSV, one row each.
+/// Keys name columns of that file; missing keys take the defaults.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorTable {
+    /// The metadata file.
+    pub file: DataFile,
+    /// Column with the indicator id.
+    pub id: String,
+    /// Column with the data column name (default: the id is the column).
+    #[serde(default)]
+    pub column: Option<String>,
+    /// Column with the label.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Column with the parent node id.
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// Parent for rows without a parent column/value.
+    #[serde(default)]
+    pub default_parent: Option<String>,
+    /// Column with the weight.
+    #[serde(default)]
+    pub weight: Option<String>,
+    /// Column with the direction (1/-1).
+    #[serde(default)]
+    pub direction: Option<String>,
+    /// Column with the lower goalpost.
+    #[serde(default)]
+    pub lower: Option<String>,
+    /// Column with the upper goalpost.
+    #[serde(default)]
+    pub upper: Option<String>,
+    /// Column with a distance-to-target target.
+    #[serde(default)]
+    pub target: Option<String>,
+    /// Column naming the normalisation method per row.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Column naming the transform per row.
+    #[serde(default)]
+    pub transform: Option<String>,
+    /// Default normalisation for the rows (bounds from `lower`/`upper` columns).
+    #[serde(default)]
+    pub normalise: Option<Normalisation>,
+}
+
+/// `[[node_table]]`: nodes from a metadata CSV, one row each.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeTable {
+    /// The metadata file.
+    pub file: DataFile,
+    /// Column with the node id.
+    pub id: String,
+    /// Column with the label.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Column with the parent node id.
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// Parent for rows without a parent column/value.
+    #[serde(default)]
+    pub default_parent: Option<String>,
+    /// Column with the weight.
+    #[serde(default)]
+    pub weight: Option<String>,
+    /// Column with the aggregation method name.
+    #[serde(default)]
+    pub aggregation: Option<String>,
+}

@@ -1,0 +1,705 @@
+//! Resolving a spec into a checked [`Index`]: the hierarchy as a tree of
+//! indices, every reference checked, every weight and parameter validated.
+//! All problems are collected and reported together.
+
+use super::load::{Base, LoadedSpec};
+use super::model::*;
+use crate::error::{Error, Result};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// A resolved aggregation method.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum Aggregation {
+    /// Weighted arithmetic mean.
+    Arithmetic,
+    /// Weighted geometric mean (children must be > 0).
+    Geometric,
+    /// Weighted harmonic mean (children must be > 0).
+    Harmonic,
+    /// Weighted power mean with exponent `p` (p < 0: children > 0; p > 0: >= 0).
+    Generalised {
+        /// The exponent.
+        p: f64,
+    },
+    /// Mazziotta-Pareto index: M - S * cv.
+    MazziottaPareto,
+    /// Weighted sum of present children (no re-normalisation).
+    Sum,
+}
+
+impl Aggregation {
+    /// The spec name of the method.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Aggregation::Arithmetic => "arithmetic",
+            Aggregation::Geometric => "geometric",
+            Aggregation::Harmonic => "harmonic",
+            Aggregation::Generalised { .. } => "generalised",
+            Aggregation::MazziottaPareto => "mazziotta_pareto",
+            Aggregation::Sum => "sum",
+        }
+    }
+}
+
+/// A child of a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Member {
+    /// An indicator, by index into [`Index::indicators`].
+    Indicator(usize),
+    /// A node, by index into [`Index::nodes`].
+    Node(usize),
+}
+
+/// A node of the hierarchy (the root is `nodes[0]`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Node {
+    /// Node id.
+    pub id: String,
+    /// Display name.
+    pub label: String,
+    /// Parent node (None for the root).
+    #[serde(skip)]
+    pub parent: Option<usize>,
+    /// Weight among its siblings, as written.
+    pub weight: f64,
+    /// Aggregation of its children.
+    pub aggregation: Aggregation,
+    /// Minimum share of its indicators a unit needs.
+    pub min_coverage: Option<f64>,
+    /// Children in spec order.
+    #[serde(skip)]
+    pub children: Vec<Member>,
+    /// All indicators below it.
+    #[serde(skip)]
+    pub indicators: Vec<usize>,
+    /// 0 for the root.
+    pub depth: usize,
+}
+
+/// A resolved indicator.
+#[derive(Debug, Clone, Serialize)]
+pub struct Indicator {
+    /// Indicator id.
+    pub id: String,
+    /// Source column in the data.
+    pub column: String,
+    /// Display name.
+    pub label: String,
+    /// +1 or -1.
+    pub direction: f64,
+    /// Parent node.
+    #[serde(skip)]
+    pub parent: usize,
+    /// Weight among its siblings, as written.
+    pub weight: f64,
+    /// Transform before normalisation.
+    pub transform: Transform,
+    /// Denominator column (per capita...).
+    pub denominator: Option<String>,
+    /// Multiplier after dividing by the denominator.
+    pub per: f64,
+    /// Normalisation.
+    pub normalisation: Normalisation,
+    /// Missing-value method.
+    pub missing: MissingMethod,
+}
+
+/// A checked index: hierarchy, indicators and the spec's other sections.
+#[derive(Debug, Clone)]
+pub struct Index {
+    /// The spec's name (path) for messages.
+    pub spec_name: String,
+    /// The spec text (provenance).
+    pub spec_text: String,
+    /// Where relative paths resolve.
+    pub base: Base,
+    /// The spec as written.
+    pub spec: SpecFile,
+    /// Nodes; `nodes[0]` is the root.
+    pub nodes: Vec<Node>,
+    /// Indicators in spec order.
+    pub indicators: Vec<Indicator>,
+    /// Node indices, deepest first (children before parents).
+    pub bottom_up: Vec<usize>,
+}
+
+impl Index {
+    /// The root node.
+    pub fn root(&self) -> &Node {
+        &self.nodes[0]
+    }
+
+    /// Product of normalised sibling weights from an indicator up to the root:
+    /// the indicator's share of the index under arithmetic aggregation.
+    pub fn effective_weight(&self, indicator: usize) -> f64 {
+        let ind = &self.indicators[indicator];
+        let mut w = ind.weight / self.sibling_weight_sum(ind.parent);
+        let mut node = ind.parent;
+        while let Some(parent) = self.nodes[node].parent {
+            w *= self.nodes[node].weight / self.sibling_weight_sum(parent);
+            node = parent;
+        }
+        w
+    }
+
+    /// Sum of the weights of a node's children.
+    pub fn sibling_weight_sum(&self, node: usize) -> f64 {
+        self.nodes[node]
+            .children
+            .iter()
+            .map(|m| self.member_weight(*m))
+            .sum()
+    }
+
+    /// The weight of a member.
+    pub fn member_weight(&self, m: Member) -> f64 {
+        match m {
+            Member::Indicator(i) => self.indicators[i].weight,
+            Member::Node(n) => self.nodes[n].weight,
+        }
+    }
+
+    /// The id of a member.
+    pub fn member_id(&self, m: Member) -> &str {
+        match m {
+            Member::Indicator(i) => &self.indicators[i].id,
+            Member::Node(n) => &self.nodes[n].id,
+        }
+    }
+
+    /// A node's index by id.
+    pub fn node_index(&self, id: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.id == id)
+    }
+}
+
+fn aggregation(
+    name: AggregationName,
+    p: Option<f64>,
+    file: &str,
+    key: &str,
+    errors: &mut Vec<Error>,
+) -> Aggregation {
+    match (name, p) {
+        (AggregationName::Generalised, Some(p)) if p.is_finite() && p != 0.0 => {
+            Aggregation::Generalised { p }
+        }
+        (AggregationName::Generalised, Some(p)) => {
+            errors.push(
+                Error::spec(file, format!("{key}.p"), format!("p = {p} is not usable"))
+                    .with_hint("p = 0 is the geometric mean: use aggregation = \"geometric\"; p must be finite"),
+            );
+            Aggregation::Arithmetic
+        }
+        (AggregationName::Generalised, None) => {
+            errors.push(
+                Error::spec(file, format!("{key}.p"), "generalised aggregation needs an exponent p")
+                    .with_hint("add p = 2 (quadratic), p = 0.5, p = -1 (harmonic)..."),
+            );
+            Aggregation::Arithmetic
+        }
+        (other, Some(_)) => {
+            errors.push(
+                Error::spec(
+                    file,
+                    format!("{key}.p"),
+                    format!("p is only used by generalised aggregation, not {other:?}"),
+                )
+                .with_hint("remove p, or set aggregation = \"generalised\""),
+            );
+            Aggregation::Arithmetic
+        }
+        (AggregationName::Arithmetic, None) => Aggregation::Arithmetic,
+        (AggregationName::Geometric, None) => Aggregation::Geometric,
+        (AggregationName::Harmonic, None) => Aggregation::Harmonic,
+        (AggregationName::MazziottaPareto, None) => Aggregation::MazziottaPareto,
+        (AggregationName::Sum, None) => Aggregation::Sum,
+    }
+}
+
+/// Checks a normalisation's parameters.
+fn check_normalisation(n: &Normalisation, file: &str, key: &str, errors: &mut Vec<Error>) {
+    let err = |m: String, h: &str| Error::spec(file, key.to_string(), m).with_hint(h.to_string());
+    let finite = |v: f64| v.is_finite();
+    match n {
+        Normalisation::Minmax { low, high, .. } => {
+            if !(finite(*low) && finite(*high) && low < high) {
+                errors.push(err(
+                    format!("minmax needs low < high (got low = {low}, high = {high})"),
+                    "e.g. low = 0, high = 100; use direction = -1 to reverse an indicator",
+                ));
+            }
+        }
+        Normalisation::Zscore { mean, sd, .. } => {
+            if !(finite(*mean) && finite(*sd) && *sd > 0.0) {
+                errors.push(err(
+                    format!("zscore needs a finite mean and sd > 0 (got mean = {mean}, sd = {sd})"),
+                    "e.g. mean = 100, sd = 10",
+                ));
+            }
+        }
+        Normalisation::Goalposts {
+            lower,
+            upper,
+            scale,
+            ..
+        } => match (lower, upper) {
+            (Some(l), Some(u)) if finite(*l) && finite(*u) && l < u && finite(*scale) && *scale > 0.0 => {}
+            (Some(l), Some(u)) => errors.push(err(
+                format!("goalposts need lower < upper and scale > 0 (got lower = {l}, upper = {u}, scale = {scale})"),
+                "for a lower-is-better indicator keep lower < upper and set direction = -1",
+            )),
+            _ => errors.push(err(
+                "goalposts need both lower and upper".into(),
+                "add lower = ..., upper = ... (or lower/upper columns in the indicator table)",
+            )),
+        },
+        Normalisation::Rank | Normalisation::None => {}
+        Normalisation::Percentile { scale } => {
+            if !(finite(*scale) && *scale > 0.0) {
+                errors.push(err(format!("scale must be > 0 (got {scale})"), "e.g. scale = 100"));
+            }
+        }
+        Normalisation::Distance { target, scale, .. } => {
+            if !(finite(*target) && finite(*scale) && *scale > 0.0) {
+                errors.push(err(
+                    format!("distance needs a finite target and scale > 0 (got target = {target}, scale = {scale})"),
+                    "add target = <the value that scores full marks>",
+                ));
+            }
+        }
+        Normalisation::Bands { thresholds, points } => {
+            if thresholds.is_empty() || thresholds.iter().any(|t| !t.is_finite()) {
+                errors.push(err(
+                    "bands need at least one finite threshold".into(),
+                    "e.g. thresholds = [1, 10, 50]",
+                ));
+            } else if thresholds.windows(2).any(|w| w[0] >= w[1]) {
+                errors.push(err(
+                    format!("band thresholds must increase strictly (got {thresholds:?})"),
+                    "sort them; for lower-is-better use direction = -1",
+                ));
+            }
+            if let Some(p) = points {
+                if p.len() != thresholds.len() + 1 {
+                    errors.push(err(
+                        format!(
+                            "{} thresholds make {} bands, but {} points were given",
+                            thresholds.len(),
+                            thresholds.len() + 1,
+                            p.len()
+                        ),
+                        "give one point value per band (below the first threshold included)",
+                    ));
+                } else if p.iter().any(|v| !v.is_finite()) {
+                    errors.push(err("band points must be finite".into(), "use numbers"));
+                }
+            }
+        }
+        Normalisation::Categorical { map, .. } => {
+            if map.is_empty() || map.values().any(|v| !v.is_finite()) {
+                errors.push(err(
+                    "categorical needs a map of answers to finite values".into(),
+                    "e.g. map = { ja = 1, nej = 0 }",
+                ));
+            }
+        }
+    }
+}
+
+fn check_weight(w: f64, file: &str, key: String, errors: &mut Vec<Error>) {
+    if !w.is_finite() || w < 0.0 {
+        errors.push(
+            Error::spec(file, key, format!("weight {w} is not a finite number >= 0"))
+                .with_hint("weights are relative: use e.g. 1, 2 or 0.25"),
+        );
+    }
+}
+
+fn check_share(v: f64, file: &str, key: String, errors: &mut Vec<Error>) {
+    if !(0.0..=1.0).contains(&v) {
+        errors.push(
+            Error::spec(file, key, format!("{v} is not a share between 0 and 1"))
+                .with_hint("e.g. 0.5 means half of the indicators must have data"),
+        );
+    }
+}
+
+/// Resolves and checks a loaded spec. Every problem is reported.
+pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
+    let spec = &loaded.spec;
+    let file = loaded.name.as_str();
+    let mut errors = Vec::new();
+    let root_id = spec.index.id.trim().to_string();
+    if root_id.is_empty() {
+        errors.push(Error::spec(file, "index.id", "the index needs an id"));
+    }
+
+    // Nodes: root first, then spec order.
+    let mut nodes = vec![Node {
+        id: root_id.clone(),
+        label: spec.index.label.clone().unwrap_or_else(|| root_id.clone()),
+        parent: None,
+        weight: 1.0,
+        aggregation: aggregation(spec.index.aggregation, spec.index.p, file, "index", &mut errors),
+        min_coverage: None,
+        children: Vec::new(),
+        indicators: Vec::new(),
+        depth: 0,
+    }];
+    let mut node_ids: HashMap<String, usize> = HashMap::new();
+    node_ids.insert(root_id.clone(), 0);
+    for (k, n) in spec.nodes.iter().enumerate() {
+        let key = format!("node '{}'", n.id);
+        if n.id.trim().is_empty() {
+            errors.push(Error::spec(file, format!("node[{k}].id"), "empty node id"));
+            continue;
+        }
+        if node_ids.contains_key(&n.id) {
+            errors.push(
+                Error::spec(file, key.clone(), "this node id is used twice (or is the index id)")
+                    .with_hint("give every node a unique id"),
+            );
+            continue;
+        }
+        check_weight(n.weight, file, format!("{key}.weight"), &mut errors);
+        if let Some(c) = n.min_coverage {
+            check_share(c, file, format!("{key}.min_coverage"), &mut errors);
+        }
+        node_ids.insert(n.id.clone(), nodes.len());
+        nodes.push(Node {
+            id: n.id.clone(),
+            label: n.label.clone().unwrap_or_else(|| n.id.clone()),
+            parent: None,
+            weight: n.weight,
+            aggregation: aggregation(n.aggregation, n.p, file, &key, &mut errors),
+            min_coverage: n.min_coverage,
+            children: Vec::new(),
+            indicators: Vec::new(),
+            depth: 0,
+        });
+    }
+    let parent_of = |id: &str, parent: &Option<String>, what: &str, errors: &mut Vec<Error>| {
+        let p = parent.as_deref().unwrap_or(&root_id);
+        match node_ids.get(p) {
+            Some(&i) => Some(i),
+            None => {
+                let is_indicator = spec.indicators.iter().any(|x| x.id == p);
+                let mut e = Error::spec(
+                    file,
+                    format!("{what} '{id}'.parent"),
+                    if is_indicator {
+                        format!("parent '{p}' is an indicator; only nodes can have children")
+                    } else {
+                        format!("parent '{p}' is not a node")
+                    },
+                );
+                let cands = node_ids.keys().map(String::as_str);
+                e = e.with_hint(match super::suggest(p, cands) {
+                    Some(s) => format!("did you mean '{s}'?"),
+                    None => {
+                        let mut all: Vec<&str> = node_ids.keys().map(String::as_str).collect();
+                        all.sort();
+                        format!("add a [[node]] with id = \"{p}\", or use one of: {}", all.join(", "))
+                    }
+                });
+                errors.push(e);
+                None
+            }
+        }
+    };
+    for k in 0..spec.nodes.len() {
+        let n = &spec.nodes[k];
+        let Some(&me) = node_ids.get(&n.id) else { continue };
+        if me != k + 1 {
+            continue; // a duplicate, reported above
+        }
+        if let Some(p) = parent_of(&n.id, &n.parent, "node", &mut errors) {
+            nodes[me].parent = Some(p);
+        }
+    }
+    // Cycles: walking up from any node must reach the root.
+    let mut in_cycle = vec![false; nodes.len()];
+    for start in 1..nodes.len() {
+        let mut path = vec![start];
+        let mut cur = start;
+        while let Some(p) = nodes[cur].parent {
+            if p == 0 {
+                break;
+            }
+            if let Some(pos) = path.iter().position(|&x| x == p) {
+                let cycle: Vec<usize> = path[pos..].to_vec();
+                if cycle.iter().all(|&c| !in_cycle[c]) {
+                    let names: Vec<&str> = cycle.iter().map(|&c| nodes[c].id.as_str()).collect();
+                    errors.push(
+                        Error::spec(
+                            file,
+                            format!("node '{}'.parent", nodes[cycle[0]].id),
+                            format!("the hierarchy has a cycle: {} -> {}", names.join(" -> "), names[0]),
+                        )
+                        .with_hint(format!("one of these nodes must have parent = \"{root_id}\" or another node")),
+                    );
+                }
+                for c in cycle {
+                    in_cycle[c] = true;
+                }
+                break;
+            }
+            path.push(p);
+            cur = p;
+        }
+    }
+
+    // Indicators.
+    let default_norm = spec.normalise.clone().unwrap_or(Normalisation::Minmax {
+        low: 0.0,
+        high: 100.0,
+        if_constant: ConstantPolicy::Error,
+    });
+    let mut indicators: Vec<Indicator> = Vec::new();
+    let mut ind_ids: HashMap<&str, usize> = HashMap::new();
+    for (k, s) in spec.indicators.iter().enumerate() {
+        let key = format!("indicator '{}'", s.id);
+        if s.id.trim().is_empty() {
+            errors.push(Error::spec(file, format!("indicator[{k}].id"), "empty indicator id"));
+            continue;
+        }
+        if ind_ids.contains_key(s.id.as_str()) || node_ids.contains_key(&s.id) {
+            errors.push(
+                Error::spec(file, key, "this id is used twice (by another indicator or a node)")
+                    .with_hint("give every indicator and node a unique id"),
+            );
+            continue;
+        }
+        ind_ids.insert(&s.id, k);
+        check_weight(s.weight, file, format!("{key}.weight"), &mut errors);
+        if s.direction != 1 && s.direction != -1 {
+            errors.push(
+                Error::spec(file, format!("{key}.direction"), format!("direction {} is not 1 or -1", s.direction))
+                    .with_hint("1: higher is better; -1: lower is better"),
+            );
+        }
+        if !s.per.is_finite() || s.per == 0.0 {
+            errors.push(Error::spec(file, format!("{key}.per"), format!("per = {} must be a finite non-zero number", s.per)));
+        }
+        let normalisation = s.normalise.clone().unwrap_or_else(|| default_norm.clone());
+        check_normalisation(&normalisation, file, &format!("{key}.normalise"), &mut errors);
+        let missing = s.missing.unwrap_or(spec.missing.method);
+        if missing == MissingMethod::GroupMean && spec.missing.group.is_none() {
+            errors.push(
+                Error::spec(file, format!("{key}.missing"), "group_mean needs a group column")
+                    .with_hint("set [missing] group = \"county\" (a column of the data or unit list)"),
+            );
+        }
+        let Some(parent) = parent_of(&s.id, &s.parent, "indicator", &mut errors) else {
+            continue;
+        };
+        indicators.push(Indicator {
+            id: s.id.clone(),
+            column: s.column.clone().unwrap_or_else(|| s.id.clone()),
+            label: s.label.clone().unwrap_or_else(|| s.id.clone()),
+            direction: if s.direction < 0 { -1.0 } else { 1.0 },
+            parent,
+            weight: s.weight,
+            transform: s.transform,
+            denominator: s.denominator.clone(),
+            per: s.per,
+            normalisation,
+            missing,
+        });
+    }
+    if spec.missing.method == MissingMethod::GroupMean && spec.missing.group.is_none() {
+        errors.push(
+            Error::spec(file, "missing.method", "group_mean needs a group column")
+                .with_hint("set [missing] group = \"county\""),
+        );
+    }
+    check_share(spec.screening.min_coverage, file, "screening.min_coverage".into(), &mut errors);
+    if let Some(r) = spec.ranking.round
+        && r > 12
+    {
+        errors.push(
+            Error::spec(file, "ranking.round", format!("{r} decimals is more than doubles hold"))
+                .with_hint("use at most 12 decimals, or remove round"),
+        );
+    }
+
+    // Children, in spec order: nodes first as written, then indicators.
+    for i in 1..nodes.len() {
+        if let Some(p) = nodes[i].parent
+            && !in_cycle[i]
+        {
+            nodes[p].children.push(Member::Node(i));
+        }
+    }
+    for (i, ind) in indicators.iter().enumerate() {
+        nodes[ind.parent].children.push(Member::Indicator(i));
+    }
+    // Depth, indicator lists, empty nodes, zero weight sums.
+    let mut bottom_up: Vec<usize> = Vec::new();
+    fill_depth(&mut nodes, &indicators, 0, 0, &mut bottom_up);
+    bottom_up.reverse();
+    for (i, n) in nodes.iter().enumerate() {
+        if in_cycle[i] {
+            continue;
+        }
+        if n.children.is_empty() {
+            errors.push(
+                Error::spec(
+                    file,
+                    if i == 0 { "index".to_string() } else { format!("node '{}'", n.id) },
+                    "this node has no indicators or child nodes",
+                )
+                .with_hint(format!("give an indicator or node parent = \"{}\", or remove the node", n.id)),
+            );
+            continue;
+        }
+        let sum: f64 = n
+            .children
+            .iter()
+            .map(|m| match m {
+                Member::Indicator(k) => indicators[*k].weight,
+                Member::Node(k) => nodes[*k].weight,
+            })
+            .sum();
+        if !(sum > 0.0) && sum.is_finite() {
+            errors.push(
+                Error::spec(
+                    file,
+                    if i == 0 { "index".to_string() } else { format!("node '{}'", n.id) },
+                    "the weights of its children sum to 0",
+                )
+                .with_hint("give at least one child a positive weight"),
+            );
+        }
+    }
+    Error::collect(errors)?;
+    Ok(Index {
+        spec_name: loaded.name.clone(),
+        spec_text: loaded.text.clone(),
+        base: loaded.base.clone(),
+        spec: spec.clone(),
+        nodes,
+        indicators,
+        bottom_up,
+    })
+}
+
+/// Sets depth and indicator lists; pushes nodes in pre-order.
+fn fill_depth(nodes: &mut [Node], indicators: &[Indicator], node: usize, depth: usize, order: &mut Vec<usize>) -> Vec<usize> {
+    nodes[node].depth = depth;
+    order.push(node);
+    let mut below = Vec::new();
+    for m in nodes[node].children.clone() {
+        match m {
+            Member::Indicator(i) => below.push(i),
+            Member::Node(c) => below.extend(fill_depth(nodes, indicators, c, depth + 1, order)),
+        }
+    }
+    below.sort_unstable();
+    nodes[node].indicators = below.clone();
+    below
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::load::parse_spec;
+    use std::path::PathBuf;
+
+    fn resolve_text(text: &str) -> Result<Index> {
+        let l = parse_spec(text, "s.toml", Base::Dir(PathBuf::from(".")))?;
+        resolve(&l)
+    }
+
+    const TREE: &str = r#"
+[index]
+id = "idx"
+[units]
+id = "kommun"
+[[node]]
+id = "a"
+weight = 3
+[[node]]
+id = "b"
+weight = 1
+[[indicator]]
+id = "x"
+parent = "a"
+[[indicator]]
+id = "y"
+parent = "a"
+weight = 3
+[[indicator]]
+id = "z"
+parent = "b"
+"#;
+
+    #[test]
+    fn effective_weights_multiply_down_the_path() {
+        let idx = resolve_text(TREE).unwrap();
+        let w: Vec<f64> = (0..3).map(|i| idx.effective_weight(i)).collect();
+        assert!((w[0] - 0.75 * 0.25).abs() < 1e-15);
+        assert!((w[1] - 0.75 * 0.75).abs() < 1e-15);
+        assert!((w[2] - 0.25).abs() < 1e-15);
+        assert_eq!(idx.bottom_up.last(), Some(&0));
+    }
+
+    #[test]
+    fn all_structural_problems_are_reported_together() {
+        let text = r#"
+[index]
+id = "idx"
+[units]
+id = "k"
+[[node]]
+id = "a"
+parent = "b"
+[[node]]
+id = "b"
+parent = "a"
+[[node]]
+id = "empty"
+[[indicator]]
+id = "x"
+parent = "nodee"
+weight = -1
+direction = 2
+[[indicator]]
+id = "y"
+parent = "x"
+[[indicator]]
+id = "z"
+normalise = { method = "goalposts", lower = 5, upper = 1 }
+"#;
+        let e = resolve_text(text).unwrap_err();
+        let all = e.to_string();
+        for needle in [
+            "cycle: a -> b -> a",
+            "'empty'",
+            "weight -1",
+            "direction 2",
+            "parent 'x' is an indicator",
+            "parent 'nodee' is not a node",
+            "lower < upper",
+        ] {
+            assert!(all.contains(needle), "missing {needle:?} in\n{all}");
+        }
+    }
+
+    #[test]
+    fn zero_weight_sum_and_nan_weight() {
+        let e = resolve_text(&TREE.replace("weight = 3\n[[indicator]]\nid = \"z\"", "weight = 3\n[[indicator]]\nid = \"z\"\nweight = 0")).unwrap_err();
+        assert!(e.to_string().contains("node 'b': the weights of its children sum to 0"), "{e}");
+        let e = resolve_text(&TREE.replace("weight = 1\n", "weight = nan\n")).unwrap_err();
+        assert!(e.to_string().contains("weight NaN"), "{e}");
+    }
+
+    #[test]
+    fn generalised_needs_p() {
+        let e = resolve_text(&TREE.replace("[[node]]\nid = \"b\"", "[[node]]\nid = \"b\"\naggregation = \"generalised\"")).unwrap_err();
+        assert!(e.to_string().contains("needs an exponent p"), "{e}");
+    }
+}
