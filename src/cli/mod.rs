@@ -89,6 +89,21 @@ fn output_format(format: Option<OutputFormat>, out: &Option<PathBuf>) -> Result<
     }
 }
 
+/// Writes text to standard output; a closed pipe (`| head`) ends quietly.
+pub fn emit(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(source) => Err(Error::Io {
+            action: "write to",
+            path: PathBuf::from("standard output"),
+            source,
+        }),
+    }
+}
+
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {

@@ -45,7 +45,7 @@ pub fn run(args: RankArgs) -> Result<()> {
         OutputFormat::Json => report::json::to_json(&result),
     };
     match &args.out {
-        None => print!("{text}"),
+        None => super::emit(&text)?,
         Some(path) => {
             report::write_atomic(path, text.as_bytes(), &args.input.input_paths(&index))?;
             if !args.quiet {

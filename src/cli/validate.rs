@@ -36,9 +36,9 @@ pub fn run(args: ValidateArgs) -> Result<()> {
             "problems": problems.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
             "summary": summary.map(|(u, i, n, r, e)| json!({"units": u, "indicators": i, "nodes": n, "ranked": r, "excluded": e})),
         });
-        println!("{}", serde_json::to_string_pretty(&v).expect("JSON"));
+        super::emit(&format!("{}\n", serde_json::to_string_pretty(&v).expect("JSON")))?;
     } else if let Some((u, i, n, r, e)) = summary.filter(|_| problems.is_empty()) {
-        println!("valid: {u} units, {i} indicators, {n} nodes; {r} ranked, {e} excluded");
+        super::emit(&format!("valid: {u} units, {i} indicators, {n} nodes; {r} ranked, {e} excluded\n"))?;
     }
     if problems.is_empty() {
         Ok(())

@@ -20,6 +20,9 @@ pub struct Column {
     pub values: Vec<f64>,
     /// Cells that are neither numbers nor missing markers, by unit index.
     pub text: HashMap<usize, String>,
+    /// The text of numeric cells whose text is not the number's canonical
+    /// form (`01`, `1,5`), so ids, codes and groups keep their spelling.
+    pub original: HashMap<usize, String>,
     /// The line/row/record each unit's cell came from (0 = no cell).
     pub positions: Vec<u32>,
     /// First cell written with a decimal comma and first with a decimal point,
@@ -38,6 +41,7 @@ impl Column {
             kind,
             values: vec![f64::NAN; n],
             text: HashMap::new(),
+            original: HashMap::new(),
             positions: vec![0; n],
             mixed_separators: None,
             first_comma: None,
@@ -59,6 +63,12 @@ impl Column {
             Parsed::Missing => self.values[unit] = f64::NAN,
             Parsed::Number(v, sep) => {
                 self.values[unit] = v;
+                if let RawCell::Text(t) = cell {
+                    let t = t.trim();
+                    if t != format!("{v}") {
+                        self.original.insert(unit, t.to_string());
+                    }
+                }
                 match sep {
                     Separator::Comma => {
                         self.first_comma.get_or_insert(position);
@@ -95,7 +105,7 @@ impl Column {
 
     /// The cell's text (numbers formatted, missing = empty).
     pub fn text_of(&self, unit: usize) -> String {
-        if let Some(t) = self.text.get(&unit) {
+        if let Some(t) = self.text.get(&unit).or_else(|| self.original.get(&unit)) {
             return t.clone();
         }
         let v = self.values[unit];
@@ -232,6 +242,9 @@ impl Table {
                     if let Some(t) = col.text.get(&u) {
                         moved.text.insert(target, t.clone());
                     }
+                    if let Some(t) = col.original.get(&u) {
+                        moved.original.insert(target, t.clone());
+                    }
                 }
                 match out.columns.iter_mut().find(|c| c.name == moved.name) {
                     None => out.columns.push(moved),
@@ -263,6 +276,9 @@ impl Table {
                     if let Some(t) = col.text.get(&u) {
                         moved.text.insert(target, t.clone());
                     }
+                    if let Some(t) = col.original.get(&u) {
+                        moved.original.insert(target, t.clone());
+                    }
                 }
             }
             *col = moved;
@@ -288,9 +304,17 @@ fn merge_column(existing: &mut Column, other: Column, ids: &[String]) -> Result<
             if let Some(t) = other.text.get(&u) {
                 existing.text.insert(u, t.clone());
             }
+            if let Some(t) = other.original.get(&u) {
+                existing.original.insert(u, t.clone());
+            }
             continue;
         }
-        let same = existing.text_of(u) == other.text_of(u);
+        let (a, b) = (existing.values[u], other.values[u]);
+        let same = if !a.is_nan() && !b.is_nan() {
+            a == b
+        } else {
+            existing.text_of(u) == other.text_of(u)
+        };
         if !same {
             return Err(Error::data(
                 other.location(u),

@@ -80,8 +80,12 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
         .clamp(4, 28);
     let id_w = result.units.iter().map(|u| u.id.chars().count()).max().unwrap_or(2).clamp(2, 12);
     let mut header = format!("{:>6}  {:<id_w$}  {:<name_w$}  {:>width$}", "Rank", "Id", "Name", "Score");
-    for &n in &dims {
-        let _ = write!(header, "  {:>width$}", truncate(&index.nodes[n].id, width));
+    let dim_w: Vec<usize> = dims
+        .iter()
+        .map(|&n| index.nodes[n].id.chars().count().clamp(width, 16))
+        .collect();
+    for (&n, &w) in dims.iter().zip(&dim_w) {
+        let _ = write!(header, "  {:>w$}", truncate(&index.nodes[n].id, w));
     }
     let _ = writeln!(out, "{header}");
     let _ = writeln!(out, "{}", "-".repeat(header.chars().count()));
@@ -100,8 +104,8 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
             truncate(&u.name, name_w),
             super::fmt_score(u.score, d)
         );
-        for &n in &dims {
-            let _ = write!(out, "  {:>width$}", super::fmt_score(u.nodes[n], d));
+        for (&n, &w) in dims.iter().zip(&dim_w) {
+            let _ = write!(out, "  {:>w$}", super::fmt_score(u.nodes[n], d));
         }
         out.push('\n');
     };

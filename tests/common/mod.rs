@@ -1,0 +1,63 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared/data/<sub>`, or `None` (with a printed notice) when the shared
+/// folder is missing outside CI. In CI (`CI` set) a missing folder fails.
+pub fn shared(sub: &str) -> Option<PathBuf> {
+    let p = root().join("../shared/data").join(sub);
+    if p.exists() {
+        return Some(p);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!(
+            "{} is missing: CI must provide ../shared/data (see ../shared/README.md)",
+            p.display()
+        );
+    }
+    eprintln!("SKIPPED: {} not found (tests on real data need ../shared)", p.display());
+    None
+}
+
+/// Runs the kommunrank binary with arguments, in `dir`.
+pub fn kommunrank_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kommunrank"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run kommunrank")
+}
+
+/// Runs the kommunrank binary in the repository root.
+pub fn kommunrank(args: &[&str]) -> Output {
+    kommunrank_in(&root(), args)
+}
+
+/// Standard output as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Standard error as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Reads a simple comma-separated file (no quotes) into header + rows.
+pub fn read_plain_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path).expect("read csv");
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().split(',').map(str::to_string).collect();
+    let rows = lines
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
