@@ -50,7 +50,11 @@ fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
     r.records()
         .map(|rec| {
             let rec = rec.unwrap();
-            header.iter().map(str::to_string).zip(rec.iter().map(str::to_string)).collect()
+            header
+                .iter()
+                .map(str::to_string)
+                .zip(rec.iter().map(str::to_string))
+                .collect()
         })
         .collect()
 }
@@ -59,7 +63,7 @@ fn yes_no(b: bool) -> String {
     if b { "ja".into() } else { "nej".into() }
 }
 
-fn generate(shared: &Path) -> String {
+pub fn generate(shared: &Path) -> String {
     let kolada = shared.join("data/kolada");
     let municipalities = read_csv(&kolada.join("municipalities.csv"));
     let regions: HashMap<String, String> = read_csv(&kolada.join("regions.csv"))
@@ -72,7 +76,10 @@ fn generate(shared: &Path) -> String {
         .map(|r| (r["geo"].clone(), r["n01951"].parse().unwrap()))
         .collect();
     let mut rng = Rng(20140601);
-    let logs: Vec<f64> = municipalities.iter().map(|m| population[&m["kommun"]].ln()).collect();
+    let logs: Vec<f64> = municipalities
+        .iter()
+        .map(|m| population[&m["kommun"]].ln())
+        .collect();
     let mean = logs.iter().sum::<f64>() / logs.len() as f64;
     let sd = (logs.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / logs.len() as f64).sqrt();
 
@@ -87,15 +94,28 @@ fn generate(shared: &Path) -> String {
     let non_respondents: Vec<usize> = keys[..70].iter().map(|k| k.1).collect();
     let mut respondents: Vec<usize> = keys[70..].iter().map(|k| k.1).collect();
     respondents.sort_unstable();
-    let mut partial_keys: Vec<(f64, usize)> = respondents.iter().map(|&i| (rng.uniform(), i)).collect();
+    let mut partial_keys: Vec<(f64, usize)> =
+        respondents.iter().map(|&i| (rng.uniform(), i)).collect();
     partial_keys.sort_by(|a, b| a.0.total_cmp(&b.0));
     let partial: Vec<usize> = partial_keys[..34].iter().map(|k| k.1).collect();
 
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
-        "kommun", "name", "county", "county_name", "size_class", "responded", "e_services", "apps",
-        "social_media", "egov_priority", "open_data", "collab_procurement", "collab_it",
-        "collab_eservices", "digital_alarms",
+        "kommun",
+        "name",
+        "county",
+        "county_name",
+        "size_class",
+        "responded",
+        "e_services",
+        "apps",
+        "social_media",
+        "egov_priority",
+        "open_data",
+        "collab_procurement",
+        "collab_it",
+        "collab_eservices",
+        "digital_alarms",
     ])
     .unwrap();
     for (i, m) in municipalities.iter().enumerate() {
@@ -117,9 +137,16 @@ fn generate(shared: &Path) -> String {
         // Draw every answer for every unit so the stream does not depend on who answers.
         let maturity = 0.9 * size[i] + rng.normal();
         let none = rng.chance(logistic(-1.7 - 1.3 * maturity));
-        let count = (2.3 + 0.85 * maturity + 0.6 * rng.normal()).exp().round().clamp(1.0, 140.0);
+        let count = (2.3 + 0.85 * maturity + 0.6 * rng.normal())
+            .exp()
+            .round()
+            .clamp(1.0, 140.0);
         let answers = [
-            if none { "0".to_string() } else { format!("{count}") },
+            if none {
+                "0".to_string()
+            } else {
+                format!("{count}")
+            },
             yes_no(rng.chance(logistic(-0.3 + 1.5 * maturity))),
             yes_no(rng.chance(logistic(0.6 + 1.3 * maturity))),
             if rng.chance(logistic(0.35 + 1.3 * maturity)) {

@@ -14,5 +14,9 @@ pub const FILES: &[(&str, &[u8])] = &[("eservice2014.csv", DATA)];
 
 /// The built-in example's spec, loaded.
 pub fn load() -> Result<LoadedSpec> {
-    spec::parse_spec(SPEC, "builtin:eservice2014/spec.toml", Base::Embedded(FILES))
+    spec::parse_spec(
+        SPEC,
+        "builtin:eservice2014/spec.toml",
+        Base::Embedded(FILES),
+    )
 }

@@ -20,7 +20,9 @@ fn published() -> Option<(Vec<String>, HashMap<String, HashMap<String, String>>)
 }
 
 fn check_against_published(json: &Value) {
-    let Some((_, published)) = published() else { return };
+    let Some((_, published)) = published() else {
+        return;
+    };
     let units = json["units"].as_array().unwrap();
     assert_eq!(units.len(), 28, "27 member states + EU are scored");
     assert_eq!(json["excluded"].as_array().unwrap().len(), 0);
@@ -29,13 +31,19 @@ fn check_against_published(json: &Value) {
         let id = u["id"].as_str().unwrap();
         let p = &published[id];
         let close = |ours: &Value, theirs: &str, what: &str| {
-            let a = ours.as_f64().unwrap_or_else(|| panic!("{id} {what}: no score"));
+            let a = ours
+                .as_f64()
+                .unwrap_or_else(|| panic!("{id} {what}: no score"));
             let b: f64 = theirs.parse().unwrap();
             assert!((a - b).abs() <= 1e-9, "{id} {what}: {a} vs published {b}");
         };
         close(&u["score"], &p["desi"], "DESI");
         for d in 1..=4 {
-            close(&u["nodes"][d.to_string()], &p[&format!("dim{d}")], &format!("dim{d}"));
+            close(
+                &u["nodes"][d.to_string()],
+                &p[&format!("dim{d}")],
+                &format!("dim{d}"),
+            );
         }
         for sub in ["1a", "1b", "2a", "2b", "2c", "2d", "3a", "3b", "3c", "4a"] {
             close(&u["nodes"][sub], &p[&format!("sub_{sub}")], sub);
@@ -44,7 +52,11 @@ fn check_against_published(json: &Value) {
             assert!(u["rank"].is_null(), "EU must not be ranked");
             assert_eq!(p["rank_desi"], "");
         } else {
-            assert_eq!(u["rank"].as_i64().unwrap().to_string(), p["rank_desi"], "{id} rank");
+            assert_eq!(
+                u["rank"].as_i64().unwrap().to_string(),
+                p["rank_desi"],
+                "{id} rank"
+            );
             for d in 1..=4 {
                 assert_eq!(
                     u["node_ranks"][d.to_string()].as_i64().unwrap().to_string(),
@@ -63,7 +75,13 @@ fn cli_json_matches_published_desi_2022() {
     if shared("desi2022").is_none() {
         return;
     }
-    let out = kommunrank(&["rank", "--spec", "examples/desi2022.toml", "--format", "json"]);
+    let out = kommunrank(&[
+        "rank",
+        "--spec",
+        "examples/desi2022.toml",
+        "--format",
+        "json",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
     check_against_published(&json);
@@ -87,7 +105,9 @@ fn cli_json_matches_published_desi_2022() {
 /// Windows-1252, CRLF) rank identically.
 #[test]
 fn swedish_excel_csv_ranks_identically() {
-    let Some(dir) = shared("desi2022") else { return };
+    let Some(dir) = shared("desi2022") else {
+        return;
+    };
     let text = std::fs::read_to_string(dir.join("indicators.csv")).unwrap();
     let swedish: String = text
         .lines()
@@ -103,7 +123,13 @@ fn swedish_excel_csv_ranks_identically() {
     let path = tmp.path().join("desi_sv.csv");
     let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&swedish);
     std::fs::write(&path, &bytes).unwrap();
-    let plain = kommunrank(&["rank", "--spec", "examples/desi2022.toml", "--format", "json"]);
+    let plain = kommunrank(&[
+        "rank",
+        "--spec",
+        "examples/desi2022.toml",
+        "--format",
+        "json",
+    ]);
     let sv = kommunrank(&[
         "rank",
         "--spec",
@@ -116,6 +142,9 @@ fn swedish_excel_csv_ranks_identically() {
     assert!(sv.status.success(), "{}", stderr(&sv));
     let a: Value = serde_json::from_str(&stdout(&plain)).unwrap();
     let b: Value = serde_json::from_str(&stdout(&sv)).unwrap();
-    assert_eq!(a["units"], b["units"], "units differ between plain and Swedish CSV");
+    assert_eq!(
+        a["units"], b["units"],
+        "units differ between plain and Swedish CSV"
+    );
     check_against_published(&b);
 }

@@ -19,7 +19,13 @@ pub struct ValidateArgs {
 pub fn run(args: ValidateArgs) -> Result<()> {
     let (result, problems) = match args.input.index() {
         Ok(index) => pipeline::validate(&index, &args.input.overrides()),
-        Err(e) => (None, e.problems().into_iter().map(|p| Error::Usage(p.to_string())).collect()),
+        Err(e) => (
+            None,
+            e.problems()
+                .into_iter()
+                .map(|p| Error::Usage(p.to_string()))
+                .collect(),
+        ),
     };
     let summary = result.as_ref().map(|r| {
         (
@@ -36,9 +42,14 @@ pub fn run(args: ValidateArgs) -> Result<()> {
             "problems": problems.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
             "summary": summary.map(|(u, i, n, r, e)| json!({"units": u, "indicators": i, "nodes": n, "ranked": r, "excluded": e})),
         });
-        super::emit(&format!("{}\n", serde_json::to_string_pretty(&v).expect("JSON")))?;
+        super::emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&v).expect("JSON")
+        ))?;
     } else if let Some((u, i, n, r, e)) = summary.filter(|_| problems.is_empty()) {
-        super::emit(&format!("valid: {u} units, {i} indicators, {n} nodes; {r} ranked, {e} excluded\n"))?;
+        super::emit(&format!(
+            "valid: {u} units, {i} indicators, {n} nodes; {r} ranked, {e} excluded\n"
+        ))?;
     }
     if problems.is_empty() {
         Ok(())

@@ -227,7 +227,11 @@ pub fn check_header(names: &[String], file: &str, position: u32) -> Result<()> {
         if let Some(j) = names[..i].iter().position(|m| m == n) {
             return Err(Error::data(
                 at,
-                format!("column name '{n}' appears twice (columns {} and {})", j + 1, i + 1),
+                format!(
+                    "column name '{n}' appears twice (columns {} and {})",
+                    j + 1,
+                    i + 1
+                ),
             )
             .with_hint("rename one of the columns"));
         }
@@ -282,10 +286,12 @@ mod tests {
 
     #[test]
     fn empty_and_duplicate_headers() {
-        assert!(read_csv(b"", "f.csv", &ReadOptions::default())
-            .unwrap_err()
-            .to_string()
-            .contains("empty"));
+        assert!(
+            read_csv(b"", "f.csv", &ReadOptions::default())
+                .unwrap_err()
+                .to_string()
+                .contains("empty")
+        );
         let e = read_csv(b"id,a,a\n1,2,3\n", "f.csv", &ReadOptions::default()).unwrap_err();
         assert!(e.to_string().contains("'a' appears twice"), "{e}");
         let e = read_csv(b"id,,b\n1,2,3\n", "f.csv", &ReadOptions::default()).unwrap_err();

@@ -19,8 +19,10 @@ pub fn read_json(bytes: &[u8], file: &str) -> Result<RawTable> {
         )
     })?;
     let Value::Array(records) = value else {
-        return Err(Error::data(at(String::new()), "expected an array of records")
-            .with_hint("write the data as [{\"kommun\": \"0114\", \"x\": 1.5}, ...]"));
+        return Err(
+            Error::data(at(String::new()), "expected an array of records")
+                .with_hint("write the data as [{\"kommun\": \"0114\", \"x\": 1.5}, ...]"),
+        );
     };
     if records.is_empty() {
         return Err(Error::data(at(String::new()), "the array has no records"));

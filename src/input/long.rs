@@ -154,11 +154,11 @@ pub fn long_table(
         }
     }
     table.columns = cells;
-    table.notes = raw.notes.clone();
+    table.sources = raw.notes.clone();
     if let Some(y) = keep_year
         && years.len() > 1
     {
-        table.notes.push(format!(
+        table.sources.push(format!(
             "{}: kept year {y} ({} rows); the file also has {}",
             raw.file,
             rows.len(),

@@ -70,7 +70,10 @@ impl Default for ReadOptions {
             delimiter: None,
             decimal: Decimal::Auto,
             encoding: TextEncoding::Auto,
-            missing: cell::DEFAULT_MISSING.iter().map(|s| s.to_string()).collect(),
+            missing: cell::DEFAULT_MISSING
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             sheet: None,
         }
     }
@@ -293,7 +296,8 @@ mod tests {
 
     #[test]
     fn mixed_decimal_separators_are_refused_when_used() {
-        let raw = csv::read_csv(b"geo;x\n1;1,5\n2;2.5\n", "t.csv", &ReadOptions::default()).unwrap();
+        let raw =
+            csv::read_csv(b"geo;x\n1;1,5\n2;2.5\n", "t.csv", &ReadOptions::default()).unwrap();
         let t = to_table(&raw, &layout(), &ReadOptions::default().missing).unwrap();
         let e = t.column("x").unwrap().numeric(&t.ids).unwrap_err();
         assert!(e.to_string().contains("mixed decimal separators"), "{e}");

@@ -130,7 +130,9 @@ impl Column {
                         self.kind.describe(p)
                     ),
                 )
-                .with_hint("use one decimal separator in the whole file (set data.decimal if needed)"),
+                .with_hint(
+                    "use one decimal separator in the whole file (set data.decimal if needed)",
+                ),
             );
         }
         let mut bad: Vec<(&usize, &String)> = self.text.iter().collect();
@@ -169,7 +171,9 @@ pub struct Table {
     pub ids: Vec<String>,
     /// The variables.
     pub columns: Vec<Column>,
-    /// What loading noticed (encodings, ignored rows...), for the output's notes.
+    /// How each file was read (encoding, delimiter, year kept...).
+    pub sources: Vec<String>,
+    /// What loading noticed that the user should know, for the output's notes.
     pub notes: Vec<String>,
     id_index: HashMap<String, usize>,
 }
@@ -185,6 +189,7 @@ impl Table {
         Table {
             ids,
             columns: Vec::new(),
+            sources: Vec::new(),
             notes: Vec::new(),
             id_index,
         }
@@ -232,6 +237,7 @@ impl Table {
         let mut out = Table::with_ids(ids);
         for t in tables {
             out.notes.extend(t.notes);
+            out.sources.extend(t.sources);
             let map: Vec<usize> = t.ids.iter().map(|id| index[id]).collect();
             for col in t.columns {
                 let mut moved = Column::new(&col.name, &col.file, col.kind, n);
@@ -284,9 +290,11 @@ impl Table {
             *col = moved;
         }
         let notes = std::mem::take(&mut self.notes);
+        let sources = std::mem::take(&mut self.sources);
         let columns = std::mem::take(&mut self.columns);
         *self = Table::with_ids(ids.to_vec());
         self.notes = notes;
+        self.sources = sources;
         self.columns = columns;
         dropped
     }

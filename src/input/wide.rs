@@ -55,11 +55,16 @@ pub fn wide_table(
             continue;
         }
         let mut col = Column::new(name, &raw.file, raw.kind, n);
-        for (u, row) in raw.rows.iter().filter(|r| !id_text(&r.cells[id_col], ids).is_empty()).enumerate() {
+        for (u, row) in raw
+            .rows
+            .iter()
+            .filter(|r| !id_text(&r.cells[id_col], ids).is_empty())
+            .enumerate()
+        {
             col.set(u, &row.cells[c], row.position, raw.decimal_comma, missing);
         }
         table.columns.push(col);
     }
-    table.notes = raw.notes.clone();
+    table.sources = raw.notes.clone();
     Ok(table)
 }

@@ -14,10 +14,13 @@ pub fn read_xlsx(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<RawTab
         position,
         column: None,
     };
-    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec()))
-        .map_err(|e| {
-            Error::data(at(String::new()), format!("not a readable XLSX workbook: {e}"))
-                .with_hint("save the file as 'Excel Workbook (.xlsx)', or export it as CSV")
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| {
+            Error::data(
+                at(String::new()),
+                format!("not a readable XLSX workbook: {e}"),
+            )
+            .with_hint("save the file as 'Excel Workbook (.xlsx)', or export it as CSV")
         })?;
     let names = book.sheet_names().to_vec();
     let name = match sheet {
@@ -37,7 +40,10 @@ pub fn read_xlsx(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<RawTab
             .ok_or_else(|| Error::data(at(String::new()), "the workbook has no sheets"))?,
     };
     let range = book.worksheet_range(&name).map_err(|e| {
-        Error::data(at(format!("sheet '{name}'")), format!("cannot read the sheet: {e}"))
+        Error::data(
+            at(format!("sheet '{name}'")),
+            format!("cannot read the sheet: {e}"),
+        )
     })?;
     let (first_row, _) = range.start().unwrap_or((0, 0));
     let mut header: Option<Vec<String>> = None;
@@ -55,7 +61,10 @@ pub fn read_xlsx(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<RawTab
             None => {
                 let names: Vec<String> = cells.iter().map(super::cell::cell_text).collect();
                 // Trailing empty header cells beyond the used data are ignored.
-                let keep = names.iter().rposition(|n| !n.is_empty()).map_or(0, |p| p + 1);
+                let keep = names
+                    .iter()
+                    .rposition(|n| !n.is_empty())
+                    .map_or(0, |p| p + 1);
                 let names = names[..keep].to_vec();
                 check_header(&names, &format!("{file} [sheet '{name}']"), excel_row)?;
                 header = Some(names);
@@ -87,7 +96,10 @@ pub fn read_xlsx(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<RawTab
         }
     }
     let header = header.ok_or_else(|| {
-        Error::data(at(format!("sheet '{name}'")), "the sheet is empty (no header row)")
+        Error::data(
+            at(format!("sheet '{name}'")),
+            "the sheet is empty (no header row)",
+        )
     })?;
     Ok(RawTable {
         file: format!("{file} [sheet '{name}']"),

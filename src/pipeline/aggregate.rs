@@ -60,7 +60,9 @@ pub enum Requirement {
 /// The requirement of an aggregation method.
 pub fn requirement(method: Aggregation) -> Requirement {
     match method {
-        Aggregation::Arithmetic | Aggregation::Sum | Aggregation::MazziottaPareto => Requirement::Any,
+        Aggregation::Arithmetic | Aggregation::Sum | Aggregation::MazziottaPareto => {
+            Requirement::Any
+        }
         Aggregation::Geometric | Aggregation::Harmonic => Requirement::Positive,
         Aggregation::Generalised { p } if p < 0.0 => Requirement::Positive,
         Aggregation::Generalised { .. } => Requirement::NonNegative,
@@ -127,7 +129,11 @@ pub fn check_methods(index: &Index) -> Result<()> {
             })
             .collect();
         if !bad.is_empty() {
-            let need = if req == Requirement::Positive { "> 0" } else { ">= 0" };
+            let need = if req == Requirement::Positive {
+                "> 0"
+            } else {
+                ">= 0"
+            };
             errors.push(Error::Method {
                 node: node.id.clone(),
                 message: format!(
@@ -158,8 +164,18 @@ mod tests {
 
     #[test]
     fn arithmetic_reweights_over_present() {
-        close(aggregate(Aggregation::Arithmetic, &[10.0, 20.0], &[1.0, 3.0]), 17.5);
-        close(aggregate(Aggregation::Arithmetic, &[10.0, NAN, 40.0], &[1.0, 5.0, 1.0]), 25.0);
+        close(
+            aggregate(Aggregation::Arithmetic, &[10.0, 20.0], &[1.0, 3.0]),
+            17.5,
+        );
+        close(
+            aggregate(
+                Aggregation::Arithmetic,
+                &[10.0, NAN, 40.0],
+                &[1.0, 5.0, 1.0],
+            ),
+            25.0,
+        );
         assert!(aggregate(Aggregation::Arithmetic, &[NAN, NAN], &[1.0, 1.0]).is_nan());
         assert!(aggregate(Aggregation::Arithmetic, &[1.0, NAN], &[0.0, 1.0]).is_nan());
     }
@@ -167,24 +183,63 @@ mod tests {
     #[test]
     fn means_by_hand() {
         // Geometric: (4^1 * 16^1)^(1/2) = 8; weighted (2^3 * 16)^(1/4) = 128^(1/4).
-        close(aggregate(Aggregation::Geometric, &[4.0, 16.0], &[1.0, 1.0]), 8.0);
-        close(aggregate(Aggregation::Geometric, &[2.0, 16.0], &[3.0, 1.0]), 128f64.powf(0.25));
+        close(
+            aggregate(Aggregation::Geometric, &[4.0, 16.0], &[1.0, 1.0]),
+            8.0,
+        );
+        close(
+            aggregate(Aggregation::Geometric, &[2.0, 16.0], &[3.0, 1.0]),
+            128f64.powf(0.25),
+        );
         // Harmonic: 2 / (1/2 + 1/6) = 3.
-        close(aggregate(Aggregation::Harmonic, &[2.0, 6.0], &[1.0, 1.0]), 3.0);
+        close(
+            aggregate(Aggregation::Harmonic, &[2.0, 6.0], &[1.0, 1.0]),
+            3.0,
+        );
         // Power mean p = 2: sqrt((9 + 16) / 2).
-        close(aggregate(Aggregation::Generalised { p: 2.0 }, &[3.0, 4.0], &[1.0, 1.0]), 12.5f64.sqrt());
+        close(
+            aggregate(
+                Aggregation::Generalised { p: 2.0 },
+                &[3.0, 4.0],
+                &[1.0, 1.0],
+            ),
+            12.5f64.sqrt(),
+        );
         // p = -1 equals the harmonic mean.
-        close(aggregate(Aggregation::Generalised { p: -1.0 }, &[2.0, 6.0], &[1.0, 1.0]), 3.0);
-        close(aggregate(Aggregation::Sum, &[2.0, NAN, 5.0], &[1.0, 1.0, 2.0]), 12.0);
+        close(
+            aggregate(
+                Aggregation::Generalised { p: -1.0 },
+                &[2.0, 6.0],
+                &[1.0, 1.0],
+            ),
+            3.0,
+        );
+        close(
+            aggregate(Aggregation::Sum, &[2.0, NAN, 5.0], &[1.0, 1.0, 2.0]),
+            12.0,
+        );
     }
 
     #[test]
     fn mazziotta_pareto_by_hand() {
         // Values 90, 110: M = 100, S = 10 (population), cv = 0.1, MPI = 100 - 10*0.1 = 99.
-        close(aggregate(Aggregation::MazziottaPareto, &[90.0, 110.0], &[1.0, 1.0]), 99.0);
+        close(
+            aggregate(Aggregation::MazziottaPareto, &[90.0, 110.0], &[1.0, 1.0]),
+            99.0,
+        );
         // Balanced units are not penalised.
-        close(aggregate(Aggregation::MazziottaPareto, &[100.0, 100.0], &[1.0, 1.0]), 100.0);
+        close(
+            aggregate(Aggregation::MazziottaPareto, &[100.0, 100.0], &[1.0, 1.0]),
+            100.0,
+        );
         // 80, 100, 120: M = 100, S^2 = 800/3, MPI = 100 - (800/3)/100.
-        close(aggregate(Aggregation::MazziottaPareto, &[80.0, 100.0, 120.0], &[1.0, 1.0, 1.0]), 100.0 - 8.0 / 3.0);
+        close(
+            aggregate(
+                Aggregation::MazziottaPareto,
+                &[80.0, 100.0, 120.0],
+                &[1.0, 1.0, 1.0],
+            ),
+            100.0 - 8.0 / 3.0,
+        );
     }
 }

@@ -15,7 +15,9 @@ pub struct Dataset {
     pub names: Vec<String>,
     /// Group columns: (column name, one value per unit; empty = unknown).
     pub groups: Vec<(String, Vec<String>)>,
-    /// What loading noticed.
+    /// How each file was read.
+    pub sources: Vec<String>,
+    /// What loading noticed that the user should know.
     pub notes: Vec<String>,
 }
 
@@ -48,10 +50,12 @@ fn read_options(index: &Index) -> Result<ReadOptions> {
         delimiter,
         decimal: d.decimal,
         encoding: d.encoding,
-        missing: d
-            .missing
-            .clone()
-            .unwrap_or_else(|| input::cell::DEFAULT_MISSING.iter().map(|s| s.to_string()).collect()),
+        missing: d.missing.clone().unwrap_or_else(|| {
+            input::cell::DEFAULT_MISSING
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        }),
         sheet: None,
     })
 }
@@ -84,8 +88,10 @@ pub fn load_dataset(index: &Index, overrides: &DataOverrides) -> Result<Dataset>
             .collect()
     };
     if sources.is_empty() {
-        return Err(Error::spec(&index.spec_name, "data.files", "no data files are given")
-            .with_hint("add files = [\"data.csv\"] under [data], or pass --data FILE"));
+        return Err(
+            Error::spec(&index.spec_name, "data.files", "no data files are given")
+                .with_hint("add files = [\"data.csv\"] under [data], or pass --data FILE"),
+        );
     }
     let mut tables = Vec::new();
     let mut errors = Vec::new();
@@ -94,7 +100,9 @@ pub fn load_dataset(index: &Index, overrides: &DataOverrides) -> Result<Dataset>
             sheet: sheet.clone(),
             ..options.clone()
         };
-        match input::read_raw(source, &opts).and_then(|raw| input::to_table(&raw, &layout, &opts.missing)) {
+        match input::read_raw(source, &opts)
+            .and_then(|raw| input::to_table(&raw, &layout, &opts.missing))
+        {
             Ok(t) => tables.push(t),
             Err(e) => errors.push(e),
         }
@@ -102,6 +110,7 @@ pub fn load_dataset(index: &Index, overrides: &DataOverrides) -> Result<Dataset>
     Error::collect(errors)?;
     let mut table = Table::merge(tables)?;
     let mut notes = std::mem::take(&mut table.notes);
+    let read_log = std::mem::take(&mut table.sources);
 
     // The unit list decides which units exist, in which order.
     let mut list_table: Option<Table> = None;
@@ -112,7 +121,11 @@ pub fn load_dataset(index: &Index, overrides: &DataOverrides) -> Result<Dataset>
             ..options.clone()
         };
         let raw = input::read_raw(&source, &opts)?;
-        let id_col = spec.units.file_id.clone().unwrap_or_else(|| spec.units.id.clone());
+        let id_col = spec
+            .units
+            .file_id
+            .clone()
+            .unwrap_or_else(|| spec.units.id.clone());
         let list = input::wide::wide_table(&raw, &id_col, &layout.ids, &opts.missing)?;
         let dropped = table.restrict(&list.ids);
         if !dropped.is_empty() {
@@ -128,8 +141,13 @@ pub fn load_dataset(index: &Index, overrides: &DataOverrides) -> Result<Dataset>
         list_table = Some(list);
     }
     if table.is_empty() {
-        return Err(Error::spec(&index.spec_name, "data.files", "the data has no units")
-            .with_hint("check that the files have data rows (and the year exists in long files)"));
+        let names: Vec<String> = sources.iter().map(|(s, _)| s.name()).collect();
+        return Err(Error::spec(
+            &index.spec_name,
+            "data.files",
+            format!("the data has no units: {} hold no data rows", names.join(", ")),
+        )
+        .with_hint("check that the files have data rows under the header (and the year exists in long files)"));
     }
 
     // Names and groups: from the unit list first, then the data.
@@ -182,6 +200,7 @@ pub fn load_dataset(index: &Index, overrides: &DataOverrides) -> Result<Dataset>
         table,
         names,
         groups,
+        sources: read_log,
         notes,
     })
 }
@@ -196,5 +215,10 @@ pub fn missing_column(index: &Index, table: &Table, key: &str, name: &str) -> Er
             cols.iter().take(40).copied().collect::<Vec<_>>().join(", ")
         ),
     };
-    Error::spec(&index.spec_name, key, format!("no column '{name}' in the data")).with_hint(hint)
+    Error::spec(
+        &index.spec_name,
+        key,
+        format!("no column '{name}' in the data"),
+    )
+    .with_hint(hint)
 }

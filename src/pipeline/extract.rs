@@ -36,7 +36,8 @@ pub fn raw_matrix(index: &Index, data: &Dataset) -> Result<Array2<f64>> {
                 let mut v = vec![f64::NAN; n];
                 let mut unknown = Vec::new();
                 for (u, slot) in v.iter_mut().enumerate() {
-                    if col.positions[u] == 0 && col.values[u].is_nan() && !col.text.contains_key(&u) {
+                    if col.positions[u] == 0 && col.values[u].is_nan() && !col.text.contains_key(&u)
+                    {
                         continue;
                     }
                     let text = col.text_of(u);
@@ -93,7 +94,12 @@ pub fn raw_matrix(index: &Index, data: &Dataset) -> Result<Array2<f64>> {
             None => values,
             Some(d) => {
                 let Some(dcol) = table.column(d) else {
-                    errors.push(missing_column(index, table, &format!("indicator '{}'.denominator", ind.id), d));
+                    errors.push(missing_column(
+                        index,
+                        table,
+                        &format!("indicator '{}'.denominator", ind.id),
+                        d,
+                    ));
                     continue;
                 };
                 let dv = match dcol.numeric(&table.ids) {
@@ -126,8 +132,11 @@ pub fn raw_matrix(index: &Index, data: &Dataset) -> Result<Array2<f64>> {
         for (u, v) in values.iter().enumerate() {
             if v.is_infinite() {
                 errors.push(
-                    Error::data(col.location(u), format!("the value for unit {} overflows", table.ids[u]))
-                        .with_hint("check the value and its denominator"),
+                    Error::data(
+                        col.location(u),
+                        format!("the value for unit {} overflows", table.ids[u]),
+                    )
+                    .with_hint("check the value and its denominator"),
                 );
                 break;
             }
@@ -174,10 +183,16 @@ pub fn apply_transform(
                             ind.id,
                             ind.transform,
                             data.table.ids[u],
-                            if imputed[[u, k]] { ", an imputed value" } else { "" }
+                            if imputed[[u, k]] {
+                                ", an imputed value"
+                            } else {
+                                ""
+                            }
                         ),
                     )
-                    .with_hint("use transform = \"log1p\" for data with zeros, or remove the transform"),
+                    .with_hint(
+                        "use transform = \"log1p\" for data with zeros, or remove the transform",
+                    ),
                 );
                 break;
             }

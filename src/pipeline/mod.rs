@@ -119,8 +119,12 @@ pub fn run(index: &Index, data: Dataset) -> Result<RankResult> {
         match data.table.unit(id) {
             Some(u) => unranked[u] = true,
             None => errors.push(
-                Error::spec(&index.spec_name, "ranking.unranked", format!("unit '{id}' is not in the data"))
-                    .with_hint("list ids exactly as in the id column"),
+                Error::spec(
+                    &index.spec_name,
+                    "ranking.unranked",
+                    format!("unit '{id}' is not in the data"),
+                )
+                .with_hint("list ids exactly as in the id column"),
             ),
         }
     }
@@ -140,9 +144,14 @@ pub fn run(index: &Index, data: Dataset) -> Result<RankResult> {
         return Err(Error::spec(
             &index.spec_name,
             "screening",
-            format!("no unit is left to rank after screening (e.g. {})", reasons.join("; ")),
+            format!(
+                "no unit is left to rank after screening (e.g. {})",
+                reasons.join("; ")
+            ),
         )
-        .with_hint("lower screening.min_coverage or node min_coverage, or check the data files and year"));
+        .with_hint(
+            "lower screening.min_coverage or node min_coverage, or check the data files and year",
+        ));
     }
 
     let mut treated = raw.clone();
@@ -153,7 +162,8 @@ pub fn run(index: &Index, data: Dataset) -> Result<RankResult> {
         .as_ref()
         .and_then(|g| data.groups.iter().find(|(name, _)| name == g))
         .map(|(_, v)| v.as_slice());
-    let (imputed, mut notes) = impute::impute(index, &mut treated, &scored, &reference, group_values);
+    let (imputed, mut notes) =
+        impute::impute(index, &mut treated, &scored, &reference, group_values);
     // Units that are not scored carry no values into later steps.
     for u in 0..n {
         if !scored[u] {
@@ -206,9 +216,10 @@ pub fn run(index: &Index, data: Dataset) -> Result<RankResult> {
     for u in 0..n {
         let reason = match &screened[u].reason {
             Some(r) => Some((r.clone(), screen::category(r))),
-            None if node_scores[[u, 0]].is_nan() => {
-                Some(("no score: only indicators with weight 0 have data".to_string(), "no score"))
-            }
+            None if node_scores[[u, 0]].is_nan() => Some((
+                "no score: only indicators with weight 0 have data".to_string(),
+                "no score",
+            )),
             None => None,
         };
         if let Some((reason, category)) = reason {
@@ -228,7 +239,13 @@ pub fn run(index: &Index, data: Dataset) -> Result<RankResult> {
     let ranked: Vec<bool> = (0..n).map(|u| has_score[u] && !unranked[u]).collect();
     let masked = |col: usize| -> Vec<f64> {
         (0..n)
-            .map(|u| if ranked[u] { node_scores[[u, col]] } else { f64::NAN })
+            .map(|u| {
+                if ranked[u] {
+                    node_scores[[u, col]]
+                } else {
+                    f64::NAN
+                }
+            })
             .collect()
     };
     let ids = &data.table.ids;
@@ -240,8 +257,20 @@ pub fn run(index: &Index, data: Dataset) -> Result<RankResult> {
         .within
         .iter()
         .map(|g| {
-            let values = &data.groups.iter().find(|(name, _)| name == g).expect("group loaded").1;
-            rank::rank_within(&root_scores, ids, values, ranking.method, ranking.best, ranking.round)
+            let values = &data
+                .groups
+                .iter()
+                .find(|(name, _)| name == g)
+                .expect("group loaded")
+                .1;
+            rank::rank_within(
+                &root_scores,
+                ids,
+                values,
+                ranking.method,
+                ranking.best,
+                ranking.round,
+            )
         })
         .collect();
 
@@ -253,7 +282,9 @@ pub fn run(index: &Index, data: Dataset) -> Result<RankResult> {
             name: data.names[u].clone(),
             rank: node_ranks[0][u],
             score: node_scores[[u, 0]],
-            score_rounded: ranking.round.map(|d| rank::round_half_away(node_scores[[u, 0]], d)),
+            score_rounded: ranking
+                .round
+                .map(|d| rank::round_half_away(node_scores[[u, 0]], d)),
             nodes: node_scores.row(u).to_vec(),
             node_ranks: node_ranks.iter().map(|r| r[u]).collect(),
             group_ranks: group_ranks.iter().map(|r| r[u]).collect(),
@@ -291,13 +322,22 @@ pub fn run(index: &Index, data: Dataset) -> Result<RankResult> {
 /// Node scores for every scored unit (NaN elsewhere), deepest nodes first.
 /// Values that break a method's requirement (possible only for data-dependent
 /// normalisations) are errors naming the node, unit and child.
-fn aggregate_nodes(index: &Index, normalised: &Array2<f64>, scored: &[bool], ids: &[String]) -> Result<Array2<f64>> {
+fn aggregate_nodes(
+    index: &Index,
+    normalised: &Array2<f64>,
+    scored: &[bool],
+    ids: &[String],
+) -> Result<Array2<f64>> {
     let n = normalised.nrows();
     let mut scores = Array2::from_elem((n, index.nodes.len()), f64::NAN);
     for &node_i in &index.bottom_up {
         let node = &index.nodes[node_i];
         let req = aggregate::requirement(node.aggregation);
-        let weights: Vec<f64> = node.children.iter().map(|m| index.member_weight(*m)).collect();
+        let weights: Vec<f64> = node
+            .children
+            .iter()
+            .map(|m| index.member_weight(*m))
+            .collect();
         let mut values = vec![0.0; node.children.len()];
         for u in (0..n).filter(|&u| scored[u]) {
             for (slot, m) in values.iter_mut().zip(&node.children) {

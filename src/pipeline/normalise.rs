@@ -65,7 +65,12 @@ pub fn describe(method: &Normalisation) -> String {
     match method {
         Normalisation::Minmax { low, high, .. } => format!("minmax {low}-{high}"),
         Normalisation::Zscore { mean, sd, .. } => format!("zscore (mean {mean}, sd {sd})"),
-        Normalisation::Goalposts { lower, upper, clip, scale } => format!(
+        Normalisation::Goalposts {
+            lower,
+            upper,
+            clip,
+            scale,
+        } => format!(
             "goalposts {}-{} x {scale}{}",
             lower.unwrap_or(f64::NAN),
             upper.unwrap_or(f64::NAN),
@@ -119,10 +124,16 @@ pub fn normalise(
     let min = refs.iter().copied().fold(f64::INFINITY, f64::min);
     let max = refs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let map = |f: &dyn Fn(f64) -> f64| -> Vec<f64> {
-        x.iter().map(|&v| if v.is_nan() { v } else { f(v) }).collect()
+        x.iter()
+            .map(|&v| if v.is_nan() { v } else { f(v) })
+            .collect()
     };
     Ok(match method {
-        Normalisation::Minmax { low, high, if_constant } => {
+        Normalisation::Minmax {
+            low,
+            high,
+            if_constant,
+        } => {
             if max == min {
                 match if_constant {
                     ConstantPolicy::Error => return Err(NormaliseError::Constant(min * direction)),
@@ -132,10 +143,15 @@ pub fn normalise(
                 map(&|v| low + (high - low) * (v - min) / (max - min))
             }
         }
-        Normalisation::Zscore { mean, sd, if_constant } => {
+        Normalisation::Zscore {
+            mean,
+            sd,
+            if_constant,
+        } => {
             let m = refs.iter().sum::<f64>() / refs.len() as f64;
             let s = if refs.len() > 1 {
-                (refs.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (refs.len() - 1) as f64).sqrt()
+                (refs.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (refs.len() - 1) as f64)
+                    .sqrt()
             } else {
                 0.0
             };
@@ -148,7 +164,12 @@ pub fn normalise(
                 map(&|v| mean + sd * (v - m) / s)
             }
         }
-        Normalisation::Goalposts { lower, upper, clip, scale } => {
+        Normalisation::Goalposts {
+            lower,
+            upper,
+            clip,
+            scale,
+        } => {
             let (l, u) = (lower.unwrap_or(f64::NAN), upper.unwrap_or(f64::NAN));
             // x is direction-adjusted: for direction -1 the worst bound is -upper.
             let (worst, best) = if direction > 0.0 { (l, u) } else { (-u, -l) };
@@ -226,21 +247,41 @@ mod tests {
     fn close(a: &[f64], b: &[f64]) {
         assert_eq!(a.len(), b.len());
         for (x, y) in a.iter().zip(b) {
-            assert!((x.is_nan() && y.is_nan()) || (x - y).abs() < 1e-12, "{a:?} vs {b:?}");
+            assert!(
+                (x.is_nan() && y.is_nan()) || (x - y).abs() < 1e-12,
+                "{a:?} vs {b:?}"
+            );
         }
     }
 
     fn minmax() -> Normalisation {
-        Normalisation::Minmax { low: 0.0, high: 100.0, if_constant: ConstantPolicy::Error }
+        Normalisation::Minmax {
+            low: 0.0,
+            high: 100.0,
+            if_constant: ConstantPolicy::Error,
+        }
     }
 
     #[test]
     fn minmax_by_hand() {
         let v = [2.0, 4.0, NAN, 10.0];
-        close(&normalise(&minmax(), 1.0, &v, &all(4)).unwrap(), &[0.0, 25.0, NAN, 100.0]);
-        close(&normalise(&minmax(), -1.0, &v, &all(4)).unwrap(), &[100.0, 75.0, NAN, 0.0]);
-        let m = Normalisation::Minmax { low: 1.0, high: 10.0, if_constant: ConstantPolicy::Error };
-        close(&normalise(&m, 1.0, &[0.0, 1.0, 2.0], &all(3)).unwrap(), &[1.0, 5.5, 10.0]);
+        close(
+            &normalise(&minmax(), 1.0, &v, &all(4)).unwrap(),
+            &[0.0, 25.0, NAN, 100.0],
+        );
+        close(
+            &normalise(&minmax(), -1.0, &v, &all(4)).unwrap(),
+            &[100.0, 75.0, NAN, 0.0],
+        );
+        let m = Normalisation::Minmax {
+            low: 1.0,
+            high: 10.0,
+            if_constant: ConstantPolicy::Error,
+        };
+        close(
+            &normalise(&m, 1.0, &[0.0, 1.0, 2.0], &all(3)).unwrap(),
+            &[1.0, 5.5, 10.0],
+        );
         // Parameters from reference units only; others may fall outside.
         close(
             &normalise(&minmax(), 1.0, &[0.0, 10.0, 20.0], &[true, true, false]).unwrap(),
@@ -254,79 +295,193 @@ mod tests {
             normalise(&minmax(), 1.0, &[3.0, 3.0], &all(2)),
             Err(NormaliseError::Constant(3.0))
         );
-        let m = Normalisation::Minmax { low: 0.0, high: 100.0, if_constant: ConstantPolicy::Midpoint };
-        close(&normalise(&m, 1.0, &[3.0, 3.0, NAN], &all(3)).unwrap(), &[50.0, 50.0, NAN]);
-        let z = Normalisation::Zscore { mean: 0.0, sd: 1.0, if_constant: ConstantPolicy::Error };
+        let m = Normalisation::Minmax {
+            low: 0.0,
+            high: 100.0,
+            if_constant: ConstantPolicy::Midpoint,
+        };
+        close(
+            &normalise(&m, 1.0, &[3.0, 3.0, NAN], &all(3)).unwrap(),
+            &[50.0, 50.0, NAN],
+        );
+        let z = Normalisation::Zscore {
+            mean: 0.0,
+            sd: 1.0,
+            if_constant: ConstantPolicy::Error,
+        };
         assert!(normalise(&z, 1.0, &[3.0, 3.0], &all(2)).is_err());
     }
 
     #[test]
     fn zscore_by_hand() {
         // mean 4, sample sd sqrt(((−2)^2+0+2^2)/2) = 2
-        let z = Normalisation::Zscore { mean: 0.0, sd: 1.0, if_constant: ConstantPolicy::Error };
-        close(&normalise(&z, 1.0, &[2.0, 4.0, 6.0], &all(3)).unwrap(), &[-1.0, 0.0, 1.0]);
-        close(&normalise(&z, -1.0, &[2.0, 4.0, 6.0], &all(3)).unwrap(), &[1.0, 0.0, -1.0]);
-        let z = Normalisation::Zscore { mean: 100.0, sd: 10.0, if_constant: ConstantPolicy::Error };
-        close(&normalise(&z, 1.0, &[2.0, 4.0, 6.0], &all(3)).unwrap(), &[90.0, 100.0, 110.0]);
+        let z = Normalisation::Zscore {
+            mean: 0.0,
+            sd: 1.0,
+            if_constant: ConstantPolicy::Error,
+        };
+        close(
+            &normalise(&z, 1.0, &[2.0, 4.0, 6.0], &all(3)).unwrap(),
+            &[-1.0, 0.0, 1.0],
+        );
+        close(
+            &normalise(&z, -1.0, &[2.0, 4.0, 6.0], &all(3)).unwrap(),
+            &[1.0, 0.0, -1.0],
+        );
+        let z = Normalisation::Zscore {
+            mean: 100.0,
+            sd: 10.0,
+            if_constant: ConstantPolicy::Error,
+        };
+        close(
+            &normalise(&z, 1.0, &[2.0, 4.0, 6.0], &all(3)).unwrap(),
+            &[90.0, 100.0, 110.0],
+        );
     }
 
     #[test]
     fn goalposts_by_hand() {
-        let g = Normalisation::Goalposts { lower: Some(20.0), upper: Some(85.0), clip: false, scale: 1.0 };
-        close(&normalise(&g, 1.0, &[20.0, 85.0, 52.5, 90.0], &all(4)).unwrap(), &[0.0, 1.0, 0.5, 90.0 / 65.0 - 20.0 / 65.0]);
-        let g = Normalisation::Goalposts { lower: Some(20.0), upper: Some(85.0), clip: true, scale: 100.0 };
-        close(&normalise(&g, 1.0, &[10.0, 90.0, 52.5], &all(3)).unwrap(), &[0.0, 100.0, 50.0]);
+        let g = Normalisation::Goalposts {
+            lower: Some(20.0),
+            upper: Some(85.0),
+            clip: false,
+            scale: 1.0,
+        };
+        close(
+            &normalise(&g, 1.0, &[20.0, 85.0, 52.5, 90.0], &all(4)).unwrap(),
+            &[0.0, 1.0, 0.5, 90.0 / 65.0 - 20.0 / 65.0],
+        );
+        let g = Normalisation::Goalposts {
+            lower: Some(20.0),
+            upper: Some(85.0),
+            clip: true,
+            scale: 100.0,
+        };
+        close(
+            &normalise(&g, 1.0, &[10.0, 90.0, 52.5], &all(3)).unwrap(),
+            &[0.0, 100.0, 50.0],
+        );
         // Lower is better: 0 at the upper goalpost, scale at the lower.
-        let g = Normalisation::Goalposts { lower: Some(0.0), upper: Some(50.0), clip: false, scale: 100.0 };
-        close(&normalise(&g, -1.0, &[0.0, 50.0, 10.0], &all(3)).unwrap(), &[100.0, 0.0, 80.0]);
+        let g = Normalisation::Goalposts {
+            lower: Some(0.0),
+            upper: Some(50.0),
+            clip: false,
+            scale: 100.0,
+        };
+        close(
+            &normalise(&g, -1.0, &[0.0, 50.0, 10.0], &all(3)).unwrap(),
+            &[100.0, 0.0, 80.0],
+        );
     }
 
     #[test]
     fn rank_and_percentile_by_hand() {
         let v = [10.0, 30.0, 20.0, 30.0, NAN];
-        close(&normalise(&Normalisation::Rank, 1.0, &v, &all(5)).unwrap(), &[1.0, 3.5, 2.0, 3.5, NAN]);
-        close(&normalise(&Normalisation::Rank, -1.0, &v, &all(5)).unwrap(), &[4.0, 1.5, 3.0, 1.5, NAN]);
+        close(
+            &normalise(&Normalisation::Rank, 1.0, &v, &all(5)).unwrap(),
+            &[1.0, 3.5, 2.0, 3.5, NAN],
+        );
+        close(
+            &normalise(&Normalisation::Rank, -1.0, &v, &all(5)).unwrap(),
+            &[4.0, 1.5, 3.0, 1.5, NAN],
+        );
         let p = Normalisation::Percentile { scale: 100.0 };
-        close(&normalise(&p, 1.0, &v, &all(5)).unwrap(), &[0.0, 250.0 / 3.0, 100.0 / 3.0, 250.0 / 3.0, NAN]);
+        close(
+            &normalise(&p, 1.0, &v, &all(5)).unwrap(),
+            &[0.0, 250.0 / 3.0, 100.0 / 3.0, 250.0 / 3.0, NAN],
+        );
     }
 
     #[test]
     fn distance_to_target_by_hand() {
-        let d = Normalisation::Distance { target: 80.0, cap: true, scale: 100.0 };
-        close(&normalise(&d, 1.0, &[40.0, 60.0, 90.0], &all(3)).unwrap(), &[0.0, 50.0, 100.0]);
-        let d = Normalisation::Distance { target: 80.0, cap: false, scale: 100.0 };
-        close(&normalise(&d, 1.0, &[40.0, 60.0, 90.0], &all(3)).unwrap(), &[0.0, 50.0, 125.0]);
+        let d = Normalisation::Distance {
+            target: 80.0,
+            cap: true,
+            scale: 100.0,
+        };
+        close(
+            &normalise(&d, 1.0, &[40.0, 60.0, 90.0], &all(3)).unwrap(),
+            &[0.0, 50.0, 100.0],
+        );
+        let d = Normalisation::Distance {
+            target: 80.0,
+            cap: false,
+            scale: 100.0,
+        };
+        close(
+            &normalise(&d, 1.0, &[40.0, 60.0, 90.0], &all(3)).unwrap(),
+            &[0.0, 50.0, 125.0],
+        );
         // Lower is better: target 10, worst 50.
-        let d = Normalisation::Distance { target: 10.0, cap: true, scale: 100.0 };
-        close(&normalise(&d, -1.0, &[50.0, 30.0, 5.0], &all(3)).unwrap(), &[0.0, 50.0, 100.0]);
+        let d = Normalisation::Distance {
+            target: 10.0,
+            cap: true,
+            scale: 100.0,
+        };
+        close(
+            &normalise(&d, -1.0, &[50.0, 30.0, 5.0], &all(3)).unwrap(),
+            &[0.0, 50.0, 100.0],
+        );
     }
 
     #[test]
     fn bands_by_hand() {
-        let b = Normalisation::Bands { thresholds: vec![1.0, 10.0, 50.0], points: None };
-        close(&normalise(&b, 1.0, &[0.0, 1.0, 9.9, 10.0, 140.0, NAN], &all(6)).unwrap(), &[0.0, 1.0, 1.0, 2.0, 3.0, NAN]);
-        let b = Normalisation::Bands { thresholds: vec![1.0, 10.0], points: Some(vec![0.0, 2.0, 5.0]) };
-        close(&normalise(&b, 1.0, &[0.0, 5.0, 12.0], &all(3)).unwrap(), &[0.0, 2.0, 5.0]);
+        let b = Normalisation::Bands {
+            thresholds: vec![1.0, 10.0, 50.0],
+            points: None,
+        };
+        close(
+            &normalise(&b, 1.0, &[0.0, 1.0, 9.9, 10.0, 140.0, NAN], &all(6)).unwrap(),
+            &[0.0, 1.0, 1.0, 2.0, 3.0, NAN],
+        );
+        let b = Normalisation::Bands {
+            thresholds: vec![1.0, 10.0],
+            points: Some(vec![0.0, 2.0, 5.0]),
+        };
+        close(
+            &normalise(&b, 1.0, &[0.0, 5.0, 12.0], &all(3)).unwrap(),
+            &[0.0, 2.0, 5.0],
+        );
         // Lower is better: at most 1 -> 2 bands reached, at most 10 -> 1.
-        let b = Normalisation::Bands { thresholds: vec![1.0, 10.0], points: None };
-        close(&normalise(&b, -1.0, &[0.5, 5.0, 12.0], &all(3)).unwrap(), &[2.0, 1.0, 0.0]);
+        let b = Normalisation::Bands {
+            thresholds: vec![1.0, 10.0],
+            points: None,
+        };
+        close(
+            &normalise(&b, -1.0, &[0.5, 5.0, 12.0], &all(3)).unwrap(),
+            &[2.0, 1.0, 0.0],
+        );
     }
 
     #[test]
     fn signs() {
         assert_eq!(output_sign(&minmax()), Sign::MayBeZero);
         assert_eq!(
-            output_sign(&Normalisation::Minmax { low: 1.0, high: 100.0, if_constant: ConstantPolicy::Error }),
+            output_sign(&Normalisation::Minmax {
+                low: 1.0,
+                high: 100.0,
+                if_constant: ConstantPolicy::Error
+            }),
             Sign::Positive
         );
         assert_eq!(
-            output_sign(&Normalisation::Zscore { mean: 100.0, sd: 10.0, if_constant: ConstantPolicy::Error }),
+            output_sign(&Normalisation::Zscore {
+                mean: 100.0,
+                sd: 10.0,
+                if_constant: ConstantPolicy::Error
+            }),
             Sign::MayBeNegative
         );
         assert_eq!(output_sign(&Normalisation::Rank), Sign::Positive);
         let mut map = BTreeMap::new();
         map.insert("ja".to_string(), 2.0);
         map.insert("nej".to_string(), 1.0);
-        assert_eq!(output_sign(&Normalisation::Categorical { map, ignore_case: true }), Sign::Positive);
+        assert_eq!(
+            output_sign(&Normalisation::Categorical {
+                map,
+                ignore_case: true
+            }),
+            Sign::Positive
+        );
     }
 }

@@ -39,7 +39,11 @@ pub fn round_half_away(x: f64, decimals: u32) -> f64 {
     let s = format!("{:.14e}", x.abs());
     let (mantissa, exp) = s.split_once('e').expect("exponent form");
     let exp: i32 = exp.parse().expect("exponent");
-    let digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
+    let digits: Vec<u8> = mantissa
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| b - b'0')
+        .collect();
     // Value = 0.d1d2...d15 * 10^(exp+1); keep (exp + 1 + decimals) digits.
     let keep = exp + 1 + decimals as i32;
     if keep < 0 {
@@ -83,7 +87,13 @@ pub fn round_half_away(x: f64, decimals: u32) -> f64 {
 
 /// Ranks `scores` (NaN = not ranked). Ties are exact equality of the
 /// (rounded) scores; ordinal ties are broken by `ids` ascending.
-pub fn rank(scores: &[f64], ids: &[String], method: RankMethod, best: Best, round: Option<u32>) -> Vec<Option<Rank>> {
+pub fn rank(
+    scores: &[f64],
+    ids: &[String],
+    method: RankMethod,
+    best: Best,
+    round: Option<u32>,
+) -> Vec<Option<Rank>> {
     let keyed: Vec<f64> = scores
         .iter()
         .map(|&s| match round {
@@ -177,7 +187,10 @@ mod tests {
     #[test]
     fn six_tied_at_the_top_share_rank_one() {
         let s = [14.0, 14.0, 13.0, 14.0, 14.0, 14.0, 14.0, 12.0];
-        assert_eq!(ranks(&s, RankMethod::Competition), vec![1.0, 1.0, 7.0, 1.0, 1.0, 1.0, 1.0, 8.0]);
+        assert_eq!(
+            ranks(&s, RankMethod::Competition),
+            vec![1.0, 1.0, 7.0, 1.0, 1.0, 1.0, 1.0, 8.0]
+        );
     }
 
     #[test]
@@ -189,16 +202,34 @@ mod tests {
 
     #[test]
     fn missing_scores_are_not_ranked_and_lowest_can_be_best() {
-        let r = rank(&[3.0, f64::NAN, 1.0], &ids(3), RankMethod::Competition, Best::Lowest, None);
+        let r = rank(
+            &[3.0, f64::NAN, 1.0],
+            &ids(3),
+            RankMethod::Competition,
+            Best::Lowest,
+            None,
+        );
         assert_eq!(r, vec![Some(Rank(2.0)), None, Some(Rank(1.0))]);
     }
 
     #[test]
     fn rounding_before_ranking_creates_ties() {
         // 0.9254 and 0.9249 both publish as 0.925 (HDI style) and tie.
-        let r = rank(&[0.9254, 0.9249, 0.9244], &ids(3), RankMethod::Competition, Best::Highest, Some(3));
+        let r = rank(
+            &[0.9254, 0.9249, 0.9244],
+            &ids(3),
+            RankMethod::Competition,
+            Best::Highest,
+            Some(3),
+        );
         assert_eq!(r, vec![Some(Rank(1.0)), Some(Rank(1.0)), Some(Rank(3.0))]);
-        let r = rank(&[0.9254, 0.9249], &ids(2), RankMethod::Competition, Best::Highest, None);
+        let r = rank(
+            &[0.9254, 0.9249],
+            &ids(2),
+            RankMethod::Competition,
+            Best::Highest,
+            None,
+        );
         assert_eq!(r, vec![Some(Rank(1.0)), Some(Rank(2.0))]);
     }
 
@@ -218,9 +249,28 @@ mod tests {
 
     #[test]
     fn group_ranks() {
-        let g: Vec<String> = ["a", "b", "a", "b", ""].iter().map(|s| s.to_string()).collect();
-        let r = rank_within(&[1.0, 2.0, 3.0, 4.0, 5.0], &ids(5), &g, RankMethod::Competition, Best::Highest, None);
-        assert_eq!(r, vec![Some(Rank(2.0)), Some(Rank(2.0)), Some(Rank(1.0)), Some(Rank(1.0)), None]);
+        let g: Vec<String> = ["a", "b", "a", "b", ""]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let r = rank_within(
+            &[1.0, 2.0, 3.0, 4.0, 5.0],
+            &ids(5),
+            &g,
+            RankMethod::Competition,
+            Best::Highest,
+            None,
+        );
+        assert_eq!(
+            r,
+            vec![
+                Some(Rank(2.0)),
+                Some(Rank(2.0)),
+                Some(Rank(1.0)),
+                Some(Rank(1.0)),
+                None
+            ]
+        );
     }
 
     #[test]

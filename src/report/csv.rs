@@ -19,7 +19,13 @@ pub fn to_csv(result: &RankResult) -> String {
     header.push("coverage".into());
     header.push("status".into());
     w.write_record(&header).expect("in-memory write");
-    let f = |v: f64| if v.is_nan() { String::new() } else { format!("{v}") };
+    let f = |v: f64| {
+        if v.is_nan() {
+            String::new()
+        } else {
+            format!("{v}")
+        }
+    };
     for u in &result.units {
         let mut row = vec![
             u.rank.map(|r| r.to_string()).unwrap_or_default(),
@@ -31,10 +37,18 @@ pub fn to_csv(result: &RankResult) -> String {
         if ranking.round.is_some() {
             row.push(u.score_rounded.map(f).unwrap_or_default());
         }
-        row.extend(u.group_ranks.iter().map(|r| r.map(|r| r.to_string()).unwrap_or_default()));
+        row.extend(
+            u.group_ranks
+                .iter()
+                .map(|r| r.map(|r| r.to_string()).unwrap_or_default()),
+        );
         row.extend(u.nodes.iter().skip(1).map(|v| f(*v)));
         row.push(f(u.coverage));
-        row.push(if u.rank.is_some() { "ranked".into() } else { "not ranked (ranking.unranked)".into() });
+        row.push(if u.rank.is_some() {
+            "ranked".into()
+        } else {
+            "not ranked (ranking.unranked)".into()
+        });
         w.write_record(&row).expect("in-memory write");
     }
     for e in &result.excluded {

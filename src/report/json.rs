@@ -12,7 +12,9 @@ pub fn num(v: f64) -> Value {
 }
 
 fn rank_value(r: Option<crate::pipeline::Rank>) -> Value {
-    r.map_or(Value::Null, |r| serde_json::to_value(r).expect("rank serialises"))
+    r.map_or(Value::Null, |r| {
+        serde_json::to_value(r).expect("rank serialises")
+    })
 }
 
 /// FNV-1a 64-bit hash, hex (a stable fingerprint of the spec text).
@@ -59,10 +61,18 @@ fn unit_json(result: &RankResult, u: &UnitResult) -> Value {
     o.insert("node_ranks".into(), Value::Object(node_ranks));
     o.insert(
         "imputed".into(),
-        json!(u.imputed.iter().map(|&i| index.indicators[i].id.clone()).collect::<Vec<_>>()),
+        json!(
+            u.imputed
+                .iter()
+                .map(|&i| index.indicators[i].id.clone())
+                .collect::<Vec<_>>()
+        ),
     );
     if u.rank.is_none() {
-        o.insert("note".into(), json!("scored but not ranked (listed in ranking.unranked)"));
+        o.insert(
+            "note".into(),
+            json!("scored but not ranked (listed in ranking.unranked)"),
+        );
     }
     Value::Object(o)
 }
@@ -159,6 +169,7 @@ pub fn to_value(result: &RankResult) -> Value {
             "coverage": num(e.coverage),
         })).collect::<Vec<_>>(),
         "notes": result.notes,
+        "sources": result.data.sources,
         "spec": resolved_spec(&result.index),
     })
 }

@@ -54,7 +54,11 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
         ranked.len(),
         result.data.table.len(),
         result.excluded.len(),
-        if unranked.is_empty() { String::new() } else { format!(", {} scored but not ranked", unranked.len()) },
+        if unranked.is_empty() {
+            String::new()
+        } else {
+            format!(", {} scored but not ranked", unranked.len())
+        },
         index.spec.ranking.method,
         index
             .spec
@@ -65,10 +69,16 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
     );
     out.push('\n');
     // Columns: the root's child nodes (at most 6).
-    let dims: Vec<usize> = index.root().children.iter().filter_map(|m| match m {
-        crate::spec::Member::Node(n) => Some(*n),
-        _ => None,
-    }).take(6).collect();
+    let dims: Vec<usize> = index
+        .root()
+        .children
+        .iter()
+        .filter_map(|m| match m {
+            crate::spec::Member::Node(n) => Some(*n),
+            _ => None,
+        })
+        .take(6)
+        .collect();
     let d = decimals(result);
     let width = 8.max(d + 5);
     let name_w = ranked
@@ -78,8 +88,17 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
         .max()
         .unwrap_or(4)
         .clamp(4, 28);
-    let id_w = result.units.iter().map(|u| u.id.chars().count()).max().unwrap_or(2).clamp(2, 12);
-    let mut header = format!("{:>6}  {:<id_w$}  {:<name_w$}  {:>width$}", "Rank", "Id", "Name", "Score");
+    let id_w = result
+        .units
+        .iter()
+        .map(|u| u.id.chars().count())
+        .max()
+        .unwrap_or(2)
+        .clamp(2, 12);
+    let mut header = format!(
+        "{:>6}  {:<id_w$}  {:<name_w$}  {:>width$}",
+        "Rank", "Id", "Name", "Score"
+    );
     let dim_w: Vec<usize> = dims
         .iter()
         .map(|&n| index.nodes[n].id.chars().count().clamp(width, 16))
@@ -89,7 +108,12 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
     }
     let _ = writeln!(out, "{header}");
     let _ = writeln!(out, "{}", "-".repeat(header.chars().count()));
-    let tie_count = |r: f64| ranked.iter().filter(|u| u.rank.map(|x| x.0) == Some(r)).count();
+    let tie_count = |r: f64| {
+        ranked
+            .iter()
+            .filter(|u| u.rank.map(|x| x.0) == Some(r))
+            .count()
+    };
     let line = |u: &UnitResult, out: &mut String| {
         let rank = match u.rank {
             Some(r) if tie_count(r.0) > 1 => format!("{r}="),
@@ -117,7 +141,12 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
         for u in &ranked[..options.top] {
             line(u, &mut out);
         }
-        let _ = writeln!(out, "{:>6}  ({} more)", "...", ranked.len() - options.top - options.bottom);
+        let _ = writeln!(
+            out,
+            "{:>6}  ({} more)",
+            "...",
+            ranked.len() - options.top - options.bottom
+        );
         for u in &ranked[ranked.len() - options.bottom..] {
             line(u, &mut out);
         }
@@ -135,7 +164,11 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
             by.entry(e.category).or_default().push(e);
         }
         for (cat, list) in by {
-            let examples: Vec<String> = list.iter().take(3).map(|e| format!("{} {}", e.id, e.name)).collect();
+            let examples: Vec<String> = list
+                .iter()
+                .take(3)
+                .map(|e| format!("{} {}", e.id, e.name))
+                .collect();
             let _ = writeln!(
                 out,
                 "  {:>4} {cat}: e.g. {}{}",
@@ -145,7 +178,16 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
             );
             let _ = writeln!(out, "       first reason: {}", list[0].reason);
         }
-        let _ = writeln!(out, "  (every unit and its reason: --format csv or --format json)");
+        let _ = writeln!(
+            out,
+            "  (every unit and its reason: --format csv or --format json)"
+        );
+    }
+    if !result.notes.is_empty() {
+        let _ = writeln!(out, "\nNotes:");
+        for n in &result.notes {
+            let _ = writeln!(out, "  - {n}");
+        }
     }
     if !dims.is_empty() {
         let _ = writeln!(

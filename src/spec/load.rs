@@ -121,13 +121,16 @@ fn toml_error(e: &toml::de::Error, text: &str, name: &str) -> Error {
 /// The line (at or after `from`) where the unknown key of `message` is written.
 fn unknown_key_line(message: &str, text: &str, from: usize) -> Option<(usize, usize)> {
     let key = message.strip_prefix("unknown field `")?.split('`').next()?;
-    text.lines().enumerate().skip(from.saturating_sub(1)).find_map(|(i, l)| {
-        let t = l.trim_start();
-        let rest = t.strip_prefix(key)?;
-        rest.trim_start()
-            .starts_with('=')
-            .then(|| (i + 1, l.len() - t.len() + 1))
-    })
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .find_map(|(i, l)| {
+            let t = l.trim_start();
+            let rest = t.strip_prefix(key)?;
+            rest.trim_start()
+                .starts_with('=')
+                .then(|| (i + 1, l.len() - t.len() + 1))
+        })
 }
 
 /// "unknown field `wieght`, expected one of `id`, `weight`" -> "did you mean `weight`?"
@@ -165,14 +168,22 @@ fn meta_cell(
         return Ok(None);
     };
     let c = raw.column(name).ok_or_else(|| {
-        Error::data(raw.location(None, None), format!("no column '{name}' (named by {key})"))
-            .with_hint(format!("the columns are: {}", raw.header.join(", ")))
+        Error::data(
+            raw.location(None, None),
+            format!("no column '{name}' (named by {key})"),
+        )
+        .with_hint(format!("the columns are: {}", raw.header.join(", ")))
     })?;
     let text = input::cell::cell_text(&row.cells[c]);
     Ok((!text.is_empty()).then_some(text))
 }
 
-fn meta_number(raw: &RawTable, row: &input::RawRow, column: &Option<String>, key: &str) -> Result<Option<f64>> {
+fn meta_number(
+    raw: &RawTable,
+    row: &input::RawRow,
+    column: &Option<String>,
+    key: &str,
+) -> Result<Option<f64>> {
     match meta_cell(raw, row, column, key)? {
         None => Ok(None),
         Some(t) => input::cell::parse_number(&t, raw.decimal_comma)
@@ -192,8 +203,8 @@ fn parse_name<T: serde::de::DeserializeOwned>(
     column: &Option<String>,
     text: &str,
 ) -> Result<T> {
-    T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(text))
-        .map_err(|e| {
+    T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(text)).map_err(
+        |e| {
             let mut err = Error::data(
                 raw.location(Some(row.position), column.as_deref()),
                 format!("'{text}': {e}"),
@@ -202,18 +213,26 @@ fn parse_name<T: serde::de::DeserializeOwned>(
                 err = err.with_hint(h);
             }
             err
-        })
+        },
+    )
 }
 
 /// One `[[indicator]]` per row of an indicator metadata table.
-fn expand_indicator_table(table: &IndicatorTable, base: &Base, t: usize) -> Result<Vec<IndicatorSpec>> {
+fn expand_indicator_table(
+    table: &IndicatorTable,
+    base: &Base,
+    t: usize,
+) -> Result<Vec<IndicatorSpec>> {
     let raw = read_meta(&table.file, base)?;
     let key = |k: &str| format!("indicator_table[{t}].{k}");
     let id_col = Some(table.id.clone());
     let mut out = Vec::new();
     for row in &raw.rows {
         let id = meta_cell(&raw, row, &id_col, &key("id"))?.ok_or_else(|| {
-            Error::data(raw.location(Some(row.position), Some(&table.id)), "empty indicator id")
+            Error::data(
+                raw.location(Some(row.position), Some(&table.id)),
+                "empty indicator id",
+            )
         })?;
         let direction = match meta_number(&raw, row, &table.direction, &key("direction"))? {
             None => 1,
@@ -233,7 +252,10 @@ fn expand_indicator_table(table: &IndicatorTable, base: &Base, t: usize) -> Resu
         if let Some(m) = meta_cell(&raw, row, &table.method, &key("method"))? {
             normalise = Some(method_from_name(&raw, row, &table.method, &m, target)?);
         }
-        if let Some(Normalisation::Goalposts { lower: l, upper: u, .. }) = &mut normalise {
+        if let Some(Normalisation::Goalposts {
+            lower: l, upper: u, ..
+        }) = &mut normalise
+        {
             if lower.is_some() {
                 *l = lower;
             }
@@ -241,7 +263,9 @@ fn expand_indicator_table(table: &IndicatorTable, base: &Base, t: usize) -> Resu
                 *u = upper;
             }
         }
-        if let (Some(Normalisation::Distance { target: tg, .. }), Some(v)) = (&mut normalise, target) {
+        if let (Some(Normalisation::Distance { target: tg, .. }), Some(v)) =
+            (&mut normalise, target)
+        {
             *tg = v;
         }
         let transform = match meta_cell(&raw, row, &table.transform, &key("transform"))? {
@@ -277,14 +301,20 @@ fn method_from_name(
     let mut table = toml::Table::new();
     table.insert("method".into(), toml::Value::String(name.to_string()));
     if name == "distance" {
-        table.insert("target".into(), toml::Value::Float(target.unwrap_or(f64::NAN)));
+        table.insert(
+            "target".into(),
+            toml::Value::Float(target.unwrap_or(f64::NAN)),
+        );
     }
     toml::Value::Table(table)
         .try_into::<Normalisation>()
         .map_err(|e| {
             Error::data(
                 raw.location(Some(row.position), column.as_deref()),
-                format!("'{name}' is not a normalisation usable from a table: {}", e.message()),
+                format!(
+                    "'{name}' is not a normalisation usable from a table: {}",
+                    e.message()
+                ),
             )
             .with_hint("use minmax, zscore, goalposts, rank, percentile, distance or none")
         })
@@ -298,7 +328,10 @@ fn expand_node_table(table: &NodeTable, base: &Base, t: usize) -> Result<Vec<Nod
     let mut out = Vec::new();
     for row in &raw.rows {
         let id = meta_cell(&raw, row, &id_col, &key("id"))?.ok_or_else(|| {
-            Error::data(raw.location(Some(row.position), Some(&table.id)), "empty node id")
+            Error::data(
+                raw.location(Some(row.position), Some(&table.id)),
+                "empty node id",
+            )
         })?;
         let aggregation = match meta_cell(&raw, row, &table.aggregation, &key("aggregation"))? {
             Some(a) => parse_name(&raw, row, &table.aggregation, &a)?,

@@ -45,7 +45,10 @@ mod tests {
         assert_eq!(edit_distance("weight", "wieght"), 2);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("kommun", "kommun"), 0);
-        assert_eq!(suggest("wieght", ["id", "weight", "label"].into_iter()), Some("weight"));
+        assert_eq!(
+            suggest("wieght", ["id", "weight", "label"].into_iter()),
+            Some("weight")
+        );
         assert_eq!(suggest("zzzzzz", ["id", "weight"].into_iter()), None);
     }
 }

@@ -195,8 +195,12 @@ fn aggregation(
         }
         (AggregationName::Generalised, None) => {
             errors.push(
-                Error::spec(file, format!("{key}.p"), "generalised aggregation needs an exponent p")
-                    .with_hint("add p = 2 (quadratic), p = 0.5, p = -1 (harmonic)..."),
+                Error::spec(
+                    file,
+                    format!("{key}.p"),
+                    "generalised aggregation needs an exponent p",
+                )
+                .with_hint("add p = 2 (quadratic), p = 0.5, p = -1 (harmonic)..."),
             );
             Aggregation::Arithmetic
         }
@@ -343,7 +347,13 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
         label: spec.index.label.clone().unwrap_or_else(|| root_id.clone()),
         parent: None,
         weight: 1.0,
-        aggregation: aggregation(spec.index.aggregation, spec.index.p, file, "index", &mut errors),
+        aggregation: aggregation(
+            spec.index.aggregation,
+            spec.index.p,
+            file,
+            "index",
+            &mut errors,
+        ),
         min_coverage: None,
         children: Vec::new(),
         indicators: Vec::new(),
@@ -359,8 +369,12 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
         }
         if node_ids.contains_key(&n.id) {
             errors.push(
-                Error::spec(file, key.clone(), "this node id is used twice (or is the index id)")
-                    .with_hint("give every node a unique id"),
+                Error::spec(
+                    file,
+                    key.clone(),
+                    "this node id is used twice (or is the index id)",
+                )
+                .with_hint("give every node a unique id"),
             );
             continue;
         }
@@ -402,7 +416,10 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
                     None => {
                         let mut all: Vec<&str> = node_ids.keys().map(String::as_str).collect();
                         all.sort();
-                        format!("add a [[node]] with id = \"{p}\", or use one of: {}", all.join(", "))
+                        format!(
+                            "add a [[node]] with id = \"{p}\", or use one of: {}",
+                            all.join(", ")
+                        )
                     }
                 });
                 errors.push(e);
@@ -412,7 +429,9 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
     };
     for k in 0..spec.nodes.len() {
         let n = &spec.nodes[k];
-        let Some(&me) = node_ids.get(&n.id) else { continue };
+        let Some(&me) = node_ids.get(&n.id) else {
+            continue;
+        };
         if me != k + 1 {
             continue; // a duplicate, reported above
         }
@@ -437,9 +456,15 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
                         Error::spec(
                             file,
                             format!("node '{}'.parent", nodes[cycle[0]].id),
-                            format!("the hierarchy has a cycle: {} -> {}", names.join(" -> "), names[0]),
+                            format!(
+                                "the hierarchy has a cycle: {} -> {}",
+                                names.join(" -> "),
+                                names[0]
+                            ),
                         )
-                        .with_hint(format!("one of these nodes must have parent = \"{root_id}\" or another node")),
+                        .with_hint(format!(
+                            "one of these nodes must have parent = \"{root_id}\" or another node"
+                        )),
                     );
                 }
                 for c in cycle {
@@ -463,13 +488,21 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
     for (k, s) in spec.indicators.iter().enumerate() {
         let key = format!("indicator '{}'", s.id);
         if s.id.trim().is_empty() {
-            errors.push(Error::spec(file, format!("indicator[{k}].id"), "empty indicator id"));
+            errors.push(Error::spec(
+                file,
+                format!("indicator[{k}].id"),
+                "empty indicator id",
+            ));
             continue;
         }
         if ind_ids.contains_key(s.id.as_str()) || node_ids.contains_key(&s.id) {
             errors.push(
-                Error::spec(file, key, "this id is used twice (by another indicator or a node)")
-                    .with_hint("give every indicator and node a unique id"),
+                Error::spec(
+                    file,
+                    key,
+                    "this id is used twice (by another indicator or a node)",
+                )
+                .with_hint("give every indicator and node a unique id"),
             );
             continue;
         }
@@ -477,20 +510,37 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
         check_weight(s.weight, file, format!("{key}.weight"), &mut errors);
         if s.direction != 1 && s.direction != -1 {
             errors.push(
-                Error::spec(file, format!("{key}.direction"), format!("direction {} is not 1 or -1", s.direction))
-                    .with_hint("1: higher is better; -1: lower is better"),
+                Error::spec(
+                    file,
+                    format!("{key}.direction"),
+                    format!("direction {} is not 1 or -1", s.direction),
+                )
+                .with_hint("1: higher is better; -1: lower is better"),
             );
         }
         if !s.per.is_finite() || s.per == 0.0 {
-            errors.push(Error::spec(file, format!("{key}.per"), format!("per = {} must be a finite non-zero number", s.per)));
+            errors.push(Error::spec(
+                file,
+                format!("{key}.per"),
+                format!("per = {} must be a finite non-zero number", s.per),
+            ));
         }
         let normalisation = s.normalise.clone().unwrap_or_else(|| default_norm.clone());
-        check_normalisation(&normalisation, file, &format!("{key}.normalise"), &mut errors);
+        check_normalisation(
+            &normalisation,
+            file,
+            &format!("{key}.normalise"),
+            &mut errors,
+        );
         let missing = s.missing.unwrap_or(spec.missing.method);
         if missing == MissingMethod::GroupMean && spec.missing.group.is_none() {
             errors.push(
-                Error::spec(file, format!("{key}.missing"), "group_mean needs a group column")
-                    .with_hint("set [missing] group = \"county\" (a column of the data or unit list)"),
+                Error::spec(
+                    file,
+                    format!("{key}.missing"),
+                    "group_mean needs a group column",
+                )
+                .with_hint("set [missing] group = \"county\" (a column of the data or unit list)"),
             );
         }
         let Some(parent) = parent_of(&s.id, &s.parent, "indicator", &mut errors) else {
@@ -516,13 +566,22 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
                 .with_hint("set [missing] group = \"county\""),
         );
     }
-    check_share(spec.screening.min_coverage, file, "screening.min_coverage".into(), &mut errors);
+    check_share(
+        spec.screening.min_coverage,
+        file,
+        "screening.min_coverage".into(),
+        &mut errors,
+    );
     if let Some(r) = spec.ranking.round
         && r > 12
     {
         errors.push(
-            Error::spec(file, "ranking.round", format!("{r} decimals is more than doubles hold"))
-                .with_hint("use at most 12 decimals, or remove round"),
+            Error::spec(
+                file,
+                "ranking.round",
+                format!("{r} decimals is more than doubles hold"),
+            )
+            .with_hint("use at most 12 decimals, or remove round"),
         );
     }
 
@@ -549,10 +608,17 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
             errors.push(
                 Error::spec(
                     file,
-                    if i == 0 { "index".to_string() } else { format!("node '{}'", n.id) },
+                    if i == 0 {
+                        "index".to_string()
+                    } else {
+                        format!("node '{}'", n.id)
+                    },
                     "this node has no indicators or child nodes",
                 )
-                .with_hint(format!("give an indicator or node parent = \"{}\", or remove the node", n.id)),
+                .with_hint(format!(
+                    "give an indicator or node parent = \"{}\", or remove the node",
+                    n.id
+                )),
             );
             continue;
         }
@@ -568,7 +634,11 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
             errors.push(
                 Error::spec(
                     file,
-                    if i == 0 { "index".to_string() } else { format!("node '{}'", n.id) },
+                    if i == 0 {
+                        "index".to_string()
+                    } else {
+                        format!("node '{}'", n.id)
+                    },
                     "the weights of its children sum to 0",
                 )
                 .with_hint("give at least one child a positive weight"),
@@ -588,7 +658,13 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
 }
 
 /// Sets depth and indicator lists; pushes nodes in pre-order.
-fn fill_depth(nodes: &mut [Node], indicators: &[Indicator], node: usize, depth: usize, order: &mut Vec<usize>) -> Vec<usize> {
+fn fill_depth(
+    nodes: &mut [Node],
+    indicators: &[Indicator],
+    node: usize,
+    depth: usize,
+    order: &mut Vec<usize>,
+) -> Vec<usize> {
     nodes[node].depth = depth;
     order.push(node);
     let mut below = Vec::new();
@@ -691,15 +767,27 @@ normalise = { method = "goalposts", lower = 5, upper = 1 }
 
     #[test]
     fn zero_weight_sum_and_nan_weight() {
-        let e = resolve_text(&TREE.replace("weight = 3\n[[indicator]]\nid = \"z\"", "weight = 3\n[[indicator]]\nid = \"z\"\nweight = 0")).unwrap_err();
-        assert!(e.to_string().contains("node 'b': the weights of its children sum to 0"), "{e}");
+        let e = resolve_text(&TREE.replace(
+            "weight = 3\n[[indicator]]\nid = \"z\"",
+            "weight = 3\n[[indicator]]\nid = \"z\"\nweight = 0",
+        ))
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("node 'b': the weights of its children sum to 0"),
+            "{e}"
+        );
         let e = resolve_text(&TREE.replace("weight = 1\n", "weight = nan\n")).unwrap_err();
         assert!(e.to_string().contains("weight NaN"), "{e}");
     }
 
     #[test]
     fn generalised_needs_p() {
-        let e = resolve_text(&TREE.replace("[[node]]\nid = \"b\"", "[[node]]\nid = \"b\"\naggregation = \"generalised\"")).unwrap_err();
+        let e = resolve_text(&TREE.replace(
+            "[[node]]\nid = \"b\"",
+            "[[node]]\nid = \"b\"\naggregation = \"generalised\"",
+        ))
+        .unwrap_err();
         assert!(e.to_string().contains("needs an exponent p"), "{e}");
     }
 }

@@ -22,7 +22,10 @@ pub fn shared(sub: &str) -> Option<PathBuf> {
             p.display()
         );
     }
-    eprintln!("SKIPPED: {} not found (tests on real data need ../shared)", p.display());
+    eprintln!(
+        "SKIPPED: {} not found (tests on real data need ../shared)",
+        p.display()
+    );
     None
 }
 
@@ -54,7 +57,12 @@ pub fn stderr(o: &Output) -> String {
 pub fn read_plain_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let text = std::fs::read_to_string(path).expect("read csv");
     let mut lines = text.lines();
-    let header = lines.next().unwrap().split(',').map(str::to_string).collect();
+    let header = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_string)
+        .collect();
     let rows = lines
         .filter(|l| !l.is_empty())
         .map(|l| l.split(',').map(str::to_string).collect())

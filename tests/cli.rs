@@ -1,0 +1,368 @@
+//! The command line as a user meets it: formats, inputs (CSV, XLSX, JSON,
+//! long), refusals before computing, validation listing every problem,
+//! atomic output, exit codes.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::Path;
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+const DATA: &str = "kommun,name,county,x,y\n0114,Upplands Väsby,01,1,10\n0115,Vallentuna,01,2,30\n0117,Österåker,01,3,20\n2321,Åre,23,4,\n";
+
+fn spec(extra: &str) -> String {
+    format!(
+        r#"[index]
+id = "idx"
+[data]
+files = ["data.csv"]
+[units]
+id = "kommun"
+name = "name"
+groups = ["county"]
+{extra}
+"#
+    )
+}
+
+const TWO: &str = r#"
+[[indicator]]
+id = "x"
+[[indicator]]
+id = "y"
+"#;
+
+fn json_of(dir: &Path, args: &[&str]) -> Value {
+    let out = kommunrank_in(dir, args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).unwrap()
+}
+
+#[test]
+fn hand_computed_minmax_mean_with_reweighting() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "data.csv", DATA);
+    write(tmp.path(), "s.toml", &spec(TWO));
+    let j = json_of(
+        tmp.path(),
+        &["rank", "--spec", "s.toml", "--format", "json"],
+    );
+    // x: 0, 33.3, 66.7, 100; y: 0, 100, 50, missing -> mean of present.
+    let score = |id: &str| {
+        j["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["id"] == id)
+            .unwrap()["score"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!((score("0114") - 0.0).abs() < 1e-12);
+    assert!((score("0115") - (100.0 / 3.0 + 100.0) / 2.0).abs() < 1e-12);
+    assert!((score("0117") - (200.0 / 3.0 + 50.0) / 2.0).abs() < 1e-12);
+    assert!(
+        (score("2321") - 100.0).abs() < 1e-12,
+        "only x present: re-weighted"
+    );
+    assert_eq!(j["units"][0]["id"], "2321");
+    let u = &j["units"][0];
+    assert_eq!(u["coverage"], 0.5);
+    assert_eq!(u["name"], "Åre");
+}
+
+#[test]
+fn geometric_over_zscores_is_refused_before_reading_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    // No data file exists: the refusal must come before any reading.
+    let s = spec(
+        r#"
+[[node]]
+id = "services"
+aggregation = "geometric"
+[[indicator]]
+id = "x"
+parent = "services"
+normalise = { method = "zscore" }
+[[indicator]]
+id = "y"
+parent = "services"
+normalise = { method = "minmax", low = 1, high = 100 }
+"#,
+    );
+    write(tmp.path(), "s.toml", &s);
+    let out = kommunrank_in(tmp.path(), &["rank", "--spec", "s.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("node 'services'"), "{err}");
+    assert!(err.contains("indicator 'x'"), "{err}");
+    assert!(!err.contains("indicator 'y'"), "y is positive: {err}");
+    assert!(err.contains("low = 1"), "suggests a fix: {err}");
+    assert!(!err.contains("data.csv"), "nothing read: {err}");
+}
+
+#[test]
+fn validate_lists_every_problem() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "data.csv", DATA);
+    let s = spec(
+        r#"
+[[indicator]]
+id = "x"
+parent = "servics"
+weight = -2
+[[indicator]]
+id = "y"
+direction = 0
+normalise = { method = "goalposts", lower = 10, upper = 1 }
+"#,
+    );
+    write(tmp.path(), "s.toml", &s);
+    let out = kommunrank_in(tmp.path(), &["validate", "--spec", "s.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    for needle in ["servics", "weight -2", "direction 0", "lower < upper"] {
+        assert!(err.contains(needle), "{needle} missing: {err}");
+    }
+    assert!(err.contains("4 problems found"), "{err}");
+    // A data problem (column) and a value problem are listed together too.
+    write(
+        tmp.path(),
+        "data.csv",
+        "kommun,name,county,x,y\n0114,A,01,1,abc\n0115,B,01,2,3\n",
+    );
+    write(
+        tmp.path(),
+        "s2.toml",
+        &spec("[[indicator]]\nid = \"x\"\n[[indicator]]\nid = \"y\"\n[[indicator]]\nid = \"z\"\n"),
+    );
+    let out = kommunrank_in(tmp.path(), &["validate", "--spec", "s2.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("no column 'z'"), "{err}");
+    assert!(
+        err.contains("line 2, column 'y'") && err.contains("'abc'"),
+        "{err}"
+    );
+    // A valid spec validates.
+    write(tmp.path(), "data.csv", DATA);
+    write(tmp.path(), "ok.toml", &spec(TWO));
+    let out = kommunrank_in(tmp.path(), &["validate", "--spec", "ok.toml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("valid: 4 units"));
+}
+
+#[test]
+fn out_file_is_written_atomically_and_never_over_an_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "data.csv", DATA);
+    write(tmp.path(), "s.toml", &spec(TWO));
+    let out = kommunrank_in(tmp.path(), &["rank", "--spec", "s.toml", "--out", "r.csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = std::fs::read_to_string(tmp.path().join("r.csv")).unwrap();
+    assert!(csv.starts_with("rank,id,name,county,score"), "{csv}");
+    let out = kommunrank_in(tmp.path(), &["rank", "--spec", "s.toml", "--out", "r.json"]);
+    assert!(out.status.success());
+    let _: Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("r.json")).unwrap()).unwrap();
+    // --out equal to the data file is refused and the file is untouched.
+    let out = kommunrank_in(
+        tmp.path(),
+        &[
+            "rank", "--spec", "s.toml", "--out", "data.csv", "--format", "csv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("one of the inputs"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("data.csv")).unwrap(),
+        DATA
+    );
+    // An unwritable folder: exit 2, no file, no temp file left.
+    let out = kommunrank_in(
+        tmp.path(),
+        &["rank", "--spec", "s.toml", "--out", "nope/r.csv"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("nope"), "{}", stderr(&out));
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".tmp")
+        })
+        .collect();
+    assert!(leftovers.is_empty());
+    // Unknown extension without --format: usage error.
+    let out = kommunrank_in(tmp.path(), &["rank", "--spec", "s.toml", "--out", "r.xyz"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn xlsx_json_and_long_inputs_rank_like_the_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "data.csv", DATA);
+    write(tmp.path(), "s.toml", &spec(TWO));
+    let expected = json_of(
+        tmp.path(),
+        &["rank", "--spec", "s.toml", "--format", "json"],
+    );
+
+    // XLSX with a named sheet; ids stored as numbers lose their zero, padded back.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Enkät").unwrap();
+    for (r, line) in DATA.lines().enumerate() {
+        for (c, f) in line.split(',').enumerate() {
+            match f.parse::<f64>() {
+                Ok(v) if r > 0 && c != 2 => sheet.write_number(r as u32, c as u16, v).unwrap(),
+                _ if f.is_empty() => sheet,
+                _ => sheet.write_string(r as u32, c as u16, f).unwrap(),
+            };
+        }
+    }
+    book.save(tmp.path().join("data.xlsx")).unwrap();
+    let s = spec(TWO)
+        .replace(
+            "files = [\"data.csv\"]",
+            "files = [{ path = \"data.xlsx\", sheet = \"Enkät\" }]",
+        )
+        .replace("id = \"kommun\"", "id = \"kommun\"\nid_pad = 4");
+    write(tmp.path(), "x.toml", &s);
+    let got = json_of(
+        tmp.path(),
+        &["rank", "--spec", "x.toml", "--format", "json"],
+    );
+    assert_eq!(got["units"], expected["units"]);
+    // A wrong sheet name lists the sheets.
+    write(tmp.path(), "bad.toml", &s.replace("Enkät", "Data"));
+    let out = kommunrank_in(tmp.path(), &["rank", "--spec", "bad.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("Enkät"), "{}", stderr(&out));
+
+    // JSON array of records.
+    write(
+        tmp.path(),
+        "data.json",
+        r#"[{"kommun":"0114","name":"Upplands Väsby","county":"01","x":1,"y":10},
+            {"kommun":"0115","name":"Vallentuna","county":"01","x":2,"y":30},
+            {"kommun":"0117","name":"Österåker","county":"01","x":3,"y":20},
+            {"kommun":"2321","name":"Åre","county":"23","x":4,"y":null}]"#,
+    );
+    write(
+        tmp.path(),
+        "j.toml",
+        &spec(TWO).replace("data.csv", "data.json"),
+    );
+    let got = json_of(
+        tmp.path(),
+        &["rank", "--spec", "j.toml", "--format", "json"],
+    );
+    assert_eq!(got["units"], expected["units"]);
+
+    // Long: unit,indicator,value,year plus a names file as the unit list.
+    write(
+        tmp.path(),
+        "long.csv",
+        "kommun,indicator,value,year\n0114,x,1,2022\n0114,y,10,2022\n0115,x,2,2022\n0115,y,30,2022\n\
+         0117,x,3,2022\n0117,y,20,2022\n2321,x,4,2022\n0114,x,99,2021\n",
+    );
+    write(
+        tmp.path(),
+        "units.csv",
+        "kommun,name,county\n0114,Upplands Väsby,01\n0115,Vallentuna,01\n0117,Österåker,01\n2321,Åre,23\n",
+    );
+    let s = spec(TWO)
+        .replace(
+            "files = [\"data.csv\"]",
+            "files = [\"long.csv\"]\nyear = 2022",
+        )
+        .replace(
+            "groups = [\"county\"]",
+            "groups = [\"county\"]\nfile = \"units.csv\"",
+        );
+    write(tmp.path(), "l.toml", &s);
+    let got = json_of(
+        tmp.path(),
+        &["rank", "--spec", "l.toml", "--format", "json"],
+    );
+    assert_eq!(got["units"], expected["units"]);
+}
+
+#[test]
+fn bad_inputs_get_exit_2_and_a_located_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "s.toml", &spec(TWO));
+    let cases: &[(&str, &str, &str)] = &[
+        ("", "is empty", "empty file"),
+        (
+            "kommun,name,county,x,y\n",
+            "hold no data rows",
+            "header only",
+        ),
+        (
+            "kommun,name,county,x,y\n0114,A,01,1,2\n0114,B,01,1,2\n",
+            "line 3",
+            "duplicate id",
+        ),
+        (
+            "kommun,name,county,x,x\n0114,A,01,1,2\n",
+            "appears twice",
+            "duplicate column",
+        ),
+        (
+            "kommun,name,county,x,y\n0114,A,01,NaN,2\n0115,B,01,1,3\n",
+            "'NaN'",
+            "NaN text",
+        ),
+        (
+            "kommun,name,county,x,y\n0114,A,01,inf,2\n0115,B,01,1,3\n",
+            "'inf'",
+            "inf text",
+        ),
+        (
+            "kommun,name,county,x,y\n0114,A,01,1,2\n0115,B,01,1",
+            "line 3",
+            "truncated line",
+        ),
+        (
+            "kommun,name,county,x,y\n0114,A,01,1,2\n0115,B,01,1,2\n",
+            "same value",
+            "constant indicator",
+        ),
+        (
+            "kommun,name,county,x,y\n0114,A,01,,2\n0115,B,01,,3\n",
+            "no ranked unit has a value",
+            "all-missing indicator",
+        ),
+        (
+            "kommun,name,county,x,y\n0114,A,01,1e400,2\n0115,B,01,1,3\n",
+            "'1e400'",
+            "overflow",
+        ),
+    ];
+    for (data, needle, what) in cases {
+        write(tmp.path(), "data.csv", data);
+        let out = kommunrank_in(tmp.path(), &["rank", "--spec", "s.toml"]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+        assert!(err.contains(needle), "{what}: expected {needle:?} in {err}");
+        assert!(!err.contains("panicked"), "{what}: {err}");
+    }
+    let out = kommunrank_in(tmp.path(), &["rank", "--spec", "missing.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("missing.toml"));
+}
