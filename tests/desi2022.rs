@@ -8,7 +8,10 @@ use common::*;
 use serde_json::Value;
 use std::collections::HashMap;
 
-fn published() -> Option<(Vec<String>, HashMap<String, HashMap<String, String>>)> {
+/// Published scores by country, by column.
+type Published = HashMap<String, HashMap<String, String>>;
+
+fn published() -> Option<(Vec<String>, Published)> {
     let dir = shared("desi2022")?;
     let (header, rows) = read_plain_csv(&dir.join("published_scores.csv"));
     let mut by_country = HashMap::new();

@@ -302,7 +302,7 @@ impl Table {
 
 /// A column given by two files: fill gaps, refuse conflicting values.
 fn merge_column(existing: &mut Column, other: Column, ids: &[String]) -> Result<()> {
-    for u in 0..ids.len() {
+    for (u, id) in ids.iter().enumerate() {
         if other.positions[u] == 0 {
             continue;
         }
@@ -328,7 +328,7 @@ fn merge_column(existing: &mut Column, other: Column, ids: &[String]) -> Result<
                 other.location(u),
                 format!(
                     "unit {} has '{}' here but '{}' in {} ({})",
-                    ids[u],
+                    id,
                     other.text_of(u),
                     existing.text_of(u),
                     existing.file,

@@ -157,7 +157,8 @@ pub fn apply_transform(
 ) -> Result<()> {
     let mut errors = Vec::new();
     for (k, ind) in index.indicators.iter().enumerate() {
-        let (f, domain): (fn(f64) -> f64, fn(f64) -> bool) = match ind.transform {
+        type Pair = (fn(f64) -> f64, fn(f64) -> bool);
+        let (f, domain): Pair = match ind.transform {
             Transform::None => continue,
             Transform::Log => (f64::ln, |x| x > 0.0),
             Transform::Log10 => (f64::log10, |x| x > 0.0),

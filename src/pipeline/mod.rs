@@ -165,10 +165,8 @@ pub fn run(index: &Index, data: Dataset) -> Result<RankResult> {
     let (imputed, mut notes) =
         impute::impute(index, &mut treated, &scored, &reference, group_values);
     // Units that are not scored carry no values into later steps.
-    for u in 0..n {
-        if !scored[u] {
-            treated.row_mut(u).fill(f64::NAN);
-        }
+    for (u, _) in scored.iter().enumerate().filter(|(_, s)| !**s) {
+        treated.row_mut(u).fill(f64::NAN);
     }
     extract::apply_transform(index, &data, &mut treated, &imputed)?;
 

@@ -236,8 +236,8 @@ fn expand_indicator_table(
         })?;
         let direction = match meta_number(&raw, row, &table.direction, &key("direction"))? {
             None => 1,
-            Some(d) if d == 1.0 => 1,
-            Some(d) if d == -1.0 => -1,
+            Some(1.0) => 1,
+            Some(-1.0) => -1,
             Some(d) => {
                 return Err(Error::data(
                     raw.location(Some(row.position), table.direction.as_deref()),

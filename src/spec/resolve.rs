@@ -598,7 +598,7 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
     }
     // Depth, indicator lists, empty nodes, zero weight sums.
     let mut bottom_up: Vec<usize> = Vec::new();
-    fill_depth(&mut nodes, &indicators, 0, 0, &mut bottom_up);
+    fill_depth(&mut nodes, 0, 0, &mut bottom_up);
     bottom_up.reverse();
     for (i, n) in nodes.iter().enumerate() {
         if in_cycle[i] {
@@ -630,7 +630,7 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
                 Member::Node(k) => nodes[*k].weight,
             })
             .sum();
-        if !(sum > 0.0) && sum.is_finite() {
+        if sum <= 0.0 {
             errors.push(
                 Error::spec(
                     file,
@@ -658,20 +658,14 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
 }
 
 /// Sets depth and indicator lists; pushes nodes in pre-order.
-fn fill_depth(
-    nodes: &mut [Node],
-    indicators: &[Indicator],
-    node: usize,
-    depth: usize,
-    order: &mut Vec<usize>,
-) -> Vec<usize> {
+fn fill_depth(nodes: &mut [Node], node: usize, depth: usize, order: &mut Vec<usize>) -> Vec<usize> {
     nodes[node].depth = depth;
     order.push(node);
     let mut below = Vec::new();
     for m in nodes[node].children.clone() {
         match m {
             Member::Indicator(i) => below.push(i),
-            Member::Node(c) => below.extend(fill_depth(nodes, indicators, c, depth + 1, order)),
+            Member::Node(c) => below.extend(fill_depth(nodes, c, depth + 1, order)),
         }
     }
     below.sort_unstable();

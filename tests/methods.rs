@@ -1,0 +1,329 @@
+//! Methods end to end through the library, against hand-computed values.
+
+use kommunrank::pipeline::{self, DataOverrides, RankResult};
+use kommunrank::spec;
+
+fn run(data: &str, body: &str) -> kommunrank::Result<RankResult> {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("d.csv"), data).unwrap();
+    let text = format!(
+        "[index]\nid = \"idx\"\n[data]\nfiles = [\"d.csv\"]\n[units]\nid = \"id\"\ngroups = [\"g\"]\n{body}"
+    );
+    std::fs::write(tmp.path().join("s.toml"), &text).unwrap();
+    let loaded = spec::load_spec(&tmp.path().join("s.toml"))?;
+    let index = spec::resolve(&loaded)?;
+    pipeline::run_index(&index, &DataOverrides::default())
+}
+
+fn score(r: &RankResult, id: &str) -> f64 {
+    r.units
+        .iter()
+        .find(|u| u.id == id)
+        .unwrap_or_else(|| panic!("{id} not scored"))
+        .score
+}
+
+fn node(r: &RankResult, id: &str, node: &str) -> f64 {
+    let n = r.index.node_index(node).unwrap();
+    r.units.iter().find(|u| u.id == id).unwrap().nodes[n]
+}
+
+fn rank(r: &RankResult, id: &str) -> Option<f64> {
+    r.units
+        .iter()
+        .find(|u| u.id == id)
+        .unwrap()
+        .rank
+        .map(|r| r.0)
+}
+
+fn close(a: f64, b: f64) {
+    assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+}
+
+const D: &str = "id,g,a,b\nu1,n,2,10\nu2,n,4,\nu3,s,6,30\nu4,s,,40\nu5,s,8,20\n";
+
+fn with_missing(method: &str) -> RankResult {
+    run(
+        D,
+        &format!(
+            "[missing]\nmethod = \"{method}\"\ngroup = \"g\"\n[normalise]\nmethod = \"none\"\n[[indicator]]\nid = \"a\"\n[[indicator]]\nid = \"b\"\n"
+        ),
+    )
+    .unwrap()
+}
+
+#[test]
+fn missing_value_methods() {
+    // exclude: u2 = a only = 4; u4 = b only = 40.
+    let r = with_missing("exclude");
+    close(score(&r, "u2"), 4.0);
+    close(score(&r, "u4"), 40.0);
+    // mean: b mean of 10, 30, 40, 20 = 25 -> u2 = (4 + 25)/2; a mean = 5 -> u4 = (5 + 40)/2.
+    let r = with_missing("mean");
+    close(score(&r, "u2"), 14.5);
+    close(score(&r, "u4"), 22.5);
+    assert_eq!(
+        r.units.iter().find(|u| u.id == "u2").unwrap().imputed,
+        vec![1]
+    );
+    // median: b median 25, a median 5.
+    let r = with_missing("median");
+    close(score(&r, "u2"), 14.5);
+    close(score(&r, "u4"), 22.5);
+    // group_mean: u2 in n: b mean of n = 10 -> 7; u4 in s: a mean of s = 7 -> 23.5.
+    let r = with_missing("group_mean");
+    close(score(&r, "u2"), 7.0);
+    close(score(&r, "u4"), 23.5);
+    // zero: u2 = 2, u4 = 20.  worst: b worst 10 -> 7; a worst 2 -> 21.
+    let r = with_missing("zero");
+    close(score(&r, "u2"), 2.0);
+    close(score(&r, "u4"), 20.0);
+    let r = with_missing("worst");
+    close(score(&r, "u2"), 7.0);
+    close(score(&r, "u4"), 21.0);
+}
+
+#[test]
+fn aggregation_methods_in_a_tree() {
+    let data = "id,g,a,b,c\nu1,n,1,4,9\nu2,n,2,8,1\nu3,s,4,2,3\n";
+    let body = r#"
+[normalise]
+method = "none"
+[[node]]
+id = "geo"
+aggregation = "geometric"
+weight = 1
+[[node]]
+id = "har"
+aggregation = "harmonic"
+weight = 3
+[[node]]
+id = "pow"
+aggregation = "generalised"
+p = 2
+parent = "har"
+[[node]]
+id = "mpi"
+aggregation = "mazziotta_pareto"
+parent = "har"
+[[indicator]]
+id = "a"
+parent = "geo"
+[[indicator]]
+id = "b"
+parent = "geo"
+weight = 3
+[[indicator]]
+id = "c"
+parent = "pow"
+[[indicator]]
+id = "a2"
+column = "a"
+parent = "pow"
+[[indicator]]
+id = "b2"
+column = "b"
+parent = "mpi"
+[[indicator]]
+id = "c2"
+column = "c"
+parent = "mpi"
+"#;
+    let r = run(data, body).unwrap();
+    for (id, a, b, c) in [
+        ("u1", 1.0f64, 4.0f64, 9.0f64),
+        ("u2", 2.0, 8.0, 1.0),
+        ("u3", 4.0, 2.0, 3.0),
+    ] {
+        let geo = (a.ln() * 0.25 + b.ln() * 0.75).exp();
+        let pow = ((c * c + a * a) / 2.0).sqrt();
+        let m = (b + c) / 2.0;
+        let var = ((b - m).powi(2) + (c - m).powi(2)) / 2.0;
+        let mpi = m - var / m;
+        let har = 2.0 / (1.0 / pow + 1.0 / mpi);
+        close(node(&r, id, "geo"), geo);
+        close(node(&r, id, "pow"), pow);
+        close(node(&r, id, "mpi"), mpi);
+        close(node(&r, id, "har"), har);
+        close(score(&r, id), 0.25 * geo + 0.75 * har);
+    }
+}
+
+#[test]
+fn ranking_rules_round_groups_and_lowest_best() {
+    let data = "id,g,a\nu1,n,0.1244\nu2,n,0.1246\nu3,s,0.1251\nu4,s,0.1262\nu5,s,0.1001\n";
+    let base = "[normalise]\nmethod = \"none\"\n[[indicator]]\nid = \"a\"\n";
+    let r = run(data, &format!("[ranking]\nround = 3\n{base}")).unwrap();
+    // Rounded: 0.124, 0.125, 0.125, 0.126, 0.100.
+    assert_eq!(
+        (
+            rank(&r, "u4"),
+            rank(&r, "u2"),
+            rank(&r, "u3"),
+            rank(&r, "u1"),
+            rank(&r, "u5")
+        ),
+        (Some(1.0), Some(2.0), Some(2.0), Some(4.0), Some(5.0))
+    );
+    let r = run(
+        data,
+        &format!("[ranking]\nround = 3\nmethod = \"dense\"\n{base}"),
+    )
+    .unwrap();
+    assert_eq!(rank(&r, "u1"), Some(3.0));
+    let r = run(
+        data,
+        &format!("[ranking]\nround = 3\nmethod = \"fractional\"\n{base}"),
+    )
+    .unwrap();
+    assert_eq!(rank(&r, "u2"), Some(2.5));
+    let r = run(
+        data,
+        &format!("[ranking]\nround = 3\nmethod = \"ordinal\"\n{base}"),
+    )
+    .unwrap();
+    assert_eq!((rank(&r, "u2"), rank(&r, "u3")), (Some(2.0), Some(3.0)));
+    let r = run(
+        data,
+        &format!("[ranking]\nbest = \"lowest\"\nwithin = [\"g\"]\n{base}"),
+    )
+    .unwrap();
+    assert_eq!(rank(&r, "u5"), Some(1.0));
+    let u4 = r.units.iter().find(|u| u.id == "u4").unwrap();
+    assert_eq!(u4.group_ranks[0].map(|r| r.0), Some(3.0));
+    let u1 = r.units.iter().find(|u| u.id == "u1").unwrap();
+    assert_eq!(u1.group_ranks[0].map(|r| r.0), Some(1.0));
+}
+
+#[test]
+fn per_capita_log_and_direction() {
+    let data = "id,g,cost,pop\nu1,n,100,10\nu2,n,400,20\nu3,s,900,30\n";
+    let body = r#"
+[[indicator]]
+id = "cost"
+direction = -1
+denominator = "pop"
+per = 1000
+transform = "log"
+normalise = { method = "minmax" }
+"#;
+    let r = run(data, body).unwrap();
+    // Per capita x1000: 10000, 20000, 30000; logs; lower is better.
+    let l = [10000f64.ln(), 20000f64.ln(), 30000f64.ln()];
+    close(score(&r, "u1"), 100.0);
+    close(score(&r, "u3"), 0.0);
+    close(score(&r, "u2"), 100.0 * (l[2] - l[1]) / (l[2] - l[0]));
+    // A zero denominator is an error naming the cell.
+    let e = run("id,g,cost,pop\nu1,n,1,0\nu2,n,2,1\n", body)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("line 2, column 'pop'") && e.contains("denominator is 0"),
+        "{e}"
+    );
+    // log of a non-positive value names the unit.
+    let e = run("id,g,cost,pop\nu1,n,0,1\nu2,n,2,1\n", body)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("unit u1") && e.contains("log1p"), "{e}");
+}
+
+#[test]
+fn unranked_units_are_scored_but_do_not_set_parameters() {
+    let data = "id,g,a\nu1,n,10\nu2,n,20\nEU,n,100\n";
+    let r = run(
+        data,
+        "[ranking]\nunranked = [\"EU\"]\n[[indicator]]\nid = \"a\"\n",
+    )
+    .unwrap();
+    close(score(&r, "u1"), 0.0);
+    close(score(&r, "u2"), 100.0);
+    close(score(&r, "EU"), 900.0);
+    assert_eq!(rank(&r, "EU"), None);
+    assert_eq!(rank(&r, "u2"), Some(1.0));
+    let e = run(
+        data,
+        "[ranking]\nunranked = [\"XX\"]\n[[indicator]]\nid = \"a\"\n",
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("ranking.unranked"), "{e}");
+}
+
+#[test]
+fn data_dependent_geometric_checks_values() {
+    let spec_body = r#"
+[normalise]
+method = "goalposts"
+lower = 0
+upper = 10
+[[node]]
+id = "n1"
+aggregation = "geometric"
+[[indicator]]
+id = "a"
+parent = "n1"
+[[indicator]]
+id = "b"
+parent = "n1"
+"#;
+    let ok = run("id,g,a,b\nu1,n,1,2\nu2,n,5,9\n", spec_body).unwrap();
+    close(score(&ok, "u1"), (10.0f64 * 20.0).sqrt());
+    let e = run("id,g,a,b\nu1,n,0,2\nu2,n,5,9\n", spec_body)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("node 'n1'") && e.contains("unit u1") && e.contains("'a'"),
+        "{e}"
+    );
+}
+
+#[test]
+fn categorical_answers_and_unknown_answers() {
+    let body = r#"
+[[indicator]]
+id = "q"
+normalise = { method = "categorical", map = { ja = 1, nej = 0, "delvis" = 0.5 } }
+"#;
+    let r = run("id,g,q\nu1,n,Ja\nu2,n,nej\nu3,n,delvis\nu4,n,\n", body).unwrap();
+    close(score(&r, "u1"), 1.0);
+    close(score(&r, "u3"), 0.5);
+    assert!(
+        r.excluded
+            .iter()
+            .any(|e| e.id == "u4" && e.reason == "no data for any indicator")
+    );
+    let e = run("id,g,q\nu1,n,ja\nu2,n,kanske\n", body)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("'kanske'") && e.contains("line 3") && e.contains("delvis"),
+        "{e}"
+    );
+}
+
+#[test]
+fn node_coverage_screening_reports_reasons() {
+    let body = r#"
+[screening]
+min_coverage = 0.25
+[normalise]
+method = "none"
+[[node]]
+id = "survey"
+min_coverage = 1.0
+[[indicator]]
+id = "a"
+[[indicator]]
+id = "b"
+parent = "survey"
+"#;
+    let r = run(D, body).unwrap();
+    let u2 = r.excluded.iter().find(|e| e.id == "u2").unwrap();
+    assert!(
+        u2.reason.contains("node 'survey'") && u2.reason.contains("0 of 1"),
+        "{}",
+        u2.reason
+    );
+    assert_eq!(r.units.len(), 4);
+}
