@@ -366,3 +366,56 @@ fn bad_inputs_get_exit_2_and_a_located_message() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("missing.toml"));
 }
+
+#[test]
+fn huge_values_and_custom_missing_markers() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "s.toml",
+        &spec(
+            "[normalise]\nmethod = \"none\"\n[[indicator]]\nid = \"x\"\n[[indicator]]\nid = \"y\"\n",
+        ),
+    );
+    write(
+        tmp.path(),
+        "data.csv",
+        "kommun,name,county,x,y\n0114,A,01,1e308,1e308\n0115,B,01,1,3\n",
+    );
+    let out = kommunrank_in(tmp.path(), &["rank", "--spec", "s.toml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("overflows"), "{}", stderr(&out));
+    write(tmp.path(), "s.toml", &spec(TWO));
+    write(
+        tmp.path(),
+        "data.csv",
+        "kommun,name,county,x,y\n0114,A,01,-1e308,1\n0115,B,01,1e308,3\n",
+    );
+    let out = kommunrank_in(tmp.path(), &["rank", "--spec", "s.toml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("overflows"), "{}", stderr(&out));
+    // Configurable missing markers: "saknas" is missing, "NA" is then text.
+    let s = spec(TWO).replace(
+        "files = [\"data.csv\"]",
+        "files = [\"data.csv\"]\nmissing = [\"\", \"saknas\"]",
+    );
+    write(tmp.path(), "m.toml", &s);
+    write(
+        tmp.path(),
+        "data.csv",
+        "kommun,name,county,x,y\n0114,A,01,1,saknas\n0115,B,01,2,3\n0117,C,01,3,4\n",
+    );
+    let j = json_of(
+        tmp.path(),
+        &["rank", "--spec", "m.toml", "--format", "json"],
+    );
+    assert_eq!(j["units"].as_array().unwrap().len(), 3);
+    write(
+        tmp.path(),
+        "data.csv",
+        "kommun,name,county,x,y\n0114,A,01,1,NA\n0115,B,01,2,3\n",
+    );
+    let out = kommunrank_in(tmp.path(), &["rank", "--spec", "m.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("'NA'"), "{}", stderr(&out));
+}

@@ -184,7 +184,26 @@ pub fn run(index: &Index, data: Dataset) -> Result<RankResult> {
     for (j, c) in columns.into_iter().enumerate() {
         let ind = &index.indicators[j];
         match c {
-            Ok(v) => normalised.column_mut(j).assign(&ndarray::Array1::from(v)),
+            Ok(v) => {
+                // Huge inputs (1e308) can overflow a method's arithmetic.
+                if let Some(u) = (0..n).find(|&u| !treated[[u, j]].is_nan() && !v[u].is_finite()) {
+                    errors.push(
+                        Error::spec(
+                            &index.spec_name,
+                            format!("indicator '{}'", ind.id),
+                            format!(
+                                "normalising value {} of unit {} overflows ({})",
+                                treated[[u, j]],
+                                data.table.ids[u],
+                                normalise::describe(&ind.normalisation)
+                            ),
+                        )
+                        .with_hint("rescale the data (e.g. thousands instead of units) or use transform = \"log\""),
+                    );
+                    continue;
+                }
+                normalised.column_mut(j).assign(&ndarray::Array1::from(v))
+            }
             Err(NormaliseError::Constant(v)) => errors.push(
                 Error::spec(
                     &index.spec_name,
@@ -366,7 +385,17 @@ fn aggregate_nodes(
                     ),
                 });
             }
-            scores[[u, node_i]] = aggregate::aggregate(node.aggregation, &values, &weights);
+            let s = aggregate::aggregate(node.aggregation, &values, &weights);
+            if s.is_infinite() {
+                return Err(Error::Method {
+                    node: node.id.clone(),
+                    message: format!("the score of unit {} overflows", ids[u]),
+                    hint: Some(
+                        "rescale the indicators (normalise them, or divide huge raw values)".into(),
+                    ),
+                });
+            }
+            scores[[u, node_i]] = s;
         }
     }
     Ok(scores)
