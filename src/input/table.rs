@@ -158,6 +158,24 @@ impl Column {
         Error::collect(errors).map(|_| self.values.as_slice())
     }
 
+    /// A copy laid out for `n` units, cell `source` going to row `target`
+    /// for each `(source, target)` pair; other rows are empty.
+    pub fn moved(&self, n: usize, pairs: impl Iterator<Item = (usize, usize)>) -> Column {
+        let mut out = Column::new(&self.name, &self.file, self.kind, n);
+        out.mixed_separators = self.mixed_separators;
+        for (u, target) in pairs {
+            out.values[target] = self.values[u];
+            out.positions[target] = self.positions[u];
+            if let Some(t) = self.text.get(&u) {
+                out.text.insert(target, t.clone());
+            }
+            if let Some(t) = self.original.get(&u) {
+                out.original.insert(target, t.clone());
+            }
+        }
+        out
+    }
+
     /// Number of units with a value (numeric or text).
     pub fn present(&self) -> usize {
         self.values.iter().filter(|v| !v.is_nan()).count() + self.text.len()
@@ -240,18 +258,7 @@ impl Table {
             out.sources.extend(t.sources);
             let map: Vec<usize> = t.ids.iter().map(|id| index[id]).collect();
             for col in t.columns {
-                let mut moved = Column::new(&col.name, &col.file, col.kind, n);
-                moved.mixed_separators = col.mixed_separators;
-                for (u, &target) in map.iter().enumerate() {
-                    moved.values[target] = col.values[u];
-                    moved.positions[target] = col.positions[u];
-                    if let Some(t) = col.text.get(&u) {
-                        moved.text.insert(target, t.clone());
-                    }
-                    if let Some(t) = col.original.get(&u) {
-                        moved.original.insert(target, t.clone());
-                    }
-                }
+                let moved = col.moved(n, map.iter().enumerate().map(|(u, &target)| (u, target)));
                 match out.columns.iter_mut().find(|c| c.name == moved.name) {
                     None => out.columns.push(moved),
                     Some(existing) => merge_column(existing, moved, &out.ids)?,
@@ -273,21 +280,11 @@ impl Table {
             .cloned()
             .collect();
         for col in &mut self.columns {
-            let mut moved = Column::new(&col.name, &col.file, col.kind, ids.len());
-            moved.mixed_separators = col.mixed_separators;
-            for (target, src) in keep.iter().enumerate() {
-                if let Some(u) = *src {
-                    moved.values[target] = col.values[u];
-                    moved.positions[target] = col.positions[u];
-                    if let Some(t) = col.text.get(&u) {
-                        moved.text.insert(target, t.clone());
-                    }
-                    if let Some(t) = col.original.get(&u) {
-                        moved.original.insert(target, t.clone());
-                    }
-                }
-            }
-            *col = moved;
+            let pairs = keep
+                .iter()
+                .enumerate()
+                .filter_map(|(target, src)| src.map(|u| (u, target)));
+            *col = col.moved(ids.len(), pairs);
         }
         let notes = std::mem::take(&mut self.notes);
         let sources = std::mem::take(&mut self.sources);

@@ -217,6 +217,22 @@ fn parse_name<T: serde::de::DeserializeOwned>(
     )
 }
 
+/// The (required) id of a metadata row.
+fn meta_id(
+    raw: &RawTable,
+    row: &input::RawRow,
+    column: &str,
+    key: &str,
+    what: &str,
+) -> Result<String> {
+    meta_cell(raw, row, &Some(column.to_string()), key)?.ok_or_else(|| {
+        Error::data(
+            raw.location(Some(row.position), Some(column)),
+            format!("empty {what} id"),
+        )
+    })
+}
+
 /// One `[[indicator]]` per row of an indicator metadata table.
 fn expand_indicator_table(
     table: &IndicatorTable,
@@ -225,15 +241,9 @@ fn expand_indicator_table(
 ) -> Result<Vec<IndicatorSpec>> {
     let raw = read_meta(&table.file, base)?;
     let key = |k: &str| format!("indicator_table[{t}].{k}");
-    let id_col = Some(table.id.clone());
     let mut out = Vec::new();
     for row in &raw.rows {
-        let id = meta_cell(&raw, row, &id_col, &key("id"))?.ok_or_else(|| {
-            Error::data(
-                raw.location(Some(row.position), Some(&table.id)),
-                "empty indicator id",
-            )
-        })?;
+        let id = meta_id(&raw, row, &table.id, &key("id"), "indicator")?;
         let direction = match meta_number(&raw, row, &table.direction, &key("direction"))? {
             None => 1,
             Some(1.0) => 1,
@@ -324,15 +334,9 @@ fn method_from_name(
 fn expand_node_table(table: &NodeTable, base: &Base, t: usize) -> Result<Vec<NodeSpec>> {
     let raw = read_meta(&table.file, base)?;
     let key = |k: &str| format!("node_table[{t}].{k}");
-    let id_col = Some(table.id.clone());
     let mut out = Vec::new();
     for row in &raw.rows {
-        let id = meta_cell(&raw, row, &id_col, &key("id"))?.ok_or_else(|| {
-            Error::data(
-                raw.location(Some(row.position), Some(&table.id)),
-                "empty node id",
-            )
-        })?;
+        let id = meta_id(&raw, row, &table.id, &key("id"), "node")?;
         let aggregation = match meta_cell(&raw, row, &table.aggregation, &key("aggregation"))? {
             Some(a) => parse_name(&raw, row, &table.aggregation, &a)?,
             None => Default::default(),

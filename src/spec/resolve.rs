@@ -604,15 +604,16 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
         if in_cycle[i] {
             continue;
         }
+        let node_key = if i == 0 {
+            "index".to_string()
+        } else {
+            format!("node '{}'", n.id)
+        };
         if n.children.is_empty() {
             errors.push(
                 Error::spec(
                     file,
-                    if i == 0 {
-                        "index".to_string()
-                    } else {
-                        format!("node '{}'", n.id)
-                    },
+                    node_key.clone(),
                     "this node has no indicators or child nodes",
                 )
                 .with_hint(format!(
@@ -634,11 +635,7 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
             errors.push(
                 Error::spec(
                     file,
-                    if i == 0 {
-                        "index".to_string()
-                    } else {
-                        format!("node '{}'", n.id)
-                    },
+                    node_key.clone(),
                     "the weights of its children sum to 0",
                 )
                 .with_hint("give at least one child a positive weight"),
