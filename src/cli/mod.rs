@@ -38,6 +38,9 @@ pub struct InputArgs {
     /// Year to take from long (Kolada) files, replacing data.year.
     #[arg(long)]
     year: Option<i64>,
+    /// Sheet of XLSX files given with --data (default: the first sheet).
+    #[arg(long, requires = "data")]
+    sheet: Option<String>,
 }
 
 impl InputArgs {
@@ -54,6 +57,7 @@ impl InputArgs {
         DataOverrides {
             files: self.data.clone(),
             year: self.year,
+            sheet: self.sheet.clone(),
         }
     }
 

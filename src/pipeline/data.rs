@@ -28,6 +28,8 @@ pub struct DataOverrides {
     pub files: Vec<std::path::PathBuf>,
     /// Year replacing `data.year`.
     pub year: Option<i64>,
+    /// XLSX sheet for the override files (default: the first sheet).
+    pub sheet: Option<String>,
 }
 
 fn read_options(index: &Index) -> Result<ReadOptions> {
@@ -84,7 +86,7 @@ pub fn load_dataset(index: &Index, overrides: &DataOverrides) -> Result<Dataset>
         overrides
             .files
             .iter()
-            .map(|p| (Source::Path(p.clone()), None))
+            .map(|p| (Source::Path(p.clone()), overrides.sheet.clone()))
             .collect()
     };
     if sources.is_empty() {

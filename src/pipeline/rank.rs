@@ -85,8 +85,22 @@ pub fn round_half_away(x: f64, decimals: u32) -> f64 {
     if x < 0.0 { -v } else { v }
 }
 
-/// Ranks `scores` (NaN = not ranked). Ties are exact equality of the
-/// (rounded) scores; ordinal ties are broken by `ids` ascending.
+/// Significant digits at which unrounded scores are compared: scores equal
+/// to 12 significant digits tie, so floating-point noise from the order of
+/// evaluation (about 1e-14 relative) never decides a rank.
+pub const TIE_DIGITS: usize = 12;
+
+/// Rounds to `digits` significant digits (through the decimal form).
+pub fn round_significant(x: f64, digits: usize) -> f64 {
+    if !x.is_finite() || x == 0.0 {
+        return x;
+    }
+    format!("{:.*e}", digits - 1, x).parse().unwrap_or(x)
+}
+
+/// Ranks `scores` (NaN = not ranked). Ties are equality of the scores
+/// rounded to `round` decimals, or else to [`TIE_DIGITS`] significant
+/// digits; ordinal ties are broken by `ids` ascending.
 pub fn rank(
     scores: &[f64],
     ids: &[String],
@@ -98,7 +112,7 @@ pub fn rank(
         .iter()
         .map(|&s| match round {
             Some(d) => round_half_away(s, d),
-            None => s,
+            None => round_significant(s, TIE_DIGITS),
         })
         .collect();
     let mut order: Vec<usize> = (0..scores.len()).filter(|&i| !keyed[i].is_nan()).collect();
@@ -231,6 +245,19 @@ mod tests {
             None,
         );
         assert_eq!(r, vec![Some(Rank(1.0)), Some(Rank(2.0))]);
+    }
+
+    #[test]
+    fn floating_noise_does_not_break_ties() {
+        let a = 0.1 + 0.2 + 0.3;
+        let b = 0.3 + 0.2 + 0.1;
+        assert_ne!(a, b);
+        assert_eq!(ranks(&[a, b], RankMethod::Competition), vec![1.0, 1.0]);
+        assert_eq!(
+            ranks(&[1.0, 1.0 + 1e-9], RankMethod::Competition),
+            vec![2.0, 1.0]
+        );
+        assert_eq!(round_significant(123456.7890123456, 12), 123456.789012);
     }
 
     #[test]

@@ -76,16 +76,25 @@ pub fn load_spec(path: &Path) -> Result<LoadedSpec> {
 pub fn parse_spec(text: &str, name: &str, base: Base) -> Result<LoadedSpec> {
     let mut spec: SpecFile = toml::from_str(text).map_err(|e| toml_error(&e, text, name))?;
     let mut errors = Vec::new();
+    let in_spec = |e: Error, key: String| match e {
+        Error::Io { source, path, .. } => Error::spec(
+            name,
+            key,
+            format!("cannot read '{}': {source}", path.display()),
+        )
+        .with_hint("paths are relative to the spec file's folder"),
+        e => e,
+    };
     for (t, table) in spec.indicator_table.clone().iter().enumerate() {
         match expand_indicator_table(table, &base, t) {
             Ok(list) => spec.indicators.extend(list),
-            Err(e) => errors.push(e),
+            Err(e) => errors.push(in_spec(e, format!("indicator_table[{t}].file"))),
         }
     }
     for (t, table) in spec.node_table.clone().iter().enumerate() {
         match expand_node_table(table, &base, t) {
             Ok(list) => spec.nodes.extend(list),
-            Err(e) => errors.push(e),
+            Err(e) => errors.push(in_spec(e, format!("node_table[{t}].file"))),
         }
     }
     Error::collect(errors)?;
