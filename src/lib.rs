@@ -30,6 +30,7 @@ pub mod example;
 pub mod input;
 pub mod pipeline;
 pub mod report;
+pub mod sensitivity;
 pub mod spec;
 
 pub use error::{Error, Result};

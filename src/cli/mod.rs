@@ -1,6 +1,9 @@
 //! Argument parsing (clap) and dispatch to one module per command.
 
+mod compare;
+mod merge;
 mod rank;
+mod sensitivity;
 mod validate;
 
 use clap::{Args, Parser, Subcommand};
@@ -24,6 +27,12 @@ enum Command {
     Rank(rank::RankArgs),
     /// Check a spec and its data; list every problem found.
     Validate(validate::ValidateArgs),
+    /// How far the ranking can be trusted: Monte Carlo rank intervals, Sobol indices, leave-one-out.
+    Sensitivity(sensitivity::SensitivityArgs),
+    /// Rankings under named weight scenarios (a CSV) side by side.
+    Compare(compare::CompareArgs),
+    /// Combine Monte Carlo shards (`sensitivity --shard I/N`) into the single-run result.
+    Merge(merge::MergeArgs),
 }
 
 /// Options shared by commands that read a spec and data.
@@ -113,5 +122,8 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Rank(a) => rank::run(a),
         Command::Validate(a) => validate::run(a),
+        Command::Sensitivity(a) => sensitivity::run(a),
+        Command::Compare(a) => compare::run(a),
+        Command::Merge(a) => merge::run(a),
     }
 }

@@ -107,6 +107,16 @@ pub fn run_index(index: &Index, overrides: &DataOverrides) -> Result<RankResult>
 
 /// Runs the pipeline on loaded data.
 pub fn run(index: &Index, data: Dataset) -> Result<RankResult> {
+    run_screened(index, data, None)
+}
+
+/// Runs the pipeline with the set of scored units fixed (`scored[u]`), as
+/// sensitivity analysis does so that every variant ranks the same units.
+pub fn run_fixed(index: &Index, data: Dataset, scored: &[bool]) -> Result<RankResult> {
+    run_screened(index, data, Some(scored))
+}
+
+fn run_screened(index: &Index, data: Dataset, fixed: Option<&[bool]>) -> Result<RankResult> {
     aggregate::check_methods(index)?;
     let n = data.table.len();
     let k = index.indicators.len();
@@ -131,7 +141,12 @@ pub fn run(index: &Index, data: Dataset) -> Result<RankResult> {
     Error::collect(errors)?;
 
     let raw = extract::raw_matrix(index, &data)?;
-    let screened = screen::screen(index, &raw);
+    let mut screened = screen::screen(index, &raw);
+    if let Some(fixed) = fixed {
+        for (s, &keep) in screened.iter_mut().zip(fixed) {
+            s.reason = (!keep).then(|| "not scored in the nominal run".to_string());
+        }
+    }
     let scored: Vec<bool> = screened.iter().map(|s| s.reason.is_none()).collect();
     let reference: Vec<bool> = (0..n).map(|u| scored[u] && !unranked[u]).collect();
     if !reference.iter().any(|&r| r) {

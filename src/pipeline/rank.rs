@@ -85,22 +85,103 @@ pub fn round_half_away(x: f64, decimals: u32) -> f64 {
     if x < 0.0 { -v } else { v }
 }
 
-/// Significant digits at which unrounded scores are compared: scores equal
-/// to 12 significant digits tie, so floating-point noise from the order of
-/// evaluation (about 1e-14 relative) never decides a rank.
-pub const TIE_DIGITS: usize = 12;
+/// Relative tolerance under which unrounded scores tie: floating-point noise
+/// from the order of evaluation (about 1e-14 relative) never decides a rank.
+pub const TIE_TOLERANCE: f64 = 1e-12;
 
-/// Rounds to `digits` significant digits (through the decimal form).
-pub fn round_significant(x: f64, digits: usize) -> f64 {
-    if !x.is_finite() || x == 0.0 {
-        return x;
+/// Reusable buffers for [`Ranker::rank_into`].
+#[derive(Debug, Clone, Default)]
+pub struct RankScratch {
+    keys: Vec<f64>,
+    order: Vec<u32>,
+}
+
+/// Ranks score vectors of a fixed set of units with one tie rule. The same
+/// ranker serves the nominal ranking and every sensitivity run, so a run with
+/// nominal weights reproduces the nominal ranks exactly.
+#[derive(Debug, Clone)]
+pub struct Ranker {
+    method: RankMethod,
+    best: Best,
+    round: Option<u32>,
+    /// Position of each unit's id among the sorted ids (ordinal tie-break).
+    id_order: Vec<u32>,
+}
+
+impl Ranker {
+    /// A ranker for units with these ids.
+    pub fn new(ids: &[String], method: RankMethod, best: Best, round: Option<u32>) -> Self {
+        let mut sorted: Vec<usize> = (0..ids.len()).collect();
+        sorted.sort_by(|&a, &b| ids[a].cmp(&ids[b]));
+        let mut id_order = vec![0u32; ids.len()];
+        for (pos, &u) in sorted.iter().enumerate() {
+            id_order[u] = pos as u32;
+        }
+        Ranker {
+            method,
+            best,
+            round,
+            id_order,
+        }
     }
-    format!("{:.*e}", digits - 1, x).parse().unwrap_or(x)
+
+    /// Writes each unit's rank to `out` (NaN for a NaN score).
+    pub fn rank_into(&self, scores: &[f64], scratch: &mut RankScratch, out: &mut [f64]) {
+        let keys = &mut scratch.keys;
+        keys.clear();
+        keys.extend(scores.iter().map(|&s| match self.round {
+            Some(d) => round_half_away(s, d),
+            None => s,
+        }));
+        let order = &mut scratch.order;
+        order.clear();
+        order.extend((0..scores.len() as u32).filter(|&i| !keys[i as usize].is_nan()));
+        let id = &self.id_order;
+        order.sort_unstable_by(|&a, &b| {
+            let (ka, kb) = (keys[a as usize], keys[b as usize]);
+            let primary = match self.best {
+                Best::Highest => kb.total_cmp(&ka),
+                Best::Lowest => ka.total_cmp(&kb),
+            };
+            primary.then_with(|| id[a as usize].cmp(&id[b as usize]))
+        });
+        for (o, s) in out.iter_mut().zip(scores) {
+            if s.is_nan() {
+                *o = f64::NAN;
+            }
+        }
+        let tied = |a: f64, b: f64| {
+            a == b
+                || (self.round.is_none() && (a - b).abs() <= TIE_TOLERANCE * a.abs().max(b.abs()))
+        };
+        let mut pos = 0;
+        let mut dense = 0;
+        while pos < order.len() {
+            let first = keys[order[pos] as usize];
+            let mut end = pos + 1;
+            while end < order.len() && tied(first, keys[order[end] as usize]) {
+                end += 1;
+            }
+            dense += 1;
+            if self.method == RankMethod::Ordinal && end - pos > 1 {
+                order[pos..end].sort_unstable_by_key(|&u| id[u as usize]);
+            }
+            for (j, &i) in order[pos..end].iter().enumerate() {
+                out[i as usize] = match self.method {
+                    RankMethod::Competition => (pos + 1) as f64,
+                    RankMethod::Dense => dense as f64,
+                    RankMethod::Fractional => (pos + 1 + end) as f64 / 2.0,
+                    RankMethod::Ordinal => (pos + 1 + j) as f64,
+                };
+            }
+            pos = end;
+        }
+    }
 }
 
 /// Ranks `scores` (NaN = not ranked). Ties are equality of the scores
-/// rounded to `round` decimals, or else to [`TIE_DIGITS`] significant
-/// digits; ordinal ties are broken by `ids` ascending.
+/// rounded to `round` decimals, or else equality within [`TIE_TOLERANCE`];
+/// ordinal ties are broken by `ids` ascending.
 pub fn rank(
     scores: &[f64],
     ids: &[String],
@@ -108,43 +189,12 @@ pub fn rank(
     best: Best,
     round: Option<u32>,
 ) -> Vec<Option<Rank>> {
-    let keyed: Vec<f64> = scores
-        .iter()
-        .map(|&s| match round {
-            Some(d) => round_half_away(s, d),
-            None => round_significant(s, TIE_DIGITS),
-        })
-        .collect();
-    let mut order: Vec<usize> = (0..scores.len()).filter(|&i| !keyed[i].is_nan()).collect();
-    order.sort_by(|&a, &b| {
-        let primary = match best {
-            Best::Highest => keyed[b].total_cmp(&keyed[a]),
-            Best::Lowest => keyed[a].total_cmp(&keyed[b]),
-        };
-        primary.then_with(|| ids[a].cmp(&ids[b]))
-    });
-    let mut out = vec![None; scores.len()];
-    let mut pos = 0;
-    let mut dense = 0;
-    while pos < order.len() {
-        let mut end = pos + 1;
-        // -0.0 and 0.0 are the same score.
-        while end < order.len() && keyed[order[end]] == keyed[order[pos]] {
-            end += 1;
-        }
-        dense += 1;
-        for (j, &i) in order[pos..end].iter().enumerate() {
-            let r = match method {
-                RankMethod::Competition => (pos + 1) as f64,
-                RankMethod::Dense => dense as f64,
-                RankMethod::Fractional => (pos + 1 + end) as f64 / 2.0,
-                RankMethod::Ordinal => (pos + 1 + j) as f64,
-            };
-            out[i] = Some(Rank(r));
-        }
-        pos = end;
-    }
-    out
+    let ranker = Ranker::new(ids, method, best, round);
+    let mut out = vec![f64::NAN; scores.len()];
+    ranker.rank_into(scores, &mut RankScratch::default(), &mut out);
+    out.into_iter()
+        .map(|r| (!r.is_nan()).then_some(Rank(r)))
+        .collect()
 }
 
 /// Ranks within each group value (units with an empty group are not ranked).
@@ -257,7 +307,6 @@ mod tests {
             ranks(&[1.0, 1.0 + 1e-9], RankMethod::Competition),
             vec![2.0, 1.0]
         );
-        assert_eq!(round_significant(123456.7890123456, 12), 123456.789012);
     }
 
     #[test]

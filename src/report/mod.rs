@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod json;
+pub mod sensitivity;
 pub mod table;
 
 use crate::error::{Error, Result};

@@ -40,6 +40,178 @@ pub struct SpecFile {
     /// Nodes from a metadata CSV (`[[node_table]]`).
     #[serde(default)]
     pub node_table: Vec<NodeTable>,
+    /// The uncertainty model for sensitivity analysis.
+    #[serde(default)]
+    pub sensitivity: Option<SensitivitySection>,
+}
+
+/// Which sensitivity analysis to run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum SensitivityMethod {
+    /// Monte Carlo rank intervals and rank probabilities.
+    #[default]
+    Mc,
+    /// Variance-based (Sobol) sensitivity indices.
+    Sobol,
+    /// Leave one indicator (and one node) out at a time.
+    Loo,
+}
+
+/// How the Saltelli design's base points are drawn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum SobolDesign {
+    /// Owen-scrambled Sobol quasi-random points.
+    #[default]
+    Sobol,
+    /// Plain pseudo-random points.
+    Random,
+}
+
+/// How weights are perturbed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightMethod {
+    /// Each weight times U(1 - spread, 1 + spread), then re-normalised.
+    #[default]
+    Uniform,
+    /// Shares ~ Dirichlet(concentration x nominal shares).
+    Dirichlet,
+    /// Shares uniform on the simplex (as in SMAA).
+    Simplex,
+    /// Weights fixed at their nominal values.
+    None,
+}
+
+/// How weight uncertainty is grouped into Sobol factors.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightGrouping {
+    /// One factor per node (the weights of its children).
+    #[default]
+    Node,
+    /// One factor for all weights of the tree.
+    Tree,
+}
+
+/// `[sensitivity.weights]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeightUncertainty {
+    /// The perturbation.
+    #[serde(default)]
+    pub method: WeightMethod,
+    /// Relative half-width for `uniform` (0.25 = +-25%).
+    #[serde(default = "quarter")]
+    pub spread: f64,
+    /// Dirichlet concentration (larger = closer to nominal).
+    #[serde(default = "hundred")]
+    pub concentration: f64,
+    /// Nodes whose children's weights vary (default: every node).
+    #[serde(default)]
+    pub nodes: Option<Vec<String>>,
+    /// Grouping into Sobol factors.
+    #[serde(default)]
+    pub group: WeightGrouping,
+}
+
+impl Default for WeightUncertainty {
+    fn default() -> Self {
+        WeightUncertainty {
+            method: WeightMethod::Uniform,
+            spread: 0.25,
+            concentration: 100.0,
+            nodes: None,
+            group: WeightGrouping::Node,
+        }
+    }
+}
+
+fn quarter() -> f64 {
+    0.25
+}
+
+/// An aggregation alternative: `"geometric"` or `{ method = "generalised", p = 2 }`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AggregationChoice {
+    /// A method name.
+    Name(AggregationName),
+    /// A method with its exponent.
+    WithP {
+        /// The method.
+        method: AggregationName,
+        /// Exponent for `generalised`.
+        #[serde(default)]
+        p: Option<f64>,
+    },
+}
+
+/// `[[sensitivity.choice]]`: a discrete alternative; every run picks the
+/// nominal method or one of `options` with equal probability.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ChoiceSpec {
+    /// Normalisation of some indicators (all when `indicators` is absent), switched together.
+    Normalisation {
+        /// The indicators (default: all).
+        #[serde(default)]
+        indicators: Option<Vec<String>>,
+        /// Alternative methods.
+        options: Vec<Normalisation>,
+    },
+    /// Aggregation of some nodes (all when `nodes` is absent), switched together.
+    Aggregation {
+        /// The nodes (default: all, the index included).
+        #[serde(default)]
+        nodes: Option<Vec<String>>,
+        /// Alternative methods.
+        options: Vec<AggregationChoice>,
+    },
+    /// The missing-value method of every indicator.
+    Missing {
+        /// Alternative methods.
+        options: Vec<MissingMethod>,
+    },
+    /// Whether an indicator is included (nominal) or left out.
+    Include {
+        /// The indicator.
+        indicator: String,
+    },
+}
+
+/// `[sensitivity]`: the uncertainty model (command-line flags override it).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SensitivitySection {
+    /// mc, sobol or loo.
+    #[serde(default)]
+    pub method: Option<SensitivityMethod>,
+    /// Monte Carlo runs, or Sobol base samples N.
+    #[serde(default)]
+    pub runs: Option<u64>,
+    /// Random seed.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// k for P(rank <= k) (default 1, 10 and a quarter of the units).
+    #[serde(default)]
+    pub top_k: Option<Vec<usize>>,
+    /// Saltelli base points: sobol or random.
+    #[serde(default)]
+    pub design: Option<SobolDesign>,
+    /// Bootstrap resamples for Sobol confidence intervals.
+    #[serde(default)]
+    pub bootstrap: Option<usize>,
+    /// Weight uncertainty.
+    #[serde(default)]
+    pub weights: WeightUncertainty,
+    /// Discrete alternatives.
+    #[serde(default, rename = "choice")]
+    pub choices: Vec<ChoiceSpec>,
+    /// A CSV of named weight sets, one row per scenario, used as a discrete factor.
+    #[serde(default)]
+    pub scenarios: Option<String>,
 }
 
 /// `[index]`: the root of the hierarchy.

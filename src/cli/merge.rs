@@ -1,0 +1,69 @@
+//! `kommunrank merge`: combine Monte Carlo shards into the single-run result.
+
+use super::output_format;
+use super::sensitivity::{deliver, render_mc};
+use clap::Args;
+use kommunrank::report::OutputFormat;
+use kommunrank::sensitivity::accumulate::{McPartial, chunk_count};
+use kommunrank::{Error, Result};
+use std::path::PathBuf;
+
+/// Arguments of `merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Partial results written by `sensitivity --shard I/N`.
+    #[arg(required = true, value_name = "PART")]
+    parts: Vec<PathBuf>,
+    /// Write the result to this file (atomically).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Output format (default: from --out's extension, else table).
+    #[arg(long, short = 'f', value_enum)]
+    format: Option<OutputFormat>,
+    /// Units shown at the top of the table.
+    #[arg(long, default_value_t = 15)]
+    top: usize,
+    /// Units shown at the bottom of the table.
+    #[arg(long, default_value_t = 5)]
+    bottom: usize,
+    /// No messages on stderr.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+/// Runs `merge`.
+pub fn run(args: MergeArgs) -> Result<()> {
+    let format = output_format(args.format, &args.out)?;
+    let mut parts = Vec::new();
+    for p in &args.parts {
+        let text = std::fs::read_to_string(p).map_err(|source| Error::Io {
+            action: "read",
+            path: p.clone(),
+            source,
+        })?;
+        let part: McPartial = serde_json::from_str(&text).map_err(|e| {
+            Error::Usage(format!(
+                "{}: not a kommunrank partial result ({e}); write shards with `kommunrank sensitivity --shard I/N --out part.json`",
+                p.display()
+            ))
+        })?;
+        if part.format != "kommunrank-mc-partial" {
+            return Err(Error::Usage(format!(
+                "{}: not a kommunrank partial result",
+                p.display()
+            )));
+        }
+        parts.push(part);
+    }
+    let merged = McPartial::merge(parts).map_err(Error::Usage)?;
+    if !merged.is_complete() {
+        return Err(Error::Usage(format!(
+            "the parts cover chunks {}..{} of 0..{}: a shard is missing",
+            merged.chunk_range[0],
+            merged.chunk_range[1],
+            chunk_count(merged.header.runs)
+        )));
+    }
+    let text = render_mc(&merged, format, args.top, args.bottom);
+    deliver(&text, &args.out, &args.parts, args.quiet)
+}

@@ -1,0 +1,531 @@
+//! Renderings of sensitivity results: terminal tables, CSV and JSON.
+
+use super::json::num;
+use crate::pipeline::Rank;
+use crate::sensitivity::accumulate::{McPartial, McResult};
+use crate::sensitivity::analyze::{SobolIndex, Summary};
+use crate::sensitivity::evaluate::Evaluator;
+use crate::sensitivity::{LeftOut, Scenario, SobolResult};
+use serde_json::{Value, json};
+use std::fmt::Write;
+
+fn r(x: f64) -> String {
+    if x.is_nan() {
+        "-".into()
+    } else {
+        Rank(x).to_string()
+    }
+}
+
+fn summary_line(name: &str, s: &Summary) -> String {
+    format!(
+        "  {name:<28} mean {:>7.3}   median {:>7.3}   5%-95% {:.3} to {:.3}\n",
+        s.mean, s.median, s.q05, s.q95
+    )
+}
+
+/// The Monte Carlo result as JSON.
+pub fn mc_json(p: &McPartial, res: &McResult) -> String {
+    let h = &p.header;
+    let v = json!({
+        "kommunrank": env!("CARGO_PKG_VERSION"),
+        "method": "mc",
+        "seed": h.seed,
+        "runs": h.runs,
+        "chunk_size": h.chunk_size,
+        "spec_hash": h.spec_hash,
+        "index": h.index,
+        "rank_method": h.rank_method,
+        "top_k": h.top_k,
+        "model": h.model,
+        "overall": {
+            "successful_runs": res.successful_runs,
+            "failed_runs": res.failed_runs,
+            "failures": res.failures,
+            "mean_abs_rank_shift": res.mean_abs_rank_shift,
+            "spearman": res.spearman,
+            "kendall": res.kendall,
+            "top_k_unchanged": res.top_k_unchanged,
+        },
+        "units": res.units,
+    });
+    pretty(&v)
+}
+
+fn pretty(v: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).expect("JSON serialises");
+    s.push('\n');
+    s
+}
+
+/// The Monte Carlo result as a terminal table (top and bottom units).
+pub fn mc_table(p: &McPartial, res: &McResult, top: usize, bottom: usize) -> String {
+    let h = &p.header;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", h.index["label"].as_str().unwrap_or_default());
+    let _ = writeln!(
+        out,
+        "Monte Carlo: {} runs (seed {}), {} successful, {} failed; {} ranked units.",
+        h.runs,
+        h.seed,
+        res.successful_runs,
+        res.failed_runs,
+        h.units.len()
+    );
+    for f in h.model["factors"].as_array().into_iter().flatten() {
+        let _ = writeln!(out, "  factor: {}", f["name"].as_str().unwrap_or_default());
+    }
+    out.push('\n');
+    out += &summary_line("mean |rank shift|", &res.mean_abs_rank_shift);
+    out += &summary_line("Spearman with nominal", &res.spearman);
+    out += &summary_line("Kendall tau-b with nominal", &res.kendall);
+    for (k, share) in &res.top_k_unchanged {
+        let _ = writeln!(
+            out,
+            "  top-{k:<23} unchanged in {:.1}% of runs",
+            share * 100.0
+        );
+    }
+    for (reason, n) in &res.failures {
+        let _ = writeln!(out, "  failed {n} runs: {reason}");
+    }
+    out.push('\n');
+    let name_w = res
+        .units
+        .iter()
+        .map(|u| u.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 24);
+    let mut head = format!(
+        "{:>7} {:<10} {:<name_w$} {:>7} {:>13}",
+        "Nominal", "Id", "Name", "Median", "5%-95%"
+    );
+    for k in &h.top_k {
+        let _ = write!(head, " {:>8}", format!("P(<={k})"));
+    }
+    let _ = writeln!(out, "{head}");
+    let _ = writeln!(out, "{}", "-".repeat(head.chars().count()));
+    let line = |u: &crate::sensitivity::accumulate::UnitStats, out: &mut String| {
+        let name: String = u.name.chars().take(name_w).collect();
+        let _ = write!(
+            out,
+            "{:>7} {:<10} {:<name_w$} {:>7} {:>13}",
+            r(u.nominal_rank),
+            u.id,
+            name,
+            r(u.median_rank),
+            format!("{}-{}", r(u.q05), r(u.q95))
+        );
+        for k in &h.top_k {
+            let _ = write!(out, " {:>8.3}", u.p_top[&k.to_string()]);
+        }
+        out.push('\n');
+    };
+    let n = res.units.len();
+    if n <= top + bottom + 1 {
+        res.units.iter().for_each(|u| line(u, &mut out));
+    } else {
+        res.units[..top].iter().for_each(|u| line(u, &mut out));
+        let _ = writeln!(out, "{:>7} ({} more)", "...", n - top - bottom);
+        res.units[n - bottom..]
+            .iter()
+            .for_each(|u| line(u, &mut out));
+    }
+    let _ = writeln!(
+        out,
+        "\nRanks: nominal, median and 5%-95% interval over runs; P(<=k): share of runs at rank k or better."
+    );
+    out
+}
+
+/// The Monte Carlo result as CSV (one row per unit).
+pub fn mc_csv(p: &McPartial, res: &McResult) -> String {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let mut head: Vec<String> = [
+        "id",
+        "name",
+        "nominal_rank",
+        "median_rank",
+        "mean_rank",
+        "q05",
+        "q95",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    head.extend(p.header.top_k.iter().map(|k| format!("p_rank_le_{k}")));
+    head.extend(
+        ["nominal_score", "score_mean", "score_sd"]
+            .iter()
+            .map(|s| s.to_string()),
+    );
+    w.write_record(&head).expect("in-memory");
+    for u in &res.units {
+        let mut row = vec![
+            u.id.clone(),
+            u.name.clone(),
+            r(u.nominal_rank),
+            r(u.median_rank),
+            format!("{}", u.mean_rank),
+            r(u.q05),
+            r(u.q95),
+        ];
+        row.extend(
+            p.header
+                .top_k
+                .iter()
+                .map(|k| format!("{}", u.p_top[&k.to_string()])),
+        );
+        row.extend(
+            [u.nominal_score, u.score_mean, u.score_sd]
+                .iter()
+                .map(|v| format!("{v}")),
+        );
+        w.write_record(&row).expect("in-memory");
+    }
+    String::from_utf8(w.into_inner().expect("flush")).expect("UTF-8")
+}
+
+fn index_json(i: &SobolIndex) -> Value {
+    json!({
+        "first": num(i.first),
+        "first_ci": [num(i.first_ci[0]), num(i.first_ci[1])],
+        "total": num(i.total),
+        "total_ci": [num(i.total_ci[0]), num(i.total_ci[1])],
+    })
+}
+
+/// The Sobol result as JSON.
+pub fn sobol_json(eval: &Evaluator, s: &SobolResult) -> String {
+    let named = |indices: &[SobolIndex]| -> Value {
+        Value::Object(
+            s.factors
+                .iter()
+                .zip(indices)
+                .map(|(f, i)| (f.clone(), index_json(i)))
+                .collect(),
+        )
+    };
+    let v = json!({
+        "kommunrank": env!("CARGO_PKG_VERSION"),
+        "method": "sobol",
+        "seed": eval.model.settings.seed,
+        "base_samples": s.base_samples,
+        "evaluations": s.evaluations,
+        "design": eval.model.settings.design,
+        "bootstrap": eval.model.settings.bootstrap,
+        "spec_hash": super::json::fingerprint(eval.index.spec_text.as_bytes()),
+        "index": {"id": eval.index.root().id, "label": eval.index.root().label},
+        "model": eval.model.describe(&eval.index),
+        "estimators": "first order: Saltelli et al. (2010); total: Jansen (1999); 95% bootstrap percentile intervals",
+        "mean_abs_rank_shift": named(&s.scalar.indices),
+        "units": s.units.iter().enumerate().map(|(u, o)| json!({
+            "id": o.output,
+            "name": eval.names[u],
+            "nominal_rank": Rank(eval.nominal_ranks[u]),
+            "indices": named(&o.indices),
+        })).collect::<Vec<_>>(),
+    });
+    pretty(&v)
+}
+
+/// The Sobol result as a terminal table.
+pub fn sobol_table(eval: &Evaluator, s: &SobolResult) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", eval.index.root().label);
+    let _ = writeln!(
+        out,
+        "Sobol indices: N = {} base samples, {} evaluations, {:?} design, {} bootstrap resamples (95% intervals).",
+        s.base_samples, s.evaluations, eval.model.settings.design, eval.model.settings.bootstrap
+    );
+    let _ = writeln!(
+        out,
+        "Output: mean absolute rank shift against the nominal ranking.\n"
+    );
+    let w = s
+        .factors
+        .iter()
+        .map(|f| f.chars().count())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let _ = writeln!(
+        out,
+        "{:<w$}  {:>8} {:>19}  {:>8} {:>19}",
+        "Factor", "S_i", "95% interval", "S_Ti", "95% interval"
+    );
+    let _ = writeln!(out, "{}", "-".repeat(w + 60));
+    for (f, i) in s.factors.iter().zip(&s.scalar.indices) {
+        let _ = writeln!(
+            out,
+            "{f:<w$}  {:>8.3} {:>19}  {:>8.3} {:>19}",
+            i.first,
+            format!("[{:.3}, {:.3}]", i.first_ci[0], i.first_ci[1]),
+            i.total,
+            format!("[{:.3}, {:.3}]", i.total_ci[0], i.total_ci[1])
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nS_i: share of the output's variance due to the factor alone; S_Ti: including its interactions.\n\
+         Small negative estimates are estimation noise (see their intervals). Per-unit indices: --format json or csv."
+    );
+    out
+}
+
+/// The Sobol result as CSV: one row per output and factor.
+pub fn sobol_csv(s: &SobolResult) -> String {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "output",
+        "factor",
+        "first",
+        "first_low",
+        "first_high",
+        "total",
+        "total_low",
+        "total_high",
+    ])
+    .expect("in-memory");
+    for o in std::iter::once(&s.scalar).chain(&s.units) {
+        for (f, i) in s.factors.iter().zip(&o.indices) {
+            let v = [
+                i.first,
+                i.first_ci[0],
+                i.first_ci[1],
+                i.total,
+                i.total_ci[0],
+                i.total_ci[1],
+            ];
+            let mut row = vec![o.output.clone(), f.clone()];
+            row.extend(v.iter().map(|x| format!("{x}")));
+            w.write_record(&row).expect("in-memory");
+        }
+    }
+    String::from_utf8(w.into_inner().expect("flush")).expect("UTF-8")
+}
+
+/// Leave-one-out as JSON.
+pub fn loo_json(eval: &Evaluator, items: &[LeftOut]) -> String {
+    let v = json!({
+        "kommunrank": env!("CARGO_PKG_VERSION"),
+        "method": "loo",
+        "spec_hash": super::json::fingerprint(eval.index.spec_text.as_bytes()),
+        "index": {"id": eval.index.root().id, "label": eval.index.root().label},
+        "units": eval.ids.iter().zip(&eval.names).zip(&eval.nominal_ranks).map(|((id, name), r)| json!({"id": id, "name": name, "nominal_rank": Rank(*r)})).collect::<Vec<_>>(),
+        "left_out": items.iter().map(|i| json!({
+            "kind": i.kind,
+            "id": i.id,
+            "mean_abs_shift": i.mean_abs_shift,
+            "max_abs_shift": i.max_abs_shift,
+            "failure": i.failure,
+            "ranks": i.ranks.as_ref().map(|r| r.iter().map(|x| Rank(*x)).collect::<Vec<_>>()),
+            "shifts": i.ranks.as_ref().map(|r| r.iter().zip(&eval.nominal_ranks).map(|(a, b)| a - b).collect::<Vec<_>>()),
+        })).collect::<Vec<_>>(),
+    });
+    pretty(&v)
+}
+
+/// Leave-one-out as a terminal table, largest mean shift first.
+pub fn loo_table(eval: &Evaluator, items: &[LeftOut]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", eval.index.root().label);
+    let _ = writeln!(
+        out,
+        "Leave-one-out: each indicator and node left out in turn ({} ranked units).\n",
+        eval.units()
+    );
+    let mut sorted: Vec<&LeftOut> = items.iter().collect();
+    sorted.sort_by(|a, b| {
+        b.mean_abs_shift
+            .unwrap_or(f64::INFINITY)
+            .total_cmp(&a.mean_abs_shift.unwrap_or(f64::INFINITY))
+    });
+    let w = items
+        .iter()
+        .map(|i| i.id.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let _ = writeln!(
+        out,
+        "{:<9} {:<w$}  {:>15}  {:>13}  most moved",
+        "Left out", "Id", "mean |shift|", "max |shift|"
+    );
+    let _ = writeln!(out, "{}", "-".repeat(w + 70));
+    for i in sorted {
+        match (&i.ranks, &i.failure) {
+            (Some(ranks), _) => {
+                let mut moved: Vec<(f64, usize)> = ranks
+                    .iter()
+                    .zip(&eval.nominal_ranks)
+                    .enumerate()
+                    .map(|(u, (a, b))| (a - b, u))
+                    .collect();
+                moved.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
+                let most: Vec<String> = moved
+                    .iter()
+                    .take(3)
+                    .filter(|m| m.0 != 0.0)
+                    .map(|(d, u)| format!("{} {:+}", eval.names[*u], d))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "{:<9} {:<w$}  {:>15.2}  {:>13}  {}",
+                    i.kind,
+                    i.id,
+                    i.mean_abs_shift.unwrap_or(f64::NAN),
+                    r(i.max_abs_shift.unwrap_or(f64::NAN)),
+                    most.join(", ")
+                );
+            }
+            (None, f) => {
+                let _ = writeln!(
+                    out,
+                    "{:<9} {:<w$}  cannot be left out: {}",
+                    i.kind,
+                    i.id,
+                    f.clone().unwrap_or_default()
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Leave-one-out as CSV.
+pub fn loo_csv(items: &[LeftOut]) -> String {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record(["kind", "id", "mean_abs_shift", "max_abs_shift", "failure"])
+        .expect("in-memory");
+    for i in items {
+        let f = |v: Option<f64>| v.map(|x| format!("{x}")).unwrap_or_default();
+        w.write_record([
+            i.kind.to_string(),
+            i.id.clone(),
+            f(i.mean_abs_shift),
+            f(i.max_abs_shift),
+            i.failure.clone().unwrap_or_default(),
+        ])
+        .expect("in-memory");
+    }
+    String::from_utf8(w.into_inner().expect("flush")).expect("UTF-8")
+}
+
+/// Scenarios side by side as JSON.
+pub fn compare_json(eval: &Evaluator, scenarios: &[Scenario]) -> String {
+    let v = json!({
+        "kommunrank": env!("CARGO_PKG_VERSION"),
+        "index": {"id": eval.index.root().id, "label": eval.index.root().label},
+        "scenarios": scenarios.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
+        "units": eval.ids.iter().enumerate().map(|(u, id)| json!({
+            "id": id,
+            "name": eval.names[u],
+            "nominal_rank": Rank(eval.nominal_ranks[u]),
+            "nominal_score": num(eval.nominal_scores[u]),
+            "scenarios": scenarios.iter().map(|s| (s.name.clone(), json!({
+                "rank": Rank(s.ranks[u]),
+                "score": num(s.scores[u]),
+                "change": eval.nominal_ranks[u] - s.ranks[u],
+            }))).collect::<serde_json::Map<_, _>>(),
+        })).collect::<Vec<_>>(),
+    });
+    pretty(&v)
+}
+
+/// Scenarios side by side as a table (rank and change against nominal).
+pub fn compare_table(
+    eval: &Evaluator,
+    scenarios: &[Scenario],
+    top: usize,
+    bottom: usize,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", eval.index.root().label);
+    let _ = writeln!(
+        out,
+        "Ranks under {} weight scenarios (change against nominal: + moved up).\n",
+        scenarios.len()
+    );
+    let name_w = eval
+        .names
+        .iter()
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 24);
+    let col_w: Vec<usize> = scenarios
+        .iter()
+        .map(|s| s.name.chars().count().max(11))
+        .collect();
+    let mut head = format!("{:>7} {:<10} {:<name_w$}", "Nominal", "Id", "Name");
+    for (s, w) in scenarios.iter().zip(&col_w) {
+        let _ = write!(head, "  {:>w$}", s.name);
+    }
+    let _ = writeln!(out, "{head}");
+    let _ = writeln!(out, "{}", "-".repeat(head.chars().count()));
+    let n = eval.units();
+    let line = |u: usize, out: &mut String| {
+        let name: String = eval.names[u].chars().take(name_w).collect();
+        let _ = write!(
+            out,
+            "{:>7} {:<10} {:<name_w$}",
+            r(eval.nominal_ranks[u]),
+            eval.ids[u],
+            name
+        );
+        for (s, w) in scenarios.iter().zip(&col_w) {
+            let change = eval.nominal_ranks[u] - s.ranks[u];
+            let cell = if change == 0.0 {
+                r(s.ranks[u])
+            } else {
+                format!("{} ({:+})", r(s.ranks[u]), change)
+            };
+            let _ = write!(out, "  {cell:>w$}");
+        }
+        out.push('\n');
+    };
+    if n <= top + bottom + 1 {
+        (0..n).for_each(|u| line(u, &mut out));
+    } else {
+        (0..top).for_each(|u| line(u, &mut out));
+        let _ = writeln!(out, "{:>7} ({} more)", "...", n - top - bottom);
+        (n - bottom..n).for_each(|u| line(u, &mut out));
+    }
+    for s in scenarios {
+        let shift = s
+            .ranks
+            .iter()
+            .zip(&eval.nominal_ranks)
+            .map(|(a, b)| (a - b).abs())
+            .sum::<f64>()
+            / n as f64;
+        let _ = writeln!(out, "  {}: mean |rank change| {:.2}", s.name, shift);
+    }
+    out
+}
+
+/// Scenarios side by side as CSV.
+pub fn compare_csv(eval: &Evaluator, scenarios: &[Scenario]) -> String {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let mut head = vec!["id".to_string(), "name".into(), "nominal_rank".into()];
+    for s in scenarios {
+        head.push(format!("{}_rank", s.name));
+        head.push(format!("{}_change", s.name));
+    }
+    w.write_record(&head).expect("in-memory");
+    for u in 0..eval.units() {
+        let mut row = vec![
+            eval.ids[u].clone(),
+            eval.names[u].clone(),
+            r(eval.nominal_ranks[u]),
+        ];
+        for s in scenarios {
+            row.push(r(s.ranks[u]));
+            row.push(format!("{}", eval.nominal_ranks[u] - s.ranks[u]));
+        }
+        w.write_record(&row).expect("in-memory");
+    }
+    String::from_utf8(w.into_inner().expect("flush")).expect("UTF-8")
+}

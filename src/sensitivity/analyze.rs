@@ -1,0 +1,349 @@
+//! Analysis (kept apart from sampling): rank statistics from histograms,
+//! rank correlations, and Sobol first-order (Saltelli 2010) and total
+//! (Jansen 1999) indices with bootstrap confidence intervals.
+
+use super::rng::Rng;
+use serde::Serialize;
+
+/// Nearest-rank quantile of sorted values: the smallest value with at least
+/// a share `q` of the values at or below it.
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let pos = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[pos - 1]
+}
+
+/// Mean, 5%, 50% and 95% points of a distribution (NaNs ignored).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Summary {
+    /// Mean.
+    pub mean: f64,
+    /// 5% quantile.
+    pub q05: f64,
+    /// Median.
+    pub median: f64,
+    /// 95% quantile.
+    pub q95: f64,
+}
+
+/// Summarises values (nearest-rank quantiles).
+pub fn summarise(values: &[f64]) -> Summary {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+    v.sort_by(f64::total_cmp);
+    let mean = if v.is_empty() {
+        f64::NAN
+    } else {
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    Summary {
+        mean,
+        q05: quantile_sorted(&v, 0.05),
+        median: quantile_sorted(&v, 0.5),
+        q95: quantile_sorted(&v, 0.95),
+    }
+}
+
+/// The smallest rank whose cumulative count reaches a share `q` of `total`
+/// (nearest rank); `rank_of(bin)` maps a histogram bin to its rank.
+pub fn histogram_quantile(hist: &[u32], total: u64, q: f64, rank_of: impl Fn(usize) -> f64) -> f64 {
+    let need = ((q * total as f64).ceil() as u64).max(1);
+    let mut cum = 0u64;
+    for (b, &c) in hist.iter().enumerate() {
+        cum += c as u64;
+        if cum >= need {
+            return rank_of(b);
+        }
+    }
+    f64::NAN
+}
+
+/// Pearson correlation of two vectors.
+pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let mx = x.iter().sum::<f64>() / n;
+    let my = y.iter().sum::<f64>() / n;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    if sxx == 0.0 || syy == 0.0 {
+        return if sxx == syy { 1.0 } else { f64::NAN };
+    }
+    sxy / (sxx * syy).sqrt()
+}
+
+/// Average ranks (1 = smallest; ties share the mean rank).
+pub fn average_ranks(x: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..x.len()).collect();
+    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let mut out = vec![0.0; x.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i + 1;
+        while j < order.len() && x[order[j]] == x[order[i]] {
+            j += 1;
+        }
+        let r = (i + 1 + j) as f64 / 2.0;
+        for &o in &order[i..j] {
+            out[o] = r;
+        }
+        i = j;
+    }
+    out
+}
+
+/// Spearman's rho: the Pearson correlation of average ranks.
+pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    pearson(&average_ranks(x), &average_ranks(y))
+}
+
+/// Kendall's tau-b in O(n log n) (Knight 1966): sort by (x, y), count the
+/// swaps a merge sort on y needs, correct for ties.
+pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len();
+    if n < 2 {
+        return f64::NAN;
+    }
+    let mut idx: Vec<usize> = (0..n).collect();
+    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]).then(y[a].total_cmp(&y[b])));
+    let pairs =
+        |counts: &mut dyn Iterator<Item = u64>| counts.map(|t| t * (t - 1) / 2).sum::<u64>();
+    let runs = |eq: &dyn Fn(usize, usize) -> bool, order: &[usize]| {
+        let mut out = Vec::new();
+        let mut t = 1u64;
+        for w in order.windows(2) {
+            if eq(w[0], w[1]) {
+                t += 1;
+            } else {
+                out.push(t);
+                t = 1;
+            }
+        }
+        out.push(t);
+        out
+    };
+    let n1 = pairs(&mut runs(&|a, b| x[a] == x[b], &idx).into_iter());
+    let n3 = pairs(&mut runs(&|a, b| x[a] == x[b] && y[a] == y[b], &idx).into_iter());
+    let mut ys: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
+    let swaps = merge_count(&mut ys);
+    let mut ysorted_idx: Vec<usize> = (0..n).collect();
+    ysorted_idx.sort_by(|&a, &b| y[a].total_cmp(&y[b]));
+    let n2 = pairs(&mut runs(&|a, b| y[a] == y[b], &ysorted_idx).into_iter());
+    let n0 = (n * (n - 1) / 2) as u64;
+    let num = n0 as f64 - n1 as f64 - n2 as f64 + n3 as f64 - 2.0 * swaps as f64;
+    let den = ((n0 - n1) as f64 * (n0 - n2) as f64).sqrt();
+    if den == 0.0 { f64::NAN } else { num / den }
+}
+
+/// Sorts `v` ascending and returns the number of strict inversions.
+fn merge_count(v: &mut [f64]) -> u64 {
+    let n = v.len();
+    if n < 2 {
+        return 0;
+    }
+    let mid = n / 2;
+    let mut swaps = merge_count(&mut v[..mid]) + merge_count(&mut v[mid..]);
+    let mut merged = Vec::with_capacity(n);
+    let (mut i, mut j) = (0, mid);
+    while i < mid && j < n {
+        if v[j] < v[i] {
+            swaps += (mid - i) as u64;
+            merged.push(v[j]);
+            j += 1;
+        } else {
+            merged.push(v[i]);
+            i += 1;
+        }
+    }
+    merged.extend_from_slice(&v[i..mid]);
+    merged.extend_from_slice(&v[j..n]);
+    v.copy_from_slice(&merged);
+    swaps
+}
+
+/// A first-order and total Sobol index with 95% bootstrap intervals.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SobolIndex {
+    /// First-order index S_i (Saltelli et al. 2010).
+    pub first: f64,
+    /// 2.5% and 97.5% bootstrap percentiles of S_i.
+    pub first_ci: [f64; 2],
+    /// Total index S_Ti (Jansen 1999).
+    pub total: f64,
+    /// 2.5% and 97.5% bootstrap percentiles of S_Ti.
+    pub total_ci: [f64; 2],
+}
+
+fn estimate(ya: &[f64], yb: &[f64], yab: &[f64], rows: &[usize]) -> (f64, f64) {
+    let n = rows.len() as f64;
+    let mut mean = 0.0;
+    for &j in rows {
+        mean += ya[j] + yb[j];
+    }
+    mean /= 2.0 * n;
+    let mut var = 0.0;
+    for &j in rows {
+        var += (ya[j] - mean).powi(2) + (yb[j] - mean).powi(2);
+    }
+    var /= 2.0 * n;
+    if var == 0.0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let (mut s, mut st) = (0.0, 0.0);
+    for &j in rows {
+        s += yb[j] * (yab[j] - ya[j]);
+        st += (ya[j] - yab[j]).powi(2);
+    }
+    (s / n / var, st / (2.0 * n) / var)
+}
+
+/// Sobol indices of every factor from outputs on A, B and each A_B^(i).
+/// Bootstrap intervals resample the N rows (with replacement) `bootstrap`
+/// times from stream `seed`, recomputing the variance each time.
+pub fn sobol_indices(
+    ya: &[f64],
+    yb: &[f64],
+    yab: &[Vec<f64>],
+    bootstrap: usize,
+    seed: u64,
+) -> Vec<SobolIndex> {
+    let n = ya.len();
+    let all: Vec<usize> = (0..n).collect();
+    let mut rng = Rng::new(seed, 0x5EED_B007);
+    let samples: Vec<Vec<usize>> = (0..bootstrap)
+        .map(|_| {
+            (0..n)
+                .map(|_| (rng.next_u64() % n as u64) as usize)
+                .collect()
+        })
+        .collect();
+    yab.iter()
+        .map(|y| {
+            let (first, total) = estimate(ya, yb, y, &all);
+            let mut fs = Vec::with_capacity(bootstrap);
+            let mut ts = Vec::with_capacity(bootstrap);
+            for rows in &samples {
+                let (f, t) = estimate(ya, yb, y, rows);
+                fs.push(f);
+                ts.push(t);
+            }
+            let ci = |mut v: Vec<f64>| {
+                v.retain(|x| !x.is_nan());
+                v.sort_by(f64::total_cmp);
+                [quantile_sorted(&v, 0.025), quantile_sorted(&v, 0.975)]
+            };
+            SobolIndex {
+                first,
+                first_ci: ci(fs),
+                total,
+                total_ci: ci(ts),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_by_hand() {
+        let v = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0];
+        assert_eq!(quantile_sorted(&v, 0.5), 5.0);
+        assert_eq!(quantile_sorted(&v, 0.05), 1.0);
+        assert_eq!(quantile_sorted(&v, 0.95), 10.0);
+        // Histogram: rank 1 x3, rank 2 x5, rank 3 x2.
+        let h = [3u32, 5, 2];
+        let r = |b: usize| (b + 1) as f64;
+        assert_eq!(histogram_quantile(&h, 10, 0.05, r), 1.0);
+        assert_eq!(histogram_quantile(&h, 10, 0.3, r), 1.0);
+        assert_eq!(histogram_quantile(&h, 10, 0.31, r), 2.0);
+        assert_eq!(histogram_quantile(&h, 10, 0.95, r), 3.0);
+    }
+
+    fn kendall_brute(x: &[f64], y: &[f64]) -> f64 {
+        let (mut c, mut d, mut tx, mut ty) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+        for i in 0..x.len() {
+            for j in i + 1..x.len() {
+                let a = (x[i] - x[j]).signum() * (x[i] != x[j]) as i32 as f64;
+                let b = (y[i] - y[j]).signum() * (y[i] != y[j]) as i32 as f64;
+                if a == 0.0 && b == 0.0 {
+                } else if a == 0.0 {
+                    tx += 1.0;
+                } else if b == 0.0 {
+                    ty += 1.0;
+                } else if a == b {
+                    c += 1.0;
+                } else {
+                    d += 1.0;
+                }
+            }
+        }
+        (c - d) / ((c + d + tx) * (c + d + ty)).sqrt()
+    }
+
+    #[test]
+    fn kendall_matches_brute_force_with_ties() {
+        let mut rng = Rng::new(5, 5);
+        for _ in 0..200 {
+            let n = 2 + (rng.next_u64() % 30) as usize;
+            let x: Vec<f64> = (0..n).map(|_| (rng.next_u64() % 6) as f64).collect();
+            let y: Vec<f64> = (0..n).map(|_| (rng.next_u64() % 6) as f64).collect();
+            let (a, b) = (kendall_tau_b(&x, &y), kendall_brute(&x, &y));
+            assert!(
+                (a.is_nan() && b.is_nan()) || (a - b).abs() < 1e-12,
+                "{x:?} {y:?}: {a} vs {b}"
+            );
+        }
+        assert_eq!(kendall_tau_b(&[1.0, 2.0, 3.0], &[1.0, 2.0, 3.0]), 1.0);
+        assert_eq!(kendall_tau_b(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]), -1.0);
+    }
+
+    #[test]
+    fn spearman_by_hand() {
+        // Ranks 1..5 vs 5,4,3,1,2: d^2 = 16+4+0+9+9 = 38... rho = 1 - 6*38/(5*24) = -0.9.
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let y = [50.0, 40.0, 30.0, 10.0, 20.0];
+        assert!((spearman(&x, &y) + 0.9).abs() < 1e-12);
+        assert_eq!(average_ranks(&[3.0, 1.0, 3.0]), vec![2.5, 1.0, 2.5]);
+    }
+
+    /// y = sum a_i x_i with independent uniform x_i: S_i = S_Ti = a_i^2 / sum a_j^2.
+    #[test]
+    fn sobol_recovers_analytic_indices_of_a_linear_model() {
+        let a = [1.0, 2.0, 3.0, 0.0];
+        let (ma, mb) =
+            super::super::sample::saltelli_base(4096, a.len(), crate::spec::SobolDesign::Sobol, 11);
+        let f = |x: &[f64]| x.iter().zip(&a).map(|(x, a)| x * a).sum::<f64>();
+        let ya: Vec<f64> = ma.iter().map(|r| f(r)).collect();
+        let yb: Vec<f64> = mb.iter().map(|r| f(r)).collect();
+        let yab: Vec<Vec<f64>> = (0..a.len())
+            .map(|i| {
+                (0..ma.len())
+                    .map(|j| f(&super::super::sample::ab_row(&ma[j], &mb[j], i..i + 1)))
+                    .collect()
+            })
+            .collect();
+        let s = sobol_indices(&ya, &yb, &yab, 300, 1);
+        let sum: f64 = a.iter().map(|x| x * x).sum();
+        for (i, idx) in s.iter().enumerate() {
+            let truth = a[i] * a[i] / sum;
+            assert!(
+                idx.first_ci[0] <= truth && truth <= idx.first_ci[1],
+                "S_{i} {idx:?} vs {truth}"
+            );
+            assert!(
+                idx.total_ci[0] <= truth && truth <= idx.total_ci[1],
+                "ST_{i} {idx:?} vs {truth}"
+            );
+            assert!(
+                (idx.first - truth).abs() < 0.03 && (idx.total - truth).abs() < 0.03,
+                "{i}: {idx:?} vs {truth}"
+            );
+        }
+    }
+}

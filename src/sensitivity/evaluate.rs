@@ -1,0 +1,364 @@
+//! Evaluating draws: each combination of data-side choices (normalisation,
+//! missing values) is computed once by the pipeline and cached; a run then
+//! aggregates the cached normalised values with its weights and methods and
+//! ranks the units with the nominal [`Ranker`]. Every combination is checked
+//! before any run.
+
+use super::model::{FactorKind, UncertaintyModel};
+use super::sample::Draw;
+use crate::error::{Error, Result};
+use crate::pipeline::aggregate::{self, Requirement};
+use crate::pipeline::rank::{RankScratch, Ranker};
+use crate::pipeline::{self, Dataset, RankResult};
+use crate::spec::{Aggregation, Index, Member};
+
+/// Per-thread buffers for [`Evaluator::evaluate`].
+#[derive(Debug, Clone, Default)]
+pub struct Scratch {
+    node_scores: Vec<f64>,
+    values: Vec<f64>,
+    weights: Vec<f64>,
+    methods: Vec<Aggregation>,
+    excluded: Vec<bool>,
+    rank: RankScratch,
+    /// Index scores of the ranked units.
+    pub scores: Vec<f64>,
+    /// Their ranks.
+    pub ranks: Vec<f64>,
+}
+
+/// Evaluates draws on the ranked units of a nominal result.
+#[derive(Debug, Clone)]
+pub struct Evaluator {
+    /// The nominal index.
+    pub index: Index,
+    /// The uncertainty model.
+    pub model: UncertaintyModel,
+    /// Ids of the ranked units (in nominal rank order).
+    pub ids: Vec<String>,
+    /// Their names.
+    pub names: Vec<String>,
+    /// Nominal index scores.
+    pub nominal_scores: Vec<f64>,
+    /// Nominal ranks.
+    pub nominal_ranks: Vec<f64>,
+    /// Normalised values (units x indicators, row-major) per data variant.
+    variants: Vec<Vec<f64>>,
+    /// Factor index and level count of each data-side factor (mixed radix).
+    variant_factors: Vec<(usize, usize)>,
+    ranker: Ranker,
+}
+
+/// Why a run could not be used.
+pub type Failure = String;
+
+impl Evaluator {
+    /// Builds the evaluator: computes every data variant and validates every
+    /// combination the model can produce.
+    pub fn new(nominal: &RankResult, model: UncertaintyModel) -> Result<Evaluator> {
+        let index = nominal.index.clone();
+        let ranked: Vec<&pipeline::UnitResult> =
+            nominal.units.iter().filter(|u| u.rank.is_some()).collect();
+        let rows: Vec<usize> = ranked.iter().map(|u| u.row).collect();
+        let ids: Vec<String> = ranked.iter().map(|u| u.id.clone()).collect();
+        let ranking = &index.spec.ranking;
+        let ranker = Ranker::new(&ids, ranking.method, ranking.best, ranking.round);
+        let mut scored = vec![false; nominal.data.table.len()];
+        for u in &nominal.units {
+            scored[u.row] = true;
+        }
+        let variant_factors: Vec<(usize, usize)> = model
+            .factors
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                matches!(
+                    f.kind,
+                    FactorKind::Normalisation { .. } | FactorKind::Missing { .. }
+                )
+            })
+            .map(|(i, f)| (i, f.levels()))
+            .collect();
+        let combos: usize = variant_factors.iter().map(|(_, l)| *l).product();
+        if combos > 256 {
+            return Err(Error::Usage(format!(
+                "the normalisation/missing choices make {combos} data variants; at most 256 are supported (fewer choices, or group indicators in one choice)"
+            )));
+        }
+        let k = index.indicators.len();
+        let mut variants = Vec::with_capacity(combos);
+        let mut errors = Vec::new();
+        for v in 0..combos {
+            let levels = decode(v, &variant_factors, model.factors.len());
+            let mut variant = index.clone();
+            for (f, factor) in model.factors.iter().enumerate() {
+                let level = levels[f];
+                if level == 0 {
+                    continue;
+                }
+                match &factor.kind {
+                    FactorKind::Normalisation {
+                        indicators,
+                        options,
+                    } => {
+                        for &i in indicators {
+                            variant.indicators[i].normalisation = options[level - 1].clone();
+                        }
+                    }
+                    FactorKind::Missing { options } => {
+                        for ind in &mut variant.indicators {
+                            ind.missing = options[level - 1];
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let label = combination_label(&model, &index, &levels);
+            match pipeline::run_fixed(&variant, clone_data(&nominal.data), &scored) {
+                Ok(r) => {
+                    let mut z = Vec::with_capacity(rows.len() * k);
+                    for &row in &rows {
+                        z.extend(r.stages.normalised.row(row).iter());
+                    }
+                    variants.push(z);
+                }
+                Err(e) => errors.push(Error::Usage(format!(
+                    "the combination [{label}] cannot run: {e}"
+                ))),
+            }
+        }
+        Error::collect(errors)?;
+        let nominal_scores: Vec<f64> = ranked.iter().map(|u| u.score).collect();
+        let eval = Evaluator {
+            index,
+            model,
+            ids,
+            names: ranked.iter().map(|u| u.name.clone()).collect(),
+            nominal_scores,
+            nominal_ranks: ranked.iter().map(|u| u.rank.expect("ranked").0).collect(),
+            variants,
+            variant_factors,
+            ranker,
+        };
+        eval.validate_combinations()?;
+        Ok(eval)
+    }
+
+    /// Number of ranked units.
+    pub fn units(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Checks every data variant with every aggregation combination (and all
+    /// leave-out factors at once) at nominal weights.
+    fn validate_combinations(&self) -> Result<()> {
+        let agg_factors: Vec<(usize, usize)> = self
+            .model
+            .factors
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| matches!(f.kind, FactorKind::Aggregation { .. }))
+            .map(|(i, f)| (i, f.levels()))
+            .collect();
+        let agg_combos: usize = agg_factors.iter().map(|(_, l)| *l).product();
+        let total = agg_combos * self.variants.len();
+        if total > 100_000 {
+            return Err(Error::Usage(format!(
+                "the discrete choices make {total} combinations; at most 100,000 can be validated"
+            )));
+        }
+        let include: Vec<usize> = self
+            .model
+            .factors
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| matches!(f.kind, FactorKind::Include { .. }))
+            .map(|(i, _)| i)
+            .collect();
+        let mut scratch = Scratch::default();
+        let mut errors = Vec::new();
+        for v in 0..self.variants.len() {
+            let data_levels = decode(v, &self.variant_factors, self.model.factors.len());
+            for a in 0..agg_combos {
+                let agg_levels = decode(a, &agg_factors, self.model.factors.len());
+                let mut draw = Draw::nominal(&self.model);
+                for f in 0..draw.levels.len() {
+                    draw.levels[f] = data_levels[f] + agg_levels[f];
+                }
+                let mut checks = vec![draw.clone()];
+                if !include.is_empty() {
+                    let mut all_out = draw;
+                    for &f in &include {
+                        all_out.levels[f] = 1;
+                    }
+                    checks.push(all_out);
+                }
+                for d in checks {
+                    if let Err(reason) = self.evaluate_checked(&d, &mut scratch) {
+                        let label = combination_label(&self.model, &self.index, &d.levels);
+                        errors.push(Error::Usage(format!(
+                            "the combination [{label}] cannot run: {reason}"
+                        )));
+                        if errors.len() >= 10 {
+                            return Error::collect(errors);
+                        }
+                    }
+                }
+            }
+        }
+        Error::collect(errors)
+    }
+
+    /// Evaluates a draw: fills `scratch.scores` and `scratch.ranks`.
+    pub fn evaluate(&self, draw: &Draw, scratch: &mut Scratch) -> std::result::Result<(), Failure> {
+        self.run(draw, scratch, false, None)
+    }
+
+    /// Evaluates a draw with some indicators left out (leave-one-out).
+    pub fn evaluate_without(
+        &self,
+        draw: &Draw,
+        left_out: &[bool],
+        scratch: &mut Scratch,
+    ) -> std::result::Result<(), Failure> {
+        self.run(draw, scratch, false, Some(left_out))
+    }
+
+    /// Like [`Evaluator::evaluate`], also checking each method's requirement
+    /// on every child value (used for validation).
+    fn evaluate_checked(
+        &self,
+        draw: &Draw,
+        scratch: &mut Scratch,
+    ) -> std::result::Result<(), Failure> {
+        self.run(draw, scratch, true, None)
+    }
+
+    /// The data variant of a draw.
+    fn variant_of(&self, draw: &Draw) -> usize {
+        let mut v = 0;
+        for &(f, levels) in self.variant_factors.iter().rev() {
+            v = v * levels + draw.levels[f];
+        }
+        v
+    }
+
+    fn run(
+        &self,
+        draw: &Draw,
+        s: &mut Scratch,
+        check: bool,
+        left_out: Option<&[bool]>,
+    ) -> std::result::Result<(), Failure> {
+        let index = &self.index;
+        let n = self.units();
+        let k = index.indicators.len();
+        let nodes = index.nodes.len();
+        let z = &self.variants[self.variant_of(draw)];
+        s.methods.clear();
+        s.methods.extend(index.nodes.iter().map(|n| n.aggregation));
+        s.excluded.clear();
+        match left_out {
+            Some(l) => s.excluded.extend_from_slice(l),
+            None => s.excluded.resize(k, false),
+        }
+        for (f, factor) in self.model.factors.iter().enumerate() {
+            let level = draw.levels[f];
+            if level == 0 {
+                continue;
+            }
+            match &factor.kind {
+                FactorKind::Aggregation { nodes, options } => {
+                    for &node in nodes {
+                        s.methods[node] = options[level - 1];
+                    }
+                }
+                FactorKind::Include { indicator } => s.excluded[*indicator] = true,
+                _ => {}
+            }
+        }
+        s.node_scores.clear();
+        s.node_scores.resize(nodes * n, f64::NAN);
+        for &node_i in &index.bottom_up {
+            let node = &index.nodes[node_i];
+            let method = s.methods[node_i];
+            let req = aggregate::requirement(method);
+            s.weights.clear();
+            s.weights
+                .extend_from_slice(&draw.weights[self.model.layout.range(node_i)]);
+            for u in 0..n {
+                s.values.clear();
+                for m in &node.children {
+                    s.values.push(match m {
+                        Member::Indicator(i) if s.excluded[*i] => f64::NAN,
+                        Member::Indicator(i) => z[u * k + i],
+                        Member::Node(c) => s.node_scores[c * n + u],
+                    });
+                }
+                if check
+                    && let Some((m, v)) = node
+                        .children
+                        .iter()
+                        .zip(&s.values)
+                        .find(|(_, v)| !v.is_nan() && !aggregate::meets(req, **v))
+                {
+                    return Err(format!(
+                        "node '{}' ({}) needs children {}, but '{}' is {v} for unit {}",
+                        node.id,
+                        method.name(),
+                        if req == Requirement::Positive {
+                            "> 0"
+                        } else {
+                            ">= 0"
+                        },
+                        index.member_id(*m),
+                        self.ids[u]
+                    ));
+                }
+                s.node_scores[node_i * n + u] = aggregate::aggregate(method, &s.values, &s.weights);
+            }
+        }
+        s.scores.clear();
+        s.scores.extend_from_slice(&s.node_scores[..n]);
+        if let Some(u) = s.scores.iter().position(|v| !v.is_finite()) {
+            return Err(format!(
+                "unit {} gets no finite score (no data left under the index)",
+                self.ids[u]
+            ));
+        }
+        s.ranks.clear();
+        s.ranks.resize(n, f64::NAN);
+        self.ranker.rank_into(&s.scores, &mut s.rank, &mut s.ranks);
+        Ok(())
+    }
+}
+
+/// The levels of combination number `v` over mixed-radix factors.
+fn decode(mut v: usize, factors: &[(usize, usize)], total: usize) -> Vec<usize> {
+    let mut levels = vec![0; total];
+    for &(f, l) in factors {
+        levels[f] = v % l;
+        v /= l;
+    }
+    levels
+}
+
+/// "normalisation = zscore, aggregation of services = geometric" for messages.
+pub fn combination_label(model: &UncertaintyModel, index: &Index, levels: &[usize]) -> String {
+    let parts: Vec<String> = model
+        .factors
+        .iter()
+        .zip(levels)
+        .filter(|(f, _)| !matches!(f.kind, FactorKind::Weights { .. }))
+        .map(|(f, &l)| format!("{} = {}", f.name, f.level_label(l, index)))
+        .collect();
+    if parts.is_empty() {
+        "nominal".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn clone_data(d: &Dataset) -> Dataset {
+    d.clone()
+}

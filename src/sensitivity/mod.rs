@@ -1,0 +1,462 @@
+//! Sensitivity and uncertainty analysis: how far a ranking can be trusted.
+//!
+//! [`model`] resolves what varies; [`sample`] turns random numbers into
+//! draws; [`evaluate`] scores and ranks a draw; [`accumulate`] streams Monte
+//! Carlo results; [`analyze`] computes statistics and Sobol indices. The
+//! functions here run the analyses: [`run_mc`], [`run_sobol`], [`run_loo`],
+//! [`compare`], [`replay`].
+
+pub mod accumulate;
+pub mod analyze;
+pub mod evaluate;
+pub mod model;
+pub mod rng;
+pub mod sample;
+
+use crate::error::{Error, Result};
+use crate::pipeline::RankResult;
+use accumulate::{CHUNK, ChunkStats, McHeader, McPartial, UnitInfo, bin_of, bins, chunk_count};
+use evaluate::{Evaluator, Scratch};
+use model::{FactorKind, UncertaintyModel};
+use rayon::prelude::*;
+use rng::Rng;
+use sample::Draw;
+use serde::Serialize;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// Progress callback: called with the number of evaluations just finished.
+pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
+
+/// Builds the evaluator of a nominal result under a model.
+pub fn prepare(nominal: &RankResult, model: UncertaintyModel) -> Result<Evaluator> {
+    if nominal.units.iter().filter(|u| u.rank.is_some()).count() < 2 {
+        return Err(Error::Usage(
+            "sensitivity analysis needs at least 2 ranked units".into(),
+        ));
+    }
+    Evaluator::new(nominal, model)
+}
+
+fn header(eval: &Evaluator) -> McHeader {
+    let index = &eval.index;
+    McHeader {
+        seed: eval.model.settings.seed,
+        runs: eval.model.settings.runs,
+        chunk_size: CHUNK,
+        spec_hash: crate::report::json::fingerprint(index.spec_text.as_bytes()),
+        index: json!({"id": index.root().id, "label": index.root().label}),
+        rank_method: format!("{:?}", index.spec.ranking.method).to_lowercase(),
+        half_bins: index.spec.ranking.method == crate::spec::RankMethod::Fractional,
+        top_k: eval.model.settings.top_k.clone(),
+        units: eval
+            .ids
+            .iter()
+            .enumerate()
+            .map(|(u, id)| UnitInfo {
+                id: id.clone(),
+                name: eval.names[u].clone(),
+                nominal_rank: eval.nominal_ranks[u],
+                nominal_score: eval.nominal_scores[u],
+            })
+            .collect(),
+        model: eval.model.describe(index),
+    }
+}
+
+/// The chunk range of shard `i` of `n` (all chunks for `None`).
+pub fn shard_chunks(runs: u64, shard: Option<(u64, u64)>) -> [u64; 2] {
+    let total = chunk_count(runs);
+    match shard {
+        None => [0, total],
+        Some((i, n)) => [i * total / n, (i + 1) * total / n],
+    }
+}
+
+/// Per-thread accumulation of chunks.
+struct Acc {
+    hist: Vec<u32>,
+    top_k_same: Vec<u64>,
+    failures: BTreeMap<String, u64>,
+    chunks: Vec<ChunkStats>,
+    scratch: Scratch,
+}
+
+/// The draw of run `run` and the random stream state after it.
+fn runs_of_chunk(model: &UncertaintyModel, chunk: u64) -> (Rng, std::ops::Range<u64>) {
+    let start = chunk * CHUNK;
+    let end = (start + CHUNK).min(model.settings.runs);
+    (Rng::new(model.settings.seed, chunk), start..end)
+}
+
+/// Monte Carlo: runs the chunks of `shard` (all for `None`) in parallel on
+/// the current rayon pool; returns the accumulated (partial) result.
+pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -> McPartial {
+    let h = header(eval);
+    let n = eval.units();
+    let nb = bins(n, h.half_bins);
+    let top_k = h.top_k.clone();
+    let nominal_top: Vec<Vec<bool>> = top_k
+        .iter()
+        .map(|&k| eval.nominal_ranks.iter().map(|&r| r <= k as f64).collect())
+        .collect();
+    let nominal_avg = analyze::average_ranks(&eval.nominal_ranks);
+    let range = shard_chunks(h.runs, shard);
+    let new_acc = || Acc {
+        hist: vec![0; n * nb],
+        top_k_same: vec![0; top_k.len()],
+        failures: BTreeMap::new(),
+        chunks: Vec::new(),
+        scratch: Scratch::default(),
+    };
+    let acc = (range[0]..range[1])
+        .into_par_iter()
+        .fold(new_acc, |mut acc, chunk| {
+            let (mut rng, runs) = runs_of_chunk(&eval.model, chunk);
+            let mut stats = ChunkStats::new(chunk, n);
+            let count = runs.end - runs.start;
+            for _ in runs {
+                let draw = sample::draw_mc(&eval.model, &mut rng);
+                match eval.evaluate(&draw, &mut acc.scratch) {
+                    Err(reason) => {
+                        *acc.failures.entry(reason).or_default() += 1;
+                        stats.shift.push(None);
+                        stats.spearman.push(None);
+                        stats.kendall.push(None);
+                    }
+                    Ok(()) => {
+                        let ranks = &acc.scratch.ranks;
+                        for (u, &r) in ranks.iter().enumerate() {
+                            acc.hist[u * nb + bin_of(r, h.half_bins)] += 1;
+                        }
+                        stats.add_scores(&acc.scratch.scores);
+                        let shift = ranks
+                            .iter()
+                            .zip(&eval.nominal_ranks)
+                            .map(|(a, b)| (a - b).abs())
+                            .sum::<f64>()
+                            / n as f64;
+                        stats.shift.push(Some(shift));
+                        stats.spearman.push(Some(analyze::pearson(
+                            &nominal_avg,
+                            &analyze::average_ranks(ranks),
+                        )));
+                        stats
+                            .kendall
+                            .push(Some(analyze::kendall_tau_b(&eval.nominal_ranks, ranks)));
+                        for (j, &k) in top_k.iter().enumerate() {
+                            if ranks
+                                .iter()
+                                .zip(&nominal_top[j])
+                                .all(|(&r, &t)| (r <= k as f64) == t)
+                            {
+                                acc.top_k_same[j] += 1;
+                            }
+                        }
+                    }
+                }
+            }
+            acc.chunks.push(stats);
+            progress(count);
+            acc
+        })
+        .reduce(new_acc, |mut a, b| {
+            for (x, y) in a.hist.iter_mut().zip(&b.hist) {
+                *x += y;
+            }
+            for (x, y) in a.top_k_same.iter_mut().zip(&b.top_k_same) {
+                *x += y;
+            }
+            for (k, v) in b.failures {
+                *a.failures.entry(k).or_default() += v;
+            }
+            a.chunks.extend(b.chunks);
+            a
+        });
+    let mut chunks = acc.chunks;
+    chunks.sort_by_key(|c| c.chunk);
+    McPartial {
+        format: "kommunrank-mc-partial".into(),
+        header: h,
+        chunk_range: range,
+        hist: acc.hist,
+        top_k_same: acc.top_k_same,
+        failures: acc.failures,
+        chunks,
+    }
+}
+
+/// Recomputes Monte Carlo run `run` (0-based): its draw and its evaluation.
+pub fn replay(eval: &Evaluator, run: u64) -> Result<(Draw, Scratch)> {
+    if run >= eval.model.settings.runs {
+        return Err(Error::Usage(format!(
+            "--replay {run}: there are only {} runs (0 to {})",
+            eval.model.settings.runs,
+            eval.model.settings.runs - 1
+        )));
+    }
+    let (mut rng, runs) = runs_of_chunk(&eval.model, run / CHUNK);
+    let mut draw = Draw::nominal(&eval.model);
+    for _ in runs.start..=run {
+        draw = sample::draw_mc(&eval.model, &mut rng);
+    }
+    let mut scratch = Scratch::default();
+    eval.evaluate(&draw, &mut scratch)
+        .map_err(|reason| Error::Usage(format!("run {run} failed: {reason}")))?;
+    Ok((draw, scratch))
+}
+
+/// Sobol indices of one output, by factor.
+#[derive(Debug, Clone, Serialize)]
+pub struct SobolOutput {
+    /// Output name (`mean_abs_rank_shift` or a unit id).
+    pub output: String,
+    /// One entry per factor, in model order.
+    pub indices: Vec<analyze::SobolIndex>,
+}
+
+/// The result of a Sobol analysis.
+#[derive(Debug, Clone, Serialize)]
+pub struct SobolResult {
+    /// Base samples N.
+    pub base_samples: u64,
+    /// Evaluations N (d + 2).
+    pub evaluations: u64,
+    /// Factor names in order.
+    pub factors: Vec<String>,
+    /// Indices for the mean absolute rank shift.
+    pub scalar: SobolOutput,
+    /// Indices for each unit's rank (nominal order).
+    pub units: Vec<SobolOutput>,
+}
+
+/// Number of model evaluations of a Sobol analysis: N (d + 2).
+pub fn sobol_evaluations(model: &UncertaintyModel) -> u64 {
+    model.settings.runs * (model.factors.len() as u64 + 2)
+}
+
+/// Variance-based sensitivity: Saltelli design, first-order and total
+/// indices for the mean absolute rank shift and for every unit's rank.
+pub fn run_sobol(eval: &Evaluator, progress: Progress) -> Result<SobolResult> {
+    let model = &eval.model;
+    let n_base = model.settings.runs as usize;
+    let d = model.factors.len();
+    let dims = model.dims();
+    let (a, b) = sample::saltelli_base(n_base, dims, model.settings.design, model.settings.seed);
+    let mut offsets = vec![0];
+    for f in &model.factors {
+        offsets.push(offsets.last().unwrap() + f.dims);
+    }
+    let total = n_base * (d + 2);
+    let units = eval.units();
+    let row = |e: usize| -> Vec<f64> {
+        if e < n_base {
+            a[e].clone()
+        } else if e < 2 * n_base {
+            b[e - n_base].clone()
+        } else {
+            let i = (e - 2 * n_base) / n_base;
+            let j = (e - 2 * n_base) % n_base;
+            sample::ab_row(&a[j], &b[j], offsets[i]..offsets[i + 1])
+        }
+    };
+    // Outputs per evaluation, in evaluation order (chunks keep order).
+    let results: Vec<std::result::Result<(f64, Vec<f32>), String>> = (0..total)
+        .into_par_iter()
+        .with_min_len(256)
+        .map_init(Scratch::default, |scratch, e| {
+            let draw = sample::draw_from_uniforms(model, &row(e));
+            let out = eval.evaluate(&draw, scratch).map(|_| {
+                let shift = scratch
+                    .ranks
+                    .iter()
+                    .zip(&eval.nominal_ranks)
+                    .map(|(x, y)| (x - y).abs())
+                    .sum::<f64>()
+                    / units as f64;
+                (shift, scratch.ranks.iter().map(|&r| r as f32).collect())
+            });
+            if e % 256 == 255 {
+                progress(256);
+            }
+            out.map_err(|reason| format!("evaluation {e}: {reason}"))
+        })
+        .collect();
+    let mut y = Vec::with_capacity(total);
+    let mut ranks = Vec::with_capacity(total);
+    for r in results {
+        let (s, rk) = r.map_err(|reason| {
+            Error::Usage(format!(
+                "a Sobol evaluation failed ({reason}); indices need every evaluation"
+            ))
+        })?;
+        y.push(s);
+        ranks.push(rk);
+    }
+    let split = |v: &[f64]| -> (Vec<f64>, Vec<f64>, Vec<Vec<f64>>) {
+        let ya = v[..n_base].to_vec();
+        let yb = v[n_base..2 * n_base].to_vec();
+        let yab = (0..d)
+            .map(|i| v[(2 + i) * n_base..(3 + i) * n_base].to_vec())
+            .collect();
+        (ya, yb, yab)
+    };
+    let seed = model.settings.seed;
+    let boot = model.settings.bootstrap;
+    let (ya, yb, yab) = split(&y);
+    let scalar = SobolOutput {
+        output: "mean_abs_rank_shift".into(),
+        indices: analyze::sobol_indices(&ya, &yb, &yab, boot, seed),
+    };
+    let unit_outputs: Vec<SobolOutput> = (0..units)
+        .into_par_iter()
+        .map(|u| {
+            let v: Vec<f64> = ranks.iter().map(|r| r[u] as f64).collect();
+            let (ya, yb, yab) = split(&v);
+            SobolOutput {
+                output: eval.ids[u].clone(),
+                indices: analyze::sobol_indices(&ya, &yb, &yab, boot, seed),
+            }
+        })
+        .collect();
+    Ok(SobolResult {
+        base_samples: n_base as u64,
+        evaluations: total as u64,
+        factors: model.factors.iter().map(|f| f.name.clone()).collect(),
+        scalar,
+        units: unit_outputs,
+    })
+}
+
+/// One left-out indicator or node.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeftOut {
+    /// "indicator" or "node".
+    pub kind: &'static str,
+    /// Its id.
+    pub id: String,
+    /// Mean absolute rank shift over units (None if the run failed).
+    pub mean_abs_shift: Option<f64>,
+    /// Largest absolute shift.
+    pub max_abs_shift: Option<f64>,
+    /// Rank of each unit without it (nominal order; None if it failed).
+    pub ranks: Option<Vec<f64>>,
+    /// Why it failed, if it did.
+    pub failure: Option<String>,
+}
+
+/// Leave-one-out: every indicator, then every node below the index, left
+/// out in turn (its parent re-weights over the rest).
+pub fn run_loo(eval: &Evaluator) -> Vec<LeftOut> {
+    let index = &eval.index;
+    let k = index.indicators.len();
+    let mut items: Vec<(&'static str, String, Vec<bool>)> = Vec::new();
+    for (i, ind) in index.indicators.iter().enumerate() {
+        let mut m = vec![false; k];
+        m[i] = true;
+        items.push(("indicator", ind.id.clone(), m));
+    }
+    for node in index.nodes.iter().skip(1) {
+        let mut m = vec![false; k];
+        for &i in &node.indicators {
+            m[i] = true;
+        }
+        items.push(("node", node.id.clone(), m));
+    }
+    let nominal = Draw::nominal(&eval.model);
+    items
+        .into_par_iter()
+        .map_init(Scratch::default, |s, (kind, id, mask)| {
+            match eval.evaluate_without(&nominal, &mask, s) {
+                Ok(()) => {
+                    let shifts: Vec<f64> = s
+                        .ranks
+                        .iter()
+                        .zip(&eval.nominal_ranks)
+                        .map(|(a, b)| (a - b).abs())
+                        .collect();
+                    LeftOut {
+                        kind,
+                        id,
+                        mean_abs_shift: Some(shifts.iter().sum::<f64>() / shifts.len() as f64),
+                        max_abs_shift: Some(shifts.iter().copied().fold(0.0, f64::max)),
+                        ranks: Some(s.ranks.clone()),
+                        failure: None,
+                    }
+                }
+                Err(reason) => LeftOut {
+                    kind,
+                    id,
+                    mean_abs_shift: None,
+                    max_abs_shift: None,
+                    ranks: None,
+                    failure: Some(reason),
+                },
+            }
+        })
+        .collect()
+}
+
+/// Rankings under named weight sets.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scenario {
+    /// Scenario name.
+    pub name: String,
+    /// Each unit's score (nominal order).
+    pub scores: Vec<f64>,
+    /// Each unit's rank.
+    pub ranks: Vec<f64>,
+}
+
+/// Ranks the units under every weight set of a scenario CSV.
+pub fn compare(eval: &Evaluator, path: &str) -> Result<Vec<Scenario>> {
+    let (names, sets) = model::read_scenarios(&eval.index, path, &eval.model.layout)?;
+    let mut scratch = Scratch::default();
+    names
+        .into_iter()
+        .zip(sets)
+        .map(|(name, weights)| {
+            let draw = Draw {
+                weights,
+                levels: vec![0; eval.model.factors.len()],
+            };
+            eval.evaluate(&draw, &mut scratch).map_err(|reason| {
+                Error::Usage(format!("scenario '{name}' cannot run: {reason}"))
+            })?;
+            Ok(Scenario {
+                name,
+                scores: scratch.scores.clone(),
+                ranks: scratch.ranks.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The normalised weights of every varied node and the level of every
+/// discrete factor of a draw (for `--replay`).
+pub fn describe_draw(eval: &Evaluator, draw: &Draw) -> serde_json::Value {
+    let index = &eval.index;
+    let layout = &eval.model.layout;
+    let mut weights = serde_json::Map::new();
+    for (n, node) in index.nodes.iter().enumerate() {
+        let r = layout.range(n);
+        let sum: f64 = draw.weights[r.clone()].iter().sum();
+        let mut m = serde_json::Map::new();
+        for (j, c) in node.children.iter().enumerate() {
+            m.insert(
+                index.member_id(*c).to_string(),
+                crate::report::json::num(draw.weights[r.start + j] / sum),
+            );
+        }
+        weights.insert(node.id.clone(), serde_json::Value::Object(m));
+    }
+    let choices: serde_json::Map<String, serde_json::Value> = eval
+        .model
+        .factors
+        .iter()
+        .zip(&draw.levels)
+        .filter(|(f, _)| !matches!(f.kind, FactorKind::Weights { .. }))
+        .map(|(f, &l)| (f.name.clone(), json!(f.level_label(l, index))))
+        .collect();
+    json!({"weights": weights, "choices": choices})
+}

@@ -1,0 +1,645 @@
+//! The uncertainty model: what varies between runs (weights, discrete method
+//! choices, named weight scenarios), resolved against an index, with the
+//! settings of the analysis (runs, seed, ...). Spec section `[sensitivity]`,
+//! overridable from the command line.
+
+use crate::error::{Error, Result};
+use crate::input::{self, ReadOptions};
+use crate::spec::{
+    Aggregation, AggregationChoice, AggregationName, ChoiceSpec, Index, MissingMethod,
+    Normalisation, SensitivityMethod, SobolDesign, WeightGrouping, WeightMethod,
+};
+use serde_json::{Value, json};
+
+/// Command-line overrides of the `[sensitivity]` section.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// mc, sobol or loo.
+    pub method: Option<SensitivityMethod>,
+    /// Runs (MC) or base samples (Sobol).
+    pub runs: Option<u64>,
+    /// Seed.
+    pub seed: Option<u64>,
+    /// Weight perturbation.
+    pub weights: Option<WeightMethod>,
+    /// Uniform spread.
+    pub spread: Option<f64>,
+    /// k values for P(rank <= k).
+    pub top_k: Option<Vec<usize>>,
+    /// Saltelli design.
+    pub design: Option<SobolDesign>,
+    /// Bootstrap resamples.
+    pub bootstrap: Option<usize>,
+}
+
+/// The settings of one analysis.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// mc, sobol or loo.
+    pub method: SensitivityMethod,
+    /// Monte Carlo runs or Sobol base samples N.
+    pub runs: u64,
+    /// Seed.
+    pub seed: u64,
+    /// k values for P(rank <= k) and top-k stability.
+    pub top_k: Vec<usize>,
+    /// Saltelli design.
+    pub design: SobolDesign,
+    /// Bootstrap resamples.
+    pub bootstrap: usize,
+}
+
+/// Where each node's children weights sit in a flat weight vector.
+#[derive(Debug, Clone)]
+pub struct WeightLayout {
+    /// `offsets[n]..offsets[n + 1]` are node `n`'s children, in spec order.
+    pub offsets: Vec<usize>,
+    /// Nominal weights.
+    pub nominal: Vec<f64>,
+}
+
+impl WeightLayout {
+    /// The layout of an index's nominal weights.
+    pub fn of(index: &Index) -> Self {
+        let mut offsets = vec![0];
+        let mut nominal = Vec::new();
+        for node in &index.nodes {
+            nominal.extend(node.children.iter().map(|m| index.member_weight(*m)));
+            offsets.push(nominal.len());
+        }
+        WeightLayout { offsets, nominal }
+    }
+
+    /// Node `n`'s slice of a flat weight vector.
+    pub fn range(&self, n: usize) -> std::ops::Range<usize> {
+        self.offsets[n]..self.offsets[n + 1]
+    }
+}
+
+/// What a factor varies.
+#[derive(Debug, Clone)]
+pub enum FactorKind {
+    /// The children weights of these nodes.
+    Weights {
+        /// Node indices.
+        nodes: Vec<usize>,
+    },
+    /// The normalisation of these indicators (level 0 = nominal).
+    Normalisation {
+        /// Indicator indices.
+        indicators: Vec<usize>,
+        /// Alternatives (level i + 1).
+        options: Vec<Normalisation>,
+    },
+    /// The aggregation of these nodes (level 0 = nominal).
+    Aggregation {
+        /// Node indices.
+        nodes: Vec<usize>,
+        /// Alternatives (level i + 1).
+        options: Vec<Aggregation>,
+    },
+    /// The missing-value method of every indicator (level 0 = nominal).
+    Missing {
+        /// Alternatives (level i + 1).
+        options: Vec<MissingMethod>,
+    },
+    /// Indicator included (level 0) or left out (level 1).
+    Include {
+        /// Indicator index.
+        indicator: usize,
+    },
+    /// Nominal weights (level 0) or a named weight set (level i + 1).
+    Scenario {
+        /// Scenario names.
+        names: Vec<String>,
+        /// Flat weight vectors (layout of [`WeightLayout`]).
+        weights: Vec<Vec<f64>>,
+    },
+}
+
+/// One uncertain input of the analysis (a Sobol factor; a draw in MC).
+#[derive(Debug, Clone)]
+pub struct Factor {
+    /// A readable name (`weights of 'services'`, `normalisation`, ...).
+    pub name: String,
+    /// What it varies.
+    pub kind: FactorKind,
+    /// How many uniform numbers it consumes.
+    pub dims: usize,
+}
+
+impl Factor {
+    /// Number of discrete levels (1 for weight factors).
+    pub fn levels(&self) -> usize {
+        match &self.kind {
+            FactorKind::Weights { .. } => 1,
+            FactorKind::Normalisation { options, .. } => options.len() + 1,
+            FactorKind::Aggregation { options, .. } => options.len() + 1,
+            FactorKind::Missing { options } => options.len() + 1,
+            FactorKind::Include { .. } => 2,
+            FactorKind::Scenario { names, .. } => names.len() + 1,
+        }
+    }
+
+    /// A label for level `level`.
+    pub fn level_label(&self, level: usize, index: &Index) -> String {
+        if level == 0 {
+            return match &self.kind {
+                FactorKind::Include { .. } => "included".into(),
+                FactorKind::Weights { .. } => "perturbed".into(),
+                _ => "nominal".into(),
+            };
+        }
+        match &self.kind {
+            FactorKind::Weights { .. } => "perturbed".into(),
+            FactorKind::Normalisation { options, .. } => {
+                crate::pipeline::normalise::describe(&options[level - 1])
+            }
+            FactorKind::Aggregation { options, .. } => match options[level - 1] {
+                Aggregation::Generalised { p } => format!("generalised p = {p}"),
+                a => a.name().to_string(),
+            },
+            FactorKind::Missing { options } => format!("{:?}", options[level - 1]).to_lowercase(),
+            FactorKind::Include { indicator } => {
+                format!("'{}' left out", index.indicators[*indicator].id)
+            }
+            FactorKind::Scenario { names, .. } => names[level - 1].clone(),
+        }
+    }
+
+    /// The factor's definition for outputs.
+    pub fn describe(&self, index: &Index) -> Value {
+        let levels: Vec<String> = (0..self.levels())
+            .map(|l| self.level_label(l, index))
+            .collect();
+        match &self.kind {
+            FactorKind::Weights { nodes } => json!({
+                "name": self.name,
+                "kind": "weights",
+                "nodes": nodes.iter().map(|&n| index.nodes[n].id.clone()).collect::<Vec<_>>(),
+                "dims": self.dims,
+            }),
+            FactorKind::Normalisation { indicators, .. } => json!({
+                "name": self.name, "kind": "normalisation",
+                "indicators": indicators.iter().map(|&i| index.indicators[i].id.clone()).collect::<Vec<_>>(),
+                "levels": levels,
+            }),
+            FactorKind::Aggregation { nodes, .. } => json!({
+                "name": self.name, "kind": "aggregation",
+                "nodes": nodes.iter().map(|&n| index.nodes[n].id.clone()).collect::<Vec<_>>(),
+                "levels": levels,
+            }),
+            FactorKind::Missing { .. } => {
+                json!({"name": self.name, "kind": "missing", "levels": levels})
+            }
+            FactorKind::Include { indicator } => json!({
+                "name": self.name, "kind": "include",
+                "indicator": index.indicators[*indicator].id, "levels": levels,
+            }),
+            FactorKind::Scenario { .. } => {
+                json!({"name": self.name, "kind": "scenario", "levels": levels})
+            }
+        }
+    }
+}
+
+/// The resolved uncertainty model.
+#[derive(Debug, Clone)]
+pub struct UncertaintyModel {
+    /// Weight perturbation method.
+    pub weight_method: WeightMethod,
+    /// Uniform spread.
+    pub spread: f64,
+    /// Dirichlet concentration.
+    pub concentration: f64,
+    /// Factors: weight factors first, then choices, then scenarios.
+    pub factors: Vec<Factor>,
+    /// The flat weight layout.
+    pub layout: WeightLayout,
+    /// Settings.
+    pub settings: Settings,
+}
+
+impl UncertaintyModel {
+    /// Total uniform dimensions of one draw.
+    pub fn dims(&self) -> usize {
+        self.factors.iter().map(|f| f.dims).sum()
+    }
+
+    /// Weight dimensions of a node with `c` children under the method.
+    pub fn node_dims(method: WeightMethod, c: usize) -> usize {
+        match method {
+            WeightMethod::None => 0,
+            WeightMethod::Simplex => c.saturating_sub(1),
+            WeightMethod::Uniform | WeightMethod::Dirichlet => c,
+        }
+    }
+
+    /// The model's definition for outputs.
+    pub fn describe(&self, index: &Index) -> Value {
+        json!({
+            "weights": {
+                "method": self.weight_method,
+                "spread": self.spread,
+                "concentration": self.concentration,
+            },
+            "factors": self.factors.iter().map(|f| f.describe(index)).collect::<Vec<_>>(),
+        })
+    }
+}
+
+fn node_list(
+    index: &Index,
+    ids: &Option<Vec<String>>,
+    key: &str,
+    errors: &mut Vec<Error>,
+) -> Vec<usize> {
+    match ids {
+        None => (0..index.nodes.len()).collect(),
+        Some(list) => list
+            .iter()
+            .filter_map(|id| {
+                let found = index.node_index(id);
+                if found.is_none() {
+                    errors.push(
+                        Error::spec(&index.spec_name, key, format!("'{id}' is not a node"))
+                            .with_hint(format!(
+                                "nodes are: {}",
+                                index
+                                    .nodes
+                                    .iter()
+                                    .map(|n| n.id.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )),
+                    );
+                }
+                found
+            })
+            .collect(),
+    }
+}
+
+fn indicator_index(index: &Index, id: &str, key: &str, errors: &mut Vec<Error>) -> Option<usize> {
+    let found = index.indicators.iter().position(|i| i.id == id);
+    if found.is_none() {
+        let hint = crate::spec::suggest(id, index.indicators.iter().map(|i| i.id.as_str()))
+            .map(|s| format!("did you mean '{s}'?"))
+            .unwrap_or_else(|| "use an indicator id of the spec".into());
+        errors.push(
+            Error::spec(&index.spec_name, key, format!("'{id}' is not an indicator"))
+                .with_hint(hint),
+        );
+    }
+    found
+}
+
+fn aggregation_of(
+    c: &AggregationChoice,
+    index: &Index,
+    key: &str,
+    errors: &mut Vec<Error>,
+) -> Option<Aggregation> {
+    let (name, p) = match c {
+        AggregationChoice::Name(n) => (*n, None),
+        AggregationChoice::WithP { method, p } => (*method, *p),
+    };
+    Some(match (name, p) {
+        (AggregationName::Arithmetic, None) => Aggregation::Arithmetic,
+        (AggregationName::Geometric, None) => Aggregation::Geometric,
+        (AggregationName::Harmonic, None) => Aggregation::Harmonic,
+        (AggregationName::MazziottaPareto, None) => Aggregation::MazziottaPareto,
+        (AggregationName::Sum, None) => Aggregation::Sum,
+        (AggregationName::Generalised, Some(p)) if p.is_finite() && p != 0.0 => {
+            Aggregation::Generalised { p }
+        }
+        _ => {
+            errors.push(
+                Error::spec(
+                    &index.spec_name,
+                    key,
+                    format!("{name:?} with p = {p:?} is not a valid aggregation"),
+                )
+                .with_hint("generalised needs a finite p != 0; the other methods take no p"),
+            );
+            return None;
+        }
+    })
+}
+
+/// Reads a scenario CSV: a `scenario` column and one column per node or
+/// indicator id holding its weight (blank = nominal).
+pub fn read_scenarios(
+    index: &Index,
+    path: &str,
+    layout: &WeightLayout,
+) -> Result<(Vec<String>, Vec<Vec<f64>>)> {
+    let source = index.base.source(path);
+    let raw = input::read_raw(&source, &ReadOptions::default())?;
+    let name_col = raw.column("scenario").ok_or_else(|| {
+        Error::data(raw.location(None, None), "no 'scenario' column")
+            .with_hint("the first column names each scenario: scenario,<node or indicator id>,...")
+    })?;
+    // Where each member sits in the flat layout.
+    let mut slot: Vec<(String, usize)> = Vec::new();
+    for (n, node) in index.nodes.iter().enumerate() {
+        for (j, m) in node.children.iter().enumerate() {
+            slot.push((index.member_id(*m).to_string(), layout.offsets[n] + j));
+        }
+    }
+    let mut columns = Vec::new();
+    let mut errors = Vec::new();
+    for (c, h) in raw.header.iter().enumerate() {
+        if c == name_col {
+            continue;
+        }
+        match slot.iter().find(|(id, _)| id == h) {
+            Some((_, s)) => columns.push((c, *s)),
+            None => errors.push(
+                Error::data(
+                    raw.location(None, Some(h)),
+                    format!("'{h}' is not a node or indicator of the index"),
+                )
+                .with_hint(
+                    crate::spec::suggest(h, slot.iter().map(|(id, _)| id.as_str()))
+                        .map(|s| format!("did you mean '{s}'?"))
+                        .unwrap_or_else(|| "name columns by node or indicator id".into()),
+                ),
+            ),
+        }
+    }
+    Error::collect(errors)?;
+    let mut names = Vec::new();
+    let mut sets = Vec::new();
+    for row in &raw.rows {
+        let name = input::cell::cell_text(&row.cells[name_col]);
+        if name.is_empty() {
+            return Err(Error::data(
+                raw.location(Some(row.position), Some("scenario")),
+                "empty scenario name",
+            ));
+        }
+        if names.contains(&name) {
+            return Err(Error::data(
+                raw.location(Some(row.position), Some("scenario")),
+                format!("scenario '{name}' appears twice"),
+            ));
+        }
+        let mut w = layout.nominal.clone();
+        for &(c, s) in &columns {
+            match input::cell::parse_cell(&row.cells[c], raw.decimal_comma, &[String::new()]) {
+                input::cell::Parsed::Missing => {}
+                input::cell::Parsed::Number(v, _) if v >= 0.0 => w[s] = v,
+                other => {
+                    return Err(Error::data(
+                        raw.location(Some(row.position), Some(&raw.header[c])),
+                        format!("{other:?} is not a weight >= 0"),
+                    ));
+                }
+            }
+        }
+        for n in 0..index.nodes.len() {
+            if w[layout.range(n)].iter().sum::<f64>() <= 0.0 {
+                return Err(Error::data(
+                    raw.location(Some(row.position), None),
+                    format!(
+                        "scenario '{name}': the weights of node '{}' sum to 0",
+                        index.nodes[n].id
+                    ),
+                ));
+            }
+        }
+        names.push(name);
+        sets.push(w);
+    }
+    if names.is_empty() {
+        return Err(Error::data(
+            raw.location(None, None),
+            "no scenarios (the file has no data rows)",
+        ));
+    }
+    Ok((names, sets))
+}
+
+/// Resolves the spec's `[sensitivity]` section (or defaults) with overrides.
+pub fn resolve_model(
+    index: &Index,
+    overrides: &Overrides,
+    ranked_units: usize,
+) -> Result<UncertaintyModel> {
+    let section = index.spec.sensitivity.clone().unwrap_or_default();
+    let file = index.spec_name.as_str();
+    let mut errors = Vec::new();
+    let method = overrides.method.or(section.method).unwrap_or_default();
+    let default_runs = match method {
+        SensitivityMethod::Mc => 10_000,
+        SensitivityMethod::Sobol => 1024,
+        SensitivityMethod::Loo => 0,
+    };
+    let runs = overrides.runs.or(section.runs).unwrap_or(default_runs);
+    if method != SensitivityMethod::Loo && runs == 0 {
+        errors.push(Error::Usage("--runs must be at least 1".into()));
+    }
+    let mut top_k = overrides
+        .top_k
+        .clone()
+        .or(section.top_k.clone())
+        .unwrap_or_else(|| vec![1, 10, ranked_units.div_ceil(4)]);
+    top_k.retain(|&k| k >= 1);
+    top_k.sort_unstable();
+    top_k.dedup();
+    let weight_method = overrides.weights.unwrap_or(section.weights.method);
+    let spread = overrides.spread.unwrap_or(section.weights.spread);
+    if !(0.0..1.0).contains(&spread) {
+        errors.push(
+            Error::spec(
+                file,
+                "sensitivity.weights.spread",
+                format!("spread {spread} is not in [0, 1)"),
+            )
+            .with_hint("0.25 perturbs each weight by up to +-25%"),
+        );
+    }
+    let concentration = section.weights.concentration;
+    if !(concentration > 0.0 && concentration.is_finite()) {
+        errors.push(Error::spec(
+            file,
+            "sensitivity.weights.concentration",
+            "concentration must be > 0",
+        ));
+    }
+    let layout = WeightLayout::of(index);
+    let mut factors = Vec::new();
+    let varied: Vec<usize> = node_list(
+        index,
+        &section.weights.nodes,
+        "sensitivity.weights.nodes",
+        &mut errors,
+    )
+    .into_iter()
+    .filter(|&n| index.nodes[n].children.len() >= 2)
+    .collect();
+    if weight_method != WeightMethod::None {
+        let dims_of =
+            |n: usize| UncertaintyModel::node_dims(weight_method, index.nodes[n].children.len());
+        match section.weights.group {
+            WeightGrouping::Node => {
+                for &n in &varied {
+                    factors.push(Factor {
+                        name: format!("weights of '{}'", index.nodes[n].id),
+                        kind: FactorKind::Weights { nodes: vec![n] },
+                        dims: dims_of(n),
+                    });
+                }
+            }
+            WeightGrouping::Tree if !varied.is_empty() => factors.push(Factor {
+                name: "weights".into(),
+                kind: FactorKind::Weights {
+                    nodes: varied.clone(),
+                },
+                dims: varied.iter().map(|&n| dims_of(n)).sum(),
+            }),
+            WeightGrouping::Tree => {}
+        }
+    }
+    for (c, choice) in section.choices.iter().enumerate() {
+        let key = format!("sensitivity.choice[{c}]");
+        match choice {
+            ChoiceSpec::Normalisation {
+                indicators,
+                options,
+            } => {
+                let list: Vec<usize> = match indicators {
+                    None => (0..index.indicators.len()).collect(),
+                    Some(ids) => ids
+                        .iter()
+                        .filter_map(|id| indicator_index(index, id, &key, &mut errors))
+                        .collect(),
+                };
+                if options.is_empty() {
+                    errors.push(Error::spec(
+                        file,
+                        format!("{key}.options"),
+                        "no alternatives given",
+                    ));
+                }
+                factors.push(Factor {
+                    name: match indicators {
+                        None => "normalisation".into(),
+                        Some(ids) => format!("normalisation of {}", ids.join(", ")),
+                    },
+                    kind: FactorKind::Normalisation {
+                        indicators: list,
+                        options: options.clone(),
+                    },
+                    dims: 1,
+                });
+            }
+            ChoiceSpec::Aggregation { nodes, options } => {
+                let list = node_list(index, nodes, &key, &mut errors);
+                let opts: Vec<Aggregation> = options
+                    .iter()
+                    .filter_map(|o| aggregation_of(o, index, &key, &mut errors))
+                    .collect();
+                if opts.is_empty() {
+                    errors.push(Error::spec(
+                        file,
+                        format!("{key}.options"),
+                        "no alternatives given",
+                    ));
+                }
+                factors.push(Factor {
+                    name: match nodes {
+                        None => "aggregation".into(),
+                        Some(ids) => format!("aggregation of {}", ids.join(", ")),
+                    },
+                    kind: FactorKind::Aggregation {
+                        nodes: list,
+                        options: opts,
+                    },
+                    dims: 1,
+                });
+            }
+            ChoiceSpec::Missing { options } => {
+                if options.contains(&MissingMethod::GroupMean) && index.spec.missing.group.is_none()
+                {
+                    errors.push(
+                        Error::spec(
+                            file,
+                            format!("{key}.options"),
+                            "group_mean needs [missing] group",
+                        )
+                        .with_hint("set [missing] group = \"county\""),
+                    );
+                }
+                factors.push(Factor {
+                    name: "missing values".into(),
+                    kind: FactorKind::Missing {
+                        options: options.clone(),
+                    },
+                    dims: 1,
+                });
+            }
+            ChoiceSpec::Include { indicator } => {
+                if let Some(i) = indicator_index(index, indicator, &key, &mut errors) {
+                    factors.push(Factor {
+                        name: format!("include '{indicator}'"),
+                        kind: FactorKind::Include { indicator: i },
+                        dims: 1,
+                    });
+                }
+            }
+        }
+    }
+    if let Some(path) = &section.scenarios {
+        match read_scenarios(index, path, &layout) {
+            Ok((names, weights)) => factors.push(Factor {
+                name: "weight scenario".into(),
+                kind: FactorKind::Scenario { names, weights },
+                dims: 1,
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
+    let design = overrides.design.or(section.design).unwrap_or_default();
+    if method == SensitivityMethod::Sobol {
+        if weight_method == WeightMethod::Dirichlet {
+            errors.push(
+                Error::spec(
+                    file,
+                    "sensitivity.weights.method",
+                    "dirichlet weights cannot be used with Sobol indices",
+                )
+                .with_hint(
+                    "use uniform or simplex weights for --method sobol (dirichlet works with mc)",
+                ),
+            );
+        }
+        if factors.is_empty() {
+            errors.push(
+                Error::spec(
+                    file,
+                    "sensitivity",
+                    "the model has no uncertain factor to attribute variance to",
+                )
+                .with_hint("perturb weights or add [[sensitivity.choice]] entries"),
+            );
+        }
+    }
+    Error::collect(errors)?;
+    Ok(UncertaintyModel {
+        weight_method,
+        spread,
+        concentration,
+        factors,
+        layout,
+        settings: Settings {
+            method,
+            runs,
+            seed: overrides.seed.or(section.seed).unwrap_or(1),
+            top_k,
+            design,
+            bootstrap: overrides.bootstrap.or(section.bootstrap).unwrap_or(500),
+        },
+    })
+}

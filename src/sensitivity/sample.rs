@@ -1,0 +1,251 @@
+//! Sampling (kept apart from analysis, as in SALib): turning uniform numbers
+//! or a random stream into a [`Draw`] (weights and discrete levels), and the
+//! Saltelli design for Sobol indices.
+
+use super::model::{FactorKind, UncertaintyModel};
+use super::rng::Rng;
+use crate::spec::{SobolDesign, WeightMethod};
+
+/// One run's inputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draw {
+    /// Flat weights (layout of [`super::model::WeightLayout`]).
+    pub weights: Vec<f64>,
+    /// Level of every factor (0 for weight factors).
+    pub levels: Vec<usize>,
+}
+
+impl Draw {
+    /// The nominal draw: nominal weights, every factor at level 0.
+    pub fn nominal(model: &UncertaintyModel) -> Draw {
+        Draw {
+            weights: model.layout.nominal.clone(),
+            levels: vec![0; model.factors.len()],
+        }
+    }
+}
+
+/// Perturbs the weights of one node in place from `u` (uniforms) or `rng`
+/// (Dirichlet), keeping their nominal sum.
+fn perturb(
+    method: WeightMethod,
+    spread: f64,
+    concentration: f64,
+    w: &mut [f64],
+    u: &[f64],
+    rng: Option<&mut Rng>,
+) {
+    let total: f64 = w.iter().sum();
+    match method {
+        WeightMethod::None => return,
+        WeightMethod::Uniform => {
+            for (x, ui) in w.iter_mut().zip(u) {
+                *x *= 1.0 - spread + 2.0 * spread * ui;
+            }
+        }
+        WeightMethod::Simplex => {
+            // Spacings of sorted uniforms are uniform on the simplex.
+            let mut cuts: Vec<f64> = u.to_vec();
+            cuts.sort_by(f64::total_cmp);
+            let mut prev = 0.0;
+            for (j, x) in w.iter_mut().enumerate() {
+                let next = if j < cuts.len() { cuts[j] } else { 1.0 };
+                *x = next - prev;
+                prev = next;
+            }
+        }
+        WeightMethod::Dirichlet => {
+            let rng = rng.expect("dirichlet draws need a random stream");
+            for x in w.iter_mut() {
+                *x = if *x > 0.0 {
+                    rng.gamma(concentration * *x / total)
+                } else {
+                    0.0
+                };
+            }
+        }
+    }
+    let now: f64 = w.iter().sum();
+    if now > 0.0 {
+        let scale = total / now;
+        for x in w.iter_mut() {
+            *x *= scale;
+        }
+    }
+}
+
+/// Maps uniform numbers (`model.dims()` of them, factor by factor) to a draw.
+pub fn draw_from_uniforms(model: &UncertaintyModel, u: &[f64]) -> Draw {
+    draw_with(model, u, None)
+}
+
+fn draw_with(model: &UncertaintyModel, u: &[f64], mut rng: Option<&mut Rng>) -> Draw {
+    let mut draw = Draw::nominal(model);
+    let mut at = 0;
+    // A scenario sets the base weights before perturbation.
+    for (f, factor) in model.factors.iter().enumerate() {
+        if let FactorKind::Scenario { weights, .. } = &factor.kind {
+            let offset: usize = model.factors[..f].iter().map(|x| x.dims).sum();
+            let level = level_of(u[offset], factor.levels());
+            draw.levels[f] = level;
+            if level > 0 {
+                draw.weights = weights[level - 1].clone();
+            }
+        }
+    }
+    for (f, factor) in model.factors.iter().enumerate() {
+        let slice = &u[at..at + factor.dims];
+        at += factor.dims;
+        match &factor.kind {
+            FactorKind::Weights { nodes } => {
+                let mut k = 0;
+                for &n in nodes {
+                    let r = model.layout.range(n);
+                    let d = UncertaintyModel::node_dims(model.weight_method, r.len());
+                    perturb(
+                        model.weight_method,
+                        model.spread,
+                        model.concentration,
+                        &mut draw.weights[r],
+                        &slice[k..k + d],
+                        rng.as_deref_mut(),
+                    );
+                    k += d;
+                }
+            }
+            FactorKind::Scenario { .. } => {}
+            _ => draw.levels[f] = level_of(slice[0], factor.levels()),
+        }
+    }
+    draw
+}
+
+fn level_of(u: f64, levels: usize) -> usize {
+    ((u * levels as f64) as usize).min(levels - 1)
+}
+
+/// One Monte Carlo draw from a random stream.
+pub fn draw_mc(model: &UncertaintyModel, rng: &mut Rng) -> Draw {
+    let u: Vec<f64> = (0..model.dims()).map(|_| rng.uniform()).collect();
+    if model.weight_method == WeightMethod::Dirichlet {
+        draw_with(model, &u, Some(rng))
+    } else {
+        draw_from_uniforms(model, &u)
+    }
+}
+
+/// The Saltelli base matrices A and B (N rows of `dims` uniforms each).
+pub fn saltelli_base(
+    n: usize,
+    dims: usize,
+    design: SobolDesign,
+    seed: u64,
+) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
+    match design {
+        SobolDesign::Sobol => {
+            let s = (seed ^ (seed >> 32)) as u32;
+            let point = |i: usize, d: usize| sobol_burley::sample(i as u32, d as u32, s) as f64;
+            let a = (0..n)
+                .map(|i| (0..dims).map(|d| point(i, d)).collect())
+                .collect();
+            let b = (0..n)
+                .map(|i| (0..dims).map(|d| point(i, dims + d)).collect())
+                .collect();
+            (a, b)
+        }
+        SobolDesign::Random => {
+            let mut rng = Rng::new(seed, u64::MAX);
+            let mut m = || {
+                (0..n)
+                    .map(|_| (0..dims).map(|_| rng.uniform()).collect())
+                    .collect::<Vec<Vec<f64>>>()
+            };
+            let a = m();
+            let b = m();
+            (a, b)
+        }
+    }
+}
+
+/// Row `A` with the columns of factor group `range` taken from `B`.
+pub fn ab_row(a: &[f64], b: &[f64], range: std::ops::Range<usize>) -> Vec<f64> {
+    let mut row = a.to_vec();
+    row[range.clone()].copy_from_slice(&b[range]);
+    row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uniform_perturbation_by_hand() {
+        let mut w = vec![1.0, 3.0];
+        perturb(WeightMethod::Uniform, 0.5, 1.0, &mut w, &[0.0, 1.0], None);
+        // 0.5 and 4.5, rescaled to sum 4: 0.4 and 3.6.
+        assert!(
+            (w[0] - 0.4).abs() < 1e-12 && (w[1] - 3.6).abs() < 1e-12,
+            "{w:?}"
+        );
+        let mut w = vec![1.0, 3.0];
+        perturb(WeightMethod::Uniform, 0.0, 1.0, &mut w, &[0.3, 0.9], None);
+        assert_eq!(w, vec![1.0, 3.0], "zero spread is exactly nominal");
+    }
+
+    #[test]
+    fn simplex_spacings_sum_to_the_total() {
+        let mut w = vec![1.0, 1.0, 2.0];
+        perturb(WeightMethod::Simplex, 0.0, 1.0, &mut w, &[0.75, 0.25], None);
+        assert!(
+            (w[0] - 1.0).abs() < 1e-12 && (w[1] - 2.0).abs() < 1e-12 && (w[2] - 1.0).abs() < 1e-12,
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn dirichlet_centres_on_nominal_shares() {
+        let mut rng = Rng::new(3, 0);
+        let mut mean = [0.0; 2];
+        let n = 20_000;
+        for _ in 0..n {
+            let mut w = vec![1.0, 3.0];
+            perturb(
+                WeightMethod::Dirichlet,
+                0.0,
+                50.0,
+                &mut w,
+                &[],
+                Some(&mut rng),
+            );
+            mean[0] += w[0] / n as f64;
+            mean[1] += w[1] / n as f64;
+        }
+        assert!(
+            (mean[0] - 1.0).abs() < 0.02 && (mean[1] - 3.0).abs() < 0.02,
+            "{mean:?}"
+        );
+    }
+
+    #[test]
+    fn levels_cover_all_options() {
+        assert_eq!(level_of(0.0, 3), 0);
+        assert_eq!(level_of(0.34, 3), 1);
+        assert_eq!(level_of(0.999999, 3), 2);
+        assert_eq!(level_of(1.0, 3), 2);
+    }
+
+    #[test]
+    fn sobol_points_are_in_the_unit_cube_and_reproducible() {
+        let (a, b) = saltelli_base(64, 3, SobolDesign::Sobol, 9);
+        let (a2, _) = saltelli_base(64, 3, SobolDesign::Sobol, 9);
+        assert_eq!(a, a2);
+        assert!(
+            a.iter()
+                .chain(&b)
+                .flatten()
+                .all(|&x| (0.0..1.0).contains(&x))
+        );
+        // Stratified: each half of [0, 1) gets exactly half of 64 points.
+        assert_eq!(a.iter().filter(|r| r[0] < 0.5).count(), 32);
+    }
+}

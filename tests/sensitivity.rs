@@ -1,0 +1,455 @@
+//! Sensitivity analysis: brute-force checks of the Monte Carlo histograms,
+//! zero perturbation, determinism across threads and shards, refusals.
+
+mod common;
+
+use common::*;
+use kommunrank::pipeline::{self, DataOverrides};
+use kommunrank::sensitivity::{self, accumulate, model};
+use kommunrank::spec;
+use serde_json::Value;
+
+fn write(dir: &std::path::Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+const DATA: &str = "id,a,b,c\nu1,0,10,5\nu2,5,0,10\nu3,10,5,0\nu4,4,6,4\nu5,6,4,6\n";
+
+fn small(extra: &str) -> (tempfile::TempDir, spec::Index) {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "d.csv", DATA);
+    let text = format!(
+        "[index]\nid = \"idx\"\n[data]\nfiles = [\"d.csv\"]\n[units]\nid = \"id\"\n\
+         [[indicator]]\nid = \"a\"\nweight = 1\n[[indicator]]\nid = \"b\"\nweight = 2\n[[indicator]]\nid = \"c\"\nweight = 3\n{extra}"
+    );
+    write(tmp.path(), "s.toml", &text);
+    let index = spec::resolve(&spec::load_spec(&tmp.path().join("s.toml")).unwrap()).unwrap();
+    (tmp, index)
+}
+
+fn evaluator(
+    index: &spec::Index,
+    o: model::Overrides,
+) -> kommunrank::Result<sensitivity::evaluate::Evaluator> {
+    let nominal = pipeline::run_index(index, &DataOverrides::default())?;
+    let ranked = nominal.units.iter().filter(|u| u.rank.is_some()).count();
+    let m = model::resolve_model(index, &o, ranked)?;
+    sensitivity::prepare(&nominal, m)
+}
+
+/// The histogram equals a brute-force count: every run is replayed, scored
+/// by hand (weighted mean of hand-normalised values) and ranked by counting.
+#[test]
+fn mc_histogram_equals_brute_force_count() {
+    let (_tmp, index) = small("");
+    let runs = 2500;
+    let eval = evaluator(
+        &index,
+        model::Overrides {
+            runs: Some(runs),
+            seed: Some(42),
+            spread: Some(0.5),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let partial = sensitivity::run_mc(&eval, None, &|_| {});
+    // Hand minmax 0-100 of a, b, c: (x - 0) / 10 * 100.
+    let raw = [
+        [0.0, 10.0, 5.0],
+        [5.0, 0.0, 10.0],
+        [10.0, 5.0, 0.0],
+        [4.0, 6.0, 4.0],
+        [6.0, 4.0, 6.0],
+    ];
+    let z: Vec<[f64; 3]> = raw
+        .iter()
+        .map(|r| [r[0] * 10.0, r[1] * 10.0, r[2] * 10.0])
+        .collect();
+    let ids = ["u1", "u2", "u3", "u4", "u5"];
+    let n = ids.len();
+    let mut hist = vec![0u32; n * n];
+    for k in 0..runs {
+        let (draw, _) = sensitivity::replay(&eval, k).unwrap();
+        let w = &draw.weights; // the root's three children
+        let score: Vec<f64> = z
+            .iter()
+            .map(|v| (w[0] * v[0] + w[1] * v[1] + w[2] * v[2]) / (w[0] + w[1] + w[2]))
+            .collect();
+        for (u, id) in ids.iter().enumerate() {
+            let better = score
+                .iter()
+                .filter(|&&s| s > score[u] && (s - score[u]).abs() > 1e-12 * s.abs())
+                .count();
+            let pos = eval.ids.iter().position(|x| x == id).unwrap();
+            hist[pos * n + better] += 1;
+        }
+    }
+    assert_eq!(partial.hist, hist);
+    let res = accumulate::finish(&partial);
+    assert_eq!(res.successful_runs, runs);
+    // P(rank <= 1) summed over units is at least 1 (ties can share rank 1).
+    let p1: f64 = res.units.iter().map(|u| u.p_top["1"]).sum();
+    assert!(p1 >= 1.0 - 1e-12);
+}
+
+#[test]
+fn zero_perturbation_gives_the_nominal_rank_in_every_run() {
+    let (_tmp, index) = small("");
+    let eval = evaluator(
+        &index,
+        model::Overrides {
+            runs: Some(3000),
+            spread: Some(0.0),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let res = accumulate::finish(&sensitivity::run_mc(&eval, None, &|_| {}));
+    for u in &res.units {
+        assert_eq!(
+            (u.q05, u.median_rank, u.q95),
+            (u.nominal_rank, u.nominal_rank, u.nominal_rank),
+            "{}",
+            u.id
+        );
+        assert_eq!(u.acceptability.len(), 1);
+        assert_eq!(u.score_sd, 0.0);
+    }
+    assert_eq!(res.mean_abs_rank_shift.q95, 0.0);
+    assert_eq!(res.spearman.q05, 1.0);
+    assert!(res.top_k_unchanged.values().all(|&s| s == 1.0));
+    // The same with every draw method fixed: weights = none.
+    let eval = evaluator(
+        &index,
+        model::Overrides {
+            runs: Some(100),
+            weights: Some(spec::WeightMethod::None),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let res = accumulate::finish(&sensitivity::run_mc(&eval, None, &|_| {}));
+    assert!(
+        res.units
+            .iter()
+            .all(|u| u.q05 == u.nominal_rank && u.q95 == u.nominal_rank)
+    );
+}
+
+#[test]
+fn impossible_combinations_are_refused_before_running() {
+    // Geometric over minmax from 0 as an alternative for the index.
+    let (_tmp, index) = small(
+        "[[sensitivity.choice]]\nkind = \"aggregation\"\noptions = [\"arithmetic\", \"geometric\"]\n",
+    );
+    let e = evaluator(&index, model::Overrides::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("aggregation = geometric"), "{e}");
+    assert!(e.contains("cannot run"), "{e}");
+    // A zscore alternative with a constant indicator under it.
+    let (tmp, _) = small(
+        "[[sensitivity.choice]]\nkind = \"normalisation\"\nindicators = [\"a\"]\noptions = [{ method = \"zscore\" }]\n",
+    );
+    write(
+        tmp.path(),
+        "d.csv",
+        "id,a,b,c\nu1,1,10,5\nu2,1,0,10\nu3,1,5,0\n",
+    );
+    let index = spec::resolve(&spec::load_spec(&tmp.path().join("s.toml")).unwrap()).unwrap();
+    let e = match evaluator(&index, model::Overrides::default()) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("constant indicator accepted"),
+    };
+    // Nominal minmax already refuses the constant indicator; either way it names it.
+    assert!(e.contains("indicator 'a'"), "{e}");
+    // Sobol with Dirichlet weights is refused, not ignored.
+    let (_tmp, index) = small("");
+    let e = evaluator(
+        &index,
+        model::Overrides {
+            method: Some(spec::SensitivityMethod::Sobol),
+            weights: Some(spec::WeightMethod::Dirichlet),
+            ..Default::default()
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("dirichlet"), "{e}");
+}
+
+#[test]
+fn discrete_choices_and_leave_one_out() {
+    let (_tmp, index) = small(
+        "[[sensitivity.choice]]\nkind = \"normalisation\"\noptions = [{ method = \"rank\" }]\n\
+         [[sensitivity.choice]]\nkind = \"include\"\nindicator = \"c\"\n",
+    );
+    let eval = evaluator(
+        &index,
+        model::Overrides {
+            runs: Some(2000),
+            spread: Some(0.0),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let res = accumulate::finish(&sensitivity::run_mc(&eval, None, &|_| {}));
+    assert_eq!(res.failed_runs, 0);
+    assert!(res.mean_abs_rank_shift.mean > 0.0, "choices move ranks");
+    let loo = sensitivity::run_loo(&eval);
+    assert_eq!(loo.len(), 3);
+    // Leaving out c (weight 3 of 6) by hand: scores from a (1) and b (2).
+    let c = loo.iter().find(|l| l.id == "c").unwrap();
+    let ranks = c.ranks.as_ref().unwrap();
+    let by_hand = |a: f64, b: f64| (a * 10.0 + 2.0 * b * 10.0) / 3.0;
+    let s: Vec<f64> = [(0.0, 10.0), (5.0, 0.0), (10.0, 5.0), (4.0, 6.0), (6.0, 4.0)]
+        .iter()
+        .map(|(a, b)| by_hand(*a, *b))
+        .collect();
+    for (pos, id) in eval.ids.iter().enumerate() {
+        let u: usize = id[1..].parse::<usize>().unwrap() - 1;
+        let expect = 1 + s.iter().filter(|&&x| x > s[u] + 1e-9).count();
+        assert_eq!(ranks[pos], expect as f64, "{id}");
+    }
+}
+
+fn sensitivity_json(args: &[&str]) -> Vec<u8> {
+    let out = kommunrank(args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    out.stdout
+}
+
+#[test]
+fn threads_do_not_change_a_byte() {
+    let base = [
+        "sensitivity",
+        "--runs",
+        "6000",
+        "--format",
+        "json",
+        "--quiet",
+    ];
+    let one = sensitivity_json(&[&base[..], &["--threads", "1"]].concat());
+    let two = sensitivity_json(&[&base[..], &["--threads", "2"]].concat());
+    let three = sensitivity_json(&[&base[..], &["--threads", "3"]].concat());
+    assert!(one == two && two == three);
+    let json: Value = serde_json::from_slice(&one).unwrap();
+    assert_eq!(json["runs"], 6000);
+    assert_eq!(json["seed"], 1);
+    assert!(json["spec_hash"].as_str().unwrap().starts_with("fnv1a64:"));
+    let u = &json["units"][0];
+    for key in [
+        "id",
+        "nominal_rank",
+        "median_rank",
+        "q05",
+        "q95",
+        "p_top",
+        "acceptability",
+        "score_mean",
+        "score_sd",
+    ] {
+        assert!(!u[key].is_null(), "{key}");
+    }
+    assert!(json["model"]["factors"].as_array().unwrap().len() >= 2);
+}
+
+#[test]
+fn merged_shards_are_byte_identical_to_the_single_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p0 = tmp.path().join("p0.json");
+    let p1 = tmp.path().join("p1.json");
+    let p2 = tmp.path().join("p2.json");
+    let single = sensitivity_json(&[
+        "sensitivity",
+        "--runs",
+        "5000",
+        "--seed",
+        "7",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    for (i, p) in [&p0, &p1].iter().enumerate() {
+        let shard = format!("{i}/2");
+        let out = kommunrank(&[
+            "sensitivity",
+            "--runs",
+            "5000",
+            "--seed",
+            "7",
+            "--shard",
+            &shard,
+            "--out",
+            p.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let merged = sensitivity_json(&[
+        "merge",
+        p1.to_str().unwrap(),
+        p0.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(merged == single, "merged shards differ from the single run");
+    // Three shards, merged, too.
+    for i in 0..3 {
+        let shard = format!("{i}/3");
+        let out = kommunrank(&[
+            "sensitivity",
+            "--runs",
+            "5000",
+            "--seed",
+            "7",
+            "--shard",
+            &shard,
+            "--out",
+            p2.with_extension(format!("{i}.json")).to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert!(out.status.success());
+    }
+    let names: Vec<String> = (0..3)
+        .map(|i| {
+            p2.with_extension(format!("{i}.json"))
+                .to_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let merged3 = sensitivity_json(&["merge", &names[0], &names[1], &names[2], "--format", "json"]);
+    assert!(merged3 == single);
+    // A missing shard or a shard of another analysis is refused.
+    let out = kommunrank(&["merge", p0.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("shard is missing"),
+        "{}",
+        stderr(&out)
+    );
+    let out = kommunrank(&[
+        "sensitivity",
+        "--runs",
+        "5000",
+        "--seed",
+        "8",
+        "--shard",
+        "1/2",
+        "--out",
+        p1.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(out.status.success());
+    let out = kommunrank(&["merge", p0.to_str().unwrap(), p1.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("different analyses"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn replay_reproduces_a_run() {
+    let out = kommunrank(&[
+        "sensitivity",
+        "--runs",
+        "3000",
+        "--replay",
+        "2049",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let a: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let b: Value = serde_json::from_slice(
+        &kommunrank(&[
+            "sensitivity",
+            "--runs",
+            "3000",
+            "--replay",
+            "2049",
+            "--format",
+            "json",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a["run"], 2049);
+    assert!(a["draw"]["weights"]["services"].is_object());
+    let out = kommunrank(&["sensitivity", "--runs", "10", "--replay", "10"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn sobol_and_loo_and_compare_from_the_cli() {
+    let out = kommunrank(&[
+        "sensitivity",
+        "--method",
+        "sobol",
+        "--runs",
+        "256",
+        "--bootstrap",
+        "100",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("evaluations"), "prints N(d+2) first");
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let factors = j["model"]["factors"].as_array().unwrap().len() as u64;
+    assert_eq!(j["evaluations"].as_u64().unwrap(), 256 * (factors + 2));
+    let first = j["mean_abs_rank_shift"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap();
+    assert!(first["first_ci"].as_array().unwrap().len() == 2 && !first["total"].is_null());
+    let out = kommunrank(&["sensitivity", "--method", "loo"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("e_services"));
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "w.csv",
+        "scenario,services,communication,organisation\nservices_heavy,3,1,1\nequal,1,1,1\n",
+    );
+    let out = kommunrank(&[
+        "compare",
+        "--scenarios",
+        tmp.path().join("w.csv").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        j["scenarios"],
+        serde_json::json!(["services_heavy", "equal"])
+    );
+    // With equal node weights the points sum is unchanged: every change is 0.
+    assert!(
+        j["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["scenarios"]["equal"]["change"] == 0.0)
+    );
+    write(tmp.path(), "bad.csv", "scenario,servics\nx,1\n");
+    let out = kommunrank(&[
+        "compare",
+        "--scenarios",
+        tmp.path().join("bad.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("did you mean 'services'"),
+        "{}",
+        stderr(&out)
+    );
+}
