@@ -24,7 +24,11 @@ pub fn decode(bytes: &[u8], encoding: TextEncoding) -> (String, &'static str) {
             let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
             (text.into_owned(), "Windows-1252")
         }
-        TextEncoding::Utf8 => (String::from_utf8_lossy(bytes).into_owned(), "UTF-8"),
+        TextEncoding::Utf8 => match std::str::from_utf8(bytes) {
+            Ok(s) => (s.to_string(), "UTF-8"),
+            // Reported by read_csv, which knows the file name.
+            Err(_) => (String::new(), "invalid UTF-8"),
+        },
         TextEncoding::Auto => match std::str::from_utf8(bytes) {
             Ok(s) => (s.to_string(), "UTF-8"),
             Err(_) => {
@@ -80,6 +84,15 @@ pub fn read_csv(bytes: &[u8], file: &str, options: &ReadOptions) -> Result<RawTa
             .unwrap_or_default(),
         column: None,
     };
+    if encoding == "invalid UTF-8" {
+        let err = std::str::from_utf8(bytes).expect_err("invalid");
+        let line = bytes[..err.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+        return Err(Error::data(
+            loc(Some(line)),
+            format!("the file is not valid UTF-8 (byte {} of the file)", err.valid_up_to() + 1),
+        )
+        .with_hint("Swedish Excel writes Windows-1252: set data.encoding = \"windows-1252\" (or \"auto\")"));
+    }
     if text.trim().is_empty() {
         return Err(Error::data(loc(None), "the file is empty")
             .with_hint("export the table again with a header row and one row per unit"));

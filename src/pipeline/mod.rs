@@ -207,7 +207,7 @@ fn run_screened(index: &Index, data: Dataset, fixed: Option<&[bool]>) -> Result<
                             &index.spec_name,
                             format!("indicator '{}'", ind.id),
                             format!(
-                                "normalising value {} of unit {} overflows ({})",
+                                "normalising value {:e} of unit {} overflows ({})",
                                 treated[[u, j]],
                                 data.table.ids[u],
                                 normalise::describe(&ind.normalisation)
