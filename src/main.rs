@@ -6,6 +6,11 @@ mod cli;
 use clap::Parser;
 
 fn main() {
+    // Ctrl-C: remove a half-written output's temporary file, exit 130.
+    let _ = ctrlc::set_handler(|| {
+        kommunrank::report::remove_pending_output();
+        std::process::exit(130);
+    });
     let args = cli::Cli::parse();
     let code = match cli::run(args) {
         Ok(()) => 0,

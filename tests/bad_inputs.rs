@@ -13,7 +13,10 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     for e in std::fs::read_dir(dir).unwrap() {
         let e = e.unwrap();
         if e.file_type().unwrap().is_file() {
-            out.insert(e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap());
+            out.insert(
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            );
         }
     }
     out
@@ -23,14 +26,19 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 fn every_bad_input_gets_exit_2_and_a_clear_message() {
     let root = common::root().join("tests/bad_inputs");
     let docs = std::fs::read_to_string(common::root().join("docs/errors.md")).unwrap();
-    let mut cases: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
     cases.sort();
     assert!(cases.len() >= 40, "the catalogue has {} cases", cases.len());
     let mut failures = Vec::new();
     for case in &cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         let meta: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(case.join("case.json")).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(case.join("case.json")).unwrap())
+                .unwrap();
         let tmp = tempfile::tempdir().unwrap();
         for (file, bytes) in snapshot(case) {
             if file != "case.json" {
@@ -38,7 +46,12 @@ fn every_bad_input_gets_exit_2_and_a_clear_message() {
             }
         }
         let before = snapshot(tmp.path());
-        let args: Vec<&str> = meta["command"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+        let args: Vec<&str> = meta["command"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
         let out = common::kommunrank_in(tmp.path(), &args);
         let err = common::stderr(&out);
         let expect = meta["expect"].as_str().unwrap();
@@ -53,14 +66,25 @@ fn every_bad_input_gets_exit_2_and_a_clear_message() {
             problems.push("panic or runaway message".into());
         }
         if snapshot(tmp.path()) != before {
-            problems.push("files in the folder changed (input modified or output left behind)".into());
+            problems
+                .push("files in the folder changed (input modified or output left behind)".into());
         }
         if !docs.contains(&format!("`{name}`")) {
             problems.push("not listed in docs/errors.md".into());
         }
         if !problems.is_empty() {
-            failures.push(format!("{name}: {}\n  stderr: {}", problems.join("; "), err.trim()));
+            failures.push(format!(
+                "{name}: {}\n  stderr: {}",
+                problems.join("; "),
+                err.trim()
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

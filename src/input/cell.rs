@@ -56,6 +56,22 @@ pub fn parse_cell<'a>(cell: &'a RawCell, decimal_comma: bool, missing: &[String]
 
 /// Parses a number written as text; `None` when it is not a finite number.
 pub fn parse_number(text: &str, decimal_comma: bool) -> Option<(f64, Separator)> {
+    let t = text.trim();
+    // Fast path: plain ASCII numbers need no rewriting.
+    if t.bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+    {
+        if !valid_number_syntax(t) {
+            return None;
+        }
+        let v: f64 = t.parse().ok()?;
+        let sep = if t.contains('.') {
+            Separator::Point
+        } else {
+            Separator::None
+        };
+        return v.is_finite().then_some((v, sep));
+    }
     let mut cleaned = String::with_capacity(text.len());
     let mut sep = Separator::None;
     let mut prev_digit = false;

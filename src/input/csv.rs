@@ -86,12 +86,21 @@ pub fn read_csv(bytes: &[u8], file: &str, options: &ReadOptions) -> Result<RawTa
     };
     if encoding == "invalid UTF-8" {
         let err = std::str::from_utf8(bytes).expect_err("invalid");
-        let line = bytes[..err.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+        let line = bytes[..err.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u32
+            + 1;
         return Err(Error::data(
             loc(Some(line)),
-            format!("the file is not valid UTF-8 (byte {} of the file)", err.valid_up_to() + 1),
+            format!(
+                "the file is not valid UTF-8 (byte {} of the file)",
+                err.valid_up_to() + 1
+            ),
         )
-        .with_hint("Swedish Excel writes Windows-1252: set data.encoding = \"windows-1252\" (or \"auto\")"));
+        .with_hint(
+            "Swedish Excel writes Windows-1252: set data.encoding = \"windows-1252\" (or \"auto\")",
+        ));
     }
     if text.trim().is_empty() {
         return Err(Error::data(loc(None), "the file is empty")

@@ -65,7 +65,7 @@ impl Column {
                 self.values[unit] = v;
                 if let RawCell::Text(t) = cell {
                     let t = t.trim();
-                    if t != format!("{v}") {
+                    if !plainly_canonical(t) && t != format!("{v}") {
                         self.original.insert(unit, t.to_string());
                     }
                 }
@@ -179,6 +179,24 @@ impl Column {
     /// Number of units with a value (numeric or text).
     pub fn present(&self) -> usize {
         self.values.iter().filter(|v| !v.is_nan()).count() + self.text.len()
+    }
+}
+
+/// Whether a number's text is certainly what `format!("{v}")` gives back
+/// (a cheap test that spares formatting most cells): no sign, exponent or
+/// separator, no superfluous zeros, at most 15 significant digits.
+fn plainly_canonical(t: &str) -> bool {
+    let b = t.as_bytes();
+    if b.is_empty() || b.len() > 16 || !b.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
+        return false;
+    }
+    let dots = b.iter().filter(|c| **c == b'.').count();
+    let int_end = b.iter().position(|c| *c == b'.').unwrap_or(b.len());
+    let leading_zero = int_end > 1 && b[0] == b'0';
+    match dots {
+        0 => !leading_zero,
+        1 => int_end > 0 && int_end + 1 < b.len() && !leading_zero && b[b.len() - 1] != b'0',
+        _ => false,
     }
 }
 
@@ -339,6 +357,22 @@ fn merge_column(existing: &mut Column, other: Column, ids: &[String]) -> Result<
 }
 
 /// How a file's ids are read.
+#[cfg(test)]
+mod tests {
+    use super::plainly_canonical;
+
+    #[test]
+    fn canonical_numbers_match_their_display() {
+        for t in ["0", "1", "12.5", "0.25", "100", "3.14159"] {
+            assert!(plainly_canonical(t), "{t}");
+            assert_eq!(format!("{}", t.parse::<f64>().unwrap()), t);
+        }
+        for t in ["01", "1.50", "1.", ".5", "+1", "1e3", "1,5", "-1", "00.5"] {
+            assert!(!plainly_canonical(t), "{t}");
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct IdOptions {
     /// Left-pad numeric ids with zeros to this width (Excel drops the zero of `0114`).

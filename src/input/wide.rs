@@ -55,12 +55,8 @@ pub fn wide_table(
             continue;
         }
         let mut col = Column::new(name, &raw.file, raw.kind, n);
-        for (u, row) in raw
-            .rows
-            .iter()
-            .filter(|r| !id_text(&r.cells[id_col], ids).is_empty())
-            .enumerate()
-        {
+        // Every row has a non-empty, unique id here (errors returned above).
+        for (u, row) in raw.rows.iter().enumerate() {
             col.set(u, &row.cells[c], row.position, raw.decimal_comma, missing);
         }
         table.columns.push(col);

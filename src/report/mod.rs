@@ -33,6 +33,19 @@ impl OutputFormat {
     }
 }
 
+/// The temporary output file being written, removed if the run is interrupted.
+static PENDING: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
+
+/// Removes the temporary file of an output being written (for a Ctrl-C
+/// handler: an interrupted run leaves neither a partial output nor a temp file).
+pub fn remove_pending_output() {
+    if let Ok(mut p) = PENDING.lock()
+        && let Some(path) = p.take()
+    {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same folder and a
 /// rename, so the output is complete or absent. Refuses to overwrite any of
 /// `inputs`.
@@ -67,9 +80,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()>
         .suffix(".tmp")
         .tempfile_in(&dir)
         .map_err(io("create a temporary file in", &dir))?;
+    if let Ok(mut p) = PENDING.lock() {
+        *p = Some(tmp.path().to_path_buf());
+    }
     tmp.write_all(bytes).map_err(io("write", path))?;
     tmp.flush().map_err(io("write", path))?;
-    tmp.persist(path).map_err(|e| Error::Io {
+    let persisted = tmp.persist(path);
+    if let Ok(mut p) = PENDING.lock() {
+        *p = None;
+    }
+    persisted.map_err(|e| Error::Io {
         action: "write",
         path: path.to_path_buf(),
         source: e.error,
