@@ -25,6 +25,7 @@
 //! # Ok::<(), kommunrank::Error>(())
 //! ```
 
+pub mod audit;
 pub mod error;
 pub mod example;
 pub mod input;

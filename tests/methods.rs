@@ -327,3 +327,50 @@ parent = "survey"
     );
     assert_eq!(r.units.len(), 4);
 }
+
+#[test]
+fn outlier_treatment_jrc_winsorise_log_and_box_cox() {
+    let data = "id,g,a\nu1,n,1\nu2,n,2\nu3,n,3\nu4,n,4\nu5,n,5\nu6,n,6\nu7,n,7\nu8,n,8\nu9,n,9\nu10,n,100\n";
+    let jrc = |extra: &str| {
+        run(data, &format!("[normalise]\nmethod = \"none\"\n[[indicator]]\nid = \"a\"\ntreat = {{ method = \"jrc\"{extra} }}\n")).unwrap()
+    };
+    // 100 is winsorised to the next value, 9; that is enough.
+    let r = jrc("");
+    let t = &r.treatments[0];
+    assert_eq!(t.action, "winsorised");
+    assert_eq!(t.units, vec!["u10".to_string()]);
+    assert!(t.skew_before > 2.0 && t.kurtosis_before > 3.5, "{t:?}");
+    close(score(&r, "u10"), 9.0);
+    close(score(&r, "u1"), 1.0);
+    assert!(r.notes.iter().any(|n| n.contains("winsorised")));
+    // With no points allowed, the rule falls back to ln(x - min + 1).
+    let r = jrc(", max_points = 0");
+    assert_eq!(r.treatments[0].action, "log");
+    close(score(&r, "u10"), 100f64.ln());
+    close(score(&r, "u1"), 0.0);
+    // Within thresholds: nothing changes, the check is still reported.
+    let r = run(
+        "id,g,a\nu1,n,1\nu2,n,2\nu3,n,3\nu4,n,5\n",
+        "[normalise]\nmethod = \"none\"\n[treat]\nmethod = \"jrc\"\n[[indicator]]\nid = \"a\"\n",
+    )
+    .unwrap();
+    assert_eq!(r.treatments[0].action, "none");
+    close(score(&r, "u4"), 5.0);
+    // Quantile winsorisation (type 7 quantiles of 1..9, 100: 5% = 1.45, 95% = 59.05).
+    let r = run(data, "[normalise]\nmethod = \"none\"\n[[indicator]]\nid = \"a\"\ntreat = { method = \"winsorise\", quantiles = [0.05, 0.95] }\n").unwrap();
+    close(score(&r, "u1"), 1.45);
+    close(score(&r, "u10"), 59.05);
+    assert_eq!(
+        r.treatments[0].units,
+        vec!["u1".to_string(), "u10".to_string()]
+    );
+    // Box-Cox lambda 0.5: (sqrt(x) - 1) / 0.5.
+    let r = run(data, "[normalise]\nmethod = \"none\"\n[[indicator]]\nid = \"a\"\ntreat = { method = \"box_cox\", lambda = 0.5 }\n").unwrap();
+    close(score(&r, "u9"), (3.0 - 1.0) / 0.5);
+    let e = run(
+        "id,g,a\nu1,n,0\nu2,n,1\n",
+        "[[indicator]]\nid = \"a\"\ntreat = { method = \"box_cox\", lambda = 0.5 }\n",
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("unit u1"), "{e}");
+}

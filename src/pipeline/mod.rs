@@ -9,6 +9,7 @@ pub mod impute;
 pub mod normalise;
 pub mod rank;
 pub mod screen;
+pub mod treat;
 
 pub use data::{DataOverrides, Dataset, load_dataset};
 pub use rank::Rank;
@@ -94,6 +95,8 @@ pub struct RankResult {
     pub excluded: Vec<Exclusion>,
     /// What the user should know (files read, imputations, ignored ids...).
     pub notes: Vec<String>,
+    /// Outlier treatment of each indicator that has one.
+    pub treatments: Vec<treat::TreatmentReport>,
     /// Every step's matrices.
     pub stages: Stages,
 }
@@ -184,6 +187,13 @@ fn run_screened(index: &Index, data: Dataset, fixed: Option<&[bool]>) -> Result<
         treated.row_mut(u).fill(f64::NAN);
     }
     extract::apply_transform(index, &data, &mut treated, &imputed)?;
+    let treatments = treat::treat(index, &data.table.ids, &mut treated, &reference)?;
+    for t in treatments.iter().filter(|t| t.action != "none") {
+        notes.push(format!(
+            "indicator '{}': {} ({})",
+            t.indicator, t.action, t.reason
+        ));
+    }
 
     // Normalise each indicator (in parallel; each column is independent).
     let columns: Vec<std::result::Result<Vec<f64>, NormaliseError>> = (0..k)
@@ -340,6 +350,7 @@ fn run_screened(index: &Index, data: Dataset, fixed: Option<&[bool]>) -> Result<
         units,
         excluded,
         notes: all_notes,
+        treatments,
         stages: Stages {
             raw,
             treated,

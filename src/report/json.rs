@@ -169,6 +169,7 @@ pub fn to_value(result: &RankResult) -> Value {
             "coverage": num(e.coverage),
         })).collect::<Vec<_>>(),
         "notes": result.notes,
+        "treatments": result.treatments,
         "sources": result.data.sources,
         "spec": resolved_spec(&result.index),
     })

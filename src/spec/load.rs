@@ -303,6 +303,7 @@ fn expand_indicator_table(
             per: 1.0,
             normalise,
             missing: None::<MissingMethod>,
+            treat: None,
             id,
         });
     }

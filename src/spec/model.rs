@@ -25,6 +25,9 @@ pub struct SpecFile {
     /// The default normalisation of indicators.
     #[serde(default)]
     pub normalise: Option<Normalisation>,
+    /// The default outlier treatment of indicators.
+    #[serde(default)]
+    pub treat: Option<Treatment>,
     /// Ranking rules.
     #[serde(default)]
     pub ranking: RankingSection,
@@ -536,6 +539,55 @@ pub struct IndicatorSpec {
     /// Missing-value method (default: `[missing].method`).
     #[serde(default)]
     pub missing: Option<MissingMethod>,
+    /// Outlier treatment (default: `[treat]`, else none).
+    #[serde(default)]
+    pub treat: Option<Treatment>,
+}
+
+fn two() -> f64 {
+    2.0
+}
+fn three_and_a_half() -> f64 {
+    3.5
+}
+fn five() -> usize {
+    5
+}
+fn five_percent() -> [f64; 2] {
+    [0.05, 0.95]
+}
+
+/// Outlier treatment (`method = "..."`), applied after imputation and
+/// transforms, before normalisation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Treatment {
+    /// No treatment.
+    None,
+    /// The JRC rule: when |skewness| > `skew` and kurtosis > `kurtosis`,
+    /// winsorise up to `max_points` points, else fall back to a log transform.
+    Jrc {
+        /// Skewness threshold (absolute value).
+        #[serde(default = "two")]
+        skew: f64,
+        /// Excess kurtosis threshold.
+        #[serde(default = "three_and_a_half")]
+        kurtosis: f64,
+        /// Most points winsorised before falling back to a log.
+        #[serde(default = "five")]
+        max_points: usize,
+    },
+    /// Clamp to the given quantiles of the reference units.
+    Winsorise {
+        /// Lower and upper quantile.
+        #[serde(default = "five_percent")]
+        quantiles: [f64; 2],
+    },
+    /// Box-Cox: (x^lambda - 1) / lambda, ln x for lambda = 0 (x > 0).
+    BoxCox {
+        /// The exponent.
+        lambda: f64,
+    },
 }
 
 fn one() -> f64 {

@@ -104,6 +104,8 @@ pub struct Indicator {
     pub normalisation: Normalisation,
     /// Missing-value method.
     pub missing: MissingMethod,
+    /// Outlier treatment.
+    pub treatment: Treatment,
 }
 
 /// A checked index: hierarchy, indicators and the spec's other sections.
@@ -308,6 +310,45 @@ fn check_normalisation(n: &Normalisation, file: &str, key: &str, errors: &mut Ve
                     "categorical needs a map of answers to finite values".into(),
                     "e.g. map = { ja = 1, nej = 0 }",
                 ));
+            }
+        }
+    }
+}
+
+fn check_treatment(t: &Treatment, file: &str, key: &str, errors: &mut Vec<Error>) {
+    match t {
+        Treatment::None => {}
+        Treatment::Jrc { skew, kurtosis, .. } => {
+            if !(skew.is_finite() && *skew > 0.0 && kurtosis.is_finite()) {
+                errors.push(
+                    Error::spec(
+                        file,
+                        key,
+                        "the JRC rule needs skew > 0 and a finite kurtosis threshold",
+                    )
+                    .with_hint("the defaults are skew = 2, kurtosis = 3.5"),
+                );
+            }
+        }
+        Treatment::Winsorise {
+            quantiles: [lo, hi],
+        } => {
+            if !(0.0 <= *lo && lo < hi && *hi <= 1.0) {
+                errors.push(
+                    Error::spec(
+                        file,
+                        key,
+                        format!(
+                            "winsorising quantiles [{lo}, {hi}] must satisfy 0 <= low < high <= 1"
+                        ),
+                    )
+                    .with_hint("e.g. quantiles = [0.05, 0.95]"),
+                );
+            }
+        }
+        Treatment::BoxCox { lambda } => {
+            if !lambda.is_finite() {
+                errors.push(Error::spec(file, key, "lambda must be finite"));
             }
         }
     }
@@ -532,6 +573,9 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
             &format!("{key}.normalise"),
             &mut errors,
         );
+        if let Some(t) = s.treat.as_ref().or(spec.treat.as_ref()) {
+            check_treatment(t, file, &format!("{key}.treat"), &mut errors);
+        }
         let missing = s.missing.unwrap_or(spec.missing.method);
         if missing == MissingMethod::GroupMean && spec.missing.group.is_none() {
             errors.push(
@@ -558,6 +602,11 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
             per: s.per,
             normalisation,
             missing,
+            treatment: s
+                .treat
+                .clone()
+                .or_else(|| spec.treat.clone())
+                .unwrap_or(Treatment::None),
         });
     }
     if spec.missing.method == MissingMethod::GroupMean && spec.missing.group.is_none() {
