@@ -3,4 +3,8 @@
 //! components, effective weights; explaining one unit's rank; rankings over
 //! several years.
 
+pub mod explain;
+pub mod index_audit;
+pub mod multivariate;
 pub mod stats;
+pub mod trend;

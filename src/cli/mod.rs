@@ -1,5 +1,6 @@
 //! Argument parsing (clap) and dispatch to one module per command.
 
+mod audit;
 mod compare;
 mod merge;
 mod rank;
@@ -33,6 +34,12 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Combine Monte Carlo shards (`sensitivity --shard I/N`) into the single-run result.
     Merge(merge::MergeArgs),
+    /// Statistical audit: coverage, distributions, correlations, Cronbach's alpha, PCA, effective weights.
+    Audit(audit::AuditArgs),
+    /// What drives one unit's rank: values, normalised values and contributions vs the median unit.
+    Explain(audit::ExplainArgs),
+    /// Rank several years with today's method and base-year goalposts; biggest movers first.
+    Trend(audit::TrendArgs),
 }
 
 /// Options shared by commands that read a spec and data.
@@ -46,7 +53,7 @@ pub struct InputArgs {
     data: Vec<PathBuf>,
     /// Year to take from long (Kolada) files, replacing data.year.
     #[arg(long)]
-    year: Option<i64>,
+    pub year: Option<i64>,
     /// Sheet of XLSX files given with --data (default: the first sheet).
     #[arg(long, requires = "data")]
     sheet: Option<String>,
@@ -125,5 +132,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Sensitivity(a) => sensitivity::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Merge(a) => merge::run(a),
+        Command::Audit(a) => audit::run_audit(a),
+        Command::Explain(a) => audit::run_explain(a),
+        Command::Trend(a) => audit::run_trend(a),
     }
 }

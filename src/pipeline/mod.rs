@@ -110,16 +110,56 @@ pub fn run_index(index: &Index, overrides: &DataOverrides) -> Result<RankResult>
 
 /// Runs the pipeline on loaded data.
 pub fn run(index: &Index, data: Dataset) -> Result<RankResult> {
-    run_screened(index, data, None)
+    run_screened(index, data, None, None)
+}
+
+/// The values that define data-driven normalisations (min, max, mean, sd,
+/// ranks): per indicator, the treated values of a base run's reference units.
+#[derive(Debug, Clone)]
+pub struct BaseReference {
+    /// Per indicator, the base reference units' values.
+    pub values: Vec<Vec<f64>>,
+}
+
+impl BaseReference {
+    /// The reference values of a computed result (its ranked units).
+    pub fn of(result: &RankResult) -> Self {
+        let rows: Vec<usize> = result
+            .units
+            .iter()
+            .filter(|u| u.rank.is_some())
+            .map(|u| u.row)
+            .collect();
+        BaseReference {
+            values: (0..result.index.indicators.len())
+                .map(|j| {
+                    rows.iter()
+                        .map(|&u| result.stages.treated[[u, j]])
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Runs the pipeline with normalisation parameters taken from a base run
+/// (e.g. a base year), so that scores of different runs are comparable.
+pub fn run_with_base(index: &Index, data: Dataset, base: &BaseReference) -> Result<RankResult> {
+    run_screened(index, data, None, Some(base))
 }
 
 /// Runs the pipeline with the set of scored units fixed (`scored[u]`), as
 /// sensitivity analysis does so that every variant ranks the same units.
 pub fn run_fixed(index: &Index, data: Dataset, scored: &[bool]) -> Result<RankResult> {
-    run_screened(index, data, Some(scored))
+    run_screened(index, data, Some(scored), None)
 }
 
-fn run_screened(index: &Index, data: Dataset, fixed: Option<&[bool]>) -> Result<RankResult> {
+fn run_screened(
+    index: &Index,
+    data: Dataset,
+    fixed: Option<&[bool]>,
+    base: Option<&BaseReference>,
+) -> Result<RankResult> {
     aggregate::check_methods(index)?;
     let n = data.table.len();
     let k = index.indicators.len();
@@ -201,7 +241,18 @@ fn run_screened(index: &Index, data: Dataset, fixed: Option<&[bool]>) -> Result<
         .map(|j| {
             let ind = &index.indicators[j];
             let col: Vec<f64> = treated.column(j).to_vec();
-            normalise::normalise(&ind.normalisation, ind.direction, &col, &reference)
+            match base {
+                None => normalise::normalise(&ind.normalisation, ind.direction, &col, &reference),
+                Some(b) => {
+                    // Base values first (the reference), this run's values after.
+                    let mut all = b.values[j].clone();
+                    all.extend_from_slice(&col);
+                    let mut refs = vec![true; b.values[j].len()];
+                    refs.resize(all.len(), false);
+                    normalise::normalise(&ind.normalisation, ind.direction, &all, &refs)
+                        .map(|v| v[b.values[j].len()..].to_vec())
+                }
+            }
         })
         .collect();
     let mut normalised = Array2::from_elem((n, k), f64::NAN);

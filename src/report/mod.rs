@@ -1,6 +1,7 @@
 //! Output: terminal table, CSV and JSON renderings of a [`RankResult`], and
 //! atomic file writing (temp file + rename, never a half-written output).
 
+pub mod audit;
 pub mod csv;
 pub mod json;
 pub mod sensitivity;

@@ -1,0 +1,324 @@
+//! The audit of a computed index: coverage, distributions with flags,
+//! correlations (between indicators, with their node and with the index),
+//! flagged pairs, Cronbach's alpha and PCA per node, effective weights.
+
+use super::multivariate::{correlations, cronbach_alpha, pca_explained};
+use super::stats;
+use crate::pipeline::RankResult;
+use crate::spec::{Aggregation, Member};
+use serde::Serialize;
+
+/// Thresholds of the audit (documented in docs/audit.md).
+#[derive(Debug, Clone, Serialize)]
+pub struct Thresholds {
+    /// |skewness| above this (with kurtosis) flags an indicator.
+    pub skew: f64,
+    /// Excess kurtosis above this (with skewness) flags an indicator.
+    pub kurtosis: f64,
+    /// |r| above this flags a pair as collinear.
+    pub collinear: f64,
+    /// Coverage below this flags an indicator.
+    pub coverage: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            skew: 2.0,
+            kurtosis: 3.5,
+            collinear: 0.9,
+            coverage: 0.65,
+        }
+    }
+}
+
+/// One indicator's audit.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorAudit {
+    /// Id.
+    pub id: String,
+    /// Parent node.
+    pub parent: String,
+    /// Units of the data with a value.
+    pub present: usize,
+    /// Share of the data's units with a value.
+    pub coverage: f64,
+    /// Raw mean over ranked units.
+    pub mean: f64,
+    /// Raw standard deviation.
+    pub sd: f64,
+    /// Raw minimum.
+    pub min: f64,
+    /// Raw maximum.
+    pub max: f64,
+    /// Skewness of the raw values.
+    pub skew: f64,
+    /// Excess kurtosis of the raw values.
+    pub kurtosis: f64,
+    /// Flags: `skewed`, `low coverage`.
+    pub flags: Vec<String>,
+    /// Treatment applied, if any.
+    pub treatment: Option<String>,
+    /// Pearson r of the normalised indicator with its parent node's score.
+    pub r_parent: f64,
+    /// Spearman rho with the parent node.
+    pub rho_parent: f64,
+    /// Pearson r with the index.
+    pub r_index: f64,
+    /// Spearman rho with the index.
+    pub rho_index: f64,
+    /// Nominal effective weight (product of normalised weights to the index).
+    pub effective_weight: f64,
+    /// Share of r^2 with the index among all indicators: what it weighs in practice.
+    pub importance_share: f64,
+}
+
+/// A flagged pair of indicators.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pair {
+    /// First indicator.
+    pub a: String,
+    /// Second indicator.
+    pub b: String,
+    /// Pearson r.
+    pub pearson: f64,
+    /// Spearman rho.
+    pub spearman: f64,
+    /// Units used.
+    pub n: usize,
+    /// `collinear` or `negative within node`.
+    pub flag: String,
+}
+
+/// One node's audit.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeAudit {
+    /// Node id.
+    pub id: String,
+    /// Children ids.
+    pub children: Vec<String>,
+    /// Cronbach's alpha of the children (normalised), complete cases.
+    pub cronbach_alpha: f64,
+    /// Units used for alpha and PCA.
+    pub complete_units: usize,
+    /// Variance shares of the principal components (descending).
+    pub pca_explained: Vec<f64>,
+    /// Pearson r of the node score with the index.
+    pub r_index: f64,
+}
+
+/// A unit's data coverage.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitCoverage {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Share of indicators with a value.
+    pub coverage: f64,
+    /// `ranked`, `unranked` or the exclusion reason.
+    pub status: String,
+}
+
+/// The whole audit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Audit {
+    /// Thresholds used.
+    pub thresholds: Thresholds,
+    /// Per indicator.
+    pub indicators: Vec<IndicatorAudit>,
+    /// Indicator ids, in matrix order.
+    pub matrix_ids: Vec<String>,
+    /// Pearson correlations between normalised indicators.
+    pub pearson: Vec<Vec<f64>>,
+    /// Spearman correlations.
+    pub spearman: Vec<Vec<f64>>,
+    /// Flagged pairs.
+    pub pairs: Vec<Pair>,
+    /// Per node.
+    pub nodes: Vec<NodeAudit>,
+    /// Per unit, lowest coverage first.
+    pub units: Vec<UnitCoverage>,
+    /// Whether effective weights are exact shares (all nodes arithmetic).
+    pub all_arithmetic: bool,
+}
+
+/// Audits a computed index.
+pub fn audit(result: &RankResult, thresholds: Thresholds) -> Audit {
+    let index = &result.index;
+    let st = &result.stages;
+    let n_all = result.data.table.len();
+    let ranked: Vec<usize> = result
+        .units
+        .iter()
+        .filter(|u| u.rank.is_some())
+        .map(|u| u.row)
+        .collect();
+    let column = |m: &ndarray::Array2<f64>, j: usize| -> Vec<f64> {
+        ranked.iter().map(|&u| m[[u, j]]).collect()
+    };
+    let k = index.indicators.len();
+    let normalised: Vec<Vec<f64>> = (0..k).map(|j| column(&st.normalised, j)).collect();
+    let node_scores: Vec<Vec<f64>> = (0..index.nodes.len())
+        .map(|n| column(&st.nodes, n))
+        .collect();
+    let mut pearson = vec![vec![f64::NAN; k]; k];
+    let mut spearman = vec![vec![f64::NAN; k]; k];
+    let mut pairs = Vec::new();
+    for a in 0..k {
+        for b in a..k {
+            let (p, s, n) = if a == b {
+                (1.0, 1.0, 0)
+            } else {
+                correlations(&normalised[a], &normalised[b])
+            };
+            pearson[a][b] = p;
+            pearson[b][a] = p;
+            spearman[a][b] = s;
+            spearman[b][a] = s;
+            if a == b {
+                continue;
+            }
+            let (ia, ib) = (&index.indicators[a], &index.indicators[b]);
+            let flag = if p.abs() > thresholds.collinear {
+                Some("collinear")
+            } else if ia.parent == ib.parent && p < 0.0 {
+                Some("negative within node")
+            } else {
+                None
+            };
+            if let Some(f) = flag {
+                pairs.push(Pair {
+                    a: ia.id.clone(),
+                    b: ib.id.clone(),
+                    pearson: p,
+                    spearman: s,
+                    n,
+                    flag: f.into(),
+                });
+            }
+        }
+    }
+    let r2: Vec<f64> = (0..k)
+        .map(|j| correlations(&normalised[j], &node_scores[0]).0.powi(2))
+        .collect();
+    let r2_sum: f64 = r2.iter().filter(|v| !v.is_nan()).sum();
+    let indicators = index
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(j, ind)| {
+            let raw_all: Vec<f64> = (0..n_all).map(|u| st.raw[[u, j]]).collect();
+            let present = raw_all.iter().filter(|v| !v.is_nan()).count();
+            let raw = stats::present(&column(&st.raw, j));
+            let (skew, kurt) = (stats::skewness(&raw), stats::kurtosis(&raw));
+            let coverage = present as f64 / n_all as f64;
+            let mut flags = Vec::new();
+            if skew.abs() > thresholds.skew && kurt > thresholds.kurtosis {
+                flags.push("skewed".to_string());
+            }
+            if coverage < thresholds.coverage {
+                flags.push("low coverage".to_string());
+            }
+            let (r_parent, rho_parent, _) = correlations(&normalised[j], &node_scores[ind.parent]);
+            let (r_index, rho_index, _) = correlations(&normalised[j], &node_scores[0]);
+            IndicatorAudit {
+                id: ind.id.clone(),
+                parent: index.nodes[ind.parent].id.clone(),
+                present,
+                coverage,
+                mean: stats::mean(&raw),
+                sd: stats::sd(&raw),
+                min: raw.iter().copied().fold(f64::INFINITY, f64::min),
+                max: raw.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                skew,
+                kurtosis: kurt,
+                flags,
+                treatment: result
+                    .treatments
+                    .iter()
+                    .find(|t| t.indicator == ind.id)
+                    .map(|t| t.action.clone()),
+                r_parent,
+                rho_parent,
+                r_index,
+                rho_index,
+                effective_weight: index.effective_weight(j),
+                importance_share: if r2_sum > 0.0 {
+                    r2[j] / r2_sum
+                } else {
+                    f64::NAN
+                },
+            }
+        })
+        .collect();
+    let nodes = index
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(n, node)| {
+            let items: Vec<Vec<f64>> = node
+                .children
+                .iter()
+                .map(|m| match m {
+                    Member::Indicator(i) => normalised[*i].clone(),
+                    Member::Node(c) => node_scores[*c].clone(),
+                })
+                .collect();
+            let (alpha, complete) = cronbach_alpha(&items);
+            let (pca, _) = pca_explained(&items);
+            NodeAudit {
+                id: node.id.clone(),
+                children: node
+                    .children
+                    .iter()
+                    .map(|m| index.member_id(*m).to_string())
+                    .collect(),
+                cronbach_alpha: alpha,
+                complete_units: complete,
+                pca_explained: pca,
+                r_index: if n == 0 {
+                    1.0
+                } else {
+                    correlations(&node_scores[n], &node_scores[0]).0
+                },
+            }
+        })
+        .collect();
+    let mut units: Vec<UnitCoverage> = (0..n_all)
+        .map(|u| {
+            let have = (0..k).filter(|&j| !st.raw[[u, j]].is_nan()).count();
+            let status = match result.units.iter().find(|x| x.row == u) {
+                Some(x) if x.rank.is_some() => "ranked".to_string(),
+                Some(_) => "scored, not ranked".to_string(),
+                None => result
+                    .excluded
+                    .iter()
+                    .find(|e| e.row == u)
+                    .map(|e| format!("excluded: {}", e.reason))
+                    .unwrap_or_default(),
+            };
+            UnitCoverage {
+                id: result.data.table.ids[u].clone(),
+                name: result.data.names[u].clone(),
+                coverage: have as f64 / k as f64,
+                status,
+            }
+        })
+        .collect();
+    units.sort_by(|a, b| a.coverage.total_cmp(&b.coverage));
+    Audit {
+        thresholds,
+        indicators,
+        matrix_ids: index.indicators.iter().map(|i| i.id.clone()).collect(),
+        pearson,
+        spearman,
+        pairs,
+        nodes,
+        units,
+        all_arithmetic: index
+            .nodes
+            .iter()
+            .all(|n| n.aggregation == Aggregation::Arithmetic),
+    }
+}

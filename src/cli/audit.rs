@@ -1,0 +1,135 @@
+//! `kommunrank audit`, `explain` and `trend`: the statistical audit, what
+//! drives one unit's rank, and rankings over several years.
+
+use super::sensitivity::deliver;
+use super::{InputArgs, output_format};
+use clap::Args;
+use kommunrank::audit::{explain, index_audit, trend};
+use kommunrank::report::{OutputFormat, audit as render};
+use kommunrank::{Error, Result, pipeline};
+use std::path::PathBuf;
+
+/// Output options shared by the audit commands.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Write the result to this file (atomically).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Output format (default: from --out's extension, else table).
+    #[arg(long, short = 'f', value_enum)]
+    format: Option<OutputFormat>,
+    /// No messages on stderr.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+/// Arguments of `audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+    /// |r| above which a pair of indicators is flagged as collinear.
+    #[arg(long, default_value_t = 0.9)]
+    collinear: f64,
+}
+
+/// Runs `audit`.
+pub fn run_audit(args: AuditArgs) -> Result<()> {
+    let format = output_format(args.output.format, &args.output.out)?;
+    let index = args.input.index()?;
+    let result = pipeline::run_index(&index, &args.input.overrides())?;
+    let thresholds = index_audit::Thresholds {
+        collinear: args.collinear,
+        ..Default::default()
+    };
+    let a = index_audit::audit(&result, thresholds);
+    let text = match format {
+        OutputFormat::Json => render::audit_json(&a),
+        OutputFormat::Csv => render::audit_csv(&a),
+        OutputFormat::Table => render::audit_table(&a, &index.root().label),
+    };
+    deliver(
+        &text,
+        &args.output.out,
+        &args.input.input_paths(&index),
+        args.output.quiet,
+    )
+}
+
+/// Arguments of `explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+    /// The unit to explain (its id, e.g. 0114).
+    #[arg(long, short = 'u')]
+    unit: String,
+}
+
+/// Runs `explain`.
+pub fn run_explain(args: ExplainArgs) -> Result<()> {
+    let format = output_format(args.output.format, &args.output.out)?;
+    let index = args.input.index()?;
+    let result = pipeline::run_index(&index, &args.input.overrides())?;
+    let e = explain::explain(&result, &args.unit)?;
+    let text = match format {
+        OutputFormat::Json => render::explain_json(&e),
+        OutputFormat::Csv => render::explain_csv(&e),
+        OutputFormat::Table => render::explain_table(&e),
+    };
+    deliver(
+        &text,
+        &args.output.out,
+        &args.input.input_paths(&index),
+        args.output.quiet,
+    )
+}
+
+/// Arguments of `trend`.
+#[derive(Debug, Args)]
+pub struct TrendArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+    /// Years to rank, comma-separated (data with a year column, e.g. Kolada files).
+    #[arg(long, value_delimiter = ',', required = true)]
+    years: Vec<i64>,
+    /// Year whose data fixes the normalisation parameters (default: the first year).
+    #[arg(long)]
+    base_year: Option<i64>,
+    /// Movers shown up and down.
+    #[arg(long, default_value_t = 15)]
+    top: usize,
+}
+
+/// Runs `trend`.
+pub fn run_trend(args: TrendArgs) -> Result<()> {
+    let format = output_format(args.output.format, &args.output.out)?;
+    if args.input.year.is_some() {
+        return Err(Error::Usage(
+            "use --years (and --base-year) with trend, not --year".into(),
+        ));
+    }
+    let index = args.input.index()?;
+    let mut years = args.years.clone();
+    years.sort_unstable();
+    years.dedup();
+    let base = args.base_year.unwrap_or(years[0]);
+    let t = trend::trend(&index, &args.input.overrides(), &years, base)?;
+    let text = match format {
+        OutputFormat::Json => render::trend_json(&t),
+        OutputFormat::Csv => render::trend_csv(&t),
+        OutputFormat::Table => render::trend_table(&t, &index.root().label, args.top),
+    };
+    deliver(
+        &text,
+        &args.output.out,
+        &args.input.input_paths(&index),
+        args.output.quiet,
+    )
+}

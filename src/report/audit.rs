@@ -1,0 +1,468 @@
+//! Renderings of the audit, of a unit's explanation and of trends.
+
+use super::json::num;
+use crate::audit::explain::Explanation;
+use crate::audit::index_audit::Audit;
+use crate::audit::trend::Trend;
+use crate::pipeline::Rank;
+use serde_json::json;
+use std::fmt::Write;
+
+fn f(v: f64, d: usize) -> String {
+    if v.is_nan() {
+        "-".into()
+    } else {
+        format!("{v:.d$}")
+    }
+}
+
+fn rk(r: Option<Rank>) -> String {
+    r.map(|r| r.to_string()).unwrap_or_else(|| "-".into())
+}
+
+fn pretty(v: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).expect("JSON");
+    s.push('\n');
+    s
+}
+
+/// The audit as JSON.
+pub fn audit_json(a: &Audit) -> String {
+    // NaN statistics serialise as null.
+    let v = serde_json::to_value(a).expect("audit serialises");
+    pretty(&json!({"kommunrank": env!("CARGO_PKG_VERSION"), "audit": v}))
+}
+
+/// The audit as CSV: one row per indicator.
+pub fn audit_csv(a: &Audit) -> String {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "indicator",
+        "parent",
+        "present",
+        "coverage",
+        "mean",
+        "sd",
+        "min",
+        "max",
+        "skew",
+        "kurtosis",
+        "flags",
+        "treatment",
+        "r_parent",
+        "rho_parent",
+        "r_index",
+        "rho_index",
+        "effective_weight",
+        "importance_share",
+    ])
+    .expect("in-memory");
+    for i in &a.indicators {
+        let g = |v: f64| format!("{v}");
+        w.write_record([
+            i.id.clone(),
+            i.parent.clone(),
+            i.present.to_string(),
+            g(i.coverage),
+            g(i.mean),
+            g(i.sd),
+            g(i.min),
+            g(i.max),
+            g(i.skew),
+            g(i.kurtosis),
+            i.flags.join("; "),
+            i.treatment.clone().unwrap_or_default(),
+            g(i.r_parent),
+            g(i.rho_parent),
+            g(i.r_index),
+            g(i.rho_index),
+            g(i.effective_weight),
+            g(i.importance_share),
+        ])
+        .expect("in-memory");
+    }
+    String::from_utf8(w.into_inner().expect("flush")).expect("UTF-8")
+}
+
+/// The audit for a terminal.
+pub fn audit_table(a: &Audit, label: &str) -> String {
+    let mut o = String::new();
+    let t = &a.thresholds;
+    let _ = writeln!(o, "Audit: {label}\n");
+    let w = a
+        .indicators
+        .iter()
+        .map(|i| i.id.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(9);
+    let _ = writeln!(
+        o,
+        "Indicators (raw data over ranked units; correlations of normalised values):"
+    );
+    let _ = writeln!(
+        o,
+        "{:<w$} {:>6} {:>9} {:>9} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7}  flags",
+        "indicator", "cover", "mean", "sd", "skew", "kurt", "r_node", "r_idx", "w_nom", "w_real"
+    );
+    for i in &a.indicators {
+        let mut flags = i.flags.clone();
+        if let Some(tr) = &i.treatment {
+            flags.push(format!("treated: {tr}"));
+        }
+        let _ = writeln!(
+            o,
+            "{:<w$} {:>5.0}% {:>9} {:>9} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7}  {}",
+            i.id,
+            i.coverage * 100.0,
+            f(i.mean, 2),
+            f(i.sd, 2),
+            f(i.skew, 2),
+            f(i.kurtosis, 2),
+            f(i.r_parent, 2),
+            f(i.r_index, 2),
+            f(i.effective_weight, 3),
+            f(i.importance_share, 3),
+            flags.join(", ")
+        );
+    }
+    let _ = writeln!(
+        o,
+        "  w_nom: effective weight (product of normalised weights{}); w_real: share of r^2 with the index.",
+        if a.all_arithmetic {
+            ""
+        } else {
+            "; nominal, as some nodes are not arithmetic"
+        }
+    );
+    let _ = writeln!(
+        o,
+        "\nFlagged pairs (|r| > {} collinear; r < 0 inside a node):",
+        t.collinear
+    );
+    if a.pairs.is_empty() {
+        let _ = writeln!(o, "  none");
+    }
+    for p in &a.pairs {
+        let _ = writeln!(
+            o,
+            "  {} ~ {}: r = {}, rho = {} (n = {}) {}",
+            p.a,
+            p.b,
+            f(p.pearson, 3),
+            f(p.spearman, 3),
+            p.n,
+            p.flag
+        );
+    }
+    let _ = writeln!(o, "\nNodes:");
+    let nw = a
+        .nodes
+        .iter()
+        .map(|n| n.id.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let _ = writeln!(
+        o,
+        "{:<nw$} {:>8} {:>6} {:>7}  PCA explained variance",
+        "node", "alpha", "n", "r_idx"
+    );
+    for n in &a.nodes {
+        let pca: Vec<String> = n
+            .pca_explained
+            .iter()
+            .take(3)
+            .map(|s| format!("{:.0}%", s * 100.0))
+            .collect();
+        let _ = writeln!(
+            o,
+            "{:<nw$} {:>8} {:>6} {:>7}  {}",
+            n.id,
+            f(n.cronbach_alpha, 3),
+            n.complete_units,
+            f(n.r_index, 2),
+            if pca.is_empty() {
+                "-".into()
+            } else {
+                pca.join(", ")
+            }
+        );
+    }
+    let _ = writeln!(
+        o,
+        "  alpha: Cronbach's alpha of the node's children (>= 0.7 is usual); PCA on their correlations."
+    );
+    let low: Vec<String> = a
+        .units
+        .iter()
+        .take_while(|u| u.coverage < 1.0)
+        .take(10)
+        .map(|u| format!("{} {} {:.0}%", u.id, u.name, u.coverage * 100.0))
+        .collect();
+    let _ = writeln!(
+        o,
+        "\nUnits with incomplete data: {} of {}{}",
+        a.units.iter().filter(|u| u.coverage < 1.0).count(),
+        a.units.len(),
+        if low.is_empty() {
+            String::new()
+        } else {
+            format!("; lowest: {}", low.join(", "))
+        }
+    );
+    o
+}
+
+/// A unit's explanation as JSON.
+pub fn explain_json(e: &Explanation) -> String {
+    pretty(&json!({"kommunrank": env!("CARGO_PKG_VERSION"), "explanation": e}))
+}
+
+/// A unit's explanation for a terminal.
+pub fn explain_table(e: &Explanation) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{} {}: rank {} of {}, score {}",
+        e.id,
+        e.name,
+        rk(e.rank),
+        e.ranked_units,
+        f(e.score, 3)
+    );
+    for (g, v, r) in &e.groups {
+        let _ = writeln!(
+            o,
+            "  {g} = {v}{}",
+            r.map(|r| format!(": rank {r} within the group"))
+                .unwrap_or_default()
+        );
+    }
+    let _ = writeln!(
+        o,
+        "\n{:<16} {:>10} {:>6} {:>10}",
+        "node", "score", "rank", "median"
+    );
+    for n in &e.nodes {
+        let _ = writeln!(
+            o,
+            "{:<16} {:>10} {:>6} {:>10}",
+            n.id,
+            f(n.score, 3),
+            rk(n.rank),
+            f(n.median_score, 3)
+        );
+    }
+    let w = e
+        .indicators
+        .iter()
+        .map(|i| i.id.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(9);
+    let _ = writeln!(
+        o,
+        "\n{:<w$} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "indicator", "raw", "median", "normalised", "median", "to node", "to index"
+    );
+    for i in &e.indicators {
+        let _ = writeln!(
+            o,
+            "{:<w$} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}{}",
+            i.id,
+            f(i.raw, 2),
+            f(i.median_raw, 2),
+            f(i.normalised, 2),
+            f(i.median_normalised, 2),
+            f(i.contribution_to_node, 3),
+            f(i.contribution_to_index, 3),
+            if i.imputed {
+                "  (imputed)"
+            } else if i.raw.is_nan() {
+                "  (missing)"
+            } else {
+                ""
+            }
+        );
+    }
+    let _ = writeln!(
+        o,
+        "\nContributions: weight share x normalised value, multiplied up the hierarchy{}.",
+        if e.additive {
+            "; they add up to the node and index scores"
+        } else {
+            " (approximate: some nodes are not arithmetic)"
+        }
+    );
+    o
+}
+
+/// A unit's explanation as CSV (one row per indicator).
+pub fn explain_csv(e: &Explanation) -> String {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "indicator",
+        "parent",
+        "raw",
+        "imputed",
+        "treated",
+        "normalised",
+        "contribution_to_node",
+        "contribution_to_index",
+        "median_raw",
+        "median_normalised",
+    ])
+    .expect("in-memory");
+    for i in &e.indicators {
+        let g = |v: f64| format!("{v}");
+        w.write_record([
+            i.id.clone(),
+            i.parent.clone(),
+            g(i.raw),
+            i.imputed.to_string(),
+            g(i.treated),
+            g(i.normalised),
+            g(i.contribution_to_node),
+            g(i.contribution_to_index),
+            g(i.median_raw),
+            g(i.median_normalised),
+        ])
+        .expect("in-memory");
+    }
+    String::from_utf8(w.into_inner().expect("flush")).expect("UTF-8")
+}
+
+/// Trends as JSON.
+pub fn trend_json(t: &Trend) -> String {
+    pretty(&json!({
+        "kommunrank": env!("CARGO_PKG_VERSION"),
+        "years": t.years,
+        "base_year": t.base_year,
+        "summary": t.summary.iter().map(|(y, r, e)| json!({"year": y, "ranked": r, "excluded": e})).collect::<Vec<_>>(),
+        "units": t.units.iter().map(|u| json!({
+            "id": u.id,
+            "name": u.name,
+            "scores": u.scores.iter().map(|s| s.map(num)).collect::<Vec<_>>(),
+            "ranks": u.ranks,
+            "score_change": u.score_change.map(num),
+            "rank_change": u.rank_change,
+        })).collect::<Vec<_>>(),
+        "notes": t.notes,
+    }))
+}
+
+/// Trends as CSV: one row per unit.
+pub fn trend_csv(t: &Trend) -> String {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let mut head = vec!["id".to_string(), "name".into()];
+    for y in &t.years {
+        head.push(format!("score_{y}"));
+        head.push(format!("rank_{y}"));
+    }
+    head.push("score_change".into());
+    head.push("rank_change".into());
+    w.write_record(&head).expect("in-memory");
+    let o = |v: Option<f64>| v.map(|x| format!("{x}")).unwrap_or_default();
+    for u in &t.units {
+        let mut row = vec![u.id.clone(), u.name.clone()];
+        for (s, r) in u.scores.iter().zip(&u.ranks) {
+            row.push(o(*s));
+            row.push(r.map(|r| r.to_string()).unwrap_or_default());
+        }
+        row.push(o(u.score_change));
+        row.push(o(u.rank_change));
+        w.write_record(&row).expect("in-memory");
+    }
+    String::from_utf8(w.into_inner().expect("flush")).expect("UTF-8")
+}
+
+/// Trends for a terminal: the biggest movers up and down.
+pub fn trend_table(t: &Trend, label: &str, top: usize) -> String {
+    let mut o = String::new();
+    let first = t.years.first().copied().unwrap_or_default();
+    let last = t.years.last().copied().unwrap_or_default();
+    let _ = writeln!(
+        o,
+        "{label}: {}",
+        t.years
+            .iter()
+            .map(|y| y.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let _ = writeln!(
+        o,
+        "Normalisation parameters fixed from {} (scores comparable across years).",
+        t.base_year
+    );
+    for (y, r, e) in &t.summary {
+        let _ = writeln!(o, "  {y}: {r} ranked, {e} excluded");
+    }
+    let nw = t
+        .units
+        .iter()
+        .map(|u| u.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 24);
+    let header = |o: &mut String, title: &str| {
+        let _ = writeln!(o, "\n{title}");
+        let mut h = format!("{:<8} {:<nw$}", "Id", "Name");
+        for y in &t.years {
+            let _ = write!(h, " {:>8} {:>5}", format!("s{y}"), format!("r{y}"));
+        }
+        let _ = writeln!(o, "{h} {:>8} {:>7}", "d score", "d rank");
+    };
+    let line = |o: &mut String, u: &crate::audit::trend::UnitTrend| {
+        let _ = write!(
+            o,
+            "{:<8} {:<nw$}",
+            u.id,
+            u.name.chars().take(nw).collect::<String>()
+        );
+        for (s, r) in u.scores.iter().zip(&u.ranks) {
+            let _ = write!(o, " {:>8} {:>5}", s.map_or("-".into(), |s| f(s, 2)), rk(*r));
+        }
+        let _ = writeln!(
+            o,
+            " {:>8} {:>7}",
+            u.score_change.map_or("-".into(), |s| format!("{s:+.2}")),
+            u.rank_change.map_or("-".into(), |r| format!("{r:+}"))
+        );
+    };
+    let mut up: Vec<_> = t
+        .units
+        .iter()
+        .filter(|u| u.rank_change.is_some_and(|r| r > 0.0))
+        .collect();
+    up.sort_by(|a, b| {
+        b.rank_change
+            .unwrap()
+            .total_cmp(&a.rank_change.unwrap())
+            .then(a.id.cmp(&b.id))
+    });
+    let mut down: Vec<_> = t
+        .units
+        .iter()
+        .filter(|u| u.rank_change.is_some_and(|r| r < 0.0))
+        .collect();
+    down.sort_by(|a, b| {
+        a.rank_change
+            .unwrap()
+            .total_cmp(&b.rank_change.unwrap())
+            .then(a.id.cmp(&b.id))
+    });
+    header(&mut o, &format!("Biggest movers up, {first} to {last}:"));
+    up.iter().take(top).for_each(|u| line(&mut o, u));
+    header(&mut o, &format!("Biggest movers down, {first} to {last}:"));
+    down.iter().take(top).for_each(|u| line(&mut o, u));
+    let missing = t.units.iter().filter(|u| u.rank_change.is_none()).count();
+    if missing > 0 {
+        let _ = writeln!(
+            o,
+            "\n{missing} units are not ranked in both {first} and {last} (see --format csv)."
+        );
+    }
+    o
+}
