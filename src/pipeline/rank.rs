@@ -93,7 +93,20 @@ pub const TIE_TOLERANCE: f64 = 1e-12;
 #[derive(Debug, Clone, Default)]
 pub struct RankScratch {
     keys: Vec<f64>,
+    sort_keys: Vec<f64>,
     order: Vec<u32>,
+    /// Average (fractional) ranks of the last call: the ranks' own average
+    /// ranks, for rank correlations (equal to the ranks for ordinal).
+    pub fractional: Vec<f64>,
+    /// Pairs of units sharing a rank in the last call.
+    pub tie_pairs: u64,
+}
+
+impl RankScratch {
+    /// Units in rank order from the last call.
+    pub fn order(&self) -> &[u32] {
+        &self.order
+    }
 }
 
 /// Ranks score vectors of a fixed set of units with one tie rule. The same
@@ -125,31 +138,107 @@ impl Ranker {
         }
     }
 
-    /// Writes each unit's rank to `out` (NaN for a NaN score).
-    pub fn rank_into(&self, scores: &[f64], scratch: &mut RankScratch, out: &mut [f64]) {
-        let keys = &mut scratch.keys;
+    fn fill_keys(&self, scores: &[f64], keys: &mut Vec<f64>) {
         keys.clear();
         keys.extend(scores.iter().map(|&s| match self.round {
             Some(d) => round_half_away(s, d),
             None => s,
         }));
+    }
+
+    /// Whether unit `a` comes before unit `b` (better key, then smaller id).
+    fn before(&self, keys: &[f64], a: u32, b: u32) -> std::cmp::Ordering {
+        let (ka, kb) = (keys[a as usize], keys[b as usize]);
+        let primary = match self.best {
+            Best::Highest => kb.total_cmp(&ka),
+            Best::Lowest => ka.total_cmp(&kb),
+        };
+        primary.then_with(|| self.id_order[a as usize].cmp(&self.id_order[b as usize]))
+    }
+
+    /// Writes each unit's rank to `out` (NaN for a NaN score).
+    pub fn rank_into(&self, scores: &[f64], scratch: &mut RankScratch, out: &mut [f64]) {
+        self.fill_keys(scores, &mut scratch.keys);
+        let keys = &scratch.keys;
         let order = &mut scratch.order;
         order.clear();
         order.extend((0..scores.len() as u32).filter(|&i| !keys[i as usize].is_nan()));
-        let id = &self.id_order;
-        order.sort_unstable_by(|&a, &b| {
-            let (ka, kb) = (keys[a as usize], keys[b as usize]);
-            let primary = match self.best {
-                Best::Highest => kb.total_cmp(&ka),
-                Best::Lowest => ka.total_cmp(&kb),
-            };
-            primary.then_with(|| id[a as usize].cmp(&id[b as usize]))
-        });
+        order.sort_unstable_by(|&a, &b| self.before(keys, a, b));
         for (o, s) in out.iter_mut().zip(scores) {
             if s.is_nan() {
                 *o = f64::NAN;
             }
         }
+        self.walk(scratch, out);
+    }
+
+    /// Like [`Ranker::rank_into`] for scores without NaN, re-sorting the
+    /// previous call's order by insertion: a perturbed run is nearly in the
+    /// previous order, so this costs about n plus the number of swaps.
+    pub fn rank_incremental(&self, scores: &[f64], scratch: &mut RankScratch, out: &mut [f64]) {
+        if scratch.order.len() != scores.len() || scores.iter().any(|s| s.is_nan()) {
+            return self.rank_into(scores, scratch, out);
+        }
+        self.insertion_rank(scores, scratch, out);
+    }
+
+    /// Like [`Ranker::rank_incremental`], starting from `start` (e.g. the
+    /// nominal order, which perturbed runs stay close to).
+    pub fn rank_from(
+        &self,
+        scores: &[f64],
+        start: &[u32],
+        scratch: &mut RankScratch,
+        out: &mut [f64],
+    ) {
+        if start.len() != scores.len() || scores.iter().any(|s| s.is_nan()) {
+            return self.rank_into(scores, scratch, out);
+        }
+        scratch.order.clear();
+        scratch.order.extend_from_slice(start);
+        self.insertion_rank(scores, scratch, out);
+    }
+
+    fn insertion_rank(&self, scores: &[f64], scratch: &mut RankScratch, out: &mut [f64]) {
+        self.fill_keys(scores, &mut scratch.keys);
+        // Sort keys ascending: negate for "highest is best" (no NaN here).
+        let sign = if self.best == Best::Highest {
+            -1.0
+        } else {
+            1.0
+        };
+        scratch.sort_keys.clear();
+        scratch
+            .sort_keys
+            .extend(scratch.keys.iter().map(|k| sign * k));
+        let (k, id) = (&scratch.sort_keys, &self.id_order);
+        let order = &mut scratch.order;
+        for i in 1..order.len() {
+            let x = order[i] as usize;
+            let (kx, ix) = (k[x], id[x]);
+            let mut j = i;
+            while j > 0 {
+                let y = order[j - 1] as usize;
+                if kx < k[y] || (kx == k[y] && ix < id[y]) {
+                    order[j] = order[j - 1];
+                    j -= 1;
+                } else {
+                    break;
+                }
+            }
+            order[j] = x as u32;
+        }
+        self.walk(scratch, out);
+    }
+
+    /// Assigns ranks along the sorted order, grouping ties; also fills the
+    /// scratch's fractional ranks and tie-pair count.
+    fn walk(&self, scratch: &mut RankScratch, out: &mut [f64]) {
+        let keys = &scratch.keys;
+        let order = &mut scratch.order;
+        scratch.fractional.clear();
+        scratch.fractional.resize(keys.len(), f64::NAN);
+        scratch.tie_pairs = 0;
         let tied = |a: f64, b: f64| {
             a == b
                 || (self.round.is_none() && (a - b).abs() <= TIE_TOLERANCE * a.abs().max(b.abs()))
@@ -163,15 +252,24 @@ impl Ranker {
                 end += 1;
             }
             dense += 1;
-            if self.method == RankMethod::Ordinal && end - pos > 1 {
-                order[pos..end].sort_unstable_by_key(|&u| id[u as usize]);
+            let t = (end - pos) as u64;
+            if self.method == RankMethod::Ordinal && t > 1 {
+                order[pos..end].sort_unstable_by_key(|&u| self.id_order[u as usize]);
+            } else {
+                scratch.tie_pairs += t * (t - 1) / 2;
             }
+            let frac = (pos + 1 + end) as f64 / 2.0;
             for (j, &i) in order[pos..end].iter().enumerate() {
                 out[i as usize] = match self.method {
                     RankMethod::Competition => (pos + 1) as f64,
                     RankMethod::Dense => dense as f64,
-                    RankMethod::Fractional => (pos + 1 + end) as f64 / 2.0,
+                    RankMethod::Fractional => frac,
                     RankMethod::Ordinal => (pos + 1 + j) as f64,
+                };
+                scratch.fractional[i as usize] = if self.method == RankMethod::Ordinal {
+                    (pos + 1 + j) as f64
+                } else {
+                    frac
                 };
             }
             pos = end;
@@ -237,6 +335,33 @@ mod tests {
             .into_iter()
             .map(|r| r.map_or(f64::NAN, |r| r.0))
             .collect()
+    }
+
+    #[test]
+    fn incremental_ranking_equals_a_full_sort() {
+        let ids: Vec<String> = (0..50).map(|i| format!("{:03}", (i * 37) % 50)).collect();
+        let mut state = 3u64;
+        let mut rnd = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+            ((state >> 33) % 20) as f64
+        };
+        for method in [
+            RankMethod::Competition,
+            RankMethod::Dense,
+            RankMethod::Fractional,
+            RankMethod::Ordinal,
+        ] {
+            let ranker = Ranker::new(&ids, method, Best::Highest, None);
+            let mut inc = RankScratch::default();
+            for _ in 0..30 {
+                let scores: Vec<f64> = (0..50).map(|_| rnd()).collect();
+                let mut a = vec![0.0; 50];
+                let mut b = vec![0.0; 50];
+                ranker.rank_into(&scores, &mut RankScratch::default(), &mut a);
+                ranker.rank_incremental(&scores, &mut inc, &mut b);
+                assert_eq!(a, b, "{method:?}");
+            }
+        }
     }
 
     #[test]

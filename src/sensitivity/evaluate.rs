@@ -20,7 +20,11 @@ pub struct Scratch {
     weights: Vec<f64>,
     methods: Vec<Aggregation>,
     excluded: Vec<bool>,
-    rank: RankScratch,
+    node_sums: Vec<f64>,
+    /// Ranking buffers (fractional ranks and tie pairs of the last run).
+    pub rank: RankScratch,
+    kendall: Vec<f64>,
+    kendall_tmp: Vec<u32>,
     /// Index scores of the ranked units.
     pub scores: Vec<f64>,
     /// Their ranks.
@@ -47,6 +51,24 @@ pub struct Evaluator {
     /// Factor index and level count of each data-side factor (mixed radix).
     variant_factors: Vec<(usize, usize)>,
     ranker: Ranker,
+    /// The fast path, when scores are linear in the weights.
+    linear: Option<Linear>,
+    /// Units in nominal rank order, and the ranges of nominal ties in it.
+    nominal_order: Vec<u32>,
+    nominal_groups: Vec<(usize, usize)>,
+    nominal_tie_pairs: u64,
+}
+
+/// Scores linear in the weights: every node arithmetic or sum, no missing
+/// value, no aggregation or leave-out choice. A run's score is then
+/// sum_i (product of weight shares on i's path) * z_i: one multiply-add per
+/// unit and indicator.
+#[derive(Debug, Clone)]
+struct Linear {
+    /// Per variant, the normalised values indicator-major (k x n).
+    zt: Vec<Vec<f64>>,
+    /// Per indicator, (node, slot in the flat weights) from its parent up.
+    paths: Vec<Vec<(usize, usize)>>,
 }
 
 /// Why a run could not be used.
@@ -129,19 +151,144 @@ impl Evaluator {
         }
         Error::collect(errors)?;
         let nominal_scores: Vec<f64> = ranked.iter().map(|u| u.score).collect();
+        let nominal_ranks: Vec<f64> = ranked.iter().map(|u| u.rank.expect("ranked").0).collect();
+        let linear = Self::linear_path(&index, &model, &variants, rows.len());
+        let mut nominal_order: Vec<u32> = (0..nominal_ranks.len() as u32).collect();
+        nominal_order.sort_by(|&a, &b| {
+            nominal_ranks[a as usize]
+                .total_cmp(&nominal_ranks[b as usize])
+                .then(a.cmp(&b))
+        });
+        let mut nominal_groups = Vec::new();
+        let mut nominal_tie_pairs = 0u64;
+        let mut start = 0;
+        for pos in 1..=nominal_order.len() {
+            if pos == nominal_order.len()
+                || nominal_ranks[nominal_order[pos] as usize]
+                    != nominal_ranks[nominal_order[start] as usize]
+            {
+                let t = (pos - start) as u64;
+                nominal_tie_pairs += t * (t - 1) / 2;
+                if t > 1 {
+                    nominal_groups.push((start, pos));
+                }
+                start = pos;
+            }
+        }
         let eval = Evaluator {
             index,
             model,
             ids,
             names: ranked.iter().map(|u| u.name.clone()).collect(),
             nominal_scores,
-            nominal_ranks: ranked.iter().map(|u| u.rank.expect("ranked").0).collect(),
+            nominal_ranks,
             variants,
             variant_factors,
             ranker,
+            linear,
+            nominal_order,
+            nominal_groups,
+            nominal_tie_pairs,
         };
         eval.validate_combinations()?;
         Ok(eval)
+    }
+
+    fn linear_path(
+        index: &Index,
+        model: &UncertaintyModel,
+        variants: &[Vec<f64>],
+        n: usize,
+    ) -> Option<Linear> {
+        let linear_nodes = index
+            .nodes
+            .iter()
+            .all(|n| matches!(n.aggregation, Aggregation::Arithmetic | Aggregation::Sum));
+        let linear_factors = model.factors.iter().all(|f| {
+            !matches!(
+                f.kind,
+                FactorKind::Aggregation { .. } | FactorKind::Include { .. }
+            )
+        });
+        let complete = variants.iter().all(|z| z.iter().all(|v| v.is_finite()));
+        if !(linear_nodes && linear_factors && complete) {
+            return None;
+        }
+        let k = index.indicators.len();
+        let slot_of = |node: usize, m: Member| -> usize {
+            model.layout.offsets[node]
+                + index.nodes[node]
+                    .children
+                    .iter()
+                    .position(|c| *c == m)
+                    .expect("child of its parent")
+        };
+        let paths = (0..k)
+            .map(|i| {
+                let mut path = vec![(
+                    index.indicators[i].parent,
+                    slot_of(index.indicators[i].parent, Member::Indicator(i)),
+                )];
+                let mut node = index.indicators[i].parent;
+                while let Some(p) = index.nodes[node].parent {
+                    path.push((p, slot_of(p, Member::Node(node))));
+                    node = p;
+                }
+                path
+            })
+            .collect();
+        let zt = variants
+            .iter()
+            .map(|z| {
+                let mut t = vec![0.0; k * n];
+                for u in 0..n {
+                    for i in 0..k {
+                        t[i * n + u] = z[u * k + i];
+                    }
+                }
+                t
+            })
+            .collect();
+        Some(Linear { zt, paths })
+    }
+
+    /// Whether runs use the linear fast path.
+    pub fn is_linear(&self) -> bool {
+        self.linear.is_some()
+    }
+
+    /// Kendall's tau-b between the nominal ranks and `ranks` (the last
+    /// evaluated run's ranks, whose tie pairs are in `scratch.rank`), in
+    /// O(n log n) without allocating: Knight's algorithm on the fixed
+    /// nominal order.
+    pub fn kendall_with_nominal(&self, s: &mut Scratch) -> f64 {
+        let n = self.units();
+        let ranks = &s.ranks;
+        let y = &mut s.kendall;
+        y.clear();
+        y.extend(self.nominal_order.iter().map(|&u| ranks[u as usize]));
+        // Within nominal ties, order by y; count pairs tied in both.
+        let mut joint = 0u64;
+        for &(a, b) in &self.nominal_groups {
+            y[a..b].sort_by(f64::total_cmp);
+            let mut start = a;
+            for pos in a + 1..=b {
+                if pos == b || y[pos] != y[start] {
+                    let t = (pos - start) as u64;
+                    joint += t * (t - 1) / 2;
+                    start = pos;
+                }
+            }
+        }
+        let swaps = crate::sensitivity::analyze::count_rank_inversions(y, n, &mut s.kendall_tmp);
+        let n0 = (n * (n - 1) / 2) as f64;
+        let (n1, n2) = (self.nominal_tie_pairs as f64, s.rank.tie_pairs as f64);
+        let den = ((n0 - n1) * (n0 - n2)).sqrt();
+        if den == 0.0 {
+            f64::NAN
+        } else {
+            (n0 - n1 - n2 + joint as f64 - 2.0 * swaps as f64) / den
+        }
     }
 
     /// Number of ranked units.
@@ -211,7 +358,51 @@ impl Evaluator {
 
     /// Evaluates a draw: fills `scratch.scores` and `scratch.ranks`.
     pub fn evaluate(&self, draw: &Draw, scratch: &mut Scratch) -> std::result::Result<(), Failure> {
-        self.run(draw, scratch, false, None)
+        match &self.linear {
+            Some(lin) => self.run_linear(lin, draw, scratch),
+            None => self.run(draw, scratch, false, None),
+        }
+    }
+
+    fn run_linear(
+        &self,
+        lin: &Linear,
+        draw: &Draw,
+        s: &mut Scratch,
+    ) -> std::result::Result<(), Failure> {
+        let n = self.units();
+        let index = &self.index;
+        let z = &lin.zt[self.variant_of(draw)];
+        s.node_sums.clear();
+        s.node_sums.extend((0..index.nodes.len()).map(|node| {
+            draw.weights[self.model.layout.range(node)]
+                .iter()
+                .sum::<f64>()
+        }));
+        s.scores.clear();
+        s.scores.resize(n, 0.0);
+        for (i, path) in lin.paths.iter().enumerate() {
+            let mut e = 1.0;
+            for &(node, slot) in path {
+                e *= match index.nodes[node].aggregation {
+                    Aggregation::Sum => draw.weights[slot],
+                    _ => draw.weights[slot] / s.node_sums[node],
+                };
+            }
+            if e != 0.0 {
+                for (sc, v) in s.scores.iter_mut().zip(&z[i * n..(i + 1) * n]) {
+                    *sc += e * v;
+                }
+            }
+        }
+        if let Some(u) = s.scores.iter().position(|v| !v.is_finite()) {
+            return Err(format!("unit {} gets no finite score", self.ids[u]));
+        }
+        s.ranks.clear();
+        s.ranks.resize(n, f64::NAN);
+        self.ranker
+            .rank_from(&s.scores, &self.nominal_order, &mut s.rank, &mut s.ranks);
+        Ok(())
     }
 
     /// Evaluates a draw with some indicators left out (leave-one-out).
@@ -328,7 +519,8 @@ impl Evaluator {
         }
         s.ranks.clear();
         s.ranks.resize(n, f64::NAN);
-        self.ranker.rank_into(&s.scores, &mut s.rank, &mut s.ranks);
+        self.ranker
+            .rank_incremental(&s.scores, &mut s.rank, &mut s.ranks);
         Ok(())
     }
 }

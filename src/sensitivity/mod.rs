@@ -137,13 +137,6 @@ pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -
                             .sum::<f64>()
                             / n as f64;
                         stats.shift.push(Some(shift));
-                        stats.spearman.push(Some(analyze::pearson(
-                            &nominal_avg,
-                            &analyze::average_ranks(ranks),
-                        )));
-                        stats
-                            .kendall
-                            .push(Some(analyze::kendall_tau_b(&eval.nominal_ranks, ranks)));
                         for (j, &k) in top_k.iter().enumerate() {
                             if ranks
                                 .iter()
@@ -153,6 +146,14 @@ pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -
                                 acc.top_k_same[j] += 1;
                             }
                         }
+                        // Spearman: Pearson of average ranks (kept by the ranker).
+                        stats.spearman.push(Some(analyze::pearson(
+                            &nominal_avg,
+                            &acc.scratch.rank.fractional,
+                        )));
+                        stats
+                            .kendall
+                            .push(Some(eval.kendall_with_nominal(&mut acc.scratch)));
                     }
                 }
             }
