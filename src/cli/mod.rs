@@ -4,6 +4,7 @@ mod audit;
 mod compare;
 mod merge;
 mod rank;
+mod report;
 mod sensitivity;
 mod validate;
 
@@ -40,6 +41,8 @@ enum Command {
     Explain(audit::ExplainArgs),
     /// Rank several years with today's method and base-year goalposts; biggest movers first.
     Trend(audit::TrendArgs),
+    /// A self-contained HTML report (or an Excel workbook) with charts, methods and provenance.
+    Report(report::ReportArgs),
 }
 
 /// Options shared by commands that read a spec and data.
@@ -50,7 +53,7 @@ pub struct InputArgs {
     spec: Option<PathBuf>,
     /// Data file(s) replacing the spec's [data] files (repeatable).
     #[arg(long, short = 'd', value_name = "FILE")]
-    data: Vec<PathBuf>,
+    pub data: Vec<PathBuf>,
     /// Year to take from long (Kolada) files, replacing data.year.
     #[arg(long)]
     pub year: Option<i64>,
@@ -135,5 +138,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Audit(a) => audit::run_audit(a),
         Command::Explain(a) => audit::run_explain(a),
         Command::Trend(a) => audit::run_trend(a),
+        Command::Report(a) => report::run(a),
     }
 }

@@ -30,9 +30,29 @@ pub struct RankArgs {
 
 /// Runs `rank`.
 pub fn run(args: RankArgs) -> Result<()> {
-    let format = output_format(args.format, &args.out)?;
+    let xlsx = args
+        .out
+        .as_ref()
+        .and_then(|p| p.extension())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let format = if xlsx {
+        OutputFormat::Table
+    } else {
+        output_format(args.format, &args.out)?
+    };
     let index = args.input.index()?;
     let result = pipeline::run_index(&index, &args.input.overrides())?;
+    if xlsx {
+        // One sheet per table: ranking, node scores, exclusions, audit.
+        let audit = kommunrank::audit::index_audit::audit(&result, Default::default());
+        let bytes = report::xlsx::workbook(&result, &audit, None)?;
+        let path = args.out.as_ref().expect("xlsx implies --out");
+        report::write_atomic(path, &bytes, &args.input.input_paths(&index))?;
+        if !args.quiet {
+            eprintln!("wrote {}", path.display());
+        }
+        return Ok(());
+    }
     let text = match format {
         OutputFormat::Table => report::table::to_table(
             &result,

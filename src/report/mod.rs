@@ -2,10 +2,13 @@
 //! atomic file writing (temp file + rename, never a half-written output).
 
 pub mod audit;
+pub mod charts;
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod sensitivity;
 pub mod table;
+pub mod xlsx;
 
 use crate::error::{Error, Result};
 use std::io::Write;
@@ -86,6 +89,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()>
     }
     tmp.write_all(bytes).map_err(io("write", path))?;
     tmp.flush().map_err(io("write", path))?;
+    // Temporary files are private (0600); give the output the permissions
+    // of the file it replaces, or the usual 0644.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map(|m| m.permissions().mode())
+            .unwrap_or(0o644);
+        let _ = tmp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode));
+    }
     let persisted = tmp.persist(path);
     if let Ok(mut p) = PENDING.lock() {
         *p = None;

@@ -1,0 +1,522 @@
+//! The HTML report: one self-contained file (inline CSS, SVG and a few lines
+//! of script for sorting and searching; nothing fetched), in English or
+//! Swedish (labels and decimal comma).
+
+use super::charts::{self, Bar, Interval, esc};
+use crate::audit::index_audit::Audit;
+use crate::pipeline::{RankResult, normalise};
+use crate::spec::Member;
+use serde_json::Value;
+use std::fmt::Write;
+
+/// Report language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    /// English, decimal point.
+    En,
+    /// Swedish, decimal comma.
+    Sv,
+}
+
+struct Labels {
+    ranking: &'static str,
+    search: &'static str,
+    rank: &'static str,
+    id: &'static str,
+    name: &'static str,
+    score: &'static str,
+    ranked_of: &'static str,
+    excluded: &'static str,
+    reason: &'static str,
+    intervals: &'static str,
+    intervals_missing: &'static str,
+    sobol: &'static str,
+    sobol_missing: &'static str,
+    distributions: &'static str,
+    correlations: &'static str,
+    methods: &'static str,
+    provenance: &'static str,
+    none: &'static str,
+    indicator: &'static str,
+    direction: &'static str,
+    weight: &'static str,
+    effective: &'static str,
+    normalisation: &'static str,
+    aggregation: &'static str,
+    hierarchy: &'static str,
+    not_ranked: &'static str,
+}
+
+const EN: Labels = Labels {
+    ranking: "Ranking",
+    search: "Search by name or id",
+    rank: "Rank",
+    id: "Id",
+    name: "Name",
+    score: "Score",
+    ranked_of: "ranked of",
+    excluded: "Units not ranked",
+    reason: "Reason",
+    intervals: "How stable are the ranks? Rank intervals",
+    intervals_missing: "No Monte Carlo result was given: run `kommunrank sensitivity --format json --out mc.json` and pass `--sensitivity mc.json`.",
+    sobol: "Which choices move the ranks? Sobol indices",
+    sobol_missing: "No Sobol result was given: run `kommunrank sensitivity --method sobol --format json --out sobol.json` and pass `--sensitivity sobol.json`.",
+    distributions: "Score distributions",
+    correlations: "Correlations between indicators (Pearson, normalised values)",
+    methods: "Methods",
+    provenance: "Provenance",
+    none: "none",
+    indicator: "Indicator",
+    direction: "Direction",
+    weight: "Weight in node",
+    effective: "Effective weight",
+    normalisation: "Normalisation",
+    aggregation: "aggregation",
+    hierarchy: "Hierarchy",
+    not_ranked: "scored, not ranked",
+};
+
+const SV: Labels = Labels {
+    ranking: "Rangordning",
+    search: "Sök på namn eller kod",
+    rank: "Rang",
+    id: "Kod",
+    name: "Namn",
+    score: "Poäng",
+    ranked_of: "rangordnade av",
+    excluded: "Ej rangordnade",
+    reason: "Skäl",
+    intervals: "Hur stabila är rangplatserna? Rangintervall",
+    intervals_missing: "Inget Monte Carlo-resultat angavs: kör `kommunrank sensitivity --format json --out mc.json` och ange `--sensitivity mc.json`.",
+    sobol: "Vilka val flyttar rangplatserna? Sobol-index",
+    sobol_missing: "Inget Sobol-resultat angavs: kör `kommunrank sensitivity --method sobol --format json --out sobol.json` och ange `--sensitivity sobol.json`.",
+    distributions: "Fördelning av poäng",
+    correlations: "Korrelationer mellan indikatorer (Pearson, normaliserade värden)",
+    methods: "Metod",
+    provenance: "Ursprung",
+    none: "inga",
+    indicator: "Indikator",
+    direction: "Riktning",
+    weight: "Vikt i noden",
+    effective: "Effektiv vikt",
+    normalisation: "Normalisering",
+    aggregation: "aggregering",
+    hierarchy: "Hierarki",
+    not_ranked: "beräknad, ej rangordnad",
+};
+
+/// What the report is made of.
+pub struct ReportInput<'a> {
+    /// The nominal ranking.
+    pub result: &'a RankResult,
+    /// Its audit (correlations).
+    pub audit: &'a Audit,
+    /// A Monte Carlo result (`sensitivity --format json`).
+    pub mc: Option<&'a Value>,
+    /// A Sobol result (`sensitivity --method sobol --format json`).
+    pub sobol: Option<&'a Value>,
+    /// Language.
+    pub lang: Lang,
+    /// Fingerprint of the data files.
+    pub data_hash: String,
+}
+
+fn num(v: f64, d: usize, lang: Lang) -> String {
+    if !v.is_finite() {
+        return "–".into();
+    }
+    let s = format!("{v:.d$}");
+    if lang == Lang::Sv {
+        s.replace('.', ",").replace('-', "−")
+    } else {
+        s
+    }
+}
+
+const CSS: &str = r#"
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d1d1d;background:#fafafa}
+main{max-width:1100px;margin:0 auto;padding:24px 32px 64px;background:#fff}
+h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.25em;margin-top:2em;border-bottom:2px solid #1f4e79;padding-bottom:4px}
+.sub{color:#555}table{border-collapse:collapse;width:100%;font-size:.9em}
+th,td{padding:4px 8px;border-bottom:1px solid #e5e5e5;text-align:left}
+th{background:#f0f4f8;position:sticky;top:0;cursor:pointer;user-select:none}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+.scroll{max-height:520px;overflow:auto;border:1px solid #e5e5e5}
+input#search{padding:6px 10px;width:280px;margin:8px 0;border:1px solid #bbb;border-radius:4px}
+.grid{display:flex;flex-wrap:wrap;gap:12px}.chart{max-width:100%;height:auto}
+.note{color:#555;font-size:.9em}code{background:#f3f3f3;padding:1px 4px;border-radius:3px}
+dl{display:grid;grid-template-columns:max-content auto;gap:4px 16px}dt{font-weight:600}
+"#;
+
+const SCRIPT: &str = r#"
+(function(){
+  function sortTable(table, col, th){
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    var asc = th.getAttribute('data-dir') !== 'asc';
+    rows.sort(function(a, b){
+      var x = a.cells[col].getAttribute('data-v'), y = b.cells[col].getAttribute('data-v');
+      if (x !== null && y !== null) {
+        var fx = parseFloat(x), fy = parseFloat(y);
+        if (isNaN(fx)) fx = Infinity; if (isNaN(fy)) fy = Infinity;
+        return asc ? fx - fy : fy - fx;
+      }
+      var tx = a.cells[col].textContent, ty = b.cells[col].textContent;
+      return asc ? tx.localeCompare(ty) : ty.localeCompare(tx);
+    });
+    rows.forEach(function(r){ body.appendChild(r); });
+    th.setAttribute('data-dir', asc ? 'asc' : 'desc');
+  }
+  var tables = document.querySelectorAll('table.sortable');
+  Array.prototype.forEach.call(tables, function(table){
+    var ths = table.tHead.rows[0].cells;
+    Array.prototype.forEach.call(ths, function(th, i){
+      th.addEventListener('click', function(){ sortTable(table, i, th); });
+    });
+  });
+  var q = document.getElementById('search');
+  if (q) q.addEventListener('input', function(){
+    var v = q.value.toLowerCase();
+    Array.prototype.forEach.call(document.querySelectorAll('#ranking tbody tr'), function(r){
+      r.style.display = r.textContent.toLowerCase().indexOf(v) >= 0 ? '' : 'none';
+    });
+  });
+  document.body.setAttribute('data-ready', 'yes');
+})();
+"#;
+
+/// The report as one HTML document.
+pub fn html(input: &ReportInput) -> String {
+    let r = input.result;
+    let index = &r.index;
+    let l = if input.lang == Lang::Sv { &SV } else { &EN };
+    let lang = input.lang;
+    let mut o = String::new();
+    let ranked = r.units.iter().filter(|u| u.rank.is_some()).count();
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{CSS}</style></head><body><main>",
+        if lang == Lang::Sv { "sv" } else { "en" },
+        esc(&index.root().label)
+    );
+    let _ = write!(
+        o,
+        "<h1>{}</h1><p class=\"sub\">{} {} {} · {} {}</p>",
+        esc(&index.root().label),
+        ranked,
+        l.ranked_of,
+        r.data.table.len(),
+        r.excluded.len(),
+        l.excluded.to_lowercase()
+    );
+    if let Some(d) = &index.spec.index.description {
+        let _ = write!(o, "<p>{}</p>", esc(d));
+    }
+
+    // Ranking table.
+    let dims: Vec<usize> = index
+        .root()
+        .children
+        .iter()
+        .filter_map(|m| {
+            if let Member::Node(n) = m {
+                Some(*n)
+            } else {
+                None
+            }
+        })
+        .collect();
+    let d = index.spec.ranking.round.map_or(2, |d| d as usize);
+    let _ = write!(
+        o,
+        "<h2 id=\"ranking-section\">{}</h2><input id=\"search\" type=\"search\" placeholder=\"{}\" aria-label=\"{}\"><div class=\"scroll\"><table id=\"ranking\" class=\"sortable\"><thead><tr><th class=\"n\">{}</th><th>{}</th><th>{}</th><th class=\"n\">{}</th>",
+        l.ranking, l.search, l.search, l.rank, l.id, l.name, l.score
+    );
+    for &n in &dims {
+        let _ = write!(
+            o,
+            "<th class=\"n\" title=\"{}\">{}</th>",
+            esc(&index.nodes[n].label),
+            esc(&index.nodes[n].id)
+        );
+    }
+    o += "</tr></thead><tbody>";
+    for u in &r.units {
+        let rank_v = u.rank.map_or(f64::NAN, |x| x.0);
+        let _ = write!(
+            o,
+            "<tr><td class=\"n\" data-v=\"{}\">{}</td><td>{}</td><td>{}</td><td class=\"n\" data-v=\"{}\">{}</td>",
+            rank_v,
+            u.rank
+                .map_or_else(|| l.not_ranked.to_string(), |x| x.to_string()),
+            esc(&u.id),
+            esc(&u.name),
+            -u.score,
+            num(u.score, d, lang)
+        );
+        for &n in &dims {
+            let _ = write!(
+                o,
+                "<td class=\"n\" data-v=\"{}\">{}</td>",
+                -u.nodes[n],
+                num(u.nodes[n], d, lang)
+            );
+        }
+        o += "</tr>";
+    }
+    o += "</tbody></table></div>";
+
+    // Rank intervals.
+    let _ = write!(o, "<h2 id=\"intervals\">{}</h2>", l.intervals);
+    match input.mc {
+        Some(mc) => {
+            let units = mc["units"].as_array().cloned().unwrap_or_default();
+            let items: Vec<Interval> = units
+                .iter()
+                .map(|u| Interval {
+                    label: u["name"].as_str().unwrap_or_default().to_string(),
+                    nominal: u["nominal_rank"].as_f64().unwrap_or(f64::NAN),
+                    median: u["median_rank"].as_f64().unwrap_or(f64::NAN),
+                    low: u["q05"].as_f64().unwrap_or(f64::NAN),
+                    high: u["q95"].as_f64().unwrap_or(f64::NAN),
+                })
+                .collect();
+            let overall = &mc["overall"];
+            let _ = write!(
+                o,
+                "<p class=\"note\">{} runs, seed {}; mean |rank shift| {} (5%–95%: {}–{}); Spearman {}.</p>",
+                mc["runs"],
+                mc["seed"],
+                num(
+                    overall["mean_abs_rank_shift"]["mean"]
+                        .as_f64()
+                        .unwrap_or(f64::NAN),
+                    2,
+                    lang
+                ),
+                num(
+                    overall["mean_abs_rank_shift"]["q05"]
+                        .as_f64()
+                        .unwrap_or(f64::NAN),
+                    2,
+                    lang
+                ),
+                num(
+                    overall["mean_abs_rank_shift"]["q95"]
+                        .as_f64()
+                        .unwrap_or(f64::NAN),
+                    2,
+                    lang
+                ),
+                num(
+                    overall["spearman"]["mean"].as_f64().unwrap_or(f64::NAN),
+                    3,
+                    lang
+                )
+            );
+            o += &charts::rank_intervals(&items, units.len().max(2) as f64, l.intervals);
+        }
+        None => {
+            let _ = write!(o, "<p class=\"note\">{}</p>", esc(l.intervals_missing));
+        }
+    }
+
+    // Sobol indices.
+    let _ = write!(o, "<h2 id=\"sobol\">{}</h2>", l.sobol);
+    match input
+        .sobol
+        .and_then(|s| s["mean_abs_rank_shift"].as_object())
+    {
+        Some(map) => {
+            let get = |v: &Value, k: &str| v[k].as_f64().unwrap_or(f64::NAN);
+            let pair = |v: &Value, k: &str| {
+                [
+                    v[k][0].as_f64().unwrap_or(f64::NAN),
+                    v[k][1].as_f64().unwrap_or(f64::NAN),
+                ]
+            };
+            let bars: Vec<Bar> = map
+                .iter()
+                .map(|(name, v)| Bar {
+                    label: name.clone(),
+                    first: get(v, "first"),
+                    first_ci: pair(v, "first_ci"),
+                    total: get(v, "total"),
+                    total_ci: pair(v, "total_ci"),
+                })
+                .collect();
+            let s = input.sobol.expect("present");
+            let _ = write!(
+                o,
+                "<p class=\"note\">N = {}, {} evaluations, output: mean |rank shift|.</p>",
+                s["base_samples"], s["evaluations"]
+            );
+            o += &charts::sobol_bars(&bars, l.sobol);
+        }
+        None => {
+            let _ = write!(o, "<p class=\"note\">{}</p>", esc(l.sobol_missing));
+        }
+    }
+
+    // Score distributions.
+    let _ = write!(
+        o,
+        "<h2 id=\"distributions\">{}</h2><div class=\"grid\">",
+        l.distributions
+    );
+    for (n, node) in index
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, nd)| nd.depth <= 2)
+        .take(13)
+    {
+        let values: Vec<f64> = r
+            .units
+            .iter()
+            .filter(|u| u.rank.is_some())
+            .map(|u| u.nodes[n])
+            .collect();
+        o += &charts::histogram(&values, &node.label, 20);
+    }
+    o += "</div>";
+
+    // Correlations.
+    let _ = write!(o, "<h2 id=\"correlations\">{}</h2>", l.correlations);
+    o += &charts::heatmap(
+        &input.audit.matrix_ids,
+        &input.audit.pearson,
+        l.correlations,
+    );
+
+    // Exclusions.
+    let _ = write!(
+        o,
+        "<h2 id=\"excluded\">{} ({})</h2>",
+        l.excluded,
+        r.excluded.len()
+    );
+    if r.excluded.is_empty() {
+        let _ = write!(o, "<p>{}</p>", l.none);
+    } else {
+        let _ = write!(
+            o,
+            "<div class=\"scroll\"><table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            l.id, l.name, l.reason
+        );
+        for e in &r.excluded {
+            let _ = write!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&e.id),
+                esc(&e.name),
+                esc(&e.reason)
+            );
+        }
+        o += "</tbody></table></div>";
+    }
+
+    // Methods.
+    let _ = write!(o, "<h2 id=\"methods\">{}</h2>", l.methods);
+    let _ = write!(o, "<h3>{}</h3>", l.hierarchy);
+    o += &tree(r, 0, l);
+    let _ = write!(
+        o,
+        "<table><thead><tr><th>{}</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th>{}</th></tr></thead><tbody>",
+        l.indicator, l.direction, l.weight, l.effective, l.normalisation
+    );
+    for (i, ind) in index.indicators.iter().enumerate() {
+        let _ = write!(
+            o,
+            "<tr><td>{} <span class=\"note\">({})</span></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}{}</td></tr>",
+            esc(&ind.label),
+            esc(&ind.id),
+            if ind.direction > 0.0 { "+" } else { "−" },
+            num(ind.weight / index.sibling_weight_sum(ind.parent), 3, lang),
+            num(index.effective_weight(i), 3, lang),
+            esc(&normalise::describe(&ind.normalisation)),
+            if ind.transform != crate::spec::Transform::None {
+                format!(", {:?}", ind.transform).to_lowercase()
+            } else {
+                String::new()
+            }
+        );
+    }
+    o += "</tbody></table>";
+    let ranking = &index.spec.ranking;
+    let _ = write!(
+        o,
+        "<dl><dt>Ranking</dt><dd>{:?}{}{}</dd><dt>Missing values</dt><dd>{:?}</dd><dt>Screening</dt><dd>min coverage {}</dd></dl>",
+        ranking.method,
+        ranking
+            .round
+            .map(|d| format!(", scores rounded to {d} decimals before ranking"))
+            .unwrap_or_default(),
+        if ranking.unranked.is_empty() {
+            String::new()
+        } else {
+            format!(", not ranked: {}", esc(&ranking.unranked.join(", ")))
+        },
+        index.spec.missing.method,
+        index.spec.screening.min_coverage
+    );
+
+    // Provenance.
+    let _ = write!(
+        o,
+        "<h2 id=\"provenance\">{}</h2><dl><dt>kommunrank</dt><dd>{}</dd><dt>Spec</dt><dd><code>{}</code> {}</dd><dt>Data</dt><dd>{}</dd>",
+        l.provenance,
+        env!("CARGO_PKG_VERSION"),
+        esc(&index.spec_name),
+        super::json::fingerprint(index.spec_text.as_bytes()),
+        esc(&input.data_hash)
+    );
+    if let Some(mc) = input.mc {
+        let _ = write!(
+            o,
+            "<dt>Monte Carlo</dt><dd>seed {}, {} runs, spec {}</dd>",
+            mc["seed"],
+            mc["runs"],
+            esc(mc["spec_hash"].as_str().unwrap_or_default())
+        );
+    }
+    if let Some(s) = input.sobol {
+        let _ = write!(
+            o,
+            "<dt>Sobol</dt><dd>seed {}, N = {}, spec {}</dd>",
+            s["seed"],
+            s["base_samples"],
+            esc(s["spec_hash"].as_str().unwrap_or_default())
+        );
+    }
+    let _ = write!(o, "</dl></main><script>{SCRIPT}</script></body></html>\n");
+    o
+}
+
+fn tree(r: &RankResult, node: usize, l: &Labels) -> String {
+    let index = &r.index;
+    let n = &index.nodes[node];
+    let mut o = format!(
+        "<ul><li><b>{}</b> <span class=\"note\">({} {})</span>",
+        esc(&n.label),
+        n.aggregation.name(),
+        l.aggregation
+    );
+    let sum = index.sibling_weight_sum(node);
+    o += "<ul>";
+    for m in &n.children {
+        match m {
+            Member::Node(c) => {
+                let w = index.nodes[*c].weight / sum;
+                o += &format!("<li>{:.3} × ", w);
+                o += &tree(r, *c, l);
+                o += "</li>";
+            }
+            Member::Indicator(i) => {
+                let ind = &index.indicators[*i];
+                o += &format!("<li>{:.3} × {}</li>", ind.weight / sum, esc(&ind.label));
+            }
+        }
+    }
+    o + "</ul></li></ul>"
+}

@@ -1,0 +1,271 @@
+//! Reports a person reads: the HTML report rendered in a real (headless)
+//! Chromium, the Excel workbook read back with calamine, JSON on every
+//! command.
+
+mod common;
+
+use calamine::{Reader, Xlsx};
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+fn chromium() -> Option<String> {
+    for c in ["chromium", "chromium-browser", "google-chrome"] {
+        if Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            return Some(c.to_string());
+        }
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("Chromium is missing: .ci/run installs Debian's chromium package");
+    }
+    eprintln!("SKIPPED: no chromium on this machine");
+    None
+}
+
+fn make_report(dir: &Path, lang: &str) -> std::path::PathBuf {
+    let mc = dir.join("mc.json");
+    let sobol = dir.join("sobol.json");
+    let report = dir.join(format!("report-{lang}.html"));
+    for args in [
+        vec![
+            "sensitivity",
+            "--runs",
+            "2000",
+            "--format",
+            "json",
+            "--quiet",
+            "--out",
+            mc.to_str().unwrap(),
+        ],
+        vec![
+            "sensitivity",
+            "--method",
+            "sobol",
+            "--runs",
+            "128",
+            "--bootstrap",
+            "50",
+            "--format",
+            "json",
+            "--quiet",
+            "--out",
+            sobol.to_str().unwrap(),
+        ],
+        vec![
+            "report",
+            "--sensitivity",
+            mc.to_str().unwrap(),
+            "--sensitivity",
+            sobol.to_str().unwrap(),
+            "--lang",
+            lang,
+            "--quiet",
+            "--out",
+            report.to_str().unwrap(),
+        ],
+    ] {
+        let out = kommunrank(&args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
+    report
+}
+
+#[test]
+fn html_report_renders_in_chromium() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = make_report(tmp.path(), "en");
+    let html = std::fs::read_to_string(&report).unwrap();
+    // Self-contained: nothing fetched from anywhere.
+    for needle in ["http://", "https://", "<link", "src=\""] {
+        let outside_svg_ns = html.replace("http://www.w3.org/2000/svg", "");
+        assert!(
+            !outside_svg_ns.contains(needle),
+            "the report refers to {needle}"
+        );
+    }
+    for section in [
+        "id=\"ranking\"",
+        "id=\"intervals\"",
+        "id=\"sobol\"",
+        "id=\"distributions\"",
+        "id=\"correlations\"",
+        "id=\"excluded\"",
+        "id=\"methods\"",
+        "id=\"provenance\"",
+    ] {
+        assert!(html.contains(section), "{section} missing");
+    }
+    let Some(browser) = chromium() else { return };
+    let profile = tmp.path().join("profile");
+    let flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--enable-logging=stderr",
+        "--v=0",
+    ];
+    let url = format!("file://{}", report.display());
+    let dom = Command::new(&browser)
+        .args(flags)
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(["--virtual-time-budget=3000", "--dump-dom", &url])
+        .output()
+        .unwrap();
+    let dom_text = String::from_utf8_lossy(&dom.stdout);
+    let log = String::from_utf8_lossy(&dom.stderr);
+    assert!(
+        dom_text.contains("data-ready=\"yes\""),
+        "the script did not run to the end"
+    );
+    assert!(
+        !log.contains("Uncaught") && !log.contains(":CONSOLE("),
+        "console errors:\n{log}"
+    );
+    // Charts rendered: the rank intervals have one circle per ranked unit,
+    // and every chart has drawn shapes.
+    let svgs = dom_text.matches("<svg").count();
+    assert!(svgs >= 5, "{svgs} charts");
+    assert!(dom_text.matches("<circle").count() >= 150);
+    assert!(dom_text.matches("<rect").count() > 100);
+    let shot = tmp.path().join("shot.png");
+    let out = Command::new(&browser)
+        .args(flags)
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args([
+            "--window-size=1200,2400",
+            &format!("--screenshot={}", shot.display()),
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 50_000,
+        "screenshot of {} bytes",
+        png.len()
+    );
+}
+
+#[test]
+fn swedish_report_uses_swedish_labels_and_decimal_comma() {
+    let tmp = tempfile::tempdir().unwrap();
+    let html = std::fs::read_to_string(make_report(tmp.path(), "sv")).unwrap();
+    assert!(
+        html.contains("lang=\"sv\"")
+            && html.contains("Rangordning")
+            && html.contains("Sök på namn")
+    );
+    assert!(html.contains(">14,00<"), "decimal comma");
+}
+
+#[test]
+fn excel_workbook_reads_back_with_every_sheet() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mc = tmp.path().join("mc.json");
+    let out = kommunrank(&[
+        "sensitivity",
+        "--runs",
+        "1000",
+        "--format",
+        "json",
+        "--quiet",
+        "--out",
+        mc.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let book = tmp.path().join("results.xlsx");
+    let out = kommunrank(&[
+        "report",
+        "--sensitivity",
+        mc.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        book.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut wb: Xlsx<_> = calamine::open_workbook(&book).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        vec![
+            "Ranking",
+            "Node scores",
+            "Exclusions",
+            "Audit",
+            "Sensitivity"
+        ]
+    );
+    let ranking = wb.worksheet_range("Ranking").unwrap();
+    assert_eq!(ranking.get((0, 0)).unwrap().to_string(), "Rank");
+    assert_eq!(
+        ranking.get((1, 1)).unwrap().to_string(),
+        "0160",
+        "ids stay text"
+    );
+    assert_eq!(ranking.height(), 187, "header + 186 ranked units");
+    let excl = wb.worksheet_range("Exclusions").unwrap();
+    assert_eq!(excl.height(), 105);
+    let sens = wb.worksheet_range("Sensitivity").unwrap();
+    assert_eq!(sens.get((0, 2)).unwrap().to_string(), "Nominal rank");
+    // rank --out x.xlsx writes the same tables without sensitivity.
+    let r = tmp.path().join("r.xlsx");
+    assert!(
+        kommunrank(&["rank", "--quiet", "--out", r.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let wb: Xlsx<_> = calamine::open_workbook(&r).unwrap();
+    assert_eq!(wb.sheet_names().len(), 4);
+}
+
+#[test]
+fn every_command_speaks_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("part.json");
+    assert!(
+        kommunrank(&[
+            "sensitivity",
+            "--runs",
+            "1100",
+            "--shard",
+            "0/1",
+            "--quiet",
+            "--out",
+            p.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    let w = tmp.path().join("w.csv");
+    std::fs::write(&w, "scenario,services\nheavy,3\n").unwrap();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["rank"],
+        vec!["validate"],
+        vec!["sensitivity", "--runs", "200", "--quiet"],
+        vec!["sensitivity", "--method", "loo"],
+        vec!["compare", "--scenarios", w.to_str().unwrap()],
+        vec!["merge", p.to_str().unwrap()],
+        vec!["audit"],
+        vec!["explain", "--unit", "0180"],
+    ];
+    for mut c in commands {
+        c.extend(["--format", "json"]);
+        let out = kommunrank(&c);
+        assert!(out.status.success(), "{c:?}: {}", stderr(&out));
+        let _: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{c:?}: {e}"));
+    }
+}
