@@ -489,7 +489,7 @@ pub fn html(input: &ReportInput) -> String {
             esc(s["spec_hash"].as_str().unwrap_or_default())
         );
     }
-    let _ = write!(o, "</dl></main><script>{SCRIPT}</script></body></html>\n");
+    let _ = writeln!(o, "</dl></main><script>{SCRIPT}</script></body></html>");
     o
 }
 
