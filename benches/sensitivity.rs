@@ -5,6 +5,7 @@
 //!   for one indicator, which makes scores non-linear in the draw, so every
 //!   run goes through the general node-by-node evaluator;
 //! - `sobol/w1_n1024`: Sobol indices with N = 1024 (N(d+2) evaluations).
+//!
 //! The numpy baseline of the same Monte Carlo workload is
 //! benches/baseline/mc_numpy.py (run side by side, see docs/PERFORMANCE.md).
 //!
