@@ -269,3 +269,11 @@ fn every_command_speaks_json() {
             serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{c:?}: {e}"));
     }
 }
+
+#[test]
+fn cli_reference_is_current() {
+    let out = kommunrank(&["reference"]);
+    assert!(out.status.success());
+    let doc = std::fs::read_to_string(root().join("docs/cli.md")).unwrap();
+    assert!(stdout(&out) == doc, "docs/cli.md is stale: run `cargo run --release -- reference > docs/cli.md`");
+}

@@ -43,6 +43,9 @@ enum Command {
     Trend(audit::TrendArgs),
     /// A self-contained HTML report (or an Excel workbook) with charts, methods and provenance.
     Report(report::ReportArgs),
+    /// Print the CLI reference (docs/cli.md) generated from these definitions.
+    #[command(hide = true)]
+    Reference,
 }
 
 /// Options shared by commands that read a spec and data.
@@ -127,6 +130,29 @@ pub fn emit(text: &str) -> Result<()> {
     }
 }
 
+/// The CLI reference in Markdown, generated from the clap definitions.
+pub fn reference() -> String {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let mut out = String::from(
+        "# CLI reference\n\nGenerated from the command definitions by `kommunrank reference > docs/cli.md`\n\
+         (a test checks that this file is current).\n\nExit codes: `0` success, `1` failure while running, \
+         `2` bad usage or bad input.\n\n",
+    );
+    out += &format!("## kommunrank\n\n```text\n{}\n```\n\n", cmd.render_long_help().to_string().trim_end());
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in names {
+        let sub = cmd.find_subcommand_mut(&name).expect("listed");
+        let help = sub.render_long_help().to_string();
+        out += &format!("## kommunrank {name}\n\n```text\n{}\n```\n\n", help.trim_end());
+    }
+    out
+}
+
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
@@ -139,5 +165,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Explain(a) => audit::run_explain(a),
         Command::Trend(a) => audit::run_trend(a),
         Command::Report(a) => report::run(a),
+        Command::Reference => emit(&reference()),
     }
 }

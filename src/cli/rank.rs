@@ -54,13 +54,13 @@ pub fn run(args: RankArgs) -> Result<()> {
         return Ok(());
     }
     let text = match format {
-        OutputFormat::Table => report::table::to_table(
+        OutputFormat::Table => colour(report::table::to_table(
             &result,
             TableOptions {
                 top: args.top,
                 bottom: args.bottom,
             },
-        ),
+        )),
         OutputFormat::Csv => report::csv::to_csv(&result),
         OutputFormat::Json => report::json::to_json(&result),
     };
@@ -79,4 +79,29 @@ pub fn run(args: RankArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Bold title and header when writing to a terminal (not with NO_COLOR).
+fn colour(table: String) -> String {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || std::env::var_os("NO_COLOR").is_some() {
+        return table;
+    }
+    table
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("\x1b[1m{l}\x1b[0m")
+            } else if l.trim_start().starts_with("Rank ") {
+                format!("\x1b[1;36m{l}\x1b[0m")
+            } else if l.ends_with(':') {
+                format!("\x1b[1m{l}\x1b[0m")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
 }
