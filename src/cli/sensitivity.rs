@@ -39,7 +39,7 @@ pub struct SensitivityArgs {
     /// Sobol base points: sobol (scrambled quasi-random) or random.
     #[arg(long, value_enum)]
     design: Option<SobolDesign>,
-    /// Bootstrap resamples for Sobol intervals (default 500).
+    /// Bootstrap resamples for Sobol intervals (default 100, as SALib).
     #[arg(long)]
     bootstrap: Option<usize>,
     /// Compute shard I of N of the Monte Carlo runs and write a partial result.

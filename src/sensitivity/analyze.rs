@@ -259,7 +259,11 @@ pub struct SobolIndex {
     pub total_ci: [f64; 2],
 }
 
-fn estimate(ya: &[f64], yb: &[f64], yab: &[f64], rows: &[usize]) -> (f64, f64) {
+/// First-order and total estimates of every factor over `rows` (with
+/// repetition for bootstrap samples): the variance is computed once per
+/// sample, then one pass per factor.
+fn estimate_all(ya: &[f64], yb: &[f64], yab: &[Vec<f64>], rows: &[usize], out: &mut Vec<(f64, f64)>) {
+    out.clear();
     let n = rows.len() as f64;
     let mut mean = 0.0;
     for &j in rows {
@@ -271,59 +275,54 @@ fn estimate(ya: &[f64], yb: &[f64], yab: &[f64], rows: &[usize]) -> (f64, f64) {
         var += (ya[j] - mean).powi(2) + (yb[j] - mean).powi(2);
     }
     var /= 2.0 * n;
-    if var == 0.0 {
-        return (f64::NAN, f64::NAN);
+    for y in yab {
+        if var == 0.0 {
+            out.push((f64::NAN, f64::NAN));
+            continue;
+        }
+        let (mut s, mut st) = (0.0, 0.0);
+        for &j in rows {
+            let (a, ab) = (ya[j], y[j]);
+            s += yb[j] * (ab - a);
+            st += (a - ab) * (a - ab);
+        }
+        out.push((s / n / var, st / (2.0 * n) / var));
     }
-    let (mut s, mut st) = (0.0, 0.0);
-    for &j in rows {
-        s += yb[j] * (yab[j] - ya[j]);
-        st += (ya[j] - yab[j]).powi(2);
-    }
-    (s / n / var, st / (2.0 * n) / var)
 }
 
 /// Sobol indices of every factor from outputs on A, B and each A_B^(i).
 /// Bootstrap intervals resample the N rows (with replacement) `bootstrap`
 /// times from stream `seed`, recomputing the variance each time.
-pub fn sobol_indices(
-    ya: &[f64],
-    yb: &[f64],
-    yab: &[Vec<f64>],
-    bootstrap: usize,
-    seed: u64,
-) -> Vec<SobolIndex> {
+pub fn sobol_indices(ya: &[f64], yb: &[f64], yab: &[Vec<f64>], bootstrap: usize, seed: u64) -> Vec<SobolIndex> {
     let n = ya.len();
+    let d = yab.len();
     let all: Vec<usize> = (0..n).collect();
+    let mut point = Vec::with_capacity(d);
+    estimate_all(ya, yb, yab, &all, &mut point);
     let mut rng = Rng::new(seed, 0x5EED_B007);
-    let samples: Vec<Vec<usize>> = (0..bootstrap)
-        .map(|_| {
-            (0..n)
-                .map(|_| (rng.next_u64() % n as u64) as usize)
-                .collect()
-        })
-        .collect();
-    yab.iter()
-        .map(|y| {
-            let (first, total) = estimate(ya, yb, y, &all);
-            let mut fs = Vec::with_capacity(bootstrap);
-            let mut ts = Vec::with_capacity(bootstrap);
-            for rows in &samples {
-                let (f, t) = estimate(ya, yb, y, rows);
-                fs.push(f);
-                ts.push(t);
-            }
-            let ci = |mut v: Vec<f64>| {
-                v.retain(|x| !x.is_nan());
-                v.sort_by(f64::total_cmp);
-                [quantile_sorted(&v, 0.025), quantile_sorted(&v, 0.975)]
-            };
-            SobolIndex {
-                first,
-                first_ci: ci(fs),
-                total,
-                total_ci: ci(ts),
-            }
-        })
+    let mut firsts: Vec<Vec<f64>> = vec![Vec::with_capacity(bootstrap); d];
+    let mut totals: Vec<Vec<f64>> = vec![Vec::with_capacity(bootstrap); d];
+    let mut rows = vec![0usize; n];
+    let mut est = Vec::with_capacity(d);
+    for _ in 0..bootstrap {
+        for r in rows.iter_mut() {
+            *r = (rng.next_u64() % n as u64) as usize;
+        }
+        estimate_all(ya, yb, yab, &rows, &mut est);
+        for (f, (s, st)) in est.iter().enumerate() {
+            firsts[f].push(*s);
+            totals[f].push(*st);
+        }
+    }
+    let ci = |mut v: Vec<f64>| {
+        v.retain(|x| !x.is_nan());
+        v.sort_by(f64::total_cmp);
+        [quantile_sorted(&v, 0.025), quantile_sorted(&v, 0.975)]
+    };
+    point
+        .into_iter()
+        .zip(firsts.into_iter().zip(totals))
+        .map(|((first, total), (fs, ts))| SobolIndex { first, first_ci: ci(fs), total, total_ci: ci(ts) })
         .collect()
 }
 

@@ -639,7 +639,7 @@ pub fn resolve_model(
             seed: overrides.seed.or(section.seed).unwrap_or(1),
             top_k,
             design,
-            bootstrap: overrides.bootstrap.or(section.bootstrap).unwrap_or(500),
+            bootstrap: overrides.bootstrap.or(section.bootstrap).unwrap_or(100),
         },
     })
 }
