@@ -125,6 +125,21 @@ proptest! {
     }
 
     #[test]
+    fn zero_perturbation_gives_nominal_ranks_in_every_run((ids, rows) in table(), geometric in any::<bool>()) {
+        let k = rows[0].len();
+        let idx = index(k, &[1.0, 2.0, 1.0, 3.0, 1.0], MINMAX, if geometric { "geometric" } else { "arithmetic" });
+        let nominal = pipeline::run(&idx, dataset(&ids, &rows)).unwrap();
+        let o = kommunrank::sensitivity::model::Overrides { runs: Some(300), spread: Some(0.0), ..Default::default() };
+        let m = kommunrank::sensitivity::model::resolve_model(&idx, &o, ids.len()).unwrap();
+        let eval = kommunrank::sensitivity::prepare(&nominal, m).unwrap();
+        let res = kommunrank::sensitivity::accumulate::finish(&kommunrank::sensitivity::run_mc(&eval, None, &|_| {}));
+        for u in &res.units {
+            prop_assert_eq!(u.q05, u.nominal_rank);
+            prop_assert_eq!(u.q95, u.nominal_rank);
+        }
+    }
+
+    #[test]
     fn identical_units_share_a_rank((ids, rows) in table()) {
         let k = rows[0].len();
         let mut ids2 = ids.clone();
