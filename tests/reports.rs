@@ -275,5 +275,61 @@ fn cli_reference_is_current() {
     let out = kommunrank(&["reference"]);
     assert!(out.status.success());
     let doc = std::fs::read_to_string(root().join("docs/cli.md")).unwrap();
-    assert!(stdout(&out) == doc, "docs/cli.md is stale: run `cargo run --release -- reference > docs/cli.md`");
+    assert!(
+        stdout(&out) == doc,
+        "docs/cli.md is stale: run `cargo run --release -- reference > docs/cli.md`"
+    );
+}
+
+#[test]
+fn report_for_a_small_index_with_unranked_units() {
+    // 27 ranked units + the EU (scored, not ranked): small charts, ticks of 1.
+    if shared("desi2022").is_none() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let mc = tmp.path().join("mc.json");
+    let html = tmp.path().join("desi.html");
+    let spec = "examples/desi2022.toml";
+    assert!(
+        kommunrank(&[
+            "sensitivity",
+            "--spec",
+            spec,
+            "--runs",
+            "500",
+            "--format",
+            "json",
+            "--quiet",
+            "--out",
+            mc.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    let out = kommunrank(&[
+        "report",
+        "--spec",
+        spec,
+        "--sensitivity",
+        mc.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        html.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&html).unwrap();
+    assert_eq!(text.matches("<circle").count(), 27);
+    assert!(text.contains("scored, not ranked"));
+    // A sensitivity result of another spec is refused.
+    let other = kommunrank(&[
+        "report",
+        "--sensitivity",
+        mc.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        tmp.path().join("x.html").to_str().unwrap(),
+    ]);
+    assert_eq!(other.status.code(), Some(2));
+    assert!(stderr(&other).contains("another spec"));
 }

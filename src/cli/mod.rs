@@ -139,7 +139,10 @@ pub fn reference() -> String {
          (a test checks that this file is current).\n\nExit codes: `0` success, `1` failure while running, \
          `2` bad usage or bad input.\n\n",
     );
-    out += &format!("## kommunrank\n\n```text\n{}\n```\n\n", cmd.render_long_help().to_string().trim_end());
+    out += &format!(
+        "## kommunrank\n\n```text\n{}\n```\n\n",
+        cmd.render_long_help().to_string().trim_end()
+    );
     let names: Vec<String> = cmd
         .get_subcommands()
         .filter(|s| !s.is_hide_set() && s.get_name() != "help")
@@ -148,7 +151,10 @@ pub fn reference() -> String {
     for name in names {
         let sub = cmd.find_subcommand_mut(&name).expect("listed");
         let help = sub.render_long_help().to_string();
-        out += &format!("## kommunrank {name}\n\n```text\n{}\n```\n\n", help.trim_end());
+        out += &format!(
+            "## kommunrank {name}\n\n```text\n{}\n```\n\n",
+            help.trim_end()
+        );
     }
     out
 }

@@ -100,6 +100,11 @@ pub struct RankScratch {
     pub fractional: Vec<f64>,
     /// Pairs of units sharing a rank in the last call.
     pub tie_pairs: u64,
+    /// Whether the last call put any units in one tie group.
+    pub any_group: bool,
+    /// Swaps the last insertion sort made from its start order (None after
+    /// a full sort): with no ties anywhere, the discordant pairs.
+    pub swaps: Option<u64>,
 }
 
 impl RankScratch {
@@ -164,6 +169,7 @@ impl Ranker {
         order.clear();
         order.extend((0..scores.len() as u32).filter(|&i| !keys[i as usize].is_nan()));
         order.sort_unstable_by(|&a, &b| self.before(keys, a, b));
+        scratch.swaps = None;
         for (o, s) in out.iter_mut().zip(scores) {
             if s.is_nan() {
                 *o = f64::NAN;
@@ -213,6 +219,7 @@ impl Ranker {
             .extend(scratch.keys.iter().map(|k| sign * k));
         let (k, id) = (&scratch.sort_keys, &self.id_order);
         let order = &mut scratch.order;
+        let mut swaps = 0u64;
         for i in 1..order.len() {
             let x = order[i] as usize;
             let (kx, ix) = (k[x], id[x]);
@@ -226,8 +233,10 @@ impl Ranker {
                     break;
                 }
             }
+            swaps += (i - j) as u64;
             order[j] = x as u32;
         }
+        scratch.swaps = Some(swaps);
         self.walk(scratch, out);
     }
 
@@ -239,6 +248,7 @@ impl Ranker {
         scratch.fractional.clear();
         scratch.fractional.resize(keys.len(), f64::NAN);
         scratch.tie_pairs = 0;
+        scratch.any_group = false;
         let tied = |a: f64, b: f64| {
             a == b
                 || (self.round.is_none() && (a - b).abs() <= TIE_TOLERANCE * a.abs().max(b.abs()))
@@ -253,6 +263,7 @@ impl Ranker {
             }
             dense += 1;
             let t = (end - pos) as u64;
+            scratch.any_group |= t > 1;
             if self.method == RankMethod::Ordinal && t > 1 {
                 order[pos..end].sort_unstable_by_key(|&u| self.id_order[u as usize]);
             } else {

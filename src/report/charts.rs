@@ -56,7 +56,11 @@ pub fn rank_intervals(items: &[Interval], max_rank: f64, title: &str) -> String 
             top - 8.0,
             t as i64
         );
-        t = if t == 1.0 { step } else { t + step };
+        t = if t == 1.0 && step > 1.0 {
+            step
+        } else {
+            t + step
+        };
     }
     for (i, it) in items.iter().enumerate() {
         let y = top + row * i as f64 + row / 2.0;

@@ -262,7 +262,13 @@ pub struct SobolIndex {
 /// First-order and total estimates of every factor over `rows` (with
 /// repetition for bootstrap samples): the variance is computed once per
 /// sample, then one pass per factor.
-fn estimate_all(ya: &[f64], yb: &[f64], yab: &[Vec<f64>], rows: &[usize], out: &mut Vec<(f64, f64)>) {
+fn estimate_all(
+    ya: &[f64],
+    yb: &[f64],
+    yab: &[Vec<f64>],
+    rows: &[usize],
+    out: &mut Vec<(f64, f64)>,
+) {
     out.clear();
     let n = rows.len() as f64;
     let mut mean = 0.0;
@@ -293,7 +299,13 @@ fn estimate_all(ya: &[f64], yb: &[f64], yab: &[Vec<f64>], rows: &[usize], out: &
 /// Sobol indices of every factor from outputs on A, B and each A_B^(i).
 /// Bootstrap intervals resample the N rows (with replacement) `bootstrap`
 /// times from stream `seed`, recomputing the variance each time.
-pub fn sobol_indices(ya: &[f64], yb: &[f64], yab: &[Vec<f64>], bootstrap: usize, seed: u64) -> Vec<SobolIndex> {
+pub fn sobol_indices(
+    ya: &[f64],
+    yb: &[f64],
+    yab: &[Vec<f64>],
+    bootstrap: usize,
+    seed: u64,
+) -> Vec<SobolIndex> {
     let n = ya.len();
     let d = yab.len();
     let all: Vec<usize> = (0..n).collect();
@@ -322,7 +334,12 @@ pub fn sobol_indices(ya: &[f64], yb: &[f64], yab: &[Vec<f64>], bootstrap: usize,
     point
         .into_iter()
         .zip(firsts.into_iter().zip(totals))
-        .map(|((first, total), (fs, ts))| SobolIndex { first, first_ci: ci(fs), total, total_ci: ci(ts) })
+        .map(|((first, total), (fs, ts))| SobolIndex {
+            first,
+            first_ci: ci(fs),
+            total,
+            total_ci: ci(ts),
+        })
         .collect()
 }
 

@@ -263,6 +263,12 @@ impl Evaluator {
     /// nominal order.
     pub fn kendall_with_nominal(&self, s: &mut Scratch) -> f64 {
         let n = self.units();
+        // No ties on either side and an insertion sort from the nominal
+        // order: its swaps are exactly the discordant pairs.
+        if let (Some(swaps), 0, false) = (s.rank.swaps, self.nominal_tie_pairs, s.rank.any_group) {
+            let n0 = (n * (n - 1) / 2) as f64;
+            return (n0 - 2.0 * swaps as f64) / n0;
+        }
         let ranks = &s.ranks;
         let y = &mut s.kendall;
         y.clear();
@@ -520,7 +526,7 @@ impl Evaluator {
         s.ranks.clear();
         s.ranks.resize(n, f64::NAN);
         self.ranker
-            .rank_incremental(&s.scores, &mut s.rank, &mut s.ranks);
+            .rank_from(&s.scores, &self.nominal_order, &mut s.rank, &mut s.ranks);
         Ok(())
     }
 }
