@@ -2,26 +2,11 @@
 //! drives one unit's rank, and rankings over several years.
 
 use super::sensitivity::deliver;
-use super::{InputArgs, output_format};
+use super::{InputArgs, OutputArgs, output_format};
 use clap::Args;
 use kommunrank::audit::{explain, index_audit, trend};
 use kommunrank::report::{OutputFormat, audit as render};
 use kommunrank::{Error, Result, pipeline};
-use std::path::PathBuf;
-
-/// Output options shared by the audit commands.
-#[derive(Debug, Args)]
-pub struct OutputArgs {
-    /// Write the result to this file (atomically).
-    #[arg(long, short = 'o', value_name = "FILE")]
-    out: Option<PathBuf>,
-    /// Output format (default: from --out's extension, else table).
-    #[arg(long, short = 'f', value_enum)]
-    format: Option<OutputFormat>,
-    /// No messages on stderr.
-    #[arg(long, short = 'q')]
-    quiet: bool,
-}
 
 /// Arguments of `audit`.
 #[derive(Debug, Args)]

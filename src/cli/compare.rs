@@ -16,26 +16,15 @@ pub struct CompareArgs {
     /// CSV of weight sets: a `scenario` column and one column per node or indicator id.
     #[arg(long, value_name = "CSV")]
     scenarios: PathBuf,
-    /// Write the result to this file (atomically).
-    #[arg(long, short = 'o', value_name = "FILE")]
-    out: Option<PathBuf>,
-    /// Output format (default: from --out's extension, else table).
-    #[arg(long, short = 'f', value_enum)]
-    format: Option<OutputFormat>,
-    /// Units shown at the top of the table.
-    #[arg(long, default_value_t = 15)]
-    top: usize,
-    /// Units shown at the bottom of the table.
-    #[arg(long, default_value_t = 5)]
-    bottom: usize,
-    /// No messages on stderr.
-    #[arg(long, short = 'q')]
-    quiet: bool,
+    #[command(flatten)]
+    output: super::OutputArgs,
+    #[command(flatten)]
+    size: super::TableSize,
 }
 
 /// Runs `compare`.
 pub fn run(args: CompareArgs) -> Result<()> {
-    let format = output_format(args.format, &args.out)?;
+    let format = output_format(args.output.format, &args.output.out)?;
     let index = args.input.index()?;
     let nominal = pipeline::run_index(&index, &args.input.overrides())?;
     let ranked = nominal.units.iter().filter(|u| u.rank.is_some()).count();
@@ -51,9 +40,11 @@ pub fn run(args: CompareArgs) -> Result<()> {
     let text = match format {
         OutputFormat::Json => render::compare_json(&eval, &scenarios),
         OutputFormat::Csv => render::compare_csv(&eval, &scenarios),
-        OutputFormat::Table => render::compare_table(&eval, &scenarios, args.top, args.bottom),
+        OutputFormat::Table => {
+            render::compare_table(&eval, &scenarios, args.size.top, args.size.bottom)
+        }
     };
     let mut inputs = args.input.input_paths(&index);
     inputs.push(args.scenarios.clone());
-    deliver(&text, &args.out, &inputs, args.quiet)
+    deliver(&text, &args.output.out, &inputs, args.output.quiet)
 }

@@ -3,7 +3,6 @@
 use super::output_format;
 use super::sensitivity::{deliver, render_mc};
 use clap::Args;
-use kommunrank::report::OutputFormat;
 use kommunrank::sensitivity::accumulate::{McPartial, chunk_count};
 use kommunrank::{Error, Result};
 use std::path::PathBuf;
@@ -14,26 +13,15 @@ pub struct MergeArgs {
     /// Partial results written by `sensitivity --shard I/N`.
     #[arg(required = true, value_name = "PART")]
     parts: Vec<PathBuf>,
-    /// Write the result to this file (atomically).
-    #[arg(long, short = 'o', value_name = "FILE")]
-    out: Option<PathBuf>,
-    /// Output format (default: from --out's extension, else table).
-    #[arg(long, short = 'f', value_enum)]
-    format: Option<OutputFormat>,
-    /// Units shown at the top of the table.
-    #[arg(long, default_value_t = 15)]
-    top: usize,
-    /// Units shown at the bottom of the table.
-    #[arg(long, default_value_t = 5)]
-    bottom: usize,
-    /// No messages on stderr.
-    #[arg(long, short = 'q')]
-    quiet: bool,
+    #[command(flatten)]
+    output: super::OutputArgs,
+    #[command(flatten)]
+    size: super::TableSize,
 }
 
 /// Runs `merge`.
 pub fn run(args: MergeArgs) -> Result<()> {
-    let format = output_format(args.format, &args.out)?;
+    let format = output_format(args.output.format, &args.output.out)?;
     let mut parts = Vec::new();
     for p in &args.parts {
         let text = std::fs::read_to_string(p).map_err(|source| Error::Io {
@@ -64,6 +52,6 @@ pub fn run(args: MergeArgs) -> Result<()> {
             chunk_count(merged.header.runs)
         )));
     }
-    let text = render_mc(&merged, format, args.top, args.bottom);
-    deliver(&text, &args.out, &args.parts, args.quiet)
+    let text = render_mc(&merged, format, args.size.top, args.size.bottom);
+    deliver(&text, &args.output.out, &args.parts, args.output.quiet)
 }

@@ -101,6 +101,31 @@ impl InputArgs {
     }
 }
 
+/// Output options shared by every command that prints a result.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Write the result to this file (atomically) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Output format (default: from --out's extension, else table).
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<OutputFormat>,
+    /// No progress bar or messages on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// How many units a terminal table shows.
+#[derive(Debug, Args)]
+pub struct TableSize {
+    /// Units shown at the top of tables.
+    #[arg(long, default_value_t = 15)]
+    pub top: usize,
+    /// Units shown at the bottom of tables.
+    #[arg(long, default_value_t = 5)]
+    pub bottom: usize,
+}
+
 /// Chooses the output format: explicit, else from --out's extension, else table.
 fn output_format(format: Option<OutputFormat>, out: &Option<PathBuf>) -> Result<OutputFormat> {
     match (format, out) {

@@ -4,33 +4,22 @@ use super::{InputArgs, output_format};
 use clap::Args;
 use kommunrank::report::{self, OutputFormat, table::TableOptions};
 use kommunrank::{Result, pipeline};
-use std::path::PathBuf;
 
 /// Arguments of `rank`.
 #[derive(Debug, Args)]
 pub struct RankArgs {
     #[command(flatten)]
     input: InputArgs,
-    /// Write the result to this file (atomically) instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    out: Option<PathBuf>,
-    /// Output format (default: from --out's extension, else table).
-    #[arg(long, short = 'f', value_enum)]
-    format: Option<OutputFormat>,
-    /// Units shown at the top of the table.
-    #[arg(long, default_value_t = 15)]
-    top: usize,
-    /// Units shown at the bottom of the table.
-    #[arg(long, default_value_t = 5)]
-    bottom: usize,
-    /// Print nothing but the result (no confirmation on stderr).
-    #[arg(long, short = 'q')]
-    quiet: bool,
+    #[command(flatten)]
+    output: super::OutputArgs,
+    #[command(flatten)]
+    size: super::TableSize,
 }
 
 /// Runs `rank`.
 pub fn run(args: RankArgs) -> Result<()> {
     let xlsx = args
+        .output
         .out
         .as_ref()
         .and_then(|p| p.extension())
@@ -38,7 +27,7 @@ pub fn run(args: RankArgs) -> Result<()> {
     let format = if xlsx {
         OutputFormat::Table
     } else {
-        output_format(args.format, &args.out)?
+        output_format(args.output.format, &args.output.out)?
     };
     let index = args.input.index()?;
     let result = pipeline::run_index(&index, &args.input.overrides())?;
@@ -46,9 +35,9 @@ pub fn run(args: RankArgs) -> Result<()> {
         // One sheet per table: ranking, node scores, exclusions, audit.
         let audit = kommunrank::audit::index_audit::audit(&result, Default::default());
         let bytes = report::xlsx::workbook(&result, &audit, None)?;
-        let path = args.out.as_ref().expect("xlsx implies --out");
+        let path = args.output.out.as_ref().expect("xlsx implies --out");
         report::write_atomic(path, &bytes, &args.input.input_paths(&index))?;
-        if !args.quiet {
+        if !args.output.quiet {
             eprintln!("wrote {}", path.display());
         }
         return Ok(());
@@ -57,18 +46,18 @@ pub fn run(args: RankArgs) -> Result<()> {
         OutputFormat::Table => colour(report::table::to_table(
             &result,
             TableOptions {
-                top: args.top,
-                bottom: args.bottom,
+                top: args.size.top,
+                bottom: args.size.bottom,
             },
         )),
         OutputFormat::Csv => report::csv::to_csv(&result),
         OutputFormat::Json => report::json::to_json(&result),
     };
-    match &args.out {
+    match &args.output.out {
         None => super::emit(&text)?,
         Some(path) => {
             report::write_atomic(path, text.as_bytes(), &args.input.input_paths(&index))?;
-            if !args.quiet {
+            if !args.output.quiet {
                 eprintln!(
                     "wrote {} ({} ranked, {} excluded)",
                     path.display(),

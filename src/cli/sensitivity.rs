@@ -48,21 +48,10 @@ pub struct SensitivityArgs {
     /// Print Monte Carlo run K (0-based): its weights, choices and ranking.
     #[arg(long, value_name = "K")]
     replay: Option<u64>,
-    /// Write the result to this file (atomically).
-    #[arg(long, short = 'o', value_name = "FILE")]
-    out: Option<PathBuf>,
-    /// Output format (default: from --out's extension, else table).
-    #[arg(long, short = 'f', value_enum)]
-    format: Option<OutputFormat>,
-    /// Units shown at the top of tables.
-    #[arg(long, default_value_t = 15)]
-    top: usize,
-    /// Units shown at the bottom of tables.
-    #[arg(long, default_value_t = 5)]
-    bottom: usize,
-    /// No progress bar or messages on stderr.
-    #[arg(long, short = 'q')]
-    quiet: bool,
+    #[command(flatten)]
+    output: super::OutputArgs,
+    #[command(flatten)]
+    size: super::TableSize,
 }
 
 /// A progress bar on stderr (hidden when quiet or not a terminal).
@@ -144,14 +133,14 @@ pub fn render_mc(
 /// Runs `sensitivity`.
 pub fn run(args: SensitivityArgs) -> Result<()> {
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
-    let format = match (&shard, args.format) {
+    let format = match (&shard, args.output.format) {
         (Some(_), None) | (Some(_), Some(OutputFormat::Json)) => OutputFormat::Json,
         (Some(_), Some(_)) => {
             return Err(Error::Usage(
                 "a shard writes a partial result, always JSON".into(),
             ));
         }
-        (None, f) => output_format(f, &args.out)?,
+        (None, f) => output_format(f, &args.output.out)?,
     };
     let index = args.input.index()?;
     let inputs = args.input.input_paths(&index);
@@ -165,8 +154,8 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         design: args.design,
         bootstrap: args.bootstrap,
     };
-    let quiet = args.quiet;
-    let (top, bottom) = (args.top, args.bottom);
+    let quiet = args.output.quiet;
+    let (top, bottom) = (args.size.top, args.size.bottom);
     let replay = args.replay;
     let data_overrides = args.input.overrides();
     let text = with_threads(args.threads, move || -> Result<String> {
@@ -225,7 +214,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
             }
         })
     })??;
-    deliver(&text, &args.out, &inputs, quiet)
+    deliver(&text, &args.output.out, &inputs, quiet)
 }
 
 fn render_replay(
