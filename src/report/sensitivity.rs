@@ -321,7 +321,7 @@ pub fn loo_json(eval: &Evaluator, items: &[LeftOut]) -> String {
             "max_abs_shift": i.max_abs_shift,
             "failure": i.failure,
             "ranks": i.ranks.as_ref().map(|r| r.iter().map(|x| Rank(*x)).collect::<Vec<_>>()),
-            "shifts": i.ranks.as_ref().map(|r| r.iter().zip(&eval.nominal_ranks).map(|(a, b)| a - b).collect::<Vec<_>>()),
+            "rank_changes": i.ranks.as_ref().map(|r| r.iter().zip(&eval.nominal_ranks).map(|(a, b)| b - a).collect::<Vec<_>>()),
         })).collect::<Vec<_>>(),
     });
     pretty(&v)
@@ -333,7 +333,7 @@ pub fn loo_table(eval: &Evaluator, items: &[LeftOut]) -> String {
     let _ = writeln!(out, "{}", eval.index.root().label);
     let _ = writeln!(
         out,
-        "Leave-one-out: each indicator and node left out in turn ({} ranked units).\n",
+        "Leave-one-out: each indicator and node left out in turn ({} ranked units); most moved: + up, - down.\n",
         eval.units()
     );
     let mut sorted: Vec<&LeftOut> = items.iter().collect();
@@ -361,7 +361,7 @@ pub fn loo_table(eval: &Evaluator, items: &[LeftOut]) -> String {
                     .iter()
                     .zip(&eval.nominal_ranks)
                     .enumerate()
-                    .map(|(u, (a, b))| (a - b, u))
+                    .map(|(u, (a, b))| (b - a, u))
                     .collect();
                 moved.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
                 let most: Vec<String> = moved
