@@ -267,13 +267,30 @@ pub fn histogram(values: &[f64], title: &str, bins: usize) -> String {
     }
     let _ = write!(
         s,
-        r##"<text x="{pad}" y="{0}" font-size="9" fill="#555">{1:.4}</text><text x="{2}" y="{0}" font-size="9" text-anchor="end" fill="#555">{3:.4}</text></svg>"##,
+        r##"<text x="{pad}" y="{0}" font-size="9" fill="#555">{1}</text><text x="{2}" y="{0}" font-size="9" text-anchor="end" fill="#555">{3}</text></svg>"##,
         h - 8.0,
-        lo,
+        short(lo),
         w - pad,
-        hi
+        short(hi)
     );
     s
+}
+
+/// A number with about 4 significant digits and no trailing zeros.
+fn short(v: f64) -> String {
+    let d = if v.abs() >= 1000.0 {
+        0
+    } else if v.abs() >= 10.0 {
+        2
+    } else {
+        3
+    };
+    let s = format!("{v:.d$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
 }
 
 /// A correlation heatmap (blue negative, white 0, red positive).

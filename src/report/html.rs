@@ -502,21 +502,37 @@ fn tree(r: &RankResult, node: usize, l: &Labels) -> String {
         n.aggregation.name(),
         l.aggregation
     );
-    let sum = index.sibling_weight_sum(node);
+    // Sum nodes add weighted points (weights as written); means use shares.
+    let sum = if n.aggregation == crate::spec::Aggregation::Sum {
+        1.0
+    } else {
+        index.sibling_weight_sum(node)
+    };
     o += "<ul>";
     for m in &n.children {
         match m {
             Member::Node(c) => {
                 let w = index.nodes[*c].weight / sum;
-                o += &format!("<li>{:.3} × ", w);
+                o += &format!("<li>{} × ", trim_weight(w));
                 o += &tree(r, *c, l);
                 o += "</li>";
             }
             Member::Indicator(i) => {
                 let ind = &index.indicators[*i];
-                o += &format!("<li>{:.3} × {}</li>", ind.weight / sum, esc(&ind.label));
+                o += &format!(
+                    "<li>{} × {}</li>",
+                    trim_weight(ind.weight / sum),
+                    esc(&ind.label)
+                );
             }
         }
     }
     o + "</ul></li></ul>"
+}
+
+/// A weight with at most 3 decimals and no trailing zeros (1, 0.25, 0.333).
+fn trim_weight(w: f64) -> String {
+    let s = format!("{w:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
 }
