@@ -454,3 +454,53 @@ fn sobol_and_loo_and_compare_from_the_cli() {
         stderr(&out)
     );
 }
+
+#[test]
+fn binned_rank_histograms_for_many_units() {
+    let (_tmp, index) = small("");
+    let exact = evaluator(
+        &index,
+        model::Overrides {
+            runs: Some(3000),
+            seed: Some(5),
+            spread: Some(0.5),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let binned = evaluator(
+        &index,
+        model::Overrides {
+            runs: Some(3000),
+            seed: Some(5),
+            spread: Some(0.5),
+            rank_bins: Some(2),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let pe = sensitivity::run_mc(&exact, None, &|_| {});
+    let pb = sensitivity::run_mc(&binned, None, &|_| {});
+    assert_eq!(pb.header.bin_width, 3, "5 ranks in 2 bins: 1-3 and 4-5");
+    // Each bin holds exactly the counts of its ranks.
+    for u in 0..5 {
+        let e = &pe.hist[u * 5..u * 5 + 5];
+        let b = &pb.hist[u * 2..u * 2 + 2];
+        assert_eq!(b, &[e[0] + e[1] + e[2], e[3] + e[4]]);
+    }
+    let res = accumulate::finish(&pb);
+    for u in &res.units {
+        assert!(
+            [2.0, 4.5].contains(&u.median_rank),
+            "bin midpoints: {}",
+            u.median_rank
+        );
+        assert_eq!(
+            u.p_top["1"], 0.0,
+            "a lower bound: bin 1-3 may hold worse ranks than 1"
+        );
+    }
+    // Exact by default below 5,000 units; about 1,000 bins above.
+    assert_eq!(sensitivity::bin_width(290, None), 1);
+    assert_eq!(sensitivity::bin_width(100_000, None), 100);
+}

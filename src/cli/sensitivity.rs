@@ -42,6 +42,9 @@ pub struct SensitivityArgs {
     /// Bootstrap resamples for Sobol intervals (default 100, as SALib).
     #[arg(long)]
     bootstrap: Option<usize>,
+    /// Rank histogram bins per unit (default: exact up to 5,000 units, else 1,000 bins).
+    #[arg(long, value_name = "BINS")]
+    rank_bins: Option<usize>,
     /// Compute shard I of N of the Monte Carlo runs and write a partial result.
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
@@ -153,6 +156,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         top_k: args.top_k.clone(),
         design: args.design,
         bootstrap: args.bootstrap,
+        rank_bins: args.rank_bins,
     };
     let quiet = args.output.quiet;
     let (top, bottom) = (args.size.top, args.size.bottom);

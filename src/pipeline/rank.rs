@@ -220,7 +220,14 @@ impl Ranker {
         let (k, id) = (&scratch.sort_keys, &self.id_order);
         let order = &mut scratch.order;
         let mut swaps = 0u64;
+        // Far from the start order, a full sort is cheaper than insertion.
+        let limit = 64 * order.len() as u64 + 1024;
         for i in 1..order.len() {
+            if swaps > limit {
+                order.sort_unstable_by(|&a, &b| self.before(&scratch.keys, a, b));
+                scratch.swaps = None;
+                return self.walk(scratch, out);
+            }
             let x = order[i] as usize;
             let (kx, ix) = (k[x], id[x]);
             let mut j = i;
@@ -350,27 +357,30 @@ mod tests {
 
     #[test]
     fn incremental_ranking_equals_a_full_sort() {
-        let ids: Vec<String> = (0..50).map(|i| format!("{:03}", (i * 37) % 50)).collect();
-        let mut state = 3u64;
-        let mut rnd = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
-            ((state >> 33) % 20) as f64
-        };
-        for method in [
-            RankMethod::Competition,
-            RankMethod::Dense,
-            RankMethod::Fractional,
-            RankMethod::Ordinal,
-        ] {
-            let ranker = Ranker::new(&ids, method, Best::Highest, None);
-            let mut inc = RankScratch::default();
-            for _ in 0..30 {
-                let scores: Vec<f64> = (0..50).map(|_| rnd()).collect();
-                let mut a = vec![0.0; 50];
-                let mut b = vec![0.0; 50];
-                ranker.rank_into(&scores, &mut RankScratch::default(), &mut a);
-                ranker.rank_incremental(&scores, &mut inc, &mut b);
-                assert_eq!(a, b, "{method:?}");
+        for n in [50usize, 300] {
+            let ids: Vec<String> = (0..n).map(|i| format!("{:03}", (i * 37) % n)).collect();
+            let mut state = 3u64;
+            let mut rnd = || {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+                ((state >> 33) % 20) as f64
+            };
+            for method in [
+                RankMethod::Competition,
+                RankMethod::Dense,
+                RankMethod::Fractional,
+                RankMethod::Ordinal,
+            ] {
+                let ranker = Ranker::new(&ids, method, Best::Highest, None);
+                let mut inc = RankScratch::default();
+                for _ in 0..30 {
+                    // Far-apart runs (n = 300) take the full-sort fallback.
+                    let scores: Vec<f64> = (0..n).map(|_| rnd()).collect();
+                    let mut a = vec![0.0; n];
+                    let mut b = vec![0.0; n];
+                    ranker.rank_into(&scores, &mut RankScratch::default(), &mut a);
+                    ranker.rank_incremental(&scores, &mut inc, &mut b);
+                    assert_eq!(a, b, "{method:?}");
+                }
             }
         }
     }

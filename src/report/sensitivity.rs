@@ -36,6 +36,12 @@ pub fn mc_json(p: &McPartial, res: &McResult) -> String {
         "spec_hash": h.spec_hash,
         "index": h.index,
         "rank_method": h.rank_method,
+        "rank_bin_width": h.bin_width,
+        "rank_note": if h.bin_width == 1 {
+            "exact rank histograms".to_string()
+        } else {
+            format!("ranks binned {} per bin: quantiles within {} places, P(rank <= k) a lower bound", h.bin_width, h.bin_width.div_ceil(2))
+        },
         "top_k": h.top_k,
         "model": h.model,
         "overall": {

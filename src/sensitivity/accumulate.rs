@@ -42,6 +42,10 @@ pub struct McHeader {
     pub rank_method: String,
     /// Histogram bins are half ranks (fractional ranking).
     pub half_bins: bool,
+    /// Ranks per histogram bin: 1 = exact histograms; more for very many
+    /// units (quantiles then within half a bin width).
+    #[serde(default = "one")]
+    pub bin_width: u64,
     /// k values for P(rank <= k).
     pub top_k: Vec<usize>,
     /// Ranked units in nominal order.
@@ -115,26 +119,75 @@ pub struct McPartial {
     pub chunks: Vec<ChunkStats>,
 }
 
-/// Number of histogram bins for `n` units.
-pub fn bins(n: usize, half: bool) -> usize {
-    if half { 2 * n - 1 } else { n }
+fn one() -> u64 {
+    1
 }
 
-/// The bin of a rank.
-pub fn bin_of(rank: f64, half: bool) -> usize {
-    if half {
-        (2.0 * rank) as usize - 2
-    } else {
-        rank as usize - 1
+/// How ranks map to histogram bins.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bins {
+    /// Number of units.
+    pub units: usize,
+    /// Half-rank resolution (fractional ranking).
+    pub half: bool,
+    /// Exact positions per bin.
+    pub width: u64,
+}
+
+impl Bins {
+    /// The binning of a header.
+    pub fn of(h: &McHeader) -> Bins {
+        Bins {
+            units: h.units.len(),
+            half: h.half_bins,
+            width: h.bin_width.max(1),
+        }
     }
-}
 
-/// The rank of a bin.
-pub fn rank_of(bin: usize, half: bool) -> f64 {
-    if half {
-        (bin + 2) as f64 / 2.0
-    } else {
-        (bin + 1) as f64
+    fn exact(&self) -> usize {
+        if self.half {
+            2 * self.units - 1
+        } else {
+            self.units
+        }
+    }
+
+    /// Number of bins.
+    pub fn count(&self) -> usize {
+        self.exact().div_ceil(self.width as usize)
+    }
+
+    /// The bin of a rank.
+    pub fn bin_of(&self, rank: f64) -> usize {
+        let exact = if self.half {
+            (2.0 * rank) as usize - 2
+        } else {
+            rank as usize - 1
+        };
+        exact / self.width as usize
+    }
+
+    fn exact_rank(&self, e: usize) -> f64 {
+        if self.half {
+            (e + 2) as f64 / 2.0
+        } else {
+            (e + 1) as f64
+        }
+    }
+
+    /// The representative rank of a bin (its middle; exact for width 1).
+    pub fn rank_of(&self, bin: usize) -> f64 {
+        (self.best_rank(bin) + self.worst_rank(bin)) / 2.0
+    }
+
+    /// The best rank a bin can hold.
+    pub fn best_rank(&self, bin: usize) -> f64 {
+        self.exact_rank(bin * self.width as usize)
+    }
+
+    /// The worst rank a bin can hold.
+    pub fn worst_rank(&self, bin: usize) -> f64 {
+        self.exact_rank(((bin + 1) * self.width as usize - 1).min(self.exact() - 1))
     }
 }
 
@@ -240,7 +293,8 @@ pub struct McResult {
 pub fn finish(p: &McPartial) -> McResult {
     let h = &p.header;
     let n = h.units.len();
-    let b = bins(n, h.half_bins);
+    let bins = Bins::of(h);
+    let b = bins.count();
     // Moments: chunks combined in chunk order (Chan et al.).
     let mut count = 0u64;
     let mut mean = vec![0.0; n];
@@ -270,7 +324,7 @@ pub fn finish(p: &McPartial) -> McResult {
         .enumerate()
         .map(|(u, info)| {
             let hist = &p.hist[u * b..(u + 1) * b];
-            let rank = |bin: usize| rank_of(bin, h.half_bins);
+            let rank = |bin: usize| bins.rank_of(bin);
             let total = count.max(1);
             let mean_rank = hist
                 .iter()
@@ -278,6 +332,8 @@ pub fn finish(p: &McPartial) -> McResult {
                 .map(|(bin, &c)| rank(bin) * c as f64)
                 .sum::<f64>()
                 / total as f64;
+            // With binned ranks, P(rank <= k) counts only bins entirely at or
+            // above rank k (a lower bound, exact for width 1).
             let p_top = h
                 .top_k
                 .iter()
@@ -285,7 +341,7 @@ pub fn finish(p: &McPartial) -> McResult {
                     let hits: u64 = hist
                         .iter()
                         .enumerate()
-                        .filter(|(bin, _)| rank(*bin) <= k as f64)
+                        .filter(|(bin, _)| bins.worst_rank(*bin) <= k as f64)
                         .map(|(_, &c)| c as u64)
                         .sum();
                     (k.to_string(), hits as f64 / total as f64)
@@ -296,10 +352,16 @@ pub fn finish(p: &McPartial) -> McResult {
                 .enumerate()
                 .filter(|(_, c)| **c > 0)
                 .map(|(bin, &c)| {
-                    (
-                        format!("{}", crate::pipeline::Rank(rank(bin))),
-                        c as f64 / total as f64,
-                    )
+                    let key = if bins.width == 1 {
+                        format!("{}", crate::pipeline::Rank(rank(bin)))
+                    } else {
+                        format!(
+                            "{}-{}",
+                            crate::pipeline::Rank(bins.best_rank(bin)),
+                            crate::pipeline::Rank(bins.worst_rank(bin))
+                        )
+                    };
+                    (key, c as f64 / total as f64)
                 })
                 .collect();
             UnitStats {

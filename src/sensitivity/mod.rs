@@ -15,7 +15,7 @@ pub mod sample;
 
 use crate::error::{Error, Result};
 use crate::pipeline::RankResult;
-use accumulate::{CHUNK, ChunkStats, McHeader, McPartial, UnitInfo, bin_of, bins, chunk_count};
+use accumulate::{Bins, CHUNK, ChunkStats, McHeader, McPartial, UnitInfo, chunk_count};
 use evaluate::{Evaluator, Scratch};
 use model::{FactorKind, UncertaintyModel};
 use rayon::prelude::*;
@@ -48,6 +48,7 @@ fn header(eval: &Evaluator) -> McHeader {
         index: json!({"id": index.root().id, "label": index.root().label}),
         rank_method: format!("{:?}", index.spec.ranking.method).to_lowercase(),
         half_bins: index.spec.ranking.method == crate::spec::RankMethod::Fractional,
+        bin_width: bin_width(eval.units(), eval.model.settings.rank_bins),
         top_k: eval.model.settings.top_k.clone(),
         units: eval
             .ids
@@ -62,6 +63,20 @@ fn header(eval: &Evaluator) -> McHeader {
             .collect(),
         model: eval.model.describe(index),
     }
+}
+
+/// Units above which rank histograms are binned by default.
+pub const EXACT_UNITS: usize = 5000;
+
+/// Ranks per histogram bin: exact up to [`EXACT_UNITS`] units (or as asked
+/// with `rank_bins` = the number of bins), else about 1,000 bins per unit.
+pub fn bin_width(units: usize, rank_bins: Option<usize>) -> u64 {
+    let target = match rank_bins {
+        Some(b) => b.max(1),
+        None if units <= EXACT_UNITS => return 1,
+        None => 1000,
+    };
+    units.div_ceil(target).max(1) as u64
 }
 
 /// The chunk range of shard `i` of `n` (all chunks for `None`).
@@ -94,7 +109,8 @@ fn runs_of_chunk(model: &UncertaintyModel, chunk: u64) -> (Rng, std::ops::Range<
 pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -> McPartial {
     let h = header(eval);
     let n = eval.units();
-    let nb = bins(n, h.half_bins);
+    let binning = Bins::of(&h);
+    let nb = binning.count();
     let top_k = h.top_k.clone();
     let nominal_top: Vec<Vec<bool>> = top_k
         .iter()
@@ -127,7 +143,7 @@ pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -
                     Ok(()) => {
                         let ranks = &acc.scratch.ranks;
                         for (u, &r) in ranks.iter().enumerate() {
-                            acc.hist[u * nb + bin_of(r, h.half_bins)] += 1;
+                            acc.hist[u * nb + binning.bin_of(r)] += 1;
                         }
                         stats.add_scores(&acc.scratch.scores);
                         let shift = ranks

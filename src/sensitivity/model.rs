@@ -30,6 +30,8 @@ pub struct Overrides {
     pub design: Option<SobolDesign>,
     /// Bootstrap resamples.
     pub bootstrap: Option<usize>,
+    /// Histogram bins per unit.
+    pub rank_bins: Option<usize>,
 }
 
 /// The settings of one analysis.
@@ -47,6 +49,8 @@ pub struct Settings {
     pub design: SobolDesign,
     /// Bootstrap resamples.
     pub bootstrap: usize,
+    /// Histogram bins per unit (None: exact up to 5,000 units).
+    pub rank_bins: Option<usize>,
 }
 
 /// Where each node's children weights sit in a flat weight vector.
@@ -640,6 +644,7 @@ pub fn resolve_model(
             top_k,
             design,
             bootstrap: overrides.bootstrap.or(section.bootstrap).unwrap_or(100),
+            rank_bins: overrides.rank_bins,
         },
     })
 }
