@@ -142,6 +142,14 @@ pub fn mc_table(p: &McPartial, res: &McResult, top: usize, bottom: usize) -> Str
         out,
         "\nRanks: nominal, median and 5%-95% interval over runs; P(<=k): share of runs at rank k or better."
     );
+    if h.bin_width > 1 {
+        let _ = writeln!(
+            out,
+            "Ranks are binned by {} (many units): medians and intervals are bin midpoints (within {} places); P(<=k) is a lower bound.",
+            h.bin_width,
+            h.bin_width.div_ceil(2)
+        );
+    }
     out
 }
 
