@@ -35,53 +35,51 @@ pub fn audit_json(a: &Audit) -> String {
 
 /// The audit as CSV: one row per indicator.
 pub fn audit_csv(a: &Audit) -> String {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "indicator",
-        "parent",
-        "present",
-        "coverage",
-        "mean",
-        "sd",
-        "min",
-        "max",
-        "skew",
-        "kurtosis",
-        "flags",
-        "treatment",
-        "r_parent",
-        "rho_parent",
-        "r_index",
-        "rho_index",
-        "effective_weight",
-        "importance_share",
-    ])
-    .expect("in-memory");
-    for i in &a.indicators {
-        let g = |v: f64| format!("{v}");
-        w.write_record([
-            i.id.clone(),
-            i.parent.clone(),
-            i.present.to_string(),
-            g(i.coverage),
-            g(i.mean),
-            g(i.sd),
-            g(i.min),
-            g(i.max),
-            g(i.skew),
-            g(i.kurtosis),
-            i.flags.join("; "),
-            i.treatment.clone().unwrap_or_default(),
-            g(i.r_parent),
-            g(i.rho_parent),
-            g(i.r_index),
-            g(i.rho_index),
-            g(i.effective_weight),
-            g(i.importance_share),
-        ])
-        .expect("in-memory");
-    }
-    String::from_utf8(w.into_inner().expect("flush")).expect("UTF-8")
+    super::csv_text(|w| {
+        w.row([
+            "indicator",
+            "parent",
+            "present",
+            "coverage",
+            "mean",
+            "sd",
+            "min",
+            "max",
+            "skew",
+            "kurtosis",
+            "flags",
+            "treatment",
+            "r_parent",
+            "rho_parent",
+            "r_index",
+            "rho_index",
+            "effective_weight",
+            "importance_share",
+        ]);
+        for i in &a.indicators {
+            let g = |v: f64| format!("{v}");
+            w.row([
+                i.id.clone(),
+                i.parent.clone(),
+                i.present.to_string(),
+                g(i.coverage),
+                g(i.mean),
+                g(i.sd),
+                g(i.min),
+                g(i.max),
+                g(i.skew),
+                g(i.kurtosis),
+                i.flags.join("; "),
+                i.treatment.clone().unwrap_or_default(),
+                g(i.r_parent),
+                g(i.rho_parent),
+                g(i.r_index),
+                g(i.rho_index),
+                g(i.effective_weight),
+                g(i.importance_share),
+            ]);
+        }
+    })
 }
 
 /// The audit for a terminal.
@@ -300,37 +298,35 @@ pub fn explain_table(e: &Explanation) -> String {
 
 /// A unit's explanation as CSV (one row per indicator).
 pub fn explain_csv(e: &Explanation) -> String {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "indicator",
-        "parent",
-        "raw",
-        "imputed",
-        "treated",
-        "normalised",
-        "contribution_to_node",
-        "contribution_to_index",
-        "median_raw",
-        "median_normalised",
-    ])
-    .expect("in-memory");
-    for i in &e.indicators {
-        let g = |v: f64| format!("{v}");
-        w.write_record([
-            i.id.clone(),
-            i.parent.clone(),
-            g(i.raw),
-            i.imputed.to_string(),
-            g(i.treated),
-            g(i.normalised),
-            g(i.contribution_to_node),
-            g(i.contribution_to_index),
-            g(i.median_raw),
-            g(i.median_normalised),
-        ])
-        .expect("in-memory");
-    }
-    String::from_utf8(w.into_inner().expect("flush")).expect("UTF-8")
+    super::csv_text(|w| {
+        w.row([
+            "indicator",
+            "parent",
+            "raw",
+            "imputed",
+            "treated",
+            "normalised",
+            "contribution_to_node",
+            "contribution_to_index",
+            "median_raw",
+            "median_normalised",
+        ]);
+        for i in &e.indicators {
+            let g = |v: f64| format!("{v}");
+            w.row([
+                i.id.clone(),
+                i.parent.clone(),
+                g(i.raw),
+                i.imputed.to_string(),
+                g(i.treated),
+                g(i.normalised),
+                g(i.contribution_to_node),
+                g(i.contribution_to_index),
+                g(i.median_raw),
+                g(i.median_normalised),
+            ]);
+        }
+    })
 }
 
 /// Trends as JSON.
@@ -354,27 +350,27 @@ pub fn trend_json(t: &Trend) -> String {
 
 /// Trends as CSV: one row per unit.
 pub fn trend_csv(t: &Trend) -> String {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    let mut head = vec!["id".to_string(), "name".into()];
-    for y in &t.years {
-        head.push(format!("score_{y}"));
-        head.push(format!("rank_{y}"));
-    }
-    head.push("score_change".into());
-    head.push("rank_change".into());
-    w.write_record(&head).expect("in-memory");
-    let o = |v: Option<f64>| v.map(|x| format!("{x}")).unwrap_or_default();
-    for u in &t.units {
-        let mut row = vec![u.id.clone(), u.name.clone()];
-        for (s, r) in u.scores.iter().zip(&u.ranks) {
-            row.push(o(*s));
-            row.push(r.map(|r| r.to_string()).unwrap_or_default());
+    super::csv_text(|w| {
+        let mut head = vec!["id".to_string(), "name".into()];
+        for y in &t.years {
+            head.push(format!("score_{y}"));
+            head.push(format!("rank_{y}"));
         }
-        row.push(o(u.score_change));
-        row.push(o(u.rank_change));
-        w.write_record(&row).expect("in-memory");
-    }
-    String::from_utf8(w.into_inner().expect("flush")).expect("UTF-8")
+        head.push("score_change".into());
+        head.push("rank_change".into());
+        w.row(&head);
+        let o = |v: Option<f64>| v.map(|x| format!("{x}")).unwrap_or_default();
+        for u in &t.units {
+            let mut row = vec![u.id.clone(), u.name.clone()];
+            for (s, r) in u.scores.iter().zip(&u.ranks) {
+                row.push(o(*s));
+                row.push(r.map(|r| r.to_string()).unwrap_or_default());
+            }
+            row.push(o(u.score_change));
+            row.push(o(u.rank_change));
+            w.row(&row);
+        }
+    })
 }
 
 /// Trends for a terminal: the biggest movers up and down.

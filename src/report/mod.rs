@@ -113,6 +113,31 @@ pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()>
     Ok(())
 }
 
+/// Rows of a CSV being written in memory (see [`csv_text`]).
+pub struct CsvOut(::csv::Writer<Vec<u8>>);
+
+impl CsvOut {
+    /// Writes one record (fields are quoted as needed).
+    pub fn row<I, T>(&mut self, fields: I)
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        self.0
+            .write_record(fields)
+            .expect("writing to memory cannot fail");
+    }
+}
+
+/// CSV text (comma-separated, UTF-8) of the rows that `fill` writes: the one
+/// place every CSV output is produced.
+pub fn csv_text(fill: impl FnOnce(&mut CsvOut)) -> String {
+    let mut out = CsvOut(::csv::Writer::from_writer(Vec::new()));
+    fill(&mut out);
+    let bytes = out.0.into_inner().expect("flushing memory cannot fail");
+    String::from_utf8(bytes).expect("fields are UTF-8")
+}
+
 /// Formats a score for people: up to `decimals` decimals, trailing zeros kept.
 pub fn fmt_score(v: f64, decimals: usize) -> String {
     if v.is_nan() {

@@ -155,50 +155,50 @@ pub fn mc_table(p: &McPartial, res: &McResult, top: usize, bottom: usize) -> Str
 
 /// The Monte Carlo result as CSV (one row per unit).
 pub fn mc_csv(p: &McPartial, res: &McResult) -> String {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    let mut head: Vec<String> = [
-        "id",
-        "name",
-        "nominal_rank",
-        "median_rank",
-        "mean_rank",
-        "q05",
-        "q95",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    head.extend(p.header.top_k.iter().map(|k| format!("p_rank_le_{k}")));
-    head.extend(
-        ["nominal_score", "score_mean", "score_sd"]
-            .iter()
-            .map(|s| s.to_string()),
-    );
-    w.write_record(&head).expect("in-memory");
-    for u in &res.units {
-        let mut row = vec![
-            u.id.clone(),
-            u.name.clone(),
-            r(u.nominal_rank),
-            r(u.median_rank),
-            format!("{}", u.mean_rank),
-            r(u.q05),
-            r(u.q95),
-        ];
-        row.extend(
-            p.header
-                .top_k
+    super::csv_text(|w| {
+        let mut head: Vec<String> = [
+            "id",
+            "name",
+            "nominal_rank",
+            "median_rank",
+            "mean_rank",
+            "q05",
+            "q95",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        head.extend(p.header.top_k.iter().map(|k| format!("p_rank_le_{k}")));
+        head.extend(
+            ["nominal_score", "score_mean", "score_sd"]
                 .iter()
-                .map(|k| format!("{}", u.p_top[&k.to_string()])),
+                .map(|s| s.to_string()),
         );
-        row.extend(
-            [u.nominal_score, u.score_mean, u.score_sd]
-                .iter()
-                .map(|v| format!("{v}")),
-        );
-        w.write_record(&row).expect("in-memory");
-    }
-    String::from_utf8(w.into_inner().expect("flush")).expect("UTF-8")
+        w.row(&head);
+        for u in &res.units {
+            let mut row = vec![
+                u.id.clone(),
+                u.name.clone(),
+                r(u.nominal_rank),
+                r(u.median_rank),
+                format!("{}", u.mean_rank),
+                r(u.q05),
+                r(u.q95),
+            ];
+            row.extend(
+                p.header
+                    .top_k
+                    .iter()
+                    .map(|k| format!("{}", u.p_top[&k.to_string()])),
+            );
+            row.extend(
+                [u.nominal_score, u.score_mean, u.score_sd]
+                    .iter()
+                    .map(|v| format!("{v}")),
+            );
+            w.row(&row);
+        }
+    })
 }
 
 fn index_json(i: &SobolIndex) -> Value {
@@ -290,34 +290,33 @@ pub fn sobol_table(eval: &Evaluator, s: &SobolResult) -> String {
 
 /// The Sobol result as CSV: one row per output and factor.
 pub fn sobol_csv(s: &SobolResult) -> String {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "output",
-        "factor",
-        "first",
-        "first_low",
-        "first_high",
-        "total",
-        "total_low",
-        "total_high",
-    ])
-    .expect("in-memory");
-    for o in std::iter::once(&s.scalar).chain(&s.units) {
-        for (f, i) in s.factors.iter().zip(&o.indices) {
-            let v = [
-                i.first,
-                i.first_ci[0],
-                i.first_ci[1],
-                i.total,
-                i.total_ci[0],
-                i.total_ci[1],
-            ];
-            let mut row = vec![o.output.clone(), f.clone()];
-            row.extend(v.iter().map(|x| format!("{x}")));
-            w.write_record(&row).expect("in-memory");
+    super::csv_text(|w| {
+        w.row([
+            "output",
+            "factor",
+            "first",
+            "first_low",
+            "first_high",
+            "total",
+            "total_low",
+            "total_high",
+        ]);
+        for o in std::iter::once(&s.scalar).chain(&s.units) {
+            for (f, i) in s.factors.iter().zip(&o.indices) {
+                let v = [
+                    i.first,
+                    i.first_ci[0],
+                    i.first_ci[1],
+                    i.total,
+                    i.total_ci[0],
+                    i.total_ci[1],
+                ];
+                let mut row = vec![o.output.clone(), f.clone()];
+                row.extend(v.iter().map(|x| format!("{x}")));
+                w.row(&row);
+            }
         }
-    }
-    String::from_utf8(w.into_inner().expect("flush")).expect("UTF-8")
+    })
 }
 
 /// Leave-one-out as JSON.
@@ -410,21 +409,19 @@ pub fn loo_table(eval: &Evaluator, items: &[LeftOut]) -> String {
 
 /// Leave-one-out as CSV.
 pub fn loo_csv(items: &[LeftOut]) -> String {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record(["kind", "id", "mean_abs_shift", "max_abs_shift", "failure"])
-        .expect("in-memory");
-    for i in items {
-        let f = |v: Option<f64>| v.map(|x| format!("{x}")).unwrap_or_default();
-        w.write_record([
-            i.kind.to_string(),
-            i.id.clone(),
-            f(i.mean_abs_shift),
-            f(i.max_abs_shift),
-            i.failure.clone().unwrap_or_default(),
-        ])
-        .expect("in-memory");
-    }
-    String::from_utf8(w.into_inner().expect("flush")).expect("UTF-8")
+    super::csv_text(|w| {
+        w.row(["kind", "id", "mean_abs_shift", "max_abs_shift", "failure"]);
+        for i in items {
+            let f = |v: Option<f64>| v.map(|x| format!("{x}")).unwrap_or_default();
+            w.row([
+                i.kind.to_string(),
+                i.id.clone(),
+                f(i.mean_abs_shift),
+                f(i.max_abs_shift),
+                i.failure.clone().unwrap_or_default(),
+            ]);
+        }
+    })
 }
 
 /// Scenarios side by side as JSON.
@@ -522,24 +519,24 @@ pub fn compare_table(
 
 /// Scenarios side by side as CSV.
 pub fn compare_csv(eval: &Evaluator, scenarios: &[Scenario]) -> String {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    let mut head = vec!["id".to_string(), "name".into(), "nominal_rank".into()];
-    for s in scenarios {
-        head.push(format!("{}_rank", s.name));
-        head.push(format!("{}_change", s.name));
-    }
-    w.write_record(&head).expect("in-memory");
-    for u in 0..eval.units() {
-        let mut row = vec![
-            eval.ids[u].clone(),
-            eval.names[u].clone(),
-            r(eval.nominal_ranks[u]),
-        ];
+    super::csv_text(|w| {
+        let mut head = vec!["id".to_string(), "name".into(), "nominal_rank".into()];
         for s in scenarios {
-            row.push(r(s.ranks[u]));
-            row.push(format!("{}", eval.nominal_ranks[u] - s.ranks[u]));
+            head.push(format!("{}_rank", s.name));
+            head.push(format!("{}_change", s.name));
         }
-        w.write_record(&row).expect("in-memory");
-    }
-    String::from_utf8(w.into_inner().expect("flush")).expect("UTF-8")
+        w.row(&head);
+        for u in 0..eval.units() {
+            let mut row = vec![
+                eval.ids[u].clone(),
+                eval.names[u].clone(),
+                r(eval.nominal_ranks[u]),
+            ];
+            for s in scenarios {
+                row.push(r(s.ranks[u]));
+                row.push(format!("{}", eval.nominal_ranks[u] - s.ranks[u]));
+            }
+            w.row(&row);
+        }
+    })
 }
