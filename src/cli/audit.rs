@@ -20,27 +20,34 @@ pub struct AuditArgs {
     collinear: f64,
 }
 
+/// Ranks with the input's spec and data, renders the result in the chosen
+/// format and delivers it: the shared body of `audit` and `explain`.
+fn ranked_report(
+    input: &InputArgs,
+    output: &OutputArgs,
+    render: impl FnOnce(&pipeline::RankResult, OutputFormat) -> Result<String>,
+) -> Result<()> {
+    let format = output_format(output.format, &output.out)?;
+    let index = input.index()?;
+    let result = pipeline::run_index(&index, &input.overrides())?;
+    let text = render(&result, format)?;
+    deliver(&text, &output.out, &input.input_paths(&index), output.quiet)
+}
+
 /// Runs `audit`.
 pub fn run_audit(args: AuditArgs) -> Result<()> {
-    let format = output_format(args.output.format, &args.output.out)?;
-    let index = args.input.index()?;
-    let result = pipeline::run_index(&index, &args.input.overrides())?;
     let thresholds = index_audit::Thresholds {
         collinear: args.collinear,
         ..Default::default()
     };
-    let a = index_audit::audit(&result, thresholds);
-    let text = match format {
-        OutputFormat::Json => render::audit_json(&a),
-        OutputFormat::Csv => render::audit_csv(&a),
-        OutputFormat::Table => render::audit_table(&a, &index.root().label),
-    };
-    deliver(
-        &text,
-        &args.output.out,
-        &args.input.input_paths(&index),
-        args.output.quiet,
-    )
+    ranked_report(&args.input, &args.output, |result, format| {
+        let a = index_audit::audit(result, thresholds);
+        Ok(match format {
+            OutputFormat::Json => render::audit_json(&a),
+            OutputFormat::Csv => render::audit_csv(&a),
+            OutputFormat::Table => render::audit_table(&a, &result.index.root().label),
+        })
+    })
 }
 
 /// Arguments of `explain`.
@@ -57,21 +64,14 @@ pub struct ExplainArgs {
 
 /// Runs `explain`.
 pub fn run_explain(args: ExplainArgs) -> Result<()> {
-    let format = output_format(args.output.format, &args.output.out)?;
-    let index = args.input.index()?;
-    let result = pipeline::run_index(&index, &args.input.overrides())?;
-    let e = explain::explain(&result, &args.unit)?;
-    let text = match format {
-        OutputFormat::Json => render::explain_json(&e),
-        OutputFormat::Csv => render::explain_csv(&e),
-        OutputFormat::Table => render::explain_table(&e),
-    };
-    deliver(
-        &text,
-        &args.output.out,
-        &args.input.input_paths(&index),
-        args.output.quiet,
-    )
+    ranked_report(&args.input, &args.output, |result, format| {
+        let e = explain::explain(result, &args.unit)?;
+        Ok(match format {
+            OutputFormat::Json => render::explain_json(&e),
+            OutputFormat::Csv => render::explain_csv(&e),
+            OutputFormat::Table => render::explain_table(&e),
+        })
+    })
 }
 
 /// Arguments of `trend`.
