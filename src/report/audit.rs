@@ -87,13 +87,7 @@ pub fn audit_table(a: &Audit, label: &str) -> String {
     let mut o = String::new();
     let t = &a.thresholds;
     let _ = writeln!(o, "Audit: {label}\n");
-    let w = a
-        .indicators
-        .iter()
-        .map(|i| i.id.chars().count())
-        .max()
-        .unwrap_or(4)
-        .max(9);
+    let w = super::column_width(a.indicators.iter().map(|i| i.id.as_str()), 9, usize::MAX);
     let _ = writeln!(
         o,
         "Indicators (raw data over ranked units; correlations of normalised values):"
@@ -154,13 +148,7 @@ pub fn audit_table(a: &Audit, label: &str) -> String {
         );
     }
     let _ = writeln!(o, "\nNodes:");
-    let nw = a
-        .nodes
-        .iter()
-        .map(|n| n.id.chars().count())
-        .max()
-        .unwrap_or(4)
-        .max(4);
+    let nw = super::column_width(a.nodes.iter().map(|n| n.id.as_str()), 4, usize::MAX);
     let _ = writeln!(
         o,
         "{:<nw$} {:>8} {:>6} {:>7}  PCA explained variance",
@@ -252,13 +240,7 @@ pub fn explain_table(e: &Explanation) -> String {
             f(n.median_score, 3)
         );
     }
-    let w = e
-        .indicators
-        .iter()
-        .map(|i| i.id.chars().count())
-        .max()
-        .unwrap_or(4)
-        .max(9);
+    let w = super::column_width(e.indicators.iter().map(|i| i.id.as_str()), 9, usize::MAX);
     let _ = writeln!(
         o,
         "\n{:<w$} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
@@ -395,13 +377,7 @@ pub fn trend_table(t: &Trend, label: &str, top: usize) -> String {
     for (y, r, e) in &t.summary {
         let _ = writeln!(o, "  {y}: {r} ranked, {e} excluded");
     }
-    let nw = t
-        .units
-        .iter()
-        .map(|u| u.name.chars().count())
-        .max()
-        .unwrap_or(4)
-        .clamp(4, 24);
+    let nw = super::column_width(t.units.iter().map(|u| u.name.as_str()), 4, 24);
     let header = |o: &mut String, title: &str| {
         let _ = writeln!(o, "\n{title}");
         let mut h = format!("{:<8} {:<nw$}", "Id", "Name");

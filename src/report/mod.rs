@@ -138,6 +138,17 @@ pub fn csv_text(fill: impl FnOnce(&mut CsvOut)) -> String {
     String::from_utf8(bytes).expect("fields are UTF-8")
 }
 
+/// Width of a text column: the longest entry (in characters), kept within
+/// `min..=max`.
+pub fn column_width<'a>(texts: impl IntoIterator<Item = &'a str>, min: usize, max: usize) -> usize {
+    texts
+        .into_iter()
+        .map(|t| t.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(min, max)
+}
+
 /// Formats a score for people: up to `decimals` decimals, trailing zeros kept.
 pub fn fmt_score(v: f64, decimals: usize) -> String {
     if v.is_nan() {

@@ -96,13 +96,7 @@ pub fn mc_table(p: &McPartial, res: &McResult, top: usize, bottom: usize) -> Str
         let _ = writeln!(out, "  failed {n} runs: {reason}");
     }
     out.push('\n');
-    let name_w = res
-        .units
-        .iter()
-        .map(|u| u.name.chars().count())
-        .max()
-        .unwrap_or(4)
-        .clamp(4, 24);
+    let name_w = super::column_width(res.units.iter().map(|u| u.name.as_str()), 4, 24);
     let mut head = format!(
         "{:>7} {:<10} {:<name_w$} {:>7} {:>13}",
         "Nominal", "Id", "Name", "Median", "5%-95%"
@@ -257,13 +251,7 @@ pub fn sobol_table(eval: &Evaluator, s: &SobolResult) -> String {
         out,
         "Output: mean absolute rank shift against the nominal ranking.\n"
     );
-    let w = s
-        .factors
-        .iter()
-        .map(|f| f.chars().count())
-        .max()
-        .unwrap_or(6)
-        .max(6);
+    let w = super::column_width(s.factors.iter().map(|f| f.as_str()), 6, usize::MAX);
     let _ = writeln!(
         out,
         "{:<w$}  {:>8} {:>19}  {:>8} {:>19}",
@@ -355,12 +343,7 @@ pub fn loo_table(eval: &Evaluator, items: &[LeftOut]) -> String {
             .unwrap_or(f64::INFINITY)
             .total_cmp(&a.mean_abs_shift.unwrap_or(f64::INFINITY))
     });
-    let w = items
-        .iter()
-        .map(|i| i.id.chars().count())
-        .max()
-        .unwrap_or(4)
-        .max(4);
+    let w = super::column_width(items.iter().map(|i| i.id.as_str()), 4, usize::MAX);
     let _ = writeln!(
         out,
         "{:<9} {:<w$}  {:>15}  {:>13}  most moved",
@@ -459,13 +442,7 @@ pub fn compare_table(
         "Ranks under {} weight scenarios (change against nominal: + moved up).\n",
         scenarios.len()
     );
-    let name_w = eval
-        .names
-        .iter()
-        .map(|n| n.chars().count())
-        .max()
-        .unwrap_or(4)
-        .clamp(4, 24);
+    let name_w = super::column_width(eval.names.iter().map(|n| n.as_str()), 4, 24);
     let col_w: Vec<usize> = scenarios
         .iter()
         .map(|s| s.name.chars().count().max(11))

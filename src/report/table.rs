@@ -81,20 +81,12 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
         .collect();
     let d = decimals(result);
     let width = 8.max(d + 5);
-    let name_w = ranked
-        .iter()
-        .chain(&unranked)
-        .map(|u| u.name.chars().count())
-        .max()
-        .unwrap_or(4)
-        .clamp(4, 28);
-    let id_w = result
-        .units
-        .iter()
-        .map(|u| u.id.chars().count())
-        .max()
-        .unwrap_or(2)
-        .clamp(2, 12);
+    let name_w = super::column_width(
+        ranked.iter().chain(&unranked).map(|u| u.name.as_str()),
+        4,
+        28,
+    );
+    let id_w = super::column_width(result.units.iter().map(|u| u.id.as_str()), 2, 12);
     let mut header = format!(
         "{:>6}  {:<id_w$}  {:<name_w$}  {:>width$}",
         "Rank", "Id", "Name", "Score"
