@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use kommunrank::pipeline::{self, DataOverrides};
-use kommunrank::sensitivity::{self, accumulate, model};
+use kommunrank::sensitivity::{self, accumulate, evaluate, model};
 use kommunrank::spec;
 use serde_json::Value;
 
@@ -503,4 +503,101 @@ fn binned_rank_histograms_for_many_units() {
     // Exact by default below 5,000 units; about 1,000 bins above.
     assert_eq!(sensitivity::bin_width(290, None), 1);
     assert_eq!(sensitivity::bin_width(100_000, None), 100);
+}
+
+/// Monte Carlo partial result of a spec file with the fast path limited.
+fn mc_with(
+    spec_file: &std::path::Path,
+    o: model::Overrides,
+    fast: evaluate::FastPath,
+) -> accumulate::McPartial {
+    let index = spec::resolve(&spec::load_spec(spec_file).unwrap()).unwrap();
+    let nominal = pipeline::run_index(&index, &DataOverrides::default()).unwrap();
+    let ranked = nominal.units.iter().filter(|u| u.rank.is_some()).count();
+    let m = model::resolve_model(&index, &o, ranked).unwrap();
+    let eval = sensitivity::prepare(&nominal, m)
+        .unwrap()
+        .with_fast_path(fast);
+    sensitivity::run_mc(&eval, None, &|_| {})
+}
+
+/// The fast path (block matrix product, sorted packed keys) gives the same
+/// histograms, shifts and top-k counts as aggregating node by node and
+/// ranking with the ranker, and the same correlations and score moments to
+/// rounding: on W1, on DESI 2022 (real data) and on the built-in example
+/// (points with many ties, where sorted runs fall back to the ranker).
+#[test]
+fn fast_path_agrees_with_the_general_path() {
+    use evaluate::FastPath;
+    // No nominal tie, but the scenario "equal" ties u1 and u2 exactly: in
+    // those runs sorted ranking must give way to the ranker.
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "d.csv",
+        "id,a,b\nu1,100,0\nu2,0,100\nu3,50,20\nu4,30,40\n",
+    );
+    write(
+        tmp.path(),
+        "w.csv",
+        "scenario,a,b\nequal,1,1\nreverse,2,1\n",
+    );
+    write(
+        tmp.path(),
+        "s.toml",
+        "[index]\nid = \"idx\"\n[data]\nfiles = [\"d.csv\"]\n[units]\nid = \"id\"\n\
+         [sensitivity]\nscenarios = \"w.csv\"\n[sensitivity.weights]\nmethod = \"none\"\n\
+         [[indicator]]\nid = \"a\"\nweight = 1\n[[indicator]]\nid = \"b\"\nweight = 2\n",
+    );
+    let mut specs = vec![
+        (root().join("benches/w1.toml"), 0.25),
+        (root().join("fixtures/eservice2014/spec.toml"), 0.5),
+        (tmp.path().join("s.toml"), 0.0),
+    ];
+    if shared("desi2022").is_some() {
+        specs.push((root().join("examples/desi2022.toml"), 0.25));
+    }
+    for (spec_file, spread) in specs {
+        let o = || model::Overrides {
+            runs: Some(3000),
+            seed: Some(9),
+            spread: Some(spread),
+            ..Default::default()
+        };
+        let off = mc_with(&spec_file, o(), FastPath::Off);
+        for level in [FastPath::Scores, FastPath::Full] {
+            let fast = mc_with(&spec_file, o(), level);
+            let what = format!("{} {level:?}", spec_file.display());
+            assert_eq!(fast.hist, off.hist, "{what}: histograms");
+            assert_eq!(fast.top_k_same, off.top_k_same, "{what}: top-k");
+            assert_eq!(fast.failures, off.failures, "{what}: failures");
+            for (a, b) in fast.chunks.iter().zip(&off.chunks) {
+                assert_eq!(a.count, b.count);
+                assert_eq!(a.shift, b.shift, "{what}: shifts");
+                for (x, y) in a
+                    .spearman
+                    .iter()
+                    .chain(&a.kendall)
+                    .zip(b.spearman.iter().chain(&b.kendall))
+                {
+                    assert!(
+                        (x.unwrap() - y.unwrap()).abs() < 1e-12,
+                        "{what}: {x:?} vs {y:?}"
+                    );
+                }
+                for (x, y) in a.mean.iter().zip(&b.mean) {
+                    assert!(
+                        (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+                        "{what}: mean {x} vs {y}"
+                    );
+                }
+                for (x, y) in a.m2.iter().zip(&b.m2) {
+                    assert!(
+                        (x - y).abs() <= 1e-7 * x.abs().max(1e-6),
+                        "{what}: m2 {x} vs {y}"
+                    );
+                }
+            }
+        }
+    }
 }

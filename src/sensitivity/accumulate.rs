@@ -63,7 +63,7 @@ pub struct ChunkStats {
     pub count: u64,
     /// Per-unit mean score over the chunk's runs.
     pub mean: Vec<f64>,
-    /// Per-unit sum of squared deviations (Welford).
+    /// Per-unit sum of squared deviations from that mean.
     pub m2: Vec<f64>,
     /// Per run: mean absolute rank shift against nominal (None = failed run).
     pub shift: Vec<Option<f64>>,
@@ -71,6 +71,10 @@ pub struct ChunkStats {
     pub spearman: Vec<Option<f64>>,
     /// Per run: Kendall's tau-b with the nominal ranking.
     pub kendall: Vec<Option<f64>>,
+    /// While the chunk runs: per-unit sums of (score - nominal score) and of
+    /// its square (turned into `mean` and `m2` by [`ChunkStats::close`]).
+    #[serde(skip)]
+    sums: Vec<[f64; 2]>,
 }
 
 impl ChunkStats {
@@ -84,18 +88,217 @@ impl ChunkStats {
             shift: Vec::new(),
             spearman: Vec::new(),
             kendall: Vec::new(),
+            sums: vec![[0.0; 2]; units],
         }
     }
 
-    /// Adds one successful run's scores (Welford's update).
-    pub fn add_scores(&mut self, scores: &[f64]) {
+    /// Adds one successful run's scores, as deviations from the nominal
+    /// scores (small numbers: no cancellation when squared and summed).
+    pub fn add_scores(&mut self, scores: &[f64], nominal: &[f64]) {
         self.count += 1;
-        let n = self.count as f64;
-        for ((m, m2), &x) in self.mean.iter_mut().zip(&mut self.m2).zip(scores) {
-            let d = x - *m;
-            *m += d / n;
-            *m2 += d * (x - *m);
+        for ((acc, &x), &c) in self.sums.iter_mut().zip(scores).zip(nominal) {
+            let d = x - c;
+            acc[0] += d;
+            acc[1] += d * d;
         }
+    }
+
+    /// Adds a failed run.
+    pub fn add_failure(&mut self) {
+        self.shift.push(None);
+        self.spearman.push(None);
+        self.kendall.push(None);
+    }
+
+    /// Ends the chunk: per-unit mean and sum of squared deviations.
+    pub fn close(&mut self, nominal: &[f64]) {
+        if self.count == 0 {
+            return;
+        }
+        let m = self.count as f64;
+        for (u, (acc, &c)) in self.sums.iter().zip(nominal).enumerate() {
+            let d = acc[0] / m;
+            self.mean[u] = c + d;
+            self.m2[u] = (acc[1] - acc[0] * d).max(0.0);
+        }
+    }
+}
+
+/// Per-thread (or per-shard) tallies of Monte Carlo runs: integer
+/// histograms and counts merged in any order, chunk statistics kept apart.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    /// Rank histograms, units x bins.
+    pub hist: Vec<u32>,
+    /// Runs where the top-k set equals the nominal one, per k.
+    pub top_k_same: Vec<u64>,
+    /// Failed runs by reason.
+    pub failures: BTreeMap<String, u64>,
+    /// Statistics of the chunks run so far.
+    pub chunks: Vec<ChunkStats>,
+}
+
+impl Tally {
+    /// Adds another tally's counts and chunks.
+    pub fn absorb(&mut self, b: Tally) {
+        for (x, y) in self.hist.iter_mut().zip(&b.hist) {
+            *x += y;
+        }
+        for (x, y) in self.top_k_same.iter_mut().zip(&b.top_k_same) {
+            *x += y;
+        }
+        for (k, v) in b.failures {
+            *self.failures.entry(k).or_default() += v;
+        }
+        self.chunks.extend(b.chunks);
+    }
+}
+
+/// What every run is compared with, computed once per analysis; records
+/// runs into a [`Tally`] and the current chunk's [`ChunkStats`].
+#[derive(Debug, Clone)]
+pub struct RunRecorder {
+    bins: Bins,
+    /// Bin of rank q + 1 (runs without ties).
+    bin_at: Vec<u32>,
+    top_k: Vec<usize>,
+    nominal_scores: Vec<f64>,
+    nominal_ranks: Vec<f64>,
+    /// Nominal average ranks.
+    nominal_avg: Vec<f64>,
+    /// Per k, whether each unit is in the nominal top k.
+    nominal_top: Vec<Vec<bool>>,
+}
+
+impl RunRecorder {
+    /// A recorder for an analysis (its header gives units and binning).
+    pub fn new(h: &McHeader) -> RunRecorder {
+        let bins = Bins::of(h);
+        let n = h.units.len();
+        let nominal_ranks: Vec<f64> = h.units.iter().map(|u| u.nominal_rank).collect();
+        let nominal_avg = analyze::average_ranks(&nominal_ranks);
+        RunRecorder {
+            bins,
+            bin_at: (0..n).map(|q| bins.bin_of((q + 1) as f64) as u32).collect(),
+            top_k: h.top_k.clone(),
+            nominal_scores: h.units.iter().map(|u| u.nominal_score).collect(),
+            nominal_top: h
+                .top_k
+                .iter()
+                .map(|&k| nominal_ranks.iter().map(|&r| r <= k as f64).collect())
+                .collect(),
+            nominal_ranks,
+            nominal_avg,
+        }
+    }
+
+    /// Empty tallies.
+    pub fn tally(&self) -> Tally {
+        Tally {
+            hist: vec![0; self.nominal_ranks.len() * self.bins.count()],
+            top_k_same: vec![0; self.top_k.len()],
+            failures: BTreeMap::new(),
+            chunks: Vec::new(),
+        }
+    }
+
+    /// Empty statistics for chunk `chunk`.
+    pub fn chunk(&self, chunk: u64) -> ChunkStats {
+        ChunkStats::new(chunk, self.nominal_ranks.len())
+    }
+
+    /// Ends a chunk and keeps its statistics.
+    pub fn close(&self, t: &mut Tally, mut stats: ChunkStats) {
+        stats.close(&self.nominal_scores);
+        t.chunks.push(stats);
+    }
+
+    /// Records a failed run.
+    pub fn failure(&self, t: &mut Tally, stats: &mut ChunkStats, reason: String) {
+        *t.failures.entry(reason).or_default() += 1;
+        stats.add_failure();
+    }
+
+    /// Records a run given every unit's rank, its average ranks and its
+    /// Kendall's tau-b with the nominal ranking.
+    pub fn ranked(
+        &self,
+        t: &mut Tally,
+        stats: &mut ChunkStats,
+        scores: &[f64],
+        ranks: &[f64],
+        average: &[f64],
+        kendall: f64,
+    ) {
+        let n = ranks.len();
+        let nb = self.bins.count();
+        for (u, &r) in ranks.iter().enumerate() {
+            t.hist[u * nb + self.bins.bin_of(r)] += 1;
+        }
+        stats.add_scores(scores, &self.nominal_scores);
+        let shift = ranks
+            .iter()
+            .zip(&self.nominal_ranks)
+            .map(|(a, b)| (a - b).abs())
+            .sum::<f64>()
+            / n as f64;
+        stats.shift.push(Some(shift));
+        for (j, &k) in self.top_k.iter().enumerate() {
+            if ranks
+                .iter()
+                .zip(&self.nominal_top[j])
+                .all(|(&r, &t)| (r <= k as f64) == t)
+            {
+                t.top_k_same[j] += 1;
+            }
+        }
+        stats
+            .spearman
+            .push(Some(analyze::pearson(&self.nominal_avg, average)));
+        stats.kendall.push(Some(kendall));
+    }
+
+    /// Records a run without ties whose units (nominal positions) are in
+    /// rank order in `order`, `swaps` pairs away from the nominal order.
+    /// Only valid when the nominal ranking has no ties either (nominal rank
+    /// of position p = p + 1). Gives the same figures as
+    /// [`RunRecorder::ranked`] (shift and Kendall exactly, Spearman to
+    /// rounding) without a pass over unit-indexed ranks.
+    pub fn sorted(
+        &self,
+        t: &mut Tally,
+        stats: &mut ChunkStats,
+        scores: &[f64],
+        order: &[u32],
+        swaps: u64,
+    ) {
+        let n = order.len();
+        let nb = self.bins.count();
+        let (mut shift, mut squares) = (0u64, 0u64);
+        for (q, (&p, &bin)) in order.iter().zip(&self.bin_at).enumerate() {
+            let p = p as usize;
+            t.hist[p * nb + bin as usize] += 1;
+            let d = q.abs_diff(p) as u64;
+            shift += d;
+            squares += d * d;
+        }
+        stats.add_scores(scores, &self.nominal_scores);
+        let nf = n as f64;
+        stats.shift.push(Some(shift as f64 / nf));
+        for (j, &k) in self.top_k.iter().enumerate() {
+            if k >= n || order[..k].iter().all(|&p| (p as usize) < k) {
+                t.top_k_same[j] += 1;
+            }
+        }
+        // No ties on either side: Spearman's 1 - 6 sum d^2 / (n (n^2 - 1)),
+        // with the sum exact in integers.
+        stats
+            .spearman
+            .push(Some(1.0 - 6.0 * squares as f64 / (nf * (nf * nf - 1.0))));
+        let pairs = (n * (n - 1) / 2) as f64;
+        stats
+            .kendall
+            .push(Some((pairs - 2.0 * swaps as f64) / pairs));
     }
 }
 

@@ -4,13 +4,14 @@
 //! ranks the units with the nominal [`Ranker`]. Every combination is checked
 //! before any run.
 
+use super::kernel::ScoreKernel;
 use super::model::{FactorKind, UncertaintyModel};
 use super::sample::Draw;
 use crate::error::{Error, Result};
 use crate::pipeline::aggregate::{self, Requirement};
 use crate::pipeline::rank::{RankScratch, Ranker};
 use crate::pipeline::{self, Dataset, RankResult};
-use crate::spec::{Aggregation, Index, Member};
+use crate::spec::{Aggregation, Best, Index, Member};
 
 /// Per-thread buffers for [`Evaluator::evaluate`].
 #[derive(Debug, Clone, Default)]
@@ -57,18 +58,43 @@ pub struct Evaluator {
     nominal_order: Vec<u32>,
     nominal_groups: Vec<(usize, usize)>,
     nominal_tie_pairs: u64,
+    /// How much of the fast path runs may use.
+    fast: FastPath,
+}
+
+/// How much of the fast path Monte Carlo runs may use (all of it by
+/// default; less to check the fast path against the general one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FastPath {
+    /// Every run aggregates node by node and ranks with the ranker.
+    Off,
+    /// Scores by the block matrix product; ranking with the ranker.
+    Scores,
+    /// Scores by matrix product, ranking by sorted packed keys (falling
+    /// back to the ranker on ties).
+    Full,
 }
 
 /// Scores linear in the weights: every node arithmetic or sum, no missing
 /// value, no aggregation or leave-out choice. A run's score is then
 /// sum_i (product of weight shares on i's path) * z_i: one multiply-add per
-/// unit and indicator.
+/// unit and indicator, computed for blocks of runs by the [`ScoreKernel`].
 #[derive(Debug, Clone)]
 struct Linear {
-    /// Per variant, the normalised values indicator-major (k x n).
+    kernel: ScoreKernel,
+    /// Per variant, the normalised values in the kernel's layout.
     zt: Vec<Vec<f64>>,
     /// Per indicator, (node, slot in the flat weights) from its parent up.
     paths: Vec<Vec<(usize, usize)>>,
+}
+
+/// Buffers for scoring a block of runs on the fast path.
+#[derive(Debug, Clone, Default)]
+pub struct BlockScratch {
+    weights: Vec<f64>,
+    one: Vec<f64>,
+    /// Scores, one row of [`Evaluator::score_stride`] per run.
+    pub scores: Vec<f64>,
 }
 
 /// Why a run could not be used.
@@ -189,6 +215,7 @@ impl Evaluator {
             nominal_order,
             nominal_groups,
             nominal_tie_pairs,
+            fast: FastPath::Full,
         };
         eval.validate_combinations()?;
         Ok(eval)
@@ -237,24 +264,24 @@ impl Evaluator {
                 path
             })
             .collect();
-        let zt = variants
-            .iter()
-            .map(|z| {
-                let mut t = vec![0.0; k * n];
-                for u in 0..n {
-                    for i in 0..k {
-                        t[i * n + u] = z[u * k + i];
-                    }
-                }
-                t
-            })
-            .collect();
-        Some(Linear { zt, paths })
+        let kernel = ScoreKernel::new(n, k);
+        let zt = variants.iter().map(|z| kernel.layout(z)).collect();
+        Some(Linear { kernel, zt, paths })
     }
 
     /// Whether runs use the linear fast path.
     pub fn is_linear(&self) -> bool {
-        self.linear.is_some()
+        self.linear.is_some() && self.fast != FastPath::Off
+    }
+
+    /// Limits the fast path (for checking it against the general path).
+    pub fn with_fast_path(mut self, fast: FastPath) -> Evaluator {
+        self.fast = fast;
+        self
+    }
+
+    fn linear(&self) -> Option<&Linear> {
+        self.linear.as_ref().filter(|_| self.fast != FastPath::Off)
     }
 
     /// Kendall's tau-b between the nominal ranks and `ranks` (the last
@@ -364,7 +391,7 @@ impl Evaluator {
 
     /// Evaluates a draw: fills `scratch.scores` and `scratch.ranks`.
     pub fn evaluate(&self, draw: &Draw, scratch: &mut Scratch) -> std::result::Result<(), Failure> {
-        match &self.linear {
+        match self.linear() {
             Some(lin) => self.run_linear(lin, draw, scratch),
             None => self.run(draw, scratch, false, None),
         }
@@ -376,39 +403,103 @@ impl Evaluator {
         draw: &Draw,
         s: &mut Scratch,
     ) -> std::result::Result<(), Failure> {
-        let n = self.units();
-        let index = &self.index;
+        let k = self.index.indicators.len();
+        s.weights.clear();
+        s.weights.resize(k, 0.0);
+        self.effective_weights(lin, draw, &mut s.weights, &mut s.node_sums);
         let z = &lin.zt[self.variant_of(draw)];
-        s.node_sums.clear();
-        s.node_sums.extend((0..index.nodes.len()).map(|node| {
+        let mut scores = std::mem::take(&mut s.node_scores);
+        lin.kernel.scores(&s.weights, 1, z, &mut scores);
+        let result = self.rank_scores(&scores[..self.units()], s);
+        s.node_scores = scores;
+        result
+    }
+
+    /// Effective weight of every indicator in a draw: the product of its
+    /// weight shares up the tree (the raw weight under a points sum).
+    fn effective_weights(&self, lin: &Linear, draw: &Draw, out: &mut [f64], sums: &mut Vec<f64>) {
+        let index = &self.index;
+        sums.clear();
+        sums.extend((0..index.nodes.len()).map(|node| {
             draw.weights[self.model.layout.range(node)]
                 .iter()
                 .sum::<f64>()
         }));
-        s.scores.clear();
-        s.scores.resize(n, 0.0);
-        for (i, path) in lin.paths.iter().enumerate() {
-            let mut e = 1.0;
+        for (e, path) in out.iter_mut().zip(&lin.paths) {
+            *e = 1.0;
             for &(node, slot) in path {
-                e *= match index.nodes[node].aggregation {
+                *e *= match index.nodes[node].aggregation {
                     Aggregation::Sum => draw.weights[slot],
-                    _ => draw.weights[slot] / s.node_sums[node],
+                    _ => draw.weights[slot] / sums[node],
                 };
             }
-            if e != 0.0 {
-                for (sc, v) in s.scores.iter_mut().zip(&z[i * n..(i + 1) * n]) {
-                    *sc += e * v;
-                }
+        }
+    }
+
+    /// Row stride of [`BlockScratch::scores`] (None off the fast path).
+    pub fn score_stride(&self) -> Option<usize> {
+        self.linear().map(|l| l.kernel.stride())
+    }
+
+    /// Scores a block of draws on the fast path (one row of
+    /// [`Evaluator::score_stride`] per draw, units in nominal order); false
+    /// when runs are not linear in the weights.
+    pub fn block_scores(&self, draws: &[Draw], b: &mut BlockScratch) -> bool {
+        let Some(lin) = self.linear() else {
+            return false;
+        };
+        let k = self.index.indicators.len();
+        b.weights.clear();
+        b.weights.resize(draws.len() * k, 0.0);
+        let mut sums = Vec::new();
+        for (d, e) in draws.iter().zip(b.weights.chunks_mut(k.max(1))) {
+            self.effective_weights(lin, d, e, &mut sums);
+        }
+        if self.variants.len() == 1 {
+            lin.kernel
+                .scores(&b.weights, draws.len(), &lin.zt[0], &mut b.scores);
+        } else {
+            let stride = lin.kernel.stride();
+            b.scores.clear();
+            b.scores.resize(draws.len() * stride, 0.0);
+            for (r, d) in draws.iter().enumerate() {
+                let z = &lin.zt[self.variant_of(d)];
+                lin.kernel
+                    .scores(&b.weights[r * k..(r + 1) * k], 1, z, &mut b.one);
+                b.scores[r * stride..(r + 1) * stride].copy_from_slice(&b.one);
             }
         }
-        if let Some(u) = s.scores.iter().position(|v| !v.is_finite()) {
+        true
+    }
+
+    /// Ranks given scores (units in nominal order) with the nominal ranker:
+    /// fills `scratch.scores` and `scratch.ranks`.
+    pub fn rank_scores(&self, scores: &[f64], s: &mut Scratch) -> std::result::Result<(), Failure> {
+        if let Some(u) = scores.iter().position(|v| !v.is_finite()) {
             return Err(format!("unit {} gets no finite score", self.ids[u]));
         }
+        s.scores.clear();
+        s.scores.extend_from_slice(scores);
         s.ranks.clear();
-        s.ranks.resize(n, f64::NAN);
+        s.ranks.resize(scores.len(), f64::NAN);
         self.ranker
             .rank_from(&s.scores, &self.nominal_order, &mut s.rank, &mut s.ranks);
         Ok(())
+    }
+
+    /// Whether runs may be ranked by [`super::kernel::SortedRun`] (falling
+    /// back to the ranker on ties): scores are not rounded before ranking
+    /// and the nominal ranking has no ties. Returns whether higher is best.
+    pub fn sorted_ranking(&self) -> Option<bool> {
+        let plain = self.fast == FastPath::Full
+            && self.index.spec.ranking.round.is_none()
+            && self.nominal_tie_pairs == 0
+            && self
+                .nominal_order
+                .iter()
+                .enumerate()
+                .all(|(p, &u)| p == u as usize);
+        plain.then_some(self.index.spec.ranking.best == Best::Highest)
     }
 
     /// Evaluates a draw with some indicators left out (leave-one-out).

@@ -9,21 +9,24 @@
 pub mod accumulate;
 pub mod analyze;
 pub mod evaluate;
+pub mod kernel;
 pub mod model;
 pub mod rng;
 pub mod sample;
 
 use crate::error::{Error, Result};
 use crate::pipeline::RankResult;
-use accumulate::{Bins, CHUNK, ChunkStats, McHeader, McPartial, UnitInfo, chunk_count};
-use evaluate::{Evaluator, Scratch};
+use accumulate::{
+    CHUNK, ChunkStats, McHeader, McPartial, RunRecorder, Tally, UnitInfo, chunk_count,
+};
+use evaluate::{BlockScratch, Evaluator, Scratch};
+use kernel::SortedRun;
 use model::{FactorKind, UncertaintyModel};
 use rayon::prelude::*;
 use rng::Rng;
 use sample::Draw;
 use serde::Serialize;
 use serde_json::json;
-use std::collections::BTreeMap;
 
 /// Progress callback: called with the number of evaluations just finished.
 pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
@@ -88,13 +91,16 @@ pub fn shard_chunks(runs: u64, shard: Option<(u64, u64)>) -> [u64; 2] {
     }
 }
 
-/// Per-thread accumulation of chunks.
-struct Acc {
-    hist: Vec<u32>,
-    top_k_same: Vec<u64>,
-    failures: BTreeMap<String, u64>,
-    chunks: Vec<ChunkStats>,
+/// Runs scored together by the fast path's matrix product.
+const BLOCK: u64 = 32;
+
+/// One thread's Monte Carlo state.
+struct McThread {
+    tally: Tally,
     scratch: Scratch,
+    block: BlockScratch,
+    sorted: SortedRun,
+    draws: Vec<Draw>,
 }
 
 /// The draw of run `run` and the random stream state after it.
@@ -108,98 +114,99 @@ fn runs_of_chunk(model: &UncertaintyModel, chunk: u64) -> (Rng, std::ops::Range<
 /// the current rayon pool; returns the accumulated (partial) result.
 pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -> McPartial {
     let h = header(eval);
-    let n = eval.units();
-    let binning = Bins::of(&h);
-    let nb = binning.count();
-    let top_k = h.top_k.clone();
-    let nominal_top: Vec<Vec<bool>> = top_k
-        .iter()
-        .map(|&k| eval.nominal_ranks.iter().map(|&r| r <= k as f64).collect())
-        .collect();
-    let nominal_avg = analyze::average_ranks(&eval.nominal_ranks);
+    let recorder = RunRecorder::new(&h);
     let range = shard_chunks(h.runs, shard);
-    let new_acc = || Acc {
-        hist: vec![0; n * nb],
-        top_k_same: vec![0; top_k.len()],
-        failures: BTreeMap::new(),
-        chunks: Vec::new(),
+    let new_thread = || McThread {
+        tally: recorder.tally(),
         scratch: Scratch::default(),
+        block: BlockScratch::default(),
+        sorted: SortedRun::default(),
+        draws: Vec::new(),
     };
-    let acc = (range[0]..range[1])
+    let tally = (range[0]..range[1])
         .into_par_iter()
-        .fold(new_acc, |mut acc, chunk| {
+        .fold(new_thread, |mut t, chunk| {
             let (mut rng, runs) = runs_of_chunk(&eval.model, chunk);
-            let mut stats = ChunkStats::new(chunk, n);
             let count = runs.end - runs.start;
-            for _ in runs {
-                let draw = sample::draw_mc(&eval.model, &mut rng);
-                match eval.evaluate(&draw, &mut acc.scratch) {
-                    Err(reason) => {
-                        *acc.failures.entry(reason).or_default() += 1;
-                        stats.shift.push(None);
-                        stats.spearman.push(None);
-                        stats.kendall.push(None);
-                    }
-                    Ok(()) => {
-                        let ranks = &acc.scratch.ranks;
-                        for (u, &r) in ranks.iter().enumerate() {
-                            acc.hist[u * nb + binning.bin_of(r)] += 1;
-                        }
-                        stats.add_scores(&acc.scratch.scores);
-                        let shift = ranks
-                            .iter()
-                            .zip(&eval.nominal_ranks)
-                            .map(|(a, b)| (a - b).abs())
-                            .sum::<f64>()
-                            / n as f64;
-                        stats.shift.push(Some(shift));
-                        for (j, &k) in top_k.iter().enumerate() {
-                            if ranks
-                                .iter()
-                                .zip(&nominal_top[j])
-                                .all(|(&r, &t)| (r <= k as f64) == t)
-                            {
-                                acc.top_k_same[j] += 1;
-                            }
-                        }
-                        // Spearman: Pearson of average ranks (kept by the ranker).
-                        stats.spearman.push(Some(analyze::pearson(
-                            &nominal_avg,
-                            &acc.scratch.rank.fractional,
-                        )));
-                        stats
-                            .kendall
-                            .push(Some(eval.kendall_with_nominal(&mut acc.scratch)));
-                    }
-                }
+            let mut stats = recorder.chunk(chunk);
+            let mut left = count;
+            while left > 0 {
+                let b = left.min(BLOCK);
+                left -= b;
+                t.draws.clear();
+                t.draws
+                    .extend((0..b).map(|_| sample::draw_mc(&eval.model, &mut rng)));
+                run_block(eval, &recorder, &mut t, &mut stats);
             }
-            acc.chunks.push(stats);
+            recorder.close(&mut t.tally, stats);
             progress(count);
-            acc
+            t
         })
-        .reduce(new_acc, |mut a, b| {
-            for (x, y) in a.hist.iter_mut().zip(&b.hist) {
-                *x += y;
-            }
-            for (x, y) in a.top_k_same.iter_mut().zip(&b.top_k_same) {
-                *x += y;
-            }
-            for (k, v) in b.failures {
-                *a.failures.entry(k).or_default() += v;
-            }
-            a.chunks.extend(b.chunks);
-            a
-        });
-    let mut chunks = acc.chunks;
+        .map(|t| t.tally)
+        .reduce(
+            || recorder.tally(),
+            |mut a, b| {
+                a.absorb(b);
+                a
+            },
+        );
+    let mut chunks = tally.chunks;
     chunks.sort_by_key(|c| c.chunk);
     McPartial {
         format: "kommunrank-mc-partial".into(),
         header: h,
         chunk_range: range,
-        hist: acc.hist,
-        top_k_same: acc.top_k_same,
-        failures: acc.failures,
+        hist: tally.hist,
+        top_k_same: tally.top_k_same,
+        failures: tally.failures,
         chunks,
+    }
+}
+
+/// Evaluates and records the thread's block of draws: on the fast path,
+/// scores for the whole block at once and ranks by [`SortedRun`] where no
+/// ties allow it; otherwise (and for tied runs) run by run with the ranker.
+fn run_block(eval: &Evaluator, recorder: &RunRecorder, t: &mut McThread, stats: &mut ChunkStats) {
+    let n = eval.units();
+    let record =
+        |t: &mut McThread, stats: &mut ChunkStats, outcome: std::result::Result<(), String>| {
+            match outcome {
+                Err(reason) => recorder.failure(&mut t.tally, stats, reason),
+                Ok(()) => {
+                    let kendall = eval.kendall_with_nominal(&mut t.scratch);
+                    let s = &t.scratch;
+                    recorder.ranked(
+                        &mut t.tally,
+                        stats,
+                        &s.scores,
+                        &s.ranks,
+                        &s.rank.fractional,
+                        kendall,
+                    );
+                }
+            }
+        };
+    match eval.score_stride() {
+        Some(stride) if eval.block_scores(&t.draws, &mut t.block) => {
+            let sorted = eval.sorted_ranking();
+            for r in 0..t.draws.len() {
+                let scores = &t.block.scores[r * stride..r * stride + n];
+                if let Some(highest) = sorted
+                    && t.sorted.rank(scores, highest)
+                {
+                    recorder.sorted(&mut t.tally, stats, scores, &t.sorted.order, t.sorted.swaps);
+                    continue;
+                }
+                let outcome = eval.rank_scores(scores, &mut t.scratch);
+                record(t, stats, outcome);
+            }
+        }
+        _ => {
+            for r in 0..t.draws.len() {
+                let outcome = eval.evaluate(&t.draws[r], &mut t.scratch);
+                record(t, stats, outcome);
+            }
+        }
     }
 }
 
