@@ -221,7 +221,7 @@ impl Ranker {
         let order = &mut scratch.order;
         let mut swaps = 0u64;
         // Far from the start order, a full sort is cheaper than insertion.
-        let limit = 64 * order.len() as u64 + 1024;
+        let limit = 8 * order.len() as u64 + 1024;
         for i in 1..order.len() {
             if swaps > limit {
                 order.sort_unstable_by(|&a, &b| self.before(&scratch.keys, a, b));

@@ -128,7 +128,9 @@ impl ChunkStats {
 /// histograms and counts merged in any order, chunk statistics kept apart.
 #[derive(Debug, Clone)]
 pub struct Tally {
-    /// Rank histograms, units x bins.
+    /// Rank histograms, bins x units (bin-major: a run's updates then fall
+    /// near the diagonal, in a few cache lines per bin; see
+    /// [`Tally::unit_major`]).
     pub hist: Vec<u32>,
     /// Runs where the top-k set equals the nominal one, per k.
     pub top_k_same: Vec<u64>,
@@ -139,6 +141,18 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// The histograms units x bins (the layout of [`McPartial::hist`]).
+    pub fn unit_major(&self, units: usize) -> Vec<u32> {
+        let bins = self.hist.len() / units.max(1);
+        let mut out = vec![0; self.hist.len()];
+        for (b, row) in self.hist.chunks(units.max(1)).enumerate() {
+            for (u, &c) in row.iter().enumerate() {
+                out[u * bins + b] = c;
+            }
+        }
+        out
+    }
+
     /// Adds another tally's counts and chunks.
     pub fn absorb(&mut self, b: Tally) {
         for (x, y) in self.hist.iter_mut().zip(&b.hist) {
@@ -231,9 +245,8 @@ impl RunRecorder {
         kendall: f64,
     ) {
         let n = ranks.len();
-        let nb = self.bins.count();
         for (u, &r) in ranks.iter().enumerate() {
-            t.hist[u * nb + self.bins.bin_of(r)] += 1;
+            t.hist[self.bins.bin_of(r) * n + u] += 1;
         }
         stats.add_scores(scores, &self.nominal_scores);
         let shift = ranks
@@ -273,11 +286,10 @@ impl RunRecorder {
         swaps: u64,
     ) {
         let n = order.len();
-        let nb = self.bins.count();
         let (mut shift, mut squares) = (0u64, 0u64);
         for (q, (&p, &bin)) in order.iter().zip(&self.bin_at).enumerate() {
             let p = p as usize;
-            t.hist[p * nb + bin as usize] += 1;
+            t.hist[bin as usize * n + p] += 1;
             let d = q.abs_diff(p) as u64;
             shift += d;
             squares += d * d;

@@ -144,12 +144,25 @@ pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> f64 {
 /// O(n log n), branch-light, using `tree` as buffer.
 pub fn count_rank_inversions(v: &[f64], n: usize, tree: &mut Vec<u32>) -> u64 {
     let size = 2 * n + 1;
+    fenwick_inversions(
+        v.iter().map(|&x| ((2.0 * x) as usize).min(size)),
+        size,
+        tree,
+    )
+}
+
+/// Number of inversions of distinct positions 0..n (a permutation).
+pub fn count_position_inversions(v: &[u32], tree: &mut Vec<u32>) -> u64 {
+    fenwick_inversions(v.iter().map(|&p| p as usize + 1), v.len(), tree)
+}
+
+/// Inversions of a sequence of bins in 1..=size (Fenwick tree).
+fn fenwick_inversions(bins: impl Iterator<Item = usize>, size: usize, tree: &mut Vec<u32>) -> u64 {
     tree.clear();
     tree.resize(size + 1, 0);
     let mut inversions = 0u64;
-    for (seen, &x) in v.iter().enumerate() {
-        let bin = ((2.0 * x) as usize).min(size); // 2..=2n
-        // Count earlier values <= x (prefix sum up to bin).
+    for (seen, bin) in bins.enumerate() {
+        // Count earlier values <= this one (prefix sum up to bin).
         let mut i = bin;
         let mut le = 0u32;
         while i > 0 {

@@ -9,9 +9,10 @@
 //!   depend on which runs share its block.
 //! - [`SortedRun`]: ranks one run's scores by an insertion sort of packed
 //!   integer keys started from the nominal order (a perturbed run is nearly
-//!   in that order), then checks the result exactly on the full scores: when
-//!   two neighbours tie (within [`TIE_TOLERANCE`]) or are out of order after
-//!   key truncation, it gives up and the caller ranks with the general
+//!   in that order), fixes the order of scores that differ only in the
+//!   truncated bits, then checks the result exactly on the full scores: when
+//!   two neighbours tie (within [`TIE_TOLERANCE`]) it gives up and the
+//!   caller ranks with the general
 //!   [`crate::pipeline::rank::Ranker`]. When it succeeds the ranks are exactly
 //!   the ranker's: positions 1..n, no ties.
 
@@ -163,17 +164,20 @@ pub struct SortedRun {
     /// Nominal positions of the units in rank order (the unit at `order[q]`
     /// has rank q + 1).
     pub order: Vec<u32>,
-    /// Swaps of the insertion sort from the nominal order: the number of
-    /// unit pairs whose order changed (discordant pairs).
+    /// Unit pairs whose order changed from the nominal order (discordant
+    /// pairs).
     pub swaps: u64,
+    tree: Vec<u32>,
 }
 
 impl SortedRun {
     /// Sorts `scores` (units in nominal order; `highest_best` when higher
-    /// scores rank first) from the nominal order. Returns false, leaving the
-    /// run to the general ranker, when any two neighbours tie within
-    /// [`TIE_TOLERANCE`], a score is not finite, or the run is so far from
-    /// the nominal order that a full sort is cheaper.
+    /// scores rank first) from the nominal order: by insertion, whose swaps
+    /// are the discordant pairs, or, once that has cost more than a full
+    /// sort would (runs far from the nominal order, many units), by a full
+    /// sort and a count of inversions. Returns false, leaving the run to the
+    /// general ranker, when any two neighbours tie within [`TIE_TOLERANCE`]
+    /// or a score is not finite.
     pub fn rank(&mut self, scores: &[f64], highest_best: bool) -> bool {
         let n = scores.len();
         if n < 2 || n > u32::MAX as usize {
@@ -194,8 +198,10 @@ impl SortedRun {
                 .map(|(p, &s)| (ordered_bits(sign * s) & !mask) | p as u64),
         );
         let keys = &mut self.keys;
-        let limit = 64 * n as u64 + 1024;
-        let mut swaps = 0u64;
+        // Far from the nominal order (typical with many units), a full sort
+        // and an inversion count are cheaper than more insertion.
+        let limit = 8 * n as u64 + 1024;
+        let mut swaps = Some(0u64);
         for i in 1..n {
             let x = keys[i];
             let mut j = i;
@@ -204,29 +210,56 @@ impl SortedRun {
                 j -= 1;
             }
             keys[j] = x;
-            swaps += (i - j) as u64;
-            if swaps > limit {
-                return false;
+            let s = swaps.unwrap_or(0) + (i - j) as u64;
+            swaps = Some(s);
+            if s > limit {
+                keys.sort_unstable();
+                swaps = None;
+                break;
             }
         }
-        self.swaps = swaps;
         self.order.clear();
         self.order
             .extend(keys.iter().map(|&key| (key & mask) as u32));
-        // Exact check on the full scores, as the ranker decides ties.
-        let mut prev = sign * scores[self.order[0] as usize];
+        self.swaps = match swaps {
+            Some(s) => s,
+            None => {
+                crate::sensitivity::analyze::count_position_inversions(&self.order, &mut self.tree)
+            }
+        };
+        // Exact check on the full scores, as the ranker decides ties, with
+        // a fix-up: truncated keys can only misorder scores that share all
+        // their high bits, which the packed sort left in nominal order;
+        // moving such a score back (insertion) puts them right, each step
+        // reversing one more nominal pair.
+        let key = |p: u32| sign * scores[p as usize];
+        let apart = |a: f64, b: f64| b - a > TIE_TOLERANCE * a.abs().max(b.abs());
+        let order = &mut self.order;
+        let mut prev = key(order[0]);
         if !prev.is_finite() {
             return false;
         }
-        for &p in &self.order[1..] {
-            let next = sign * scores[p as usize];
-            // Strictly ordered and apart by more than the tolerance (false
-            // for NaN and for infinities).
-            let apart = next - prev > TIE_TOLERANCE * prev.abs().max(next.abs());
-            if !apart {
+        for i in 1..n {
+            let next = key(order[i]);
+            if apart(prev, next) {
+                prev = next;
+                continue;
+            }
+            if !apart(next, prev) {
+                return false; // tied, or not finite
+            }
+            let x = order[i];
+            let mut j = i;
+            while j > 0 && next < key(order[j - 1]) {
+                order[j] = order[j - 1];
+                j -= 1;
+            }
+            order[j] = x;
+            self.swaps += (i - j) as u64;
+            if (j > 0 && !apart(key(order[j - 1]), next)) || !apart(next, key(order[j + 1])) {
                 return false;
             }
-            prev = next;
+            prev = key(order[i]);
         }
         true
     }
@@ -328,5 +361,30 @@ mod tests {
             }
         }
         assert!(accepted > 150, "only {accepted} runs accepted");
+    }
+
+    /// With many units the packed keys lose more low bits than the tie
+    /// tolerance; scores apart by a little more than it, in reverse nominal
+    /// order, must still come out in exact order with the right swap count.
+    #[test]
+    fn truncated_keys_are_put_right() {
+        let n = 20_000;
+        let ids: Vec<String> = (0..n).map(|i| format!("u{i:05}")).collect();
+        let ranker = Ranker::new(&ids, RankMethod::Competition, Best::Lowest, None);
+        let mut scores: Vec<f64> = (0..n).map(|p| 1.0 + p as f64 * 1e-6).collect();
+        for p in [10, 5000, 19_000] {
+            scores[p + 1] = scores[p] * (1.0 - 3e-12);
+        }
+        let mut run = SortedRun::default();
+        assert!(run.rank(&scores, false));
+        assert_eq!(run.swaps, 3);
+        let mut ranks = vec![0.0; n];
+        ranker.rank_into(&scores, &mut RankScratch::default(), &mut ranks);
+        for (q, &p) in run.order.iter().enumerate() {
+            assert_eq!(ranks[p as usize], (q + 1) as f64);
+        }
+        // Apart by less than the tolerance: a tie, left to the ranker.
+        scores[11] = scores[10] * (1.0 - 1e-13);
+        assert!(!run.rank(&scores, false));
     }
 }

@@ -123,40 +123,50 @@ pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -
         sorted: SortedRun::default(),
         draws: Vec::new(),
     };
-    let tally = (range[0]..range[1])
+    // One tally per worker (not per rayon split: a tally holds units x
+    // bins counters), chunks handed out in turn from a shared counter.
+    let next = std::sync::atomic::AtomicU64::new(range[0]);
+    let workers = rayon::current_num_threads().max(1) as u64;
+    let workers = workers.min(range[1] - range[0]).max(1);
+    let tally = (0..workers)
         .into_par_iter()
-        .fold(new_thread, |mut t, chunk| {
-            let (mut rng, runs) = runs_of_chunk(&eval.model, chunk);
-            let count = runs.end - runs.start;
-            let mut stats = recorder.chunk(chunk);
-            let mut left = count;
-            while left > 0 {
-                let b = left.min(BLOCK);
-                left -= b;
-                t.draws.clear();
-                t.draws
-                    .extend((0..b).map(|_| sample::draw_mc(&eval.model, &mut rng)));
-                run_block(eval, &recorder, &mut t, &mut stats);
+        .map(|_| {
+            let mut t = new_thread();
+            loop {
+                let chunk = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if chunk >= range[1] {
+                    break;
+                }
+                let (mut rng, runs) = runs_of_chunk(&eval.model, chunk);
+                let count = runs.end - runs.start;
+                let mut stats = recorder.chunk(chunk);
+                let mut left = count;
+                while left > 0 {
+                    let b = left.min(BLOCK);
+                    left -= b;
+                    t.draws.clear();
+                    t.draws
+                        .extend((0..b).map(|_| sample::draw_mc(&eval.model, &mut rng)));
+                    run_block(eval, &recorder, &mut t, &mut stats);
+                }
+                recorder.close(&mut t.tally, stats);
+                progress(count);
             }
-            recorder.close(&mut t.tally, stats);
-            progress(count);
-            t
+            t.tally
         })
-        .map(|t| t.tally)
-        .reduce(
-            || recorder.tally(),
-            |mut a, b| {
-                a.absorb(b);
-                a
-            },
-        );
+        .reduce_with(|mut a, b| {
+            a.absorb(b);
+            a
+        })
+        .unwrap_or_else(|| recorder.tally());
+    let hist = tally.unit_major(eval.units());
     let mut chunks = tally.chunks;
     chunks.sort_by_key(|c| c.chunk);
     McPartial {
         format: "kommunrank-mc-partial".into(),
         header: h,
         chunk_range: range,
-        hist: tally.hist,
+        hist,
         top_k_same: tally.top_k_same,
         failures: tally.failures,
         chunks,
