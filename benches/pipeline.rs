@@ -9,57 +9,16 @@
 //! Run: cargo bench --bench pipeline
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use kommunrank::input::{Column, PositionKind, RawCell, Table};
-use kommunrank::pipeline::{self, Dataset};
-use kommunrank::spec::{self, Base};
+use kommunrank::pipeline;
+use kommunrank::spec;
 use std::hint::black_box;
+
+#[path = "common/synthetic.rs"]
+mod synthetic;
+use synthetic::value;
 
 const UNITS: usize = 290;
 const INDICATORS: usize = 30;
-
-/// Deterministic pseudo-random values in [0, 100).
-fn value(u: usize, k: usize) -> f64 {
-    let mut z = (u as u64 * 1_000_003 + k as u64 * 7919).wrapping_add(0x9E3779B97F4A7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);
-    ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64 * 100.0
-}
-
-fn synthetic() -> (spec::Index, Dataset) {
-    let mut text = String::from("[index]\nid = \"idx\"\n[units]\nid = \"id\"\n");
-    for d in 0..2 {
-        text += &format!("[[node]]\nid = \"d{d}\"\n");
-    }
-    for p in 0..6 {
-        text += &format!("[[node]]\nid = \"p{p}\"\nparent = \"d{}\"\n", p % 2);
-    }
-    for k in 0..INDICATORS {
-        text += &format!(
-            "[[indicator]]\nid = \"x{k}\"\nparent = \"p{}\"\nweight = {}\n",
-            k % 6,
-            1 + k % 3
-        );
-    }
-    let loaded = spec::parse_spec(&text, "bench.toml", Base::Dir(".".into())).unwrap();
-    let index = spec::resolve(&loaded).unwrap();
-    let ids: Vec<String> = (0..UNITS).map(|u| format!("{:04}", u + 100)).collect();
-    let mut table = Table::with_ids(ids.clone());
-    for k in 0..INDICATORS {
-        let mut c = Column::new(&format!("x{k}"), "bench", PositionKind::Line, UNITS);
-        for u in 0..UNITS {
-            c.set(u, &RawCell::Number(value(u, k)), u as u32 + 2, false, &[]);
-        }
-        table.columns.push(c);
-    }
-    let data = Dataset {
-        table,
-        names: ids,
-        groups: Vec::new(),
-        sources: Vec::new(),
-        notes: Vec::new(),
-    };
-    (index, data)
-}
 
 /// The hand-written floor: minmax per indicator, effective weights, weighted sum, sort.
 fn hand_loop(values: &[Vec<f64>], weights: &[f64]) -> Vec<usize> {
@@ -87,7 +46,7 @@ fn benches(c: &mut Criterion) {
         )
     });
 
-    let (index, data) = synthetic();
+    let (index, data) = synthetic::synthetic(UNITS, INDICATORS, 6, 2, "");
     c.bench_function("pipeline/synthetic_290x30", |b| {
         b.iter_batched(
             || data.clone(),

@@ -4,7 +4,9 @@
 //! - `mc/w1_8192_runs_general_path`: the same model plus a leave-out choice
 //!   for one indicator, which makes scores non-linear in the draw, so every
 //!   run goes through the general node-by-node evaluator;
-//! - `sobol/w1_n1024`: Sobol indices with N = 1024 (N(d+2) evaluations).
+//! - `sobol/w1_n1024`: Sobol indices with N = 1024 (N(d+2) evaluations);
+//! - `scale/100k_x50_64_runs_one_core`: 100,000 units x 50 indicators
+//!   (synthetic, in memory), binned histograms, 64 runs on one core.
 //!
 //! The numpy baseline of the same Monte Carlo workload is
 //! benches/baseline/mc_numpy.py (run side by side, see docs/PERFORMANCE.md).
@@ -16,6 +18,9 @@ use kommunrank::pipeline::{self, DataOverrides};
 use kommunrank::sensitivity::{self, model};
 use kommunrank::spec;
 use std::path::Path;
+
+#[path = "common/synthetic.rs"]
+mod synthetic;
 
 fn evaluator(
     extra: &str,
@@ -61,6 +66,25 @@ fn benches(c: &mut Criterion) {
     let sobol = evaluator("", 1024, Some(spec::SensitivityMethod::Sobol));
     g.bench_function("w1_n1024", |b| {
         b.iter(|| sensitivity::run_sobol(&sobol, &|_| {}).unwrap())
+    });
+    g.finish();
+    // The scale case: 100,000 units x 50 indicators (5 pillars), binned
+    // rank histograms (automatic above 5,000 units), one chunk of runs per
+    // iteration, hence one core: the cost of a run at scale.
+    let mut g = c.benchmark_group("scale");
+    g.sample_size(10);
+    let extra = "[sensitivity.weights]\nmethod = \"uniform\"\nspread = 0.25\n";
+    let (index, data) = synthetic::synthetic(100_000, 50, 5, 0, extra);
+    let nominal = pipeline::run(&index, data).unwrap();
+    let o = model::Overrides {
+        runs: Some(64),
+        ..Default::default()
+    };
+    let m = model::resolve_model(&index, &o, 100_000).unwrap();
+    let scale = sensitivity::prepare(&nominal, m).unwrap();
+    assert!(scale.is_linear());
+    g.bench_function("100k_x50_64_runs_one_core", |b| {
+        b.iter(|| sensitivity::run_mc(&scale, None, &|_| {}))
     });
     g.finish();
 }
