@@ -476,7 +476,10 @@ impl Evaluator {
     /// fills `scratch.scores` and `scratch.ranks`.
     pub fn rank_scores(&self, scores: &[f64], s: &mut Scratch) -> std::result::Result<(), Failure> {
         if let Some(u) = scores.iter().position(|v| !v.is_finite()) {
-            return Err(format!("unit {} gets no finite score", self.ids[u]));
+            return Err(format!(
+                "unit {} gets no finite score (no data left under the index, or an infinite value)",
+                self.ids[u]
+            ));
         }
         s.scores.clear();
         s.scores.extend_from_slice(scores);
@@ -606,19 +609,10 @@ impl Evaluator {
                 s.node_scores[node_i * n + u] = aggregate::aggregate(method, &s.values, &s.weights);
             }
         }
-        s.scores.clear();
-        s.scores.extend_from_slice(&s.node_scores[..n]);
-        if let Some(u) = s.scores.iter().position(|v| !v.is_finite()) {
-            return Err(format!(
-                "unit {} gets no finite score (no data left under the index)",
-                self.ids[u]
-            ));
-        }
-        s.ranks.clear();
-        s.ranks.resize(n, f64::NAN);
-        self.ranker
-            .rank_from(&s.scores, &self.nominal_order, &mut s.rank, &mut s.ranks);
-        Ok(())
+        let scores = std::mem::take(&mut s.node_scores);
+        let result = self.rank_scores(&scores[..n], s);
+        s.node_scores = scores;
+        result
     }
 }
 
