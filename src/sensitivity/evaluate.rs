@@ -58,6 +58,9 @@ pub struct Evaluator {
     nominal_order: Vec<u32>,
     nominal_groups: Vec<(usize, usize)>,
     nominal_tie_pairs: u64,
+    /// Whether the units are already in nominal order (nominal_order is
+    /// the identity), as sorted ranking assumes.
+    nominal_in_order: bool,
     /// How much of the fast path runs may use.
     fast: FastPath,
 }
@@ -92,8 +95,9 @@ struct Linear {
 #[derive(Debug, Clone, Default)]
 pub struct BlockScratch {
     weights: Vec<f64>,
-    one: Vec<f64>,
-    /// Scores, one row of [`Evaluator::score_stride`] per run.
+    sums: Vec<f64>,
+    /// Scores, one row per run (the stride [`Evaluator::block_scores`]
+    /// returns).
     pub scores: Vec<f64>,
 }
 
@@ -212,8 +216,12 @@ impl Evaluator {
             variant_factors,
             ranker,
             linear,
-            nominal_order,
             nominal_groups,
+            nominal_in_order: nominal_order
+                .iter()
+                .enumerate()
+                .all(|(p, &u)| p == u as usize),
+            nominal_order,
             nominal_tie_pairs,
             fast: FastPath::Full,
         };
@@ -409,6 +417,8 @@ impl Evaluator {
         self.effective_weights(lin, draw, &mut s.weights, &mut s.node_sums);
         let z = &lin.zt[self.variant_of(draw)];
         let mut scores = std::mem::take(&mut s.node_scores);
+        scores.clear();
+        scores.resize(lin.kernel.stride(), 0.0);
         lin.kernel.scores(&s.weights, 1, z, &mut scores);
         let result = self.rank_scores(&scores[..self.units()], s);
         s.node_scores = scores;
@@ -436,40 +446,31 @@ impl Evaluator {
         }
     }
 
-    /// Row stride of [`BlockScratch::scores`] (None off the fast path).
-    pub fn score_stride(&self) -> Option<usize> {
-        self.linear().map(|l| l.kernel.stride())
-    }
-
-    /// Scores a block of draws on the fast path (one row of
-    /// [`Evaluator::score_stride`] per draw, units in nominal order); false
-    /// when runs are not linear in the weights.
-    pub fn block_scores(&self, draws: &[Draw], b: &mut BlockScratch) -> bool {
-        let Some(lin) = self.linear() else {
-            return false;
-        };
+    /// Scores a block of draws on the fast path, one row per draw (units in
+    /// nominal order), and returns the row stride; None when runs are not
+    /// linear in the weights.
+    pub fn block_scores(&self, draws: &[Draw], b: &mut BlockScratch) -> Option<usize> {
+        let lin = self.linear()?;
         let k = self.index.indicators.len();
         b.weights.clear();
         b.weights.resize(draws.len() * k, 0.0);
-        let mut sums = Vec::new();
         for (d, e) in draws.iter().zip(b.weights.chunks_mut(k.max(1))) {
-            self.effective_weights(lin, d, e, &mut sums);
+            self.effective_weights(lin, d, e, &mut b.sums);
         }
+        let stride = lin.kernel.stride();
+        b.scores.clear();
+        b.scores.resize(draws.len() * stride, 0.0);
         if self.variants.len() == 1 {
             lin.kernel
                 .scores(&b.weights, draws.len(), &lin.zt[0], &mut b.scores);
         } else {
-            let stride = lin.kernel.stride();
-            b.scores.clear();
-            b.scores.resize(draws.len() * stride, 0.0);
             for (r, d) in draws.iter().enumerate() {
                 let z = &lin.zt[self.variant_of(d)];
-                lin.kernel
-                    .scores(&b.weights[r * k..(r + 1) * k], 1, z, &mut b.one);
-                b.scores[r * stride..(r + 1) * stride].copy_from_slice(&b.one);
+                let row = &mut b.scores[r * stride..(r + 1) * stride];
+                lin.kernel.scores(&b.weights[r * k..(r + 1) * k], 1, z, row);
             }
         }
-        true
+        Some(stride)
     }
 
     /// Ranks given scores (units in nominal order) with the nominal ranker:
@@ -497,11 +498,7 @@ impl Evaluator {
         let plain = self.fast == FastPath::Full
             && self.index.spec.ranking.round.is_none()
             && self.nominal_tie_pairs == 0
-            && self
-                .nominal_order
-                .iter()
-                .enumerate()
-                .all(|(p, &u)| p == u as usize);
+            && self.nominal_in_order;
         plain.then_some(self.index.spec.ranking.best == Best::Highest)
     }
 

@@ -72,12 +72,11 @@ impl ScoreKernel {
     }
 
     /// Scores of `rows` runs: `weights` is rows x k (row-major), `values`
-    /// from [`ScoreKernel::layout`], `out` receives rows x stride.
-    pub fn scores(&self, weights: &[f64], rows: usize, values: &[f64], out: &mut Vec<f64>) {
+    /// from [`ScoreKernel::layout`], `out` (rows x stride) receives them.
+    pub fn scores(&self, weights: &[f64], rows: usize, values: &[f64], out: &mut [f64]) {
         assert_eq!(weights.len(), rows * self.k, "weights are rows x k");
         assert_eq!(values.len(), self.k * self.stride, "values are k x stride");
-        out.clear();
-        out.resize(rows * self.stride, 0.0);
+        assert_eq!(out.len(), rows * self.stride, "scores are rows x stride");
         #[cfg(target_arch = "x86_64")]
         if self.fma {
             // SAFETY: `fma` is only true when AVX2 and FMA were detected.
@@ -288,7 +287,7 @@ mod tests {
             let values = kernel.layout(&z);
             for rows in [1, 3, 4, 7, 16] {
                 let e: Vec<f64> = (0..rows * k).map(|_| lcg(&mut seed)).collect();
-                let mut out = Vec::new();
+                let mut out = vec![0.0; rows * kernel.stride()];
                 kernel.scores(&e, rows, &values, &mut out);
                 for r in 0..rows {
                     for u in 0..n {
@@ -297,7 +296,7 @@ mod tests {
                         assert!((got - plain).abs() <= 1e-12, "{n}x{k} rows {rows}");
                     }
                     // Alone, the run gets bit-identical scores.
-                    let mut alone = Vec::new();
+                    let mut alone = vec![0.0; kernel.stride()];
                     kernel.scores(&e[r * k..(r + 1) * k], 1, &values, &mut alone);
                     assert_eq!(alone[..n], out[r * kernel.stride()..][..n]);
                 }

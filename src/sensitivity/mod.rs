@@ -196,8 +196,8 @@ fn run_block(eval: &Evaluator, recorder: &RunRecorder, t: &mut McThread, stats: 
                 }
             }
         };
-    match eval.score_stride() {
-        Some(stride) if eval.block_scores(&t.draws, &mut t.block) => {
+    match eval.block_scores(&t.draws, &mut t.block) {
+        Some(stride) => {
             let sorted = eval.sorted_ranking();
             for r in 0..t.draws.len() {
                 let scores = &t.block.scores[r * stride..r * stride + n];
@@ -211,7 +211,7 @@ fn run_block(eval: &Evaluator, recorder: &RunRecorder, t: &mut McThread, stats: 
                 record(t, stats, outcome);
             }
         }
-        _ => {
+        None => {
             for r in 0..t.draws.len() {
                 let outcome = eval.evaluate(&t.draws[r], &mut t.scratch);
                 record(t, stats, outcome);
