@@ -232,7 +232,6 @@ impl SortedRun {
         // moving such a score back (insertion) puts them right, each step
         // reversing one more nominal pair.
         let key = |p: u32| sign * scores[p as usize];
-        let apart = |a: f64, b: f64| b - a > TIE_TOLERANCE * a.abs().max(b.abs());
         let order = &mut self.order;
         let mut prev = key(order[0]);
         if !prev.is_finite() {
@@ -262,6 +261,390 @@ impl SortedRun {
         }
         true
     }
+}
+
+/// Whether key `b` ranks after key `a` (lower keys rank first) by more than
+/// the tie tolerance, as the ranker decides ties; false for non-finite keys.
+#[inline(always)]
+fn apart(a: f64, b: f64) -> bool {
+    b - a > TIE_TOLERANCE * a.abs().max(b.abs())
+}
+
+/// Runs ranked together by a [`BlockRanker`] (the Monte Carlo block size).
+pub const BLOCK_RUNS: usize = 32;
+/// Pairs compared per unit on average (both directions) above which
+/// counting would cost more than sorting: wider windows are not learned.
+const WINDOW_BUDGET: usize = 160;
+/// Refused (too wide) windows after which a ranker stops counting.
+const MAX_REFUSED: u32 = 64;
+
+/// Ranks a block of runs by counting, falling back to [`SortedRun`].
+///
+/// A unit's rank is its nominal position, plus the units after it in the
+/// nominal order that now beat it, minus the units before it that it now
+/// beats. A perturbed run only reorders units close in the nominal order,
+/// so each position compares its score with a window of neighbours
+/// instead of sorting: branch-free, with the block's runs side by side in
+/// vector lanes (one comparison of two positions serves all the runs), on
+/// scores rounded to single precision (twice the lanes per instruction).
+/// The windows are learned from the runs the sort ranked: the forward
+/// window of position p reaches the farthest later unit seen to beat it,
+/// made monotone (a position's window reaches at least as far as its
+/// predecessor's), and the backward windows cover exactly the same pairs,
+/// so every pair of units is compared at both its ends or at neither.
+///
+/// Exactness does not rest on the windows nor on the rounding: the counted
+/// positions are accepted only if they form a permutation whose full
+/// scores are strictly in order (neighbours apart by more than
+/// [`TIE_TOLERANCE`]), which makes them the true ranks. The forward counts,
+/// summed, are then the discordant pairs: rounding is monotone, so a
+/// comparison can only miss a discordant pair (outside the windows, or
+/// rounded to equal scores), never invent one; a missed pair would leave
+/// both its units' counts short, and the smallest such unit could not be
+/// put right by another miss (that would need a missed pair with an
+/// earlier unit). Runs that fail the check are sorted
+/// ([`SortedRun::rank`]) and teach the windows at the next block; runs
+/// with ties go to the general ranker.
+#[derive(Debug, Clone, Default)]
+pub struct BlockRanker {
+    /// The fallback, and the order of the run it ranked last.
+    sorted: SortedRun,
+    /// Per position, later positions compared (the forward window).
+    later: Vec<u32>,
+    /// Per position, earlier positions compared (the backward window).
+    earlier: Vec<u32>,
+    /// Forward reach needed by the runs sorted in the current block.
+    needed: Vec<u32>,
+    /// Whether `needed` holds anything not learned yet.
+    pending: bool,
+    /// Windows refused as too wide; at [`MAX_REFUSED`] counting stops.
+    refused: u32,
+    /// Keys of the block (lower = better), single precision: n rows of
+    /// [`BLOCK_RUNS`] lanes.
+    keys: Vec<f32>,
+    /// Counted positions: n rows of [`BLOCK_RUNS`] lanes.
+    counted: Vec<u32>,
+    /// Per lane, the summed forward counts.
+    swaps: Vec<u32>,
+    /// Per run of the block, the units placed at their counted positions
+    /// (u32::MAX where none landed).
+    orders: Vec<u32>,
+    /// Per run of the block, whether a counted position fell outside.
+    outside: Vec<bool>,
+    /// Whether the current block was counted.
+    in_block: bool,
+    /// Vector instructions for the counts.
+    isa: Isa,
+}
+
+/// Instruction set used by the window counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+enum Isa {
+    /// Not detected yet.
+    #[default]
+    Unknown,
+    /// AVX-512 (F).
+    Avx512,
+    /// AVX2.
+    Avx2,
+    /// Portable code.
+    Portable,
+}
+
+impl BlockRanker {
+    /// Starts a block: `scores` holds `rows` (at most [`BLOCK_RUNS`]) runs'
+    /// scores of `n` units in nominal order, rows `stride` apart. Counts
+    /// every run's positions unless counting has been given up.
+    pub fn start(
+        &mut self,
+        scores: &[f64],
+        stride: usize,
+        rows: usize,
+        n: usize,
+        highest_best: bool,
+    ) {
+        assert!(
+            rows <= BLOCK_RUNS,
+            "a block holds at most {BLOCK_RUNS} runs"
+        );
+        const L: usize = BLOCK_RUNS;
+        if self.later.len() != n {
+            *self = BlockRanker {
+                later: vec![0; n],
+                earlier: vec![0; n],
+                needed: vec![0; n],
+                keys: vec![0.0; n * L],
+                counted: vec![0; n * L],
+                swaps: vec![0; L],
+                outside: vec![false; L],
+                isa: detect_isa(),
+                ..BlockRanker::default()
+            };
+        }
+        if self.pending {
+            self.learn();
+        }
+        #[cfg(test)]
+        if let Some(isa) = FORCED_ISA.with(|f| f.get()) {
+            self.isa = isa;
+        }
+        self.in_block = n >= 2 && n <= u32::MAX as usize && self.refused < MAX_REFUSED;
+        if !self.in_block {
+            return;
+        }
+        let sign = if highest_best { -1.0 } else { 1.0 };
+        for (p, lanes) in self.keys.chunks_exact_mut(L).enumerate() {
+            for (r, k) in lanes[..rows].iter_mut().enumerate() {
+                *k = (sign * scores[r * stride + p]) as f32;
+            }
+        }
+        match self.isa {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `isa` is Avx512/Avx2 only when those were detected.
+            Isa::Avx512 => unsafe { counts_avx512(self) },
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => unsafe { counts_avx2(self) },
+            _ => self.counts(),
+        }
+        // Every run's units at their counted positions.
+        self.orders.clear();
+        self.orders.resize(rows * n, u32::MAX);
+        self.outside.fill(false);
+        for (p, lanes) in self.counted.chunks_exact(L).enumerate() {
+            for (r, &q) in lanes[..rows].iter().enumerate() {
+                match self.orders[r * n..(r + 1) * n].get_mut(q as usize) {
+                    Some(slot) => *slot = p as u32,
+                    None => self.outside[r] = true,
+                }
+            }
+        }
+    }
+
+    /// Ranks run `r` of the block, whose `scores` (one row of the block)
+    /// are given again. Returns the units' nominal positions in rank order
+    /// and the discordant pairs, or None when two units tie (or a score is
+    /// not finite): the run is then for the general ranker.
+    pub fn rank(&mut self, r: usize, scores: &[f64], highest_best: bool) -> Option<(&[u32], u64)> {
+        let n = scores.len();
+        if self.in_block && !self.outside[r] {
+            let order = &self.orders[r * n..(r + 1) * n];
+            if in_order(order, scores, highest_best) {
+                return Some((order, self.swaps[r] as u64));
+            }
+        }
+        if !self.sorted.rank(scores, highest_best) {
+            return None;
+        }
+        // The forward reach this run needed: for each unit, the farthest
+        // later unit ranked above it.
+        let mut farthest = 0u32;
+        for &p in &self.sorted.order {
+            if farthest > p {
+                let w = &mut self.needed[p as usize];
+                *w = (*w).max(farthest - p);
+                self.pending = true;
+            }
+            farthest = farthest.max(p);
+        }
+        Some((&self.sorted.order, self.sorted.swaps))
+    }
+
+    /// Widens the windows to what the sorted runs needed (monotone reach,
+    /// matching backward windows), unless that exceeds the budget.
+    fn learn(&mut self) {
+        let n = self.later.len();
+        let mut later: Vec<u32> = self
+            .later
+            .iter()
+            .zip(&self.needed)
+            .map(|(&a, &b)| a.max(b))
+            .collect();
+        for p in 1..n {
+            later[p] = later[p].max(later[p - 1].saturating_sub(1));
+        }
+        // Position j is compared backward with every p whose reach
+        // p + later[p] (non-decreasing in p) gets to j: p0..j.
+        let mut earlier = vec![0u32; n];
+        let mut p0 = 0usize;
+        for (j, e) in earlier.iter_mut().enumerate() {
+            while p0 < j && p0 + (later[p0] as usize) < j {
+                p0 += 1;
+            }
+            *e = (j - p0) as u32;
+        }
+        self.needed.fill(0);
+        self.pending = false;
+        // Within budget, and (counts are 32-bit lanes) the summed forward
+        // windows, a bound on a run's forward counts, fit in 32 bits.
+        let forward: usize = later.iter().map(|&w| w as usize).sum();
+        let cost = forward + earlier.iter().map(|&w| w as usize).sum::<usize>();
+        if cost > WINDOW_BUDGET * n || forward > u32::MAX as usize {
+            self.refused += 1;
+            return;
+        }
+        self.later = later;
+        self.earlier = earlier;
+    }
+
+    /// The window counts for every lane (portable code; see
+    /// [`counts_avx512`] and [`counts_avx2`]).
+    fn counts(&mut self) {
+        const L: usize = BLOCK_RUNS;
+        let n = self.later.len();
+        let rows: &[[f32; L]] = self.keys.as_chunks::<L>().0;
+        let counted: &mut [[u32; L]] = self.counted.as_chunks_mut::<L>().0;
+        self.swaps.fill(0);
+        for (p, out) in counted.iter_mut().enumerate().take(n) {
+            let kp = &rows[p];
+            let mut up = [0u32; L];
+            for row in &rows[p + 1..=(p + self.later[p] as usize).min(n - 1)] {
+                for l in 0..L {
+                    up[l] += (row[l] < kp[l]) as u32;
+                }
+            }
+            let mut down = [0u32; L];
+            for row in &rows[p.saturating_sub(self.earlier[p] as usize)..p] {
+                for l in 0..L {
+                    down[l] += (row[l] > kp[l]) as u32;
+                }
+            }
+            for l in 0..L {
+                out[l] = (p as u32).wrapping_add(up[l]).wrapping_sub(down[l]);
+                self.swaps[l] = self.swaps[l].wrapping_add(up[l]);
+            }
+        }
+    }
+}
+
+/// Whether `order` (nominal positions; u32::MAX for an empty slot) puts
+/// `scores` strictly in rank order, neighbours apart beyond the tolerance.
+fn in_order(order: &[u32], scores: &[f64], highest_best: bool) -> bool {
+    let sign = if highest_best { -1.0 } else { 1.0 };
+    let key = |p: u32| scores.get(p as usize).map(|&s| sign * s);
+    let Some(mut prev) = order.first().and_then(|&p| key(p)) else {
+        return false;
+    };
+    for &p in &order[1..] {
+        match key(p) {
+            Some(next) if apart(prev, next) => prev = next,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// [`BlockRanker::counts`] with AVX-512: the 32 lanes as 2 registers of 16
+/// floats, comparison masks added straight into 32-bit counters.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn counts_avx512(b: &mut BlockRanker) {
+    use std::arch::x86_64::*;
+    const L: usize = BLOCK_RUNS;
+    const V: usize = 16;
+    const G: usize = L / V;
+    let n = b.later.len();
+    assert!(b.keys.len() >= n * L && b.counted.len() >= n * L && b.swaps.len() == L);
+    let keys = b.keys.as_ptr();
+    let one = _mm512_set1_epi32(1);
+    let mut swaps = [_mm512_setzero_si512(); G];
+    // SAFETY (every load and store below): rows j are in 0..n (the windows
+    // are clamped to the units), lanes g * V .. g * V + V in 0..L, and the
+    // buffers hold n rows of L lanes (asserted above).
+    let load = |j: usize, g: usize| unsafe { _mm512_loadu_ps(keys.add(j * L + g * V)) };
+    for p in 0..n {
+        let kp: [__m512; G] = std::array::from_fn(|g| load(p, g));
+        let mut up = [_mm512_setzero_si512(); G];
+        for j in p + 1..=(p + b.later[p] as usize).min(n - 1) {
+            for g in 0..G {
+                let m = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(load(j, g), kp[g]);
+                up[g] = _mm512_mask_add_epi32(up[g], m, up[g], one);
+            }
+        }
+        let mut down = [_mm512_setzero_si512(); G];
+        for j in p.saturating_sub(b.earlier[p] as usize)..p {
+            for g in 0..G {
+                let m = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(load(j, g), kp[g]);
+                down[g] = _mm512_mask_add_epi32(down[g], m, down[g], one);
+            }
+        }
+        let base = _mm512_set1_epi32(p as i32);
+        for g in 0..G {
+            let q = _mm512_sub_epi32(_mm512_add_epi32(base, up[g]), down[g]);
+            let at = b.counted[p * L + g * V..][..V].as_mut_ptr();
+            unsafe { _mm512_storeu_si512(at.cast(), q) };
+            swaps[g] = _mm512_add_epi32(swaps[g], up[g]);
+        }
+    }
+    for (lanes, s) in b.swaps.chunks_exact_mut(V).zip(swaps) {
+        unsafe { _mm512_storeu_si512(lanes.as_mut_ptr().cast(), s) };
+    }
+}
+
+/// [`BlockRanker::counts`] with AVX2: the 32 lanes as 4 registers of 8
+/// floats, comparison masks (all ones) subtracted from 32-bit counters.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn counts_avx2(b: &mut BlockRanker) {
+    use std::arch::x86_64::*;
+    const L: usize = BLOCK_RUNS;
+    const V: usize = 8;
+    const G: usize = L / V;
+    let n = b.later.len();
+    assert!(b.keys.len() >= n * L && b.counted.len() >= n * L && b.swaps.len() == L);
+    let keys = b.keys.as_ptr();
+    let mut swaps = [_mm256_setzero_si256(); G];
+    // SAFETY: as in `counts_avx512`.
+    let load = |j: usize, g: usize| unsafe { _mm256_loadu_ps(keys.add(j * L + g * V)) };
+    for p in 0..n {
+        let kp: [__m256; G] = std::array::from_fn(|g| load(p, g));
+        let mut up = [_mm256_setzero_si256(); G];
+        for j in p + 1..=(p + b.later[p] as usize).min(n - 1) {
+            for g in 0..G {
+                let m = _mm256_cmp_ps::<_CMP_LT_OQ>(load(j, g), kp[g]);
+                up[g] = _mm256_sub_epi32(up[g], _mm256_castps_si256(m));
+            }
+        }
+        let mut down = [_mm256_setzero_si256(); G];
+        for j in p.saturating_sub(b.earlier[p] as usize)..p {
+            for g in 0..G {
+                let m = _mm256_cmp_ps::<_CMP_GT_OQ>(load(j, g), kp[g]);
+                down[g] = _mm256_sub_epi32(down[g], _mm256_castps_si256(m));
+            }
+        }
+        let base = _mm256_set1_epi32(p as i32);
+        for g in 0..G {
+            let q = _mm256_sub_epi32(_mm256_add_epi32(base, up[g]), down[g]);
+            let at = b.counted[p * L + g * V..][..V].as_mut_ptr();
+            unsafe { _mm256_storeu_si256(at.cast(), q) };
+            swaps[g] = _mm256_add_epi32(swaps[g], up[g]);
+        }
+    }
+    for (lanes, s) in b.swaps.chunks_exact_mut(V).zip(swaps) {
+        unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), s) };
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests force an instruction set to check each variant of the counts.
+    static FORCED_ISA: std::cell::Cell<Option<Isa>> = const { std::cell::Cell::new(None) };
+}
+
+fn detect_isa() -> Isa {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx512f")
+            && std::is_x86_feature_detected!("avx512vl")
+            && std::is_x86_feature_detected!("avx512bw")
+            && std::is_x86_feature_detected!("avx512dq")
+        {
+            return Isa::Avx512;
+        }
+        if std::is_x86_feature_detected!("avx2") {
+            return Isa::Avx2;
+        }
+    }
+    Isa::Portable
 }
 
 #[cfg(test)]
@@ -385,5 +768,98 @@ mod tests {
         // Apart by less than the tolerance: a tie, left to the ranker.
         scores[11] = scores[10] * (1.0 - 1e-13);
         assert!(!run.rank(&scores, false));
+    }
+
+    /// Every block ranked by counting (with each instruction set the CPU
+    /// has) agrees with sorting each run alone: same order, same
+    /// discordant pairs, same refusals (ties, non-finite scores); and most
+    /// runs are counted once the windows are learned.
+    #[test]
+    fn block_ranker_agrees_with_the_sort() {
+        let mut isas = vec![Isa::Portable];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::is_x86_feature_detected!("avx2") {
+                isas.push(Isa::Avx2);
+            }
+            if std::is_x86_feature_detected!("avx512f") {
+                isas.push(Isa::Avx512);
+            }
+        }
+        for isa in isas {
+            FORCED_ISA.with(|f| f.set(Some(isa)));
+            let mut seed = 5;
+            for (n, spread) in [
+                (2, 0.5),
+                (7, 3.0),
+                (40, 2.0),
+                (290, 4.0),
+                (290, 60.0),
+                (1000, 8.0),
+            ] {
+                let mut ranker = BlockRanker::default();
+                let mut counted = 0;
+                let mut total = 0;
+                for block in 0..40 {
+                    for highest in [true, false] {
+                        let sign = if highest { -1.0 } else { 1.0 };
+                        let rows = if block % 7 == 3 { 5 } else { BLOCK_RUNS };
+                        let stride = n + 3;
+                        let mut scores = vec![f64::NAN; rows * stride];
+                        for r in 0..rows {
+                            for p in 0..n {
+                                scores[r * stride + p] =
+                                    sign * (p as f64 + spread * (lcg(&mut seed) - 0.5));
+                            }
+                            match (block * rows + r) % 37 {
+                                // An exact tie, a tie within the tolerance,
+                                // scores equal in single precision but apart
+                                // in double, a missing score.
+                                1 if n > 2 => scores[r * stride + 1] = scores[r * stride + 2],
+                                2 if n > 2 => {
+                                    scores[r * stride + 1] = scores[r * stride] * (1.0 + 1e-14)
+                                }
+                                3 if n > 2 => {
+                                    scores[r * stride + 1] =
+                                        scores[r * stride] * (1.0 - sign * 1e-9)
+                                }
+                                4 => scores[r * stride + n - 1] = f64::NAN,
+                                _ => {}
+                            }
+                        }
+                        ranker.start(&scores, stride, rows, n, highest);
+                        for r in 0..rows {
+                            let row = &scores[r * stride..r * stride + n];
+                            let mut alone = SortedRun::default();
+                            let expected = alone.rank(row, highest);
+                            let in_block = ranker.in_block
+                                && !ranker.outside[r]
+                                && in_order(&ranker.orders[r * n..(r + 1) * n], row, highest);
+                            let got = ranker.rank(r, row, highest);
+                            total += 1;
+                            match got {
+                                Some((order, swaps)) => {
+                                    assert!(
+                                        expected,
+                                        "{isa:?} n {n}: accepted a run the sort refuses"
+                                    );
+                                    assert_eq!(order, &alone.order[..], "{isa:?} n {n}");
+                                    assert_eq!(swaps, alone.swaps, "{isa:?} n {n}");
+                                    counted += in_block as usize;
+                                }
+                                None => assert!(!expected, "{isa:?} n {n}: refused a run"),
+                            }
+                        }
+                    }
+                }
+                if n >= 40 && spread < 10.0 {
+                    assert!(
+                        counted * 2 > total,
+                        "{isa:?} n {n}: {counted} of {total} counted"
+                    );
+                }
+            }
+        }
+        FORCED_ISA.with(|f| f.set(None));
     }
 }

@@ -20,7 +20,7 @@ use accumulate::{
     CHUNK, ChunkStats, McHeader, McPartial, RunRecorder, Tally, UnitInfo, chunk_count,
 };
 use evaluate::{BlockScratch, Evaluator, Scratch};
-use kernel::SortedRun;
+use kernel::BlockRanker;
 use model::{FactorKind, UncertaintyModel};
 use rayon::prelude::*;
 use rng::Rng;
@@ -92,14 +92,14 @@ pub fn shard_chunks(runs: u64, shard: Option<(u64, u64)>) -> [u64; 2] {
 }
 
 /// Runs scored together by the fast path's matrix product.
-const BLOCK: u64 = 32;
+const BLOCK: u64 = kernel::BLOCK_RUNS as u64;
 
 /// One thread's Monte Carlo state.
 struct McThread {
     tally: Tally,
     scratch: Scratch,
     block: BlockScratch,
-    sorted: SortedRun,
+    sorted: BlockRanker,
     draws: Vec<Draw>,
 }
 
@@ -120,7 +120,7 @@ pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -
         tally: recorder.tally(),
         scratch: Scratch::default(),
         block: BlockScratch::default(),
-        sorted: SortedRun::default(),
+        sorted: BlockRanker::default(),
         draws: Vec::new(),
     };
     // One tally per worker (not per rayon split: a tally holds units x
@@ -199,12 +199,16 @@ fn run_block(eval: &Evaluator, recorder: &RunRecorder, t: &mut McThread, stats: 
     match eval.block_scores(&t.draws, &mut t.block) {
         Some(stride) => {
             let sorted = eval.sorted_ranking();
-            for r in 0..t.draws.len() {
+            let rows = t.draws.len();
+            if let Some(highest) = sorted {
+                t.sorted.start(&t.block.scores, stride, rows, n, highest);
+            }
+            for r in 0..rows {
                 let scores = &t.block.scores[r * stride..r * stride + n];
                 if let Some(highest) = sorted
-                    && t.sorted.rank(scores, highest)
+                    && let Some((order, swaps)) = t.sorted.rank(r, scores, highest)
                 {
-                    recorder.sorted(&mut t.tally, stats, scores, &t.sorted.order, t.sorted.swaps);
+                    recorder.sorted(&mut t.tally, stats, scores, order, swaps);
                     continue;
                 }
                 let outcome = eval.rank_scores(scores, &mut t.scratch);
