@@ -6,7 +6,9 @@
 //!   run goes through the general node-by-node evaluator;
 //! - `sobol/w1_n1024`: Sobol indices with N = 1024 (N(d+2) evaluations);
 //! - `scale/100k_x50_64_runs_one_core`: 100,000 units x 50 indicators
-//!   (synthetic, in memory), binned histograms, 64 runs on one core.
+//!   (synthetic, in memory), binned histograms, 64 runs on one core;
+//! - `mc_parts/*`: the cost of each step of a W1 block of 32 runs on one
+//!   core (drawing, effective weights and scores, ranking, recording).
 //!
 //! The numpy baseline of the same Monte Carlo workload is
 //! benches/baseline/mc_numpy.py (run side by side, see docs/PERFORMANCE.md).
@@ -15,8 +17,12 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use kommunrank::pipeline::{self, DataOverrides};
-use kommunrank::sensitivity::{self, model};
+use kommunrank::sensitivity::accumulate::RunRecorder;
+use kommunrank::sensitivity::evaluate::BlockScratch;
+use kommunrank::sensitivity::kernel::{BLOCK_RUNS, BlockRanker};
+use kommunrank::sensitivity::{self, model, rng::Rng, sample};
 use kommunrank::spec;
+use std::hint::black_box;
 use std::path::Path;
 
 #[path = "common/synthetic.rs"]
@@ -46,7 +52,7 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("mc");
     g.sample_size(10);
     let fast = evaluator("", 8192, None);
-    assert!(fast.is_linear());
+    assert!(fast.has_block_path());
     g.bench_function("w1_8192_runs", |b| {
         b.iter(|| sensitivity::run_mc(&fast, None, &|_| {}))
     });
@@ -56,7 +62,7 @@ fn benches(c: &mut Criterion) {
         8192,
         None,
     );
-    assert!(!general.is_linear());
+    assert!(!general.has_block_path());
     g.bench_function("w1_8192_runs_general_path", |b| {
         b.iter(|| sensitivity::run_mc(&general, None, &|_| {}))
     });
@@ -82,12 +88,86 @@ fn benches(c: &mut Criterion) {
     };
     let m = model::resolve_model(&index, &o, 100_000).unwrap();
     let scale = sensitivity::prepare(&nominal, m).unwrap();
-    assert!(scale.is_linear());
+    assert!(scale.has_block_path());
     g.bench_function("100k_x50_64_runs_one_core", |b| {
         b.iter(|| sensitivity::run_mc(&scale, None, &|_| {}))
     });
     g.finish();
 }
 
-criterion_group!(sensitivity_benches, benches);
+/// One W1 block of 32 runs, step by step, on one core.
+fn parts(c: &mut Criterion) {
+    let eval = evaluator("", 8192, None);
+    let highest = eval.sorted_ranking().expect("W1 ranks by sorting");
+    let n = eval.units();
+    let mut rng = Rng::new(1, 0);
+    let draws: Vec<_> = (0..BLOCK_RUNS)
+        .map(|_| sample::draw_mc(&eval.model, &mut rng))
+        .collect();
+    let mut block = BlockScratch::default();
+    let stride = eval.block_scores(&draws, &mut block).unwrap();
+    let mut g = c.benchmark_group("mc_parts");
+    g.bench_function("draw_32_runs", |b| {
+        b.iter(|| {
+            let mut rng = Rng::new(1, 0);
+            for _ in 0..BLOCK_RUNS {
+                black_box(sample::draw_mc(&eval.model, &mut rng));
+            }
+        })
+    });
+    g.bench_function("score_32_runs", |b| {
+        b.iter(|| eval.block_scores(black_box(&draws), &mut block))
+    });
+    // Ranking with windows learned on earlier blocks, as in a long run.
+    let mut ranker = BlockRanker::default();
+    let mut warm = Rng::new(1, 1);
+    let mut warm_block = BlockScratch::default();
+    for _ in 0..200 {
+        let d: Vec<_> = (0..BLOCK_RUNS)
+            .map(|_| sample::draw_mc(&eval.model, &mut warm))
+            .collect();
+        eval.block_scores(&d, &mut warm_block).unwrap();
+        ranker.start(&warm_block.scores, stride, BLOCK_RUNS, n, highest);
+        for r in 0..BLOCK_RUNS {
+            ranker.rank(r, &warm_block.scores[r * stride..][..n], highest);
+        }
+    }
+    let scores = block.scores.clone();
+    g.bench_function("rank_32_runs", |b| {
+        b.iter(|| {
+            ranker.start(&scores, stride, BLOCK_RUNS, n, highest);
+            for r in 0..BLOCK_RUNS {
+                black_box(ranker.rank(r, &scores[r * stride..][..n], highest));
+            }
+        })
+    });
+    let recorder = RunRecorder::new(&sensitivity::header(&eval));
+    let mut tally = recorder.tally();
+    let mut stats = recorder.chunk(0);
+    let ranked: Vec<(Vec<u32>, u64)> = (0..BLOCK_RUNS)
+        .map(|r| {
+            let (order, swaps) = ranker.rank(r, &scores[r * stride..][..n], highest).unwrap();
+            (order.to_vec(), swaps)
+        })
+        .collect();
+    g.bench_function("record_32_runs", |b| {
+        b.iter(|| {
+            if stats.spearman.len() > 1 << 20 {
+                stats = recorder.chunk(0);
+            }
+            for (r, (order, swaps)) in ranked.iter().enumerate() {
+                recorder.sorted(
+                    &mut tally,
+                    &mut stats,
+                    &scores[r * stride..][..n],
+                    order,
+                    *swaps,
+                );
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(sensitivity_benches, benches, parts);
 criterion_main!(sensitivity_benches);

@@ -4,7 +4,8 @@
 //! ranks the units with the nominal [`Ranker`]. Every combination is checked
 //! before any run.
 
-use super::kernel::ScoreKernel;
+use super::block::BlockPlan;
+pub use super::block::BlockScratch;
 use super::model::{FactorKind, UncertaintyModel};
 use super::sample::Draw;
 use crate::error::{Error, Result};
@@ -21,9 +22,10 @@ pub struct Scratch {
     weights: Vec<f64>,
     methods: Vec<Aggregation>,
     excluded: Vec<bool>,
-    node_sums: Vec<f64>,
     /// Ranking buffers (fractional ranks and tie pairs of the last run).
     pub rank: RankScratch,
+    /// Block buffers for evaluating one draw on the block path.
+    block: BlockScratch,
     kendall: Vec<f64>,
     kendall_tmp: Vec<u32>,
     /// Index scores of the ranked units.
@@ -52,8 +54,8 @@ pub struct Evaluator {
     /// Factor index and level count of each data-side factor (mixed radix).
     variant_factors: Vec<(usize, usize)>,
     ranker: Ranker,
-    /// The fast path, when scores are linear in the weights.
-    linear: Option<Linear>,
+    /// The block path, when runs can take it.
+    block: Option<BlockPlan>,
     /// Units in nominal rank order, and the ranges of nominal ties in it.
     nominal_order: Vec<u32>,
     nominal_groups: Vec<(usize, usize)>,
@@ -71,34 +73,11 @@ pub struct Evaluator {
 pub enum FastPath {
     /// Every run aggregates node by node and ranks with the ranker.
     Off,
-    /// Scores by the block matrix product; ranking with the ranker.
+    /// Scores by the block path ([`BlockPlan`]); ranking with the ranker.
     Scores,
     /// Scores by matrix product, ranking by sorted packed keys (falling
     /// back to the ranker on ties).
     Full,
-}
-
-/// Scores linear in the weights: every node arithmetic or sum, no missing
-/// value, no aggregation or leave-out choice. A run's score is then
-/// sum_i (product of weight shares on i's path) * z_i: one multiply-add per
-/// unit and indicator, computed for blocks of runs by the [`ScoreKernel`].
-#[derive(Debug, Clone)]
-struct Linear {
-    kernel: ScoreKernel,
-    /// Per variant, the normalised values in the kernel's layout.
-    zt: Vec<Vec<f64>>,
-    /// Per indicator, (node, slot in the flat weights) from its parent up.
-    paths: Vec<Vec<(usize, usize)>>,
-}
-
-/// Buffers for scoring a block of runs on the fast path.
-#[derive(Debug, Clone, Default)]
-pub struct BlockScratch {
-    weights: Vec<f64>,
-    sums: Vec<f64>,
-    /// Scores, one row per run (the stride [`Evaluator::block_scores`]
-    /// returns).
-    pub scores: Vec<f64>,
 }
 
 /// Why a run could not be used.
@@ -182,7 +161,7 @@ impl Evaluator {
         Error::collect(errors)?;
         let nominal_scores: Vec<f64> = ranked.iter().map(|u| u.score).collect();
         let nominal_ranks: Vec<f64> = ranked.iter().map(|u| u.rank.expect("ranked").0).collect();
-        let linear = Self::linear_path(&index, &model, &variants, rows.len());
+        let block = BlockPlan::new(&index, &model, &variants, rows.len());
         let mut nominal_order: Vec<u32> = (0..nominal_ranks.len() as u32).collect();
         nominal_order.sort_by(|&a, &b| {
             nominal_ranks[a as usize]
@@ -215,7 +194,7 @@ impl Evaluator {
             variants,
             variant_factors,
             ranker,
-            linear,
+            block,
             nominal_groups,
             nominal_in_order: nominal_order
                 .iter()
@@ -229,57 +208,15 @@ impl Evaluator {
         Ok(eval)
     }
 
-    fn linear_path(
-        index: &Index,
-        model: &UncertaintyModel,
-        variants: &[Vec<f64>],
-        n: usize,
-    ) -> Option<Linear> {
-        let linear_nodes = index
-            .nodes
-            .iter()
-            .all(|n| matches!(n.aggregation, Aggregation::Arithmetic | Aggregation::Sum));
-        let linear_factors = model.factors.iter().all(|f| {
-            !matches!(
-                f.kind,
-                FactorKind::Aggregation { .. } | FactorKind::Include { .. }
-            )
-        });
-        let complete = variants.iter().all(|z| z.iter().all(|v| v.is_finite()));
-        if !(linear_nodes && linear_factors && complete) {
-            return None;
-        }
-        let k = index.indicators.len();
-        let slot_of = |node: usize, m: Member| -> usize {
-            model.layout.offsets[node]
-                + index.nodes[node]
-                    .children
-                    .iter()
-                    .position(|c| *c == m)
-                    .expect("child of its parent")
-        };
-        let paths = (0..k)
-            .map(|i| {
-                let mut path = vec![(
-                    index.indicators[i].parent,
-                    slot_of(index.indicators[i].parent, Member::Indicator(i)),
-                )];
-                let mut node = index.indicators[i].parent;
-                while let Some(p) = index.nodes[node].parent {
-                    path.push((p, slot_of(p, Member::Node(node))));
-                    node = p;
-                }
-                path
-            })
-            .collect();
-        let kernel = ScoreKernel::new(n, k);
-        let zt = variants.iter().map(|z| kernel.layout(z)).collect();
-        Some(Linear { kernel, zt, paths })
+    /// Whether runs take the block path ([`BlockPlan`]).
+    pub fn has_block_path(&self) -> bool {
+        self.block().is_some()
     }
 
-    /// Whether runs use the linear fast path.
-    pub fn is_linear(&self) -> bool {
-        self.linear.is_some() && self.fast != FastPath::Off
+    /// Whether the block path is a single matrix product (every node
+    /// arithmetic or a sum).
+    pub fn is_single_product(&self) -> bool {
+        self.block().is_some_and(BlockPlan::is_single_product)
     }
 
     /// Limits the fast path (for checking it against the general path).
@@ -288,8 +225,8 @@ impl Evaluator {
         self
     }
 
-    fn linear(&self) -> Option<&Linear> {
-        self.linear.as_ref().filter(|_| self.fast != FastPath::Off)
+    fn block(&self) -> Option<&BlockPlan> {
+        self.block.as_ref().filter(|_| self.fast != FastPath::Off)
     }
 
     /// Kendall's tau-b between the nominal ranks and `ranks` (the last
@@ -399,78 +336,42 @@ impl Evaluator {
 
     /// Evaluates a draw: fills `scratch.scores` and `scratch.ranks`.
     pub fn evaluate(&self, draw: &Draw, scratch: &mut Scratch) -> std::result::Result<(), Failure> {
-        match self.linear() {
-            Some(lin) => self.run_linear(lin, draw, scratch),
-            None => self.run(draw, scratch, false, None),
+        if self.block().is_none() {
+            return self.run(draw, scratch, false, None);
         }
-    }
-
-    fn run_linear(
-        &self,
-        lin: &Linear,
-        draw: &Draw,
-        s: &mut Scratch,
-    ) -> std::result::Result<(), Failure> {
-        let k = self.index.indicators.len();
-        s.weights.clear();
-        s.weights.resize(k, 0.0);
-        self.effective_weights(lin, draw, &mut s.weights, &mut s.node_sums);
-        let z = &lin.zt[self.variant_of(draw)];
-        let mut scores = std::mem::take(&mut s.node_scores);
-        scores.clear();
-        scores.resize(lin.kernel.stride(), 0.0);
-        lin.kernel.scores(&s.weights, 1, z, &mut scores);
-        let result = self.rank_scores(&scores[..self.units()], s);
-        s.node_scores = scores;
+        let mut block = std::mem::take(&mut scratch.block);
+        let stride = self
+            .block_scores(std::slice::from_ref(draw), &mut block)
+            .expect("block path");
+        let result = self.rank_block_row(draw, &block.scores[..stride][..self.units()], scratch);
+        scratch.block = block;
         result
     }
 
-    /// Effective weight of every indicator in a draw: the product of its
-    /// weight shares up the tree (the raw weight under a points sum).
-    fn effective_weights(&self, lin: &Linear, draw: &Draw, out: &mut [f64], sums: &mut Vec<f64>) {
-        let index = &self.index;
-        sums.clear();
-        sums.extend((0..index.nodes.len()).map(|node| {
-            draw.weights[self.model.layout.range(node)]
-                .iter()
-                .sum::<f64>()
-        }));
-        for (e, path) in out.iter_mut().zip(&lin.paths) {
-            *e = 1.0;
-            for &(node, slot) in path {
-                *e *= match index.nodes[node].aggregation {
-                    Aggregation::Sum => draw.weights[slot],
-                    _ => draw.weights[slot] / sums[node],
-                };
-            }
-        }
+    /// Scores a block of draws on the block path, one row per draw (units
+    /// in nominal order), and returns the row stride; None when runs do not
+    /// take the block path.
+    pub fn block_scores(&self, draws: &[Draw], b: &mut BlockScratch) -> Option<usize> {
+        let plan = self.block()?;
+        plan.scores(&self.index, &self.model, draws, |d| self.variant_of(d), b);
+        Some(plan.stride())
     }
 
-    /// Scores a block of draws on the fast path, one row per draw (units in
-    /// nominal order), and returns the row stride; None when runs are not
-    /// linear in the weights.
-    pub fn block_scores(&self, draws: &[Draw], b: &mut BlockScratch) -> Option<usize> {
-        let lin = self.linear()?;
-        let k = self.index.indicators.len();
-        b.weights.clear();
-        b.weights.resize(draws.len() * k, 0.0);
-        for (d, e) in draws.iter().zip(b.weights.chunks_mut(k.max(1))) {
-            self.effective_weights(lin, d, e, &mut b.sums);
-        }
-        let stride = lin.kernel.stride();
-        b.scores.clear();
-        b.scores.resize(draws.len() * stride, 0.0);
-        if self.variants.len() == 1 {
-            lin.kernel
-                .scores(&b.weights, draws.len(), &lin.zt[0], &mut b.scores);
+    /// Ranks one row of block scores with the ranker; a row with scores
+    /// that are not all finite is evaluated node by node instead (which
+    /// treats a failed child as missing), so it fails or succeeds as the
+    /// general path decides.
+    pub fn rank_block_row(
+        &self,
+        draw: &Draw,
+        scores: &[f64],
+        scratch: &mut Scratch,
+    ) -> std::result::Result<(), Failure> {
+        if scores.iter().all(|v| v.is_finite()) {
+            self.rank_scores(scores, scratch)
         } else {
-            for (r, d) in draws.iter().enumerate() {
-                let z = &lin.zt[self.variant_of(d)];
-                let row = &mut b.scores[r * stride..(r + 1) * stride];
-                lin.kernel.scores(&b.weights[r * k..(r + 1) * k], 1, z, row);
-            }
+            self.run(draw, scratch, false, None)
         }
-        Some(stride)
     }
 
     /// Ranks given scores (units in nominal order) with the nominal ranker:

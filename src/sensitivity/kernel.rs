@@ -289,9 +289,9 @@ const MAX_REFUSED: u32 = 64;
 /// scores rounded to single precision (twice the lanes per instruction).
 /// The windows are learned from the runs the sort ranked: the forward
 /// window of position p reaches the farthest later unit seen to beat it,
-/// made monotone (a position's window reaches at least as far as its
-/// predecessor's), and the backward windows cover exactly the same pairs,
-/// so every pair of units is compared at both its ends or at neither.
+/// and the backward window of position j back to the farthest position
+/// whose forward window reaches j, so every pair compared at its earlier
+/// end is compared at its later end too.
 ///
 /// Exactness does not rest on the windows nor on the rounding: the counted
 /// positions are accepted only if they form a permutation whose full
@@ -299,10 +299,11 @@ const MAX_REFUSED: u32 = 64;
 /// [`TIE_TOLERANCE`]), which makes them the true ranks. The forward counts,
 /// summed, are then the discordant pairs: rounding is monotone, so a
 /// comparison can only miss a discordant pair (outside the windows, or
-/// rounded to equal scores), never invent one; a missed pair would leave
-/// both its units' counts short, and the smallest such unit could not be
-/// put right by another miss (that would need a missed pair with an
-/// earlier unit). Runs that fail the check are sorted
+/// rounded to equal scores), never invent one. Take the smallest unit
+/// whose forward count missed a pair: its count could only be put right by
+/// a pair missed at its backward end, but that pair would be missed at its
+/// (smaller) forward end too; so its position would be wrong, and the
+/// check would have failed. Runs that fail the check are sorted
 /// ([`SortedRun::rank`]) and teach the windows at the next block; runs
 /// with ties go to the general ranker.
 #[derive(Debug, Clone, Default)]
@@ -453,24 +454,22 @@ impl BlockRanker {
     /// matching backward windows), unless that exceeds the budget.
     fn learn(&mut self) {
         let n = self.later.len();
-        let mut later: Vec<u32> = self
+        let later: Vec<u32> = self
             .later
             .iter()
             .zip(&self.needed)
             .map(|(&a, &b)| a.max(b))
             .collect();
-        for p in 1..n {
-            later[p] = later[p].max(later[p - 1].saturating_sub(1));
-        }
-        // Position j is compared backward with every p whose reach
-        // p + later[p] (non-decreasing in p) gets to j: p0..j.
+        // Position j is compared backward with every earlier position p
+        // whose forward window reaches it (the first such p is the
+        // farthest), so every pair compared at its earlier end is compared
+        // at its later end too.
         let mut earlier = vec![0u32; n];
-        let mut p0 = 0usize;
-        for (j, e) in earlier.iter_mut().enumerate() {
-            while p0 < j && p0 + (later[p0] as usize) < j {
-                p0 += 1;
+        for (p, &w) in later.iter().enumerate() {
+            let reach = (p + 1 + w as usize).min(n);
+            for (d, e) in earlier[p + 1..reach].iter_mut().enumerate() {
+                *e = (*e).max(d as u32 + 1);
             }
-            *e = (j - p0) as u32;
         }
         self.needed.fill(0);
         self.pending = false;
@@ -521,12 +520,21 @@ impl BlockRanker {
 fn in_order(order: &[u32], scores: &[f64], highest_best: bool) -> bool {
     let sign = if highest_best { -1.0 } else { 1.0 };
     let key = |p: u32| scores.get(p as usize).map(|&s| sign * s);
-    let Some(mut prev) = order.first().and_then(|&p| key(p)) else {
+    let (Some(first), Some(last)) = (
+        order.first().and_then(|&p| key(p)),
+        order.last().and_then(|&p| key(p)),
+    ) else {
         return false;
     };
+    // If every step rises, every key lies between the first and the last,
+    // so a gap above the tolerance of the larger end's magnitude is a gap
+    // above that of each pair: one subtraction and compare per step, the
+    // exact test only for steps that fail it.
+    let gap = TIE_TOLERANCE * first.abs().max(last.abs());
+    let mut prev = first;
     for &p in &order[1..] {
         match key(p) {
-            Some(next) if apart(prev, next) => prev = next,
+            Some(next) if next - prev > gap || apart(prev, next) => prev = next,
             _ => return false,
         }
     }

@@ -8,6 +8,7 @@
 
 pub mod accumulate;
 pub mod analyze;
+pub mod block;
 pub mod evaluate;
 pub mod kernel;
 pub mod model;
@@ -41,7 +42,9 @@ pub fn prepare(nominal: &RankResult, model: UncertaintyModel) -> Result<Evaluato
     Evaluator::new(nominal, model)
 }
 
-fn header(eval: &Evaluator) -> McHeader {
+/// What identifies a Monte Carlo analysis of `eval` (the partial results'
+/// header).
+pub fn header(eval: &Evaluator) -> McHeader {
     let index = &eval.index;
     McHeader {
         seed: eval.model.settings.seed,
@@ -211,7 +214,7 @@ fn run_block(eval: &Evaluator, recorder: &RunRecorder, t: &mut McThread, stats: 
                     recorder.sorted(&mut t.tally, stats, scores, order, swaps);
                     continue;
                 }
-                let outcome = eval.rank_scores(scores, &mut t.scratch);
+                let outcome = eval.rank_block_row(&t.draws[r], scores, &mut t.scratch);
                 record(t, stats, outcome);
             }
         }

@@ -128,7 +128,7 @@ pub struct Index {
 }
 
 impl Index {
-    /// The root node.
+    /// The root node (always node 0).
     pub fn root(&self) -> &Node {
         &self.nodes[0]
     }
