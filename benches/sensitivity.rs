@@ -4,6 +4,9 @@
 //! - `mc/w1_8192_runs_general_path`: the same model plus a leave-out choice
 //!   for one indicator, which makes scores non-linear in the draw, so every
 //!   run goes through the general node-by-node evaluator;
+//! - `mc/w1_mixed_means_8192_runs` (and `..._general_path`): W1 with
+//!   geometric, harmonic and power nodes on the block path (segments of
+//!   matrix products), and the same model node by node;
 //! - `sobol/w1_n1024`: Sobol indices with N = 1024 (N(d+2) evaluations);
 //! - `scale/100k_x50_64_runs_one_core`: 100,000 units x 50 indicators
 //!   (synthetic, in memory), binned histograms, 64 runs on one core;
@@ -18,7 +21,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use kommunrank::pipeline::{self, DataOverrides};
 use kommunrank::sensitivity::accumulate::RunRecorder;
-use kommunrank::sensitivity::evaluate::BlockScratch;
+use kommunrank::sensitivity::evaluate::{self, BlockScratch};
 use kommunrank::sensitivity::kernel::{BLOCK_RUNS, BlockRanker};
 use kommunrank::sensitivity::{self, model, rng::Rng, sample};
 use kommunrank::spec;
@@ -28,13 +31,43 @@ use std::path::Path;
 #[path = "common/synthetic.rs"]
 mod synthetic;
 
+/// W1's spec text.
+fn w1_text() -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches");
+    std::fs::read_to_string(dir.join("w1.toml")).unwrap()
+}
+
+/// W1 with geometric, harmonic and power pillars and a geometric dimension
+/// (values 1-100 so every mean is defined).
+fn w1_mixed_text() -> String {
+    let mut text = w1_text();
+    for (node, method) in [
+        ("p0", "aggregation = \"geometric\""),
+        ("p1", "aggregation = \"harmonic\""),
+        ("p2", "aggregation = \"geometric\""),
+        ("p3", "aggregation = \"generalised\"\np = 2"),
+        ("d1", "aggregation = \"geometric\""),
+    ] {
+        let at = format!("id = \"{node}\"\n");
+        text = text.replacen(&at, &format!("{at}{method}\n"), 1);
+    }
+    text + "\n[normalise]\nmethod = \"minmax\"\nlow = 1\nhigh = 100\n"
+}
+
 fn evaluator(
     extra: &str,
     runs: u64,
     method: Option<spec::SensitivityMethod>,
 ) -> sensitivity::evaluate::Evaluator {
+    evaluator_of(w1_text() + extra, runs, method)
+}
+
+fn evaluator_of(
+    text: String,
+    runs: u64,
+    method: Option<spec::SensitivityMethod>,
+) -> sensitivity::evaluate::Evaluator {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches");
-    let text = std::fs::read_to_string(dir.join("w1.toml")).unwrap() + extra;
     let loaded = spec::parse_spec(&text, "w1.toml", spec::Base::Dir(dir)).unwrap();
     let index = spec::resolve(&loaded).unwrap();
     let nominal = pipeline::run_index(&index, &DataOverrides::default()).unwrap();
@@ -65,6 +98,17 @@ fn benches(c: &mut Criterion) {
     assert!(!general.has_block_path());
     g.bench_function("w1_8192_runs_general_path", |b| {
         b.iter(|| sensitivity::run_mc(&general, None, &|_| {}))
+    });
+    // Geometric, harmonic and power nodes: block path by segments, and the
+    // same model node by node.
+    let mixed = evaluator_of(w1_mixed_text(), 8192, None);
+    assert!(mixed.has_block_path() && !mixed.is_single_product());
+    g.bench_function("w1_mixed_means_8192_runs", |b| {
+        b.iter(|| sensitivity::run_mc(&mixed, None, &|_| {}))
+    });
+    let mixed_general = mixed.clone().with_fast_path(evaluate::FastPath::Off);
+    g.bench_function("w1_mixed_means_8192_runs_general_path", |b| {
+        b.iter(|| sensitivity::run_mc(&mixed_general, None, &|_| {}))
     });
     g.finish();
     let mut g = c.benchmark_group("sobol");

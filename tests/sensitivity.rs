@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use kommunrank::pipeline::{self, DataOverrides};
-use kommunrank::sensitivity::{self, accumulate, evaluate, model};
+use kommunrank::sensitivity::{self, accumulate, evaluate, model, sample};
 use kommunrank::spec;
 use serde_json::Value;
 
@@ -524,8 +524,10 @@ fn mc_with(
 /// The fast path (block matrix product, sorted packed keys) gives the same
 /// histograms, shifts and top-k counts as aggregating node by node and
 /// ranking with the ranker, and the same correlations and score moments to
-/// rounding: on W1, on DESI 2022 (real data) and on the built-in example
-/// (points with many ties, where sorted runs fall back to the ranker).
+/// rounding: on W1 (also with geometric, harmonic and power nodes), on DESI
+/// 2022 (real data), on the built-in example (points with many ties, where
+/// sorted runs fall back to the ranker) and on a geometric index whose
+/// runs sometimes need the node-by-node path.
 #[test]
 fn fast_path_agrees_with_the_general_path() {
     use evaluate::FastPath;
@@ -549,10 +551,50 @@ fn fast_path_agrees_with_the_general_path() {
          [sensitivity]\nscenarios = \"w.csv\"\n[sensitivity.weights]\nmethod = \"none\"\n\
          [[indicator]]\nid = \"a\"\nweight = 1\n[[indicator]]\nid = \"b\"\nweight = 2\n",
     );
+    // W1 with geometric, harmonic and power nodes (values 1-100 so every
+    // mean is defined): segments of matrix products on the block path.
+    let w1 = std::fs::read_to_string(root().join("benches/w1.toml")).unwrap();
+    let mut mixed = w1.replace(
+        "files = [\"w1_data.csv\"]",
+        &format!("files = [{:?}]", root().join("benches/w1_data.csv")),
+    );
+    for (node, method) in [
+        ("p0", "aggregation = \"geometric\""),
+        ("p1", "aggregation = \"harmonic\""),
+        ("p3", "aggregation = \"generalised\"\np = 2"),
+        ("d1", "aggregation = \"geometric\""),
+    ] {
+        let at = format!("id = \"{node}\"\n");
+        assert!(mixed.contains(&at), "W1 has node {node}");
+        mixed = mixed.replacen(&at, &format!("{at}{method}\n"), 1);
+    }
+    mixed.push_str("\n[normalise]\nmethod = \"minmax\"\nlow = 1\nhigh = 100\n");
+    write(tmp.path(), "mixed.toml", &mixed);
+    // A geometric node over an arithmetic pillar that turns negative for
+    // u1 in many runs: node by node, the geometric node is then NaN and
+    // the index leaves it out (u1 still ranked, on d alone); the block
+    // path must hand those runs to the node-by-node path, not fail them.
+    write(
+        tmp.path(),
+        "g.csv",
+        "id,a,b,c,d\nu1,3,-2.9,2,1\nu2,1,1,1,2\nu3,2,0.5,3,0.5\nu4,0.5,2,0.8,3\nu5,1.5,1.2,1.1,2.5\n",
+    );
+    write(
+        tmp.path(),
+        "g.toml",
+        "[index]\nid = \"idx\"\n[data]\nfiles = [\"g.csv\"]\n\
+         [units]\nid = \"id\"\n[normalise]\nmethod = \"none\"\n\
+         [[node]]\nid = \"geo\"\naggregation = \"geometric\"\n\
+         [[node]]\nid = \"pillar\"\nparent = \"geo\"\n\
+         [[indicator]]\nid = \"a\"\nparent = \"pillar\"\n[[indicator]]\nid = \"b\"\nparent = \"pillar\"\n\
+         [[indicator]]\nid = \"c\"\nparent = \"geo\"\n[[indicator]]\nid = \"d\"\n",
+    );
     let mut specs = vec![
         (root().join("benches/w1.toml"), 0.25),
         (root().join("fixtures/eservice2014/spec.toml"), 0.5),
         (tmp.path().join("s.toml"), 0.0),
+        (tmp.path().join("mixed.toml"), 0.25),
+        (tmp.path().join("g.toml"), 0.25),
     ];
     if shared("desi2022").is_some() {
         specs.push((root().join("examples/desi2022.toml"), 0.25));
@@ -580,10 +622,11 @@ fn fast_path_agrees_with_the_general_path() {
                     .chain(&a.kendall)
                     .zip(b.spearman.iter().chain(&b.kendall))
                 {
-                    assert!(
-                        (x.unwrap() - y.unwrap()).abs() < 1e-12,
-                        "{what}: {x:?} vs {y:?}"
-                    );
+                    let same = match (x, y) {
+                        (Some(x), Some(y)) => (x - y).abs() < 1e-12,
+                        (x, y) => x.is_none() && y.is_none(),
+                    };
+                    assert!(same, "{what}: {x:?} vs {y:?}");
                 }
                 for (x, y) in a.mean.iter().zip(&b.mean) {
                     assert!(
@@ -599,5 +642,43 @@ fn fast_path_agrees_with_the_general_path() {
                 }
             }
         }
+    }
+}
+
+/// The block path's geometric and harmonic segments give the hand-computed
+/// scores: u1 = (sqrt(4 * 16) + 2 / (1/2 + 1/6) + 2 * 1) / 4 = 3.25 and
+/// u2 = (sqrt(1 * 9) + 2 / (1/3 + 1/6) + 2 * 5) / 4 = 4.25.
+#[test]
+fn block_path_scores_quasi_arithmetic_means_by_hand() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "d.csv",
+        "id,a,b,c,d,e\nu1,4,16,2,6,1\nu2,1,9,3,6,5\n",
+    );
+    write(
+        tmp.path(),
+        "s.toml",
+        "[index]\nid = \"idx\"\n[data]\nfiles = [\"d.csv\"]\n[units]\nid = \"id\"\n\
+         [normalise]\nmethod = \"none\"\n\
+         [[node]]\nid = \"geo\"\naggregation = \"geometric\"\n\
+         [[node]]\nid = \"har\"\naggregation = \"harmonic\"\n\
+         [[indicator]]\nid = \"a\"\nparent = \"geo\"\n[[indicator]]\nid = \"b\"\nparent = \"geo\"\n\
+         [[indicator]]\nid = \"c\"\nparent = \"har\"\n[[indicator]]\nid = \"d\"\nparent = \"har\"\n\
+         [[indicator]]\nid = \"e\"\nweight = 2\n",
+    );
+    let index = spec::resolve(&spec::load_spec(&tmp.path().join("s.toml")).unwrap()).unwrap();
+    let eval = evaluator(&index, model::Overrides::default()).unwrap();
+    assert!(eval.has_block_path() && !eval.is_single_product());
+    let mut scratch = evaluate::Scratch::default();
+    eval.evaluate(&sample::Draw::nominal(&eval.model), &mut scratch)
+        .unwrap();
+    for (id, expected) in [("u1", 3.25), ("u2", 4.25)] {
+        let u = eval.ids.iter().position(|i| i == id).unwrap();
+        assert!(
+            (scratch.scores[u] - expected).abs() < 1e-12,
+            "{id}: {} vs {expected}",
+            scratch.scores[u]
+        );
     }
 }
