@@ -589,7 +589,14 @@ fn fast_path_agrees_with_the_general_path() {
          [[indicator]]\nid = \"a\"\nparent = \"pillar\"\n[[indicator]]\nid = \"b\"\nparent = \"pillar\"\n\
          [[indicator]]\nid = \"c\"\nparent = \"geo\"\n[[indicator]]\nid = \"d\"\n",
     );
+    // W1 with a normalisation choice: runs of a block grouped by variant.
+    let variants = mixed.clone()
+        + "\n[[sensitivity.choice]]\nkind = \"normalisation\"\n\
+           indicators = [\"x00\", \"x07\"]\n\
+           options = [{ method = \"rank\" }, { method = \"minmax\", low = 10, high = 20 }]\n";
+    write(tmp.path(), "variants.toml", &variants);
     let mut specs = vec![
+        (tmp.path().join("variants.toml"), 0.25),
         (root().join("benches/w1.toml"), 0.25),
         (root().join("fixtures/eservice2014/spec.toml"), 0.5),
         (tmp.path().join("s.toml"), 0.0),

@@ -115,6 +115,10 @@ pub struct BlockPlan {
 pub struct BlockScratch {
     weights: Vec<f64>,
     sums: Vec<f64>,
+    /// Runs of the block by data variant (when there are several).
+    groups: Vec<(usize, Vec<usize>)>,
+    group_weights: Vec<f64>,
+    group_scores: Vec<f64>,
     /// Per segment but the root's, its block values.
     values: Vec<Vec<f64>>,
     /// Index scores, one row per run (the stride [`BlockPlan::stride`]).
@@ -207,6 +211,17 @@ impl BlockPlan {
         b.values.resize(self.segments.len() - 1, Vec::new());
         let last = self.segments.len() - 1;
         let single_variant = self.segments[0].values.len() == 1;
+        if !single_variant {
+            // The block's runs by data variant, in run order.
+            b.groups.clear();
+            for (r, d) in draws.iter().enumerate() {
+                let v = variant(d);
+                match b.groups.iter_mut().find(|(g, _)| *g == v) {
+                    Some((_, group)) => group.push(r),
+                    None => b.groups.push((v, vec![r])),
+                }
+            }
+        }
         for (s, seg) in self.segments.iter().enumerate() {
             let mut out = if s == last {
                 std::mem::take(&mut b.scores)
@@ -225,13 +240,27 @@ impl BlockPlan {
                 if single_variant {
                     seg.kernel.scores(&weights, rows, &seg.values[0], &mut out);
                 } else {
-                    for (r, d) in draws.iter().enumerate() {
+                    // Runs grouped by data variant, each group one product
+                    // (a score does not depend on the runs it is computed
+                    // with).
+                    for (v, group) in b.groups.iter() {
+                        b.group_weights.clear();
+                        for &r in group {
+                            b.group_weights
+                                .extend_from_slice(&weights[r * k..(r + 1) * k]);
+                        }
+                        b.group_scores.clear();
+                        b.group_scores.resize(group.len() * stride, 0.0);
                         seg.kernel.scores(
-                            &weights[r * k..(r + 1) * k],
-                            1,
-                            &seg.values[variant(d)],
-                            &mut out[r * stride..(r + 1) * stride],
+                            &b.group_weights,
+                            group.len(),
+                            &seg.values[*v],
+                            &mut b.group_scores,
                         );
+                        for (j, &r) in group.iter().enumerate() {
+                            out[r * stride..(r + 1) * stride]
+                                .copy_from_slice(&b.group_scores[j * stride..(j + 1) * stride]);
+                        }
                     }
                 }
                 b.weights = weights;
