@@ -345,9 +345,10 @@ pub fn run_sobol(eval: &Evaluator, progress: Progress) -> Result<SobolResult> {
     let seed = model.settings.seed;
     let boot = model.settings.bootstrap;
     let (ya, yb, yab) = split(&y);
+    let resamples = analyze::Resamples::new(n_base, boot, seed);
     let scalar = SobolOutput {
         output: "mean_abs_rank_shift".into(),
-        indices: analyze::sobol_indices(&ya, &yb, &yab, boot, seed),
+        indices: analyze::sobol_indices(&ya, &yb, &yab, &resamples),
     };
     let unit_outputs: Vec<SobolOutput> = (0..units)
         .into_par_iter()
@@ -356,7 +357,7 @@ pub fn run_sobol(eval: &Evaluator, progress: Progress) -> Result<SobolResult> {
             let (ya, yb, yab) = split(&v);
             SobolOutput {
                 output: eval.ids[u].clone(),
-                indices: analyze::sobol_indices(&ya, &yb, &yab, boot, seed),
+                indices: analyze::sobol_indices(&ya, &yb, &yab, &resamples),
             }
         })
         .collect();
