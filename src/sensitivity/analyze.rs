@@ -373,37 +373,38 @@ fn estimate_weighted(
             out.push((f64::NAN, f64::NAN));
             continue;
         }
-        let s = weighted_sum3(w, yb, y, ya, |b, ab, a| b * (ab - a));
-        let st = weighted_sum3(w, yb, y, ya, |_, ab, a| (a - ab) * (a - ab));
+        let (s, st) = factor_sums(w, yb, y, ya);
         out.push((s / n / var, st / (2.0 * n) / var));
     }
 }
 
-/// [`weighted_sum`] of a function of three columns.
+/// The weighted sums of `b * (ab - a)` and `(a - ab)^2` over the rows, in
+/// one pass (interleaved partial sums as in [`weighted_sum`]).
 #[inline(always)]
-fn weighted_sum3(
-    w: &[f64],
-    x: &[f64],
-    y: &[f64],
-    z: &[f64],
-    f: impl Fn(f64, f64, f64) -> f64,
-) -> f64 {
+fn factor_sums(w: &[f64], yb: &[f64], yab: &[f64], ya: &[f64]) -> (f64, f64) {
     const L: usize = 4;
     let (wc, wr) = w.as_chunks::<L>();
-    let (xc, xr) = x.as_chunks::<L>();
-    let (yc, yr) = y.as_chunks::<L>();
-    let (zc, zr) = z.as_chunks::<L>();
-    let mut acc = [0.0; L];
-    for (((w, x), y), z) in wc.iter().zip(xc).zip(yc).zip(zc) {
+    let (bc, br) = yb.as_chunks::<L>();
+    let (abc, abr) = yab.as_chunks::<L>();
+    let (ac, ar) = ya.as_chunks::<L>();
+    let (mut first, mut total) = ([0.0; L], [0.0; L]);
+    for (((w, b), ab), a) in wc.iter().zip(bc).zip(abc).zip(ac) {
         for l in 0..L {
-            acc[l] += w[l] * f(x[l], y[l], z[l]);
+            let d = ab[l] - a[l];
+            first[l] += w[l] * (b[l] * d);
+            total[l] += w[l] * (d * d);
         }
     }
-    let mut tail = 0.0;
-    for (((w, x), y), z) in wr.iter().zip(xr).zip(yr).zip(zr) {
-        tail += w * f(*x, *y, *z);
+    let (mut first_tail, mut total_tail) = (0.0, 0.0);
+    for (((w, b), ab), a) in wr.iter().zip(br).zip(abr).zip(ar) {
+        let d = ab - a;
+        first_tail += w * (b * d);
+        total_tail += w * (d * d);
     }
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+    (
+        (first[0] + first[1]) + (first[2] + first[3]) + first_tail,
+        (total[0] + total[1]) + (total[2] + total[3]) + total_tail,
+    )
 }
 
 /// Every resample's estimates, per factor: (first-order, total) lists.
