@@ -6,6 +6,7 @@
 
 use super::block::BlockPlan;
 pub use super::block::BlockScratch;
+use super::kernel::BlockRanker;
 use super::model::{FactorKind, UncertaintyModel};
 use super::sample::Draw;
 use crate::error::{Error, Result};
@@ -82,6 +83,41 @@ pub enum FastPath {
 
 /// Why a run could not be used.
 pub type Failure = String;
+
+/// What one run of a block came to (see [`Evaluator::evaluate_block`]).
+pub enum RunOutcome<'a> {
+    /// Ranked by the [`BlockRanker`]: no ties, the units' nominal positions
+    /// in rank order, and the pairs discordant with the nominal order.
+    Sorted {
+        /// Index scores (units in nominal order).
+        scores: &'a [f64],
+        /// Nominal positions in rank order.
+        order: &'a [u32],
+        /// Discordant pairs.
+        swaps: u64,
+    },
+    /// Ranked by the ranker: scores, ranks and ranking buffers are in the
+    /// scratch.
+    Ranked(&'a mut Scratch),
+    /// The run failed.
+    Failed(Failure),
+}
+
+/// The outcome of a run ranked (or failed) with the ranker.
+fn outcome(result: std::result::Result<(), Failure>, scratch: &mut Scratch) -> RunOutcome<'_> {
+    match result {
+        Ok(()) => RunOutcome::Ranked(scratch),
+        Err(reason) => RunOutcome::Failed(reason),
+    }
+}
+
+/// Per-thread buffers for [`Evaluator::evaluate_block`].
+#[derive(Debug, Clone, Default)]
+pub struct BlockRuns {
+    scratch: Scratch,
+    block: BlockScratch,
+    ranker: BlockRanker,
+}
 
 impl Evaluator {
     /// Builds the evaluator: computes every data variant and validates every
@@ -346,6 +382,50 @@ impl Evaluator {
         let result = self.rank_block_row(draw, &block.scores[..stride][..self.units()], scratch);
         scratch.block = block;
         result
+    }
+
+    /// Evaluates a block of draws (at most [`super::kernel::BLOCK_RUNS`])
+    /// and hands each run's outcome, in order, to `f`: on the block path
+    /// the scores of the whole block at once, ranked by the
+    /// [`BlockRanker`] where no ties allow it; otherwise (and for tied
+    /// runs) run by run with the ranker.
+    pub fn evaluate_block(
+        &self,
+        draws: &[Draw],
+        t: &mut BlockRuns,
+        mut f: impl FnMut(usize, RunOutcome<'_>),
+    ) {
+        let n = self.units();
+        let Some(stride) = self.block_scores(draws, &mut t.block) else {
+            for (r, d) in draws.iter().enumerate() {
+                let result = self.evaluate(d, &mut t.scratch);
+                f(r, outcome(result, &mut t.scratch));
+            }
+            return;
+        };
+        let sorted = self.sorted_ranking();
+        if let Some(highest) = sorted {
+            t.ranker
+                .start(&t.block.scores, stride, draws.len(), n, highest);
+        }
+        for (r, d) in draws.iter().enumerate() {
+            let scores = &t.block.scores[r * stride..r * stride + n];
+            if let Some(highest) = sorted
+                && let Some((order, swaps)) = t.ranker.rank(r, scores, highest)
+            {
+                f(
+                    r,
+                    RunOutcome::Sorted {
+                        scores,
+                        order,
+                        swaps,
+                    },
+                );
+                continue;
+            }
+            let result = self.rank_block_row(d, scores, &mut t.scratch);
+            f(r, outcome(result, &mut t.scratch));
+        }
     }
 
     /// Scores a block of draws on the block path, one row per draw (units

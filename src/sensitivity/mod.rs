@@ -20,8 +20,7 @@ use crate::pipeline::RankResult;
 use accumulate::{
     CHUNK, ChunkStats, McHeader, McPartial, RunRecorder, Tally, UnitInfo, chunk_count,
 };
-use evaluate::{BlockScratch, Evaluator, Scratch};
-use kernel::BlockRanker;
+use evaluate::{BlockRuns, Evaluator, RunOutcome, Scratch};
 use model::{FactorKind, UncertaintyModel};
 use rayon::prelude::*;
 use rng::Rng;
@@ -100,9 +99,7 @@ const BLOCK: u64 = kernel::BLOCK_RUNS as u64;
 /// One thread's Monte Carlo state.
 struct McThread {
     tally: Tally,
-    scratch: Scratch,
-    block: BlockScratch,
-    sorted: BlockRanker,
+    runs: BlockRuns,
     draws: Vec<Draw>,
 }
 
@@ -121,9 +118,7 @@ pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -
     let range = shard_chunks(h.runs, shard);
     let new_thread = || McThread {
         tally: recorder.tally(),
-        scratch: Scratch::default(),
-        block: BlockScratch::default(),
-        sorted: BlockRanker::default(),
+        runs: BlockRuns::default(),
         draws: Vec::new(),
     };
     // One tally per worker (not per rayon split: a tally holds units x
@@ -176,55 +171,30 @@ pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -
     }
 }
 
-/// Evaluates and records the thread's block of draws: on the fast path,
-/// scores for the whole block at once and ranks by [`SortedRun`] where no
-/// ties allow it; otherwise (and for tied runs) run by run with the ranker.
+/// Evaluates and records the thread's block of draws.
 fn run_block(eval: &Evaluator, recorder: &RunRecorder, t: &mut McThread, stats: &mut ChunkStats) {
-    let n = eval.units();
-    let record =
-        |t: &mut McThread, stats: &mut ChunkStats, outcome: std::result::Result<(), String>| {
-            match outcome {
-                Err(reason) => recorder.failure(&mut t.tally, stats, reason),
-                Ok(()) => {
-                    let kendall = eval.kendall_with_nominal(&mut t.scratch);
-                    let s = &t.scratch;
-                    recorder.ranked(
-                        &mut t.tally,
-                        stats,
-                        &s.scores,
-                        &s.ranks,
-                        &s.rank.fractional,
-                        kendall,
-                    );
-                }
-            }
-        };
-    match eval.block_scores(&t.draws, &mut t.block) {
-        Some(stride) => {
-            let sorted = eval.sorted_ranking();
-            let rows = t.draws.len();
-            if let Some(highest) = sorted {
-                t.sorted.start(&t.block.scores, stride, rows, n, highest);
-            }
-            for r in 0..rows {
-                let scores = &t.block.scores[r * stride..r * stride + n];
-                if let Some(highest) = sorted
-                    && let Some((order, swaps)) = t.sorted.rank(r, scores, highest)
-                {
-                    recorder.sorted(&mut t.tally, stats, scores, order, swaps);
-                    continue;
-                }
-                let outcome = eval.rank_block_row(&t.draws[r], scores, &mut t.scratch);
-                record(t, stats, outcome);
-            }
+    let McThread {
+        tally, runs, draws, ..
+    } = t;
+    eval.evaluate_block(draws, runs, |_, outcome| match outcome {
+        RunOutcome::Sorted {
+            scores,
+            order,
+            swaps,
+        } => recorder.sorted(tally, stats, scores, order, swaps),
+        RunOutcome::Ranked(s) => {
+            let kendall = eval.kendall_with_nominal(s);
+            recorder.ranked(
+                tally,
+                stats,
+                &s.scores,
+                &s.ranks,
+                &s.rank.fractional,
+                kendall,
+            );
         }
-        None => {
-            for r in 0..t.draws.len() {
-                let outcome = eval.evaluate(&t.draws[r], &mut t.scratch);
-                record(t, stats, outcome);
-            }
-        }
-    }
+        RunOutcome::Failed(reason) => recorder.failure(tally, stats, reason),
+    });
 }
 
 /// Recomputes Monte Carlo run `run` (0-based): its draw and its evaluation.
@@ -301,27 +271,48 @@ pub fn run_sobol(eval: &Evaluator, progress: Progress) -> Result<SobolResult> {
             sample::ab_row(&a[j], &b[j], offsets[i]..offsets[i + 1])
         }
     };
-    // Outputs per evaluation, in evaluation order (chunks keep order).
-    let results: Vec<std::result::Result<(f64, Vec<f32>), String>> = (0..total)
+    // Outputs per evaluation, in evaluation order: blocks of evaluations
+    // (as Monte Carlo runs), collected in order.
+    let block = BLOCK as usize;
+    let results: Vec<std::result::Result<(f64, Vec<f32>), String>> = (0..total.div_ceil(block))
         .into_par_iter()
-        .with_min_len(256)
-        .map_init(Scratch::default, |scratch, e| {
-            let draw = sample::draw_from_uniforms(model, &row(e));
-            let out = eval.evaluate(&draw, scratch).map(|_| {
-                let shift = scratch
-                    .ranks
-                    .iter()
-                    .zip(&eval.nominal_ranks)
-                    .map(|(x, y)| (x - y).abs())
-                    .sum::<f64>()
-                    / units as f64;
-                (shift, scratch.ranks.iter().map(|&r| r as f32).collect())
-            });
-            if e % 256 == 255 {
-                progress(256);
-            }
-            out.map_err(|reason| format!("evaluation {e}: {reason}"))
-        })
+        .map_init(
+            || (BlockRuns::default(), Vec::new(), vec![0.0f64; units]),
+            |(runs, draws, ranks), bi| {
+                let first = bi * block;
+                draws.clear();
+                draws.extend(
+                    (first..total.min(first + block))
+                        .map(|e| sample::draw_from_uniforms(model, &row(e))),
+                );
+                let mut out = Vec::with_capacity(draws.len());
+                eval.evaluate_block(draws, runs, |r, outcome| {
+                    let ranks: &[f64] = match outcome {
+                        RunOutcome::Sorted { order, .. } => {
+                            for (q, &p) in order.iter().enumerate() {
+                                ranks[p as usize] = (q + 1) as f64;
+                            }
+                            ranks
+                        }
+                        RunOutcome::Ranked(s) => &s.ranks,
+                        RunOutcome::Failed(reason) => {
+                            out.push(Err(format!("evaluation {}: {reason}", first + r)));
+                            return;
+                        }
+                    };
+                    let shift = ranks
+                        .iter()
+                        .zip(&eval.nominal_ranks)
+                        .map(|(x, y)| (x - y).abs())
+                        .sum::<f64>()
+                        / units as f64;
+                    out.push(Ok((shift, ranks.iter().map(|&r| r as f32).collect())));
+                });
+                progress(draws.len() as u64);
+                out
+            },
+        )
+        .flatten_iter()
         .collect();
     let mut y = Vec::with_capacity(total);
     let mut ranks = Vec::with_capacity(total);
