@@ -74,7 +74,10 @@ pub struct ChunkStats {
     /// While the chunk runs: per-unit sums of (score - nominal score) and of
     /// its square (turned into `mean` and `m2` by [`ChunkStats::close`]).
     #[serde(skip)]
-    sums: Vec<[f64; 2]>,
+    sum: Vec<f64>,
+    /// See `sum`.
+    #[serde(skip)]
+    sum_sq: Vec<f64>,
 }
 
 impl ChunkStats {
@@ -88,7 +91,8 @@ impl ChunkStats {
             shift: Vec::new(),
             spearman: Vec::new(),
             kendall: Vec::new(),
-            sums: vec![[0.0; 2]; units],
+            sum: vec![0.0; units],
+            sum_sq: vec![0.0; units],
         }
     }
 
@@ -96,11 +100,13 @@ impl ChunkStats {
     /// scores (small numbers: no cancellation when squared and summed).
     pub fn add_scores(&mut self, scores: &[f64], nominal: &[f64]) {
         self.count += 1;
-        for ((acc, &x), &c) in self.sums.iter_mut().zip(scores).zip(nominal) {
-            let d = x - c;
-            acc[0] += d;
-            acc[1] += d * d;
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: AVX2 is present.
+            unsafe { add_deviations_avx2(&mut self.sum, &mut self.sum_sq, scores, nominal) };
+            return;
         }
+        add_deviations(&mut self.sum, &mut self.sum_sq, scores, nominal);
     }
 
     /// Adds a failed run.
@@ -116,12 +122,48 @@ impl ChunkStats {
             return;
         }
         let m = self.count as f64;
-        for (u, (acc, &c)) in self.sums.iter().zip(nominal).enumerate() {
-            let d = acc[0] / m;
+        for (u, &c) in nominal.iter().enumerate() {
+            let d = self.sum[u] / m;
             self.mean[u] = c + d;
-            self.m2[u] = (acc[1] - acc[0] * d).max(0.0);
+            self.m2[u] = (self.sum_sq[u] - self.sum[u] * d).max(0.0);
         }
     }
+}
+
+/// Adds `x - c` to `sum` and its square to `sum_sq`, element by element
+/// (the same sums, bit for bit, whatever the vector width).
+#[inline(always)]
+fn add_deviations(sum: &mut [f64], sum_sq: &mut [f64], x: &[f64], c: &[f64]) {
+    for (((s, q), &x), &c) in sum.iter_mut().zip(sum_sq.iter_mut()).zip(x).zip(c) {
+        let d = x - c;
+        *s += d;
+        *q += d * d;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn add_deviations_avx2(sum: &mut [f64], sum_sq: &mut [f64], x: &[f64], c: &[f64]) {
+    add_deviations(sum, sum_sq, x, c);
+}
+
+/// Sums of |q - order[q]| and of its square: how far a run's units moved
+/// from their nominal positions.
+#[inline(always)]
+fn displacements(order: &[u32]) -> (u64, u64) {
+    let (mut shift, mut squares) = (0u64, 0u64);
+    for (q, &p) in order.iter().enumerate() {
+        let d = (q as u64).abs_diff(p as u64);
+        shift += d;
+        squares += d * d;
+    }
+    (shift, squares)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn displacements_avx2(order: &[u32]) -> (u64, u64) {
+    displacements(order)
 }
 
 /// Per-thread (or per-shard) tallies of Monte Carlo runs: integer
@@ -286,14 +328,18 @@ impl RunRecorder {
         swaps: u64,
     ) {
         let n = order.len();
-        let (mut shift, mut squares) = (0u64, 0u64);
-        for (q, (&p, &bin)) in order.iter().zip(&self.bin_at).enumerate() {
-            let p = p as usize;
-            t.hist[bin as usize * n + p] += 1;
-            let d = q.abs_diff(p) as u64;
-            shift += d;
-            squares += d * d;
+        for (&p, &bin) in order.iter().zip(&self.bin_at) {
+            t.hist[bin as usize * n + p as usize] += 1;
         }
+        #[cfg(target_arch = "x86_64")]
+        let (shift, squares) = if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: AVX2 is present.
+            unsafe { displacements_avx2(order) }
+        } else {
+            displacements(order)
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let (shift, squares) = displacements(order);
         stats.add_scores(scores, &self.nominal_scores);
         let nf = n as f64;
         stats.shift.push(Some(shift as f64 / nf));
