@@ -76,10 +76,10 @@ impl Transform {
     }
 }
 
-/// Where a column's effective weight comes from: (node, slot in the flat
-/// weights) from the column's parent up to the segment's root; the weight
-/// is the product of the shares in this order.
-type WeightPath = Vec<(usize, usize)>;
+/// Where a column's effective weight comes from: the slots (in the flat
+/// weights) of its weight and of its ancestors' up to the segment's root;
+/// the weight is the product of their shares in this order.
+type WeightPath = Vec<usize>;
 
 /// A part of the hierarchy evaluated as one quasi-arithmetic mean over
 /// indicator and segment columns (see the module comment).
@@ -114,7 +114,7 @@ pub struct BlockPlan {
 #[derive(Debug, Clone, Default)]
 pub struct BlockScratch {
     weights: Vec<f64>,
-    sums: Vec<f64>,
+    shares: Vec<f64>,
     /// Runs of the block by data variant (when there are several).
     groups: Vec<(usize, Vec<usize>)>,
     group_weights: Vec<f64>,
@@ -190,21 +190,28 @@ impl BlockPlan {
         let rows = draws.len();
         let nodes = index.nodes.len();
         let (n, stride) = (self.n, self.stride);
-        // Each draw's weight sum per node.
-        b.sums.clear();
+        // Each draw's weight shares: per slot of the flat weights, the
+        // weight over its node's weight sum (the raw weight under a sum).
+        let slots = model.layout.nominal.len();
+        b.shares.clear();
         for d in draws {
-            b.sums.extend(
-                (0..nodes).map(|node| d.weights[model.layout.range(node)].iter().sum::<f64>()),
-            );
+            for node in 0..nodes {
+                let range = model.layout.range(node);
+                let w = &d.weights[range.clone()];
+                match index.nodes[node].aggregation {
+                    Aggregation::Sum => b.shares.extend_from_slice(w),
+                    _ => {
+                        let sum = w.iter().sum::<f64>();
+                        b.shares.extend(w.iter().map(|x| x / sum));
+                    }
+                }
+            }
         }
         let share = |r: usize, path: &WeightPath| -> f64 {
-            let (w, sums) = (&draws[r].weights, &b.sums[r * nodes..(r + 1) * nodes]);
+            let shares = &b.shares[r * slots..(r + 1) * slots];
             let mut e = 1.0;
-            for &(node, slot) in path {
-                e *= match index.nodes[node].aggregation {
-                    Aggregation::Sum => w[slot],
-                    _ => w[slot] / sums[node],
-                };
+            for &slot in path {
+                e *= shares[slot];
             }
             e
         };
@@ -346,14 +353,14 @@ impl Builder<'_> {
     fn columns(
         &self,
         node: usize,
-        tail: &[(usize, usize)],
+        tail: &[usize],
         root_transform: Transform,
         leaves: &mut Vec<(usize, WeightPath)>,
         inner: &mut Vec<(usize, WeightPath)>,
         segments: &mut Vec<Segment>,
     ) {
         for (slot_in_node, member) in self.index.nodes[node].children.iter().enumerate() {
-            let mut path = vec![(node, self.model.layout.offsets[node] + slot_in_node)];
+            let mut path = vec![self.model.layout.offsets[node] + slot_in_node];
             path.extend_from_slice(tail);
             match *member {
                 Member::Indicator(i) => leaves.push((i, path)),
