@@ -276,7 +276,10 @@ pub const BLOCK_RUNS: usize = 32;
 /// counting would cost more than sorting: wider windows are not learned.
 const WINDOW_BUDGET: usize = 160;
 /// Refused (too wide) windows after which a ranker stops counting.
-const MAX_REFUSED: u32 = 64;
+const MAX_REFUSED: u32 = 8;
+/// Blocks in a row where most counted runs failed the check after which a
+/// ranker stops counting (runs move too far for the windows to settle).
+const MAX_POOR_BLOCKS: u32 = 32;
 
 /// Ranks a block of runs by counting, falling back to [`SortedRun`].
 ///
@@ -318,8 +321,16 @@ pub struct BlockRanker {
     needed: Vec<u32>,
     /// Whether `needed` holds anything not learned yet.
     pending: bool,
+    /// Whether windows have been learned (counting starts then).
+    learned: bool,
     /// Windows refused as too wide; at [`MAX_REFUSED`] counting stops.
     refused: u32,
+    /// Runs of the current block that were counted, and that passed.
+    tried: u32,
+    passed: u32,
+    /// Blocks in a row where most counted runs failed; at
+    /// [`MAX_POOR_BLOCKS`] counting stops.
+    poor_blocks: u32,
     /// Keys of the block (lower = better), single precision: n rows of
     /// [`BLOCK_RUNS`] lanes.
     keys: Vec<f32>,
@@ -374,14 +385,23 @@ impl BlockRanker {
                 later: vec![0; n],
                 earlier: vec![0; n],
                 needed: vec![0; n],
-                keys: vec![0.0; n * L],
-                counted: vec![0; n * L],
                 swaps: vec![0; L],
                 outside: vec![false; L],
                 isa: detect_isa(),
                 ..BlockRanker::default()
             };
         }
+        if self.tried > 0 {
+            if 2 * self.passed < self.tried {
+                self.poor_blocks += 1;
+            } else {
+                self.poor_blocks = 0;
+            }
+            if self.poor_blocks >= MAX_POOR_BLOCKS {
+                self.refused = MAX_REFUSED;
+            }
+        }
+        (self.tried, self.passed) = (0, 0);
         if self.pending {
             self.learn();
         }
@@ -389,9 +409,14 @@ impl BlockRanker {
         if let Some(isa) = FORCED_ISA.with(|f| f.get()) {
             self.isa = isa;
         }
-        self.in_block = n >= 2 && n <= u32::MAX as usize && self.refused < MAX_REFUSED;
+        self.in_block =
+            self.learned && n >= 2 && n <= u32::MAX as usize && self.refused < MAX_REFUSED;
         if !self.in_block {
             return;
+        }
+        if self.keys.len() != n * L {
+            self.keys = vec![0.0; n * L];
+            self.counted = vec![0; n * L];
         }
         let sign = if highest_best { -1.0 } else { 1.0 };
         for (p, lanes) in self.keys.chunks_exact_mut(L).enumerate() {
@@ -427,14 +452,19 @@ impl BlockRanker {
     /// not finite): the run is then for the general ranker.
     pub fn rank(&mut self, r: usize, scores: &[f64], highest_best: bool) -> Option<(&[u32], u64)> {
         let n = scores.len();
-        if self.in_block && !self.outside[r] {
+        if self.in_block {
+            self.tried += 1;
             let order = &self.orders[r * n..(r + 1) * n];
-            if in_order(order, scores, highest_best) {
+            if !self.outside[r] && in_order(order, scores, highest_best) {
+                self.passed += 1;
                 return Some((order, self.swaps[r] as u64));
             }
         }
         if !self.sorted.rank(scores, highest_best) {
             return None;
+        }
+        if self.refused >= MAX_REFUSED {
+            return Some((&self.sorted.order, self.sorted.swaps));
         }
         // The forward reach this run needed: for each unit, the farthest
         // later unit ranked above it.
@@ -450,8 +480,8 @@ impl BlockRanker {
         Some((&self.sorted.order, self.sorted.swaps))
     }
 
-    /// Widens the windows to what the sorted runs needed (monotone reach,
-    /// matching backward windows), unless that exceeds the budget.
+    /// Widens the windows to what the sorted runs needed (backward windows
+    /// covering the forward ones), unless that exceeds the budget.
     fn learn(&mut self) {
         let n = self.later.len();
         let later: Vec<u32> = self
@@ -460,6 +490,17 @@ impl BlockRanker {
             .zip(&self.needed)
             .map(|(&a, &b)| a.max(b))
             .collect();
+        self.needed.fill(0);
+        self.pending = false;
+        // Within budget (the forward windows first: the backward ones cost
+        // as much again to build), and (counts are 32-bit lanes) the summed
+        // forward windows, a bound on a run's forward counts, fit in 32 bits.
+        let budget = WINDOW_BUDGET * n;
+        let forward: usize = later.iter().map(|&w| w as usize).sum();
+        if forward > budget || forward > u32::MAX as usize {
+            self.refused += 1;
+            return;
+        }
         // Position j is compared backward with every earlier position p
         // whose forward window reaches it (the first such p is the
         // farthest), so every pair compared at its earlier end is compared
@@ -471,18 +512,13 @@ impl BlockRanker {
                 *e = (*e).max(d as u32 + 1);
             }
         }
-        self.needed.fill(0);
-        self.pending = false;
-        // Within budget, and (counts are 32-bit lanes) the summed forward
-        // windows, a bound on a run's forward counts, fit in 32 bits.
-        let forward: usize = later.iter().map(|&w| w as usize).sum();
-        let cost = forward + earlier.iter().map(|&w| w as usize).sum::<usize>();
-        if cost > WINDOW_BUDGET * n || forward > u32::MAX as usize {
+        if forward + earlier.iter().map(|&w| w as usize).sum::<usize>() > budget {
             self.refused += 1;
             return;
         }
         self.later = later;
         self.earlier = earlier;
+        self.learned = true;
     }
 
     /// The window counts for every lane (portable code; see
