@@ -273,8 +273,10 @@ fn apart(a: f64, b: f64) -> bool {
 /// Runs ranked together by a [`BlockRanker`] (the Monte Carlo block size).
 pub const BLOCK_RUNS: usize = 32;
 /// Pairs compared per unit on average (both directions) above which
-/// counting would cost more than sorting: wider windows are not learned.
-const WINDOW_BUDGET: usize = 160;
+/// counting would cost more than sorting (a pair costs about 1/16 cycle per
+/// run, sorting from the nominal order some 30 cycles per unit and more):
+/// wider windows are not learned.
+const WINDOW_BUDGET: usize = 512;
 /// Refused (too wide) windows after which a ranker stops counting.
 const MAX_REFUSED: u32 = 8;
 /// Blocks in a row where most counted runs failed the check after which a
