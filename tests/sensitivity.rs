@@ -606,6 +606,42 @@ fn fast_path_agrees_with_the_general_path() {
     if shared("desi2022").is_some() {
         specs.push((root().join("examples/desi2022.toml"), 0.25));
     }
+    // Real gaps (Kolada, missing values left out and weights re-normalised
+    // over the indicators present, scores rounded before ranking): unit
+    // groups by missing pattern on the block path.
+    if shared("kolada").is_some() {
+        specs.push((root().join("examples/kolada_digital2022.toml"), 0.25));
+    }
+    // W1 with gaps in two indicators of one pillar, one unit missing both,
+    // left out (re-weighting) under arithmetic and geometric nodes, no
+    // rounding: unit groups by pattern, ranked by counting.
+    let rows: Vec<String> = std::fs::read_to_string(root().join("benches/w1_data.csv"))
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let header: Vec<&str> = rows[0].split(',').collect();
+    let blank = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (c0, c1) = (blank("x00"), blank("x06"));
+    let mut gappy = vec![rows[0].clone()];
+    for (i, row) in rows[1..].iter().enumerate() {
+        let mut cells: Vec<String> = row.split(',').map(str::to_string).collect();
+        if i % 7 == 3 || i == 10 {
+            cells[c0].clear();
+        }
+        if i % 11 == 5 || i == 10 {
+            cells[c1].clear();
+        }
+        gappy.push(cells.join(","));
+    }
+    write(tmp.path(), "gappy.csv", &(gappy.join("\n") + "\n"));
+    let gaps = mixed.replace(
+        &format!("files = [{:?}]", root().join("benches/w1_data.csv")),
+        "files = [\"gappy.csv\"]",
+    ) + "\n[missing]\nmethod = \"exclude\"\n";
+    assert!(gaps.contains("gappy.csv"));
+    write(tmp.path(), "gaps.toml", &gaps);
+    specs.push((tmp.path().join("gaps.toml"), 0.25));
     for (spec_file, spread) in specs {
         let o = || model::Overrides {
             runs: Some(3000),

@@ -35,6 +35,29 @@ pub fn round_half_away(x: f64, decimals: u32) -> f64 {
     if !x.is_finite() {
         return x;
     }
+    // Fast path: away from a half (by far more than the error of scaling
+    // and of the 15-digit form), the decimal form rounds as x * 10^d does,
+    // and m / 10^d (m an integer, 10^d exact) is the closest double to the
+    // decimal number, as parsing its text gives.
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    if let Some(&scale) = POW10.get(decimals as usize) {
+        let y = x.abs() * scale;
+        if y < 1e13 {
+            let floor = y.floor();
+            let frac = y - floor;
+            if (frac - 0.5).abs() > (1e-6f64).max(y * 1e-13) {
+                let m = if frac > 0.5 { floor + 1.0 } else { floor };
+                return (m / scale).copysign(x);
+            }
+        }
+    }
+    round_half_away_by_text(x, decimals)
+}
+
+/// [`round_half_away`] on the decimal text of x (every case).
+fn round_half_away_by_text(x: f64, decimals: u32) -> f64 {
     // Shortest 15-significant-digit decimal form, e.g. "2.67500000000000e0".
     let s = format!("{:.14e}", x.abs());
     let (mantissa, exp) = s.split_once('e').expect("exponent form");
@@ -453,6 +476,34 @@ mod tests {
             ranks(&[1.0, 1.0 + 1e-9], RankMethod::Competition),
             vec![2.0, 1.0]
         );
+    }
+
+    /// The fast path gives the same double as rounding the decimal text,
+    /// on random values, values near halves and both signs.
+    #[test]
+    fn round_half_away_fast_path_equals_the_text_rounding() {
+        let mut seed = 42u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for i in 0..200_000 {
+            let d = (i % 7) as u32;
+            let magnitude = 10f64.powi(i % 13 - 4);
+            let mut x = (next() - 0.5) * magnitude;
+            if i % 5 == 0 {
+                // Near a half at d decimals.
+                let scale = 10f64.powi(d as i32);
+                x = ((x * scale).trunc() + 0.5 + (next() - 0.5) * 1e-9) / scale;
+            }
+            assert_eq!(
+                round_half_away(x, d).to_bits(),
+                round_half_away_by_text(x, d).to_bits(),
+                "{x} at {d} decimals"
+            );
+        }
     }
 
     #[test]

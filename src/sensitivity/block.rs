@@ -15,6 +15,11 @@
 //! block values transformed and added run by run). With every node
 //! arithmetic there is one segment: the score is one matrix product.
 //!
+//! Missing values: units are grouped by which indicators they have (per
+//! data variant); within a group a node's weights re-normalise over its
+//! present members, as node by node, and each group is one product over
+//! its units.
+//!
 //! The results equal the node-by-node aggregation up to rounding; a run
 //! whose scores are not all finite is left to the node-by-node evaluation
 //! (which treats a failed child as missing), so both paths fail the same
@@ -93,19 +98,31 @@ pub struct Segment {
     leaves: Vec<(usize, WeightPath)>,
     /// Segment columns: segment number (earlier in the plan) and path.
     inner: Vec<(usize, WeightPath)>,
-    /// Kernel over the indicator columns.
-    kernel: ScoreKernel,
-    /// Per data variant, the transformed indicator columns in the kernel's
-    /// layout.
-    values: Vec<Vec<f64>>,
+    /// Per data variant and unit group ([`Pattern`]), the kernel over the
+    /// indicator columns and their transformed values in its layout
+    /// (missing values as 0, with weight 0).
+    products: Vec<Vec<(ScoreKernel, Vec<f64>)>>,
+}
+
+/// Units with the same indicators present (in one data variant).
+#[derive(Debug, Clone)]
+struct Pattern {
+    /// The units (nominal positions), ascending.
+    units: Vec<usize>,
+    /// Per slot of the flat weights: whether that member is present (an
+    /// indicator with a value, a node with a present member).
+    present: Vec<bool>,
+    /// Whether the group is every unit (complete data): block values are
+    /// then written in place.
+    all: bool,
 }
 
 /// The segments of an index, children before parents (the root's last).
 #[derive(Debug, Clone)]
 pub struct BlockPlan {
     segments: Vec<Segment>,
-    /// Units.
-    n: usize,
+    /// Per data variant, the unit groups by present indicators.
+    patterns: Vec<Vec<Pattern>>,
     /// Row stride of block values (units padded for the kernel).
     stride: usize,
 }
@@ -115,9 +132,8 @@ pub struct BlockPlan {
 pub struct BlockScratch {
     weights: Vec<f64>,
     shares: Vec<f64>,
-    /// Runs of the block by data variant (when there are several).
+    /// Runs of the block by data variant.
     groups: Vec<(usize, Vec<usize>)>,
-    group_weights: Vec<f64>,
     group_scores: Vec<f64>,
     /// Per segment but the root's, its block values.
     values: Vec<Vec<f64>>,
@@ -128,7 +144,8 @@ pub struct BlockScratch {
 impl BlockPlan {
     /// The plan for an index, or None when runs cannot take the block path:
     /// a node that is not a quasi-arithmetic mean, an aggregation or
-    /// leave-out choice in the model, or missing normalised values.
+    /// leave-out choice in the model, an infinite normalised value, or a
+    /// unit without any value in some data variant.
     /// `variants` are the normalised values (units x indicators, row-major)
     /// of every data variant.
     pub fn new(
@@ -147,20 +164,26 @@ impl BlockPlan {
                 FactorKind::Aggregation { .. } | FactorKind::Include { .. }
             )
         });
-        let complete = variants.iter().all(|z| z.iter().all(|v| v.is_finite()));
-        if !(methods_fit && factors_fit && complete) || n == 0 {
+        let finite = variants
+            .iter()
+            .all(|z| z.iter().all(|v| v.is_finite() || v.is_nan()));
+        if !(methods_fit && factors_fit && finite) || n == 0 {
             return None;
         }
+        let patterns: Vec<Vec<Pattern>> = variants
+            .iter()
+            .map(|z| patterns(index, model, z, n))
+            .collect::<Option<_>>()?;
         let mut plan = BlockPlan {
             segments: Vec::new(),
-            n,
+            patterns,
             stride: ScoreKernel::new(n, 0).stride(),
         };
         let builder = Builder {
             index,
-            model,
             variants,
-            n,
+            patterns: &plan.patterns,
+            layout_offsets: &model.layout.offsets,
         };
         // The root is node 0.
         builder.segment(0, &mut plan.segments);
@@ -188,123 +211,195 @@ impl BlockPlan {
         b: &mut BlockScratch,
     ) {
         let rows = draws.len();
-        let nodes = index.nodes.len();
-        let (n, stride) = (self.n, self.stride);
-        // Each draw's weight shares: per slot of the flat weights, the
-        // weight over its node's weight sum (the raw weight under a sum).
+        let stride = self.stride;
+        let last = self.segments.len() - 1;
+        // The block's runs by data variant, in run order.
+        b.groups.clear();
+        for (r, d) in draws.iter().enumerate() {
+            let v = variant(d);
+            match b.groups.iter_mut().find(|(g, _)| *g == v) {
+                Some((_, group)) => group.push(r),
+                None => b.groups.push((v, vec![r])),
+            }
+        }
+        let mut outs: Vec<Vec<f64>> = (0..self.segments.len())
+            .map(|s| {
+                let mut out = if s == last {
+                    std::mem::take(&mut b.scores)
+                } else {
+                    std::mem::take(b.values.get_mut(s).unwrap_or(&mut Vec::new()))
+                };
+                out.clear();
+                out.resize(rows * stride, 0.0);
+                out
+            })
+            .collect();
+        let groups = std::mem::take(&mut b.groups);
+        for (v, runs) in &groups {
+            for (pi, pattern) in self.patterns[*v].iter().enumerate() {
+                self.pattern_scores(index, model, draws, runs, (*v, pi), pattern, &mut outs, b);
+            }
+        }
+        b.groups = groups;
+        b.scores = outs.pop().expect("the root's segment");
+        b.values = outs;
+    }
+
+    /// The block values of every segment for the runs `runs` (of one data
+    /// variant) and the units of one pattern.
+    #[allow(clippy::too_many_arguments)]
+    fn pattern_scores(
+        &self,
+        index: &Index,
+        model: &UncertaintyModel,
+        draws: &[Draw],
+        runs: &[usize],
+        (v, pi): (usize, usize),
+        pattern: &Pattern,
+        outs: &mut [Vec<f64>],
+        b: &mut BlockScratch,
+    ) {
+        let stride = self.stride;
+        let rows = draws.len();
+        let in_place = pattern.all && runs.len() == rows;
+        // Each run's weight shares: per slot of the flat weights, the
+        // weight over its node's present weights (the raw weight under a
+        // sum), 0 for a member missing in this pattern.
         let slots = model.layout.nominal.len();
         b.shares.clear();
-        for d in draws {
-            for node in 0..nodes {
+        for &r in runs {
+            let d = &draws[r];
+            for node in 0..index.nodes.len() {
                 let range = model.layout.range(node);
-                let w = &d.weights[range.clone()];
+                let (w, present) = (&d.weights[range.clone()], &pattern.present[range]);
                 match index.nodes[node].aggregation {
-                    Aggregation::Sum => b.shares.extend_from_slice(w),
+                    Aggregation::Sum => b.shares.extend(
+                        w.iter()
+                            .zip(present)
+                            .map(|(&x, &p)| if p { x } else { 0.0 }),
+                    ),
                     _ => {
-                        let sum = w.iter().sum::<f64>();
-                        b.shares.extend(w.iter().map(|x| x / sum));
+                        let sum = w
+                            .iter()
+                            .zip(present)
+                            .filter(|(_, p)| **p)
+                            .map(|(x, _)| x)
+                            .sum::<f64>();
+                        b.shares.extend(
+                            w.iter()
+                                .zip(present)
+                                .map(|(&x, &p)| if p { x / sum } else { 0.0 }),
+                        );
                     }
                 }
             }
         }
-        let share = |r: usize, path: &WeightPath| -> f64 {
-            let shares = &b.shares[r * slots..(r + 1) * slots];
+        let share = |j: usize, path: &WeightPath| -> f64 {
+            let shares = &b.shares[j * slots..(j + 1) * slots];
             let mut e = 1.0;
             for &slot in path {
                 e *= shares[slot];
             }
             e
         };
-        b.values.resize(self.segments.len() - 1, Vec::new());
-        let last = self.segments.len() - 1;
-        let single_variant = self.segments[0].values.len() == 1;
-        if !single_variant {
-            // The block's runs by data variant, in run order.
-            b.groups.clear();
-            for (r, d) in draws.iter().enumerate() {
-                let v = variant(d);
-                match b.groups.iter_mut().find(|(g, _)| *g == v) {
-                    Some((_, group)) => group.push(r),
-                    None => b.groups.push((v, vec![r])),
-                }
-            }
-        }
         for (s, seg) in self.segments.iter().enumerate() {
-            let mut out = if s == last {
-                std::mem::take(&mut b.scores)
-            } else {
-                std::mem::take(&mut b.values[s])
-            };
-            out.clear();
-            out.resize(rows * stride, 0.0);
+            let (done, rest) = outs.split_at_mut(s);
+            let out = &mut rest[0];
             let k = seg.leaves.len();
             if k > 0 {
+                let (kernel, values) = &seg.products[v][pi];
                 let mut weights = std::mem::take(&mut b.weights);
                 weights.clear();
-                for r in 0..rows {
-                    weights.extend(seg.leaves.iter().map(|(_, path)| share(r, path)));
+                for j in 0..runs.len() {
+                    weights.extend(seg.leaves.iter().map(|(_, path)| share(j, path)));
                 }
-                if single_variant {
-                    seg.kernel.scores(&weights, rows, &seg.values[0], &mut out);
+                if in_place {
+                    kernel.scores(&weights, rows, values, out);
                 } else {
-                    // Runs grouped by data variant, each group one product
-                    // (a score does not depend on the runs it is computed
-                    // with).
-                    for (v, group) in b.groups.iter() {
-                        b.group_weights.clear();
-                        for &r in group {
-                            b.group_weights
-                                .extend_from_slice(&weights[r * k..(r + 1) * k]);
-                        }
-                        b.group_scores.clear();
-                        b.group_scores.resize(group.len() * stride, 0.0);
-                        seg.kernel.scores(
-                            &b.group_weights,
-                            group.len(),
-                            &seg.values[*v],
-                            &mut b.group_scores,
-                        );
-                        for (j, &r) in group.iter().enumerate() {
-                            out[r * stride..(r + 1) * stride]
-                                .copy_from_slice(&b.group_scores[j * stride..(j + 1) * stride]);
+                    let sp = kernel.stride();
+                    b.group_scores.clear();
+                    b.group_scores.resize(runs.len() * sp, 0.0);
+                    kernel.scores(&weights, runs.len(), values, &mut b.group_scores);
+                    for (j, &r) in runs.iter().enumerate() {
+                        let from = &b.group_scores[j * sp..j * sp + pattern.units.len()];
+                        for (&u, &x) in pattern.units.iter().zip(from) {
+                            out[r * stride + u] = x;
                         }
                     }
                 }
                 b.weights = weights;
             }
             for (child, path) in &seg.inner {
-                let child_values = &b.values[*child];
-                for r in 0..rows {
-                    let e = share(r, path);
-                    let from = &child_values[r * stride..r * stride + n];
-                    let to = &mut out[r * stride..r * stride + n];
-                    for (t, &v) in to.iter_mut().zip(from) {
-                        *t += e * seg.transform.forward(v);
+                if !pattern.present[path[0]] {
+                    continue;
+                }
+                let child_values = &done[*child];
+                for (j, &r) in runs.iter().enumerate() {
+                    let e = share(j, path);
+                    let row = r * stride;
+                    for &u in &pattern.units {
+                        out[row + u] += e * seg.transform.forward(child_values[row + u]);
                     }
                 }
             }
             if seg.transform != Transform::Identity {
-                for row in out.chunks_exact_mut(stride) {
-                    for v in &mut row[..n] {
-                        *v = seg.transform.inverse(*v);
+                for &r in runs {
+                    let row = &mut out[r * stride..(r + 1) * stride];
+                    for &u in &pattern.units {
+                        row[u] = seg.transform.inverse(row[u]);
                     }
                 }
-            }
-            if s == last {
-                b.scores = out;
-            } else {
-                b.values[s] = out;
             }
         }
     }
 }
 
+/// The unit groups of one data variant by present members, or None when a
+/// unit has no value at all.
+fn patterns(index: &Index, model: &UncertaintyModel, z: &[f64], n: usize) -> Option<Vec<Pattern>> {
+    let k = index.indicators.len();
+    let slots = model.layout.nominal.len();
+    let mut out: Vec<Pattern> = Vec::new();
+    let mut node_present = vec![false; index.nodes.len()];
+    for u in 0..n {
+        let mut present = vec![false; slots];
+        for &node in &index.bottom_up {
+            let offset = model.layout.offsets[node];
+            let mut any = false;
+            for (j, m) in index.nodes[node].children.iter().enumerate() {
+                let p = match *m {
+                    Member::Indicator(i) => !z[u * k + i].is_nan(),
+                    Member::Node(c) => node_present[c],
+                };
+                present[offset + j] = p;
+                any |= p;
+            }
+            node_present[node] = any;
+        }
+        if !node_present[0] {
+            return None;
+        }
+        match out.iter_mut().find(|p| p.present == present) {
+            Some(p) => p.units.push(u),
+            None => out.push(Pattern {
+                units: vec![u],
+                present,
+                all: false,
+            }),
+        }
+    }
+    if let [only] = &mut out[..] {
+        only.all = true;
+    }
+    Some(out)
+}
+
 /// Builds the segments of a plan.
 struct Builder<'a> {
     index: &'a Index,
-    model: &'a UncertaintyModel,
     variants: &'a [Vec<f64>],
-    n: usize,
+    patterns: &'a [Vec<Pattern>],
+    layout_offsets: &'a [usize],
 }
 
 impl Builder<'_> {
@@ -320,19 +415,33 @@ impl Builder<'_> {
         // score is the plain sum over indicators in their order.
         leaves.sort_by_key(|(i, _)| *i);
         let k = self.index.indicators.len();
-        let kernel = ScoreKernel::new(self.n, leaves.len());
-        let values = self
+        let products = self
             .variants
             .iter()
-            .map(|z| {
-                let columns: Vec<f64> = (0..self.n)
-                    .flat_map(|u| {
-                        leaves.iter().map(move |(i, _): &(usize, WeightPath)| {
-                            transform.forward(z[u * k + i])
-                        })
+            .zip(self.patterns)
+            .map(|(z, patterns)| {
+                patterns
+                    .iter()
+                    .map(|pattern| {
+                        let kernel = ScoreKernel::new(pattern.units.len(), leaves.len());
+                        let columns: Vec<f64> = pattern
+                            .units
+                            .iter()
+                            .flat_map(|&u| {
+                                leaves.iter().map(move |(i, _): &(usize, WeightPath)| {
+                                    let x = z[u * k + i];
+                                    if x.is_nan() {
+                                        0.0
+                                    } else {
+                                        transform.forward(x)
+                                    }
+                                })
+                            })
+                            .collect();
+                        let values = kernel.layout(&columns);
+                        (kernel, values)
                     })
-                    .collect();
-                kernel.layout(&columns)
+                    .collect()
             })
             .collect();
         segments.push(Segment {
@@ -340,8 +449,7 @@ impl Builder<'_> {
             transform,
             leaves,
             inner,
-            kernel,
-            values,
+            products,
         });
         segments.len() - 1
     }
@@ -360,7 +468,7 @@ impl Builder<'_> {
         segments: &mut Vec<Segment>,
     ) {
         for (slot_in_node, member) in self.index.nodes[node].children.iter().enumerate() {
-            let mut path = vec![self.model.layout.offsets[node] + slot_in_node];
+            let mut path = vec![self.layout_offsets[node] + slot_in_node];
             path.extend_from_slice(tail);
             match *member {
                 Member::Indicator(i) => leaves.push((i, path)),
