@@ -144,8 +144,9 @@ pub struct BlockScratch {
 impl BlockPlan {
     /// The plan for an index, or None when runs cannot take the block path:
     /// a node that is not a quasi-arithmetic mean, an aggregation or
-    /// leave-out choice in the model, an infinite normalised value, or a
-    /// unit without any value in some data variant.
+    /// leave-out choice in the model, an infinite normalised value, a unit
+    /// without any value in some data variant, or more than
+    /// [`MAX_PATTERNS`] missing-value patterns.
     /// `variants` are the normalised values (units x indicators, row-major)
     /// of every data variant.
     pub fn new(
@@ -354,12 +355,18 @@ impl BlockPlan {
     }
 }
 
+/// Most unit groups (missing-value patterns) a data variant may have on
+/// the block path: each group costs a product and its own weight shares
+/// per run, and tiny groups fill the kernel's tiles poorly.
+const MAX_PATTERNS: usize = 1024;
+
 /// The unit groups of one data variant by present members, or None when a
-/// unit has no value at all.
+/// unit has no value at all or there are more than [`MAX_PATTERNS`].
 fn patterns(index: &Index, model: &UncertaintyModel, z: &[f64], n: usize) -> Option<Vec<Pattern>> {
     let k = index.indicators.len();
     let slots = model.layout.nominal.len();
     let mut out: Vec<Pattern> = Vec::new();
+    let mut known: std::collections::HashMap<Vec<bool>, usize> = Default::default();
     let mut node_present = vec![false; index.nodes.len()];
     for u in 0..n {
         let mut present = vec![false; slots];
@@ -379,13 +386,19 @@ fn patterns(index: &Index, model: &UncertaintyModel, z: &[f64], n: usize) -> Opt
         if !node_present[0] {
             return None;
         }
-        match out.iter_mut().find(|p| p.present == present) {
-            Some(p) => p.units.push(u),
-            None => out.push(Pattern {
-                units: vec![u],
-                present,
-                all: false,
-            }),
+        match known.get(&present) {
+            Some(&g) => out[g].units.push(u),
+            None => {
+                if out.len() == MAX_PATTERNS {
+                    return None;
+                }
+                known.insert(present.clone(), out.len());
+                out.push(Pattern {
+                    units: vec![u],
+                    present,
+                    all: false,
+                });
+            }
         }
     }
     if let [only] = &mut out[..] {
