@@ -79,6 +79,37 @@ impl Transform {
             Transform::Power(p) => y.powf(1.0 / p),
         }
     }
+
+    /// `to[u] += e * f(from[u])` for every u (one loop per transform, so
+    /// each is a plain loop the compiler can vectorise).
+    pub fn add_forward(self, e: f64, from: &[f64], to: &mut [f64]) {
+        fn each(e: f64, from: &[f64], to: &mut [f64], f: impl Fn(f64) -> f64) {
+            for (t, &v) in to.iter_mut().zip(from) {
+                *t += e * f(v);
+            }
+        }
+        match self {
+            Transform::Identity => each(e, from, to, |v| v),
+            Transform::Log => each(e, from, to, f64::ln),
+            Transform::Reciprocal => each(e, from, to, |v| 1.0 / v),
+            Transform::Power(p) => each(e, from, to, |v| v.powf(p)),
+        }
+    }
+
+    /// `y = f^-1(y)` for every value.
+    pub fn invert(self, ys: &mut [f64]) {
+        fn each(ys: &mut [f64], f: impl Fn(f64) -> f64) {
+            for y in ys {
+                *y = f(*y);
+            }
+        }
+        match self {
+            Transform::Identity => {}
+            Transform::Log => each(ys, f64::exp),
+            Transform::Reciprocal => each(ys, |y| 1.0 / y),
+            Transform::Power(p) => each(ys, |y| y.powf(1.0 / p)),
+        }
+    }
 }
 
 /// Where a column's effective weight comes from: the slots (in the flat
@@ -338,16 +369,27 @@ impl BlockPlan {
                 for (j, &r) in runs.iter().enumerate() {
                     let e = share(j, path);
                     let row = r * stride;
-                    for &u in &pattern.units {
-                        out[row + u] += e * seg.transform.forward(child_values[row + u]);
+                    if pattern.all {
+                        let n = pattern.units.len();
+                        let to = &mut out[row..row + n];
+                        seg.transform
+                            .add_forward(e, &child_values[row..row + n], to);
+                    } else {
+                        for &u in &pattern.units {
+                            out[row + u] += e * seg.transform.forward(child_values[row + u]);
+                        }
                     }
                 }
             }
             if seg.transform != Transform::Identity {
                 for &r in runs {
                     let row = &mut out[r * stride..(r + 1) * stride];
-                    for &u in &pattern.units {
-                        row[u] = seg.transform.inverse(row[u]);
+                    if pattern.all {
+                        seg.transform.invert(&mut row[..pattern.units.len()]);
+                    } else {
+                        for &u in &pattern.units {
+                            row[u] = seg.transform.inverse(row[u]);
+                        }
                     }
                 }
             }
