@@ -272,25 +272,20 @@ pub struct SobolIndex {
     pub total_ci: [f64; 2],
 }
 
-/// First-order and total estimates of every factor over `rows`: the
-/// variance is computed once, then one pass per factor.
-fn estimate_all(
-    ya: &[f64],
-    yb: &[f64],
-    yab: &[Vec<f64>],
-    rows: &[usize],
-    out: &mut Vec<(f64, f64)>,
-) {
+/// First-order and total point estimates of every factor over all rows:
+/// the variance is computed once, then one pass per factor (sequential
+/// sums; the bootstrap uses [`estimate_weighted`]).
+fn estimate_all(ya: &[f64], yb: &[f64], yab: &[Vec<f64>], out: &mut Vec<(f64, f64)>) {
     out.clear();
-    let n = rows.len() as f64;
+    let n = ya.len() as f64;
     let mut mean = 0.0;
-    for &j in rows {
-        mean += ya[j] + yb[j];
+    for (a, b) in ya.iter().zip(yb) {
+        mean += a + b;
     }
     mean /= 2.0 * n;
     let mut var = 0.0;
-    for &j in rows {
-        var += (ya[j] - mean).powi(2) + (yb[j] - mean).powi(2);
+    for (a, b) in ya.iter().zip(yb) {
+        var += (a - mean).powi(2) + (b - mean).powi(2);
     }
     var /= 2.0 * n;
     for y in yab {
@@ -299,9 +294,8 @@ fn estimate_all(
             continue;
         }
         let (mut s, mut st) = (0.0, 0.0);
-        for &j in rows {
-            let (a, ab) = (ya[j], y[j]);
-            s += yb[j] * (ab - a);
+        for ((&a, &ab), &b) in ya.iter().zip(y).zip(yb) {
+            s += b * (ab - a);
             st += (a - ab) * (a - ab);
         }
         out.push((s / n / var, st / (2.0 * n) / var));
@@ -451,9 +445,8 @@ pub fn sobol_indices(
     resamples: &Resamples,
 ) -> Vec<SobolIndex> {
     let d = yab.len();
-    let all: Vec<usize> = (0..ya.len()).collect();
     let mut point = Vec::with_capacity(d);
-    estimate_all(ya, yb, yab, &all, &mut point);
+    estimate_all(ya, yb, yab, &mut point);
     #[cfg(target_arch = "x86_64")]
     let (firsts, totals) = if std::is_x86_feature_detected!("avx2") {
         // SAFETY: AVX2 is present.

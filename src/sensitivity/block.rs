@@ -121,8 +121,6 @@ type WeightPath = Vec<usize>;
 /// indicator and segment columns (see the module comment).
 #[derive(Debug, Clone)]
 pub struct Segment {
-    /// The segment's root node.
-    pub root: usize,
     /// Its transform.
     pub transform: Transform,
     /// Indicator columns: indicator index and weight path.
@@ -244,7 +242,6 @@ impl BlockPlan {
     ) {
         let rows = draws.len();
         let stride = self.stride;
-        let last = self.segments.len() - 1;
         // The block's runs by data variant, in run order.
         b.groups.clear();
         for (r, d) in draws.iter().enumerate() {
@@ -254,18 +251,14 @@ impl BlockPlan {
                 None => b.groups.push((v, vec![r])),
             }
         }
-        let mut outs: Vec<Vec<f64>> = (0..self.segments.len())
-            .map(|s| {
-                let mut out = if s == last {
-                    std::mem::take(&mut b.scores)
-                } else {
-                    std::mem::take(b.values.get_mut(s).unwrap_or(&mut Vec::new()))
-                };
-                out.clear();
-                out.resize(rows * stride, 0.0);
-                out
-            })
-            .collect();
+        // Every segment's block values, the root's last (into `b.scores`).
+        b.values.resize(self.segments.len() - 1, Vec::new());
+        let mut outs = std::mem::take(&mut b.values);
+        outs.push(std::mem::take(&mut b.scores));
+        for out in &mut outs {
+            out.clear();
+            out.resize(rows * stride, 0.0);
+        }
         let groups = std::mem::take(&mut b.groups);
         for (v, runs) in &groups {
             for (pi, pattern) in self.patterns[*v].iter().enumerate() {
@@ -500,7 +493,6 @@ impl Builder<'_> {
             })
             .collect();
         segments.push(Segment {
-            root,
             transform,
             leaves,
             inner,

@@ -472,7 +472,7 @@ impl Evaluator {
         Ok(())
     }
 
-    /// Whether runs may be ranked by [`super::kernel::SortedRun`] (falling
+    /// Whether runs may be ranked by [`BlockRanker`] (falling
     /// back to the ranker on ties): scores are not rounded before ranking
     /// and the nominal ranking has no ties. Returns whether higher is best.
     pub fn sorted_ranking(&self) -> Option<bool> {

@@ -1,4 +1,4 @@
-//! The fast path's two kernels, kept free of pipeline types so they can be
+//! The fast path's kernels, kept free of pipeline types so they can be
 //! tested against plain reference code:
 //!
 //! - [`ScoreKernel`]: index scores of a block of runs as one matrix product
@@ -7,6 +7,9 @@
 //!   (detected at run time). Every score is the same sequential sum over the
 //!   indicators whatever the block size or tile, so a run's scores do not
 //!   depend on which runs share its block.
+//! - [`BlockRanker`]: ranks a block of runs by counting, within learned
+//!   windows of neighbours, the units each unit overtook or was overtaken
+//!   by, checked exactly; runs that fail the check go to [`SortedRun`].
 //! - [`SortedRun`]: ranks one run's scores by an insertion sort of packed
 //!   integer keys started from the nominal order (a perturbed run is nearly
 //!   in that order), fixes the order of scores that differ only in the
