@@ -292,30 +292,42 @@ impl BlockPlan {
         // sum), 0 for a member missing in this pattern.
         let slots = model.layout.nominal.len();
         b.shares.clear();
-        for &r in runs {
-            let d = &draws[r];
-            for node in 0..index.nodes.len() {
+        b.shares.resize(runs.len() * slots, 0.0);
+        for (&r, out) in runs.iter().zip(b.shares.chunks_exact_mut(slots)) {
+            let weights = &draws[r].weights;
+            for (node, spec) in index.nodes.iter().enumerate() {
                 let range = model.layout.range(node);
-                let (w, present) = (&d.weights[range.clone()], &pattern.present[range]);
-                match index.nodes[node].aggregation {
-                    Aggregation::Sum => b.shares.extend(
-                        w.iter()
-                            .zip(present)
-                            .map(|(&x, &p)| if p { x } else { 0.0 }),
-                    ),
-                    _ => {
-                        let sum = w
-                            .iter()
-                            .zip(present)
-                            .filter(|(_, p)| **p)
-                            .map(|(x, _)| x)
-                            .sum::<f64>();
-                        b.shares.extend(
-                            w.iter()
-                                .zip(present)
-                                .map(|(&x, &p)| if p { x / sum } else { 0.0 }),
-                        );
+                let (w, present) = (&weights[range.clone()], &pattern.present[range.clone()]);
+                let out = &mut out[range];
+                let sum_node = spec.aggregation == Aggregation::Sum;
+                if pattern.all {
+                    if sum_node {
+                        out.copy_from_slice(w);
+                    } else {
+                        let sum = w.iter().sum::<f64>();
+                        for (o, &x) in out.iter_mut().zip(w) {
+                            *o = x / sum;
+                        }
                     }
+                    continue;
+                }
+                let sum = if sum_node {
+                    1.0
+                } else {
+                    w.iter()
+                        .zip(present)
+                        .filter(|(_, p)| **p)
+                        .map(|(x, _)| x)
+                        .sum::<f64>()
+                };
+                for ((o, &x), &p) in out.iter_mut().zip(w).zip(present) {
+                    *o = if !p {
+                        0.0
+                    } else if sum_node {
+                        x
+                    } else {
+                        x / sum
+                    };
                 }
             }
         }
