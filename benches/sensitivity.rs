@@ -2,9 +2,10 @@
 //! indicators, 3 levels, weights +-25%, exact rank histograms):
 //! - `mc/w1_65536_runs`: Monte Carlo on the block path (one matrix product
 //!   per block), all threads;
-//! - `mc/w1_8192_runs_general_path`: the same model plus a leave-out choice
-//!   for one indicator, which makes scores non-linear in the draw, so every
-//!   run goes through the general node-by-node evaluator;
+//! - `mc/w1_choices_8192_runs` (and `..._general_path`): the mixed-means
+//!   model below plus an aggregation choice (geometric or harmonic pillars)
+//!   and two leave-out choices: one block plan per aggregation combination,
+//!   leave-outs as data variants; and the same model node by node;
 //! - `mc/w1_mixed_means_8192_runs` (and `..._general_path`): W1 with
 //!   geometric, harmonic and power nodes on the block path (segments of
 //!   matrix products), and the same model node by node;
@@ -92,15 +93,25 @@ fn benches(c: &mut Criterion) {
     g.bench_function("w1_65536_runs", |b| {
         b.iter(|| sensitivity::run_mc(&fast, None, &|_| {}))
     });
-    // An include choice makes scores non-linear in the draw: the general path.
-    let general = evaluator(
-        "\n[[sensitivity.choice]]\nkind = \"include\"\nindicator = \"x00\"\n",
+    // Aggregation and leave-out choices: one block plan per aggregation
+    // combination, leave-outs as data variants; and the same model node by
+    // node.
+    let choices = evaluator_of(
+        w1_mixed_text()
+            + "\n[[sensitivity.choice]]\nkind = \"aggregation\"\nnodes = [\"p4\", \"p5\"]\n\
+               options = [\"geometric\", \"harmonic\"]\n\
+               [[sensitivity.choice]]\nkind = \"include\"\nindicator = \"x00\"\n\
+               [[sensitivity.choice]]\nkind = \"include\"\nindicator = \"x13\"\n",
         8192,
         None,
     );
-    assert!(!general.has_block_path());
-    g.bench_function("w1_8192_runs_general_path", |b| {
-        b.iter(|| sensitivity::run_mc(&general, None, &|_| {}))
+    assert!(choices.has_block_path());
+    g.bench_function("w1_choices_8192_runs", |b| {
+        b.iter(|| sensitivity::run_mc(&choices, None, &|_| {}))
+    });
+    let choices_general = choices.clone().with_fast_path(evaluate::FastPath::Off);
+    g.bench_function("w1_choices_8192_runs_general_path", |b| {
+        b.iter(|| sensitivity::run_mc(&choices_general, None, &|_| {}))
     });
     // Geometric, harmonic and power nodes: block path by segments, and the
     // same model node by node.

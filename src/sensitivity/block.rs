@@ -26,7 +26,7 @@
 //! runs.
 
 use super::kernel::ScoreKernel;
-use super::model::{FactorKind, UncertaintyModel};
+use super::model::UncertaintyModel;
 use super::sample::Draw;
 use crate::spec::{Aggregation, Index, Member};
 
@@ -141,17 +141,25 @@ struct Pattern {
     /// Per slot of the flat weights: whether that member is present (an
     /// indicator with a value, a node with a present member).
     present: Vec<bool>,
-    /// Whether the group is every unit (complete data): block values are
-    /// then written in place.
+    /// Whether the group is every unit: block values are then written in
+    /// place.
     all: bool,
+    /// Whether every member is present (no weight re-normalised).
+    complete: bool,
 }
 
-/// The segments of an index, children before parents (the root's last).
+/// The segments of an index under one aggregation method per node,
+/// children before parents (the root's last).
 #[derive(Debug, Clone)]
 pub struct BlockPlan {
+    /// Aggregation method of every node (the index's, or an aggregation
+    /// choice's alternatives).
+    methods: Vec<Aggregation>,
     segments: Vec<Segment>,
-    /// Per data variant, the unit groups by present indicators.
-    patterns: Vec<Vec<Pattern>>,
+    /// Per data variant, the unit groups by present indicators; None for a
+    /// variant whose runs cannot take the block path (an infinite value, a
+    /// unit without any value, more than [`MAX_PATTERNS`] groups).
+    patterns: Vec<Option<Vec<Pattern>>>,
     /// Row stride of block values (units padded for the kernel).
     stride: usize,
 }
@@ -161,56 +169,64 @@ pub struct BlockPlan {
 pub struct BlockScratch {
     weights: Vec<f64>,
     shares: Vec<f64>,
-    /// Runs of the block by data variant.
+    /// Runs of the block (of one plan) by data variant.
     groups: Vec<(usize, Vec<usize>)>,
     group_scores: Vec<f64>,
     /// Per segment but the root's, its block values.
     values: Vec<Vec<f64>>,
     /// Index scores, one row per run (the stride [`BlockPlan::stride`]).
     pub scores: Vec<f64>,
+    /// Per run of the block, whether a plan scored its row.
+    pub scored: Vec<bool>,
+}
+
+impl BlockScratch {
+    /// Sizes the scores for a block of `rows` runs, rows `stride` apart
+    /// (the rows a plan scores are reset by [`BlockPlan::scores`]; the
+    /// others keep stale values).
+    pub fn start(&mut self, rows: usize, stride: usize) {
+        self.scores.resize(rows * stride, 0.0);
+        self.scores.truncate(rows * stride);
+    }
 }
 
 impl BlockPlan {
-    /// The plan for an index, or None when runs cannot take the block path:
-    /// a node that is not a quasi-arithmetic mean, an aggregation or
-    /// leave-out choice in the model, an infinite normalised value, a unit
-    /// without any value in some data variant, or more than
-    /// [`MAX_PATTERNS`] missing-value patterns.
-    /// `variants` are the normalised values (units x indicators, row-major)
-    /// of every data variant.
+    /// The plan for an index whose nodes aggregate by `methods`, or None
+    /// when no run can take the block path: a node that is not a
+    /// quasi-arithmetic mean, or no data variant that can (see
+    /// [`BlockPlan::covers`]). `variants` are the normalised values (units
+    /// x indicators, row-major; NaN = missing or left out) of every data
+    /// variant.
     pub fn new(
         index: &Index,
         model: &UncertaintyModel,
+        methods: &[Aggregation],
         variants: &[Vec<f64>],
         n: usize,
     ) -> Option<BlockPlan> {
-        let methods_fit = index
-            .nodes
-            .iter()
-            .all(|node| Transform::of(node.aggregation).is_some());
-        let factors_fit = model.factors.iter().all(|f| {
-            !matches!(
-                f.kind,
-                FactorKind::Aggregation { .. } | FactorKind::Include { .. }
-            )
-        });
-        let finite = variants
-            .iter()
-            .all(|z| z.iter().all(|v| v.is_finite() || v.is_nan()));
-        if !(methods_fit && factors_fit && finite) || n == 0 {
+        let methods_fit = methods.iter().all(|&m| Transform::of(m).is_some());
+        if !methods_fit || n == 0 {
             return None;
         }
-        let patterns: Vec<Vec<Pattern>> = variants
+        let patterns: Vec<Option<Vec<Pattern>>> = variants
             .iter()
-            .map(|z| patterns(index, model, z, n))
-            .collect::<Option<_>>()?;
+            .map(|z| {
+                let finite = z.iter().all(|v| v.is_finite() || v.is_nan());
+                finite.then(|| patterns(index, model, z, n)).flatten()
+            })
+            .collect();
+        if patterns.iter().all(Option::is_none) {
+            return None;
+        }
         let mut plan = BlockPlan {
+            methods: methods.to_vec(),
             segments: Vec::new(),
             patterns,
             stride: ScoreKernel::new(n, 0).stride(),
         };
         let builder = Builder {
             index,
+            methods,
             variants,
             patterns: &plan.patterns,
             layout_offsets: &model.layout.offsets,
@@ -230,22 +246,35 @@ impl BlockPlan {
         self.segments.len() == 1 && self.segments[0].transform == Transform::Identity
     }
 
-    /// Scores a block of draws into `b.scores` (one row per draw, units in
-    /// nominal order); `variant` gives each draw's data variant.
+    /// Whether runs of data variant `v` can take the block path.
+    pub fn covers(&self, v: usize) -> bool {
+        self.patterns.get(v).is_some_and(Option::is_some)
+    }
+
+    /// Scores draws `runs` (ascending, each of a variant the plan
+    /// [covers](BlockPlan::covers)) of a block into their rows of
+    /// `b.scores` (one row per draw of the block, units in nominal order,
+    /// sized by [`BlockScratch::start`]); `variant` gives each draw's data
+    /// variant.
     pub fn scores(
         &self,
-        index: &Index,
         model: &UncertaintyModel,
         draws: &[Draw],
+        runs: &[usize],
         variant: impl Fn(&Draw) -> usize,
         b: &mut BlockScratch,
     ) {
         let rows = draws.len();
         let stride = self.stride;
-        // The block's runs by data variant, in run order.
+        assert_eq!(
+            b.scores.len(),
+            rows * stride,
+            "BlockScratch::start sizes the block"
+        );
+        // The runs by data variant, in run order.
         b.groups.clear();
-        for (r, d) in draws.iter().enumerate() {
-            let v = variant(d);
+        for &r in runs {
+            let v = variant(&draws[r]);
             match b.groups.iter_mut().find(|(g, _)| *g == v) {
                 Some((_, group)) => group.push(r),
                 None => b.groups.push((v, vec![r])),
@@ -254,15 +283,20 @@ impl BlockPlan {
         // Every segment's block values, the root's last (into `b.scores`).
         b.values.resize(self.segments.len() - 1, Vec::new());
         let mut outs = std::mem::take(&mut b.values);
-        outs.push(std::mem::take(&mut b.scores));
         for out in &mut outs {
             out.clear();
             out.resize(rows * stride, 0.0);
         }
+        outs.push(std::mem::take(&mut b.scores));
+        let root = outs.last_mut().expect("the root's segment");
+        for &r in runs {
+            root[r * stride..(r + 1) * stride].fill(0.0);
+        }
         let groups = std::mem::take(&mut b.groups);
         for (v, runs) in &groups {
-            for (pi, pattern) in self.patterns[*v].iter().enumerate() {
-                self.pattern_scores(index, model, draws, runs, (*v, pi), pattern, &mut outs, b);
+            let patterns = self.patterns[*v].as_ref().expect("a covered variant");
+            for (pi, pattern) in patterns.iter().enumerate() {
+                self.pattern_scores(model, draws, runs, (*v, pi), pattern, &mut outs, b);
             }
         }
         b.groups = groups;
@@ -275,7 +309,6 @@ impl BlockPlan {
     #[allow(clippy::too_many_arguments)]
     fn pattern_scores(
         &self,
-        index: &Index,
         model: &UncertaintyModel,
         draws: &[Draw],
         runs: &[usize],
@@ -295,12 +328,12 @@ impl BlockPlan {
         b.shares.resize(runs.len() * slots, 0.0);
         for (&r, out) in runs.iter().zip(b.shares.chunks_exact_mut(slots)) {
             let weights = &draws[r].weights;
-            for (node, spec) in index.nodes.iter().enumerate() {
+            for (node, &method) in self.methods.iter().enumerate() {
                 let range = model.layout.range(node);
                 let (w, present) = (&weights[range.clone()], &pattern.present[range.clone()]);
                 let out = &mut out[range];
-                let sum_node = spec.aggregation == Aggregation::Sum;
-                if pattern.all {
+                let sum_node = method == Aggregation::Sum;
+                if pattern.complete {
                     if sum_node {
                         out.copy_from_slice(w);
                     } else {
@@ -442,6 +475,7 @@ fn patterns(index: &Index, model: &UncertaintyModel, z: &[f64], n: usize) -> Opt
                 known.insert(present.clone(), out.len());
                 out.push(Pattern {
                     units: vec![u],
+                    complete: present.iter().all(|&p| p),
                     present,
                     all: false,
                 });
@@ -457,8 +491,9 @@ fn patterns(index: &Index, model: &UncertaintyModel, z: &[f64], n: usize) -> Opt
 /// Builds the segments of a plan.
 struct Builder<'a> {
     index: &'a Index,
+    methods: &'a [Aggregation],
     variants: &'a [Vec<f64>],
-    patterns: &'a [Vec<Pattern>],
+    patterns: &'a [Option<Vec<Pattern>>],
     layout_offsets: &'a [usize],
 }
 
@@ -466,8 +501,7 @@ impl Builder<'_> {
     /// Pushes the segment rooted at `root` (after the segments it uses) and
     /// returns its number.
     fn segment(&self, root: usize, segments: &mut Vec<Segment>) -> usize {
-        let transform =
-            Transform::of(self.index.nodes[root].aggregation).expect("checked by BlockPlan::new");
+        let transform = Transform::of(self.methods[root]).expect("checked by BlockPlan::new");
         let mut leaves = Vec::new();
         let mut inner = Vec::new();
         self.columns(root, &[], transform, &mut leaves, &mut inner, segments);
@@ -482,6 +516,7 @@ impl Builder<'_> {
             .map(|(z, patterns)| {
                 patterns
                     .iter()
+                    .flatten()
                     .map(|pattern| {
                         let kernel = ScoreKernel::new(pattern.units.len(), leaves.len());
                         let columns: Vec<f64> = pattern
@@ -532,8 +567,7 @@ impl Builder<'_> {
             match *member {
                 Member::Indicator(i) => leaves.push((i, path)),
                 Member::Node(c) => {
-                    let linear =
-                        Transform::of(self.index.nodes[c].aggregation) == Some(Transform::Identity);
+                    let linear = Transform::of(self.methods[c]) == Some(Transform::Identity);
                     if root_transform == Transform::Identity && linear {
                         self.columns(c, &path, root_transform, leaves, inner, segments);
                     } else {

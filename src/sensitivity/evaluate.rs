@@ -50,13 +50,22 @@ pub struct Evaluator {
     pub nominal_scores: Vec<f64>,
     /// Nominal ranks.
     pub nominal_ranks: Vec<f64>,
-    /// Normalised values (units x indicators, row-major) per data variant.
+    /// Normalised values (units x indicators, row-major) per data variant
+    /// (NaN = missing, or left out by an `include` factor).
     variants: Vec<Vec<f64>>,
-    /// Factor index and level count of each data-side factor (mixed radix).
+    /// Factor index and level count of each data-side factor (mixed radix):
+    /// normalisation and missing-value choices, and `include` factors when
+    /// their variants fit (see [`MAX_VARIANT_BYTES`]).
     variant_factors: Vec<(usize, usize)>,
+    /// `include` factors that are not data variants (runs leaving one of
+    /// them out go node by node).
+    flagged_includes: Vec<usize>,
+    /// Factor index and level count of each aggregation choice.
+    aggregation_factors: Vec<(usize, usize)>,
     ranker: Ranker,
-    /// The block path, when runs can take it.
-    block: Option<BlockPlan>,
+    /// The block path per aggregation combination (empty when there are
+    /// more than [`MAX_PLANS`]); None where runs cannot take it.
+    blocks: Vec<Option<BlockPlan>>,
     /// Units in nominal rank order, and the ranges of nominal ties in it.
     nominal_order: Vec<u32>,
     nominal_groups: Vec<(usize, usize)>,
@@ -83,6 +92,13 @@ pub enum FastPath {
 
 /// Why a run could not be used.
 pub type Failure = String;
+
+/// Most aggregation combinations that get a block plan each.
+const MAX_PLANS: usize = 64;
+/// Most memory the data variants of `include` factors (and the block
+/// plans over them) may take; beyond it those factors stay flags and runs
+/// leaving an indicator out go node by node.
+const MAX_VARIANT_BYTES: usize = 256 << 20;
 
 /// What one run of a block came to (see [`Evaluator::evaluate_block`]).
 pub enum RunOutcome<'a> {
@@ -134,19 +150,24 @@ impl Evaluator {
         for u in &nominal.units {
             scored[u.row] = true;
         }
-        let variant_factors: Vec<(usize, usize)> = model
-            .factors
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| {
-                matches!(
-                    f.kind,
-                    FactorKind::Normalisation { .. } | FactorKind::Missing { .. }
-                )
-            })
-            .map(|(i, f)| (i, f.levels()))
-            .collect();
-        let combos: usize = variant_factors.iter().map(|(_, l)| *l).product();
+        let factors_of = |fits: fn(&FactorKind) -> bool| -> Vec<(usize, usize)> {
+            model
+                .factors
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| fits(&f.kind))
+                .map(|(i, f)| (i, f.levels()))
+                .collect()
+        };
+        let data_factors = factors_of(|k| {
+            matches!(
+                k,
+                FactorKind::Normalisation { .. } | FactorKind::Missing { .. }
+            )
+        });
+        let include_factors = factors_of(|k| matches!(k, FactorKind::Include { .. }));
+        let aggregation_factors = factors_of(|k| matches!(k, FactorKind::Aggregation { .. }));
+        let combos: usize = data_factors.iter().map(|(_, l)| *l).product();
         if combos > 256 {
             return Err(Error::Usage(format!(
                 "the normalisation/missing choices make {combos} data variants; at most 256 are supported (fewer choices, or group indicators in one choice)"
@@ -156,7 +177,7 @@ impl Evaluator {
         let mut variants = Vec::with_capacity(combos);
         let mut errors = Vec::new();
         for v in 0..combos {
-            let levels = decode(v, &variant_factors, model.factors.len());
+            let levels = decode(v, &data_factors, model.factors.len());
             let mut variant = index.clone();
             for (f, factor) in model.factors.iter().enumerate() {
                 let level = levels[f];
@@ -195,9 +216,63 @@ impl Evaluator {
             }
         }
         Error::collect(errors)?;
+        // `include` factors as data variants (the indicator's column left
+        // out, as missing for every unit), when those fit in memory: runs
+        // leaving indicators out then take the block path too.
+        let plans = aggregation_factors
+            .iter()
+            .try_fold(1usize, |a, (_, l)| a.checked_mul(*l))
+            .filter(|&a| a <= MAX_PLANS)
+            .unwrap_or(0);
+        let expanded = u32::try_from(include_factors.len())
+            .ok()
+            .and_then(|m| combos.checked_mul(1usize.checked_shl(m)?))
+            .filter(|&v| {
+                v <= 256
+                    && v.saturating_mul(plans.max(1) + 1)
+                        .saturating_mul(rows.len() * k * 8)
+                        <= MAX_VARIANT_BYTES
+            });
+        let (variant_factors, flagged_includes) = match expanded {
+            Some(total) if !include_factors.is_empty() => {
+                let all: Vec<(usize, usize)> = data_factors
+                    .iter()
+                    .chain(&include_factors)
+                    .copied()
+                    .collect();
+                variants = (0..total)
+                    .map(|v| {
+                        let levels = decode(v, &all, model.factors.len());
+                        let mut z = variants[encode(&levels, &data_factors)].clone();
+                        for &(f, _) in &include_factors {
+                            if let (FactorKind::Include { indicator }, 1) =
+                                (&model.factors[f].kind, levels[f])
+                            {
+                                z.iter_mut()
+                                    .skip(*indicator)
+                                    .step_by(k)
+                                    .for_each(|x| *x = f64::NAN);
+                            }
+                        }
+                        z
+                    })
+                    .collect();
+                (all, Vec::new())
+            }
+            _ => (
+                data_factors,
+                include_factors.iter().map(|&(f, _)| f).collect(),
+            ),
+        };
         let nominal_scores: Vec<f64> = ranked.iter().map(|u| u.score).collect();
         let nominal_ranks: Vec<f64> = ranked.iter().map(|u| u.rank.expect("ranked").0).collect();
-        let block = BlockPlan::new(&index, &model, &variants, rows.len());
+        let blocks: Vec<Option<BlockPlan>> = (0..plans)
+            .map(|a| {
+                let levels = decode(a, &aggregation_factors, model.factors.len());
+                let methods = node_methods(&index, &model, &levels);
+                BlockPlan::new(&index, &model, &methods, &variants, rows.len())
+            })
+            .collect();
         let mut nominal_order: Vec<u32> = (0..nominal_ranks.len() as u32).collect();
         nominal_order.sort_by(|&a, &b| {
             nominal_ranks[a as usize]
@@ -229,8 +304,10 @@ impl Evaluator {
             nominal_ranks,
             variants,
             variant_factors,
+            flagged_includes,
+            aggregation_factors,
             ranker,
-            block,
+            blocks,
             nominal_groups,
             nominal_in_order: nominal_order
                 .iter()
@@ -246,13 +323,17 @@ impl Evaluator {
 
     /// Whether runs take the block path ([`BlockPlan`]).
     pub fn has_block_path(&self) -> bool {
-        self.block().is_some()
+        self.fast != FastPath::Off && self.blocks.iter().any(Option::is_some)
     }
 
-    /// Whether the block path is a single matrix product (every node
-    /// arithmetic or a sum).
+    /// Whether the block path of the nominal aggregation methods is a
+    /// single matrix product (every node arithmetic or a sum).
     pub fn is_single_product(&self) -> bool {
-        self.block().is_some_and(BlockPlan::is_single_product)
+        self.has_block_path()
+            && self
+                .blocks
+                .first()
+                .is_some_and(|b| b.as_ref().is_some_and(BlockPlan::is_single_product))
     }
 
     /// Limits the fast path (for checking it against the general path).
@@ -261,8 +342,21 @@ impl Evaluator {
         self
     }
 
-    fn block(&self) -> Option<&BlockPlan> {
-        self.block.as_ref().filter(|_| self.fast != FastPath::Off)
+    /// Whether a draw is evaluated on the block path (else node by node).
+    pub fn takes_block_path(&self, draw: &Draw) -> bool {
+        self.plan_of(draw).is_some()
+    }
+
+    /// The aggregation combination of a draw and its block plan, when the
+    /// draw can take the block path.
+    fn plan_of(&self, draw: &Draw) -> Option<(usize, &BlockPlan)> {
+        if self.fast == FastPath::Off || self.flagged_includes.iter().any(|&f| draw.levels[f] != 0)
+        {
+            return None;
+        }
+        let a = encode(&draw.levels, &self.aggregation_factors);
+        let plan = self.blocks.get(a)?.as_ref()?;
+        plan.covers(self.variant_of(draw)).then_some((a, plan))
     }
 
     /// Kendall's tau-b between the nominal ranks and `ranks` (the last
@@ -372,7 +466,7 @@ impl Evaluator {
 
     /// Evaluates a draw: fills `scratch.scores` and `scratch.ranks`.
     pub fn evaluate(&self, draw: &Draw, scratch: &mut Scratch) -> std::result::Result<(), Failure> {
-        if self.block().is_none() {
+        if self.plan_of(draw).is_none() {
             return self.run(draw, scratch, false, None);
         }
         let mut block = std::mem::take(&mut scratch.block);
@@ -409,6 +503,11 @@ impl Evaluator {
                 .start(&t.block.scores, stride, draws.len(), n, highest);
         }
         for (r, d) in draws.iter().enumerate() {
+            if !t.block.scored[r] {
+                let result = self.run(d, &mut t.scratch, false, None);
+                f(r, outcome(result, &mut t.scratch));
+                continue;
+            }
             let scores = &t.block.scores[r * stride..r * stride + n];
             if let Some(highest) = sorted
                 && let Some((order, swaps)) = t.ranker.rank(r, scores, highest)
@@ -429,12 +528,32 @@ impl Evaluator {
     }
 
     /// Scores a block of draws on the block path, one row per draw (units
-    /// in nominal order), and returns the row stride; None when runs do not
-    /// take the block path.
+    /// in nominal order; `b.scored` tells which rows a plan scored: the
+    /// others are for the node-by-node path), and returns the row stride;
+    /// None when no draw of the block takes the block path.
     pub fn block_scores(&self, draws: &[Draw], b: &mut BlockScratch) -> Option<usize> {
-        let plan = self.block()?;
-        plan.scores(&self.index, &self.model, draws, |d| self.variant_of(d), b);
-        Some(plan.stride())
+        let plans: Vec<Option<(usize, &BlockPlan)>> =
+            draws.iter().map(|d| self.plan_of(d)).collect();
+        let stride = plans.iter().flatten().next()?.1.stride();
+        b.start(draws.len(), stride);
+        b.scored.clear();
+        b.scored.extend(plans.iter().map(Option::is_some));
+        // One call per plan, for its runs (usually all of them).
+        let mut done = vec![false; draws.len()];
+        for (r, p) in plans.iter().enumerate() {
+            let Some((a, plan)) = *p else { continue };
+            if done[r] {
+                continue;
+            }
+            let runs: Vec<usize> = (r..draws.len())
+                .filter(|&j| plans[j].is_some_and(|(b, _)| b == a))
+                .collect();
+            for &j in &runs {
+                done[j] = true;
+            }
+            plan.scores(&self.model, draws, &runs, |d| self.variant_of(d), b);
+        }
+        Some(stride)
     }
 
     /// Ranks one row of block scores with the ranker; a row with scores
@@ -505,11 +624,7 @@ impl Evaluator {
 
     /// The data variant of a draw.
     fn variant_of(&self, draw: &Draw) -> usize {
-        let mut v = 0;
-        for &(f, levels) in self.variant_factors.iter().rev() {
-            v = v * levels + draw.levels[f];
-        }
-        v
+        encode(&draw.levels, &self.variant_factors)
     }
 
     fn run(
@@ -524,26 +639,15 @@ impl Evaluator {
         let k = index.indicators.len();
         let nodes = index.nodes.len();
         let z = &self.variants[self.variant_of(draw)];
-        s.methods.clear();
-        s.methods.extend(index.nodes.iter().map(|n| n.aggregation));
+        set_node_methods(&mut s.methods, index, &self.model, &draw.levels);
         s.excluded.clear();
         match left_out {
             Some(l) => s.excluded.extend_from_slice(l),
             None => s.excluded.resize(k, false),
         }
         for (f, factor) in self.model.factors.iter().enumerate() {
-            let level = draw.levels[f];
-            if level == 0 {
-                continue;
-            }
-            match &factor.kind {
-                FactorKind::Aggregation { nodes, options } => {
-                    for &node in nodes {
-                        s.methods[node] = options[level - 1];
-                    }
-                }
-                FactorKind::Include { indicator } => s.excluded[*indicator] = true,
-                _ => {}
+            if let (FactorKind::Include { indicator }, 1..) = (&factor.kind, draw.levels[f]) {
+                s.excluded[*indicator] = true;
             }
         }
         s.node_scores.clear();
@@ -591,6 +695,42 @@ impl Evaluator {
         let result = self.rank_scores(&scores[..n], s);
         s.node_scores = scores;
         result
+    }
+}
+
+/// The combination number of factor levels over mixed-radix factors (the
+/// first factor varies fastest); the inverse of [`decode`].
+fn encode(levels: &[usize], factors: &[(usize, usize)]) -> usize {
+    let mut v = 0;
+    for &(f, l) in factors.iter().rev() {
+        v = v * l + levels[f];
+    }
+    v
+}
+
+/// Every node's aggregation method under the levels of the aggregation
+/// factors (the index's own where a factor is at level 0).
+fn node_methods(index: &Index, model: &UncertaintyModel, levels: &[usize]) -> Vec<Aggregation> {
+    let mut methods = Vec::new();
+    set_node_methods(&mut methods, index, model, levels);
+    methods
+}
+
+/// [`node_methods`] into a buffer.
+fn set_node_methods(
+    methods: &mut Vec<Aggregation>,
+    index: &Index,
+    model: &UncertaintyModel,
+    levels: &[usize],
+) {
+    methods.clear();
+    methods.extend(index.nodes.iter().map(|n| n.aggregation));
+    for (f, factor) in model.factors.iter().enumerate() {
+        if let (FactorKind::Aggregation { nodes, options }, l @ 1..) = (&factor.kind, levels[f]) {
+            for &node in nodes {
+                methods[node] = options[l - 1];
+            }
+        }
     }
 }
 
