@@ -148,6 +148,18 @@ fn impossible_combinations_are_refused_before_running() {
         .to_string();
     assert!(e.contains("aggregation = geometric"), "{e}");
     assert!(e.contains("cannot run"), "{e}");
+    // With leave-out factors every failing combination is listed once:
+    // a (0 at u1) and b (0 at u2) in or out, c always in (0 at u3).
+    let (_tmp, index) = small(
+        "[[sensitivity.choice]]\nkind = \"aggregation\"\noptions = [\"geometric\"]\n\
+         [[sensitivity.choice]]\nkind = \"include\"\nindicator = \"a\"\n\
+         [[sensitivity.choice]]\nkind = \"include\"\nindicator = \"b\"\n",
+    );
+    let e = evaluator(&index, model::Overrides::default()).unwrap_err();
+    let lines: Vec<String> = e.problems().iter().map(|p| p.to_string()).collect();
+    let unique: std::collections::BTreeSet<&String> = lines.iter().collect();
+    assert_eq!(unique.len(), lines.len(), "{lines:#?}");
+    assert_eq!(lines.len(), 4, "{lines:#?}");
     // A zscore alternative with a constant indicator under it.
     let (tmp, _) = small(
         "[[sensitivity.choice]]\nkind = \"normalisation\"\nindicators = [\"a\"]\noptions = [{ method = \"zscore\" }]\n",

@@ -93,6 +93,9 @@ pub enum FastPath {
 /// Why a run could not be used.
 pub type Failure = String;
 
+/// Failing combinations listed before the rest are summarised.
+const MAX_LISTED: usize = 10;
+
 /// Most aggregation combinations that get a block plan each.
 const MAX_PLANS: usize = 64;
 /// Most memory the data variants of `include` factors (and the block
@@ -404,8 +407,9 @@ impl Evaluator {
         self.ids.len()
     }
 
-    /// Checks every data variant with every aggregation combination (and all
-    /// leave-out factors at once) at nominal weights.
+    /// Checks every data variant with every aggregation combination (and,
+    /// for flagged leave-out factors, all of them left out at once) at
+    /// nominal weights.
     fn validate_combinations(&self) -> Result<()> {
         let agg_factors: Vec<(usize, usize)> = self
             .model
@@ -422,14 +426,9 @@ impl Evaluator {
                 "the discrete choices make {total} combinations; at most 100,000 can be validated"
             )));
         }
-        let include: Vec<usize> = self
-            .model
-            .factors
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| matches!(f.kind, FactorKind::Include { .. }))
-            .map(|(i, _)| i)
-            .collect();
+        // Leave-outs held as data variants are covered by the loop over
+        // variants; flagged ones are checked all left out at once.
+        let include = &self.flagged_includes;
         let mut scratch = Scratch::default();
         let mut errors = Vec::new();
         for v in 0..self.variants.len() {
@@ -443,20 +442,23 @@ impl Evaluator {
                 let mut checks = vec![draw.clone()];
                 if !include.is_empty() {
                     let mut all_out = draw;
-                    for &f in &include {
+                    for &f in include {
                         all_out.levels[f] = 1;
                     }
                     checks.push(all_out);
                 }
                 for d in checks {
                     if let Err(reason) = self.evaluate_checked(&d, &mut scratch) {
+                        if errors.len() == MAX_LISTED {
+                            errors.push(Error::Usage(
+                                "more combinations cannot run; fix the ones above first".into(),
+                            ));
+                            return Error::collect(errors);
+                        }
                         let label = combination_label(&self.model, &self.index, &d.levels);
                         errors.push(Error::Usage(format!(
                             "the combination [{label}] cannot run: {reason}"
                         )));
-                        if errors.len() >= 10 {
-                            return Error::collect(errors);
-                        }
                     }
                 }
             }
