@@ -15,6 +15,13 @@
 //! block values transformed and added run by run). With every node
 //! arithmetic there is one segment: the score is one matrix product.
 //!
+//! A Mazziotta-Pareto node is a segment of its own whose columns are its
+//! children (none walked through): their weighted mean `m` is a product as
+//! above, then a second pass over the same columns, run by run, adds the
+//! weighted variance `v = sum_c e_c (x_c - m)^2` and the score becomes
+//! `m - v / m` (0 when m is 0), the two-pass formula of the node-by-node
+//! aggregation.
+//!
 //! Missing values: units are grouped by which indicators they have (per
 //! data variant); within a group a node's weights re-normalise over its
 //! present members, as node by node, and each group is one product over
@@ -123,6 +130,9 @@ type WeightPath = Vec<usize>;
 pub struct Segment {
     /// Its transform.
     pub transform: Transform,
+    /// Whether the root is a Mazziotta-Pareto node (transform identity,
+    /// then the variance penalty).
+    penalised: bool,
     /// Indicator columns: indicator index and weight path.
     leaves: Vec<(usize, WeightPath)>,
     /// Segment columns: segment number (earlier in the plan) and path.
@@ -131,6 +141,10 @@ pub struct Segment {
     /// indicator columns and their transformed values in its layout
     /// (missing values as 0, with weight 0).
     products: Vec<Vec<(ScoreKernel, Vec<f64>)>>,
+    /// For a Mazziotta-Pareto segment, per data variant and unit group,
+    /// the indicator columns one after the other (each the group's units
+    /// in order, missing values as 0), for the variance pass.
+    columns: Vec<Vec<Vec<f64>>>,
 }
 
 /// Units with the same indicators present (in one data variant).
@@ -178,6 +192,18 @@ pub struct BlockScratch {
     pub scores: Vec<f64>,
     /// Per run of the block, whether a plan scored its row.
     pub scored: Vec<bool>,
+    penalty: PenaltyScratch,
+}
+
+/// Buffers of the Mazziotta-Pareto pass, over a group's units.
+#[derive(Debug, Clone, Default)]
+struct PenaltyScratch {
+    /// One run's weighted means.
+    means: Vec<f64>,
+    /// One child's values.
+    child: Vec<f64>,
+    /// The weighted squared deviations.
+    spread: Vec<f64>,
 }
 
 impl BlockScratch {
@@ -192,8 +218,9 @@ impl BlockScratch {
 
 impl BlockPlan {
     /// The plan for an index whose nodes aggregate by `methods`, or None
-    /// when no run can take the block path: a node that is not a
-    /// quasi-arithmetic mean, or no data variant that can (see
+    /// when no run can take the block path: a node that is neither a
+    /// quasi-arithmetic mean nor Mazziotta-Pareto (a generalised mean with
+    /// p = 0), or no data variant that can (see
     /// [`BlockPlan::covers`]). `variants` are the normalised values (units
     /// x indicators, row-major; NaN = missing or left out) of every data
     /// variant.
@@ -204,7 +231,9 @@ impl BlockPlan {
         variants: &[Vec<f64>],
         n: usize,
     ) -> Option<BlockPlan> {
-        let methods_fit = methods.iter().all(|&m| Transform::of(m).is_some());
+        let methods_fit = methods
+            .iter()
+            .all(|&m| m == Aggregation::MazziottaPareto || Transform::of(m).is_some());
         if !methods_fit || n == 0 {
             return None;
         }
@@ -243,7 +272,9 @@ impl BlockPlan {
 
     /// Whether the plan is one matrix product (every node arithmetic).
     pub fn is_single_product(&self) -> bool {
-        self.segments.len() == 1 && self.segments[0].transform == Transform::Identity
+        self.segments.len() == 1
+            && self.segments[0].transform == Transform::Identity
+            && !self.segments[0].penalised
     }
 
     /// Whether runs of data variant `v` can take the block path.
@@ -419,6 +450,20 @@ impl BlockPlan {
                     }
                 }
             }
+            if seg.penalised {
+                let columns = &seg.columns[v][pi];
+                penalise(
+                    seg,
+                    columns,
+                    pattern,
+                    done,
+                    out,
+                    runs,
+                    stride,
+                    share,
+                    &mut b.penalty,
+                );
+            }
             if seg.transform != Transform::Identity {
                 for &r in runs {
                     let row = &mut out[r * stride..(r + 1) * stride];
@@ -431,6 +476,65 @@ impl BlockPlan {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Copies row `row` of block values `from` at a group's units into `to`
+/// (in the group's order).
+fn gather(from: &[f64], row: usize, pattern: &Pattern, to: &mut Vec<f64>) {
+    to.clear();
+    if pattern.all {
+        to.extend_from_slice(&from[row..row + pattern.units.len()]);
+    } else {
+        to.extend(pattern.units.iter().map(|&u| from[row + u]));
+    }
+}
+
+/// The Mazziotta-Pareto pass of segment `seg` over one unit group: `out`
+/// holds each run's weighted means `m` of the children; adds the weighted
+/// variance `v` over the same children (indicator `columns`, child segments
+/// in `done`) and writes `m - v / m` (0 where m is 0), as
+/// `pipeline::aggregate` does. `share(j, path)` is run j's effective weight.
+#[allow(clippy::too_many_arguments)]
+fn penalise(
+    seg: &Segment,
+    columns: &[f64],
+    pattern: &Pattern,
+    done: &[Vec<f64>],
+    out: &mut [f64],
+    runs: &[usize],
+    stride: usize,
+    share: impl Fn(usize, &WeightPath) -> f64,
+    scratch: &mut PenaltyScratch,
+) {
+    let n = pattern.units.len();
+    let PenaltyScratch {
+        means,
+        child,
+        spread,
+    } = scratch;
+    let add = |e: f64, x: &[f64], means: &[f64], spread: &mut [f64]| {
+        for ((s, &x), &m) in spread.iter_mut().zip(x).zip(means) {
+            *s += e * (x - m) * (x - m);
+        }
+    };
+    for (j, &r) in runs.iter().enumerate() {
+        let row = r * stride;
+        gather(out, row, pattern, means);
+        spread.clear();
+        spread.resize(n, 0.0);
+        for (l, (_, path)) in seg.leaves.iter().enumerate() {
+            add(share(j, path), &columns[l * n..(l + 1) * n], means, spread);
+        }
+        for (c, path) in &seg.inner {
+            if pattern.present[path[0]] {
+                gather(&done[*c], row, pattern, child);
+                add(share(j, path), child, means, spread);
+            }
+        }
+        for ((&u, &m), &v) in pattern.units.iter().zip(means.iter()).zip(spread.iter()) {
+            out[row + u] = if m == 0.0 { 0.0 } else { m - v / m };
         }
     }
 }
@@ -501,10 +605,17 @@ impl Builder<'_> {
     /// Pushes the segment rooted at `root` (after the segments it uses) and
     /// returns its number.
     fn segment(&self, root: usize, segments: &mut Vec<Segment>) -> usize {
-        let transform = Transform::of(self.methods[root]).expect("checked by BlockPlan::new");
+        let penalised = self.methods[root] == Aggregation::MazziottaPareto;
+        let transform = match penalised {
+            true => Transform::Identity,
+            false => Transform::of(self.methods[root]).expect("checked by BlockPlan::new"),
+        };
         let mut leaves = Vec::new();
         let mut inner = Vec::new();
-        self.columns(root, &[], transform, &mut leaves, &mut inner, segments);
+        // A Mazziotta-Pareto root needs each child's own value: none is
+        // walked through.
+        let walk = transform == Transform::Identity && !penalised;
+        self.columns(root, &[], walk, &mut leaves, &mut inner, segments);
         // Indicator columns in index order: with every node arithmetic the
         // score is the plain sum over indicators in their order.
         leaves.sort_by_key(|(i, _)| *i);
@@ -539,24 +650,48 @@ impl Builder<'_> {
                     .collect()
             })
             .collect();
+        let columns = match penalised {
+            false => Vec::new(),
+            true => self
+                .variants
+                .iter()
+                .zip(self.patterns)
+                .map(|(z, patterns)| {
+                    let by_leaf = |pattern: &Pattern| -> Vec<f64> {
+                        leaves
+                            .iter()
+                            .flat_map(|&(i, _)| {
+                                pattern.units.iter().map(move |&u| {
+                                    let x = z[u * k + i];
+                                    if x.is_nan() { 0.0 } else { x }
+                                })
+                            })
+                            .collect()
+                    };
+                    patterns.iter().flatten().map(by_leaf).collect()
+                })
+                .collect(),
+        };
         segments.push(Segment {
             transform,
+            penalised,
             leaves,
             inner,
             products,
+            columns,
         });
         segments.len() - 1
     }
 
     /// The columns under `node` (whose path up to the segment root is
     /// `tail`): indicators, and child segments for children that start
-    /// one. Below an arithmetic segment root, arithmetic children are
-    /// walked through.
+    /// one. With `walk` (an arithmetic segment root), arithmetic children
+    /// are walked through.
     fn columns(
         &self,
         node: usize,
         tail: &[usize],
-        root_transform: Transform,
+        walk: bool,
         leaves: &mut Vec<(usize, WeightPath)>,
         inner: &mut Vec<(usize, WeightPath)>,
         segments: &mut Vec<Segment>,
@@ -568,8 +703,8 @@ impl Builder<'_> {
                 Member::Indicator(i) => leaves.push((i, path)),
                 Member::Node(c) => {
                     let linear = Transform::of(self.methods[c]) == Some(Transform::Identity);
-                    if root_transform == Transform::Identity && linear {
-                        self.columns(c, &path, root_transform, leaves, inner, segments);
+                    if walk && linear {
+                        self.columns(c, &path, walk, leaves, inner, segments);
                     } else {
                         let s = self.segment(c, segments);
                         inner.push((s, path));

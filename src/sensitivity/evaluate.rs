@@ -350,6 +350,30 @@ impl Evaluator {
         self.plan_of(draw).is_some()
     }
 
+    /// An order of `draws` in which runs sharing an aggregation combination
+    /// and a data variant are adjacent (stable; runs leaving out a flagged
+    /// indicator last), so that blocks taken from it in turn are one
+    /// product each instead of many small ones; None when every draw is in
+    /// one group (keep the order). A function of the draws alone: not of
+    /// threads, nor of the fast-path setting (so both paths record runs in
+    /// the same order).
+    pub fn block_order(&self, draws: &[Draw]) -> Option<Vec<usize>> {
+        if self.blocks.len() <= 1 && self.variants.len() <= 1 && self.flagged_includes.is_empty() {
+            return None;
+        }
+        let keys: Vec<(bool, usize, usize)> = draws
+            .iter()
+            .map(|d| {
+                let flagged = self.flagged_includes.iter().any(|&f| d.levels[f] != 0);
+                let a = encode(&d.levels, &self.aggregation_factors);
+                (flagged, a, self.variant_of(d))
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..draws.len()).collect();
+        order.sort_by_key(|&i| keys[i]);
+        Some(order)
+    }
+
     /// The aggregation combination of a draw and its block plan, when the
     /// draw can take the block path.
     fn plan_of(&self, draw: &Draw) -> Option<(usize, &BlockPlan)> {

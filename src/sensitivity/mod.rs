@@ -138,14 +138,24 @@ pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -
                 let (mut rng, runs) = runs_of_chunk(&eval.model, chunk);
                 let count = runs.end - runs.start;
                 let mut stats = recorder.chunk(chunk);
-                let mut left = count;
-                while left > 0 {
-                    let b = left.min(BLOCK);
-                    left -= b;
-                    t.draws.clear();
-                    t.draws
-                        .extend((0..b).map(|_| sample::draw_mc(&eval.model, &mut rng)));
-                    run_block(eval, &recorder, &mut t, &mut stats);
+                t.draws.clear();
+                t.draws
+                    .extend((0..count).map(|_| sample::draw_mc(&eval.model, &mut rng)));
+                // Runs with discrete choices grouped by block plan and data
+                // variant (recorded in that order: the chunk's statistics
+                // depend on its draws alone).
+                if let Some(order) = eval.block_order(&t.draws) {
+                    t.draws = permuted(&mut t.draws, &order);
+                }
+                for block in t.draws.chunks(BLOCK as usize) {
+                    run_block(
+                        eval,
+                        &recorder,
+                        &mut t.tally,
+                        &mut t.runs,
+                        block,
+                        &mut stats,
+                    );
                 }
                 recorder.close(&mut t.tally, stats);
                 progress(count);
@@ -171,11 +181,31 @@ pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -
     }
 }
 
-/// Evaluates and records the thread's block of draws.
-fn run_block(eval: &Evaluator, recorder: &RunRecorder, t: &mut McThread, stats: &mut ChunkStats) {
-    let McThread {
-        tally, runs, draws, ..
-    } = t;
+/// `items` in `order` (a permutation of their indices), moved out.
+fn permuted(items: &mut [Draw], order: &[usize]) -> Vec<Draw> {
+    order
+        .iter()
+        .map(|&i| {
+            std::mem::replace(
+                &mut items[i],
+                Draw {
+                    weights: Vec::new(),
+                    levels: Vec::new(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// Evaluates and records a block of draws.
+fn run_block(
+    eval: &Evaluator,
+    recorder: &RunRecorder,
+    tally: &mut Tally,
+    runs: &mut BlockRuns,
+    draws: &[Draw],
+    stats: &mut ChunkStats,
+) {
     eval.evaluate_block(draws, runs, |_, outcome| match outcome {
         RunOutcome::Sorted {
             scores,
@@ -271,44 +301,53 @@ pub fn run_sobol(eval: &Evaluator, progress: Progress) -> Result<SobolResult> {
             sample::ab_row(&a[j], &b[j], offsets[i]..offsets[i + 1])
         }
     };
-    // Outputs per evaluation, in evaluation order: blocks of evaluations
-    // (as Monte Carlo runs), collected in order.
+    // Outputs per evaluation, in evaluation order. Work items are spans
+    // of evaluations (as Monte Carlo chunks), evaluated in blocks; with
+    // discrete choices the span is reordered so that a block shares its
+    // block plan and data variant, and each output goes back to its place.
     let block = BLOCK as usize;
-    let results: Vec<std::result::Result<(f64, Vec<f32>), String>> = (0..total.div_ceil(block))
+    let span = CHUNK as usize;
+    let results: Vec<std::result::Result<(f64, Vec<f32>), String>> = (0..total.div_ceil(span))
         .into_par_iter()
         .map_init(
             || (BlockRuns::default(), Vec::new(), vec![0.0f64; units]),
-            |(runs, draws, ranks), bi| {
-                let first = bi * block;
+            |(runs, draws, ranks), si| {
+                let first = si * span;
+                let end = total.min(first + span);
                 draws.clear();
-                draws.extend(
-                    (first..total.min(first + block))
-                        .map(|e| sample::draw_from_uniforms(model, &row(e))),
-                );
-                let mut out = Vec::with_capacity(draws.len());
-                eval.evaluate_block(draws, runs, |r, outcome| {
-                    let ranks: &[f64] = match outcome {
-                        RunOutcome::Sorted { order, .. } => {
-                            for (q, &p) in order.iter().enumerate() {
-                                ranks[p as usize] = (q + 1) as f64;
+                draws.extend((first..end).map(|e| sample::draw_from_uniforms(model, &row(e))));
+                let order = eval.block_order(draws);
+                if let Some(order) = &order {
+                    *draws = permuted(draws, order);
+                }
+                let mut out = vec![Err(String::new()); end - first];
+                for (bi, blk) in draws.chunks(block).enumerate() {
+                    eval.evaluate_block(blk, runs, |r, outcome| {
+                        let at = bi * block + r;
+                        let at = order.as_ref().map_or(at, |o| o[at]);
+                        let ranks: &[f64] = match outcome {
+                            RunOutcome::Sorted { order, .. } => {
+                                for (q, &p) in order.iter().enumerate() {
+                                    ranks[p as usize] = (q + 1) as f64;
+                                }
+                                ranks
                             }
-                            ranks
-                        }
-                        RunOutcome::Ranked(s) => &s.ranks,
-                        RunOutcome::Failed(reason) => {
-                            out.push(Err(format!("evaluation {}: {reason}", first + r)));
-                            return;
-                        }
-                    };
-                    let shift = ranks
-                        .iter()
-                        .zip(&eval.nominal_ranks)
-                        .map(|(x, y)| (x - y).abs())
-                        .sum::<f64>()
-                        / units as f64;
-                    out.push(Ok((shift, ranks.iter().map(|&r| r as f32).collect())));
-                });
-                progress(draws.len() as u64);
+                            RunOutcome::Ranked(s) => &s.ranks,
+                            RunOutcome::Failed(reason) => {
+                                out[at] = Err(format!("evaluation {}: {reason}", first + at));
+                                return;
+                            }
+                        };
+                        let shift = ranks
+                            .iter()
+                            .zip(&eval.nominal_ranks)
+                            .map(|(x, y)| (x - y).abs())
+                            .sum::<f64>()
+                            / units as f64;
+                        out[at] = Ok((shift, ranks.iter().map(|&r| r as f32).collect()));
+                    });
+                    progress(blk.len() as u64);
+                }
                 out
             },
         )
