@@ -2,10 +2,11 @@
 //! indicators, 3 levels, weights +-25%, exact rank histograms):
 //! - `mc/w1_65536_runs`: Monte Carlo on the block path (one matrix product
 //!   per block), all threads;
-//! - `mc/w1_choices_8192_runs` (and `..._general_path`): the mixed-means
-//!   model below plus an aggregation choice (geometric or harmonic pillars)
-//!   and two leave-out choices: one block plan per aggregation combination,
-//!   leave-outs as data variants; and the same model node by node;
+//! - `mc/w1_choices_8192_runs` (and `..._general_path`): W1c
+//!   (benches/w1_choices.toml: W1 plus a Mazziotta-Pareto or power-mean
+//!   choice for two pillars and three leave-out choices): one block plan
+//!   per aggregation combination, leave-outs as data variants; and the
+//!   same model node by node;
 //! - `mc/w1_mixed_means_8192_runs` (and `..._general_path`): W1 with
 //!   geometric, harmonic and power nodes on the block path (segments of
 //!   matrix products), and the same model node by node;
@@ -93,15 +94,12 @@ fn benches(c: &mut Criterion) {
     g.bench_function("w1_65536_runs", |b| {
         b.iter(|| sensitivity::run_mc(&fast, None, &|_| {}))
     });
-    // Aggregation and leave-out choices: one block plan per aggregation
-    // combination, leave-outs as data variants; and the same model node by
-    // node.
+    // Aggregation and leave-out choices (W1c, benches/w1_choices.toml):
+    // one block plan per aggregation combination, leave-outs as data
+    // variants, runs grouped by both; and the same model node by node.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches");
     let choices = evaluator_of(
-        w1_mixed_text()
-            + "\n[[sensitivity.choice]]\nkind = \"aggregation\"\nnodes = [\"p4\", \"p5\"]\n\
-               options = [\"geometric\", \"harmonic\"]\n\
-               [[sensitivity.choice]]\nkind = \"include\"\nindicator = \"x00\"\n\
-               [[sensitivity.choice]]\nkind = \"include\"\nindicator = \"x13\"\n",
+        std::fs::read_to_string(dir.join("w1_choices.toml")).unwrap(),
         8192,
         None,
     );

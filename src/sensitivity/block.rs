@@ -35,6 +35,7 @@
 use super::kernel::ScoreKernel;
 use super::model::UncertaintyModel;
 use super::sample::Draw;
+use crate::pipeline::aggregate::power;
 use crate::spec::{Aggregation, Index, Member};
 
 /// The transform `f` of a quasi-arithmetic mean.
@@ -72,7 +73,7 @@ impl Transform {
             Transform::Identity => v,
             Transform::Log => v.ln(),
             Transform::Reciprocal => 1.0 / v,
-            Transform::Power(p) => v.powf(p),
+            Transform::Power(p) => power(v, p),
         }
     }
 
@@ -83,7 +84,7 @@ impl Transform {
             Transform::Identity => y,
             Transform::Log => y.exp(),
             Transform::Reciprocal => 1.0 / y,
-            Transform::Power(p) => y.powf(1.0 / p),
+            Transform::Power(p) => power(y, 1.0 / p),
         }
     }
 
@@ -99,7 +100,8 @@ impl Transform {
             Transform::Identity => each(e, from, to, |v| v),
             Transform::Log => each(e, from, to, f64::ln),
             Transform::Reciprocal => each(e, from, to, |v| 1.0 / v),
-            Transform::Power(p) => each(e, from, to, |v| v.powf(p)),
+            Transform::Power(p) if p == 2.0 => each(e, from, to, |v| v * v),
+            Transform::Power(p) => each(e, from, to, |v| power(v, p)),
         }
     }
 
@@ -114,7 +116,8 @@ impl Transform {
             Transform::Identity => {}
             Transform::Log => each(ys, f64::exp),
             Transform::Reciprocal => each(ys, |y| 1.0 / y),
-            Transform::Power(p) => each(ys, |y| y.powf(1.0 / p)),
+            Transform::Power(p) if p == 2.0 => each(ys, f64::sqrt),
+            Transform::Power(p) => each(ys, |y| power(y, 1.0 / p)),
         }
     }
 }
