@@ -100,7 +100,7 @@ impl Transform {
             Transform::Identity => each(e, from, to, |v| v),
             Transform::Log => each(e, from, to, f64::ln),
             Transform::Reciprocal => each(e, from, to, |v| 1.0 / v),
-            Transform::Power(p) if p == 2.0 => each(e, from, to, |v| v * v),
+            Transform::Power(2.0) => each(e, from, to, |v| v * v),
             Transform::Power(p) => each(e, from, to, |v| power(v, p)),
         }
     }
@@ -116,7 +116,7 @@ impl Transform {
             Transform::Identity => {}
             Transform::Log => each(ys, f64::exp),
             Transform::Reciprocal => each(ys, |y| 1.0 / y),
-            Transform::Power(p) if p == 2.0 => each(ys, f64::sqrt),
+            Transform::Power(2.0) => each(ys, f64::sqrt),
             Transform::Power(p) => each(ys, |y| power(y, 1.0 / p)),
         }
     }
