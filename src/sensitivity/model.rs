@@ -331,6 +331,71 @@ fn aggregation_of(
     })
 }
 
+/// How many factors at the end of `factors` are discrete choices.
+fn choice_factors(factors: &[Factor]) -> usize {
+    factors
+        .iter()
+        .rev()
+        .take_while(|f| !matches!(f.kind, FactorKind::Weights { .. }))
+        .count()
+}
+
+/// Refuses two `[[sensitivity.choice]]` entries of one kind over the same
+/// indicator or node (which one would a run use?): `choices` are the
+/// choice factors in spec order.
+fn overlapping_choices(index: &Index, choices: &[Factor], errors: &mut Vec<Error>) {
+    // Per kind, what each earlier choice covers: (kind, member, choice).
+    let mut seen: Vec<(&str, String, usize)> = Vec::new();
+    for (c, f) in choices.iter().enumerate() {
+        let (kind, members): (&str, Vec<String>) = match &f.kind {
+            FactorKind::Normalisation { indicators, .. } => (
+                "normalisation",
+                indicators
+                    .iter()
+                    .map(|&i| index.indicators[i].id.clone())
+                    .collect(),
+            ),
+            FactorKind::Aggregation { nodes, .. } => (
+                "aggregation",
+                nodes.iter().map(|&n| index.nodes[n].id.clone()).collect(),
+            ),
+            FactorKind::Include { indicator } => {
+                ("include", vec![index.indicators[*indicator].id.clone()])
+            }
+            FactorKind::Missing { .. } => ("missing", vec!["every indicator".into()]),
+            _ => continue,
+        };
+        for m in members {
+            if let Some((_, _, earlier)) = seen.iter().find(|(k, id, _)| *k == kind && *id == m) {
+                let (what, hint) = match kind {
+                    "missing" => (
+                        "a second missing-value choice".to_string(),
+                        "list every missing-value method in one choice's options",
+                    ),
+                    "include" => (
+                        format!("a second include choice for '{m}'"),
+                        "keep one include choice per indicator",
+                    ),
+                    _ => (
+                        format!("a second {kind} choice for '{m}'"),
+                        "merge the options into one choice, or take the member out of one's list",
+                    ),
+                };
+                errors.push(
+                    Error::spec(
+                        &index.spec_name,
+                        format!("sensitivity.choice[{c}]"),
+                        format!("{what} (sensitivity.choice[{earlier}] has one)"),
+                    )
+                    .with_hint(hint),
+                );
+                break;
+            }
+            seen.push((kind, m, c));
+        }
+    }
+}
+
 /// Reads a scenario CSV: a `scenario` column and one column per node or
 /// indicator id holding its weight (blank = nominal).
 pub fn read_scenarios(
@@ -594,6 +659,12 @@ pub fn resolve_model(
                 }
             }
         }
+    }
+    // Each choice made one factor when no error came up (so factor c is
+    // sensitivity.choice[c]).
+    if errors.is_empty() {
+        let first_choice = factors.len() - choice_factors(&factors);
+        overlapping_choices(index, &factors[first_choice..], &mut errors);
     }
     if let Some(path) = &section.scenarios {
         match read_scenarios(index, path, &layout) {

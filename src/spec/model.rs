@@ -136,7 +136,7 @@ fn quarter() -> f64 {
 }
 
 /// An aggregation alternative: `"geometric"` or `{ method = "generalised", p = 2 }`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum AggregationChoice {
     /// A method name.
@@ -149,6 +149,45 @@ pub enum AggregationChoice {
         #[serde(default)]
         p: Option<f64>,
     },
+}
+
+/// Read by hand rather than untagged, so that a misspelt method is named
+/// with the methods there are (an untagged enum only says no variant
+/// matched).
+impl<'de> Deserialize<'de> for AggregationChoice {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::{self, IntoDeserializer, MapAccess, Visitor};
+        struct Alternative;
+        impl<'de> Visitor<'de> for Alternative {
+            type Value = AggregationChoice;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a method name such as \"geometric\", or { method = \"generalised\", p = 2 }",
+                )
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+                AggregationName::deserialize(v.into_deserializer()).map(AggregationChoice::Name)
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct WithP {
+                    method: AggregationName,
+                    #[serde(default)]
+                    p: Option<f64>,
+                }
+                let w = WithP::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(AggregationChoice::WithP {
+                    method: w.method,
+                    p: w.p,
+                })
+            }
+        }
+        d.deserialize_any(Alternative)
+    }
 }
 
 /// `[[sensitivity.choice]]`: a discrete alternative; every run picks the
