@@ -101,6 +101,8 @@ struct McThread {
     tally: Tally,
     runs: BlockRuns,
     draws: Vec<Draw>,
+    /// One draw's uniforms.
+    uniforms: Vec<f64>,
 }
 
 /// The draw of run `run` and the random stream state after it.
@@ -120,6 +122,7 @@ pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -
         tally: recorder.tally(),
         runs: BlockRuns::default(),
         draws: Vec::new(),
+        uniforms: Vec::new(),
     };
     // One tally per worker (not per rayon split: a tally holds units x
     // bins counters), chunks handed out in turn from a shared counter.
@@ -138,9 +141,12 @@ pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -
                 let (mut rng, runs) = runs_of_chunk(&eval.model, chunk);
                 let count = runs.end - runs.start;
                 let mut stats = recorder.chunk(chunk);
-                t.draws.clear();
+                // The thread's draws of earlier chunks are reused in place.
                 t.draws
-                    .extend((0..count).map(|_| sample::draw_mc(&eval.model, &mut rng)));
+                    .resize_with(count as usize, || Draw::nominal(&eval.model));
+                for d in &mut t.draws {
+                    sample::draw_mc_into(&eval.model, &mut rng, &mut t.uniforms, d);
+                }
                 // Runs with discrete choices grouped by block plan and data
                 // variant (recorded in that order: the chunk's statistics
                 // depend on its draws alone).

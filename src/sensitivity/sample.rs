@@ -76,11 +76,18 @@ fn perturb(
 
 /// Maps uniform numbers (`model.dims()` of them, factor by factor) to a draw.
 pub fn draw_from_uniforms(model: &UncertaintyModel, u: &[f64]) -> Draw {
-    draw_with(model, u, None)
+    let mut draw = Draw::nominal(model);
+    draw_with(model, u, None, &mut draw);
+    draw
 }
 
-fn draw_with(model: &UncertaintyModel, u: &[f64], mut rng: Option<&mut Rng>) -> Draw {
-    let mut draw = Draw::nominal(model);
+/// Sets `draw` (any earlier draw of the model: its buffers are reused) to
+/// the draw of uniforms `u` (and `rng` for Dirichlet weights).
+fn draw_with(model: &UncertaintyModel, u: &[f64], mut rng: Option<&mut Rng>, draw: &mut Draw) {
+    draw.weights.clear();
+    draw.weights.extend_from_slice(&model.layout.nominal);
+    draw.levels.clear();
+    draw.levels.resize(model.factors.len(), 0);
     let mut at = 0;
     // A scenario sets the base weights before perturbation.
     for (f, factor) in model.factors.iter().enumerate() {
@@ -89,7 +96,7 @@ fn draw_with(model: &UncertaintyModel, u: &[f64], mut rng: Option<&mut Rng>) -> 
             let level = level_of(u[offset], factor.levels());
             draw.levels[f] = level;
             if level > 0 {
-                draw.weights = weights[level - 1].clone();
+                draw.weights.copy_from_slice(&weights[level - 1]);
             }
         }
     }
@@ -117,7 +124,6 @@ fn draw_with(model: &UncertaintyModel, u: &[f64], mut rng: Option<&mut Rng>) -> 
             _ => draw.levels[f] = level_of(slice[0], factor.levels()),
         }
     }
-    draw
 }
 
 fn level_of(u: f64, levels: usize) -> usize {
@@ -126,12 +132,18 @@ fn level_of(u: f64, levels: usize) -> usize {
 
 /// One Monte Carlo draw from a random stream.
 pub fn draw_mc(model: &UncertaintyModel, rng: &mut Rng) -> Draw {
-    let u: Vec<f64> = (0..model.dims()).map(|_| rng.uniform()).collect();
-    if model.weight_method == WeightMethod::Dirichlet {
-        draw_with(model, &u, Some(rng))
-    } else {
-        draw_from_uniforms(model, &u)
-    }
+    let mut draw = Draw::nominal(model);
+    draw_mc_into(model, rng, &mut Vec::new(), &mut draw);
+    draw
+}
+
+/// [`draw_mc`] into an earlier draw's buffers (`u` holds the uniforms):
+/// no allocation once the buffers have their size.
+pub fn draw_mc_into(model: &UncertaintyModel, rng: &mut Rng, u: &mut Vec<f64>, draw: &mut Draw) {
+    u.clear();
+    u.extend((0..model.dims()).map(|_| rng.uniform()));
+    let rng = (model.weight_method == WeightMethod::Dirichlet).then_some(rng);
+    draw_with(model, u, rng, draw);
 }
 
 /// The Saltelli base matrices A and B (N rows of `dims` uniforms each).
