@@ -231,39 +231,58 @@ impl SortedRun {
         };
         // Exact check on the full scores, as the ranker decides ties, with
         // a fix-up: truncated keys can only misorder scores that share all
-        // their high bits, which the packed sort left in nominal order;
-        // moving such a score back (insertion) puts them right, each step
-        // reversing one more nominal pair.
-        let key = |p: u32| sign * scores[p as usize];
-        let order = &mut self.order;
-        let mut prev = key(order[0]);
-        if !prev.is_finite() {
-            return false;
+        // their high bits, which the packed sort left in nominal order.
+        match put_right(&mut self.order, |p| sign * scores[p as usize], u64::MAX) {
+            Some(extra) => {
+                self.swaps += extra;
+                true
+            }
+            None => false,
         }
-        for i in 1..n {
-            let next = key(order[i]);
-            if apart(prev, next) {
-                prev = next;
-                continue;
-            }
-            if !apart(next, prev) {
-                return false; // tied, or not finite
-            }
-            let x = order[i];
-            let mut j = i;
-            while j > 0 && next < key(order[j - 1]) {
-                order[j] = order[j - 1];
-                j -= 1;
-            }
-            order[j] = x;
-            self.swaps += (i - j) as u64;
-            if (j > 0 && !apart(key(order[j - 1]), next)) || !apart(next, key(order[j + 1])) {
-                return false;
-            }
-            prev = key(order[i]);
-        }
-        true
     }
+}
+
+/// Puts `order` (nominal positions) right on the full keys `key` (lower
+/// first) when it is in order but for units whose coarser keys (truncated
+/// or quantised: a monotone map of the full key) tie and that were left in
+/// nominal order: each such unit moves back past those it beats
+/// (insertion, never past a unit of another coarse key), each step
+/// reversing one more nominal pair. Returns the discordant pairs added, or
+/// None when two neighbours tie within [`TIE_TOLERANCE`], a key is not
+/// finite, or more than `limit` steps were needed.
+fn put_right(order: &mut [u32], key: impl Fn(u32) -> f64, limit: u64) -> Option<u64> {
+    let n = order.len();
+    let mut prev = key(*order.first()?);
+    if !prev.is_finite() {
+        return None;
+    }
+    let mut added = 0u64;
+    for i in 1..n {
+        let next = key(order[i]);
+        if apart(prev, next) {
+            prev = next;
+            continue;
+        }
+        if !apart(next, prev) {
+            return None; // tied, or not finite
+        }
+        let x = order[i];
+        let mut j = i;
+        while j > 0 && next < key(order[j - 1]) {
+            order[j] = order[j - 1];
+            j -= 1;
+        }
+        order[j] = x;
+        added += (i - j) as u64;
+        if added > limit
+            || (j > 0 && !apart(key(order[j - 1]), next))
+            || !apart(next, key(order[j + 1]))
+        {
+            return None;
+        }
+        prev = key(order[i]);
+    }
+    Some(added)
 }
 
 /// Whether key `b` ranks after key `a` (lower keys rank first) by more than
