@@ -819,9 +819,11 @@ fn fast_path_agrees_with_the_general_path() {
 
 /// The block path's geometric and harmonic segments give the hand-computed
 /// scores: u1 = (sqrt(4 * 16) + 2 / (1/2 + 1/6) + 2 * 1) / 4 = 3.25 and
-/// u2 = (sqrt(1 * 9) + 2 / (1/3 + 1/6) + 2 * 5) / 4 = 4.25.
+/// u2 = (sqrt(1 * 9) + 2 / (1/3 + 1/6) + 2 * 5) / 4 = 4.25; and so do its
+/// Mazziotta-Pareto segments (over indicators and over child nodes, and a
+/// unit with mean 0).
 #[test]
-fn block_path_scores_quasi_arithmetic_means_by_hand() {
+fn block_path_scores_means_by_hand() {
     let tmp = tempfile::tempdir().unwrap();
     write(
         tmp.path(),
@@ -886,5 +888,28 @@ fn block_path_scores_quasi_arithmetic_means_by_hand() {
                 scratch.scores[u]
             );
         }
+    }
+    // A unit whose children are all 0 (mean 0) scores 0, as node by node:
+    // u2 1, 3 -> 2 - 1 / 2; u3 2, 1 -> 1.5 - 0.25 / 1.5.
+    write(tmp.path(), "z.csv", "id,a,b\nu1,0,0\nu2,1,3\nu3,2,1\n");
+    write(
+        tmp.path(),
+        "z.toml",
+        "[index]\nid = \"idx\"\naggregation = \"mazziotta_pareto\"\n[data]\nfiles = [\"z.csv\"]\n\
+         [units]\nid = \"id\"\n[normalise]\nmethod = \"none\"\n\
+         [[indicator]]\nid = \"a\"\n[[indicator]]\nid = \"b\"\n",
+    );
+    let index = spec::resolve(&spec::load_spec(&tmp.path().join("z.toml")).unwrap()).unwrap();
+    let eval = evaluator(&index, model::Overrides::default()).unwrap();
+    assert!(eval.has_block_path());
+    eval.evaluate(&sample::Draw::nominal(&eval.model), &mut scratch)
+        .unwrap();
+    for (id, expected) in [("u1", 0.0), ("u2", 1.5), ("u3", 1.5 - 0.25 / 1.5)] {
+        let u = eval.ids.iter().position(|i| i == id).unwrap();
+        assert!(
+            (scratch.scores[u] - expected).abs() < 1e-12,
+            "{id}: {} vs {expected}",
+            scratch.scores[u]
+        );
     }
 }
