@@ -195,15 +195,6 @@ mod tests {
                 );
             }
         }
-        // Quadratic mean of 3 and 4 with equal weights: sqrt(12.5).
-        close(
-            aggregate(
-                Aggregation::Generalised { p: 2.0 },
-                &[3.0, 4.0],
-                &[1.0, 1.0],
-            ),
-            12.5f64.sqrt(),
-        );
     }
 
     #[test]
