@@ -1,4 +1,4 @@
-//! Output: terminal table, CSV and JSON renderings of a [`RankResult`], and
+//! Output: terminal table, CSV and JSON renderings of a [`RankResult`](crate::pipeline::RankResult), and
 //! atomic file writing (temp file + rename, never a half-written output).
 
 pub mod audit;

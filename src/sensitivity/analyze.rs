@@ -139,7 +139,7 @@ pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> f64 {
     if den == 0.0 { f64::NAN } else { num / den }
 }
 
-/// Number of strict inversions (i < j, v[j] < v[i]) of a vector of ranks in
+/// Number of strict inversions (i < j, `v[j] < v[i]`) of a vector of ranks in
 /// 1..=n (half ranks allowed), with a Fenwick tree over half-rank bins:
 /// O(n log n), branch-light, using `tree` as buffer.
 pub fn count_rank_inversions(v: &[f64], n: usize, tree: &mut Vec<u32>) -> u64 {

@@ -1,5 +1,5 @@
 //! The index spec: the TOML as written ([`model`]), loading it ([`load`]),
-//! and resolving it into a checked [`Index`] ([`resolve`]).
+//! and resolving it into a checked [`Index`] ([`resolve`](mod@resolve)).
 
 pub mod load;
 pub mod model;
