@@ -295,6 +295,38 @@ fn threads_do_not_change_a_byte() {
     assert!(one == with_choices("2") && one == with_choices("3"));
     let json: Value = serde_json::from_slice(&one).unwrap();
     assert_eq!(json["model"]["factors"].as_array().unwrap().len(), 7);
+    // And two shards merged give the same bytes.
+    let parts: Vec<std::path::PathBuf> = (0..2)
+        .map(|i| {
+            let part = tmp.path().join(format!("part{i}.json"));
+            let shard = format!("{i}/2");
+            let out = kommunrank(&[
+                "sensitivity",
+                "--spec",
+                spec_path.to_str().unwrap(),
+                "--runs",
+                "6000",
+                "--shard",
+                &shard,
+                "--out",
+                part.to_str().unwrap(),
+                "--quiet",
+            ]);
+            assert!(out.status.success(), "{}", stderr(&out));
+            part
+        })
+        .collect();
+    let merged = sensitivity_json(&[
+        "merge",
+        parts[0].to_str().unwrap(),
+        parts[1].to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(
+        merged == one,
+        "merged shards with choices differ from the single run"
+    );
 }
 
 #[test]
