@@ -945,3 +945,51 @@ fn block_path_scores_means_by_hand() {
         );
     }
 }
+
+/// Kendall's tau-b of each run against the nominal ranking, as the Monte
+/// Carlo records it, equals an independent O(n log n) computation when
+/// both rankings have ties (scores rounded before ranking): from the
+/// ranker's swaps (ties counted group by group) for every rank method.
+#[test]
+fn kendall_with_ties_matches_an_independent_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut seed = 11u64;
+    let mut next = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % 6
+    };
+    let mut csv = String::from("id,a,b,c,d\n");
+    for u in 0..60 {
+        csv += &format!("u{u:02},{},{},{},{}\n", next(), next(), next(), next());
+    }
+    write(tmp.path(), "t.csv", &csv);
+    for method in ["competition", "dense", "fractional", "ordinal"] {
+        let text = format!(
+            "[index]\nid = \"idx\"\n[data]\nfiles = [\"t.csv\"]\n[units]\nid = \"id\"\n\
+             [normalise]\nmethod = \"none\"\n[ranking]\nmethod = \"{method}\"\nround = 0\n\
+             [sensitivity.weights]\nmethod = \"uniform\"\nspread = 0.4\n\
+             [[indicator]]\nid = \"a\"\n[[indicator]]\nid = \"b\"\n\
+             [[indicator]]\nid = \"c\"\n[[indicator]]\nid = \"d\"\nweight = 2\n"
+        );
+        write(tmp.path(), "t.toml", &text);
+        let index = spec::resolve(&spec::load_spec(&tmp.path().join("t.toml")).unwrap()).unwrap();
+        let eval = evaluator(&index, model::Overrides::default()).unwrap();
+        let mut rng = kommunrank::sensitivity::rng::Rng::new(3, 0);
+        let mut scratch = evaluate::Scratch::default();
+        let mut from_swaps = 0;
+        for _ in 0..300 {
+            let draw = sample::draw_mc(&eval.model, &mut rng);
+            eval.evaluate(&draw, &mut scratch).unwrap();
+            from_swaps += scratch.rank.swaps.is_some() as usize;
+            let got = eval.kendall_with_nominal(&mut scratch);
+            let expected = sensitivity::analyze::kendall_tau_b(&eval.nominal_ranks, &scratch.ranks);
+            assert!(
+                (got - expected).abs() < 1e-12 || (got.is_nan() && expected.is_nan()),
+                "{method}: {got} vs {expected}"
+            );
+        }
+        assert!(from_swaps > 250, "{method}: {from_swaps} of 300 from swaps");
+    }
+}

@@ -68,6 +68,8 @@ pub struct Evaluator {
     blocks: Vec<Option<BlockPlan>>,
     /// Units in nominal rank order, and the ranges of nominal ties in it.
     nominal_order: Vec<u32>,
+    /// Each unit's place in `nominal_order`.
+    nominal_place: Vec<u32>,
     nominal_groups: Vec<(usize, usize)>,
     nominal_tie_pairs: u64,
     /// Whether the units are already in nominal order (nominal_order is
@@ -316,6 +318,13 @@ impl Evaluator {
                 .iter()
                 .enumerate()
                 .all(|(p, &u)| p == u as usize),
+            nominal_place: {
+                let mut place = vec![0u32; nominal_order.len()];
+                for (p, &u) in nominal_order.iter().enumerate() {
+                    place[u as usize] = p as u32;
+                }
+                place
+            },
             nominal_order,
             nominal_tie_pairs,
             fast: FastPath::Full,
@@ -392,12 +401,30 @@ impl Evaluator {
     /// nominal order.
     pub fn kendall_with_nominal(&self, s: &mut Scratch) -> f64 {
         let n = self.units();
+        let n0 = (n * (n - 1) / 2) as f64;
         // No ties on either side and an insertion sort from the nominal
         // order: its swaps are exactly the discordant pairs.
         if let (Some(swaps), 0, false) = (s.rank.swaps, self.nominal_tie_pairs, s.rank.any_group) {
-            let n0 = (n * (n - 1) / 2) as f64;
             return (n0 - 2.0 * swaps as f64) / n0;
         }
+        let (discordant, joint) = match s.rank.swaps {
+            Some(swaps) => self.discordant_from_swaps(swaps, s),
+            None => self.discordant_by_merging(s),
+        };
+        let (n1, n2) = (self.nominal_tie_pairs as f64, s.rank.tie_pairs as f64);
+        let den = ((n0 - n1) * (n0 - n2)).sqrt();
+        if den == 0.0 {
+            f64::NAN
+        } else {
+            (n0 - n1 - n2 + joint as f64 - 2.0 * discordant as f64) / den
+        }
+    }
+
+    /// Kendall's discordant pairs (ranked strictly the other way round by
+    /// the run and the nominal ranking) and pairs tied in both, in
+    /// O(n log n): the run's ranks in nominal order, sorted within nominal
+    /// ties, and their strict inversions counted (Knight's algorithm).
+    fn discordant_by_merging(&self, s: &mut Scratch) -> (u64, u64) {
         let ranks = &s.ranks;
         let y = &mut s.kendall;
         y.clear();
@@ -415,15 +442,50 @@ impl Evaluator {
                 }
             }
         }
+        let n = self.units();
         let swaps = crate::sensitivity::analyze::count_rank_inversions(y, n, &mut s.kendall_tmp);
-        let n0 = (n * (n - 1) / 2) as f64;
-        let (n1, n2) = (self.nominal_tie_pairs as f64, s.rank.tie_pairs as f64);
-        let den = ((n0 - n1) * (n0 - n2)).sqrt();
-        if den == 0.0 {
-            f64::NAN
-        } else {
-            (n0 - n1 - n2 + joint as f64 - 2.0 * swaps as f64) / den
+        (swaps, joint)
+    }
+
+    /// [`Evaluator::discordant_by_merging`] from the swaps of the ranker's
+    /// insertion sort from the nominal order, in O(n + ties^2): every pair
+    /// the run ranks strictly the other way round was swapped; the swapped
+    /// pairs that are not discordant are those the run ties (put in id
+    /// order, or within the tie tolerance) and those the nominal ranking
+    /// ties, both counted group by group.
+    fn discordant_from_swaps(&self, swaps: u64, s: &Scratch) -> (u64, u64) {
+        let (ranks, place) = (&s.ranks, &self.nominal_place);
+        let mut not_discordant = 0u64;
+        // Run ties: units of equal rank, consecutive in the run's order;
+        // a pair there was swapped if its nominal places are reversed.
+        let order = s.rank.order();
+        let mut start = 0;
+        for end in 1..=order.len() {
+            if end < order.len() && ranks[order[end] as usize] == ranks[order[start] as usize] {
+                continue;
+            }
+            let group = &order[start..end];
+            for (i, &a) in group.iter().enumerate() {
+                for &b in &group[i + 1..] {
+                    not_discordant += (place[b as usize] < place[a as usize]) as u64;
+                }
+            }
+            start = end;
         }
+        // Nominal ties: a pair the run ranks strictly the other way round
+        // (swapped, not discordant); a pair the run ties too (joint).
+        let mut joint = 0u64;
+        for &(a, b) in &self.nominal_groups {
+            let group = &self.nominal_order[a..b];
+            for (i, &u) in group.iter().enumerate() {
+                for &v in &group[i + 1..] {
+                    let (ru, rv) = (ranks[u as usize], ranks[v as usize]);
+                    not_discordant += (rv < ru) as u64;
+                    joint += (rv == ru) as u64;
+                }
+            }
+        }
+        (swaps - not_discordant, joint)
     }
 
     /// Number of ranked units.
