@@ -163,12 +163,16 @@ fn parts(c: &mut Criterion) {
     let mut block = BlockScratch::default();
     let stride = eval.block_scores(&draws, &mut block).unwrap();
     let mut g = c.benchmark_group("mc_parts");
+    // Into reused buffers, as the Monte Carlo threads draw.
+    let mut reused = draws.clone();
+    let mut uniforms = Vec::new();
     g.bench_function("draw_32_runs", |b| {
         b.iter(|| {
             let mut rng = Rng::new(1, 0);
-            for _ in 0..BLOCK_RUNS {
-                black_box(sample::draw_mc(&eval.model, &mut rng));
+            for d in &mut reused {
+                sample::draw_mc_into(&eval.model, &mut rng, &mut uniforms, d);
             }
+            black_box(&reused);
         })
     });
     g.bench_function("score_32_runs", |b| {
