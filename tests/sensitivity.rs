@@ -789,6 +789,16 @@ fn fast_path_agrees_with_the_general_path() {
                options = [\"mazziotta_pareto\"]\n"),
     );
     specs.push((tmp.path().join("gap_choices.toml"), 0.25));
+    // Scores rounded before ranking (ties in the nominal ranking and in
+    // most runs): counted on the unrounded scores, ties grouped by the
+    // ranker (ordinal ranks order them by id, and Kendall's tau is then
+    // counted by merging).
+    for method in ["competition", "fractional", "ordinal"] {
+        let name = format!("rounded_{method}.toml");
+        let text = gaps.clone() + &format!("\n[ranking]\nmethod = \"{method}\"\nround = 0\n");
+        write(tmp.path(), &name, &text);
+        specs.push((tmp.path().join(name), 0.25));
+    }
     for (spec_file, spread) in specs {
         let o = || model::Overrides {
             runs: Some(3000),

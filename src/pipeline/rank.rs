@@ -211,6 +211,28 @@ impl Ranker {
         self.insertion_rank(scores, scratch, out);
     }
 
+    /// Ranks `scores` whose order is already known: `order` lists the units
+    /// best first by their unrounded scores, strictly (as an exact check
+    /// established), and is `swaps` pairs away from a start order. Gives
+    /// what [`Ranker::rank_into`] gives (ties grouped on the rounded
+    /// scores); `scratch.swaps` keeps `swaps` unless ordinal ranks reordered
+    /// a tie group by id.
+    pub fn rank_ordered(
+        &self,
+        scores: &[f64],
+        order: &[u32],
+        swaps: u64,
+        scratch: &mut RankScratch,
+        out: &mut [f64],
+    ) {
+        self.fill_keys(scores, &mut scratch.keys);
+        scratch.order.clear();
+        scratch.order.extend_from_slice(order);
+        self.walk(scratch, out);
+        let reordered = self.method == RankMethod::Ordinal && scratch.any_group;
+        scratch.swaps = (!reordered).then_some(swaps);
+    }
+
     /// Like [`Ranker::rank_incremental`], starting from `start` (e.g. the
     /// nominal order, which perturbed runs stay close to).
     pub fn rank_from(

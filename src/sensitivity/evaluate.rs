@@ -586,7 +586,8 @@ impl Evaluator {
             return;
         };
         let sorted = self.sorted_ranking();
-        if let Some(highest) = sorted {
+        let counted = sorted.or(self.rounded_ranking());
+        if let Some(highest) = counted {
             t.ranker
                 .start(&t.block.scores, stride, draws.len(), n, highest);
         }
@@ -597,17 +598,30 @@ impl Evaluator {
                 continue;
             }
             let scores = &t.block.scores[r * stride..r * stride + n];
-            if let Some(highest) = sorted
+            if let Some(highest) = counted
                 && let Some((order, swaps)) = t.ranker.rank(r, scores, highest)
             {
-                f(
-                    r,
-                    RunOutcome::Sorted {
-                        scores,
-                        order,
-                        swaps,
-                    },
-                );
+                if sorted.is_some() {
+                    f(
+                        r,
+                        RunOutcome::Sorted {
+                            scores,
+                            order,
+                            swaps,
+                        },
+                    );
+                } else {
+                    // Rounded before ranking: ties grouped along the exact
+                    // order of the unrounded scores.
+                    let s = &mut t.scratch;
+                    s.scores.clear();
+                    s.scores.extend_from_slice(scores);
+                    s.ranks.clear();
+                    s.ranks.resize(n, f64::NAN);
+                    self.ranker
+                        .rank_ordered(&s.scores, order, swaps, &mut s.rank, &mut s.ranks);
+                    f(r, RunOutcome::Ranked(s));
+                }
                 continue;
             }
             let result = self.rank_block_row(d, scores, &mut t.scratch);
@@ -677,6 +691,16 @@ impl Evaluator {
         self.ranker
             .rank_from(&s.scores, &self.nominal_order, &mut s.rank, &mut s.ranks);
         Ok(())
+    }
+
+    /// Whether runs ranked with rounding may be ordered by [`BlockRanker`]
+    /// on their unrounded scores (exactly checked) and their ties then
+    /// grouped by the ranker (`Ranker::rank_ordered`): rounding before
+    /// ranking and units in nominal order. Returns whether higher is best.
+    pub fn rounded_ranking(&self) -> Option<bool> {
+        let ranking = &self.index.spec.ranking;
+        let fits = self.fast == FastPath::Full && ranking.round.is_some() && self.nominal_in_order;
+        fits.then_some(ranking.best == Best::Highest)
     }
 
     /// Whether runs may be ranked by [`BlockRanker`] (falling
