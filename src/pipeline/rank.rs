@@ -212,8 +212,9 @@ impl Ranker {
     }
 
     /// Ranks `scores` whose order is already known: `order` lists the units
-    /// best first by their unrounded scores, strictly (as an exact check
-    /// established), and is `swaps` pairs away from a start order. Gives
+    /// best first by their unrounded scores, neighbours apart beyond
+    /// [`TIE_TOLERANCE`] or exactly equal (as an exact check established),
+    /// and is `swaps` pairs away from a start order. Gives
     /// what [`Ranker::rank_into`] gives (ties grouped on the rounded
     /// scores); `scratch.swaps` keeps `swaps` unless ordinal ranks reordered
     /// a tie group by id.

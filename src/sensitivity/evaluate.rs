@@ -586,8 +586,9 @@ impl Evaluator {
             return;
         };
         let sorted = self.sorted_ranking();
-        let counted = sorted.or(self.rounded_ranking());
+        let counted = sorted.or(self.grouped_ranking());
         if let Some(highest) = counted {
+            t.ranker.allow_ties(sorted.is_none());
             t.ranker
                 .start(&t.block.scores, stride, draws.len(), n, highest);
         }
@@ -611,8 +612,8 @@ impl Evaluator {
                         },
                     );
                 } else {
-                    // Rounded before ranking: ties grouped along the exact
-                    // order of the unrounded scores.
+                    // Ties (exact, or after rounding) grouped by the ranker
+                    // along the exact order of the unrounded scores.
                     let s = &mut t.scratch;
                     s.scores.clear();
                     s.scores.extend_from_slice(scores);
@@ -693,14 +694,15 @@ impl Evaluator {
         Ok(())
     }
 
-    /// Whether runs ranked with rounding may be ordered by [`BlockRanker`]
-    /// on their unrounded scores (exactly checked) and their ties then
-    /// grouped by the ranker (`Ranker::rank_ordered`): rounding before
-    /// ranking and units in nominal order. Returns whether higher is best.
-    pub fn rounded_ranking(&self) -> Option<bool> {
-        let ranking = &self.index.spec.ranking;
-        let fits = self.fast == FastPath::Full && ranking.round.is_some() && self.nominal_in_order;
-        fits.then_some(ranking.best == Best::Highest)
+    /// Whether runs with ties (scores rounded before ranking, or a
+    /// nominal ranking with ties) may be ordered by [`BlockRanker`] on
+    /// their unrounded scores, exact ties accepted in nominal order and the
+    /// rest exactly checked, and their ties then grouped by the ranker
+    /// (`Ranker::rank_ordered`): units in nominal order. Returns whether
+    /// higher is best.
+    pub fn grouped_ranking(&self) -> Option<bool> {
+        let fits = self.fast == FastPath::Full && self.nominal_in_order;
+        fits.then_some(self.index.spec.ranking.best == Best::Highest)
     }
 
     /// Whether runs may be ranked by [`BlockRanker`] (falling

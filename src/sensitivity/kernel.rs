@@ -170,6 +170,9 @@ pub struct SortedRun {
     /// pairs).
     pub swaps: u64,
     tree: Vec<u32>,
+    /// Whether exactly equal scores are accepted (kept in nominal order,
+    /// for a ranker to group): else a tie refuses the run.
+    pub ties: bool,
 }
 
 impl SortedRun {
@@ -232,7 +235,12 @@ impl SortedRun {
         // Exact check on the full scores, as the ranker decides ties, with
         // a fix-up: truncated keys can only misorder scores that share all
         // their high bits, which the packed sort left in nominal order.
-        match put_right(&mut self.order, |p| sign * scores[p as usize], u64::MAX) {
+        match put_right(
+            &mut self.order,
+            |p| sign * scores[p as usize],
+            self.ties,
+            u64::MAX,
+        ) {
             Some(extra) => {
                 self.swaps += extra;
                 true
@@ -247,19 +255,26 @@ impl SortedRun {
 /// or quantised: a monotone map of the full key) tie and that were left in
 /// nominal order: each such unit moves back past those it beats
 /// (insertion, never past a unit of another coarse key), each step
-/// reversing one more nominal pair. Returns the discordant pairs added, or
-/// None when two neighbours tie within [`TIE_TOLERANCE`], a key is not
-/// finite, or more than `limit` steps were needed.
-fn put_right(order: &mut [u32], key: impl Fn(u32) -> f64, limit: u64) -> Option<u64> {
+/// reversing one more nominal pair. With `ties`, neighbours with exactly
+/// equal keys are accepted in nominal order (the packed sort leaves them
+/// so, and a moved unit stops behind them). Returns the discordant pairs
+/// added, or None when two neighbours tie within [`TIE_TOLERANCE`] (but
+/// are not accepted equal), a key is not finite, or more than `limit`
+/// steps were needed.
+fn put_right(order: &mut [u32], key: impl Fn(u32) -> f64, ties: bool, limit: u64) -> Option<u64> {
     let n = order.len();
     let mut prev = key(*order.first()?);
     if !prev.is_finite() {
         return None;
     }
     let mut added = 0u64;
+    let in_turn = |a: u32, b: u32| {
+        let (ka, kb) = (key(a), key(b));
+        apart(ka, kb) || (ties && ka == kb && ka.is_finite() && a < b)
+    };
     for i in 1..n {
         let next = key(order[i]);
-        if apart(prev, next) {
+        if apart(prev, next) || (ties && next == prev && order[i - 1] < order[i]) {
             prev = next;
             continue;
         }
@@ -274,9 +289,7 @@ fn put_right(order: &mut [u32], key: impl Fn(u32) -> f64, limit: u64) -> Option<
         }
         order[j] = x;
         added += (i - j) as u64;
-        if added > limit
-            || (j > 0 && !apart(key(order[j - 1]), next))
-            || !apart(next, key(order[j + 1]))
+        if added > limit || (j > 0 && !in_turn(order[j - 1], x)) || !apart(next, key(order[j + 1]))
         {
             return None;
         }
@@ -388,6 +401,15 @@ enum Isa {
 }
 
 impl BlockRanker {
+    /// Whether runs whose scores tie exactly are accepted, their units in
+    /// nominal order (for a ranker to group the ties); else they go to the
+    /// general ranker. The proof in the type's comment holds with ties so
+    /// ordered: counting never counts an exact tie, and a missed pair still
+    /// misplaces a unit.
+    pub fn allow_ties(&mut self, ties: bool) {
+        self.sorted.ties = ties;
+    }
+
     /// Starts a block: `scores` holds `rows` (at most [`BLOCK_RUNS`]) runs'
     /// scores of `n` units in nominal order, rows `stride` apart. Counts
     /// every run's positions unless counting has been given up.
@@ -405,6 +427,7 @@ impl BlockRanker {
         );
         const L: usize = BLOCK_RUNS;
         if self.later.len() != n {
+            let ties = self.sorted.ties;
             *self = BlockRanker {
                 later: vec![0; n],
                 earlier: vec![0; n],
@@ -414,6 +437,7 @@ impl BlockRanker {
                 isa: detect_isa(),
                 ..BlockRanker::default()
             };
+            self.sorted.ties = ties;
         }
         if self.tried > 0 {
             if 2 * self.passed < self.tried {
@@ -488,7 +512,7 @@ impl BlockRanker {
         if self.in_block {
             self.tried += 1;
             let order = &self.orders[r * n..(r + 1) * n];
-            if !self.outside[r] && in_order(order, scores, highest_best) {
+            if !self.outside[r] && in_order(order, scores, highest_best, self.sorted.ties) {
                 self.passed += 1;
                 return Some((order, self.swaps[r] as u64));
             }
@@ -676,8 +700,9 @@ fn fill_keys_avx2(
 }
 
 /// Whether `order` (nominal positions; u32::MAX for an empty slot) puts
-/// `scores` strictly in rank order, neighbours apart beyond the tolerance.
-fn in_order(order: &[u32], scores: &[f64], highest_best: bool) -> bool {
+/// `scores` strictly in rank order, neighbours apart beyond the tolerance
+/// (with `ties`, or exactly equal and in nominal order).
+fn in_order(order: &[u32], scores: &[f64], highest_best: bool, ties: bool) -> bool {
     let sign = if highest_best { -1.0 } else { 1.0 };
     let key = |p: u32| scores.get(p as usize).map(|&s| sign * s);
     let (Some(first), Some(last)) = (
@@ -692,9 +717,10 @@ fn in_order(order: &[u32], scores: &[f64], highest_best: bool) -> bool {
     // exact test only for steps that fail it.
     let gap = TIE_TOLERANCE * first.abs().max(last.abs());
     let mut prev = first;
-    for &p in &order[1..] {
-        match key(p) {
+    for w in order.windows(2) {
+        match key(w[1]) {
             Some(next) if next - prev > gap || apart(prev, next) => prev = next,
+            Some(next) if ties && next == prev && w[0] < w[1] => {}
             _ => return false,
         }
     }
@@ -987,7 +1013,7 @@ mod tests {
                 isas.push(Isa::Avx512);
             }
         }
-        for isa in isas {
+        for (isa, ties) in isas.into_iter().flat_map(|i| [(i, false), (i, true)]) {
             FORCED_ISA.with(|f| f.set(Some(isa)));
             let mut seed = 5;
             for (n, spread) in [
@@ -999,6 +1025,7 @@ mod tests {
                 (1000, 8.0),
             ] {
                 let mut ranker = BlockRanker::default();
+                ranker.allow_ties(ties);
                 let mut counted = 0;
                 let mut total = 0;
                 for block in 0..40 {
@@ -1031,11 +1058,29 @@ mod tests {
                         ranker.start(&scores, stride, rows, n, highest);
                         for r in 0..rows {
                             let row = &scores[r * stride..r * stride + n];
-                            let mut alone = SortedRun::default();
+                            let mut alone = SortedRun {
+                                ties,
+                                ..SortedRun::default()
+                            };
                             let expected = alone.rank(row, highest);
+                            if ties && expected {
+                                // Exact ties in nominal order, and the
+                                // pairs strictly the other way round.
+                                let key = |p: usize| sign * row[p];
+                                let mut brute: Vec<u32> = (0..n as u32).collect();
+                                brute.sort_by(|&a, &b| {
+                                    key(a as usize).total_cmp(&key(b as usize)).then(a.cmp(&b))
+                                });
+                                let reversed = (0..n)
+                                    .flat_map(|p| (p + 1..n).map(move |q| (p, q)))
+                                    .filter(|&(p, q)| key(q) < key(p))
+                                    .count();
+                                assert_eq!(alone.order, brute, "{isa:?} n {n}");
+                                assert_eq!(alone.swaps, reversed as u64, "{isa:?} n {n}");
+                            }
                             let in_block = ranker.in_block
                                 && !ranker.outside[r]
-                                && in_order(&ranker.orders[r * n..(r + 1) * n], row, highest);
+                                && in_order(&ranker.orders[r * n..(r + 1) * n], row, highest, ties);
                             let got = ranker.rank(r, row, highest);
                             total += 1;
                             match got {
@@ -1044,8 +1089,8 @@ mod tests {
                                         expected,
                                         "{isa:?} n {n}: accepted a run the sort refuses"
                                     );
-                                    assert_eq!(order, &alone.order[..], "{isa:?} n {n}");
-                                    assert_eq!(swaps, alone.swaps, "{isa:?} n {n}");
+                                    assert_eq!(order, &alone.order[..], "{isa:?} {ties} n {n}");
+                                    assert_eq!(swaps, alone.swaps, "{isa:?} {ties} n {n}");
                                     counted += in_block as usize;
                                 }
                                 None => assert!(!expected, "{isa:?} n {n}: refused a run"),
