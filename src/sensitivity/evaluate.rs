@@ -124,6 +124,19 @@ pub enum RunOutcome<'a> {
     Failed(Failure),
 }
 
+/// Pairs i < j of `v` with `v[j] < v[i]`, and with `v[j] == v[i]` (one
+/// plain double loop: groups of ties are small, and it vectorises).
+fn pairs_below(v: &[f64]) -> (u64, u64) {
+    let (mut below, mut equal) = (0u64, 0u64);
+    for (i, &x) in v.iter().enumerate() {
+        for &y in &v[i + 1..] {
+            below += (y < x) as u64;
+            equal += (y == x) as u64;
+        }
+    }
+    (below, equal)
+}
+
 /// The outcome of a run ranked (or failed) with the ranker.
 fn outcome(result: std::result::Result<(), Failure>, scratch: &mut Scratch) -> RunOutcome<'_> {
     match result {
@@ -453,8 +466,11 @@ impl Evaluator {
     /// pairs that are not discordant are those the run ties (put in id
     /// order, or within the tie tolerance) and those the nominal ranking
     /// ties, both counted group by group.
-    fn discordant_from_swaps(&self, swaps: u64, s: &Scratch) -> (u64, u64) {
+    fn discordant_from_swaps(&self, swaps: u64, s: &mut Scratch) -> (u64, u64) {
         let (ranks, place) = (&s.ranks, &self.nominal_place);
+        // Each group's values gathered side by side, then every pair
+        // compared in a loop the compiler vectorises.
+        let buf = &mut s.kendall;
         let mut not_discordant = 0u64;
         // Run ties: units of equal rank, consecutive in the run's order;
         // a pair there was swapped if its nominal places are reversed.
@@ -464,11 +480,10 @@ impl Evaluator {
             if end < order.len() && ranks[order[end] as usize] == ranks[order[start] as usize] {
                 continue;
             }
-            let group = &order[start..end];
-            for (i, &a) in group.iter().enumerate() {
-                for &b in &group[i + 1..] {
-                    not_discordant += (place[b as usize] < place[a as usize]) as u64;
-                }
+            if end - start > 1 {
+                buf.clear();
+                buf.extend(order[start..end].iter().map(|&u| place[u as usize] as f64));
+                not_discordant += pairs_below(buf).0;
             }
             start = end;
         }
@@ -476,14 +491,11 @@ impl Evaluator {
         // (swapped, not discordant); a pair the run ties too (joint).
         let mut joint = 0u64;
         for &(a, b) in &self.nominal_groups {
-            let group = &self.nominal_order[a..b];
-            for (i, &u) in group.iter().enumerate() {
-                for &v in &group[i + 1..] {
-                    let (ru, rv) = (ranks[u as usize], ranks[v as usize]);
-                    not_discordant += (rv < ru) as u64;
-                    joint += (rv == ru) as u64;
-                }
-            }
+            buf.clear();
+            buf.extend(self.nominal_order[a..b].iter().map(|&u| ranks[u as usize]));
+            let (below, equal) = pairs_below(buf);
+            not_discordant += below;
+            joint += equal;
         }
         (swaps - not_discordant, joint)
     }
