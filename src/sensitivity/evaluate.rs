@@ -624,16 +624,8 @@ impl Evaluator {
                         },
                     );
                 } else {
-                    // Ties (exact, or after rounding) grouped by the ranker
-                    // along the exact order of the unrounded scores.
-                    let s = &mut t.scratch;
-                    s.scores.clear();
-                    s.scores.extend_from_slice(scores);
-                    s.ranks.clear();
-                    s.ranks.resize(n, f64::NAN);
-                    self.ranker
-                        .rank_ordered(&s.scores, order, swaps, &mut s.rank, &mut s.ranks);
-                    f(r, RunOutcome::Ranked(s));
+                    self.rank_ordered(scores, order, swaps, &mut t.scratch);
+                    f(r, RunOutcome::Ranked(&mut t.scratch));
                 }
                 continue;
             }
@@ -686,6 +678,19 @@ impl Evaluator {
         } else {
             self.run(draw, scratch, false, None)
         }
+    }
+
+    /// Ranks given scores (units in nominal order) whose exact order (best
+    /// first, exact ties in nominal order) is `order`, `swaps` pairs from
+    /// the nominal order: the nominal ranker groups the ties (exact, or
+    /// after rounding). Fills `s.scores` and `s.ranks`.
+    fn rank_ordered(&self, scores: &[f64], order: &[u32], swaps: u64, s: &mut Scratch) {
+        s.scores.clear();
+        s.scores.extend_from_slice(scores);
+        s.ranks.clear();
+        s.ranks.resize(scores.len(), f64::NAN);
+        self.ranker
+            .rank_ordered(&s.scores, order, swaps, &mut s.rank, &mut s.ranks);
     }
 
     /// Ranks given scores (units in nominal order) with the nominal ranker:
