@@ -98,6 +98,10 @@ pub type Failure = String;
 /// Failing combinations listed before the rest are summarised.
 const MAX_LISTED: usize = 10;
 
+/// Most data variants (normalisation and missing-value choices, and the
+/// leave-outs held as variants).
+const MAX_VARIANTS: usize = 256;
+
 /// Most aggregation combinations that get a block plan each.
 const MAX_PLANS: usize = 64;
 /// Most memory the data variants of `include` factors (and the block
@@ -186,9 +190,9 @@ impl Evaluator {
         let include_factors = factors_of(|k| matches!(k, FactorKind::Include { .. }));
         let aggregation_factors = factors_of(|k| matches!(k, FactorKind::Aggregation { .. }));
         let combos: usize = data_factors.iter().map(|(_, l)| *l).product();
-        if combos > 256 {
+        if combos > MAX_VARIANTS {
             return Err(Error::Usage(format!(
-                "the normalisation/missing choices make {combos} data variants; at most 256 are supported (fewer choices, or group indicators in one choice)"
+                "the normalisation/missing choices make {combos} data variants; at most {MAX_VARIANTS} are supported (fewer choices, or group indicators in one choice)"
             )));
         }
         let k = index.indicators.len();
@@ -246,7 +250,7 @@ impl Evaluator {
             .ok()
             .and_then(|m| combos.checked_mul(1usize.checked_shl(m)?))
             .filter(|&v| {
-                v <= 256
+                v <= MAX_VARIANTS
                     && v.saturating_mul(plans.max(1) + 1)
                         .saturating_mul(rows.len() * k * 8)
                         <= MAX_VARIANT_BYTES
@@ -386,9 +390,8 @@ impl Evaluator {
         let keys: Vec<(bool, usize, usize)> = draws
             .iter()
             .map(|d| {
-                let flagged = self.flagged_includes.iter().any(|&f| d.levels[f] != 0);
                 let a = encode(&d.levels, &self.aggregation_factors);
-                (flagged, a, self.variant_of(d))
+                (self.leaves_flagged_out(d), a, self.variant_of(d))
             })
             .collect();
         let mut order: Vec<usize> = (0..draws.len()).collect();
@@ -396,11 +399,16 @@ impl Evaluator {
         Some(order)
     }
 
+    /// Whether a draw leaves out an indicator whose `include` factor is a
+    /// flag (not a data variant): such runs go node by node.
+    fn leaves_flagged_out(&self, draw: &Draw) -> bool {
+        self.flagged_includes.iter().any(|&f| draw.levels[f] != 0)
+    }
+
     /// The aggregation combination of a draw and its block plan, when the
     /// draw can take the block path.
     fn plan_of(&self, draw: &Draw) -> Option<(usize, &BlockPlan)> {
-        if self.fast == FastPath::Off || self.flagged_includes.iter().any(|&f| draw.levels[f] != 0)
-        {
+        if self.fast == FastPath::Off || self.leaves_flagged_out(draw) {
             return None;
         }
         let a = encode(&draw.levels, &self.aggregation_factors);
@@ -509,14 +517,7 @@ impl Evaluator {
     /// for flagged leave-out factors, all of them left out at once) at
     /// nominal weights.
     fn validate_combinations(&self) -> Result<()> {
-        let agg_factors: Vec<(usize, usize)> = self
-            .model
-            .factors
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| matches!(f.kind, FactorKind::Aggregation { .. }))
-            .map(|(i, f)| (i, f.levels()))
-            .collect();
+        let agg_factors = &self.aggregation_factors;
         let agg_combos: usize = agg_factors.iter().map(|(_, l)| *l).product();
         let total = agg_combos * self.variants.len();
         if total > 100_000 {
@@ -532,7 +533,7 @@ impl Evaluator {
         for v in 0..self.variants.len() {
             let data_levels = decode(v, &self.variant_factors, self.model.factors.len());
             for a in 0..agg_combos {
-                let agg_levels = decode(a, &agg_factors, self.model.factors.len());
+                let agg_levels = decode(a, agg_factors, self.model.factors.len());
                 let mut draw = Draw::nominal(&self.model);
                 for f in 0..draw.levels.len() {
                     draw.levels[f] = data_levels[f] + agg_levels[f];

@@ -191,15 +191,7 @@ pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -
 fn permuted(items: &mut [Draw], order: &[usize]) -> Vec<Draw> {
     order
         .iter()
-        .map(|&i| {
-            std::mem::replace(
-                &mut items[i],
-                Draw {
-                    weights: Vec::new(),
-                    levels: Vec::new(),
-                },
-            )
-        })
+        .map(|&i| std::mem::take(&mut items[i]))
         .collect()
 }
 

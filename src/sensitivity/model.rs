@@ -331,23 +331,19 @@ fn aggregation_of(
     })
 }
 
-/// How many factors at the end of `factors` are discrete choices.
-fn choice_factors(factors: &[Factor]) -> usize {
-    factors
-        .iter()
-        .rev()
-        .take_while(|f| !matches!(f.kind, FactorKind::Weights { .. }))
-        .count()
-}
-
 /// Refuses two `[[sensitivity.choice]]` entries of one kind over the same
-/// indicator or node (which one would a run use?): `choices` are the
-/// choice factors in spec order.
-fn overlapping_choices(index: &Index, choices: &[Factor], errors: &mut Vec<Error>) {
+/// indicator or node (which one would a run use?): `choices` pairs each
+/// choice's number in the spec with its factor in `factors`.
+fn overlapping_choices(
+    index: &Index,
+    factors: &[Factor],
+    choices: &[(usize, usize)],
+    errors: &mut Vec<Error>,
+) {
     // Per kind, what each earlier choice covers: (kind, member, choice).
     let mut seen: Vec<(&str, String, usize)> = Vec::new();
-    for (c, f) in choices.iter().enumerate() {
-        let (kind, members): (&str, Vec<String>) = match &f.kind {
+    for &(c, f) in choices {
+        let (kind, members): (&str, Vec<String>) = match &factors[f].kind {
             FactorKind::Normalisation { indicators, .. } => (
                 "normalisation",
                 indicators
@@ -571,8 +567,11 @@ pub fn resolve_model(
             WeightGrouping::Tree => {}
         }
     }
+    // Per choice that made a factor: its number in the spec and the factor.
+    let mut choice_factors: Vec<(usize, usize)> = Vec::new();
     for (c, choice) in section.choices.iter().enumerate() {
         let key = format!("sensitivity.choice[{c}]");
+        let before = factors.len();
         match choice {
             ChoiceSpec::Normalisation {
                 indicators,
@@ -659,13 +658,11 @@ pub fn resolve_model(
                 }
             }
         }
+        if factors.len() > before {
+            choice_factors.push((c, before));
+        }
     }
-    // Each choice made one factor when no error came up (so factor c is
-    // sensitivity.choice[c]).
-    if errors.is_empty() {
-        let first_choice = factors.len() - choice_factors(&factors);
-        overlapping_choices(index, &factors[first_choice..], &mut errors);
-    }
+    overlapping_choices(index, &factors, &choice_factors, &mut errors);
     if let Some(path) = &section.scenarios {
         match read_scenarios(index, path, &layout) {
             Ok((names, weights)) => factors.push(Factor {

@@ -7,7 +7,7 @@ use super::rng::Rng;
 use crate::spec::{SobolDesign, WeightMethod};
 
 /// One run's inputs.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Draw {
     /// Flat weights (layout of [`super::model::WeightLayout`]).
     pub weights: Vec<f64>,
