@@ -419,3 +419,94 @@ fn huge_values_and_custom_missing_markers() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("'NA'"), "{}", stderr(&out));
 }
+
+#[test]
+fn directions_as_words_in_the_spec_and_in_a_metadata_table() {
+    // y lower-is-better by word, in the spec and in a metadata table: both
+    // rank as direction = -1 does.
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "data.csv", DATA);
+    let numeric = spec("[[indicator]]\nid = \"x\"\n[[indicator]]\nid = \"y\"\ndirection = -1\n");
+    write(tmp.path(), "n.toml", &numeric);
+    write(
+        tmp.path(),
+        "w.toml",
+        &numeric.replace("direction = -1", "direction = \"lower\""),
+    );
+    write(tmp.path(), "meta.csv", "id;direction\nx;higher\ny;Lower\n");
+    write(
+        tmp.path(),
+        "m.toml",
+        &spec("[[indicator_table]]\nfile = \"meta.csv\"\nid = \"id\"\ndirection = \"direction\"\n"),
+    );
+    let scores = |s: &str| {
+        let j = json_of(tmp.path(), &["rank", "--spec", s, "--format", "json"]);
+        j["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| (u["id"].to_string(), u["score"].as_f64().unwrap()))
+            .collect::<Vec<_>>()
+    };
+    let want = scores("n.toml");
+    // Reversed, y gives 0114 100, 0117 50, 0115 0; with x (0, 66.7, 33.3):
+    // 0117 58.3 above 0114 50 above 0115 16.7 (2321 has x only: 100).
+    let order: Vec<&str> = want.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(order, ["\"2321\"", "\"0117\"", "\"0114\"", "\"0115\""]);
+    assert_eq!(scores("w.toml"), want);
+    assert_eq!(scores("m.toml"), want);
+    write(
+        tmp.path(),
+        "meta.csv",
+        "id;direction\nx;higher\ny;sideways\n",
+    );
+    let out = kommunrank_in(tmp.path(), &["rank", "--spec", "m.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let e = stderr(&out);
+    assert!(e.contains("meta.csv") && e.contains("'sideways'"), "{e}");
+}
+
+#[test]
+fn the_table_says_which_units_lack_data_and_how_they_were_scored() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "data.csv", DATA);
+    write(tmp.path(), "s.toml", &spec(TWO));
+    let out = kommunrank_in(tmp.path(), &["rank", "--spec", "s.toml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let t = stdout(&out);
+    assert!(
+        t.contains("Missing data: 1 of 4 scored units lack some indicators (e.g. 2321 Åre 50%); 1 missing values, none imputed"),
+        "{t}"
+    );
+    write(
+        tmp.path(),
+        "m.toml",
+        &spec(&format!("[missing]\nmethod = \"mean\"\n{TWO}")),
+    );
+    let t = stdout(&kommunrank_in(tmp.path(), &["rank", "--spec", "m.toml"]));
+    assert!(t.contains("1 missing values, all 1 imputed"), "{t}");
+    write(tmp.path(), "data.csv", &DATA.replace(",4,\n", ",4,5\n"));
+    let t = stdout(&kommunrank_in(tmp.path(), &["rank", "--spec", "s.toml"]));
+    assert!(!t.contains("Missing data"), "{t}");
+}
+
+#[test]
+fn top_k_lines_come_in_numeric_order_and_defaults_skip_k_of_all_units() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "data.csv", DATA);
+    write(tmp.path(), "s.toml", &spec(TWO));
+    let lines = |extra: &[&str]| {
+        let mut args = vec!["sensitivity", "--spec", "s.toml", "-n", "200"];
+        args.extend(extra);
+        let out = kommunrank_in(tmp.path(), &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+            .lines()
+            .filter(|l| l.trim_start().starts_with("top-"))
+            .map(|l| l.split_whitespace().next().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(lines(&["--top-k", "10,2"]), ["top-2", "top-10"]);
+    // Defaults 1, 10 and n/4 = 1: 10 >= 4 units says nothing.
+    assert_eq!(lines(&[]), ["top-1"]);
+}

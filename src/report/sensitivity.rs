@@ -126,7 +126,10 @@ pub fn mc_table(p: &McPartial, res: &McResult, top: usize, bottom: usize) -> Str
     out += &summary_line("mean |rank shift|", &res.mean_abs_rank_shift);
     out += &summary_line("Spearman with nominal", &res.spearman);
     out += &summary_line("Kendall tau-b with nominal", &res.kendall);
-    for (k, share) in &res.top_k_unchanged {
+    // Keys are text (JSON object keys): shown in numeric order.
+    let mut top_k: Vec<(&String, &f64)> = res.top_k_unchanged.iter().collect();
+    top_k.sort_by_key(|(k, _)| k.parse::<usize>().unwrap_or(usize::MAX));
+    for (k, share) in top_k {
         let _ = writeln!(
             out,
             "  top-{k:<23} unchanged in {:.1}% of runs",

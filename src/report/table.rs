@@ -31,6 +31,41 @@ fn decimals(result: &RankResult) -> usize {
     if all_integral { 0 } else { 2 }
 }
 
+/// A note on the scored units that lack some indicators: how many, a few
+/// of them with their coverage, and how their gaps were handled (imputed,
+/// or left out with the weights re-spread over the indicators present).
+fn missing_data_note(result: &RankResult) -> Option<String> {
+    let partial: Vec<&UnitResult> = result.units.iter().filter(|u| u.coverage < 1.0).collect();
+    if partial.is_empty() {
+        return None;
+    }
+    let k = result.index.indicators.len() as f64;
+    let gaps: usize = partial
+        .iter()
+        .map(|u| ((1.0 - u.coverage) * k).round() as usize)
+        .sum();
+    let imputed: usize = partial.iter().map(|u| u.imputed.len()).sum();
+    let examples: Vec<String> = partial
+        .iter()
+        .take(3)
+        .map(|u| format!("{} {} {:.0}%", u.id, u.name, 100.0 * u.coverage))
+        .collect();
+    let handled = match (imputed, gaps.saturating_sub(imputed)) {
+        (0, _) => "none imputed: those units are scored on the indicators they have".to_string(),
+        (i, 0) => format!("all {i} imputed"),
+        (i, r) => format!("{i} imputed, {r} left out (scored on the indicators present)"),
+    };
+    Some(format!(
+        "Missing data: {} of {} scored units lack some indicators (e.g. {}{}); {} missing values, {}.\n  (coverage and imputed values per unit: --format csv or --format json)",
+        partial.len(),
+        result.units.len(),
+        examples.join(", "),
+        if partial.len() > 3 { ", ..." } else { "" },
+        gaps,
+        handled
+    ))
+}
+
 fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
@@ -148,6 +183,9 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
         for u in &unranked {
             line(u, &mut out);
         }
+    }
+    if let Some(note) = missing_data_note(result) {
+        let _ = writeln!(out, "\n{note}");
     }
     if !result.excluded.is_empty() {
         let _ = writeln!(out, "\nNot ranked ({} units):", result.excluded.len());

@@ -509,7 +509,12 @@ pub fn resolve_model(
         .top_k
         .clone()
         .or(section.top_k.clone())
-        .unwrap_or_else(|| vec![1, 10, ranked_units.div_ceil(4)]);
+        .unwrap_or_else(|| {
+            // The defaults skip k >= the units ranked (always unchanged).
+            let mut k = vec![1, 10, ranked_units.div_ceil(4)];
+            k.retain(|&k| k < ranked_units.max(2));
+            k
+        });
     top_k.retain(|&k| k >= 1);
     top_k.sort_unstable();
     top_k.dedup();

@@ -4,7 +4,7 @@
 
 use super::model::{
     DataFile, IndicatorSpec, IndicatorTable, MissingMethod, NodeSpec, NodeTable, Normalisation,
-    SpecFile, Transform,
+    SpecFile, Transform, direction_word,
 };
 use crate::error::{Error, Location, Result};
 use crate::input::{self, RawTable, ReadOptions, Source};
@@ -253,16 +253,20 @@ fn expand_indicator_table(
     let mut out = Vec::new();
     for row in &raw.rows {
         let id = meta_id(&raw, row, &table.id, &key("id"), "indicator")?;
-        let direction = match meta_number(&raw, row, &table.direction, &key("direction"))? {
+        let direction = match meta_cell(&raw, row, &table.direction, &key("direction"))? {
             None => 1,
-            Some(1.0) => 1,
-            Some(-1.0) => -1,
-            Some(d) => {
-                return Err(Error::data(
-                    raw.location(Some(row.position), table.direction.as_deref()),
-                    format!("direction {d} is not 1 or -1"),
-                ));
-            }
+            Some(t) => direction_word(&t)
+                .or_else(|| match input::cell::parse_number(&t, raw.decimal_comma) {
+                    Some((v, _)) if v == 1.0 || v == -1.0 => Some(v as i64),
+                    _ => None,
+                })
+                .ok_or_else(|| {
+                    Error::data(
+                        raw.location(Some(row.position), table.direction.as_deref()),
+                        format!("direction '{t}' is not 1 or -1"),
+                    )
+                    .with_hint("use 1 (or higher) where higher is better, -1 (or lower) where lower is better")
+                })?,
         };
         let lower = meta_number(&raw, row, &table.lower, &key("lower"))?;
         let upper = meta_number(&raw, row, &table.upper, &key("upper"))?;

@@ -554,8 +554,9 @@ pub struct IndicatorSpec {
     /// Display name.
     #[serde(default)]
     pub label: Option<String>,
-    /// +1: higher is better; -1: lower is better.
-    #[serde(default = "one_i")]
+    /// +1: higher is better; -1: lower is better (also read from the words
+    /// `"higher"` / `"lower"`, see [`direction_word`]).
+    #[serde(default = "one_i", deserialize_with = "deserialize_direction")]
     pub direction: i64,
     /// Parent node id (default: the index).
     #[serde(default)]
@@ -634,6 +635,49 @@ fn one() -> f64 {
 }
 fn one_i() -> i64 {
     1
+}
+
+/// The direction a word or number names: 1 (higher is better) for
+/// `1`, `+1`, `higher`, `high`, `positive`; -1 for `-1`, `lower`, `low`,
+/// `negative` (any case). None for anything else.
+pub fn direction_word(text: &str) -> Option<i64> {
+    match text.trim().to_lowercase().as_str() {
+        "1" | "+1" | "1.0" | "higher" | "high" | "positive" | "högre" => Some(1),
+        "-1" | "-1.0" | "lower" | "low" | "negative" | "lägre" => Some(-1),
+        _ => None,
+    }
+}
+
+/// Reads `direction` as an integer or a word ([`direction_word`]); integers
+/// other than 1 and -1 are refused later, with the indicator named.
+fn deserialize_direction<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<i64, D::Error> {
+    use serde::de::{self, Visitor};
+    struct Direction;
+    impl Visitor<'_> for Direction {
+        type Value = i64;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("1 (higher is better) or -1 (lower is better), or \"higher\" / \"lower\"")
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<i64, E> {
+            Ok(v)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<i64, E> {
+            Ok(i64::try_from(v).unwrap_or(i64::MAX))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<i64, E> {
+            if v == 1.0 || v == -1.0 {
+                Ok(v as i64)
+            } else {
+                Err(E::invalid_value(de::Unexpected::Float(v), &self))
+            }
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<i64, E> {
+            direction_word(v).ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
+        }
+    }
+    d.deserialize_any(Direction)
 }
 fn hundred() -> f64 {
     100.0

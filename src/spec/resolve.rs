@@ -806,6 +806,26 @@ normalise = { method = "goalposts", lower = 5, upper = 1 }
     }
 
     #[test]
+    fn direction_words_read_as_numbers_and_others_are_refused() {
+        for (word, want) in [("\"lower\"", -1.0), ("\"Higher\"", 1.0), ("-1", -1.0)] {
+            let idx = resolve_text(&TREE.replace(
+                "id = \"z\"\nparent = \"b\"",
+                &format!("id = \"z\"\nparent = \"b\"\ndirection = {word}"),
+            ))
+            .unwrap();
+            assert_eq!(idx.indicators[2].direction, want, "{word}");
+        }
+        let e = parse_spec(
+            &TREE.replace("parent = \"b\"", "parent = \"b\"\ndirection = \"down-ish\""),
+            "s.toml",
+            Base::Dir(PathBuf::from(".")),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("down-ish") && e.contains("\"lower\""), "{e}");
+    }
+
+    #[test]
     fn zero_weight_sum_and_nan_weight() {
         let e = resolve_text(&TREE.replace(
             "weight = 3\n[[indicator]]\nid = \"z\"",
