@@ -161,6 +161,30 @@ fn explained_contributions_add_up_to_the_scores() {
 }
 
 #[test]
+fn explain_takes_the_unit_by_id_or_by_name_with_or_without_the_flag() {
+    let by_id = stdout(&kommunrank(&["explain", "--unit", "0180"]));
+    assert!(by_id.starts_with("0180 Stockholm: rank"), "{by_id}");
+    for args in [
+        &["explain", "0180"][..],
+        &["explain", "stockholm"],
+        &["explain", "-u", "Stockholm"],
+    ] {
+        let out = kommunrank(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert_eq!(stdout(&out), by_id, "{args:?}");
+    }
+    let out = kommunrank(&["explain", "Stokholm"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("did you mean 0180 Stockholm?"),
+        "{}",
+        stderr(&out)
+    );
+    let out = kommunrank(&["explain"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn kolada_trend_2021_2022_uses_base_year_goalposts() {
     if shared("kolada").is_none() {
         return;

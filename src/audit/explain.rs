@@ -79,9 +79,44 @@ fn median(mut v: Vec<f64>) -> f64 {
     crate::pipeline::impute::median(&v)
 }
 
-/// Explains unit `id` of a result.
-pub fn explain(result: &RankResult, id: &str) -> Result<Explanation> {
+/// The id of the unit `key` names: its id, else a name (in any case)
+/// that exactly one unit, scored or excluded, has.
+fn unit_id<'a>(result: &'a RankResult, key: &'a str) -> Result<&'a str> {
+    if result.data.table.ids.iter().any(|id| id == key) {
+        return Ok(key);
+    }
+    let wanted = key.trim().to_lowercase();
+    let mut named: Vec<(&str, &str)> = result
+        .units
+        .iter()
+        .map(|u| (u.id.as_str(), u.name.as_str()))
+        .chain(
+            result
+                .excluded
+                .iter()
+                .map(|e| (e.id.as_str(), e.name.as_str())),
+        )
+        .filter(|(_, name)| name.to_lowercase() == wanted)
+        .collect();
+    named.dedup();
+    match named.as_slice() {
+        [] => Ok(key),
+        [(id, _)] => Ok(id),
+        more => Err(Error::Usage(format!(
+            "{} units are named '{key}': give the id ({})",
+            more.len(),
+            more.iter()
+                .map(|(id, _)| *id)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// Explains the unit `key` names (its id, or a name only one unit has).
+pub fn explain(result: &RankResult, key: &str) -> Result<Explanation> {
     let index = &result.index;
+    let id = unit_id(result, key)?;
     let Some(unit) = result.units.iter().find(|u| u.id == id) else {
         if let Some(e) = result.excluded.iter().find(|e| e.id == id) {
             return Err(Error::Usage(format!(
@@ -89,8 +124,19 @@ pub fn explain(result: &RankResult, id: &str) -> Result<Explanation> {
                 e.name, e.reason
             )));
         }
+        let names = result
+            .units
+            .iter()
+            .map(|u| (u.id.as_str(), u.name.as_str()));
         let hint = crate::spec::suggest(id, result.data.table.ids.iter().map(String::as_str))
             .map(|s| format!(" (did you mean {s}?)"))
+            .or_else(|| {
+                let all: Vec<(&str, &str)> = names.collect();
+                crate::spec::suggest(id, all.iter().map(|(_, n)| *n)).map(|n| {
+                    let id = all.iter().find(|(_, m)| *m == n).map_or("", |(i, _)| *i);
+                    format!(" (did you mean {id} {n}?)")
+                })
+            })
             .unwrap_or_default();
         return Err(Error::Usage(format!(
             "unit '{id}' is not in the data{hint}"

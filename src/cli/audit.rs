@@ -57,15 +57,19 @@ pub struct ExplainArgs {
     input: InputArgs,
     #[command(flatten)]
     output: OutputArgs,
-    /// The unit to explain (its id, e.g. 0114).
-    #[arg(long, short = 'u')]
-    unit: String,
+    /// The unit to explain (its id, e.g. 0114, or its name).
+    #[arg(long, short = 'u', required_unless_present = "unit_given")]
+    unit: Option<String>,
+    /// The unit, given without --unit (`explain 0114`).
+    #[arg(value_name = "UNIT", conflicts_with = "unit")]
+    unit_given: Option<String>,
 }
 
 /// Runs `explain`.
 pub fn run_explain(args: ExplainArgs) -> Result<()> {
     ranked_report(&args.input, &args.output, |result, format| {
-        let e = explain::explain(result, &args.unit)?;
+        let unit = args.unit.as_ref().or(args.unit_given.as_ref());
+        let e = explain::explain(result, unit.map_or("", String::as_str))?;
         Ok(match format {
             OutputFormat::Json => render::explain_json(&e),
             OutputFormat::Csv => render::explain_csv(&e),

@@ -400,11 +400,18 @@ pub fn require_column(raw: &RawTable, name: &str, what: &str) -> Result<usize> {
             format!("no {what} column '{name}'"),
         )
         .with_hint(format!(
-            "the columns are: {}{}",
+            "the columns are: {}{}{}",
             raw.header.join(", "),
             crate::spec::suggest(name, raw.header.iter().map(String::as_str))
                 .map(|s| format!(" (did you mean '{s}'?)"))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            if what == "unit id" {
+                "; units.id names the id column of every data file: a unit list \
+                 with another id column (municipalities.csv's 'kommun' beside \
+                 Kolada's 'geo') goes in units.file, with units.file_id"
+            } else {
+                ""
+            }
         ))
     })
 }

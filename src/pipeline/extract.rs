@@ -180,9 +180,9 @@ pub fn apply_transform(
                     Error::data(
                         location,
                         format!(
-                            "indicator '{}': {:?} of {x} (unit {}{}) is undefined",
+                            "indicator '{}': {} of {x} (unit {}{}) is undefined",
                             ind.id,
-                            ind.transform,
+                            crate::spec::spec_name(&ind.transform),
                             data.table.ids[u],
                             if imputed[[u, k]] {
                                 ", an imputed value"

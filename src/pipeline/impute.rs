@@ -106,8 +106,9 @@ pub fn impute(
         let count = (0..n).filter(|&u| imputed[[u, j]]).count();
         if count > 0 {
             notes.push(format!(
-                "indicator '{}': {count} missing value(s) imputed ({:?})",
-                ind.id, ind.missing
+                "indicator '{}': {count} missing value(s) imputed ({})",
+                ind.id,
+                crate::spec::spec_name(&ind.missing)
             ));
         }
     }

@@ -436,7 +436,7 @@ pub fn html(input: &ReportInput) -> String {
             num(index.effective_weight(i), 3, lang),
             esc(&normalise::describe(&ind.normalisation)),
             if ind.transform != crate::spec::Transform::None {
-                format!(", {:?}", ind.transform).to_lowercase()
+                format!(", {}", crate::spec::spec_name(&ind.transform))
             } else {
                 String::new()
             }
@@ -446,7 +446,7 @@ pub fn html(input: &ReportInput) -> String {
     let ranking = &index.spec.ranking;
     let _ = write!(
         o,
-        "<dl><dt>Ranking</dt><dd>{:?}{}{}</dd><dt>Missing values</dt><dd>{:?}</dd><dt>Screening</dt><dd>min coverage {}</dd></dl>",
+        "<dl><dt>Ranking</dt><dd>{:?}{}{}</dd><dt>Missing values</dt><dd>{}</dd><dt>Screening</dt><dd>min coverage {}</dd></dl>",
         ranking.method,
         ranking
             .round
@@ -457,7 +457,7 @@ pub fn html(input: &ReportInput) -> String {
         } else {
             format!(", not ranked: {}", esc(&ranking.unranked.join(", ")))
         },
-        index.spec.missing.method,
+        crate::spec::spec_name(&index.spec.missing.method),
         index.spec.screening.min_coverage
     );
 

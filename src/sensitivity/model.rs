@@ -163,7 +163,7 @@ impl Factor {
                 Aggregation::Generalised { p } => format!("generalised p = {p}"),
                 a => a.name().to_string(),
             },
-            FactorKind::Missing { options } => format!("{:?}", options[level - 1]).to_lowercase(),
+            FactorKind::Missing { options } => crate::spec::spec_name(&options[level - 1]),
             FactorKind::Include { indicator } => {
                 format!("'{}' left out", index.indicators[*indicator].id)
             }

@@ -9,6 +9,15 @@ pub use load::{Base, LoadedSpec, load_spec, parse_spec};
 pub use model::*;
 pub use resolve::{Aggregation, Index, Indicator, Member, Node, resolve};
 
+/// A method's name as the spec spells it (`group_mean`, `log1p`): what
+/// notes and reports show, so a reader can copy it into a spec.
+pub fn spec_name<T: serde::Serialize + std::fmt::Debug>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => format!("{value:?}").to_lowercase(),
+    }
+}
+
 /// The closest candidate to a misspelt name (edit distance at most 2, or a
 /// third of the length), for "did you mean ...?" hints.
 pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
