@@ -1,12 +1,16 @@
-//! JSON reading: an array of records (objects). Keys become columns in the
-//! order they first appear; numbers, strings, booleans and null are accepted.
+//! JSON reading: an array of records (objects), at the top level or as the
+//! only array in a top-level object (`{"data": [...]}`, as APIs wrap it).
+//! Keys become columns in the order they first appear; numbers, strings,
+//! booleans and null are accepted; numbers written as strings may use a
+//! decimal comma (`"12,5"`) unless `data.decimal = "point"`.
 
 use super::raw::{PositionKind, RawCell, RawRow, RawTable};
 use crate::error::{Error, Location, Result};
 use serde_json::Value;
 
-/// Reads a JSON array of records given as bytes.
-pub fn read_json(bytes: &[u8], file: &str) -> Result<RawTable> {
+/// Reads a JSON array of records given as bytes; `decimal_comma` lets
+/// numbers in strings use a decimal comma.
+pub fn read_json(bytes: &[u8], file: &str, decimal_comma: bool) -> Result<RawTable> {
     let at = |position: String| Location {
         file: file.to_string(),
         position,
@@ -18,11 +22,39 @@ pub fn read_json(bytes: &[u8], file: &str) -> Result<RawTable> {
             format!("invalid JSON: {e}"),
         )
     })?;
-    let Value::Array(records) = value else {
-        return Err(
-            Error::data(at(String::new()), "expected an array of records")
-                .with_hint("write the data as [{\"kommun\": \"0114\", \"x\": 1.5}, ...]"),
-        );
+    let mut notes = Vec::new();
+    let records = match value {
+        Value::Array(records) => records,
+        Value::Object(map) => {
+            let keys: Vec<String> = map.keys().cloned().collect();
+            let mut arrays: Vec<(String, Vec<Value>)> = map
+                .into_iter()
+                .filter_map(|(k, v)| match v {
+                    Value::Array(a) => Some((k, a)),
+                    _ => None,
+                })
+                .collect();
+            if arrays.len() != 1 {
+                return Err(Error::data(
+                    at(String::new()),
+                    format!(
+                        "expected an array of records, or an object holding one; this object has {} arrays (keys: {})",
+                        arrays.len(),
+                        keys.join(", ")
+                    ),
+                )
+                .with_hint("write the data as [{\"kommun\": \"0114\", \"x\": 1.5}, ...]"));
+            }
+            let (key, records) = arrays.remove(0);
+            notes.push(format!("{file}: records read from key '{key}'"));
+            records
+        }
+        _ => {
+            return Err(
+                Error::data(at(String::new()), "expected an array of records")
+                    .with_hint("write the data as [{\"kommun\": \"0114\", \"x\": 1.5}, ...]"),
+            );
+        }
     };
     if records.is_empty() {
         return Err(Error::data(at(String::new()), "the array has no records"));
@@ -71,8 +103,8 @@ pub fn read_json(bytes: &[u8], file: &str) -> Result<RawTable> {
         kind: PositionKind::Record,
         header,
         rows,
-        decimal_comma: false,
-        notes: Vec::new(),
+        decimal_comma,
+        notes,
     })
 }
 
@@ -85,6 +117,7 @@ mod tests {
         let t = read_json(
             br#"[{"id":"0114","x":1.5},{"id":"0115","y":null,"x":"2"}]"#,
             "d.json",
+            true,
         )
         .unwrap();
         assert_eq!(t.header, vec!["id", "x", "y"]);
@@ -95,10 +128,26 @@ mod tests {
 
     #[test]
     fn rejects_non_arrays_and_names_line() {
-        assert!(read_json(b"{}", "d.json").is_err());
-        let e = read_json(b"[{\"a\":1},\n{\"a\":", "d.json").unwrap_err();
+        assert!(read_json(b"{}", "d.json", true).is_err());
+        assert!(read_json(b"3", "d.json", true).is_err());
+        let e = read_json(br#"{"a": [], "b": []}"#, "d.json", true).unwrap_err();
+        assert!(e.to_string().contains("2 arrays (keys: a, b)"), "{e}");
+        let e = read_json(b"[{\"a\":1},\n{\"a\":", "d.json", true).unwrap_err();
         assert!(e.to_string().contains("d.json, line 2"), "{e}");
-        let e = read_json(br#"[{"a":[1]}]"#, "d.json").unwrap_err();
+        let e = read_json(br#"[{"a":[1]}]"#, "d.json", true).unwrap_err();
         assert!(e.to_string().contains("record 1, column 'a'"), "{e}");
+    }
+
+    #[test]
+    fn records_wrapped_in_an_object_are_read_with_a_note() {
+        let t = read_json(
+            br#"{"count": 1, "values": [{"id": "0114", "x": "12,5"}]}"#,
+            "d.json",
+            true,
+        )
+        .unwrap();
+        assert_eq!(t.header, vec!["id", "x"]);
+        assert!(t.decimal_comma);
+        assert_eq!(t.notes, vec!["d.json: records read from key 'values'"]);
     }
 }

@@ -152,7 +152,7 @@ pub fn read_raw(source: &Source, options: &ReadOptions) -> Result<RawTable> {
     match Format::of(&name) {
         Format::Csv => csv::read_csv(&bytes, &name, options),
         Format::Xlsx => xlsx::read_xlsx(&bytes, &name, options.sheet.as_deref()),
-        Format::Json => json::read_json(&bytes, &name),
+        Format::Json => json::read_json(&bytes, &name, options.decimal != Decimal::Point),
     }
 }
 
