@@ -455,10 +455,16 @@ pub fn read_scenarios(
             match input::cell::parse_cell(&row.cells[c], raw.decimal_comma, &[String::new()]) {
                 input::cell::Parsed::Missing => {}
                 input::cell::Parsed::Number(v, _) if v >= 0.0 => w[s] = v,
-                other => {
+                _ => {
                     return Err(Error::data(
                         raw.location(Some(row.position), Some(&raw.header[c])),
-                        format!("{other:?} is not a weight >= 0"),
+                        format!(
+                            "'{}' is not a weight >= 0",
+                            input::cell::cell_text(&row.cells[c])
+                        ),
+                    )
+                    .with_hint(
+                        "write a number >= 0, or leave the cell empty for the nominal weight",
                     ));
                 }
             }
