@@ -404,6 +404,21 @@ fn merged_shards_are_byte_identical_to_the_single_run() {
         "{}",
         stderr(&out)
     );
+    // A gap between shards, and a shard given twice, are named as such.
+    let out = kommunrank(&["merge", &names[0], &names[2]]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("are in no part: a shard is missing"),
+        "{}",
+        stderr(&out)
+    );
+    let out = kommunrank(&["merge", &names[0], &names[1], &names[0], &names[2]]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("are in two parts"),
+        "{}",
+        stderr(&out)
+    );
     let out = kommunrank(&[
         "sensitivity",
         "--runs",

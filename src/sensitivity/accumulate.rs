@@ -473,10 +473,16 @@ impl McPartial {
                     out.chunk_range, p.chunk_range
                 ));
             }
-            if p.chunk_range[0] != out.chunk_range[1] {
+            let (have, next) = (out.chunk_range[1], p.chunk_range[0]);
+            if next < have {
                 return Err(format!(
-                    "chunks {}..{} are missing or overlap (have up to {}, next part starts at {})",
-                    out.chunk_range[1], p.chunk_range[0], out.chunk_range[1], p.chunk_range[0]
+                    "chunks {next}..{} are in two parts: a shard given twice, or shards of different --shard counts",
+                    have.min(p.chunk_range[1])
+                ));
+            }
+            if next > have {
+                return Err(format!(
+                    "chunks {have}..{next} are in no part: a shard is missing"
                 ));
             }
             for (a, b) in out.hist.iter_mut().zip(&p.hist) {
