@@ -170,6 +170,26 @@ fn swedish_report_uses_swedish_labels_and_decimal_comma() {
             && html.contains("Sök på namn")
     );
     assert!(html.contains(">14,00<"), "decimal comma");
+    // The notes, chart keys and method lines are Swedish too.
+    for sv in [
+        "körningar, slumpfrö",
+        "beräkningar, utfall",
+        "punkt: nominell",
+        "första ordningen",
+        "minsta täckning 0,50",
+    ] {
+        assert!(html.contains(sv), "missing {sv:?}");
+    }
+    for en in [
+        "runs, seed",
+        "evaluations",
+        "dot: nominal",
+        "first order",
+        "min coverage",
+        "Missing values",
+    ] {
+        assert!(!html.contains(en), "English {en:?} in the Swedish report");
+    }
 }
 
 #[test]

@@ -28,9 +28,38 @@ pub struct Interval {
     pub high: f64,
 }
 
+/// The words the charts write, in the report's language.
+#[derive(Debug, Clone, Copy)]
+pub struct ChartWords {
+    /// "nominal" (rank), in tooltips.
+    pub nominal: &'static str,
+    /// "median" (rank), in tooltips.
+    pub median: &'static str,
+    /// The rank-interval chart's key.
+    pub intervals_key: &'static str,
+    /// The Sobol chart's key for first-order indices.
+    pub first_order: &'static str,
+    /// The Sobol chart's key for total indices.
+    pub total_order: &'static str,
+}
+
+/// English chart words.
+pub const CHART_EN: ChartWords = ChartWords {
+    nominal: "nominal",
+    median: "median",
+    intervals_key: "rank (1 = best); bar: 5%-95% of runs, tick: median, dot: nominal",
+    first_order: "first order S_i",
+    total_order: "total S_Ti (lines: 95% intervals)",
+};
+
 /// Horizontal rank-interval chart: one row per unit (in the given order), a
 /// bar from Q5 to Q95, a dot at the nominal rank and a tick at the median.
-pub fn rank_intervals(items: &[Interval], max_rank: f64, title: &str) -> String {
+pub fn rank_intervals(
+    items: &[Interval],
+    max_rank: f64,
+    title: &str,
+    words: &ChartWords,
+) -> String {
     let row = 12.0;
     let (left, right, top) = (170.0, 20.0, 30.0);
     let width = 760.0;
@@ -66,9 +95,11 @@ pub fn rank_intervals(items: &[Interval], max_rank: f64, title: &str) -> String 
         let y = top + row * i as f64 + row / 2.0;
         let _ = write!(
             s,
-            r##"<g><title>{}: nominal {}, median {}, 5%-95% {}-{}</title><text x="{}" y="{:.1}" font-size="9.5" text-anchor="end" fill="#222">{}</text><line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#8fb3d9" stroke-width="5" stroke-linecap="round"/><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#1f4e79" stroke-width="1.5"/><circle cx="{:.1}" cy="{y:.1}" r="3" fill="#c0392b"/></g>"##,
+            r##"<g><title>{}: {} {}, {} {}, 5%-95% {}-{}</title><text x="{}" y="{:.1}" font-size="9.5" text-anchor="end" fill="#222">{}</text><line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#8fb3d9" stroke-width="5" stroke-linecap="round"/><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#1f4e79" stroke-width="1.5"/><circle cx="{:.1}" cy="{y:.1}" r="3" fill="#c0392b"/></g>"##,
             esc(&it.label),
+            words.nominal,
             it.nominal,
+            words.median,
             it.median,
             it.low,
             it.high,
@@ -86,9 +117,10 @@ pub fn rank_intervals(items: &[Interval], max_rank: f64, title: &str) -> String 
     }
     let _ = write!(
         s,
-        r##"<text x="{}" y="{}" font-size="10" fill="#555">rank (1 = best); bar: 5%-95% of runs, tick: median, dot: nominal</text></svg>"##,
+        r##"<text x="{}" y="{}" font-size="10" fill="#555">{}</text></svg>"##,
         left,
-        height - 8.0
+        height - 8.0,
+        esc(words.intervals_key)
     );
     s
 }
@@ -133,7 +165,7 @@ pub struct Bar {
 }
 
 /// Paired horizontal bars (first-order and total index) with interval whiskers.
-pub fn sobol_bars(bars: &[Bar], title: &str) -> String {
+pub fn sobol_bars(bars: &[Bar], title: &str, words: &ChartWords) -> String {
     let row = 26.0;
     let (left, right, top) = (190.0, 30.0, 24.0);
     let width = 760.0;
@@ -215,12 +247,14 @@ pub fn sobol_bars(bars: &[Bar], title: &str) -> String {
     }
     let _ = write!(
         s,
-        r##"<rect x="{left}" y="{0}" width="10" height="8" fill="#5b8fc7"/><text x="{1}" y="{2}" font-size="10" fill="#555">first order S_i</text><rect x="{3}" y="{0}" width="10" height="8" fill="#e08a3c"/><text x="{4}" y="{2}" font-size="10" fill="#555">total S_Ti (lines: 95% intervals)</text></svg>"##,
+        r##"<rect x="{left}" y="{0}" width="10" height="8" fill="#5b8fc7"/><text x="{1}" y="{2}" font-size="10" fill="#555">{5}</text><rect x="{3}" y="{0}" width="10" height="8" fill="#e08a3c"/><text x="{4}" y="{2}" font-size="10" fill="#555">{6}</text></svg>"##,
         height - 10.0,
         left + 14.0,
         height - 2.5,
         left + 130.0,
-        left + 144.0
+        left + 144.0,
+        esc(words.first_order),
+        esc(words.total_order)
     );
     s
 }
@@ -368,7 +402,7 @@ mod tests {
             low: 1.0,
             high: 4.0,
         }];
-        let svg = rank_intervals(&items, 10.0, "t");
+        let svg = rank_intervals(&items, 10.0, "t", &CHART_EN);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("Åre &amp; &lt;x&gt;"));
         assert!(histogram(&[1.0, 2.0, 2.0, 3.0], "h", 5).contains("<rect"));

@@ -45,6 +45,16 @@ struct Labels {
     aggregation: &'static str,
     hierarchy: &'static str,
     not_ranked: &'static str,
+    runs: &'static str,
+    seed: &'static str,
+    mean_shift: &'static str,
+    evaluations: &'static str,
+    output: &'static str,
+    missing_values: &'static str,
+    screening: &'static str,
+    min_coverage: &'static str,
+    rounded: (&'static str, &'static str),
+    chart: charts::ChartWords,
 }
 
 const EN: Labels = Labels {
@@ -74,6 +84,16 @@ const EN: Labels = Labels {
     aggregation: "aggregation",
     hierarchy: "Hierarchy",
     not_ranked: "scored, not ranked",
+    runs: "runs",
+    seed: "seed",
+    mean_shift: "mean |rank shift|",
+    evaluations: "evaluations",
+    output: "output",
+    missing_values: "Missing values",
+    screening: "Screening",
+    min_coverage: "min coverage",
+    rounded: ("scores rounded to", "decimals before ranking"),
+    chart: charts::CHART_EN,
 };
 
 const SV: Labels = Labels {
@@ -103,6 +123,22 @@ const SV: Labels = Labels {
     aggregation: "aggregering",
     hierarchy: "Hierarki",
     not_ranked: "beräknad, ej rangordnad",
+    runs: "körningar",
+    seed: "slumpfrö",
+    mean_shift: "medel av |rangförändring|",
+    evaluations: "beräkningar",
+    output: "utfall",
+    missing_values: "Saknade värden",
+    screening: "Urval",
+    min_coverage: "minsta täckning",
+    rounded: ("poäng avrundade till", "decimaler före rangordningen"),
+    chart: charts::ChartWords {
+        nominal: "nominell",
+        median: "median",
+        intervals_key: "rang (1 = bäst); stapel: 5%-95% av körningarna, streck: median, punkt: nominell",
+        first_order: "första ordningen S_i",
+        total_order: "totalt S_Ti (linjer: 95%-intervall)",
+    },
 };
 
 /// What the report is made of.
@@ -284,9 +320,12 @@ pub fn html(input: &ReportInput) -> String {
             let overall = &mc["overall"];
             let _ = write!(
                 o,
-                "<p class=\"note\">{} runs, seed {}; mean |rank shift| {} (5%–95%: {}–{}); Spearman {}.</p>",
+                "<p class=\"note\">{} {}, {} {}; {} {} (5%–95%: {}–{}); Spearman {}.</p>",
                 mc["runs"],
+                l.runs,
+                l.seed,
                 mc["seed"],
+                l.mean_shift,
                 num(
                     overall["mean_abs_rank_shift"]["mean"]
                         .as_f64()
@@ -314,7 +353,7 @@ pub fn html(input: &ReportInput) -> String {
                     lang
                 )
             );
-            o += &charts::rank_intervals(&items, units.len().max(2) as f64, l.intervals);
+            o += &charts::rank_intervals(&items, units.len().max(2) as f64, l.intervals, &l.chart);
         }
         None => {
             let _ = write!(o, "<p class=\"note\">{}</p>", esc(l.intervals_missing));
@@ -348,10 +387,10 @@ pub fn html(input: &ReportInput) -> String {
             let s = input.sobol.expect("present");
             let _ = write!(
                 o,
-                "<p class=\"note\">N = {}, {} evaluations, output: mean |rank shift|.</p>",
-                s["base_samples"], s["evaluations"]
+                "<p class=\"note\">N = {}, {} {}, {}: {}.</p>",
+                s["base_samples"], s["evaluations"], l.evaluations, l.output, l.mean_shift
             );
-            o += &charts::sobol_bars(&bars, l.sobol);
+            o += &charts::sobol_bars(&bars, l.sobol, &l.chart);
         }
         None => {
             let _ = write!(o, "<p class=\"note\">{}</p>", esc(l.sobol_missing));
@@ -446,19 +485,23 @@ pub fn html(input: &ReportInput) -> String {
     let ranking = &index.spec.ranking;
     let _ = write!(
         o,
-        "<dl><dt>Ranking</dt><dd>{:?}{}{}</dd><dt>Missing values</dt><dd>{}</dd><dt>Screening</dt><dd>min coverage {}</dd></dl>",
-        ranking.method,
+        "<dl><dt>{}</dt><dd>{}{}{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{} {}</dd></dl>",
+        l.ranking,
+        crate::spec::spec_name(&ranking.method),
         ranking
             .round
-            .map(|d| format!(", scores rounded to {d} decimals before ranking"))
+            .map(|d| format!(", {} {d} {}", l.rounded.0, l.rounded.1))
             .unwrap_or_default(),
         if ranking.unranked.is_empty() {
             String::new()
         } else {
-            format!(", not ranked: {}", esc(&ranking.unranked.join(", ")))
+            format!(", {}: {}", l.not_ranked, esc(&ranking.unranked.join(", ")))
         },
+        l.missing_values,
         crate::spec::spec_name(&index.spec.missing.method),
-        index.spec.screening.min_coverage
+        l.screening,
+        l.min_coverage,
+        num(index.spec.screening.min_coverage, 2, lang)
     );
 
     // Provenance.
@@ -474,16 +517,19 @@ pub fn html(input: &ReportInput) -> String {
     if let Some(mc) = input.mc {
         let _ = write!(
             o,
-            "<dt>Monte Carlo</dt><dd>seed {}, {} runs, spec {}</dd>",
+            "<dt>Monte Carlo</dt><dd>{} {}, {} {}, spec {}</dd>",
+            l.seed,
             mc["seed"],
             mc["runs"],
+            l.runs,
             esc(mc["spec_hash"].as_str().unwrap_or_default())
         );
     }
     if let Some(s) = input.sobol {
         let _ = write!(
             o,
-            "<dt>Sobol</dt><dd>seed {}, N = {}, spec {}</dd>",
+            "<dt>Sobol</dt><dd>{} {}, N = {}, spec {}</dd>",
+            l.seed,
             s["seed"],
             s["base_samples"],
             esc(s["spec_hash"].as_str().unwrap_or_default())
