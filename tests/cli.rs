@@ -510,3 +510,65 @@ fn top_k_lines_come_in_numeric_order_and_defaults_skip_k_of_all_units() {
     // Defaults 1, 10 and n/4 = 1: 10 >= 4 units says nothing.
     assert_eq!(lines(&[]), ["top-1"]);
 }
+
+#[test]
+fn xlsx_formulas_read_their_saved_values_and_unsaved_ones_are_refused() {
+    // Sheet 1 is a cover sheet; the data is on sheet 2, x of 0115 a formula.
+    let book_with = |x_result: &str| {
+        // rust_xlsxwriter always saves a value (0 when none is set).
+        let mut book = rust_xlsxwriter::Workbook::new();
+        book.add_worksheet()
+            .set_name("Info")
+            .unwrap()
+            .write_string(0, 0, "Survey 2022")
+            .unwrap();
+        let sheet = book.add_worksheet();
+        sheet.set_name("Data").unwrap();
+        for (r, line) in DATA.lines().enumerate() {
+            for (c, f) in line.split(',').enumerate() {
+                if r == 2 && c == 3 {
+                    let formula = rust_xlsxwriter::Formula::new("=1+1").set_result(x_result);
+                    sheet.write_formula(r as u32, c as u16, formula).unwrap();
+                } else if !f.is_empty() {
+                    sheet.write_string(r as u32, c as u16, f).unwrap();
+                }
+            }
+        }
+        book.save_to_buffer().unwrap()
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "data.csv", DATA);
+    write(tmp.path(), "s.toml", &spec(TWO));
+    let expected = json_of(
+        tmp.path(),
+        &["rank", "--spec", "s.toml", "--format", "json"],
+    );
+    std::fs::write(tmp.path().join("d.xlsx"), book_with("2")).unwrap();
+    let args = ["rank", "--spec", "s.toml", "--data", "d.xlsx"];
+    // The first sheet has no id column: the sheets are named.
+    let out = kommunrank_in(tmp.path(), &args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("sheets are Info, Data"),
+        "{}",
+        stderr(&out)
+    );
+    let mut with_sheet = args.to_vec();
+    with_sheet.extend(["--sheet", "Data", "--format", "json"]);
+    let got = json_of(tmp.path(), &with_sheet);
+    assert_eq!(got["units"], expected["units"]);
+    // A formula without a saved value (openpyxl writes none; see
+    // fixtures/README.md) is refused, with the cell named.
+    std::fs::copy(
+        root().join("fixtures/xlsx/uncomputed_formula.xlsx"),
+        tmp.path().join("d.xlsx"),
+    )
+    .unwrap();
+    let out = kommunrank_in(tmp.path(), &with_sheet);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("sheet 'Data': 1 formula cell(s) have no saved value: D3"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -220,6 +220,7 @@ pub fn read_csv(bytes: &[u8], file: &str, options: &ReadOptions) -> Result<RawTa
                 "point"
             }
         )],
+        sheets: Vec::new(),
     })
 }
 

@@ -105,6 +105,7 @@ pub fn read_json(bytes: &[u8], file: &str, decimal_comma: bool) -> Result<RawTab
         rows,
         decimal_comma,
         notes,
+        sheets: Vec::new(),
     })
 }
 

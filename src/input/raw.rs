@@ -61,6 +61,8 @@ pub struct RawTable {
     pub decimal_comma: bool,
     /// What the reader noticed and the user should know (encoding used...).
     pub notes: Vec<String>,
+    /// The workbook's sheets (XLSX; empty for other files), for hints.
+    pub sheets: Vec<String>,
 }
 
 impl RawTable {

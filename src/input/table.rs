@@ -405,12 +405,19 @@ pub fn require_column(raw: &RawTable, name: &str, what: &str) -> Result<usize> {
             crate::spec::suggest(name, raw.header.iter().map(String::as_str))
                 .map(|s| format!(" (did you mean '{s}'?)"))
                 .unwrap_or_default(),
-            if what == "unit id" {
+            if raw.sheets.len() > 1 {
+                format!(
+                    "; the workbook's sheets are {}: choose one with --sheet, or \
+                     files = [{{ path = \"...\", sheet = \"...\" }}] in [data]",
+                    raw.sheets.join(", ")
+                )
+            } else if what == "unit id" {
                 "; units.id names the id column of every data file: a unit list \
                  with another id column (municipalities.csv's 'kommun' beside \
                  Kolada's 'geo') goes in units.file, with units.file_id"
+                    .to_string()
             } else {
-                ""
+                String::new()
             }
         ))
     })

@@ -45,6 +45,35 @@ pub fn read_xlsx(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<RawTab
             format!("cannot read the sheet: {e}"),
         )
     })?;
+    // A formula whose value was never computed (a file written by a program
+    // that does not calculate) reads as an empty cell: refused, not taken
+    // as missing.
+    if let Ok(formulas) = book.worksheet_formula(&name) {
+        let (r0, c0) = formulas.start().unwrap_or((0, 0));
+        let uncomputed: Vec<String> = formulas
+            .used_cells()
+            .filter(|(_, _, f)| !f.is_empty())
+            .map(|(r, c, _)| (r0 + r as u32, c0 + c as u32))
+            .filter(|&p| match range.get_value(p) {
+                None | Some(Data::Empty) => true,
+                Some(Data::String(s)) => s.is_empty(),
+                _ => false,
+            })
+            .map(|(r, c)| cell_name(r, c))
+            .collect();
+        if !uncomputed.is_empty() {
+            return Err(Error::data(
+                at(format!("sheet '{name}'")),
+                format!(
+                    "{} formula cell(s) have no saved value: {}{}",
+                    uncomputed.len(),
+                    uncomputed[..uncomputed.len().min(5)].join(", "),
+                    if uncomputed.len() > 5 { ", ..." } else { "" }
+                ),
+            )
+            .with_hint("the file was written by a program that does not calculate formulas: open and save it in Excel (or LibreOffice), or write the values"));
+        }
+    }
     let (first_row, _) = range.start().unwrap_or((0, 0));
     let mut header: Option<Vec<String>> = None;
     let mut rows = Vec::new();
@@ -108,7 +137,20 @@ pub fn read_xlsx(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<RawTab
         rows,
         decimal_comma: true,
         notes: vec![format!("{file}: read sheet '{name}'")],
+        sheets: names,
     })
+}
+
+/// A cell's Excel name (`C7`) from its 0-based row and column.
+fn cell_name(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut c = col + 1;
+    while c > 0 {
+        letters.push(b'A' + ((c - 1) % 26) as u8);
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
 }
 
 fn convert(cell: &Data, file: &str, sheet: &str, row: u32) -> Result<RawCell> {
