@@ -572,3 +572,76 @@ fn xlsx_formulas_read_their_saved_values_and_unsaved_ones_are_refused() {
         stderr(&out)
     );
 }
+
+#[test]
+fn data_filter_keeps_one_kind_of_row_and_duplicates_point_to_it() {
+    // A Kolada-style export with a gender column: T (total), K, M.
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "long.csv",
+        "kommun,indicator,value,year,gender\n0114,x,1,2022,T\n0114,x,7,2022,K\n0115,x,2,2022,T\n0115,x,0,2022,K\n0114,y,10,2022,T\n0115,y,30,2022,T\n0117,x,3,2022,T\n0117,y,20,2022,T\n",
+    );
+    let base = "[index]\nid = \"idx\"\n[data]\nfiles = [\"long.csv\"]\nyear = 2022\n";
+    let rest = "[units]\nid = \"kommun\"\n[[indicator]]\nid = \"x\"\n[[indicator]]\nid = \"y\"\n";
+    write(tmp.path(), "all.toml", &format!("{base}{rest}"));
+    let out = kommunrank_in(tmp.path(), &["rank", "--spec", "all.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("the rows differ in column 'gender' (T, K): keep one kind with filter = { gender = \"T\" }"),
+        "{}",
+        stderr(&out)
+    );
+    write(
+        tmp.path(),
+        "t.toml",
+        &format!("{base}filter = {{ gender = \"T\" }}\n{rest}"),
+    );
+    let j = json_of(
+        tmp.path(),
+        &["rank", "--spec", "t.toml", "--format", "json"],
+    );
+    // The T rows are the small table of the other tests: x 1, 2, 3; y 10, 30, 20.
+    let score = |id: &str| {
+        j["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["id"] == id)
+            .unwrap()["score"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!((score("0114") - 0.0).abs() < 1e-12);
+    assert!((score("0115") - 75.0).abs() < 1e-12);
+    assert!((score("0117") - 75.0).abs() < 1e-12);
+    assert!(
+        j["notes"].as_array().unwrap().iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .contains("kept 6 of 8 rows where gender is T")),
+        "{}",
+        j["notes"]
+    );
+    // A list of values keeps both kinds (and so duplicates again); a
+    // misspelt column is named first.
+    write(
+        tmp.path(),
+        "l.toml",
+        &format!("{base}filter = {{ gender = [\"T\", \"K\"] }}\n{rest}"),
+    );
+    let out = kommunrank_in(tmp.path(), &["rank", "--spec", "l.toml"]);
+    assert!(stderr(&out).contains("a second value"), "{}", stderr(&out));
+    write(
+        tmp.path(),
+        "m.toml",
+        &format!("{base}filter = {{ gendr = \"T\" }}\n{rest}"),
+    );
+    let out = kommunrank_in(tmp.path(), &["rank", "--spec", "m.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("1. m.toml: data.filter.gendr: no data file has a column 'gendr'"),
+        "{}",
+        stderr(&out)
+    );
+}

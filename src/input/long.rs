@@ -120,7 +120,7 @@ pub fn long_table(
                     raw.kind.describe(col.positions[u])
                 ),
             )
-            .with_hint("keep one row per unit, indicator and year"));
+            .with_hint(duplicate_hint(raw, col.positions[u], position, options)));
         }
         col.set(u, cell, position, raw.decimal_comma, missing);
         Ok(())
@@ -184,4 +184,39 @@ fn year_list(years: &BTreeSet<i64>) -> String {
         [a, .., b] if v.len() > 4 => format!("{a}-{b}"),
         _ => v.iter().map(i64::to_string).collect::<Vec<_>>().join(", "),
     }
+}
+/// What to do about two rows for the same unit, indicator and year: when
+/// they differ in another column (Kolada's `gender`: T, K, M), keep one
+/// kind with `data.filter`. In a panel (`geo,year,<kpi>...`) every other
+/// column holds values, so only a column of text in both rows is named.
+fn duplicate_hint(raw: &RawTable, first: u32, second: u32, options: &LongOptions) -> String {
+    let row = |p: u32| {
+        raw.rows
+            .binary_search_by_key(&p, |r| r.position)
+            .ok()
+            .map(|i| &raw.rows[i])
+    };
+    let own = [
+        Some(&options.id_column),
+        options.year_column.as_ref(),
+        options.indicator_column.as_ref(),
+        options.value_column.as_ref(),
+    ];
+    if let (Some(a), Some(b)) = (row(first), row(second)) {
+        for (c, name) in raw.header.iter().enumerate() {
+            let (x, y) = (
+                super::cell::cell_text(&a.cells[c]),
+                super::cell::cell_text(&b.cells[c]),
+            );
+            let number = |t: &str| super::cell::parse_number(t, raw.decimal_comma).is_some();
+            let values_here = options.indicator_column.is_none() && (number(&x) || number(&y));
+            if x != y && !own.contains(&Some(name)) && !values_here {
+                return format!(
+                    "the rows differ in column '{name}' ({x}, {y}): keep one kind with \
+                     filter = {{ {name} = \"{x}\" }} under [data]"
+                );
+            }
+        }
+    }
+    "keep one row per unit, indicator and year".to_string()
 }

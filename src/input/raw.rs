@@ -71,6 +71,17 @@ impl RawTable {
         self.header.iter().position(|h| h == name)
     }
 
+    /// Keeps the rows whose `column` holds one of `values` (cell text, as
+    /// written). Returns the rows removed, or None when the table has no
+    /// such column (nothing removed).
+    pub fn keep_rows(&mut self, column: &str, values: &[String]) -> Option<usize> {
+        let c = self.column(column)?;
+        let before = self.rows.len();
+        self.rows
+            .retain(|r| values.contains(&super::cell::cell_text(&r.cells[c])));
+        Some(before - self.rows.len())
+    }
+
     /// A location in this file.
     pub fn location(&self, position: Option<u32>, column: Option<&str>) -> Location {
         Location {

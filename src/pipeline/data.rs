@@ -5,6 +5,7 @@
 use crate::error::{Error, Result};
 use crate::input::{self, IdOptions, LayoutOptions, ReadOptions, Source, Table};
 use crate::spec::Index;
+use std::collections::BTreeSet;
 
 /// The data of an index, ready for the pipeline.
 #[derive(Debug, Clone)]
@@ -97,21 +98,50 @@ pub fn load_dataset(index: &Index, overrides: &DataOverrides) -> Result<Dataset>
     }
     let mut tables = Vec::new();
     let mut errors = Vec::new();
+    let mut filter_notes = Vec::new();
+    let mut filtered: BTreeSet<&str> = BTreeSet::new();
     for (source, sheet) in &sources {
         let opts = ReadOptions {
             sheet: sheet.clone(),
             ..options.clone()
         };
-        match input::read_raw(source, &opts)
-            .and_then(|raw| input::to_table(&raw, &layout, &opts.missing))
-        {
+        match input::read_raw(source, &opts).and_then(|mut raw| {
+            for (column, values) in &spec.data.filter {
+                let total = raw.rows.len();
+                if let Some(removed) = raw.keep_rows(column, &values.0) {
+                    filtered.insert(column);
+                    filter_notes.push(format!(
+                        "{}: kept {} of {total} rows where {column} is {}",
+                        source.name(),
+                        total - removed,
+                        values.0.join(" or ")
+                    ));
+                }
+            }
+            input::to_table(&raw, &layout, &opts.missing)
+        }) {
             Ok(t) => tables.push(t),
             Err(e) => errors.push(e),
+        }
+    }
+    // A filter column no file has is most likely misspelt: said first.
+    for column in spec.data.filter.keys().rev() {
+        if !filtered.contains(column.as_str()) {
+            errors.insert(
+                0,
+                Error::spec(
+                    &index.spec_name,
+                    format!("data.filter.{column}"),
+                    format!("no data file has a column '{column}'"),
+                )
+                .with_hint("name a column of the data files, or remove the filter"),
+            );
         }
     }
     Error::collect(errors)?;
     let mut table = Table::merge(tables)?;
     let mut notes = std::mem::take(&mut table.notes);
+    notes.extend(filter_notes);
     let read_log = std::mem::take(&mut table.sources);
 
     // The unit list decides which units exist, in which order.

@@ -341,6 +341,47 @@ pub struct DataSection {
     /// Missing-value markers (default `["", "NA", "..", "-"]`).
     #[serde(default)]
     pub missing: Option<Vec<String>>,
+    /// Rows to keep, by column: `{ gender = "T" }` keeps the rows whose
+    /// `gender` is `T` in every data file that has that column.
+    #[serde(default)]
+    pub filter: BTreeMap<String, FilterValues>,
+}
+
+/// The values a `data.filter` column may take: one value or a list; numbers
+/// are compared as written (`2` matches a cell `2`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct FilterValues(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for FilterValues {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum One {
+            Text(String),
+            Int(i64),
+            Float(f64),
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Given {
+            One(One),
+            Many(Vec<One>),
+        }
+        let text = |o: One| match o {
+            One::Text(s) => s,
+            One::Int(i) => i.to_string(),
+            One::Float(f) => f.to_string(),
+        };
+        match Given::deserialize(d).map_err(|_| {
+            serde::de::Error::custom(
+                "a filter value is a text, a number, or a list of them: gender = \"T\" or gender = [\"T\", \"K\"]",
+            )
+        })? {
+            Given::One(o) => Ok(FilterValues(vec![text(o)])),
+            Given::Many(v) => Ok(FilterValues(v.into_iter().map(text).collect())),
+        }
+    }
 }
 
 impl Default for DataSection {
@@ -355,6 +396,7 @@ impl Default for DataSection {
             decimal: Decimal::Auto,
             encoding: TextEncoding::Auto,
             missing: None,
+            filter: BTreeMap::new(),
         }
     }
 }
