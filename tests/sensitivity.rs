@@ -135,6 +135,13 @@ fn zero_perturbation_gives_the_nominal_rank_in_every_run() {
             .iter()
             .all(|u| u.q05 == u.nominal_rank && u.q95 == u.nominal_rank)
     );
+    // The table says so rather than listing no factor.
+    let out = kommunrank(&["sensitivity", "--weights", "none", "--runs", "100"]);
+    assert!(
+        stdout(&out).contains("no uncertain factor (no weights perturbed, no choices)"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]

@@ -119,8 +119,15 @@ pub fn mc_table(p: &McPartial, res: &McResult, top: usize, bottom: usize) -> Str
         res.failed_runs,
         h.units.len()
     );
-    for f in h.model["factors"].as_array().into_iter().flatten() {
+    let factors = h.model["factors"].as_array().map_or(&[][..], Vec::as_slice);
+    for f in factors {
         let _ = writeln!(out, "  factor: {}", f["name"].as_str().unwrap_or_default());
+    }
+    if factors.is_empty() {
+        let _ = writeln!(
+            out,
+            "  no uncertain factor (no weights perturbed, no choices): every run is the nominal ranking"
+        );
     }
     out.push('\n');
     out += &summary_line("mean |rank shift|", &res.mean_abs_rank_shift);
