@@ -490,8 +490,9 @@ pub fn compare_table(
     let _ = writeln!(out, "{}", eval.index.root().label);
     let _ = writeln!(
         out,
-        "Ranks under {} weight scenarios (change against nominal: + moved up).\n",
-        scenarios.len()
+        "Ranks under {} weight scenario{} (change against nominal: + moved up).\n",
+        scenarios.len(),
+        if scenarios.len() == 1 { "" } else { "s" }
     );
     let name_w = super::column_width(eval.names.iter().map(|n| n.as_str()), 4, 24);
     let col_w: Vec<usize> = scenarios

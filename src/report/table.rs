@@ -188,7 +188,12 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
         let _ = writeln!(out, "\n{note}");
     }
     if !result.excluded.is_empty() {
-        let _ = writeln!(out, "\nNot ranked ({} units):", result.excluded.len());
+        let k = result.excluded.len();
+        let _ = writeln!(
+            out,
+            "\nNot ranked ({k} unit{}):",
+            if k == 1 { "" } else { "s" }
+        );
         let mut by: BTreeMap<&str, Vec<&crate::pipeline::Exclusion>> = BTreeMap::new();
         for e in &result.excluded {
             by.entry(e.category).or_default().push(e);
