@@ -146,7 +146,14 @@ pub fn read_csv(bytes: &[u8], file: &str, options: &ReadOptions) -> Result<RawTa
         }
         match &header {
             None => {
-                let names: Vec<String> = record.iter().map(str::to_string).collect();
+                let mut names: Vec<String> = record.iter().map(str::to_string).collect();
+                // Trailing empty header fields (Excel's `;` after the last
+                // column) are no columns; data under them is an error below.
+                let keep = names
+                    .iter()
+                    .rposition(|n| !n.is_empty())
+                    .map_or(0, |p| p + 1);
+                names.truncate(keep);
                 check_header(&names, file, line)?;
                 header = Some(names);
                 header_line = line;
@@ -286,6 +293,19 @@ mod tests {
         assert_eq!(t.header[0], "kommun");
         assert_eq!(t.rows[0].cells[1], RawCell::Text("Härnösand".into()));
         assert!(!t.decimal_comma);
+    }
+
+    #[test]
+    fn trailing_delimiters_after_the_last_column_are_no_column() {
+        let text = b"kommun;x;\r\n0114;1,5;\r\n;;\r\n0115;2;\r\n";
+        let t = read_csv(text, "f.csv", &ReadOptions::default()).unwrap();
+        assert_eq!(t.header, vec!["kommun", "x"]);
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[1].position, 4);
+        let e = read_csv(b"kommun;x;\n0114;1;y\n", "f.csv", &ReadOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("field 3 ('y') has no column"), "{e}");
+        let e = read_csv(b"kommun;;x\n0114;1;2\n", "f.csv", &ReadOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("column 2 has no name"), "{e}");
     }
 
     #[test]
