@@ -54,10 +54,24 @@ pub struct LoadedSpec {
 
 /// Reads and parses a spec file from disk.
 pub fn load_spec(path: &Path) -> Result<LoadedSpec> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        action: "read the spec",
-        path: path.to_path_buf(),
-        source,
+    let text = std::fs::read_to_string(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::InvalidData {
+            Error::data(
+                Location {
+                    file: path.display().to_string(),
+                    position: String::new(),
+                    column: None,
+                },
+                "the spec is not UTF-8 text (is it a spreadsheet or data file?)",
+            )
+            .with_hint("--spec takes the TOML spec; data files go in [data] files or --data")
+        } else {
+            Error::Io {
+                action: "read the spec",
+                path: path.to_path_buf(),
+                source,
+            }
+        }
     })?;
     let dir = path
         .parent()
@@ -123,6 +137,14 @@ fn toml_error(e: &toml::de::Error, text: &str, name: &str) -> Error {
     let mut err = Error::spec(name, format!("line {line}, column {col}"), message.clone());
     if let Some(hint) = suggestion_for(&message) {
         err = err.with_hint(hint);
+    } else if let Some(ext) = Path::new(name)
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .filter(|e| ["csv", "txt", "xlsx", "xlsm", "json", "tsv"].contains(&e.as_str()))
+    {
+        err = err.with_hint(format!(
+            "this looks like a data file (.{ext}): --spec takes the TOML spec, --data the data files"
+        ));
     }
     err
 }
