@@ -70,7 +70,16 @@ impl InputArgs {
     fn index(&self) -> Result<Index> {
         let loaded = match &self.spec {
             Some(p) => spec::load_spec(p)?,
-            None => kommunrank::example::load()?,
+            None => {
+                if !self.data.is_empty() {
+                    eprintln!(
+                        "note: no --spec given, so the built-in example's spec (SKL 2014-style \
+                         e-service points, columns kommun, e_services, apps, ...) reads the \
+                         --data files; pass --spec for your own index (docs/tutorial.md)"
+                    );
+                }
+                kommunrank::example::load()?
+            }
         };
         spec::resolve(&loaded)
     }
