@@ -645,3 +645,103 @@ fn data_filter_keeps_one_kind_of_row_and_duplicates_point_to_it() {
         stderr(&out)
     );
 }
+
+#[test]
+fn init_drafts_a_spec_that_ranks_and_lists_what_it_left_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    // As Swedish Excel saves it: ';', decimal comma, a county code, a yes/no
+    // answer, a constant column and a column of free text.
+    write(
+        tmp.path(),
+        "enkat.csv",
+        "Kommun;Namn;Län;Andel e-tjänster;Väntetid dagar;Svarat;Version;Kommentar\n\
+         0114;Upplands Väsby;01;12,5;30;ja;2;bra\n\
+         0115;Vallentuna;01;14,1;45;nej;2;\n\
+         0117;Österåker;01;9,0;20;ja;2;ok\n\
+         2321;Åre;23;;60;ja;2;svårt\n",
+    );
+    let sub = tmp.path().join("specs");
+    std::fs::create_dir(&sub).unwrap();
+    let out = kommunrank_in(
+        tmp.path(),
+        &["init", "--data", "enkat.csv", "--out", "specs/enkat.toml"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let draft = std::fs::read_to_string(sub.join("enkat.toml")).unwrap();
+    for needle in [
+        "files = [\"../enkat.csv\"]",
+        "id = \"Kommun\"",
+        "name = \"Namn\"",
+        "# groups = [\"Län\"]",
+        "id = \"andel_e_tjänster\"\ncolumn = \"Andel e-tjänster\"",
+        "data for 3 of 4 units, 9 to 14.1",
+        "id = \"väntetid_dagar\"",
+        "# Svarat: answers ja, nej -> a points indicator:",
+        "map = { \"ja\" = 1, \"nej\" = 0 }",
+        "# Version: every unit has 2 (cannot tell units apart)",
+        "# Kommentar: answers bra, ok, svårt (set each answer's points)",
+    ] {
+        assert!(draft.contains(needle), "missing {needle:?} in\n{draft}");
+    }
+    // It ranks as written, from its own folder. Both indicators count up
+    // as drafted: 2321 has only waiting days, the most (100), and leads
+    // 0115 (100 and 62.5).
+    let j = json_of(
+        tmp.path(),
+        &["rank", "--spec", "specs/enkat.toml", "--format", "json"],
+    );
+    assert_eq!(j["summary"]["ranked"], 4);
+    assert_eq!(j["units"][0]["id"], "2321");
+    // An existing spec is not replaced without --force.
+    let again = ["init", "--data", "enkat.csv", "--out", "specs/enkat.toml"];
+    let out = kommunrank_in(tmp.path(), &again);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("pass --force"), "{}", stderr(&out));
+    let mut forced = again.to_vec();
+    forced.push("--force");
+    assert!(kommunrank_in(tmp.path(), &forced).status.success());
+    // Nothing numeric to rank on is an error.
+    write(tmp.path(), "text.csv", "id;namn\n1;a\n2;b\n");
+    let out = kommunrank_in(tmp.path(), &["init", "--data", "text.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("nothing to rank"), "{}", stderr(&out));
+}
+
+#[test]
+fn init_on_kolada_files_with_a_unit_list() {
+    let Some(kolada) = shared("kolada") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let file = |k: &str| {
+        kolada
+            .join(format!("datapoints/{k}.csv"))
+            .display()
+            .to_string()
+    };
+    let units = kolada.join("municipalities.csv").display().to_string();
+    let (a, b) = (file("n07918"), file("n00563"));
+    let out = kommunrank_in(
+        tmp.path(),
+        &[
+            "init", "--units", &units, "--data", &a, "--data", &b, "--out", "k.toml",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let draft = std::fs::read_to_string(tmp.path().join("k.toml")).unwrap();
+    for needle in [
+        "id = \"geo\"",
+        "file_id = \"kommun\"",
+        "name = \"name\"",
+        "year = 2022",
+        "id = \"n07918\"",
+        "id = \"n00563\"",
+    ] {
+        assert!(draft.contains(needle), "missing {needle:?} in\n{draft}");
+    }
+    let j = json_of(
+        tmp.path(),
+        &["rank", "--spec", "k.toml", "--format", "json"],
+    );
+    assert_eq!(j["summary"]["units_in_data"], 290);
+}

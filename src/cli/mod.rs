@@ -2,6 +2,7 @@
 
 mod audit;
 mod compare;
+mod init;
 mod merge;
 mod rank;
 mod report;
@@ -25,6 +26,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Draft a first spec from data files: id, names and numeric columns as indicators.
+    Init(init::InitArgs),
     /// Compute and print a ranking (no --spec: the built-in SKL 2014-style example).
     Rank(rank::RankArgs),
     /// Check a spec and its data; list every problem found.
@@ -196,6 +199,7 @@ pub fn reference() -> String {
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Init(a) => init::run(a),
         Command::Rank(a) => rank::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Sensitivity(a) => sensitivity::run(a),

@@ -1,0 +1,417 @@
+//! A first spec drafted from data files (`kommunrank init`): the unit id and
+//! name columns guessed (or given), every numeric column an indicator under
+//! the index, with its coverage and range in a comment; columns that cannot
+//! be indicators (constant, empty, text answers, codes) listed in comments
+//! with what to do. The draft is a starting point to edit, and it always
+//! ranks as written: `init` checks it before handing it out.
+
+use crate::error::{Error, Result};
+use crate::input::{self, IdOptions, LayoutOptions, RawTable, ReadOptions, Source, Table};
+use std::collections::BTreeSet;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+/// What `init` is told; everything else is guessed from the files.
+#[derive(Debug, Clone, Default)]
+pub struct DraftOptions {
+    /// Data files (as the user gave them).
+    pub files: Vec<PathBuf>,
+    /// A unit list (ids and names), joined to the data by id.
+    pub units: Option<PathBuf>,
+    /// The unit id column of the data files.
+    pub id: Option<String>,
+    /// The name column (data or unit list).
+    pub name: Option<String>,
+    /// The year to take from long files (default: the latest).
+    pub year: Option<i64>,
+    /// The folder the spec will be saved in (paths are written relative to it).
+    pub spec_dir: PathBuf,
+}
+
+/// Id column names tried first (any case), then the first column whose
+/// cells are all filled and distinct.
+const ID_NAMES: &[&str] = &[
+    "kommun",
+    "kommunkod",
+    "kod",
+    "geo",
+    "id",
+    "code",
+    "unit",
+    "municipality",
+    "municipality_id",
+    "country",
+];
+/// Name column names tried first (any case).
+const NAME_NAMES: &[&str] = &["namn", "name", "kommunnamn", "label", "country_name"];
+/// Text columns with at most this many different answers are offered as
+/// categorical indicators.
+const MAX_ANSWERS: usize = 8;
+
+/// Drafts a spec (TOML text) from the files in `options`.
+pub fn draft_spec(options: &DraftOptions) -> Result<String> {
+    if options.files.is_empty() {
+        return Err(Error::Usage(
+            "init needs at least one data file: --data FILE".into(),
+        ));
+    }
+    let read = |p: &PathBuf| input::read_raw(&Source::Path(p.clone()), &ReadOptions::default());
+    let raws: Vec<RawTable> = options.files.iter().map(read).collect::<Result<_>>()?;
+    let unit_raw = options.units.as_ref().map(read).transpose()?;
+    let id = match &options.id {
+        Some(id) => id.clone(),
+        None => guess_id(&raws[0])?,
+    };
+    let long = |r: &RawTable| {
+        r.column("year").is_some()
+            || (r.column("indicator").is_some() && r.column("value").is_some())
+    };
+    let years: BTreeSet<i64> = raws
+        .iter()
+        .filter_map(|r| r.column("year").map(|c| (r, c)))
+        .flat_map(|(r, c)| {
+            r.rows
+                .iter()
+                .filter_map(move |row| input::cell::cell_text(&row.cells[c]).parse::<i64>().ok())
+        })
+        .collect();
+    let year = options.year.or_else(|| years.last().copied());
+    let layout = LayoutOptions {
+        id_column: id.clone(),
+        ids: IdOptions::default(),
+        year_column: "year".into(),
+        year,
+        indicator_column: "indicator".into(),
+        value_column: "value".into(),
+    };
+    let missing: Vec<String> = ReadOptions::default().missing;
+    let tables: Vec<Table> = raws
+        .iter()
+        .map(|r| input::to_table(r, &layout, &missing))
+        .collect::<Result<_>>()?;
+    let table = Table::merge(tables)?;
+    // The unit list: its id column is the data's, or its first filled,
+    // distinct column.
+    let unit_list = match &unit_raw {
+        None => None,
+        Some(raw) => {
+            let file_id = if raw.column(&id).is_some() {
+                id.clone()
+            } else {
+                guess_id(raw)?
+            };
+            let t = input::wide::wide_table(raw, &file_id, &IdOptions::default(), &missing)?;
+            Some((file_id, t))
+        }
+    };
+    let name = match &options.name {
+        Some(n) => Some(n.clone()),
+        None => unit_list
+            .as_ref()
+            .and_then(|(file_id, t)| guess_name(t, file_id))
+            .or_else(|| guess_name(&table, &id)),
+    };
+
+    let mut o = String::new();
+    let stem = options.files[0]
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_else(|| "index".into());
+    let _ = writeln!(
+        o,
+        "# A first spec drafted by `kommunrank init` from {}.\n\
+         # Check every indicator's direction and weight, group indicators under\n\
+         # [[node]]s, then: kommunrank validate --spec <this file>\n",
+        options
+            .files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let _ = writeln!(
+        o,
+        "[index]\nid = {}\nlabel = {}\naggregation = \"arithmetic\"\n",
+        quote(&slug(&stem)),
+        quote(&format!("{stem} index"))
+    );
+    let files: Vec<String> = options
+        .files
+        .iter()
+        .map(|f| quote(&relative(f, &options.spec_dir)))
+        .collect();
+    let _ = writeln!(o, "[data]\nfiles = [{}]", files.join(", "));
+    if raws.iter().any(long) {
+        match year {
+            Some(y) => {
+                let _ = writeln!(
+                    o,
+                    "year = {y}                      # the long files hold {}",
+                    years
+                        .iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            None => {
+                o.push_str("# year = 2022                  # the year to take from long files\n")
+            }
+        }
+    }
+    let _ = writeln!(o, "\n[units]\nid = {}", quote(&id));
+    if let (Some(path), Some((file_id, _))) = (&options.units, &unit_list) {
+        let _ = writeln!(
+            o,
+            "file = {}\nfile_id = {}",
+            quote(&relative(path, &options.spec_dir)),
+            quote(file_id)
+        );
+    }
+    if let Some(n) = &name {
+        let _ = writeln!(o, "name = {}", quote(n));
+    }
+    let codes: Vec<&str> = table
+        .columns
+        .iter()
+        .filter(|c| is_code(c, table.len()))
+        .map(|c| c.name.as_str())
+        .filter(|c| Some(*c) != name.as_deref())
+        .collect();
+    if !codes.is_empty() {
+        let _ = writeln!(
+            o,
+            "# groups = [{}]   # columns of codes: rank within them with [ranking] within",
+            codes
+                .iter()
+                .map(|c| quote(c))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    o.push_str(
+        "\n[screening]\nmin_coverage = 0.5               # units with data for under half the indicators are not ranked\n\n\
+         [missing]\nmethod = \"exclude\"                # re-weight over the indicators a unit has (or mean, median, zero, ...)\n\n\
+         [normalise]\nmethod = \"minmax\"                 # 0-100 between the lowest and highest unit\n\n\
+         [ranking]\nmethod = \"competition\"            # ties share the best rank\n",
+    );
+
+    let n = table.len();
+    let mut ids_used: BTreeSet<String> = BTreeSet::new();
+    let mut left_out = Vec::new();
+    let mut indicators = 0;
+    for c in &table.columns {
+        if c.name == id || Some(&c.name) == name.as_ref() || codes.contains(&c.name.as_str()) {
+            continue;
+        }
+        let present: Vec<f64> = c.values.iter().copied().filter(|v| v.is_finite()).collect();
+        let answers: BTreeSet<&str> = c.text.values().map(String::as_str).collect();
+        if !c.text.is_empty() {
+            if present.is_empty() && answers.len() <= MAX_ANSWERS {
+                let (map, yes_no) = answer_points(&answers);
+                left_out.push(format!(
+                    "# {}: answers {}{} -> a points indicator:\n#   [[indicator]]\n#   id = {}\n#   column = {}\n#   normalise = {{ method = \"categorical\", map = {{ {} }} }}",
+                    c.name,
+                    answers.iter().copied().collect::<Vec<_>>().join(", "),
+                    if yes_no { "" } else { " (set each answer's points)" },
+                    quote(&slug(&c.name)),
+                    quote(&c.name),
+                    map.join(", ")
+                ));
+            } else if present.is_empty() {
+                left_out.push(format!("# {}: text (not an indicator)", c.name));
+            } else {
+                left_out.push(format!(
+                    "# {}: numbers mixed with text ({}): fix the cells or add them to [data] missing",
+                    c.name,
+                    answers.iter().take(3).copied().collect::<Vec<_>>().join(", ")
+                ));
+            }
+            continue;
+        }
+        let (lo, hi) = present
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            });
+        if present.len() < 2 || lo == hi {
+            left_out.push(format!(
+                "# {}: {} (cannot tell units apart)",
+                c.name,
+                if present.is_empty() {
+                    "no data".to_string()
+                } else {
+                    format!("every unit has {lo}")
+                }
+            ));
+            continue;
+        }
+        let mut ind_id = slug(&c.name);
+        while !ids_used.insert(ind_id.clone()) || ind_id == slug(&stem) {
+            ind_id.push('_');
+        }
+        let _ = writeln!(o, "\n[[indicator]]\nid = {}", quote(&ind_id));
+        if ind_id != c.name {
+            let _ = writeln!(o, "column = {}", quote(&c.name));
+        }
+        let _ = writeln!(
+            o,
+            "direction = 1          # data for {} of {n} units, {} to {}; 1 if higher is better, -1 if lower\nweight = 1",
+            present.len(),
+            short(lo),
+            short(hi)
+        );
+        indicators += 1;
+    }
+    if indicators == 0 {
+        return Err(Error::Usage(format!(
+            "no column of {} holds numbers that differ between units: nothing to rank",
+            options.files[0].display()
+        )));
+    }
+    if !left_out.is_empty() {
+        o.push_str("\n# Columns left out:\n");
+        for l in left_out {
+            let _ = writeln!(o, "{l}");
+        }
+    }
+    Ok(o)
+}
+
+/// The first preferred id column, else the first column whose cells are all
+/// filled and distinct.
+fn guess_id(raw: &RawTable) -> Result<String> {
+    let filled_distinct = |c: usize| {
+        let mut seen = BTreeSet::new();
+        raw.rows.iter().all(|r| {
+            let t = input::cell::cell_text(&r.cells[c]);
+            !t.is_empty() && seen.insert(t)
+        })
+    };
+    let preferred = ID_NAMES
+        .iter()
+        .find_map(|n| raw.header.iter().position(|h| h.eq_ignore_ascii_case(n)));
+    preferred
+        .or_else(|| (0..raw.header.len()).find(|&c| filled_distinct(c)))
+        .map(|c| raw.header[c].clone())
+        .ok_or_else(|| {
+            Error::data(
+                raw.location(None, None),
+                "no column looks like a unit id (filled and different in every row)",
+            )
+            .with_hint("name the id column with --id")
+        })
+}
+
+/// A name column: a preferred name, else a text column different in every row.
+fn guess_name(t: &Table, id: &str) -> Option<String> {
+    let texts = |c: &input::Column| c.text.len() == t.len() && t.len() > 0;
+    NAME_NAMES
+        .iter()
+        .find_map(|n| t.columns.iter().find(|c| c.name.eq_ignore_ascii_case(n)))
+        .or_else(|| {
+            t.columns.iter().find(|c| {
+                c.name != id
+                    && texts(c)
+                    && c.text.values().collect::<BTreeSet<_>>().len() == t.len()
+            })
+        })
+        .map(|c| c.name.clone())
+}
+
+/// Column names of codes for groups (any case).
+const GROUP_NAMES: &[&str] = &[
+    "lan",
+    "län",
+    "county",
+    "region",
+    "lanskod",
+    "länskod",
+    "group",
+    "kommungrupp",
+];
+
+/// A column of codes (county `01`, `23`), not quantities: whole numbers,
+/// some written with a leading zero or under a group-like name.
+fn is_code(c: &input::Column, n: usize) -> bool {
+    let filled: Vec<f64> = c.values.iter().copied().filter(|v| v.is_finite()).collect();
+    let zero_led = c
+        .original
+        .values()
+        .any(|t| t.starts_with('0') && t.len() > 1);
+    let named = GROUP_NAMES.iter().any(|g| c.name.eq_ignore_ascii_case(g));
+    !filled.is_empty()
+        && filled.len() == n
+        && c.text.is_empty()
+        && filled.iter().all(|v| v.fract() == 0.0)
+        && (zero_led || named)
+}
+
+/// Points for a text answer: 1 for yes-like answers, 0 for no-like ones,
+/// else its place among the answers (to be set by hand).
+fn answer_points(answers: &BTreeSet<&str>) -> (Vec<String>, bool) {
+    const YES: &[&str] = &["ja", "yes", "true", "sant", "klar", "x", "y", "j"];
+    const NO: &[&str] = &["nej", "no", "false", "falskt", "n"];
+    let yes_no = answers.iter().all(|a| {
+        YES.contains(&a.to_lowercase().as_str()) || NO.contains(&a.to_lowercase().as_str())
+    });
+    let map = answers
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let points = if yes_no {
+                usize::from(YES.contains(&a.to_lowercase().as_str()))
+            } else {
+                i
+            };
+            format!("{} = {points}", quote(a))
+        })
+        .collect();
+    (map, yes_no)
+}
+
+/// An id for a column: lower case, letters, digits and `_`.
+fn slug(s: &str) -> String {
+    let mut out: String = s
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '_' })
+        .collect();
+    if out.is_empty() {
+        out.push('x');
+    }
+    out
+}
+
+/// A TOML string literal.
+fn quote(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// A number for a comment.
+fn short(v: f64) -> String {
+    let s = format!("{v:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
+/// `path` as a spec in folder `dir` names it: relative to `dir` (with `..`
+/// as needed), absolute when the two share no folder.
+fn relative(path: &Path, dir: &Path) -> String {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (p, d) = (abs(path), abs(dir));
+    let (pc, dc): (Vec<_>, Vec<_>) = (p.components().collect(), d.components().collect());
+    let common = pc.iter().zip(&dc).take_while(|(a, b)| a == b).count();
+    if common <= 1 {
+        return p.display().to_string();
+    }
+    let mut rel = PathBuf::new();
+    for _ in common..dc.len() {
+        rel.push("..");
+    }
+    for c in &pc[common..] {
+        rel.push(c);
+    }
+    rel.display().to_string()
+}
