@@ -305,7 +305,7 @@ fn guess_id(raw: &RawTable) -> Result<String> {
 
 /// A name column: a preferred name, else a text column different in every row.
 fn guess_name(t: &Table, id: &str) -> Option<String> {
-    let texts = |c: &input::Column| c.text.len() == t.len() && t.len() > 0;
+    let texts = |c: &input::Column| c.text.len() == t.len() && !t.is_empty();
     NAME_NAMES
         .iter()
         .find_map(|n| t.columns.iter().find(|c| c.name.eq_ignore_ascii_case(n)))
