@@ -38,6 +38,23 @@ id = "x"
 id = "y"
 "#;
 
+/// Asserts that `text` contains `needle`, showing the text if not.
+fn assert_has(text: &str, needle: &str) {
+    assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+}
+
+/// The score of unit `id` in a `rank --format json` result.
+fn score_of(j: &Value, id: &str) -> f64 {
+    j["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == id)
+        .unwrap()["score"]
+        .as_f64()
+        .unwrap()
+}
+
 fn json_of(dir: &Path, args: &[&str]) -> Value {
     let out = kommunrank_in(dir, args);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -54,16 +71,7 @@ fn hand_computed_minmax_mean_with_reweighting() {
         &["rank", "--spec", "s.toml", "--format", "json"],
     );
     // x: 0, 33.3, 66.7, 100; y: 0, 100, 50, missing -> mean of present.
-    let score = |id: &str| {
-        j["units"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|u| u["id"] == id)
-            .unwrap()["score"]
-            .as_f64()
-            .unwrap()
-    };
+    let score = |id: &str| score_of(&j, id);
     assert!((score("0114") - 0.0).abs() < 1e-12);
     assert!((score("0115") - (100.0 / 3.0 + 100.0) / 2.0).abs() < 1e-12);
     assert!((score("0117") - (200.0 / 3.0 + 50.0) / 2.0).abs() < 1e-12);
@@ -602,16 +610,7 @@ fn data_filter_keeps_one_kind_of_row_and_duplicates_point_to_it() {
         &["rank", "--spec", "t.toml", "--format", "json"],
     );
     // The T rows are the small table of the other tests: x 1, 2, 3; y 10, 30, 20.
-    let score = |id: &str| {
-        j["units"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|u| u["id"] == id)
-            .unwrap()["score"]
-            .as_f64()
-            .unwrap()
-    };
+    let score = |id: &str| score_of(&j, id);
     assert!((score("0114") - 0.0).abs() < 1e-12);
     assert!((score("0115") - 75.0).abs() < 1e-12);
     assert!((score("0117") - 75.0).abs() < 1e-12);
@@ -681,7 +680,7 @@ fn init_drafts_a_spec_that_ranks_and_lists_what_it_left_out() {
         "# Version: every unit has 2 (cannot tell units apart)",
         "# Kommentar: answers bra, ok, svårt (set each answer's points)",
     ] {
-        assert!(draft.contains(needle), "missing {needle:?} in\n{draft}");
+        assert_has(&draft, needle);
     }
     // It ranks as written, from its own folder. Both indicators count up
     // as drafted: 2321 has only waiting days, the most (100), and leads
@@ -737,7 +736,7 @@ fn init_on_kolada_files_with_a_unit_list() {
         "id = \"n07918\"",
         "id = \"n00563\"",
     ] {
-        assert!(draft.contains(needle), "missing {needle:?} in\n{draft}");
+        assert_has(&draft, needle);
     }
     let j = json_of(
         tmp.path(),
