@@ -699,6 +699,50 @@ fn init_drafts_a_spec_that_ranks_and_lists_what_it_left_out() {
     let mut forced = again.to_vec();
     forced.push("--force");
     assert!(kommunrank_in(tmp.path(), &forced).status.success());
+    // A workbook whose first sheet is a cover: the sheets are named, and
+    // --sheet goes into the spec.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet()
+        .set_name("Info")
+        .unwrap()
+        .write_string(0, 0, "Enkät 2022")
+        .unwrap();
+    let sheet = book.add_worksheet().set_name("Data").unwrap();
+    for (r, line) in DATA.lines().enumerate() {
+        for (c, f) in line.split(',').enumerate().filter(|(_, f)| !f.is_empty()) {
+            sheet.write_string(r as u32, c as u16, f).unwrap();
+        }
+    }
+    book.save(tmp.path().join("enkat.xlsx")).unwrap();
+    let out = kommunrank_in(tmp.path(), &["init", "--data", "enkat.xlsx"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_has(
+        &stderr(&out),
+        "sheets are Info, Data: choose one with --sheet",
+    );
+    let out = kommunrank_in(
+        tmp.path(),
+        &[
+            "init",
+            "--data",
+            "enkat.xlsx",
+            "--sheet",
+            "Data",
+            "--out",
+            "x.toml",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let draft = std::fs::read_to_string(tmp.path().join("x.toml")).unwrap();
+    assert_has(
+        &draft,
+        "files = [{ path = \"enkat.xlsx\", sheet = \"Data\" }]",
+    );
+    let j = json_of(
+        tmp.path(),
+        &["rank", "--spec", "x.toml", "--format", "json"],
+    );
+    assert_eq!(j["summary"]["ranked"], 4);
     // Nothing numeric to rank on is an error.
     write(tmp.path(), "text.csv", "id;namn\n1;a\n2;b\n");
     let out = kommunrank_in(tmp.path(), &["init", "--data", "text.csv"]);

@@ -25,6 +25,9 @@ pub struct InitArgs {
     /// The year to take from long files (default: the latest).
     #[arg(long)]
     year: Option<i64>,
+    /// The sheet of XLSX files (default: the first).
+    #[arg(long)]
+    sheet: Option<String>,
     /// Write the spec to this file (default: standard output).
     #[arg(long, short = 'o', value_name = "FILE")]
     out: Option<PathBuf>,
@@ -47,6 +50,7 @@ pub fn run(args: InitArgs) -> Result<()> {
         id: args.id.clone(),
         name: args.name.clone(),
         year: args.year,
+        sheet: args.sheet.clone(),
         spec_dir: spec_dir.clone(),
     })?;
     // The draft must rank as written (from the folder it will be saved in).

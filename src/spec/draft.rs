@@ -24,6 +24,8 @@ pub struct DraftOptions {
     pub name: Option<String>,
     /// The year to take from long files (default: the latest).
     pub year: Option<i64>,
+    /// The sheet of XLSX files (default: the first).
+    pub sheet: Option<String>,
     /// The folder the spec will be saved in (paths are written relative to it).
     pub spec_dir: PathBuf,
 }
@@ -55,7 +57,13 @@ pub fn draft_spec(options: &DraftOptions) -> Result<String> {
             "init needs at least one data file: --data FILE".into(),
         ));
     }
-    let read = |p: &PathBuf| input::read_raw(&Source::Path(p.clone()), &ReadOptions::default());
+    let read = |p: &PathBuf| {
+        let options = ReadOptions {
+            sheet: options.sheet.clone(),
+            ..ReadOptions::default()
+        };
+        input::read_raw(&Source::Path(p.clone()), &options)
+    };
     let raws: Vec<RawTable> = options.files.iter().map(read).collect::<Result<_>>()?;
     let unit_raw = options.units.as_ref().map(read).transpose()?;
     let id = match &options.id {
@@ -135,10 +143,21 @@ pub fn draft_spec(options: &DraftOptions) -> Result<String> {
         quote(&slug(&stem)),
         quote(&format!("{stem} index"))
     );
+    let xlsx = |f: &Path| {
+        f.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"))
+    };
     let files: Vec<String> = options
         .files
         .iter()
-        .map(|f| quote(&relative(f, &options.spec_dir)))
+        .map(|f| match &options.sheet {
+            Some(sheet) if xlsx(f) => format!(
+                "{{ path = {}, sheet = {} }}",
+                quote(&relative(f, &options.spec_dir)),
+                quote(sheet)
+            ),
+            _ => quote(&relative(f, &options.spec_dir)),
+        })
         .collect();
     let _ = writeln!(o, "[data]\nfiles = [{}]", files.join(", "));
     if raws.iter().any(long) {
@@ -264,9 +283,19 @@ pub fn draft_spec(options: &DraftOptions) -> Result<String> {
         indicators += 1;
     }
     if indicators == 0 {
+        let sheets = raws.iter().find(|r| r.sheets.len() > 1).map(|r| {
+            format!(
+                "; the workbook's sheets are {}: choose one with --sheet",
+                r.sheets.join(", ")
+            )
+        });
         return Err(Error::Usage(format!(
-            "no column of {} holds numbers that differ between units: nothing to rank",
-            options.files[0].display()
+            "no column of {} holds numbers that differ between units: nothing to rank{}",
+            raws.iter()
+                .map(|r| r.file.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            sheets.unwrap_or_default()
         )));
     }
     if !left_out.is_empty() {
