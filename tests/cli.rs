@@ -748,6 +748,28 @@ fn init_drafts_a_spec_that_ranks_and_lists_what_it_left_out() {
     let out = kommunrank_in(tmp.path(), &["init", "--data", "text.csv"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("nothing to rank"), "{}", stderr(&out));
+    // Rows split by gender need a filter, which goes into the spec.
+    write(
+        tmp.path(),
+        "long.csv",
+        "kommun,indicator,value,year,gender\n0114,x,1,2022,T\n0114,x,7,2022,K\n0115,x,2,2022,T\n0117,x,3,2022,T\n",
+    );
+    let out = kommunrank_in(tmp.path(), &["init", "--data", "long.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_has(&stderr(&out), "--filter gender=T");
+    let args = [
+        "init", "--data", "long.csv", "--filter", "gender=T", "--out", "g.toml",
+    ];
+    assert!(kommunrank_in(tmp.path(), &args).status.success());
+    assert_has(
+        &std::fs::read_to_string(tmp.path().join("g.toml")).unwrap(),
+        "filter = { \"gender\" = \"T\" }",
+    );
+    let j = json_of(
+        tmp.path(),
+        &["rank", "--spec", "g.toml", "--format", "json"],
+    );
+    assert_eq!(j["units"][0]["id"], "0117");
 }
 
 #[test]

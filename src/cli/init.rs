@@ -28,12 +28,23 @@ pub struct InitArgs {
     /// The sheet of XLSX files (default: the first).
     #[arg(long)]
     sheet: Option<String>,
+    /// Keep only rows where COLUMN is VALUE (repeatable; e.g. gender=T in Kolada exports).
+    #[arg(long, value_name = "COLUMN=VALUE", value_parser = parse_filter)]
+    filter: Vec<(String, String)>,
     /// Write the spec to this file (default: standard output).
     #[arg(long, short = 'o', value_name = "FILE")]
     out: Option<PathBuf>,
     /// Replace --out if it exists.
     #[arg(long)]
     force: bool,
+}
+
+/// Reads `COLUMN=VALUE`.
+fn parse_filter(text: &str) -> std::result::Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((c, v)) if !c.trim().is_empty() => Ok((c.trim().to_string(), v.trim().to_string())),
+        _ => Err(format!("'{text}' is not COLUMN=VALUE (e.g. gender=T)")),
+    }
 }
 
 /// Runs `init`.
@@ -51,7 +62,18 @@ pub fn run(args: InitArgs) -> Result<()> {
         name: args.name.clone(),
         year: args.year,
         sheet: args.sheet.clone(),
+        filter: args.filter.clone(),
         spec_dir: spec_dir.clone(),
+    })
+    .map_err(|e| {
+        // Rows told apart by a column: init's way to keep one kind.
+        if args.filter.is_empty() && e.to_string().contains("filter = {") {
+            Error::Usage(format!(
+                "{e}\n  (with init: --filter COLUMN=VALUE, e.g. --filter gender=T)"
+            ))
+        } else {
+            e
+        }
     })?;
     // The draft must rank as written (from the folder it will be saved in).
     let name = args.out.as_ref().map_or_else(

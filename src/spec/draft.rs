@@ -26,6 +26,8 @@ pub struct DraftOptions {
     pub year: Option<i64>,
     /// The sheet of XLSX files (default: the first).
     pub sheet: Option<String>,
+    /// Rows to keep (`data.filter`): column and value.
+    pub filter: Vec<(String, String)>,
     /// The folder the spec will be saved in (paths are written relative to it).
     pub spec_dir: PathBuf,
 }
@@ -64,7 +66,18 @@ pub fn draft_spec(options: &DraftOptions) -> Result<String> {
         };
         input::read_raw(&Source::Path(p.clone()), &options)
     };
-    let raws: Vec<RawTable> = options.files.iter().map(read).collect::<Result<_>>()?;
+    let mut raws: Vec<RawTable> = options.files.iter().map(read).collect::<Result<_>>()?;
+    for (column, value) in &options.filter {
+        let hits = raws
+            .iter_mut()
+            .filter_map(|r| r.keep_rows(column, std::slice::from_ref(value)))
+            .count();
+        if hits == 0 {
+            return Err(Error::Usage(format!(
+                "--filter {column}={value}: no data file has a column '{column}'"
+            )));
+        }
+    }
     let unit_raw = options.units.as_ref().map(read).transpose()?;
     let id = match &options.id {
         Some(id) => id.clone(),
@@ -160,6 +173,14 @@ pub fn draft_spec(options: &DraftOptions) -> Result<String> {
         })
         .collect();
     let _ = writeln!(o, "[data]\nfiles = [{}]", files.join(", "));
+    if !options.filter.is_empty() {
+        let pairs: Vec<String> = options
+            .filter
+            .iter()
+            .map(|(c, v)| format!("{} = {}", quote(c), quote(v)))
+            .collect();
+        let _ = writeln!(o, "filter = {{ {} }}", pairs.join(", "));
+    }
     if raws.iter().any(long) {
         match year {
             Some(y) => {
