@@ -244,48 +244,13 @@ pub fn draft_spec(options: &DraftOptions) -> Result<String> {
         if c.name == id || Some(&c.name) == name.as_ref() || codes.contains(&c.name.as_str()) {
             continue;
         }
-        let present: Vec<f64> = c.values.iter().copied().filter(|v| v.is_finite()).collect();
-        let answers: BTreeSet<&str> = c.text.values().map(String::as_str).collect();
-        if !c.text.is_empty() {
-            if present.is_empty() && answers.len() <= MAX_ANSWERS {
-                let (map, yes_no) = answer_points(&answers);
-                left_out.push(format!(
-                    "# {}: answers {}{} -> a points indicator:\n#   [[indicator]]\n#   id = {}\n#   column = {}\n#   normalise = {{ method = \"categorical\", map = {{ {} }} }}",
-                    c.name,
-                    answers.iter().copied().collect::<Vec<_>>().join(", "),
-                    if yes_no { "" } else { " (set each answer's points)" },
-                    quote(&slug(&c.name)),
-                    quote(&c.name),
-                    map.join(", ")
-                ));
-            } else if present.is_empty() {
-                left_out.push(format!("# {}: text (not an indicator)", c.name));
-            } else {
-                left_out.push(format!(
-                    "# {}: numbers mixed with text ({}): fix the cells or add them to [data] missing",
-                    c.name,
-                    answers.iter().take(3).copied().collect::<Vec<_>>().join(", ")
-                ));
+        let (present, lo, hi) = match draft_column(c) {
+            ColumnDraft::Indicator { present, lo, hi } => (present, lo, hi),
+            ColumnDraft::LeftOut(line) => {
+                left_out.push(line);
+                continue;
             }
-            continue;
-        }
-        let (lo, hi) = present
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-                (a.min(v), b.max(v))
-            });
-        if present.len() < 2 || lo == hi {
-            left_out.push(format!(
-                "# {}: {} (cannot tell units apart)",
-                c.name,
-                if present.is_empty() {
-                    "no data".to_string()
-                } else {
-                    format!("every unit has {lo}")
-                }
-            ));
-            continue;
-        }
+        };
         let mut ind_id = slug(&c.name);
         while !ids_used.insert(ind_id.clone()) || ind_id == slug(&stem) {
             ind_id.push('_');
@@ -296,8 +261,7 @@ pub fn draft_spec(options: &DraftOptions) -> Result<String> {
         }
         let _ = writeln!(
             o,
-            "direction = 1          # data for {} of {n} units, {} to {}; 1 if higher is better, -1 if lower\nweight = 1",
-            present.len(),
+            "direction = 1          # data for {present} of {n} units, {} to {}; 1 if higher is better, -1 if lower\nweight = 1",
             short(lo),
             short(hi)
         );
@@ -326,6 +290,76 @@ pub fn draft_spec(options: &DraftOptions) -> Result<String> {
         }
     }
     Ok(o)
+}
+
+/// What a data column becomes in the draft.
+enum ColumnDraft {
+    /// An indicator: units with data, lowest and highest value.
+    Indicator { present: usize, lo: f64, hi: f64 },
+    /// A comment saying why it is left out (and how to use it).
+    LeftOut(String),
+}
+
+/// Numbers that differ between units make an indicator; a few text answers
+/// a commented `categorical` block; anything else a comment.
+fn draft_column(c: &input::Column) -> ColumnDraft {
+    let present: Vec<f64> = c.values.iter().copied().filter(|v| v.is_finite()).collect();
+    let answers: BTreeSet<&str> = c.text.values().map(String::as_str).collect();
+    let list = |k: usize| {
+        answers
+            .iter()
+            .take(k)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !c.text.is_empty() {
+        return ColumnDraft::LeftOut(if !present.is_empty() {
+            format!(
+                "# {}: numbers mixed with text ({}): fix the cells or add them to [data] missing",
+                c.name,
+                list(3)
+            )
+        } else if answers.len() <= MAX_ANSWERS {
+            let (map, yes_no) = answer_points(&answers);
+            format!(
+                "# {}: answers {}{} -> a points indicator:\n#   [[indicator]]\n#   id = {}\n#   column = {}\n#   normalise = {{ method = \"categorical\", map = {{ {} }} }}",
+                c.name,
+                list(MAX_ANSWERS),
+                if yes_no {
+                    ""
+                } else {
+                    " (set each answer's points)"
+                },
+                quote(&slug(&c.name)),
+                quote(&c.name),
+                map.join(", ")
+            )
+        } else {
+            format!("# {}: text (not an indicator)", c.name)
+        });
+    }
+    let (lo, hi) = present
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    if present.len() < 2 || lo == hi {
+        return ColumnDraft::LeftOut(format!(
+            "# {}: {} (cannot tell units apart)",
+            c.name,
+            if present.is_empty() {
+                "no data".to_string()
+            } else {
+                format!("every unit has {lo}")
+            }
+        ));
+    }
+    ColumnDraft::Indicator {
+        present: present.len(),
+        lo,
+        hi,
+    }
 }
 
 /// The first preferred id column, else the first column whose cells are all
