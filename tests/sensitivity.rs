@@ -1025,3 +1025,38 @@ fn kendall_with_ties_matches_an_independent_count() {
         assert!(from_swaps > 250, "{method}: {from_swaps} of 300 from swaps");
     }
 }
+
+#[test]
+fn meaningless_options_are_refused_and_sobol_without_bootstrap_says_so() {
+    for (args, expect) in [
+        (
+            &["sensitivity", "--rank-bins", "1"][..],
+            "--rank-bins 1: one bin holds every rank",
+        ),
+        (&["sensitivity", "--top-k", "0,5"], "starts at 1"),
+        (
+            &["sensitivity", "--spread", "-0.1"],
+            "spread -0.1 is not in [0, 1)",
+        ),
+    ] {
+        let out = kommunrank(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(expect), "{args:?}: {}", stderr(&out));
+    }
+    let out = kommunrank(&[
+        "sensitivity",
+        "--method",
+        "sobol",
+        "--runs",
+        "64",
+        "--bootstrap",
+        "0",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let t = stdout(&out);
+    assert!(
+        t.contains("no bootstrap (no intervals)") && !t.contains("NaN"),
+        "{t}"
+    );
+    assert!(t.contains("N = 64 is small"), "{t}");
+}

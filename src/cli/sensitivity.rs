@@ -31,7 +31,7 @@ pub struct SensitivityArgs {
     #[arg(long, value_enum)]
     weights: Option<WeightMethod>,
     /// Half-width of the uniform weight perturbation (0.25 = +-25%).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     spread: Option<f64>,
     /// k values for P(rank <= k), comma-separated (default 1,10,n/4).
     #[arg(long, value_delimiter = ',')]

@@ -293,11 +293,26 @@ pub fn sobol_json(eval: &Evaluator, s: &SobolResult) -> String {
 pub fn sobol_table(eval: &Evaluator, s: &SobolResult) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", eval.index.root().label);
+    let bootstrap = eval.model.settings.bootstrap;
     let _ = writeln!(
         out,
-        "Sobol indices: N = {} base samples, {} evaluations, {:?} design, {} bootstrap resamples (95% intervals).",
-        s.base_samples, s.evaluations, eval.model.settings.design, eval.model.settings.bootstrap
+        "Sobol indices: N = {} base samples, {} evaluations, {} design, {}.",
+        s.base_samples,
+        s.evaluations,
+        crate::spec::spec_name(&eval.model.settings.design),
+        if bootstrap == 0 {
+            "no bootstrap (no intervals)".to_string()
+        } else {
+            format!("{bootstrap} bootstrap resamples (95% intervals)")
+        }
     );
+    if s.base_samples < 256 {
+        let _ = writeln!(
+            out,
+            "Note: N = {} is small, so the indices are rough; 1,024 or more is usual.",
+            s.base_samples
+        );
+    }
     let _ = writeln!(
         out,
         "Output: mean absolute rank shift against the nominal ranking.\n"
@@ -309,14 +324,21 @@ pub fn sobol_table(eval: &Evaluator, s: &SobolResult) -> String {
         "Factor", "S_i", "95% interval", "S_Ti", "95% interval"
     );
     let _ = writeln!(out, "{}", "-".repeat(w + 60));
+    let interval = |ci: [f64; 2]| {
+        if ci.iter().all(|v| v.is_finite()) {
+            format!("[{:.3}, {:.3}]", ci[0], ci[1])
+        } else {
+            "-".to_string()
+        }
+    };
     for (f, i) in s.factors.iter().zip(&s.scalar.indices) {
         let _ = writeln!(
             out,
             "{f:<w$}  {:>8.3} {:>19}  {:>8.3} {:>19}",
             i.first,
-            format!("[{:.3}, {:.3}]", i.first_ci[0], i.first_ci[1]),
+            interval(i.first_ci),
             i.total,
-            format!("[{:.3}, {:.3}]", i.total_ci[0], i.total_ci[1])
+            interval(i.total_ci)
         );
     }
     let _ = writeln!(

@@ -511,6 +511,18 @@ pub fn resolve_model(
     if method != SensitivityMethod::Loo && runs == 0 {
         errors.push(Error::Usage("--runs must be at least 1".into()));
     }
+    if overrides.top_k.as_ref().is_some_and(|k| k.contains(&0)) {
+        errors.push(Error::Usage(
+            "--top-k: k counts the places from the top and starts at 1 (e.g. 1,10,50)".into(),
+        ));
+    }
+    if let Some(bins) = overrides.rank_bins
+        && bins < 2
+    {
+        errors.push(Error::Usage(format!(
+            "--rank-bins {bins}: one bin holds every rank; use 2 or more (leave it out for exact ranks up to 5,000 units)"
+        )));
+    }
     let mut top_k = overrides
         .top_k
         .clone()
