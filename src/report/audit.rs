@@ -57,7 +57,7 @@ pub fn audit_csv(a: &Audit) -> String {
             "importance_share",
         ]);
         for i in &a.indicators {
-            let g = |v: f64| format!("{v}");
+            let g = super::csv_number;
             w.row([
                 i.id.clone(),
                 i.parent.clone(),
@@ -294,7 +294,7 @@ pub fn explain_csv(e: &Explanation) -> String {
             "median_normalised",
         ]);
         for i in &e.indicators {
-            let g = |v: f64| format!("{v}");
+            let g = super::csv_number;
             w.row([
                 i.id.clone(),
                 i.parent.clone(),
@@ -341,7 +341,7 @@ pub fn trend_csv(t: &Trend) -> String {
         head.push("score_change".into());
         head.push("rank_change".into());
         w.row(&head);
-        let o = |v: Option<f64>| v.map(|x| format!("{x}")).unwrap_or_default();
+        let o = |v: Option<f64>| v.map(super::csv_number).unwrap_or_default();
         for u in &t.units {
             let mut row = vec![u.id.clone(), u.name.clone()];
             for (s, r) in u.scores.iter().zip(&u.ranks) {

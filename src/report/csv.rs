@@ -19,13 +19,7 @@ pub fn to_csv(result: &RankResult) -> String {
         header.push("coverage".into());
         header.push("status".into());
         w.row(&header);
-        let f = |v: f64| {
-            if v.is_nan() {
-                String::new()
-            } else {
-                format!("{v}")
-            }
-        };
+        let f = super::csv_number;
         for u in &result.units {
             let mut row = vec![
                 u.rank.map(|r| r.to_string()).unwrap_or_default(),

@@ -138,6 +138,16 @@ pub fn csv_text(fill: impl FnOnce(&mut CsvOut)) -> String {
     String::from_utf8(bytes).expect("fields are UTF-8")
 }
 
+/// A number in a CSV cell: shortest round-trip text, empty when not a
+/// number (a missing score, an interval without bootstrap).
+pub fn csv_number(v: f64) -> String {
+    if v.is_nan() {
+        String::new()
+    } else {
+        format!("{v}")
+    }
+}
+
 /// Width of a text column: the longest entry (in characters), kept within
 /// `min..=max`.
 pub fn column_width<'a>(texts: impl IntoIterator<Item = &'a str>, min: usize, max: usize) -> usize {

@@ -239,7 +239,7 @@ pub fn mc_csv(p: &McPartial, res: &McResult) -> String {
             row.extend(
                 [u.nominal_score, u.score_mean, u.score_sd]
                     .iter()
-                    .map(|v| format!("{v}")),
+                    .map(|&v| super::csv_number(v)),
             );
             w.row(&row);
         }
@@ -373,7 +373,7 @@ pub fn sobol_csv(s: &SobolResult) -> String {
                     i.total_ci[1],
                 ];
                 let mut row = vec![o.output.clone(), f.clone()];
-                row.extend(v.iter().map(|x| format!("{x}")));
+                row.extend(v.iter().map(|&x| super::csv_number(x)));
                 w.row(&row);
             }
         }
@@ -468,7 +468,7 @@ pub fn loo_csv(items: &[LeftOut]) -> String {
     super::csv_text(|w| {
         w.row(["kind", "id", "mean_abs_shift", "max_abs_shift", "failure"]);
         for i in items {
-            let f = |v: Option<f64>| v.map(|x| format!("{x}")).unwrap_or_default();
+            let f = |v: Option<f64>| v.map(super::csv_number).unwrap_or_default();
             w.row([
                 i.kind.to_string(),
                 i.id.clone(),
