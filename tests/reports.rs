@@ -353,3 +353,49 @@ fn report_for_a_small_index_with_unranked_units() {
     assert_eq!(other.status.code(), Some(2));
     assert!(stderr(&other).contains("another spec"));
 }
+
+#[test]
+fn long_rankings_draw_the_top_and_bottom_intervals_and_say_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut data = String::from("id,x,y\n");
+    for u in 0..400 {
+        data += &format!("u{u:03},{},{}\n", (u * 37) % 400, (u * 91) % 400);
+    }
+    std::fs::write(tmp.path().join("d.csv"), data).unwrap();
+    std::fs::write(
+        tmp.path().join("s.toml"),
+        "[index]\nid = \"big\"\n[data]\nfiles = [\"d.csv\"]\n[units]\nid = \"id\"\n[[indicator]]\nid = \"x\"\n[[indicator]]\nid = \"y\"\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = kommunrank_in(tmp.path(), args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    };
+    run(&[
+        "sensitivity",
+        "--spec",
+        "s.toml",
+        "--runs",
+        "200",
+        "--out",
+        "mc.json",
+        "--quiet",
+    ]);
+    run(&[
+        "report",
+        "--spec",
+        "s.toml",
+        "--sensitivity",
+        "mc.json",
+        "--out",
+        "r.html",
+        "--quiet",
+    ]);
+    let html = std::fs::read_to_string(tmp.path().join("r.html")).unwrap();
+    assert!(
+        html.contains("The chart shows the top 200 and the bottom 100 of the 400 units"),
+        "no note"
+    );
+    let rows = html.matches(": nominal ").count();
+    assert_eq!(rows, 300, "interval rows drawn");
+}

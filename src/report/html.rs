@@ -55,7 +55,13 @@ struct Labels {
     min_coverage: &'static str,
     rounded: (&'static str, &'static str),
     chart: charts::ChartWords,
+    /// Which units a long rank-interval chart shows (top, bottom, all).
+    shown: fn(usize, usize, usize) -> String,
 }
+
+/// Rank-interval rows drawn at most: the top and bottom of longer rankings.
+const INTERVAL_TOP: usize = 200;
+const INTERVAL_BOTTOM: usize = 100;
 
 const EN: Labels = Labels {
     ranking: "Ranking",
@@ -94,6 +100,11 @@ const EN: Labels = Labels {
     min_coverage: "min coverage",
     rounded: ("scores rounded to", "decimals before ranking"),
     chart: charts::CHART_EN,
+    shown: |top, bottom, n| {
+        format!(
+            "The chart shows the top {top} and the bottom {bottom} of the {n} units; every unit's interval is in the Monte Carlo JSON and CSV."
+        )
+    },
 };
 
 const SV: Labels = Labels {
@@ -138,6 +149,11 @@ const SV: Labels = Labels {
         intervals_key: "rang (1 = bäst); stapel: 5%-95% av körningarna, streck: median, punkt: nominell",
         first_order: "första ordningen S_i",
         total_order: "totalt S_Ti (linjer: 95%-intervall)",
+    },
+    shown: |top, bottom, n| {
+        format!(
+            "Diagrammet visar de {top} översta och de {bottom} nedersta av {n} enheter; alla enheters intervall finns i Monte Carlo-resultatets JSON och CSV."
+        )
     },
 };
 
@@ -307,7 +323,7 @@ pub fn html(input: &ReportInput) -> String {
     match input.mc {
         Some(mc) => {
             let units = mc["units"].as_array().cloned().unwrap_or_default();
-            let items: Vec<Interval> = units
+            let mut items: Vec<Interval> = units
                 .iter()
                 .map(|u| Interval {
                     label: u["name"].as_str().unwrap_or_default().to_string(),
@@ -353,6 +369,14 @@ pub fn html(input: &ReportInput) -> String {
                     lang
                 )
             );
+            if items.len() > INTERVAL_TOP + INTERVAL_BOTTOM {
+                let _ = write!(
+                    o,
+                    "<p class=\"note\">{}</p>",
+                    esc(&(l.shown)(INTERVAL_TOP, INTERVAL_BOTTOM, items.len()))
+                );
+                items.drain(INTERVAL_TOP..items.len() - INTERVAL_BOTTOM);
+            }
             o += &charts::rank_intervals(&items, units.len().max(2) as f64, l.intervals, &l.chart);
         }
         None => {
