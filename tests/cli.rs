@@ -493,6 +493,12 @@ fn the_table_says_which_units_lack_data_and_how_they_were_scored() {
     );
     let t = stdout(&kommunrank_in(tmp.path(), &["rank", "--spec", "m.toml"]));
     assert!(t.contains("1 missing values, all 1 imputed"), "{t}");
+    // validate says what a run would note.
+    let t = stdout(&kommunrank_in(
+        tmp.path(),
+        &["validate", "--spec", "m.toml"],
+    ));
+    assert_has(&t, "note: indicator 'y': 1 missing value(s) imputed (mean)");
     write(tmp.path(), "data.csv", &DATA.replace(",4,\n", ",4,5\n"));
     let t = stdout(&kommunrank_in(tmp.path(), &["rank", "--spec", "s.toml"]));
     assert!(!t.contains("Missing data"), "{t}");

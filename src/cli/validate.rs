@@ -27,6 +27,8 @@ pub fn run(args: ValidateArgs) -> Result<()> {
                 .collect(),
         ),
     };
+    // What a run would note (ids ignored, values imputed, rows filtered).
+    let notes: Vec<String> = result.as_ref().map_or_else(Vec::new, |r| r.notes.clone());
     let summary = result.as_ref().map(|r| {
         (
             r.data.table.len(),
@@ -40,6 +42,7 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         let v = json!({
             "valid": problems.is_empty(),
             "problems": problems.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+            "notes": notes,
             "summary": summary.map(|(u, i, n, r, e)| json!({"units": u, "indicators": i, "nodes": n, "ranked": r, "excluded": e})),
         });
         super::emit(&format!(
@@ -47,9 +50,12 @@ pub fn run(args: ValidateArgs) -> Result<()> {
             serde_json::to_string_pretty(&v).expect("JSON")
         ))?;
     } else if let Some((u, i, n, r, e)) = summary.filter(|_| problems.is_empty()) {
-        super::emit(&format!(
-            "valid: {u} units, {i} indicators, {n} nodes; {r} ranked, {e} excluded\n"
-        ))?;
+        let mut text =
+            format!("valid: {u} units, {i} indicators, {n} nodes; {r} ranked, {e} excluded\n");
+        for note in &notes {
+            text += &format!("  note: {note}\n");
+        }
+        super::emit(&text)?;
     }
     if problems.is_empty() {
         Ok(())
