@@ -754,6 +754,10 @@ fn init_drafts_a_spec_that_ranks_and_lists_what_it_left_out() {
     let out = kommunrank_in(tmp.path(), &["init", "--data", "text.csv"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("nothing to rank"), "{}", stderr(&out));
+    // Municipality codes saved as numbers: the padding is offered, not applied.
+    write(tmp.path(), "nums.csv", "kod,x\n114,1\n2321,3\n180,2\n");
+    let out = kommunrank_in(tmp.path(), &["init", "--data", "nums.csv"]);
+    assert_has(&stdout(&out), "\n# id_pad = 4 ");
     // Rows split by gender need a filter, which goes into the spec.
     write(
         tmp.path(),

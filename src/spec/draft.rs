@@ -200,6 +200,19 @@ pub fn draft_spec(options: &DraftOptions) -> Result<String> {
         }
     }
     let _ = writeln!(o, "\n[units]\nid = {}", quote(&id));
+    // Municipality codes saved as numbers lose their leading zero (0114 ->
+    // 114): ids of 3 and 4 digits are offered the padding, commented out
+    // (other numeric ids, 1 to 100, are left alone).
+    let digits = table
+        .ids
+        .iter()
+        .all(|i| i.bytes().all(|b| b.is_ascii_digit()));
+    let widths: BTreeSet<usize> = table.ids.iter().map(String::len).collect();
+    if digits && widths == BTreeSet::from([3, 4]) {
+        o.push_str(
+            "# id_pad = 4                    # ids of 3 and 4 digits: if they are municipality codes saved as numbers (114 for 0114), this restores the zero\n",
+        );
+    }
     if let (Some(path), Some((file_id, _))) = (&options.units, &unit_list) {
         let _ = writeln!(
             o,
