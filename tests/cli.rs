@@ -811,6 +811,7 @@ fn init_on_kolada_files_with_a_unit_list() {
         "year = 2022",
         "id = \"n07918\"",
         "id = \"n00563\"",
+        "# groups = [\"region\"]",
     ] {
         assert_has(&draft, needle);
     }

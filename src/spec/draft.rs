@@ -224,13 +224,15 @@ pub fn draft_spec(options: &DraftOptions) -> Result<String> {
     if let Some(n) = &name {
         let _ = writeln!(o, "name = {}", quote(n));
     }
-    let codes: Vec<&str> = table
-        .columns
-        .iter()
-        .filter(|c| is_code(c, table.len()))
-        .map(|c| c.name.as_str())
-        .filter(|c| Some(*c) != name.as_deref())
-        .collect();
+    // Group codes, in the data or the unit list.
+    let mut codes: Vec<&str> = Vec::new();
+    for t in std::iter::once(&table).chain(unit_list.as_ref().map(|(_, t)| t)) {
+        for c in t.columns.iter().filter(|c| is_code(c, t.len())) {
+            if Some(&c.name) != name.as_ref() && !codes.contains(&c.name.as_str()) {
+                codes.push(&c.name);
+            }
+        }
+    }
     if !codes.is_empty() {
         let _ = writeln!(
             o,
