@@ -249,6 +249,37 @@ fn excel_workbook_reads_back_with_every_sheet() {
     );
     let wb: Xlsx<_> = calamine::open_workbook(&r).unwrap();
     assert_eq!(wb.sheet_names().len(), 4);
+    // --lang sv: Swedish sheet names, headers and statuses.
+    let sv = tmp.path().join("resultat.xlsx");
+    let args = [
+        "report",
+        "--sensitivity",
+        mc.to_str().unwrap(),
+        "--lang",
+        "sv",
+        "--quiet",
+        "--out",
+        sv.to_str().unwrap(),
+    ];
+    assert!(kommunrank(&args).status.success());
+    let mut wb: Xlsx<_> = calamine::open_workbook(&sv).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        vec![
+            "Rangordning",
+            "Nodpoäng",
+            "Ej rangordnade",
+            "Granskning",
+            "Känslighet"
+        ]
+    );
+    let ranking = wb.worksheet_range("Rangordning").unwrap();
+    let header: Vec<String> = (0..3)
+        .map(|c| ranking.get((0, c)).unwrap().to_string())
+        .collect();
+    assert_eq!(header, ["Rang", "Kod", "Namn"]);
+    let last = ranking.width() - 1;
+    assert_eq!(ranking.get((1, last)).unwrap().to_string(), "rangordnad");
 }
 
 #[test]

@@ -34,7 +34,7 @@ pub fn run(args: RankArgs) -> Result<()> {
     if xlsx {
         // One sheet per table: ranking, node scores, exclusions, audit.
         let audit = kommunrank::audit::index_audit::audit(&result, Default::default());
-        let bytes = report::xlsx::workbook(&result, &audit, None)?;
+        let bytes = report::xlsx::workbook(&result, &audit, None, report::html::Lang::En)?;
         let path = args.output.out.as_ref().expect("xlsx implies --out");
         report::write_atomic(path, &bytes, &args.input.input_paths(&index))?;
         if !args.output.quiet {

@@ -17,7 +17,7 @@ pub struct ReportArgs {
     /// Sensitivity results to include (JSON from `sensitivity --format json`; MC and/or Sobol).
     #[arg(long, value_name = "RESULT.json")]
     sensitivity: Vec<PathBuf>,
-    /// Language of labels and numbers (sv: Swedish, decimal comma).
+    /// Language of labels and numbers (sv: Swedish, decimal comma; for .xlsx: sheet names and headers).
     #[arg(long, value_enum, default_value = "en")]
     lang: html::Lang,
     /// The report file: .html (self-contained page) or .xlsx (one sheet per table).
@@ -105,7 +105,7 @@ pub fn run(args: ReportArgs) -> Result<()> {
         }
     }
     let bytes = if ext == "xlsx" {
-        report::xlsx::workbook(&result, &audit, mc.as_ref())?
+        report::xlsx::workbook(&result, &audit, mc.as_ref(), args.lang)?
     } else {
         let input = html::ReportInput {
             result: &result,

@@ -1,10 +1,11 @@
 //! Excel output: one sheet per table (ranking, node scores, exclusions,
 //! audit, and sensitivity when given), bold headers, number formats and
-//! frozen header rows.
+//! frozen header rows; sheet names and headers in English or Swedish.
 
 use crate::audit::index_audit::Audit;
 use crate::error::{Error, Result};
 use crate::pipeline::RankResult;
+use crate::report::html::Lang;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde_json::Value;
 
@@ -12,13 +13,60 @@ fn xerr(e: XlsxError) -> Error {
     Error::Usage(format!("cannot build the Excel workbook: {e}"))
 }
 
+/// Swedish for the workbook's English sheet names, headers and statuses.
+const SWEDISH: &[(&str, &str)] = &[
+    ("Ranking", "Rangordning"),
+    ("Node scores", "Nodpoäng"),
+    ("Exclusions", "Ej rangordnade"),
+    ("Audit", "Granskning"),
+    ("Sensitivity", "Känslighet"),
+    ("Rank", "Rang"),
+    ("Id", "Kod"),
+    ("Name", "Namn"),
+    ("Score", "Poäng"),
+    ("Coverage", "Täckning"),
+    ("Status", "Status"),
+    ("Reason", "Skäl"),
+    ("Indicator", "Indikator"),
+    ("Parent", "Nod"),
+    ("Mean", "Medel"),
+    ("SD", "Standardavvikelse"),
+    ("Skewness", "Skevhet"),
+    ("Flags", "Flaggor"),
+    ("r with node", "r med noden"),
+    ("r with index", "r med indexet"),
+    ("Effective weight", "Effektiv vikt"),
+    ("Importance share", "Andel av betydelsen"),
+    ("Nominal rank", "Nominell rang"),
+    ("Median rank", "Medianrang"),
+    ("Score mean", "Poäng, medel"),
+    ("Score SD", "Poäng, standardavvikelse"),
+    ("ranked", "rangordnad"),
+    ("scored, not ranked", "beräknad, ej rangordnad"),
+];
+
+/// `en` in the workbook's language (as is when there is no translation:
+/// node ids, Min, Max, Q5, ...).
+fn word(lang: Lang, en: &str) -> String {
+    match lang {
+        Lang::En => en.to_string(),
+        Lang::Sv => SWEDISH
+            .iter()
+            .find(|(e, _)| *e == en)
+            .map_or(en, |(_, sv)| sv)
+            .to_string(),
+    }
+}
+
 struct Sheet<'a> {
     ws: &'a mut Worksheet,
     row: u32,
+    lang: Lang,
 }
 
 impl Sheet<'_> {
     fn header(&mut self, names: &[String], bold: &Format) -> Result<()> {
+        let names: Vec<String> = names.iter().map(|n| word(self.lang, n)).collect();
         for (c, n) in names.iter().enumerate() {
             self.ws
                 .write_string_with_format(0, c as u16, n, bold)
@@ -50,7 +98,12 @@ impl Sheet<'_> {
 }
 
 /// The workbook's bytes.
-pub fn workbook(result: &RankResult, audit: &Audit, mc: Option<&Value>) -> Result<Vec<u8>> {
+pub fn workbook(
+    result: &RankResult,
+    audit: &Audit,
+    mc: Option<&Value>,
+    lang: Lang,
+) -> Result<Vec<u8>> {
     let mut book = Workbook::new();
     let bold = Format::new().set_bold().set_background_color("#DCE6F1");
     let dec = Format::new().set_num_format("0.000");
@@ -61,8 +114,11 @@ pub fn workbook(result: &RankResult, audit: &Audit, mc: Option<&Value>) -> Resul
 
     // Ranking.
     {
-        let ws = book.add_worksheet().set_name("Ranking").map_err(xerr)?;
-        let mut s = Sheet { ws, row: 0 };
+        let ws = book
+            .add_worksheet()
+            .set_name(word(lang, "Ranking"))
+            .map_err(xerr)?;
+        let mut s = Sheet { ws, row: 0, lang };
         let mut head: Vec<String> = vec!["Rank".into(), "Id".into(), "Name".into()];
         head.extend(result.data.groups.iter().map(|(g, _)| g.clone()));
         head.extend(["Score".to_string(), "Coverage".into(), "Status".into()]);
@@ -78,21 +134,22 @@ pub fn workbook(result: &RankResult, audit: &Audit, mc: Option<&Value>) -> Resul
             }
             s.number(c, u.score, &dec)?;
             s.number(c + 1, u.coverage, &pct)?;
-            s.text(
-                c + 2,
-                if u.rank.is_some() {
-                    "ranked"
-                } else {
-                    "scored, not ranked"
-                },
-            )?;
+            let status = if u.rank.is_some() {
+                "ranked"
+            } else {
+                "scored, not ranked"
+            };
+            s.text(c + 2, &word(lang, status))?;
             s.row += 1;
         }
     }
     // Node scores.
     {
-        let ws = book.add_worksheet().set_name("Node scores").map_err(xerr)?;
-        let mut s = Sheet { ws, row: 0 };
+        let ws = book
+            .add_worksheet()
+            .set_name(word(lang, "Node scores"))
+            .map_err(xerr)?;
+        let mut s = Sheet { ws, row: 0, lang };
         let mut head: Vec<String> = vec!["Id".into(), "Name".into()];
         head.extend(index.nodes.iter().map(|n| n.id.clone()));
         head.extend(index.nodes.iter().map(|n| format!("rank {}", n.id)));
@@ -110,8 +167,11 @@ pub fn workbook(result: &RankResult, audit: &Audit, mc: Option<&Value>) -> Resul
     }
     // Exclusions.
     {
-        let ws = book.add_worksheet().set_name("Exclusions").map_err(xerr)?;
-        let mut s = Sheet { ws, row: 0 };
+        let ws = book
+            .add_worksheet()
+            .set_name(word(lang, "Exclusions"))
+            .map_err(xerr)?;
+        let mut s = Sheet { ws, row: 0, lang };
         s.header(
             &[
                 "Id".into(),
@@ -131,8 +191,11 @@ pub fn workbook(result: &RankResult, audit: &Audit, mc: Option<&Value>) -> Resul
     }
     // Audit.
     {
-        let ws = book.add_worksheet().set_name("Audit").map_err(xerr)?;
-        let mut s = Sheet { ws, row: 0 };
+        let ws = book
+            .add_worksheet()
+            .set_name(word(lang, "Audit"))
+            .map_err(xerr)?;
+        let mut s = Sheet { ws, row: 0, lang };
         let head: Vec<String> = [
             "Indicator",
             "Parent",
@@ -180,8 +243,11 @@ pub fn workbook(result: &RankResult, audit: &Audit, mc: Option<&Value>) -> Resul
     }
     // Sensitivity.
     if let Some(mc) = mc {
-        let ws = book.add_worksheet().set_name("Sensitivity").map_err(xerr)?;
-        let mut s = Sheet { ws, row: 0 };
+        let ws = book
+            .add_worksheet()
+            .set_name(word(lang, "Sensitivity"))
+            .map_err(xerr)?;
+        let mut s = Sheet { ws, row: 0, lang };
         let top_k: Vec<String> = mc["top_k"]
             .as_array()
             .into_iter()
