@@ -821,3 +821,37 @@ fn init_on_kolada_files_with_a_unit_list() {
     );
     assert_eq!(j["summary"]["units_in_data"], 290);
 }
+
+#[test]
+fn a_spec_saved_as_windows_1252_is_read_and_a_workbook_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "data.csv", &DATA.replace(",x,y", ",x,Vård"));
+    let text = spec(
+        "[[indicator]]\nid = \"x\"\n[[indicator]]\nid = \"Vård\"\nlabel = \"Väntetid i vården\"\n",
+    );
+    let latin1: Vec<u8> = text
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap())
+        .collect();
+    std::fs::write(tmp.path().join("ansi.toml"), latin1).unwrap();
+    write(tmp.path(), "utf8.toml", &text);
+    let a = json_of(
+        tmp.path(),
+        &["rank", "--spec", "ansi.toml", "--format", "json"],
+    );
+    let b = json_of(
+        tmp.path(),
+        &["rank", "--spec", "utf8.toml", "--format", "json"],
+    );
+    assert_eq!(a["units"], b["units"]);
+    assert_eq!(a["spec"]["indicators"][1]["label"], "Väntetid i vården");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet().write_string(0, 0, "id").unwrap();
+    book.save(tmp.path().join("book.xlsx")).unwrap();
+    let out = kommunrank_in(tmp.path(), &["rank", "--spec", "book.xlsx"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_has(
+        &stderr(&out),
+        "the spec is not text (is it a spreadsheet or data file?)",
+    );
+}

@@ -54,25 +54,30 @@ pub struct LoadedSpec {
 
 /// Reads and parses a spec file from disk.
 pub fn load_spec(path: &Path) -> Result<LoadedSpec> {
-    let text = std::fs::read_to_string(path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::InvalidData {
-            Error::data(
-                Location {
-                    file: path.display().to_string(),
-                    position: String::new(),
-                    column: None,
-                },
-                "the spec is not UTF-8 text (is it a spreadsheet or data file?)",
-            )
-            .with_hint("--spec takes the TOML spec; data files go in [data] files or --data")
-        } else {
-            Error::Io {
-                action: "read the spec",
-                path: path.to_path_buf(),
-                source,
-            }
-        }
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        action: "read the spec",
+        path: path.to_path_buf(),
+        source,
     })?;
+    // TOML is UTF-8, but Windows editors save "ANSI" (Windows-1252, `Vård`)
+    // too: text that is not UTF-8 is read as that. Bytes with control
+    // characters are no text (a spreadsheet, a binary).
+    let binary = bytes
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
+    let text = if binary {
+        return Err(Error::data(
+            Location {
+                file: path.display().to_string(),
+                position: String::new(),
+                column: None,
+            },
+            "the spec is not text (is it a spreadsheet or data file?)",
+        )
+        .with_hint("--spec takes the TOML spec; data files go in [data] files or --data"));
+    } else {
+        crate::input::csv::decode(&bytes, crate::input::TextEncoding::Auto).0
+    };
     let dir = path
         .parent()
         .map(|p| {
