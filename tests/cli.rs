@@ -754,6 +754,18 @@ fn init_drafts_a_spec_that_ranks_and_lists_what_it_left_out() {
     let out = kommunrank_in(tmp.path(), &["init", "--data", "text.csv"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("nothing to rank"), "{}", stderr(&out));
+    // A column with both decimal separators is left out, not drafted.
+    write(
+        tmp.path(),
+        "mixed.csv",
+        "kommun;a;b\n0114;1,5;1\n0115;2.5;2\n0117;3;3\n",
+    );
+    let out = kommunrank_in(tmp.path(), &["init", "--data", "mixed.csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_has(
+        &stdout(&out),
+        "# a: mixed decimal separators (a comma at line 2, a point at line 3)",
+    );
     // Municipality codes saved as numbers: the padding is offered, not applied.
     write(tmp.path(), "nums.csv", "kod,x\n114,1\n2321,3\n180,2\n");
     let out = kommunrank_in(tmp.path(), &["init", "--data", "nums.csv"]);

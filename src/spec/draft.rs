@@ -328,6 +328,14 @@ fn draft_column(c: &input::Column) -> ColumnDraft {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    if let Some((comma, point)) = c.mixed_separators {
+        return ColumnDraft::LeftOut(format!(
+            "# {}: mixed decimal separators (a comma at {}, a point at {}): use one in the file",
+            c.name,
+            c.kind.describe(comma),
+            c.kind.describe(point)
+        ));
+    }
     if !c.text.is_empty() {
         return ColumnDraft::LeftOut(if !present.is_empty() {
             format!(
