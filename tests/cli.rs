@@ -766,6 +766,19 @@ fn init_drafts_a_spec_that_ranks_and_lists_what_it_left_out() {
         &stdout(&out),
         "# a: mixed decimal separators (a comma at line 2, a point at line 3)",
     );
+    // b differs only for 0120, which has too little data to be ranked: left
+    // out, and the draft still ranks.
+    write(
+        tmp.path(),
+        "thin.csv",
+        "kommun;a;b;d\n0114;1;5;3\n0115;2;5;1\n0117;3;5;2\n0120;;9;\n",
+    );
+    let out = kommunrank_in(tmp.path(), &["init", "--data", "thin.csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_has(
+        &stdout(&out),
+        "# b: the same for every unit with enough data to be ranked",
+    );
     // Municipality codes saved as numbers: the padding is offered, not applied.
     write(tmp.path(), "nums.csv", "kod,x\n114,1\n2321,3\n180,2\n");
     let out = kommunrank_in(tmp.path(), &["init", "--data", "nums.csv"]);

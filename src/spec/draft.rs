@@ -252,20 +252,49 @@ pub fn draft_spec(options: &DraftOptions) -> Result<String> {
     );
 
     let n = table.len();
-    let mut ids_used: BTreeSet<String> = BTreeSet::new();
     let mut left_out = Vec::new();
-    let mut indicators = 0;
+    let mut drafted: Vec<(&input::Column, usize, f64, f64)> = Vec::new();
     for c in &table.columns {
         if c.name == id || Some(&c.name) == name.as_ref() || codes.contains(&c.name.as_str()) {
             continue;
         }
-        let (present, lo, hi) = match draft_column(c) {
-            ColumnDraft::Indicator { present, lo, hi } => (present, lo, hi),
-            ColumnDraft::LeftOut(line) => {
-                left_out.push(line);
-                continue;
-            }
-        };
+        match draft_column(c) {
+            ColumnDraft::Indicator { present, lo, hi } => drafted.push((c, present, lo, hi)),
+            ColumnDraft::LeftOut(line) => left_out.push(line),
+        }
+    }
+    // Screening (min_coverage = 0.5 below) ranks only units with data for
+    // half the drafted indicators; a column may be the same for all of
+    // those. Such columns are left out, until the set holds.
+    loop {
+        let k = drafted.len();
+        let ranked: Vec<usize> = (0..n)
+            .filter(|&u| {
+                let have = drafted.iter().filter(|d| d.0.values[u].is_finite()).count();
+                have > 0 && 2 * have >= k
+            })
+            .collect();
+        let (keep, drop): (Vec<_>, Vec<_>) = drafted.into_iter().partition(|d| {
+            let mut values = ranked
+                .iter()
+                .map(|&u| d.0.values[u])
+                .filter(|v| v.is_finite());
+            let first = values.next();
+            values.any(|v| Some(v) != first)
+        });
+        drafted = keep;
+        if drop.is_empty() {
+            break;
+        }
+        for d in drop {
+            left_out.push(format!(
+                "# {}: the same for every unit with enough data to be ranked (cannot tell them apart)",
+                d.0.name
+            ));
+        }
+    }
+    let mut ids_used: BTreeSet<String> = BTreeSet::new();
+    for &(c, present, lo, hi) in &drafted {
         let mut ind_id = slug(&c.name);
         while !ids_used.insert(ind_id.clone()) || ind_id == slug(&stem) {
             ind_id.push('_');
@@ -280,8 +309,8 @@ pub fn draft_spec(options: &DraftOptions) -> Result<String> {
             short(lo),
             short(hi)
         );
-        indicators += 1;
     }
+    let indicators = drafted.len();
     if indicators == 0 {
         let sheets = raws.iter().find(|r| r.sheets.len() > 1).map(|r| {
             format!(
