@@ -86,7 +86,7 @@ fn unit_id<'a>(result: &'a RankResult, key: &'a str) -> Result<&'a str> {
         return Ok(key);
     }
     let wanted = key.trim().to_lowercase();
-    let mut named: Vec<(&str, &str)> = result
+    let named: Vec<(&str, &str)> = result
         .units
         .iter()
         .map(|u| (u.id.as_str(), u.name.as_str()))
@@ -98,7 +98,6 @@ fn unit_id<'a>(result: &'a RankResult, key: &'a str) -> Result<&'a str> {
         )
         .filter(|(_, name)| name.to_lowercase() == wanted)
         .collect();
-    named.dedup();
     match named.as_slice() {
         [] => Ok(key),
         [(id, _)] => Ok(id),

@@ -64,16 +64,6 @@ pub fn run(args: InitArgs) -> Result<()> {
         sheet: args.sheet.clone(),
         filter: args.filter.clone(),
         spec_dir: spec_dir.clone(),
-    })
-    .map_err(|e| {
-        // Rows told apart by a column: init's way to keep one kind.
-        if args.filter.is_empty() && e.to_string().contains("filter = {") {
-            Error::Usage(format!(
-                "{e}\n  (with init: --filter COLUMN=VALUE, e.g. --filter gender=T)"
-            ))
-        } else {
-            e
-        }
     })?;
     // The draft must rank as written (from the folder it will be saved in).
     let name = args.out.as_ref().map_or_else(

@@ -213,7 +213,8 @@ fn duplicate_hint(raw: &RawTable, first: u32, second: u32, options: &LongOptions
             if x != y && !own.contains(&Some(name)) && !values_here {
                 return format!(
                     "the rows differ in column '{name}' ({x}, {y}): keep one kind with \
-                     filter = {{ {name} = \"{x}\" }} under [data]"
+                     filter = {{ {name} = \"{x}\" }} under [data] (kommunrank init: \
+                     --filter {name}={x})"
                 );
             }
         }

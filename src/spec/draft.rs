@@ -51,6 +51,9 @@ const NAME_NAMES: &[&str] = &["namn", "name", "kommunnamn", "label", "country_na
 /// Text columns with at most this many different answers are offered as
 /// categorical indicators.
 const MAX_ANSWERS: usize = 8;
+/// The draft's `[screening] min_coverage` (which the draft also applies to
+/// keep out columns that would be constant among the ranked units).
+const MIN_COVERAGE: f64 = 0.5;
 
 /// Drafts a spec (TOML text) from the files in `options`.
 pub fn draft_spec(options: &DraftOptions) -> Result<String> {
@@ -83,13 +86,15 @@ pub fn draft_spec(options: &DraftOptions) -> Result<String> {
         Some(id) => id.clone(),
         None => guess_id(&raws[0])?,
     };
+    let defaults = super::DataSection::default();
     let long = |r: &RawTable| {
-        r.column("year").is_some()
-            || (r.column("indicator").is_some() && r.column("value").is_some())
+        r.column(&defaults.year_column).is_some()
+            || (r.column(&defaults.indicator_column).is_some()
+                && r.column(&defaults.value_column).is_some())
     };
     let years: BTreeSet<i64> = raws
         .iter()
-        .filter_map(|r| r.column("year").map(|c| (r, c)))
+        .filter_map(|r| r.column(&defaults.year_column).map(|c| (r, c)))
         .flat_map(|(r, c)| {
             r.rows
                 .iter()
@@ -100,10 +105,10 @@ pub fn draft_spec(options: &DraftOptions) -> Result<String> {
     let layout = LayoutOptions {
         id_column: id.clone(),
         ids: IdOptions::default(),
-        year_column: "year".into(),
+        year_column: defaults.year_column.clone(),
         year,
-        indicator_column: "indicator".into(),
-        value_column: "value".into(),
+        indicator_column: defaults.indicator_column.clone(),
+        value_column: defaults.value_column.clone(),
     };
     let missing: Vec<String> = ReadOptions::default().missing;
     let tables: Vec<Table> = raws
@@ -156,10 +161,7 @@ pub fn draft_spec(options: &DraftOptions) -> Result<String> {
         quote(&slug(&stem)),
         quote(&format!("{stem} index"))
     );
-    let xlsx = |f: &Path| {
-        f.extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"))
-    };
+    let xlsx = |f: &Path| input::Format::of(&f.to_string_lossy()) == input::Format::Xlsx;
     let files: Vec<String> = options
         .files
         .iter()
@@ -244,8 +246,12 @@ pub fn draft_spec(options: &DraftOptions) -> Result<String> {
                 .join(", ")
         );
     }
+    let _ = writeln!(
+        o,
+        "\n[screening]\nmin_coverage = {MIN_COVERAGE}               # units with data for under this share of the indicators are not ranked"
+    );
     o.push_str(
-        "\n[screening]\nmin_coverage = 0.5               # units with data for under half the indicators are not ranked\n\n\
+        "\n\
          [missing]\nmethod = \"exclude\"                # re-weight over the indicators a unit has (or mean, median, zero, ...)\n\n\
          [normalise]\nmethod = \"minmax\"                 # 0-100 between the lowest and highest unit\n\n\
          [ranking]\nmethod = \"competition\"            # ties share the best rank\n",
@@ -263,15 +269,15 @@ pub fn draft_spec(options: &DraftOptions) -> Result<String> {
             ColumnDraft::LeftOut(line) => left_out.push(line),
         }
     }
-    // Screening (min_coverage = 0.5 below) ranks only units with data for
-    // half the drafted indicators; a column may be the same for all of
+    // Screening (min_coverage above) ranks only units with data for that
+    // share of the drafted indicators; a column may be the same for all of
     // those. Such columns are left out, until the set holds.
     loop {
         let k = drafted.len();
         let ranked: Vec<usize> = (0..n)
             .filter(|&u| {
                 let have = drafted.iter().filter(|d| d.0.values[u].is_finite()).count();
-                have > 0 && 2 * have >= k
+                have > 0 && have as f64 >= MIN_COVERAGE * k as f64
             })
             .collect();
         let (keep, drop): (Vec<_>, Vec<_>) = drafted.into_iter().partition(|d| {

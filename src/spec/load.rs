@@ -65,7 +65,7 @@ pub fn load_spec(path: &Path) -> Result<LoadedSpec> {
     let binary = bytes
         .iter()
         .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
-    let text = if binary {
+    if binary {
         return Err(Error::data(
             Location {
                 file: path.display().to_string(),
@@ -75,9 +75,8 @@ pub fn load_spec(path: &Path) -> Result<LoadedSpec> {
             "the spec is not text (is it a spreadsheet or data file?)",
         )
         .with_hint("--spec takes the TOML spec; data files go in [data] files or --data"));
-    } else {
-        crate::input::csv::decode(&bytes, crate::input::TextEncoding::Auto).0
-    };
+    }
+    let text = crate::input::csv::decode(&bytes, crate::input::TextEncoding::Auto).0;
     let dir = path
         .parent()
         .map(|p| {
