@@ -556,13 +556,7 @@ pub fn compare_table(
         (n - bottom..n).for_each(|u| line(u, &mut out));
     }
     for s in scenarios {
-        let shift = s
-            .ranks
-            .iter()
-            .zip(&eval.nominal_ranks)
-            .map(|(a, b)| (a - b).abs())
-            .sum::<f64>()
-            / n as f64;
+        let shift = crate::sensitivity::analyze::mean_abs_shift(&s.ranks, &eval.nominal_ranks);
         let _ = writeln!(out, "  {}: mean |rank change| {:.2}", s.name, shift);
     }
     out

@@ -291,12 +291,7 @@ impl RunRecorder {
             t.hist[self.bins.bin_of(r) * n + u] += 1;
         }
         stats.add_scores(scores, &self.nominal_scores);
-        let shift = ranks
-            .iter()
-            .zip(&self.nominal_ranks)
-            .map(|(a, b)| (a - b).abs())
-            .sum::<f64>()
-            / n as f64;
+        let shift = analyze::mean_abs_shift(ranks, &self.nominal_ranks);
         stats.shift.push(Some(shift));
         for (j, &k) in self.top_k.iter().enumerate() {
             if ranks

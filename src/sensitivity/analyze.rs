@@ -72,6 +72,17 @@ pub fn histogram_quantile(hist: &[u32], total: u64, q: f64, rank_of: impl Fn(usi
     f64::NAN
 }
 
+/// Mean absolute rank shift of `ranks` against `nominal` (the Monte Carlo
+/// statistic and the Sobol output).
+pub fn mean_abs_shift(ranks: &[f64], nominal: &[f64]) -> f64 {
+    ranks
+        .iter()
+        .zip(nominal)
+        .map(|(a, b)| (a - b).abs())
+        .sum::<f64>()
+        / ranks.len() as f64
+}
+
 /// Pearson correlation of two vectors.
 pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
     let n = x.len() as f64;

@@ -336,12 +336,7 @@ pub fn run_sobol(eval: &Evaluator, progress: Progress) -> Result<SobolResult> {
                                 return;
                             }
                         };
-                        let shift = ranks
-                            .iter()
-                            .zip(&eval.nominal_ranks)
-                            .map(|(x, y)| (x - y).abs())
-                            .sum::<f64>()
-                            / units as f64;
+                        let shift = analyze::mean_abs_shift(ranks, &eval.nominal_ranks);
                         out[at] = Ok((shift, ranks.iter().map(|&r| r as f32).collect()));
                     });
                     progress(blk.len() as u64);
@@ -448,7 +443,10 @@ pub fn run_loo(eval: &Evaluator) -> Vec<LeftOut> {
                     LeftOut {
                         kind,
                         id,
-                        mean_abs_shift: Some(shifts.iter().sum::<f64>() / shifts.len() as f64),
+                        mean_abs_shift: Some(analyze::mean_abs_shift(
+                            &s.ranks,
+                            &eval.nominal_ranks,
+                        )),
                         max_abs_shift: Some(shifts.iter().copied().fold(0.0, f64::max)),
                         ranks: Some(s.ranks.clone()),
                         failure: None,
