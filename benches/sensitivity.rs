@@ -23,7 +23,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use kommunrank::pipeline::{self, DataOverrides};
-use kommunrank::sensitivity::accumulate::RunRecorder;
+use kommunrank::sensitivity::accumulate::{RunRecorder, RunScores};
 use kommunrank::sensitivity::evaluate::{self, BlockScratch};
 use kommunrank::sensitivity::kernel::{BLOCK_RUNS, BlockRanker};
 use kommunrank::sensitivity::{self, model, rng::Rng, sample};
@@ -219,7 +219,7 @@ fn parts(c: &mut Criterion) {
                 recorder.sorted(
                     &mut tally,
                     &mut stats,
-                    &scores[r * stride..][..n],
+                    RunScores::Full(&scores[r * stride..][..n]),
                     order,
                     *swaps,
                 );

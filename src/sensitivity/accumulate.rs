@@ -8,6 +8,7 @@ use super::analyze::{self, Summary};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Runs per chunk (fixed: it defines the random streams).
 pub const CHUNK: u64 = 1024;
@@ -78,6 +79,72 @@ pub struct ChunkStats {
     /// See `sum`.
     #[serde(skip)]
     sum_sq: Vec<f64>,
+    /// Runs added by their weights ([`ChunkStats::add_linear`]): their
+    /// scores' linear form, and the sums of their weight deviations from
+    /// nominal and of their outer products (k x k), folded into `sum` and
+    /// `sum_sq` by [`ChunkStats::close`].
+    #[serde(skip)]
+    linear: Option<Arc<LinearScores>>,
+    #[serde(skip)]
+    weight_sum: Vec<f64>,
+    #[serde(skip)]
+    weight_products: Vec<f64>,
+    /// Deviations not yet added to those sums (rows of whole tiles).
+    #[serde(skip)]
+    pending: Vec<f64>,
+}
+
+/// Deviation rows added to the outer products at a time.
+const GRAM_ROWS: usize = 32;
+/// Columns per register tile of those products.
+const GRAM_TILE: usize = 8;
+
+/// A run's index scores, as they are recorded.
+#[derive(Debug, Clone, Copy)]
+pub enum RunScores<'a> {
+    /// Every unit's score (units in nominal order).
+    Full(&'a [f64]),
+    /// The run's effective weights, its scores being their linear form.
+    Linear(&'a [f64], &'a Arc<LinearScores>),
+}
+
+/// Index scores that are one linear form of a run's effective weights,
+/// `score[u] = sum_j w[j] x[j][u]` (a single product over complete data):
+/// a run's score deviations from nominal, `sum_j (w[j] - w0[j]) x[j][u]`,
+/// are then summed over runs from the sums of the weight deviations and of
+/// their outer products alone ([`ChunkStats::add_linear`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearScores {
+    /// Units.
+    n: usize,
+    /// Weights (columns).
+    k: usize,
+    /// Row stride of `values`.
+    stride: usize,
+    /// The values, column-major: column j's units from `j * stride`.
+    values: Vec<f64>,
+    /// The nominal effective weights `w0`.
+    nominal: Vec<f64>,
+}
+
+impl LinearScores {
+    /// The linear form of `k` columns over `n` units (`values` column by
+    /// column, `stride` apart) around the nominal weights `nominal`.
+    pub fn new(n: usize, k: usize, stride: usize, values: Vec<f64>, nominal: Vec<f64>) -> Self {
+        assert!(stride >= n && values.len() >= k * stride && nominal.len() == k);
+        LinearScores {
+            n,
+            k,
+            stride,
+            values,
+            nominal,
+        }
+    }
+
+    /// Column j's values.
+    fn column(&self, j: usize) -> &[f64] {
+        &self.values[j * self.stride..j * self.stride + self.n]
+    }
 }
 
 impl ChunkStats {
@@ -93,7 +160,67 @@ impl ChunkStats {
             kendall: Vec::new(),
             sum: vec![0.0; units],
             sum_sq: vec![0.0; units],
+            linear: None,
+            weight_sum: Vec::new(),
+            weight_products: Vec::new(),
+            pending: Vec::new(),
         }
+    }
+
+    /// Adds one successful run whose scores are `linear` of its effective
+    /// `weights` (not computed: see [`LinearScores`]).
+    pub fn add_linear(&mut self, weights: &[f64], linear: &Arc<LinearScores>) {
+        let k = linear.k;
+        assert_eq!(weights.len(), k, "one weight per column");
+        if self.linear.is_none() {
+            self.linear = Some(Arc::clone(linear));
+            self.weight_sum = vec![0.0; k];
+            self.weight_products = vec![0.0; k * k];
+        }
+        debug_assert!(self.linear.as_deref() == Some(&**linear));
+        self.count += 1;
+        // The deviation, a row of the pending block (columns padded to
+        // whole tiles with zeros).
+        let width = k.next_multiple_of(GRAM_TILE);
+        let at = self.pending.len();
+        self.pending.resize(at + width, 0.0);
+        for ((x, &w), &w0) in self.pending[at..]
+            .iter_mut()
+            .zip(weights)
+            .zip(&linear.nominal)
+        {
+            *x = w - w0;
+        }
+        if self.pending.len() == GRAM_ROWS * width {
+            self.add_pending();
+        }
+    }
+
+    /// Adds the pending deviations to the sums and the outer products.
+    fn add_pending(&mut self) {
+        let Some(linear) = &self.linear else { return };
+        let k = linear.k;
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: AVX2 is present.
+            unsafe {
+                add_gram_avx2(
+                    &mut self.weight_sum,
+                    &mut self.weight_products,
+                    &self.pending,
+                    k,
+                )
+            };
+            self.pending.clear();
+            return;
+        }
+        add_gram(
+            &mut self.weight_sum,
+            &mut self.weight_products,
+            &self.pending,
+            k,
+        );
+        self.pending.clear();
     }
 
     /// Adds one successful run's scores, as deviations from the nominal
@@ -118,6 +245,21 @@ impl ChunkStats {
 
     /// Ends the chunk: per-unit mean and sum of squared deviations.
     pub fn close(&mut self, nominal: &[f64]) {
+        self.add_pending();
+        if let Some(linear) = self.linear.take() {
+            // Per unit, x . sum d and x' (sum d d') x: the runs' summed
+            // deviations and squared deviations.
+            let (s, g) = (&self.weight_sum, &self.weight_products);
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: AVX2 is present.
+                unsafe { fold_linear_avx2(&linear, s, g, &mut self.sum, &mut self.sum_sq) };
+            } else {
+                fold_linear(&linear, s, g, &mut self.sum, &mut self.sum_sq);
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            fold_linear(&linear, s, g, &mut self.sum, &mut self.sum_sq);
+        }
         if self.count == 0 {
             return;
         }
@@ -145,6 +287,93 @@ fn add_deviations(sum: &mut [f64], sum_sq: &mut [f64], x: &[f64], c: &[f64]) {
 #[target_feature(enable = "avx2")]
 fn add_deviations_avx2(sum: &mut [f64], sum_sq: &mut [f64], x: &[f64], c: &[f64]) {
     add_deviations(sum, sum_sq, x, c);
+}
+
+/// Adds the rows of `rows` (each `k` deviations padded with zeros to
+/// whole tiles of [`GRAM_TILE`]) to `sum` and their outer products to
+/// `products` (k x k, row-major): for each i, four tiles of columns at a
+/// time accumulate in registers over all the rows (independent chains).
+#[inline(always)]
+fn add_gram(sum: &mut [f64], products: &mut [f64], rows: &[f64], k: usize) {
+    const T: usize = GRAM_TILE;
+    const G: usize = 4;
+    let width = k.next_multiple_of(T);
+    for row in rows.chunks_exact(width) {
+        for (s, &d) in sum.iter_mut().zip(row) {
+            *s += d;
+        }
+    }
+    for i in 0..k {
+        for j0 in (0..width).step_by(G * T) {
+            let mut acc = [[0.0f64; T]; G];
+            for row in rows.chunks_exact(width) {
+                let di = row[i];
+                for (g, a) in acc.iter_mut().enumerate() {
+                    let at = j0 + g * T;
+                    if at < width {
+                        let tile: &[f64; T] = row[at..at + T].try_into().expect("whole tiles");
+                        for l in 0..T {
+                            a[l] += di * tile[l];
+                        }
+                    }
+                }
+            }
+            for (g, a) in acc.iter().enumerate() {
+                for (l, &x) in a.iter().enumerate() {
+                    let j = j0 + g * T + l;
+                    if j < k {
+                        products[i * k + j] += x;
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn add_gram_avx2(sum: &mut [f64], products: &mut [f64], rows: &[f64], k: usize) {
+    add_gram(sum, products, rows, k);
+}
+
+/// Adds, per unit u, `x_u . s` to `sum[u]` and `x_u' G x_u` to `sum_sq[u]`
+/// (`G` = `products`, k x k), `x` the linear form's values.
+#[inline(always)]
+fn fold_linear(
+    linear: &LinearScores,
+    s: &[f64],
+    products: &[f64],
+    sum: &mut [f64],
+    sum_sq: &mut [f64],
+) {
+    let k = linear.k;
+    let mut product = vec![0.0; linear.n];
+    for i in 0..k {
+        product.fill(0.0);
+        for j in 0..k {
+            let g = products[i * k + j];
+            for (y, &x) in product.iter_mut().zip(linear.column(j)) {
+                *y += g * x;
+            }
+        }
+        let (si, xi) = (s[i], linear.column(i));
+        for (((a, q), &x), &y) in sum.iter_mut().zip(sum_sq.iter_mut()).zip(xi).zip(&product) {
+            *a += si * x;
+            *q += x * y;
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn fold_linear_avx2(
+    linear: &LinearScores,
+    s: &[f64],
+    products: &[f64],
+    sum: &mut [f64],
+    sum_sq: &mut [f64],
+) {
+    fold_linear(linear, s, products, sum, sum_sq);
 }
 
 /// Sums of |q - order[q]| and of its square: how far a run's units moved
@@ -318,7 +547,7 @@ impl RunRecorder {
         &self,
         t: &mut Tally,
         stats: &mut ChunkStats,
-        scores: &[f64],
+        scores: RunScores<'_>,
         order: &[u32],
         swaps: u64,
     ) {
@@ -335,7 +564,10 @@ impl RunRecorder {
         };
         #[cfg(not(target_arch = "x86_64"))]
         let (shift, squares) = displacements(order);
-        stats.add_scores(scores, &self.nominal_scores);
+        match scores {
+            RunScores::Full(scores) => stats.add_scores(scores, &self.nominal_scores),
+            RunScores::Linear(weights, linear) => stats.add_linear(weights, linear),
+        }
         let nf = n as f64;
         stats.shift.push(Some(shift as f64 / nf));
         for (j, &k) in self.top_k.iter().enumerate() {

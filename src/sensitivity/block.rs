@@ -32,11 +32,13 @@
 //! (which treats a failed child as missing), so both paths fail the same
 //! runs.
 
-use super::kernel::ScoreKernel;
+use super::accumulate::LinearScores;
+use super::kernel::{KeyKernel, ScoreKernel};
 use super::model::UncertaintyModel;
 use super::sample::Draw;
 use crate::pipeline::aggregate::power;
 use crate::spec::{Aggregation, Index, Member};
+use std::sync::Arc;
 
 /// The transform `f` of a quasi-arithmetic mean.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -179,12 +181,32 @@ pub struct BlockPlan {
     patterns: Vec<Option<Vec<Pattern>>>,
     /// Row stride of block values (units padded for the kernel).
     stride: usize,
+    /// For a plan that is one product over every unit of the only data
+    /// variant, that product in single precision (see
+    /// [`BlockPlan::block_keys`]).
+    keyed: Option<KeyedProduct>,
+}
+
+/// A single product's single-precision keys and the linear form of its
+/// scores.
+#[derive(Debug, Clone)]
+struct KeyedProduct {
+    keys: KeyKernel,
+    linear: Arc<LinearScores>,
 }
 
 /// Buffers for scoring a block of runs.
 #[derive(Debug, Clone, Default)]
 pub struct BlockScratch {
+    /// Effective weights of the block's runs for a product (runs x
+    /// columns).
     weights: Vec<f64>,
+    /// Single-precision keys of a keyed block ([`BlockPlan::block_keys`]),
+    /// the weights transposed for them, and each run's margin.
+    pub keys: Vec<f32>,
+    lanes: Vec<f32>,
+    /// See `keys`.
+    pub margins: Vec<f64>,
     shares: Vec<f64>,
     /// Runs of the block (of one plan) by data variant.
     groups: Vec<(usize, Vec<usize>)>,
@@ -255,6 +277,7 @@ impl BlockPlan {
             segments: Vec::new(),
             patterns,
             stride: ScoreKernel::new(n, 0).stride(),
+            keyed: None,
         };
         let builder = Builder {
             index,
@@ -265,7 +288,114 @@ impl BlockPlan {
         };
         // The root is node 0.
         builder.segment(0, &mut plan.segments);
+        plan.keyed = plan.keyed_product(model, variants.len());
         Some(plan)
+    }
+
+    /// The single-precision product of a plan that is one product over
+    /// every unit (complete) of the only data variant.
+    fn keyed_product(&self, model: &UncertaintyModel, variants: usize) -> Option<KeyedProduct> {
+        let [pattern] = &self.patterns.first()?.as_ref()?[..] else {
+            return None;
+        };
+        let seg = &self.segments[0];
+        let fits = variants == 1
+            && self.is_single_product()
+            && pattern.all
+            && pattern.complete
+            && !seg.leaves.is_empty()
+            && seg.inner.is_empty();
+        if !fits {
+            return None;
+        }
+        let (kernel, values) = &seg.products[0][0];
+        let (n, k, stride) = (kernel.units(), seg.leaves.len(), kernel.stride());
+        let unit_major: Vec<f64> = (0..n)
+            .flat_map(|u| (0..k).map(move |j| values[j * stride + u]))
+            .collect();
+        let keys = KeyKernel::new(&unit_major, n, k)?;
+        let nominal = [Draw::nominal(model)];
+        let mut shares = Vec::new();
+        self.shares(model, &nominal, &[0], pattern, &mut shares);
+        let mut weights = Vec::new();
+        leaf_weights(seg, 1, &shares, model.layout.nominal.len(), &mut weights);
+        let linear = LinearScores::new(n, k, stride, values.clone(), weights);
+        Some(KeyedProduct {
+            keys,
+            linear: Arc::new(linear),
+        })
+    }
+
+    /// Whether the plan has single-precision keys
+    /// ([`BlockPlan::block_keys`]).
+    pub fn is_keyed(&self) -> bool {
+        self.keyed.is_some()
+    }
+
+    /// For a keyed plan ([`BlockPlan::is_keyed`]), the block's effective
+    /// weights (every draw of the block, all of this plan) and the
+    /// single-precision keys of its runs, with each run's margin, into
+    /// `b.keys` and `b.margins` (see [`KeyKernel::keys`]; the scores
+    /// themselves are not computed: [`BlockPlan::exact_score`] and
+    /// [`BlockPlan::exact_row`] give them). False when the plan has no keys
+    /// or a weight is out of their range.
+    pub fn block_keys(
+        &self,
+        model: &UncertaintyModel,
+        draws: &[Draw],
+        highest_best: bool,
+        b: &mut BlockScratch,
+    ) -> bool {
+        let Some(keyed) = &self.keyed else {
+            return false;
+        };
+        let pattern = &self.patterns[0].as_ref().expect("a keyed variant")[0];
+        let runs: Vec<usize> = (0..draws.len()).collect();
+        self.shares(model, draws, &runs, pattern, &mut b.shares);
+        let slots = model.layout.nominal.len();
+        leaf_weights(
+            &self.segments[0],
+            runs.len(),
+            &b.shares,
+            slots,
+            &mut b.weights,
+        );
+        b.start(draws.len(), self.stride);
+        keyed.keys.keys(
+            &b.weights,
+            draws.len(),
+            highest_best,
+            &mut b.lanes,
+            &mut b.keys,
+            &mut b.margins,
+        )
+    }
+
+    /// Run `r`'s effective weights in a keyed block.
+    pub fn run_weights<'b>(&self, b: &'b BlockScratch, r: usize) -> &'b [f64] {
+        let k = self.segments[0].leaves.len();
+        &b.weights[r * k..(r + 1) * k]
+    }
+
+    /// The score of unit `u` in run `r` of a keyed block, as
+    /// [`BlockPlan::scores`] computes it.
+    pub fn exact_score(&self, b: &BlockScratch, r: usize, u: usize) -> f64 {
+        let (kernel, values) = &self.segments[0].products[0][0];
+        kernel.score_of(self.run_weights(b, r), values, u)
+    }
+
+    /// Writes run `r`'s scores of a keyed block into its row of
+    /// `b.scores`, as [`BlockPlan::scores`] computes them.
+    pub fn exact_row(&self, b: &mut BlockScratch, r: usize) {
+        let (kernel, values) = &self.segments[0].products[0][0];
+        let k = self.segments[0].leaves.len();
+        let row = &mut b.scores[r * self.stride..(r + 1) * self.stride];
+        kernel.scores(&b.weights[r * k..(r + 1) * k], 1, values, row);
+    }
+
+    /// The linear form of a keyed plan's scores.
+    pub fn linear_scores(&self) -> Option<&Arc<LinearScores>> {
+        self.keyed.as_ref().map(|k| &k.linear)
     }
 
     /// Row stride of the block scores.
@@ -351,29 +481,23 @@ impl BlockPlan {
         b.values = outs;
     }
 
-    /// The block values of every segment for the runs `runs` (of one data
-    /// variant) and the units of one pattern.
-    #[allow(clippy::too_many_arguments)]
-    fn pattern_scores(
+    /// Each run of `runs` (draws) gets its weight shares (into `shares`,
+    /// runs x slots of the flat weights) for the units of `pattern`.
+    fn shares(
         &self,
         model: &UncertaintyModel,
         draws: &[Draw],
         runs: &[usize],
-        (v, pi): (usize, usize),
         pattern: &Pattern,
-        outs: &mut [Vec<f64>],
-        b: &mut BlockScratch,
+        shares: &mut Vec<f64>,
     ) {
-        let stride = self.stride;
-        let rows = draws.len();
-        let in_place = pattern.all && runs.len() == rows;
         // Each run's weight shares: per slot of the flat weights, the
         // weight over its node's present weights (the raw weight under a
         // sum), 0 for a member missing in this pattern.
         let slots = model.layout.nominal.len();
-        b.shares.clear();
-        b.shares.resize(runs.len() * slots, 0.0);
-        for (&r, out) in runs.iter().zip(b.shares.chunks_exact_mut(slots)) {
+        shares.clear();
+        shares.resize(runs.len() * slots, 0.0);
+        for (&r, out) in runs.iter().zip(shares.chunks_exact_mut(slots)) {
             let weights = &draws[r].weights;
             for (node, &method) in self.methods.iter().enumerate() {
                 let range = model.layout.range(node);
@@ -411,14 +535,28 @@ impl BlockPlan {
                 }
             }
         }
-        let share = |j: usize, path: &WeightPath| -> f64 {
-            let shares = &b.shares[j * slots..(j + 1) * slots];
-            let mut e = 1.0;
-            for &slot in path {
-                e *= shares[slot];
-            }
-            e
-        };
+    }
+
+    /// The block values of every segment for the runs `runs` (of one data
+    /// variant) and the units of one pattern.
+    #[allow(clippy::too_many_arguments)]
+    fn pattern_scores(
+        &self,
+        model: &UncertaintyModel,
+        draws: &[Draw],
+        runs: &[usize],
+        (v, pi): (usize, usize),
+        pattern: &Pattern,
+        outs: &mut [Vec<f64>],
+        b: &mut BlockScratch,
+    ) {
+        let stride = self.stride;
+        let rows = draws.len();
+        let in_place = pattern.all && runs.len() == rows;
+        let slots = model.layout.nominal.len();
+        self.shares(model, draws, runs, pattern, &mut b.shares);
+        let share =
+            |j: usize, path: &WeightPath| path_share(&b.shares[j * slots..(j + 1) * slots], path);
         for (s, seg) in self.segments.iter().enumerate() {
             let (done, rest) = outs.split_at_mut(s);
             let out = &mut rest[0];
@@ -426,10 +564,7 @@ impl BlockPlan {
             if k > 0 {
                 let (kernel, values) = &seg.products[v][pi];
                 let mut weights = std::mem::take(&mut b.weights);
-                weights.clear();
-                for j in 0..runs.len() {
-                    weights.extend(seg.leaves.iter().map(|(_, path)| share(j, path)));
-                }
+                leaf_weights(seg, runs.len(), &b.shares, slots, &mut weights);
                 if in_place {
                     kernel.scores(&weights, rows, values, out);
                 } else {
@@ -494,6 +629,21 @@ impl BlockPlan {
             }
         }
     }
+}
+
+/// The effective weights of a segment's indicator columns (runs x
+/// columns, into `out`) from the runs' weight shares (runs x `slots`): the
+/// product of the shares along each column's path.
+fn leaf_weights(seg: &Segment, runs: usize, shares: &[f64], slots: usize, out: &mut Vec<f64>) {
+    out.clear();
+    for row in shares.chunks_exact(slots).take(runs) {
+        out.extend(seg.leaves.iter().map(|(_, path)| path_share(row, path)));
+    }
+}
+
+/// The product of one run's `shares` along `path`.
+fn path_share(shares: &[f64], path: &WeightPath) -> f64 {
+    path.iter().fold(1.0, |e, &slot| e * shares[slot])
 }
 
 /// Copies row `row` of block values `from` at a group's units into `to`

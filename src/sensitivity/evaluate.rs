@@ -4,6 +4,7 @@
 //! ranks the units with the nominal [`Ranker`]. Every combination is checked
 //! before any run.
 
+use super::accumulate::RunScores;
 use super::block::BlockPlan;
 pub use super::block::BlockScratch;
 use super::kernel::BlockRanker;
@@ -114,8 +115,8 @@ pub enum RunOutcome<'a> {
     /// Ranked by the [`BlockRanker`]: no ties, the units' nominal positions
     /// in rank order, and the pairs discordant with the nominal order.
     Sorted {
-        /// Index scores (units in nominal order).
-        scores: &'a [f64],
+        /// Index scores.
+        scores: RunScores<'a>,
         /// Nominal positions in rank order.
         order: &'a [u32],
         /// Discordant pairs.
@@ -591,6 +592,18 @@ impl Evaluator {
         mut f: impl FnMut(usize, RunOutcome<'_>),
     ) {
         let n = self.units();
+        // A block of one keyed plan: counted on single-precision keys
+        // (when the ranker counts), its scores computed only where needed.
+        let mut begun = false;
+        if let Some(highest) = self.sorted_ranking()
+            && let Some(plan) = self.keyed_plan(draws)
+        {
+            begun = true;
+            if t.ranker.begin(n) && plan.block_keys(&self.model, draws, highest, &mut t.block) {
+                self.evaluate_keyed(plan, draws, highest, t, f);
+                return;
+            }
+        }
         let Some(stride) = self.block_scores(draws, &mut t.block) else {
             for (r, d) in draws.iter().enumerate() {
                 let result = self.evaluate(d, &mut t.scratch);
@@ -602,8 +615,10 @@ impl Evaluator {
         let counted = sorted.or(self.grouped_ranking());
         if let Some(highest) = counted {
             t.ranker.allow_ties(sorted.is_none());
-            t.ranker
-                .start(&t.block.scores, stride, draws.len(), n, highest);
+            if begun || t.ranker.begin(n) {
+                t.ranker
+                    .count_scores(&t.block.scores, stride, draws.len(), highest);
+            }
         }
         for (r, d) in draws.iter().enumerate() {
             if !t.block.scored[r] {
@@ -619,7 +634,7 @@ impl Evaluator {
                     f(
                         r,
                         RunOutcome::Sorted {
-                            scores,
+                            scores: RunScores::Full(scores),
                             order,
                             swaps,
                         },
@@ -628,6 +643,68 @@ impl Evaluator {
                     self.rank_ordered(scores, order, swaps, &mut t.scratch);
                     f(r, RunOutcome::Ranked(&mut t.scratch));
                 }
+                continue;
+            }
+            let result = self.rank_block_row(d, scores, &mut t.scratch);
+            f(r, outcome(result, &mut t.scratch));
+        }
+    }
+
+    /// The block plan of `draws` when they all have the same one and it is
+    /// keyed ([`BlockPlan::is_keyed`]).
+    fn keyed_plan(&self, draws: &[Draw]) -> Option<&BlockPlan> {
+        let (a, plan) = self.plan_of(draws.first()?)?;
+        let same = draws[1..]
+            .iter()
+            .all(|d| self.plan_of(d).is_some_and(|(b, _)| b == a));
+        (same && plan.is_keyed()).then_some(plan)
+    }
+
+    /// [`Evaluator::evaluate_block`] for a block whose keys `plan` wrote
+    /// into `t.block` (the ranker begun, counting): each run's counted
+    /// order is proven on the keys and the few scores they leave in doubt;
+    /// a run not proven gets its full scores and the usual ranking.
+    fn evaluate_keyed(
+        &self,
+        plan: &BlockPlan,
+        draws: &[Draw],
+        highest: bool,
+        t: &mut BlockRuns,
+        mut f: impl FnMut(usize, RunOutcome<'_>),
+    ) {
+        let n = self.units();
+        let linear = plan.linear_scores().expect("a keyed plan");
+        t.ranker.allow_ties(false);
+        t.ranker.count_keys(&mut t.block.keys, draws.len());
+        let sign = if highest { -1.0 } else { 1.0 };
+        for (r, d) in draws.iter().enumerate() {
+            let block = &t.block;
+            let exact = |p: u32| sign * plan.exact_score(block, r, p as usize);
+            if let Some((order, swaps)) = t.ranker.rank_keyed(r, block.margins[r], exact) {
+                let scores = RunScores::Linear(plan.run_weights(block, r), linear);
+                f(
+                    r,
+                    RunOutcome::Sorted {
+                        scores,
+                        order,
+                        swaps,
+                    },
+                );
+                continue;
+            }
+            plan.exact_row(&mut t.block, r);
+            let stride = plan.stride();
+            let scores = &t.block.scores[r * stride..r * stride + n];
+            if let Some((order, swaps)) = t.ranker.rank(r, scores, highest) {
+                let scores = RunScores::Full(scores);
+                f(
+                    r,
+                    RunOutcome::Sorted {
+                        scores,
+                        order,
+                        swaps,
+                    },
+                );
                 continue;
             }
             let result = self.rank_block_row(d, scores, &mut t.scratch);
