@@ -201,6 +201,20 @@ impl ChunkStats {
         let Some(linear) = &self.linear else { return };
         let k = linear.k;
         #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: AVX-512 is present.
+            unsafe {
+                add_gram_avx512(
+                    &mut self.weight_sum,
+                    &mut self.weight_products,
+                    &self.pending,
+                    k,
+                )
+            };
+            self.pending.clear();
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: AVX2 is present.
             unsafe {
@@ -291,8 +305,10 @@ fn add_deviations_avx2(sum: &mut [f64], sum_sq: &mut [f64], x: &[f64], c: &[f64]
 
 /// Adds the rows of `rows` (each `k` deviations padded with zeros to
 /// whole tiles of [`GRAM_TILE`]) to `sum` and their outer products to
-/// `products` (k x k, row-major): for each i, four tiles of columns at a
-/// time accumulate in registers over all the rows (independent chains).
+/// `products` (k x k, row-major; the matrix is symmetric, so row i holds
+/// only the columns from its own tile on: see [`gram_at`]): for each i,
+/// four tiles of columns at a time accumulate in registers over all the
+/// rows (independent chains).
 #[inline(always)]
 fn add_gram(sum: &mut [f64], products: &mut [f64], rows: &[f64], k: usize) {
     const T: usize = GRAM_TILE;
@@ -304,7 +320,7 @@ fn add_gram(sum: &mut [f64], products: &mut [f64], rows: &[f64], k: usize) {
         }
     }
     for i in 0..k {
-        for j0 in (0..width).step_by(G * T) {
+        for j0 in (i / T * T..width).step_by(G * T) {
             let mut acc = [[0.0f64; T]; G];
             for row in rows.chunks_exact(width) {
                 let di = row[i];
@@ -336,6 +352,22 @@ fn add_gram_avx2(sum: &mut [f64], products: &mut [f64], rows: &[f64], k: usize) 
     add_gram(sum, products, rows, k);
 }
 
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn add_gram_avx512(sum: &mut [f64], products: &mut [f64], rows: &[f64], k: usize) {
+    add_gram(sum, products, rows, k);
+}
+
+/// Entry (i, j) of the symmetric outer products [`add_gram`] keeps.
+#[inline(always)]
+fn gram_at(products: &[f64], k: usize, i: usize, j: usize) -> f64 {
+    if j >= i / GRAM_TILE * GRAM_TILE {
+        products[i * k + j]
+    } else {
+        products[j * k + i]
+    }
+}
+
 /// Adds, per unit u, `x_u . s` to `sum[u]` and `x_u' G x_u` to `sum_sq[u]`
 /// (`G` = `products`, k x k), `x` the linear form's values.
 #[inline(always)]
@@ -351,7 +383,7 @@ fn fold_linear(
     for i in 0..k {
         product.fill(0.0);
         for j in 0..k {
-            let g = products[i * k + j];
+            let g = gram_at(products, k, i, j);
             for (y, &x) in product.iter_mut().zip(linear.column(j)) {
                 *y += g * x;
             }

@@ -336,7 +336,7 @@ impl BlockPlan {
     /// weights (every draw of the block, all of this plan) and the
     /// single-precision keys of its runs, with each run's margin, into
     /// `b.keys` and `b.margins` (see [`KeyKernel::keys`]; the scores
-    /// themselves are not computed: [`BlockPlan::exact_score`] and
+    /// themselves are not computed: [`BlockPlan::exact_pair`] and
     /// [`BlockPlan::exact_row`] give them). False when the plan has no keys
     /// or a weight is out of their range.
     pub fn block_keys(
@@ -377,11 +377,12 @@ impl BlockPlan {
         &b.weights[r * k..(r + 1) * k]
     }
 
-    /// The score of unit `u` in run `r` of a keyed block, as
-    /// [`BlockPlan::scores`] computes it.
-    pub fn exact_score(&self, b: &BlockScratch, r: usize, u: usize) -> f64 {
+    /// The scores of units `u` and `v` in run `r` of a keyed block, as
+    /// [`BlockPlan::scores`] computes them.
+    pub fn exact_pair(&self, b: &BlockScratch, r: usize, u: usize, v: usize) -> (f64, f64) {
         let (kernel, values) = &self.segments[0].products[0][0];
-        kernel.score_of(self.run_weights(b, r), values, u)
+        let [x, y] = kernel.scores_of(self.run_weights(b, r), values, [u, v]);
+        (x, y)
     }
 
     /// Writes run `r`'s scores of a keyed block into its row of

@@ -679,7 +679,10 @@ impl Evaluator {
         let sign = if highest { -1.0 } else { 1.0 };
         for (r, d) in draws.iter().enumerate() {
             let block = &t.block;
-            let exact = |p: u32| sign * plan.exact_score(block, r, p as usize);
+            let exact = |p: u32, q: u32| {
+                let (a, b) = plan.exact_pair(block, r, p as usize, q as usize);
+                (sign * a, sign * b)
+            };
             if let Some((order, swaps)) = t.ranker.rank_keyed(r, block.margins[r], exact) {
                 let scores = RunScores::Linear(plan.run_weights(block, r), linear);
                 f(

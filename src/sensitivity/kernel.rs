@@ -142,38 +142,60 @@ fn scores_fma(k: &ScoreKernel, weights: &[f64], rows: usize, values: &[f64], out
 }
 
 impl ScoreKernel {
-    /// The score of unit `u` for one run whose effective weights are
-    /// `weights` (k of them), `values` from [`ScoreKernel::layout`]: the
-    /// same sequential sum, bit for bit, as [`ScoreKernel::scores`].
-    pub fn score_of(&self, weights: &[f64], values: &[f64], u: usize) -> f64 {
+    /// The scores of units `units` for one run whose effective weights
+    /// are `weights` (k of them), `values` from [`ScoreKernel::layout`]:
+    /// the same sequential sums, bit for bit, as [`ScoreKernel::scores`]
+    /// (side by side: independent chains).
+    pub fn scores_of<const M: usize>(
+        &self,
+        weights: &[f64],
+        values: &[f64],
+        units: [usize; M],
+    ) -> [f64; M] {
         assert!(
-            weights.len() == self.k && u < self.n,
-            "one run's weights, a unit"
+            weights.len() == self.k && units.iter().all(|&u| u < self.n),
+            "one run's weights, units"
         );
         #[cfg(target_arch = "x86_64")]
         if self.fma {
             // SAFETY: `fma` is only true when AVX2 and FMA were detected.
-            return unsafe { score_of_fma(self.stride, weights, values, u) };
+            return unsafe { scores_of_fma(self.stride, weights, values, units) };
         }
-        score_of::<false>(self.stride, weights, values, u)
+        scores_of::<false, M>(self.stride, weights, values, units)
     }
 }
 
-/// See [`ScoreKernel::score_of`].
+/// See [`ScoreKernel::scores_of`].
 #[inline(always)]
-fn score_of<const FMA: bool>(stride: usize, weights: &[f64], values: &[f64], u: usize) -> f64 {
-    let column = values[u..].iter().step_by(stride);
-    let mut acc = 0.0f64;
-    for (&w, &z) in weights.iter().zip(column) {
-        acc = if FMA { w.mul_add(z, acc) } else { acc + w * z };
+fn scores_of<const FMA: bool, const M: usize>(
+    stride: usize,
+    weights: &[f64],
+    values: &[f64],
+    units: [usize; M],
+) -> [f64; M] {
+    let mut acc = [0.0f64; M];
+    for (j, &w) in weights.iter().enumerate() {
+        let row = &values[j * stride..];
+        for (a, &u) in acc.iter_mut().zip(&units) {
+            *a = if FMA {
+                w.mul_add(row[u], *a)
+            } else {
+                *a + w * row[u]
+            };
+        }
     }
     acc
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn score_of_fma(stride: usize, weights: &[f64], values: &[f64], u: usize) -> f64 {
-    score_of::<true>(stride, weights, values, u)
+fn scores_of_fma<const M: usize>(
+    stride: usize,
+    weights: &[f64],
+    values: &[f64],
+    units: [usize; M],
+) -> [f64; M] {
+    scores_of::<true, M>(stride, weights, values, units)
 }
 
 /// Single-precision scores of a block of runs, laid out as
@@ -815,7 +837,7 @@ impl BlockRanker {
         &mut self,
         r: usize,
         margin: f64,
-        exact: impl Fn(u32) -> f64,
+        exact: impl Fn(u32, u32) -> (f64, f64),
     ) -> Option<(&[u32], u64)> {
         if !(self.in_block && self.keyed) || self.outside[r] {
             return None;
@@ -847,7 +869,11 @@ impl BlockRanker {
                     continue;
                 }
                 let (p, q) = (order[i], order[i + 1]);
-                if !(y > x && p != u32::MAX && q != u32::MAX && apart(exact(p), exact(q))) {
+                if !(y > x && p != u32::MAX && q != u32::MAX) {
+                    return None;
+                }
+                let (a, b) = exact(p, q);
+                if !apart(a, b) {
                     return None;
                 }
             }
@@ -1352,7 +1378,7 @@ mod tests {
         }
     }
 
-    /// `score_of` is the block product's sum, bit for bit.
+    /// `scores_of` gives the block product's sums, bit for bit.
     #[test]
     fn one_score_matches_the_block_product() {
         let mut seed = 11;
@@ -1365,8 +1391,11 @@ mod tests {
         kernel.scores(&weights, rows, &values, &mut out);
         for r in 0..rows {
             for u in 0..n {
-                let one = kernel.score_of(&weights[r * k..(r + 1) * k], &values, u);
+                let w = &weights[r * k..(r + 1) * k];
+                let [one, again] = kernel.scores_of(w, &values, [u, (u * 7) % n]);
                 assert_eq!(one.to_bits(), out[r * kernel.stride() + u].to_bits());
+                let other = out[r * kernel.stride() + (u * 7) % n];
+                assert_eq!(again.to_bits(), other.to_bits());
             }
         }
     }
@@ -1452,7 +1481,10 @@ mod tests {
                         let expected = alone.rank(row, highest);
                         total += 1;
                         let w = &weights[r * k..(r + 1) * k];
-                        let exact = |p: u32| sign * kernel.score_of(w, values, p as usize);
+                        let exact = |p: u32, q: u32| {
+                            let [a, b] = kernel.scores_of(w, values, [p as usize, q as usize]);
+                            (sign * a, sign * b)
+                        };
                         let got = match ranker.rank_keyed(r, margins[r], exact) {
                             Some((order, swaps)) => {
                                 proven += 1;
