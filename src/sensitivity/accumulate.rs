@@ -380,7 +380,7 @@ fn fold_linear(
 ) {
     let k = linear.k;
     let mut product = vec![0.0; linear.n];
-    for i in 0..k {
+    for (i, &si) in s.iter().enumerate().take(k) {
         product.fill(0.0);
         for j in 0..k {
             let g = gram_at(products, k, i, j);
@@ -388,7 +388,7 @@ fn fold_linear(
                 *y += g * x;
             }
         }
-        let (si, xi) = (s[i], linear.column(i));
+        let xi = linear.column(i);
         for (((a, q), &x), &y) in sum.iter_mut().zip(sum_sq.iter_mut()).zip(xi).zip(&product) {
             *a += si * x;
             *q += x * y;
