@@ -5,6 +5,7 @@
 //! so threads, shards and merges all give identical results.
 
 use super::analyze::{self, Summary};
+use super::kernel::{ProvenBlock, ProvenRun};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -431,9 +432,7 @@ fn displacements_avx2(order: &[u32]) -> (u64, u64) {
 /// histograms and counts merged in any order, chunk statistics kept apart.
 #[derive(Debug, Clone)]
 pub struct Tally {
-    /// Rank histograms, bins x units (bin-major: a run's updates then fall
-    /// near the diagonal, in a few cache lines per bin; see
-    /// [`Tally::unit_major`]).
+    /// Rank histograms, units x bins (the layout of [`McPartial::hist`]).
     pub hist: Vec<u32>,
     /// Runs where the top-k set equals the nominal one, per k.
     pub top_k_same: Vec<u64>,
@@ -444,18 +443,6 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// The histograms units x bins (the layout of [`McPartial::hist`]).
-    pub fn unit_major(&self, units: usize) -> Vec<u32> {
-        let bins = self.hist.len() / units.max(1);
-        let mut out = vec![0; self.hist.len()];
-        for (b, row) in self.hist.chunks(units.max(1)).enumerate() {
-            for (u, &c) in row.iter().enumerate() {
-                out[u * bins + b] = c;
-            }
-        }
-        out
-    }
-
     /// Adds another tally's counts and chunks.
     pub fn absorb(&mut self, b: Tally) {
         for (x, y) in self.hist.iter_mut().zip(&b.hist) {
@@ -485,6 +472,8 @@ pub struct RunRecorder {
     nominal_avg: Vec<f64>,
     /// Per k, whether each unit is in the nominal top k.
     nominal_top: Vec<Vec<bool>>,
+    /// Whether position q's bin is q (exact histograms).
+    bins_are_positions: bool,
 }
 
 impl RunRecorder {
@@ -494,9 +483,11 @@ impl RunRecorder {
         let n = h.units.len();
         let nominal_ranks: Vec<f64> = h.units.iter().map(|u| u.nominal_rank).collect();
         let nominal_avg = analyze::average_ranks(&nominal_ranks);
+        let bin_at: Vec<u32> = (0..n).map(|q| bins.bin_of((q + 1) as f64) as u32).collect();
         RunRecorder {
             bins,
-            bin_at: (0..n).map(|q| bins.bin_of((q + 1) as f64) as u32).collect(),
+            bins_are_positions: bin_at.iter().enumerate().all(|(q, &b)| b as usize == q),
+            bin_at,
             top_k: h.top_k.clone(),
             nominal_scores: h.units.iter().map(|u| u.nominal_score).collect(),
             nominal_top: h
@@ -547,9 +538,9 @@ impl RunRecorder {
         average: &[f64],
         kendall: f64,
     ) {
-        let n = ranks.len();
+        let bins = self.bins.count();
         for (u, &r) in ranks.iter().enumerate() {
-            t.hist[self.bins.bin_of(r) * n + u] += 1;
+            t.hist[u * bins + self.bins.bin_of(r)] += 1;
         }
         stats.add_scores(scores, &self.nominal_scores);
         let shift = analyze::mean_abs_shift(ranks, &self.nominal_ranks);
@@ -583,9 +574,15 @@ impl RunRecorder {
         order: &[u32],
         swaps: u64,
     ) {
-        let n = order.len();
+        let bins = self.bins.count();
         for (&p, &bin) in order.iter().zip(&self.bin_at) {
-            t.hist[bin as usize * n + p as usize] += 1;
+            t.hist[p as usize * bins + bin as usize] += 1;
+        }
+        let n = order.len();
+        for (j, &k) in self.top_k.iter().enumerate() {
+            if k >= n || order[..k].iter().all(|&p| (p as usize) < k) {
+                t.top_k_same[j] += 1;
+            }
         }
         #[cfg(target_arch = "x86_64")]
         let (shift, squares) = if std::is_x86_feature_detected!("avx2") {
@@ -596,17 +593,35 @@ impl RunRecorder {
         };
         #[cfg(not(target_arch = "x86_64"))]
         let (shift, squares) = displacements(order);
+        self.untied(stats, scores, n, shift, squares, swaps);
+    }
+
+    /// Records a run proven in a keyed block as [`RunRecorder::sorted`]
+    /// does, but for its histogram and top-k sets (recorded with its block
+    /// by [`RunRecorder::proven_block`]).
+    pub fn proven(&self, stats: &mut ChunkStats, scores: RunScores<'_>, run: &ProvenRun<'_>) {
+        let n = self.bin_at.len();
+        self.untied(stats, scores, n, run.shift, run.squares, run.swaps);
+    }
+
+    /// The scores and per-run figures of a run without ties: `shift` and
+    /// `squares` are the sums of the units' |rank - nominal rank| and of
+    /// its square, `swaps` the discordant pairs.
+    fn untied(
+        &self,
+        stats: &mut ChunkStats,
+        scores: RunScores<'_>,
+        n: usize,
+        shift: u64,
+        squares: u64,
+        swaps: u64,
+    ) {
         match scores {
             RunScores::Full(scores) => stats.add_scores(scores, &self.nominal_scores),
             RunScores::Linear(weights, linear) => stats.add_linear(weights, linear),
         }
         let nf = n as f64;
         stats.shift.push(Some(shift as f64 / nf));
-        for (j, &k) in self.top_k.iter().enumerate() {
-            if k >= n || order[..k].iter().all(|&p| (p as usize) < k) {
-                t.top_k_same[j] += 1;
-            }
-        }
         // No ties on either side: Spearman's 1 - 6 sum d^2 / (n (n^2 - 1)),
         // with the sum exact in integers.
         stats
@@ -616,6 +631,43 @@ impl RunRecorder {
         stats
             .kendall
             .push(Some((pairs - 2.0 * swaps as f64) / pairs));
+    }
+
+    /// The histograms and top-k sets of the runs of a keyed block that
+    /// were proven (see [`ProvenBlock`]; their other figures are recorded
+    /// run by run by [`RunRecorder::proven`]): unit by unit, the block's
+    /// updates of a unit's row of counters fall near its nominal position,
+    /// in a few cache lines.
+    pub fn proven_block(&self, t: &mut Tally, block: &ProvenBlock<'_>) {
+        let bins = self.bins.count();
+        let n = self.bin_at.len();
+        let exact = self
+            .bin_at
+            .iter()
+            .enumerate()
+            .all(|(q, &b)| b as usize == q);
+        for (p, lanes) in block.positions().enumerate() {
+            let row = &mut t.hist[p * bins..(p + 1) * bins];
+            if exact {
+                for r in block.runs() {
+                    row[lanes[r] as usize] += 1;
+                }
+            } else {
+                for r in block.runs() {
+                    row[self.bin_at[lanes[r] as usize] as usize] += 1;
+                }
+            }
+        }
+        for (j, &k) in self.top_k.iter().enumerate() {
+            let same = match k >= n {
+                true => block.runs().count(),
+                false => {
+                    let count = block.top_counts(k);
+                    block.runs().filter(|&r| count[r] as usize == k).count()
+                }
+            };
+            t.top_k_same[j] += same as u64;
+        }
     }
 }
 

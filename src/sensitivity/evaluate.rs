@@ -7,7 +7,7 @@
 use super::accumulate::RunScores;
 use super::block::BlockPlan;
 pub use super::block::BlockScratch;
-use super::kernel::BlockRanker;
+use super::kernel::{BlockRanker, ProvenBlock, ProvenRun};
 use super::model::{FactorKind, UncertaintyModel};
 use super::sample::Draw;
 use crate::error::{Error, Result};
@@ -121,6 +121,15 @@ pub enum RunOutcome<'a> {
         order: &'a [u32],
         /// Discordant pairs.
         swaps: u64,
+    },
+    /// Proven in a keyed block: the units' positions and figures; its rank
+    /// histogram and top-k sets are recorded with the block's
+    /// ([`Evaluator::evaluate_block`] returns it).
+    Proven {
+        /// Index scores.
+        scores: RunScores<'a>,
+        /// Positions and figures.
+        run: ProvenRun<'a>,
     },
     /// Ranked by the ranker: scores, ranks and ranking buffers are in the
     /// scratch.
@@ -585,12 +594,12 @@ impl Evaluator {
     /// the scores of the whole block at once, ranked by the
     /// [`BlockRanker`] where no ties allow it; otherwise (and for tied
     /// runs) run by run with the ranker.
-    pub fn evaluate_block(
+    pub fn evaluate_block<'t>(
         &self,
         draws: &[Draw],
-        t: &mut BlockRuns,
+        t: &'t mut BlockRuns,
         mut f: impl FnMut(usize, RunOutcome<'_>),
-    ) {
+    ) -> Option<ProvenBlock<'t>> {
         let n = self.units();
         // A block of one keyed plan: counted on single-precision keys
         // (when the ranker counts), its scores computed only where needed.
@@ -601,7 +610,7 @@ impl Evaluator {
             begun = true;
             if t.ranker.begin(n) && plan.block_keys(&self.model, draws, highest, &mut t.block) {
                 self.evaluate_keyed(plan, draws, highest, t, f);
-                return;
+                return t.ranker.proven();
             }
         }
         let Some(stride) = self.block_scores(draws, &mut t.block) else {
@@ -609,7 +618,7 @@ impl Evaluator {
                 let result = self.evaluate(d, &mut t.scratch);
                 f(r, outcome(result, &mut t.scratch));
             }
-            return;
+            return None;
         };
         let sorted = self.sorted_ranking();
         let counted = sorted.or(self.grouped_ranking());
@@ -648,6 +657,7 @@ impl Evaluator {
             let result = self.rank_block_row(d, scores, &mut t.scratch);
             f(r, outcome(result, &mut t.scratch));
         }
+        None
     }
 
     /// The block plan of `draws` when they all have the same one and it is
@@ -683,16 +693,9 @@ impl Evaluator {
                 let (a, b) = plan.exact_pair(block, r, p as usize, q as usize);
                 (sign * a, sign * b)
             };
-            if let Some((order, swaps)) = t.ranker.rank_keyed(r, block.margins[r], exact) {
+            if let Some(run) = t.ranker.rank_keyed(r, block.margins[r], exact) {
                 let scores = RunScores::Linear(plan.run_weights(block, r), linear);
-                f(
-                    r,
-                    RunOutcome::Sorted {
-                        scores,
-                        order,
-                        swaps,
-                    },
-                );
+                f(r, RunOutcome::Proven { scores, run });
                 continue;
             }
             plan.exact_row(&mut t.block, r);

@@ -213,8 +213,10 @@ pub struct KeyKernel {
     k: usize,
     /// Values, unit-major (n x k), rounded to single precision.
     values: Vec<f32>,
-    /// Per indicator, the largest magnitude of its rounded values.
+    /// Per indicator, the largest magnitude of its centred, rounded values.
     largest: Vec<f64>,
+    /// Per indicator, the largest magnitude of its values.
+    magnitude: Vec<f64>,
     /// Whether AVX-512 is used.
     avx512: bool,
 }
@@ -241,24 +243,49 @@ fn wider(gap: f32, wide: f32) -> bool {
 
 impl KeyKernel {
     /// A key kernel over `values` (unit-major, `n` x `k`), or None when a
-    /// value is not finite or too large for single-precision keys.
+    /// value is not finite or too large for single-precision keys. Each
+    /// column is centred on its midrange before rounding: that shifts every
+    /// unit's key in a run by the same amount (the order is the same), and
+    /// halves the magnitudes the error bound grows with (values 0-100:
+    /// at most 50, not 100), so fewer neighbours need their full scores.
     pub fn new(unit_major: &[f64], n: usize, k: usize) -> Option<KeyKernel> {
         assert_eq!(unit_major.len(), n * k, "values are n x k");
-        if !unit_major.iter().all(|&v| in_key_range(v)) || n > u32::MAX as usize {
+        if !unit_major.iter().all(|&v| in_key_range(v)) || n > u32::MAX as usize || n == 0 {
             return None;
         }
-        let values: Vec<f32> = unit_major.iter().map(|&v| v as f32).collect();
+        let rows = || unit_major.chunks_exact(k.max(1)).take(n);
+        let mut low = vec![f64::INFINITY; k];
+        let mut high = vec![f64::NEG_INFINITY; k];
+        for row in rows() {
+            for ((a, b), &v) in low.iter_mut().zip(high.iter_mut()).zip(row) {
+                (*a, *b) = (a.min(v), b.max(v));
+            }
+        }
+        let middle: Vec<f64> = low
+            .iter()
+            .zip(&high)
+            .map(|(a, b)| a / 2.0 + b / 2.0)
+            .collect();
+        let values: Vec<f32> = rows()
+            .flat_map(|row| row.iter().zip(&middle).map(|(&v, &m)| (v - m) as f32))
+            .collect();
         let mut largest = vec![0.0f64; k];
-        for row in values.chunks_exact(k.max(1)).take(n) {
+        for row in values.chunks_exact(k.max(1)) {
             for (m, &v) in largest.iter_mut().zip(row) {
                 *m = m.max(v.abs() as f64);
             }
         }
+        let magnitude = low
+            .iter()
+            .zip(&high)
+            .map(|(a, b)| a.abs().max(b.abs()))
+            .collect();
         Some(KeyKernel {
             n,
             k,
             values,
             largest,
+            magnitude,
             avx512: detect_isa() == Isa::Avx512,
         })
     }
@@ -292,23 +319,26 @@ impl KeyKernel {
         lanes.resize(k * L, 0.0);
         margins.clear();
         for (r, w) in weights.chunks_exact(k.max(1)).take(rows).enumerate() {
-            // |key - score| <= (k + 3) u sum |w x| (+ underflow), from the
-            // roundings of the weights and values and the k-term sum in
-            // single precision, and the double-precision sum's own error
-            // (about 1e-9 of this, inside the 1% slack).
-            let (mut size, mut total) = (0.0f64, 0.0f64);
+            // |key - (score - c)| <= (k + 3) u sum |w x| (+ underflow), x
+            // the centred values and c the same for every unit, from the
+            // roundings of the weights and the centred values and the
+            // k-term sum in single precision; the double-precision scores
+            // are within (k + 1) 2^-53 sum |w v| of theirs, v the values.
+            let (mut size, mut full, mut total) = (0.0f64, 0.0f64, 0.0f64);
             for (j, &x) in w.iter().enumerate() {
                 let w32 = (sign * x) as f32;
                 lanes[j * L + r] = w32;
                 size += (w32.abs() as f64) * self.largest[j];
+                full += x.abs() * self.magnitude[j];
                 total += w32.abs() as f64;
             }
             let error = 1.01
                 * ((k + 3) as f64 * F32_UNIT * size + (k + 2) as f64 * F32_TINY * (1.0 + total));
-            // Two keys further apart than twice the error (plus the tie
-            // tolerance of scores of magnitude at most size + error) order
-            // their scores, apart, the same way.
-            margins.push(1.001 * (2.0 * error + TIE_TOLERANCE * (size + error)));
+            let double = 1.01 * (k + 1) as f64 * f64::EPSILON / 2.0 * full;
+            // Two keys further apart than twice both errors (plus the tie
+            // tolerance of scores of magnitude at most `full`, with room)
+            // order their scores, apart, the same way.
+            margins.push(1.001 * (2.0 * (error + double) + TIE_TOLERANCE * 1.01 * full));
         }
         keys.clear();
         keys.resize(self.n * L, 0.0);
@@ -622,9 +652,17 @@ pub struct BlockRanker {
     orders: Vec<u32>,
     /// Per run of the block, whether a counted position fell outside.
     outside: Vec<bool>,
+    /// Per run of a keyed block (bit r), whether it was proven.
+    proven: u32,
     /// Per run of a keyed block, the keys in counted order (n each; NaN
     /// where no unit landed).
     placed: Vec<f32>,
+    /// Per run of a keyed block, the sums of |counted - nominal position|
+    /// and of its square over the units.
+    moved: [(u64, u64); BLOCK_RUNS],
+    /// The widest forward and backward windows (how far a counted unit
+    /// can be from its nominal position).
+    reach: (usize, usize),
     /// Whether the current block was counted.
     in_block: bool,
     /// Whether it was counted on keys given by the caller (not a rounding
@@ -632,6 +670,116 @@ pub struct BlockRanker {
     keyed: bool,
     /// Vector instructions for the counts.
     isa: Isa,
+}
+
+/// The counted positions of a keyed block's proven runs (see
+/// [`BlockRanker::proven`]): n rows (units in nominal order) of
+/// [`BLOCK_RUNS`] lanes (runs), for recording block by block.
+#[derive(Debug, Clone, Copy)]
+pub struct ProvenBlock<'a> {
+    counted: &'a [u32],
+    /// Bit r: run r was proven.
+    runs: u32,
+}
+
+impl ProvenBlock<'_> {
+    /// Per unit (nominal position), the positions counted in each run
+    /// (0-based ranks; lanes of runs not proven are meaningless).
+    pub fn positions(&self) -> impl Iterator<Item = &[u32; BLOCK_RUNS]> {
+        self.counted.as_chunks::<BLOCK_RUNS>().0.iter()
+    }
+
+    /// Per lane, how many of the first `k` units (nominal order) were
+    /// counted among the first `k` positions.
+    pub fn top_counts(&self, k: usize) -> [u32; BLOCK_RUNS] {
+        let mut count = [0u32; BLOCK_RUNS];
+        for lanes in self.positions().take(k) {
+            for (c, &q) in count.iter_mut().zip(lanes) {
+                *c += ((q as usize) < k) as u32;
+            }
+        }
+        count
+    }
+
+    /// The runs proven (lanes), ascending.
+    pub fn runs(&self) -> impl Iterator<Item = usize> + Clone + use<> {
+        let mut bits = self.runs;
+        std::iter::from_fn(move || {
+            (bits != 0).then(|| {
+                let r = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                r
+            })
+        })
+    }
+}
+
+/// A run of a keyed block proven by [`BlockRanker::rank_keyed`].
+#[derive(Debug, Clone, Copy)]
+pub struct ProvenRun<'a> {
+    /// Each unit's counted position (0-based rank).
+    pub positions: RunPositions<'a>,
+    /// Discordant pairs with the nominal order.
+    pub swaps: u64,
+    /// Sum over the units of |position - nominal position|.
+    pub shift: u64,
+    /// Sum of its squares.
+    pub squares: u64,
+}
+
+/// One run's counted positions in a keyed block.
+#[derive(Debug, Clone, Copy)]
+pub struct RunPositions<'a> {
+    counted: &'a [u32],
+    run: usize,
+}
+
+impl RunPositions<'_> {
+    /// Each unit's position (0-based rank), units in nominal order.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.counted[self.run..].iter().step_by(BLOCK_RUNS).copied()
+    }
+}
+
+/// Per lane of `counted` (n rows of [`BLOCK_RUNS`] lanes, row p = nominal
+/// position p), the sums of |counted - p| and of its square (in 32-bit
+/// lanes while they cannot overflow: n^3 < 2^32).
+#[inline(always)]
+fn lane_displacements(counted: &[u32], moved: &mut [(u64, u64); BLOCK_RUNS]) {
+    let rows = counted.as_chunks::<BLOCK_RUNS>().0;
+    if rows.len() < 1600 {
+        let mut shift = [0u32; BLOCK_RUNS];
+        let mut squares = [0u32; BLOCK_RUNS];
+        for (p, lanes) in rows.iter().enumerate() {
+            for l in 0..BLOCK_RUNS {
+                let d = lanes[l].abs_diff(p as u32);
+                shift[l] += d;
+                squares[l] += d * d;
+            }
+        }
+        for (m, (s, q)) in moved.iter_mut().zip(shift.into_iter().zip(squares)) {
+            *m = (s as u64, q as u64);
+        }
+        return;
+    }
+    let mut shift = [0u64; BLOCK_RUNS];
+    let mut squares = [0u64; BLOCK_RUNS];
+    for (p, lanes) in rows.iter().enumerate() {
+        for l in 0..BLOCK_RUNS {
+            let d = (lanes[l] as u64).abs_diff(p as u64);
+            shift[l] += d;
+            squares[l] += d * d;
+        }
+    }
+    for (m, (s, q)) in moved.iter_mut().zip(shift.into_iter().zip(squares)) {
+        *m = (s, q);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn lane_displacements_avx2(counted: &[u32], moved: &mut [(u64, u64); BLOCK_RUNS]) {
+    lane_displacements(counted, moved);
 }
 
 /// Instruction set used by the window counts.
@@ -766,6 +914,7 @@ impl BlockRanker {
         assert_eq!(keys.len(), n * BLOCK_RUNS, "n rows of lanes");
         std::mem::swap(&mut self.keys, keys);
         self.keyed = true;
+        self.proven = 0;
         self.count(rows);
     }
 
@@ -785,29 +934,40 @@ impl BlockRanker {
             Isa::Avx2 => unsafe { counts_avx2(self) },
             _ => self.counts(),
         }
-        // Every run's units at their counted positions (scatter stores
-        // measured slower than these scalar ones on AMD Zen 4).
-        self.orders.clear();
-        self.orders.resize(rows * n, u32::MAX);
         self.outside.fill(false);
         if self.keyed {
-            // The keys too, for the proof to read in order.
+            // The keys at their counted positions, for the proof to read in
+            // order (the units need not be placed: the proven runs are
+            // recorded from their positions, and the rare neighbours the
+            // proof checks on their full scores are looked up), and each
+            // run's displacements.
             self.placed.clear();
             self.placed.resize(rows * n, f32::NAN);
             let keys = self.keys.chunks_exact(L);
-            for (p, (lanes, keys)) in self.counted.chunks_exact(L).zip(keys).enumerate() {
+            for (lanes, keys) in self.counted.chunks_exact(L).zip(keys) {
                 for (r, (&q, &key)) in lanes[..rows].iter().zip(keys).enumerate() {
                     let q = q as usize;
                     if q < n {
-                        self.orders[r * n + q] = p as u32;
                         self.placed[r * n + q] = key;
                     } else {
                         self.outside[r] = true;
                     }
                 }
             }
+            #[cfg(target_arch = "x86_64")]
+            if self.isa != Isa::Portable {
+                // SAFETY: AVX2 is present (it comes with both instruction
+                // sets).
+                unsafe { lane_displacements_avx2(&self.counted, &mut self.moved) };
+                return;
+            }
+            lane_displacements(&self.counted, &mut self.moved);
             return;
         }
+        // Every run's units at their counted positions (scatter stores
+        // measured slower than these scalar ones on AMD Zen 4).
+        self.orders.clear();
+        self.orders.resize(rows * n, u32::MAX);
         for (p, lanes) in self.counted.chunks_exact(L).enumerate() {
             for (r, &q) in lanes[..rows].iter().enumerate() {
                 let q = q as usize;
@@ -818,6 +978,23 @@ impl BlockRanker {
                 }
             }
         }
+    }
+
+    /// The unit counted at position `i` of run `r` in a keyed block: it
+    /// lies within the windows of `i` (a unit moves at most its forward
+    /// window down and its backward window up), looked for outwards from
+    /// `i` (most units move little).
+    fn unit_at(&self, r: usize, i: usize) -> Option<u32> {
+        let n = self.later.len();
+        let at = |p: usize| self.counted[p * BLOCK_RUNS + r] as usize == i;
+        (0..=self.reach.0.max(self.reach.1))
+            .flat_map(|d| {
+                let up = (d <= self.reach.1 && d <= i).then(|| i - d);
+                let down = (d > 0 && d <= self.reach.0 && i + d < n).then(|| i + d);
+                up.into_iter().chain(down)
+            })
+            .find(|&p| at(p))
+            .map(|p| p as u32)
     }
 
     /// Ranks run `r` of a block counted on keys ([`BlockRanker::count_keys`]):
@@ -838,13 +1015,12 @@ impl BlockRanker {
         r: usize,
         margin: f64,
         exact: impl Fn(u32, u32) -> (f64, f64),
-    ) -> Option<(&[u32], u64)> {
+    ) -> Option<ProvenRun<'_>> {
         if !(self.in_block && self.keyed) || self.outside[r] {
             return None;
         }
         self.tried += 1;
         let n = self.later.len();
-        let order = &self.orders[r * n..(r + 1) * n];
         // The keys in counted order (NaN in an empty slot); a gap computed
         // in single precision above the margin rounded up is one above
         // the margin.
@@ -868,10 +1044,13 @@ impl BlockRanker {
                 if y - x > wide {
                     continue;
                 }
-                let (p, q) = (order[i], order[i + 1]);
-                if !(y > x && p != u32::MAX && q != u32::MAX) {
+                // Keys not in order, or an empty slot (NaN): not proven.
+                if !wider(y - x, 0.0) {
                     return None;
                 }
+                let (Some(p), Some(q)) = (self.unit_at(r, i), self.unit_at(r, i + 1)) else {
+                    return None;
+                };
                 let (a, b) = exact(p, q);
                 if !apart(a, b) {
                     return None;
@@ -879,7 +1058,26 @@ impl BlockRanker {
             }
         }
         self.passed += 1;
-        Some((order, self.swaps[r] as u64))
+        self.proven |= 1 << r;
+        let (shift, squares) = self.moved[r];
+        Some(ProvenRun {
+            positions: RunPositions {
+                counted: &self.counted[..n * BLOCK_RUNS],
+                run: r,
+            },
+            swaps: self.swaps[r] as u64,
+            shift,
+            squares,
+        })
+    }
+
+    /// The counted positions of the runs of a keyed block that
+    /// [`BlockRanker::rank_keyed`] proved (None outside a keyed block).
+    pub fn proven(&self) -> Option<ProvenBlock<'_>> {
+        (self.in_block && self.keyed).then_some(ProvenBlock {
+            counted: &self.counted[..self.later.len() * BLOCK_RUNS],
+            runs: self.proven,
+        })
     }
 
     /// Ranks run `r` of the block, whose `scores` (one row of the block)
@@ -954,6 +1152,10 @@ impl BlockRanker {
             self.refused += 1;
             return;
         }
+        self.reach = (
+            later.iter().max().map_or(0, |&w| w as usize),
+            earlier.iter().max().map_or(0, |&w| w as usize),
+        );
         self.later = later;
         self.earlier = earlier;
         self.learned = true;
@@ -1486,9 +1688,23 @@ mod tests {
                             (sign * a, sign * b)
                         };
                         let got = match ranker.rank_keyed(r, margins[r], exact) {
-                            Some((order, swaps)) => {
+                            Some(run) => {
                                 proven += 1;
-                                Some((order.to_vec(), swaps))
+                                // The units in counted order, and the
+                                // displacement sums against the sort's.
+                                let mut order = vec![u32::MAX; n];
+                                for (p, q) in run.positions.iter().enumerate() {
+                                    order[q as usize] = p as u32;
+                                }
+                                let (shift, squares) = alone.order.iter().enumerate().fold(
+                                    (0, 0),
+                                    |(s, q), (i, &p)| {
+                                        let d = (i as u64).abs_diff(p as u64);
+                                        (s + d, q + d * d)
+                                    },
+                                );
+                                assert_eq!((run.shift, run.squares), (shift, squares));
+                                Some((order, run.swaps))
                             }
                             None => ranker.rank(r, row, highest).map(|(o, s)| (o.to_vec(), s)),
                         };

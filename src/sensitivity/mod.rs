@@ -173,7 +173,7 @@ pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -
             a
         })
         .unwrap_or_else(|| recorder.tally());
-    let hist = tally.unit_major(eval.units());
+    let hist = tally.hist;
     let mut chunks = tally.chunks;
     chunks.sort_by_key(|c| c.chunk);
     McPartial {
@@ -204,12 +204,13 @@ fn run_block(
     draws: &[Draw],
     stats: &mut ChunkStats,
 ) {
-    eval.evaluate_block(draws, runs, |_, outcome| match outcome {
+    let proven = eval.evaluate_block(draws, runs, |_, outcome| match outcome {
         RunOutcome::Sorted {
             scores,
             order,
             swaps,
         } => recorder.sorted(tally, stats, scores, order, swaps),
+        RunOutcome::Proven { scores, run } => recorder.proven(stats, scores, &run),
         RunOutcome::Ranked(s) => {
             let kendall = eval.kendall_with_nominal(s);
             recorder.ranked(
@@ -223,6 +224,9 @@ fn run_block(
         }
         RunOutcome::Failed(reason) => recorder.failure(tally, stats, reason),
     });
+    if let Some(block) = proven {
+        recorder.proven_block(tally, &block);
+    }
 }
 
 /// Recomputes Monte Carlo run `run` (0-based): its draw and its evaluation.
@@ -327,6 +331,12 @@ pub fn run_sobol(eval: &Evaluator, progress: Progress) -> Result<SobolResult> {
                             RunOutcome::Sorted { order, .. } => {
                                 for (q, &p) in order.iter().enumerate() {
                                     ranks[p as usize] = (q + 1) as f64;
+                                }
+                                ranks
+                            }
+                            RunOutcome::Proven { run, .. } => {
+                                for (r, q) in ranks.iter_mut().zip(run.positions.iter()) {
+                                    *r = (q + 1) as f64;
                                 }
                                 ranks
                             }
