@@ -641,14 +641,9 @@ impl RunRecorder {
     pub fn proven_block(&self, t: &mut Tally, block: &ProvenBlock<'_>) {
         let bins = self.bins.count();
         let n = self.bin_at.len();
-        let exact = self
-            .bin_at
-            .iter()
-            .enumerate()
-            .all(|(q, &b)| b as usize == q);
         for (p, lanes) in block.positions().enumerate() {
             let row = &mut t.hist[p * bins..(p + 1) * bins];
-            if exact {
+            if self.bins_are_positions {
                 for r in block.runs() {
                     row[lanes[r] as usize] += 1;
                 }
