@@ -821,11 +821,17 @@ fn fast_path_agrees_with_the_general_path() {
         write(tmp.path(), &name, &text);
         specs.push((tmp.path().join(name), 0.25));
     }
-    for (spec_file, spread) in specs {
+    // W1 again with binned histograms and a top-k set of every unit: the
+    // keyed blocks' histograms and top-k sets are recorded block by block.
+    let binned = (root().join("benches/w1.toml"), 0.25, Some((29, vec![1, 10, 145, 290])));
+    let cases = specs.into_iter().map(|(f, s)| (f, s, None)).chain([binned]);
+    for (spec_file, spread, bins) in cases {
         let o = || model::Overrides {
             runs: Some(3000),
             seed: Some(9),
             spread: Some(spread),
+            rank_bins: bins.as_ref().map(|b| b.0),
+            top_k: bins.as_ref().map(|b| b.1.clone()),
             ..Default::default()
         };
         let off = mc_with(&spec_file, o(), FastPath::Off);
