@@ -14,7 +14,8 @@
 //! - `scale/100k_x50_64_runs_one_core`: 100,000 units x 50 indicators
 //!   (synthetic, in memory), binned histograms, 64 runs on one core;
 //! - `mc_parts/*`: the cost of each step of a W1 block of 32 runs on one
-//!   core (drawing, effective weights and scores, ranking, recording).
+//!   core: drawing, the keyed path (keys; with counting and proof; with
+//!   recording) and the double-precision path (scores, ranking, recording).
 //!
 //! The numpy baseline of the same Monte Carlo workload is
 //! benches/baseline/mc_numpy.py (run side by side, see docs/PERFORMANCE.md).
@@ -24,7 +25,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use kommunrank::pipeline::{self, DataOverrides};
 use kommunrank::sensitivity::accumulate::{RunRecorder, RunScores};
-use kommunrank::sensitivity::evaluate::{self, BlockScratch};
+use kommunrank::sensitivity::evaluate::{self, BlockRuns, BlockScratch};
 use kommunrank::sensitivity::kernel::{BLOCK_RUNS, BlockRanker};
 use kommunrank::sensitivity::{self, model, rng::Rng, sample};
 use kommunrank::spec;
@@ -151,7 +152,8 @@ fn benches(c: &mut Criterion) {
     g.finish();
 }
 
-/// One W1 block of 32 runs, step by step, on one core.
+/// One W1 block of 32 runs, step by step, on one core: the keyed path
+/// (W1's), and the double-precision scores and counting other models take.
 fn parts(c: &mut Criterion) {
     let eval = evaluator("", 8192, None);
     let highest = eval.sorted_ranking().expect("W1 ranks by sorting");
@@ -175,10 +177,44 @@ fn parts(c: &mut Criterion) {
             black_box(&reused);
         })
     });
+    // The keyed path: effective weights and single-precision keys; then
+    // with the counting and the proof (windows learned on earlier blocks,
+    // as in a long run); then with the recording.
+    let mut keyed = BlockScratch::default();
+    assert!(eval.block_keys(&draws, &mut keyed), "W1 is keyed");
+    g.bench_function("keys_32_runs", |b| {
+        b.iter(|| eval.block_keys(black_box(&draws), &mut keyed))
+    });
+    let recorder = RunRecorder::new(&sensitivity::header(&eval));
+    let mut tally = recorder.tally();
+    let mut stats = recorder.chunk(0);
+    let mut runs = BlockRuns::default();
+    let mut warm = Rng::new(1, 1);
+    for _ in 0..200 {
+        let d: Vec<_> = (0..BLOCK_RUNS)
+            .map(|_| sample::draw_mc(&eval.model, &mut warm))
+            .collect();
+        eval.evaluate_block(&d, &mut runs, |_, _| {});
+    }
+    g.bench_function("keys_rank_32_runs", |b| {
+        b.iter(|| {
+            eval.evaluate_block(&draws, &mut runs, |_, o| {
+                black_box(o);
+            });
+        })
+    });
+    g.bench_function("keys_rank_record_32_runs", |b| {
+        b.iter(|| {
+            if stats.spearman.len() > 1 << 20 {
+                stats = recorder.chunk(0);
+            }
+            sensitivity::run_block(&eval, &recorder, &mut tally, &mut runs, &draws, &mut stats);
+        })
+    });
+    // The double-precision path.
     g.bench_function("score_32_runs", |b| {
         b.iter(|| eval.block_scores(black_box(&draws), &mut block))
     });
-    // Ranking with windows learned on earlier blocks, as in a long run.
     let mut ranker = BlockRanker::default();
     let mut warm = Rng::new(1, 1);
     let mut warm_block = BlockScratch::default();
@@ -201,9 +237,6 @@ fn parts(c: &mut Criterion) {
             }
         })
     });
-    let recorder = RunRecorder::new(&sensitivity::header(&eval));
-    let mut tally = recorder.tally();
-    let mut stats = recorder.chunk(0);
     let ranked: Vec<(Vec<u32>, u64)> = (0..BLOCK_RUNS)
         .map(|r| {
             let (order, swaps) = ranker.rank(r, &scores[r * stride..][..n], highest).unwrap();

@@ -823,7 +823,11 @@ fn fast_path_agrees_with_the_general_path() {
     }
     // W1 again with binned histograms and a top-k set of every unit: the
     // keyed blocks' histograms and top-k sets are recorded block by block.
-    let binned = (root().join("benches/w1.toml"), 0.25, Some((29, vec![1, 10, 145, 290])));
+    let binned = (
+        root().join("benches/w1.toml"),
+        0.25,
+        Some((29, vec![1, 10, 145, 290])),
+    );
     let cases = specs.into_iter().map(|(f, s)| (f, s, None)).chain([binned]);
     for (spec_file, spread, bins) in cases {
         let o = || model::Overrides {

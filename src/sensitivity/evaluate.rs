@@ -660,6 +660,17 @@ impl Evaluator {
         None
     }
 
+    /// Writes the single-precision keys of a block of draws that share a
+    /// keyed plan into `b` ([`BlockPlan::block_keys`], as
+    /// [`Evaluator::evaluate_block`] does before counting); false when the
+    /// block is not keyed (nor a ranking without ties).
+    pub fn block_keys(&self, draws: &[Draw], b: &mut BlockScratch) -> bool {
+        match (self.sorted_ranking(), self.keyed_plan(draws)) {
+            (Some(highest), Some(plan)) => plan.block_keys(&self.model, draws, highest, b),
+            _ => false,
+        }
+    }
+
     /// The block plan of `draws` when they all have the same one and it is
     /// keyed ([`BlockPlan::is_keyed`]).
     fn keyed_plan(&self, draws: &[Draw]) -> Option<&BlockPlan> {

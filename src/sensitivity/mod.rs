@@ -195,8 +195,9 @@ fn permuted(items: &mut [Draw], order: &[usize]) -> Vec<Draw> {
         .collect()
 }
 
-/// Evaluates and records a block of draws.
-fn run_block(
+/// Evaluates and records a block of draws (at most
+/// [`kernel::BLOCK_RUNS`]) of a Monte Carlo chunk.
+pub fn run_block(
     eval: &Evaluator,
     recorder: &RunRecorder,
     tally: &mut Tally,
