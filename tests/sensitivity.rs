@@ -273,6 +273,30 @@ fn threads_do_not_change_a_byte() {
         assert!(!u[key].is_null(), "{key}");
     }
     assert!(json["model"]["factors"].as_array().unwrap().len() >= 2);
+    // W1, on the keyed path: which runs each thread proves, and which it
+    // sorts, depends on the windows it has learned; not one figure does
+    // (score moments included).
+    let w1 = root().join("benches/w1.toml");
+    let w1_runs = |threads: &str| {
+        let spec = w1.to_str().unwrap();
+        sensitivity_json(&[
+            "sensitivity",
+            "--spec",
+            spec,
+            "--runs",
+            "20000",
+            "--format",
+            "json",
+            "--quiet",
+            "--threads",
+            threads,
+        ])
+    };
+    let one = w1_runs("1");
+    assert!(
+        one == w1_runs("2") && one == w1_runs("3"),
+        "W1 by thread count"
+    );
     // With discrete choices, runs are grouped by block plan and data
     // variant within each chunk: still the same bytes whatever the threads.
     let tmp = tempfile::tempdir().unwrap();

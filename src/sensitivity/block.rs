@@ -32,7 +32,7 @@
 //! (which treats a failed child as missing), so both paths fail the same
 //! runs.
 
-use super::accumulate::LinearScores;
+use super::accumulate::{LinearScores, RunScores};
 use super::kernel::{KeyKernel, ScoreKernel};
 use super::model::UncertaintyModel;
 use super::sample::Draw;
@@ -394,9 +394,13 @@ impl BlockPlan {
         kernel.scores(&b.weights[r * k..(r + 1) * k], 1, values, row);
     }
 
-    /// The linear form of a keyed plan's scores.
-    pub fn linear_scores(&self) -> Option<&Arc<LinearScores>> {
-        self.keyed.as_ref().map(|k| &k.linear)
+    /// How run `r` of a block of a keyed plan (scored by
+    /// [`BlockPlan::block_keys`] or [`BlockPlan::scores`]: both leave the
+    /// runs' effective weights in `b`) records its scores: by their linear
+    /// form, whichever way the run was ranked.
+    pub fn recorded_scores<'b>(&'b self, b: &'b BlockScratch, r: usize) -> RunScores<'b> {
+        let keyed = self.keyed.as_ref().expect("a keyed plan");
+        RunScores::Linear(self.run_weights(b, r), &keyed.linear)
     }
 
     /// Row stride of the block scores.

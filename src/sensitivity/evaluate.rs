@@ -604,8 +604,9 @@ impl Evaluator {
         // A block of one keyed plan: counted on single-precision keys
         // (when the ranker counts), its scores computed only where needed.
         let mut begun = false;
+        let keyed = self.sorted_ranking().and(self.keyed_plan(draws));
         if let Some(highest) = self.sorted_ranking()
-            && let Some(plan) = self.keyed_plan(draws)
+            && let Some(plan) = keyed
         {
             begun = true;
             if t.ranker.begin(n) && plan.block_keys(&self.model, draws, highest, &mut t.block) {
@@ -640,10 +641,17 @@ impl Evaluator {
                 && let Some((order, swaps)) = t.ranker.rank(r, scores, highest)
             {
                 if sorted.is_some() {
+                    // A keyed plan's runs record their scores by the
+                    // linear form whichever way they were ranked (the same
+                    // sums whatever a thread's windows).
+                    let scores = match keyed {
+                        Some(plan) => plan.recorded_scores(&t.block, r),
+                        None => RunScores::Full(scores),
+                    };
                     f(
                         r,
                         RunOutcome::Sorted {
-                            scores: RunScores::Full(scores),
+                            scores,
                             order,
                             swaps,
                         },
@@ -694,7 +702,6 @@ impl Evaluator {
         mut f: impl FnMut(usize, RunOutcome<'_>),
     ) {
         let n = self.units();
-        let linear = plan.linear_scores().expect("a keyed plan");
         t.ranker.allow_ties(false);
         t.ranker.count_keys(&mut t.block.keys, draws.len());
         let sign = if highest { -1.0 } else { 1.0 };
@@ -705,7 +712,7 @@ impl Evaluator {
                 (sign * a, sign * b)
             };
             if let Some(run) = t.ranker.rank_keyed(r, block.margins[r], exact) {
-                let scores = RunScores::Linear(plan.run_weights(block, r), linear);
+                let scores = plan.recorded_scores(block, r);
                 f(r, RunOutcome::Proven { scores, run });
                 continue;
             }
@@ -713,7 +720,7 @@ impl Evaluator {
             let stride = plan.stride();
             let scores = &t.block.scores[r * stride..r * stride + n];
             if let Some((order, swaps)) = t.ranker.rank(r, scores, highest) {
-                let scores = RunScores::Full(scores);
+                let scores = plan.recorded_scores(&t.block, r);
                 f(
                     r,
                     RunOutcome::Sorted {
