@@ -264,25 +264,30 @@ impl ChunkStats {
         if let Some(linear) = self.linear.take() {
             // Per unit, x . sum d and x' (sum d d') x: the runs' summed
             // deviations and squared deviations.
-            let (s, g) = (&self.weight_sum, &self.weight_products);
+            // (The sums are dropped: a chunk's statistics stay in memory
+            // until the analysis ends.)
+            let s = std::mem::take(&mut self.weight_sum);
+            let g = std::mem::take(&mut self.weight_products);
+            self.pending = Vec::new();
             #[cfg(target_arch = "x86_64")]
             if std::is_x86_feature_detected!("avx2") {
                 // SAFETY: AVX2 is present.
-                unsafe { fold_linear_avx2(&linear, s, g, &mut self.sum, &mut self.sum_sq) };
+                unsafe { fold_linear_avx2(&linear, &s, &g, &mut self.sum, &mut self.sum_sq) };
             } else {
-                fold_linear(&linear, s, g, &mut self.sum, &mut self.sum_sq);
+                fold_linear(&linear, &s, &g, &mut self.sum, &mut self.sum_sq);
             }
             #[cfg(not(target_arch = "x86_64"))]
-            fold_linear(&linear, s, g, &mut self.sum, &mut self.sum_sq);
+            fold_linear(&linear, &s, &g, &mut self.sum, &mut self.sum_sq);
         }
+        let (sum, sum_sq) = (std::mem::take(&mut self.sum), std::mem::take(&mut self.sum_sq));
         if self.count == 0 {
             return;
         }
         let m = self.count as f64;
         for (u, &c) in nominal.iter().enumerate() {
-            let d = self.sum[u] / m;
+            let d = sum[u] / m;
             self.mean[u] = c + d;
-            self.m2[u] = (self.sum_sq[u] - self.sum[u] * d).max(0.0);
+            self.m2[u] = (sum_sq[u] - sum[u] * d).max(0.0);
         }
     }
 }
