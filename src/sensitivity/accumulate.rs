@@ -279,7 +279,10 @@ impl ChunkStats {
             #[cfg(not(target_arch = "x86_64"))]
             fold_linear(&linear, &s, &g, &mut self.sum, &mut self.sum_sq);
         }
-        let (sum, sum_sq) = (std::mem::take(&mut self.sum), std::mem::take(&mut self.sum_sq));
+        let (sum, sum_sq) = (
+            std::mem::take(&mut self.sum),
+            std::mem::take(&mut self.sum_sq),
+        );
         if self.count == 0 {
             return;
         }

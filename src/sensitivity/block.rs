@@ -27,6 +27,14 @@
 //! present members, as node by node, and each group is one product over
 //! its units.
 //!
+//! Keyed plans: a plan that is one product over every unit of the only
+//! data variant, complete, also holds that product in single precision
+//! ([`KeyKernel`]): its blocks are ranked on those keys
+//! ([`BlockPlan::block_keys`]), and double-precision scores are computed
+//! only for the units and runs the ranker's proof needs
+//! ([`BlockPlan::exact_pair`], [`BlockPlan::exact_row`]); its scores'
+//! moments come from the runs' weights ([`LinearScores`]).
+//!
 //! The results equal the node-by-node aggregation up to rounding; a run
 //! whose scores are not all finite is left to the node-by-node evaluation
 //! (which treats a failed child as missing), so both paths fail the same

@@ -7,9 +7,14 @@
 //!   (detected at run time). Every score is the same sequential sum over the
 //!   indicators whatever the block size or tile, so a run's scores do not
 //!   depend on which runs share its block.
+//! - [`KeyKernel`]: the same product in single precision, straight into
+//!   the layout the counting reads, with a rigorous per-run error margin
+//!   (for plans that are one product over complete data: "keyed" blocks).
 //! - [`BlockRanker`]: ranks a block of runs by counting, within learned
 //!   windows of neighbours, the units each unit overtook or was overtaken
-//!   by, checked exactly; runs that fail the check go to [`SortedRun`].
+//!   by, checked exactly (on the full scores, or, in a keyed block, proven
+//!   on the keys and their margin, [`BlockRanker::rank_keyed`]); runs that
+//!   fail the check go to [`SortedRun`].
 //! - [`SortedRun`]: ranks one run's scores by an insertion sort of packed
 //!   integer keys started from the nominal order (a perturbed run is nearly
 //!   in that order), fixes the order of scores that differ only in the
