@@ -200,41 +200,25 @@ impl ChunkStats {
     /// Adds the pending deviations to the sums and the outer products.
     fn add_pending(&mut self) {
         let Some(linear) = &self.linear else { return };
-        let k = linear.k;
+        let (k, rows) = (linear.k, &self.pending);
+        let (sum, products) = (&mut self.weight_sum, &mut self.weight_products);
         #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx512f") {
+        let done = if std::is_x86_feature_detected!("avx512f") {
             // SAFETY: AVX-512 is present.
-            unsafe {
-                add_gram_avx512(
-                    &mut self.weight_sum,
-                    &mut self.weight_products,
-                    &self.pending,
-                    k,
-                )
-            };
-            self.pending.clear();
-            return;
-        }
-        #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
+            unsafe { add_gram_avx512(sum, products, rows, k) };
+            true
+        } else if std::is_x86_feature_detected!("avx2") {
             // SAFETY: AVX2 is present.
-            unsafe {
-                add_gram_avx2(
-                    &mut self.weight_sum,
-                    &mut self.weight_products,
-                    &self.pending,
-                    k,
-                )
-            };
-            self.pending.clear();
-            return;
+            unsafe { add_gram_avx2(sum, products, rows, k) };
+            true
+        } else {
+            false
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let done = false;
+        if !done {
+            add_gram(sum, products, rows, k);
         }
-        add_gram(
-            &mut self.weight_sum,
-            &mut self.weight_products,
-            &self.pending,
-            k,
-        );
         self.pending.clear();
     }
 

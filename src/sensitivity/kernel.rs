@@ -871,15 +871,20 @@ impl BlockRanker {
         self.in_block
     }
 
-    /// Counts a block begun with [`BlockRanker::begin`] on keys rounded
-    /// from its double-precision `scores` (`rows` runs, `stride` apart).
-    pub fn count_scores(&mut self, scores: &[f64], stride: usize, rows: usize, highest_best: bool) {
-        const L: usize = BLOCK_RUNS;
+    /// Whether the block begun (of `rows` runs) is counted.
+    fn counts_block(&self, rows: usize) -> bool {
         assert!(
             rows <= BLOCK_RUNS,
             "a block holds at most {BLOCK_RUNS} runs"
         );
-        if !self.in_block {
+        self.in_block
+    }
+
+    /// Counts a block begun with [`BlockRanker::begin`] on keys rounded
+    /// from its double-precision `scores` (`rows` runs, `stride` apart).
+    pub fn count_scores(&mut self, scores: &[f64], stride: usize, rows: usize, highest_best: bool) {
+        const L: usize = BLOCK_RUNS;
+        if !self.counts_block(rows) {
             return;
         }
         let n = self.later.len();
@@ -908,11 +913,7 @@ impl BlockRanker {
     /// counted order on the full scores, since such keys are not a
     /// rounding of them.
     pub fn count_keys(&mut self, keys: &mut Vec<f32>, rows: usize) {
-        assert!(
-            rows <= BLOCK_RUNS,
-            "a block holds at most {BLOCK_RUNS} runs"
-        );
-        if !self.in_block {
+        if !self.counts_block(rows) {
             return;
         }
         let n = self.later.len();
