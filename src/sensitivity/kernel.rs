@@ -322,29 +322,39 @@ impl KeyKernel {
         // The weights transposed: indicator-major, a lane per run.
         lanes.clear();
         lanes.resize(k * L, 0.0);
-        margins.clear();
         for (r, w) in weights.chunks_exact(k.max(1)).take(rows).enumerate() {
-            // |key - (score - c)| <= (k + 3) u sum |w x| (+ underflow), x
-            // the centred values and c the same for every unit, from the
-            // roundings of the weights and the centred values and the
-            // k-term sum in single precision; the double-precision scores
-            // are within (k + 1) 2^-53 sum |w v| of theirs, v the values.
-            let (mut size, mut full, mut total) = (0.0f64, 0.0f64, 0.0f64);
             for (j, &x) in w.iter().enumerate() {
-                let w32 = (sign * x) as f32;
-                lanes[j * L + r] = w32;
-                size += (w32.abs() as f64) * self.largest[j];
-                full += x.abs() * self.magnitude[j];
-                total += w32.abs() as f64;
+                lanes[j * L + r] = (sign * x) as f32;
             }
+        }
+        // Per run, |key - (score - c)| <= (k + 3) u sum |w x| (+ underflow),
+        // x the centred values and c the same for every unit, from the
+        // roundings of the weights and the centred values and the k-term
+        // sum in single precision; the double-precision scores are within
+        // (k + 1) 2^-53 sum |w v| of theirs, v the values. The sums lane by
+        // lane (vectorised).
+        let (mut size, mut full, mut total) = ([0.0f64; L], [0.0f64; L], [0.0f64; L]);
+        for (j, row) in lanes.chunks_exact(L).enumerate() {
+            let (c, v) = (self.largest[j], self.magnitude[j]);
+            for l in 0..L {
+                let a = row[l].abs() as f64;
+                size[l] += a * c;
+                // |w| within a unit rounding of the weight's: the 1% below.
+                full[l] += a * v;
+                total[l] += a;
+            }
+        }
+        margins.clear();
+        margins.extend((0..rows).map(|l| {
             let error = 1.01
-                * ((k + 3) as f64 * F32_UNIT * size + (k + 2) as f64 * F32_TINY * (1.0 + total));
-            let double = 1.01 * (k + 1) as f64 * f64::EPSILON / 2.0 * full;
+                * ((k + 3) as f64 * F32_UNIT * size[l]
+                    + (k + 2) as f64 * F32_TINY * (1.0 + total[l]));
+            let double = 1.01 * (k + 1) as f64 * f64::EPSILON / 2.0 * full[l];
             // Two keys further apart than twice both errors (plus the tie
             // tolerance of scores of magnitude at most `full`, with room)
             // order their scores, apart, the same way.
-            margins.push(1.001 * (2.0 * (error + double) + TIE_TOLERANCE * 1.01 * full));
-        }
+            1.001 * (2.0 * (error + double) + TIE_TOLERANCE * 1.01 * full[l])
+        }));
         keys.clear();
         keys.resize(self.n * L, 0.0);
         #[cfg(target_arch = "x86_64")]
