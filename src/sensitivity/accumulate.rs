@@ -113,17 +113,25 @@ pub enum RunScores<'a> {
 /// `score[u] = sum_j w[j] x[j][u]` (a single product over complete data):
 /// a run's score deviations from nominal, `sum_j (w[j] - w0[j]) x[j][u]`,
 /// are then summed over runs from the sums of the weight deviations and of
-/// their outer products alone ([`ChunkStats::add_linear`]).
+/// their outer products alone ([`ChunkStats::add_linear`]). Each unit's
+/// values are centred on their mean `c`: with `d` the deviations and `s`
+/// their sum, `d . x = d . (x - c) + c s`, and `s` (0 up to rounding when
+/// shares sum to 1) is summed as a column of its own, so a unit whose
+/// values are all equal gets exactly no spread, and the others lose no
+/// digits to `c`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearScores {
     /// Units.
     n: usize,
     /// Weights (columns).
     k: usize,
-    /// Row stride of `values`.
+    /// Row stride of `centred`.
     stride: usize,
-    /// The values, column-major: column j's units from `j * stride`.
-    values: Vec<f64>,
+    /// The values less their unit's mean, column-major: column j's units
+    /// from `j * stride`.
+    centred: Vec<f64>,
+    /// Each unit's mean value.
+    centre: Vec<f64>,
     /// The nominal effective weights `w0`.
     nominal: Vec<f64>,
 }
@@ -131,20 +139,35 @@ pub struct LinearScores {
 impl LinearScores {
     /// The linear form of `k` columns over `n` units (`values` column by
     /// column, `stride` apart) around the nominal weights `nominal`.
-    pub fn new(n: usize, k: usize, stride: usize, values: Vec<f64>, nominal: Vec<f64>) -> Self {
-        assert!(stride >= n && values.len() >= k * stride && nominal.len() == k);
+    pub fn new(n: usize, k: usize, stride: usize, values: &[f64], nominal: Vec<f64>) -> Self {
+        assert!(stride >= n && values.len() >= k * stride && nominal.len() == k && k > 0);
+        let centre: Vec<f64> = (0..n)
+            .map(|u| (0..k).map(|j| values[j * stride + u]).sum::<f64>() / k as f64)
+            .collect();
+        let mut centred = values[..k * stride].to_vec();
+        for column in centred.chunks_exact_mut(stride) {
+            for (x, &c) in column.iter_mut().zip(&centre) {
+                *x -= c;
+            }
+        }
         LinearScores {
             n,
             k,
             stride,
-            values,
+            centred,
+            centre,
             nominal,
         }
     }
 
-    /// Column j's values.
+    /// Column j's centred values.
     fn column(&self, j: usize) -> &[f64] {
-        &self.values[j * self.stride..j * self.stride + self.n]
+        &self.centred[j * self.stride..j * self.stride + self.n]
+    }
+
+    /// Columns summed: the weights and their sum.
+    fn width(&self) -> usize {
+        self.k + 1
     }
 }
 
@@ -171,27 +194,25 @@ impl ChunkStats {
     /// Adds one successful run whose scores are `linear` of its effective
     /// `weights` (not computed: see [`LinearScores`]).
     pub fn add_linear(&mut self, weights: &[f64], linear: &Arc<LinearScores>) {
-        let k = linear.k;
+        let (k, m) = (linear.k, linear.width());
         assert_eq!(weights.len(), k, "one weight per column");
         if self.linear.is_none() {
             self.linear = Some(Arc::clone(linear));
-            self.weight_sum = vec![0.0; k];
-            self.weight_products = vec![0.0; k * k];
+            self.weight_sum = vec![0.0; m];
+            self.weight_products = vec![0.0; m * m];
         }
         debug_assert!(self.linear.as_deref() == Some(&**linear));
         self.count += 1;
-        // The deviation, a row of the pending block (columns padded to
-        // whole tiles with zeros).
-        let width = k.next_multiple_of(GRAM_TILE);
+        // The deviations and their sum, a row of the pending block
+        // (columns padded to whole tiles with zeros).
+        let width = m.next_multiple_of(GRAM_TILE);
         let at = self.pending.len();
         self.pending.resize(at + width, 0.0);
-        for ((x, &w), &w0) in self.pending[at..]
-            .iter_mut()
-            .zip(weights)
-            .zip(&linear.nominal)
-        {
+        let row = &mut self.pending[at..at + m];
+        for ((x, &w), &w0) in row.iter_mut().zip(weights).zip(&linear.nominal) {
             *x = w - w0;
         }
+        row[k] = row[..k].iter().sum();
         if self.pending.len() == GRAM_ROWS * width {
             self.add_pending();
         }
@@ -200,7 +221,7 @@ impl ChunkStats {
     /// Adds the pending deviations to the sums and the outer products.
     fn add_pending(&mut self) {
         let Some(linear) = &self.linear else { return };
-        let (k, rows) = (linear.k, &self.pending);
+        let (k, rows) = (linear.width(), &self.pending);
         let (sum, products) = (&mut self.weight_sum, &mut self.weight_products);
         #[cfg(target_arch = "x86_64")]
         let done = if std::is_x86_feature_detected!("avx512f") {
@@ -361,8 +382,12 @@ fn gram_at(products: &[f64], k: usize, i: usize, j: usize) -> f64 {
     }
 }
 
-/// Adds, per unit u, `x_u . s` to `sum[u]` and `x_u' G x_u` to `sum_sq[u]`
-/// (`G` = `products`, k x k), `x` the linear form's values.
+/// Adds, per unit u, its summed score deviations `x_u . s` to `sum[u]`
+/// and summed squares `x_u' G x_u` to `sum_sq[u]` (`s` and `G` =
+/// `products`: the sums of the deviation rows and of their outer products,
+/// the deviations' sum as the last column), in the centred form of
+/// [`LinearScores`]: with `y` the centred values and `c` the centre,
+/// `y . s + c s_k` and `y' G y + 2 c y' G_k + c^2 G_kk`.
 #[inline(always)]
 fn fold_linear(
     linear: &LinearScores,
@@ -371,21 +396,32 @@ fn fold_linear(
     sum: &mut [f64],
     sum_sq: &mut [f64],
 ) {
-    let k = linear.k;
+    let (k, m) = (linear.k, linear.width());
     let mut product = vec![0.0; linear.n];
     for (i, &si) in s.iter().enumerate().take(k) {
         product.fill(0.0);
         for j in 0..k {
-            let g = gram_at(products, k, i, j);
+            let g = gram_at(products, m, i, j);
             for (y, &x) in product.iter_mut().zip(linear.column(j)) {
                 *y += g * x;
             }
         }
-        let xi = linear.column(i);
-        for (((a, q), &x), &y) in sum.iter_mut().zip(sum_sq.iter_mut()).zip(xi).zip(&product) {
-            *a += si * x;
-            *q += x * y;
+        let (yi, gik) = (linear.column(i), 2.0 * gram_at(products, m, i, k));
+        for ((((a, q), &y), &p), &c) in sum
+            .iter_mut()
+            .zip(sum_sq.iter_mut())
+            .zip(yi)
+            .zip(&product)
+            .zip(&linear.centre)
+        {
+            *a += si * y;
+            *q += y * (p + gik * c);
         }
+    }
+    let (sk, gkk) = (s[k], gram_at(products, m, k, k));
+    for ((a, q), &c) in sum.iter_mut().zip(sum_sq.iter_mut()).zip(&linear.centre) {
+        *a += sk * c;
+        *q += gkk * c * c;
     }
 }
 
