@@ -363,6 +363,12 @@ impl KeyKernel {
             unsafe { key_product_avx512(&self.values, k, self.n, lanes, keys) };
             return true;
         }
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: AVX2 is present.
+            unsafe { key_product_avx2(&self.values, k, self.n, lanes, keys) };
+            return true;
+        }
         key_product(&self.values, k, 0..self.n, lanes, keys);
         true
     }
@@ -370,6 +376,7 @@ impl KeyKernel {
 
 /// `keys[p][l] = sum_j values[p][j] * lanes[j][l]` for units `units`
 /// (portable; see [`key_product_avx512`]).
+#[inline(always)]
 fn key_product(
     values: &[f32],
     k: usize,
@@ -389,6 +396,13 @@ fn key_product(
         }
         keys[p] = acc;
     }
+}
+
+/// [`key_product`] compiled for AVX2 (the same sums, in 256-bit lanes).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn key_product_avx2(values: &[f32], k: usize, n: usize, lanes: &[f32], keys: &mut [f32]) {
+    key_product(values, k, 0..n, lanes, keys);
 }
 
 /// [`key_product`] with AVX-512: 8 units x 32 lanes of accumulators, each
