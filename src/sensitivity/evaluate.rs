@@ -603,16 +603,16 @@ impl Evaluator {
         let n = self.units();
         // A block of one keyed plan: counted on single-precision keys
         // (when the ranker counts), its scores computed only where needed.
-        let mut begun = false;
-        let keyed = self.sorted_ranking().and(self.keyed_plan(draws));
-        if let Some(highest) = self.sorted_ranking()
-            && let Some(plan) = keyed
+        // (The ranker's block is begun here for a keyed plan, whether or
+        // not its keys are usable.)
+        let sorted = self.sorted_ranking();
+        let keyed = sorted.and(self.keyed_plan(draws));
+        if let (Some(highest), Some(plan)) = (sorted, keyed)
+            && t.ranker.begin(n)
+            && plan.block_keys(&self.model, draws, highest, &mut t.block)
         {
-            begun = true;
-            if t.ranker.begin(n) && plan.block_keys(&self.model, draws, highest, &mut t.block) {
-                self.evaluate_keyed(plan, draws, highest, t, f);
-                return t.ranker.proven();
-            }
+            self.evaluate_keyed(plan, draws, highest, t, f);
+            return t.ranker.proven();
         }
         let Some(stride) = self.block_scores(draws, &mut t.block) else {
             for (r, d) in draws.iter().enumerate() {
@@ -621,11 +621,10 @@ impl Evaluator {
             }
             return None;
         };
-        let sorted = self.sorted_ranking();
         let counted = sorted.or(self.grouped_ranking());
         if let Some(highest) = counted {
             t.ranker.allow_ties(sorted.is_none());
-            if begun || t.ranker.begin(n) {
+            if keyed.is_some() || t.ranker.begin(n) {
                 t.ranker
                     .count_scores(&t.block.scores, stride, draws.len(), highest);
             }
