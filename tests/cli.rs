@@ -845,6 +845,20 @@ fn init_on_kolada_files_with_a_unit_list() {
         &["rank", "--spec", "k.toml", "--format", "json"],
     );
     assert_eq!(j["summary"]["units_in_data"], 290);
+    assert!(!stderr(&out).contains("lengths"), "{}", stderr(&out));
+    // Without the unit list, the counties (2 digits) and the country (0)
+    // are units too: init says so.
+    let out = kommunrank_in(
+        tmp.path(),
+        &["init", "--data", &a, "--data", &b, "--out", "all.toml"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let note = "the ids in 'geo' have 3 lengths (290 of 4 digits, 21 of 2 digits, 1 of 1 digit)";
+    assert_has(&stderr(&out), note);
+    assert_has(
+        &std::fs::read_to_string(tmp.path().join("all.toml")).unwrap(),
+        note,
+    );
 }
 
 #[test]

@@ -55,7 +55,7 @@ pub fn run(args: InitArgs) -> Result<()> {
         .and_then(|p| p.parent())
         .filter(|p| !p.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from("."), PathBuf::from);
-    let text = draft::draft_spec(&draft::DraftOptions {
+    let draft = draft::draft_spec(&draft::DraftOptions {
         files: args.data.clone(),
         units: args.units.clone(),
         id: args.id.clone(),
@@ -65,6 +65,10 @@ pub fn run(args: InitArgs) -> Result<()> {
         filter: args.filter.clone(),
         spec_dir: spec_dir.clone(),
     })?;
+    for note in &draft.notes {
+        eprintln!("note: {note}");
+    }
+    let text = draft.text;
     // The draft must rank as written (from the folder it will be saved in).
     let name = args.out.as_ref().map_or_else(
         || "the drafted spec".to_string(),

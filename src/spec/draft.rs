@@ -55,8 +55,17 @@ const MAX_ANSWERS: usize = 8;
 /// keep out columns that would be constant among the ranked units).
 const MIN_COVERAGE: f64 = 0.5;
 
-/// Drafts a spec (TOML text) from the files in `options`.
-pub fn draft_spec(options: &DraftOptions) -> Result<String> {
+/// A drafted spec and what its author should know before using it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    /// The spec (TOML text).
+    pub text: String,
+    /// Warnings about the data (also written in the spec as comments).
+    pub notes: Vec<String>,
+}
+
+/// Drafts a spec from the files in `options`.
+pub fn draft_spec(options: &DraftOptions) -> Result<Draft> {
     if options.files.is_empty() {
         return Err(Error::Usage(
             "init needs at least one data file: --data FILE".into(),
@@ -210,10 +219,15 @@ pub fn draft_spec(options: &DraftOptions) -> Result<String> {
         .iter()
         .all(|i| i.bytes().all(|b| b.is_ascii_digit()));
     let widths: BTreeSet<usize> = table.ids.iter().map(String::len).collect();
+    let mut notes = Vec::new();
     if digits && widths == BTreeSet::from([3, 4]) {
         o.push_str(
             "# id_pad = 4                    # ids of 3 and 4 digits: if they are municipality codes saved as numbers (114 for 0114), this restores the zero\n",
         );
+    } else if digits && widths.len() > 1 && options.units.is_none() {
+        let note = mixed_levels(&table.ids, &id);
+        let _ = writeln!(o, "# {note}");
+        notes.push(note);
     }
     if let (Some(path), Some((file_id, _))) = (&options.units, &unit_list) {
         let _ = writeln!(
@@ -339,7 +353,30 @@ pub fn draft_spec(options: &DraftOptions) -> Result<String> {
             let _ = writeln!(o, "{l}");
         }
     }
-    Ok(o)
+    Ok(Draft { text: o, notes })
+}
+
+/// The warning for numeric ids of several lengths, which in official codes
+/// are units of different levels (Kolada: municipalities 4 digits, counties
+/// 2, the country 0; NUTS and FIPS codes alike) ranked side by side.
+fn mixed_levels(ids: &[String], column: &str) -> String {
+    let mut by_width: std::collections::BTreeMap<usize, usize> = Default::default();
+    for i in ids {
+        *by_width.entry(i.len()).or_default() += 1;
+    }
+    let mut counts: Vec<(usize, usize)> = by_width.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let list: Vec<String> = counts
+        .iter()
+        .map(|(w, c)| format!("{c} of {w} digit{}", if *w == 1 { "" } else { "s" }))
+        .collect();
+    format!(
+        "the ids in '{column}' have {} lengths ({}): if they are units of different levels \
+         (as Kolada's municipalities, counties and country), rank one level with \
+         --units FILE listing its ids (e.g. Kolada's municipalities.csv)",
+        counts.len(),
+        list.join(", ")
+    )
 }
 
 /// What a data column becomes in the draft.
