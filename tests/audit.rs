@@ -246,3 +246,62 @@ fn kolada_trend_2021_2022_uses_base_year_goalposts() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("Biggest movers up"));
 }
+
+#[test]
+fn trend_names_the_files_without_a_year_and_the_years_every_file_has() {
+    let tmp = tempfile::tempdir().unwrap();
+    let put = |name: &str, text: &str| std::fs::write(tmp.path().join(name), text).unwrap();
+    put(
+        "a.csv",
+        "geo,year,a\n1,2020,1\n2,2020,2\n3,2020,3\n1,2021,2\n2,2021,1\n3,2021,3\n1,2022,3\n2,2022,1\n3,2022,2\n",
+    );
+    put(
+        "b.csv",
+        "geo,year,b\n1,2021,5\n2,2021,6\n3,2021,7\n1,2022,7\n2,2022,5\n3,2022,6\n",
+    );
+    put(
+        "t.toml",
+        "[index]\nid = \"t\"\n[data]\nfiles = [\"a.csv\", \"b.csv\"]\n[units]\nid = \"geo\"\n\
+         [[indicator]]\nid = \"a\"\n[[indicator]]\nid = \"b\"\n",
+    );
+    let out = kommunrank_in(
+        tmp.path(),
+        &["trend", "--spec", "t.toml", "--years", "2020,2022"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let e = stderr(&out);
+    assert!(
+        e.contains("year 2020 is not in 1 of the 2 data files: "),
+        "{e}"
+    );
+    assert!(e.contains("b.csv (has 2021, 2022)"), "{e}");
+    assert!(!e.contains("a.csv"), "{e}");
+    assert!(!e.contains("year 2022 is not"), "{e}");
+    assert!(
+        e.contains("the years every file has: 2021, 2022; rank those (--years 2021,2022)"),
+        "{e}"
+    );
+    // A base year outside the years ranked is checked too.
+    let out = kommunrank_in(
+        tmp.path(),
+        &[
+            "trend",
+            "--spec",
+            "t.toml",
+            "--years",
+            "2021,2022",
+            "--base-year",
+            "2020",
+        ],
+    );
+    assert!(
+        stderr(&out).contains("base year 2020 is not in 1 of the 2 data files"),
+        "{}",
+        stderr(&out)
+    );
+    let out = kommunrank_in(
+        tmp.path(),
+        &["trend", "--spec", "t.toml", "--years", "2021,2022"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}

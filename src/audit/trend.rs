@@ -4,9 +4,11 @@
 //! fixes its goalposts, so that scores are comparable across years.
 
 use crate::error::{Error, Result};
+use crate::input::long::year_list;
 use crate::pipeline::{self, BaseReference, DataOverrides, Rank, RankResult};
 use crate::spec::Index;
 use serde::Serialize;
+use std::collections::BTreeSet;
 
 /// One unit over the years.
 #[derive(Debug, Clone, Serialize)]
@@ -40,6 +42,74 @@ pub struct Trend {
     pub notes: Vec<String>,
 }
 
+/// Checks that every data file with a year column holds every year asked
+/// for: a year some indicators lack would rank a different index. The
+/// error names, per year, the files without it and their years, and the
+/// years every file has.
+fn years_in_every_file(
+    index: &Index,
+    data: &DataOverrides,
+    years: &[i64],
+    base_year: i64,
+) -> Result<()> {
+    let files = pipeline::data_years(index, data)?;
+    let dated: Vec<(&str, &BTreeSet<i64>)> = files
+        .iter()
+        .filter_map(|(f, y)| y.as_ref().map(|y| (f.as_str(), y)))
+        .collect();
+    let mut wanted: Vec<(i64, &str)> = years.iter().map(|&y| (y, "year")).collect();
+    if !years.contains(&base_year) {
+        wanted.push((base_year, "base year"));
+    }
+    let lines: Vec<String> = wanted
+        .iter()
+        .filter_map(|&(y, what)| {
+            let lacking: Vec<String> = dated
+                .iter()
+                .filter(|(_, have)| !have.contains(&y))
+                .map(|(f, have)| format!("{f} (has {})", year_list(have)))
+                .collect();
+            (!lacking.is_empty()).then(|| {
+                format!(
+                    "{what} {y} is not in {} of the {} data files: {}",
+                    lacking.len(),
+                    files.len(),
+                    lacking.join(", ")
+                )
+            })
+        })
+        .collect();
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let common: BTreeSet<i64> = dated
+        .iter()
+        .map(|(_, y)| (*y).clone())
+        .reduce(|a, b| a.intersection(&b).copied().collect())
+        .unwrap_or_default();
+    let advice = match common.len() {
+        0 | 1 => format!(
+            "no two years are in every file ({}): leave out the indicators that \
+             start later (or end earlier), or rank them in a spec of their own",
+            match common.len() {
+                0 => "none is".to_string(),
+                _ => format!("only {} is", year_list(&common)),
+            }
+        ),
+        _ => format!(
+            "the years every file has: {}; rank those (--years {}), or leave out the \
+             indicators that start later",
+            year_list(&common),
+            common
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+    };
+    Err(Error::Usage(format!("{}\n{advice}", lines.join("\n"))))
+}
+
 /// Ranks every year of `years` with parameters from `base_year`.
 pub fn trend(index: &Index, data: &DataOverrides, years: &[i64], base_year: i64) -> Result<Trend> {
     if years.len() < 2 {
@@ -47,6 +117,7 @@ pub fn trend(index: &Index, data: &DataOverrides, years: &[i64], base_year: i64)
             "--years needs at least two years, e.g. --years 2021,2022".into(),
         ));
     }
+    years_in_every_file(index, data, years, base_year)?;
     let run_year = |y: i64| -> Result<RankResult> {
         let o = DataOverrides {
             year: Some(y),

@@ -176,12 +176,13 @@ fn table_id(index: &HashMap<String, usize>, u: usize) -> String {
         .unwrap_or_default()
 }
 
-fn year_list(years: &BTreeSet<i64>) -> String {
+/// Years as a short list: "2021, 2022", or "2009-2022" for more than four
+/// years in a row.
+pub fn year_list(years: &BTreeSet<i64>) -> String {
     let v: Vec<i64> = years.iter().copied().collect();
     match v.as_slice() {
         [] => "none".into(),
-        [a] => a.to_string(),
-        [a, .., b] if v.len() > 4 => format!("{a}-{b}"),
+        [a, .., b] if v.len() > 4 && b - a + 1 == v.len() as i64 => format!("{a}-{b}"),
         _ => v.iter().map(i64::to_string).collect::<Vec<_>>().join(", "),
     }
 }

@@ -63,6 +63,60 @@ fn read_options(index: &Index) -> Result<ReadOptions> {
     })
 }
 
+/// The data files a run reads (the spec's, or those given instead), each
+/// with its sheet.
+fn data_sources(index: &Index, overrides: &DataOverrides) -> Vec<(Source, Option<String>)> {
+    if overrides.files.is_empty() {
+        index
+            .spec
+            .data
+            .files
+            .iter()
+            .map(|f| (index.base.source(f.path()), f.sheet().map(str::to_string)))
+            .collect()
+    } else {
+        overrides
+            .files
+            .iter()
+            .map(|p| (Source::Path(p.clone()), overrides.sheet.clone()))
+            .collect()
+    }
+}
+
+/// The years each data file holds (rows kept by `data.filter`), by file
+/// name; None for a file without a year column (the same for every year).
+pub fn data_years(
+    index: &Index,
+    overrides: &DataOverrides,
+) -> Result<Vec<(String, Option<BTreeSet<i64>>)>> {
+    let options = read_options(index)?;
+    let year_column = &index.spec.data.year_column;
+    data_sources(index, overrides)
+        .into_iter()
+        .map(|(source, sheet)| {
+            let opts = ReadOptions {
+                sheet,
+                ..options.clone()
+            };
+            let mut raw = input::read_raw(&source, &opts)?;
+            for (column, values) in &index.spec.data.filter {
+                raw.keep_rows(column, &values.0);
+            }
+            let years = raw.column(year_column).map(|c| {
+                raw.rows
+                    .iter()
+                    .filter_map(|row| {
+                        let text = input::cell::cell_text(&row.cells[c]);
+                        let y = text.parse::<f64>().ok()?;
+                        (y.fract() == 0.0).then_some(y as i64)
+                    })
+                    .collect()
+            });
+            Ok((source.name(), years))
+        })
+        .collect()
+}
+
 /// Reads and joins the data of an index.
 pub fn load_dataset(index: &Index, overrides: &DataOverrides) -> Result<Dataset> {
     let spec = &index.spec;
@@ -77,19 +131,7 @@ pub fn load_dataset(index: &Index, overrides: &DataOverrides) -> Result<Dataset>
         indicator_column: spec.data.indicator_column.clone(),
         value_column: spec.data.value_column.clone(),
     };
-    let sources: Vec<(Source, Option<String>)> = if overrides.files.is_empty() {
-        spec.data
-            .files
-            .iter()
-            .map(|f| (index.base.source(f.path()), f.sheet().map(str::to_string)))
-            .collect()
-    } else {
-        overrides
-            .files
-            .iter()
-            .map(|p| (Source::Path(p.clone()), overrides.sheet.clone()))
-            .collect()
-    };
+    let sources = data_sources(index, overrides);
     if sources.is_empty() {
         return Err(
             Error::spec(&index.spec_name, "data.files", "no data files are given")

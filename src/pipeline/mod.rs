@@ -11,7 +11,7 @@ pub mod rank;
 pub mod screen;
 pub mod treat;
 
-pub use data::{DataOverrides, Dataset, load_dataset};
+pub use data::{DataOverrides, Dataset, data_years, load_dataset};
 pub use rank::Rank;
 
 use crate::error::{Error, Result};
