@@ -498,6 +498,8 @@ pub struct RunRecorder {
     nominal_ranks: Vec<f64>,
     /// Nominal average ranks.
     nominal_avg: Vec<f64>,
+    /// The same, for exact rank correlations.
+    nominal_correlation: Option<analyze::RankCorrelation>,
     /// Per k, whether each unit is in the nominal top k.
     nominal_top: Vec<Vec<bool>>,
     /// Whether position q's bin is q (exact histograms).
@@ -524,6 +526,7 @@ impl RunRecorder {
                 .map(|&k| nominal_ranks.iter().map(|&r| r <= k as f64).collect())
                 .collect(),
             nominal_ranks,
+            nominal_correlation: analyze::RankCorrelation::new(&nominal_avg),
             nominal_avg,
         }
     }
@@ -574,17 +577,23 @@ impl RunRecorder {
         let shift = analyze::mean_abs_shift(ranks, &self.nominal_ranks);
         stats.shift.push(Some(shift));
         for (j, &k) in self.top_k.iter().enumerate() {
-            if ranks
+            // Counted without an early exit (the loop vectorises).
+            let k = k as f64;
+            let moved = ranks
                 .iter()
                 .zip(&self.nominal_top[j])
-                .all(|(&r, &t)| (r <= k as f64) == t)
-            {
+                .filter(|&(&r, &t)| (r <= k) != t)
+                .count();
+            if moved == 0 {
                 t.top_k_same[j] += 1;
             }
         }
-        stats
-            .spearman
-            .push(Some(analyze::pearson(&self.nominal_avg, average)));
+        let spearman = self
+            .nominal_correlation
+            .as_ref()
+            .and_then(|c| c.with(average))
+            .unwrap_or_else(|| analyze::pearson(&self.nominal_avg, average));
+        stats.spearman.push(Some(spearman));
         stats.kendall.push(Some(kendall));
     }
 
@@ -773,7 +782,11 @@ impl Bins {
         } else {
             rank as usize - 1
         };
-        exact / self.width as usize
+        // Exact histograms (width 1) need no division.
+        match self.width {
+            1 => exact,
+            w => exact / w as usize,
+        }
     }
 
     fn exact_rank(&self, e: usize) -> f64 {

@@ -75,12 +75,118 @@ pub fn histogram_quantile(hist: &[u32], total: u64, q: f64, rank_of: impl Fn(usi
 /// Mean absolute rank shift of `ranks` against `nominal` (the Monte Carlo
 /// statistic and the Sobol output).
 pub fn mean_abs_shift(ranks: &[f64], nominal: &[f64]) -> f64 {
-    ranks
-        .iter()
-        .zip(nominal)
-        .map(|(a, b)| (a - b).abs())
-        .sum::<f64>()
-        / ranks.len() as f64
+    // Four sums side by side (independent additions); for ranks, whole or
+    // half numbers, every partial sum is exact, so the total is the
+    // one-by-one sum.
+    let mut parts = [0.0f64; 4];
+    let (a4, a_rest) = ranks.as_chunks::<4>();
+    let (b4, b_rest) = nominal.as_chunks::<4>();
+    for (a, b) in a4.iter().zip(b4) {
+        for l in 0..4 {
+            parts[l] += (a[l] - b[l]).abs();
+        }
+    }
+    let rest: f64 = a_rest.iter().zip(b_rest).map(|(a, b)| (a - b).abs()).sum();
+    ((parts[0] + parts[1]) + (parts[2] + parts[3]) + rest) / ranks.len() as f64
+}
+
+/// Spearman's correlation with fixed ranks (the nominal average ranks),
+/// computed exactly in integers (twice the ranks: whole numbers, as
+/// average ranks are whole or half) up to the final division and square
+/// root: the fixed side's sums are computed once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankCorrelation {
+    /// Twice the fixed ranks.
+    twice: Vec<i32>,
+    /// Their sum and sum of squares.
+    sum: i64,
+    sum_sq: i64,
+}
+
+impl RankCorrelation {
+    /// The fixed ranks `x`; None when one is not a whole or half number,
+    /// or there are more than a million (the sums then could overflow).
+    pub fn new(x: &[f64]) -> Option<RankCorrelation> {
+        let n = x.len();
+        if n > 1_000_000 {
+            return None;
+        }
+        let twice = twice_ranks(x, n)?;
+        let sum = twice.iter().map(|&a| a as i64).sum();
+        let sum_sq = twice.iter().map(|&a| a as i64 * a as i64).sum();
+        Some(RankCorrelation { twice, sum, sum_sq })
+    }
+
+    /// Pearson's correlation of the fixed ranks with `y` (the Spearman
+    /// correlation of the scores the ranks come from); None when `y` is
+    /// not ranks as above (or of another length).
+    pub fn with(&self, y: &[f64]) -> Option<f64> {
+        let n = self.twice.len();
+        if y.len() != n {
+            return None;
+        }
+        // Twice a rank is at most 2n + 2, so the sums of squares stay below
+        // n (2n + 2)^2, within 64 bits for a million units.
+        #[cfg(target_arch = "x86_64")]
+        let sums = if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: AVX2 is present.
+            unsafe { rank_sums_avx2(&self.twice, y) }
+        } else {
+            rank_sums(&self.twice, y)
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let sums = rank_sums(&self.twice, y);
+        let (sy, syy, sxy) = sums?;
+        let n = n as i128;
+        let (sx, sy) = (self.sum as i128, sy as i128);
+        let vx = n * self.sum_sq as i128 - sx * sx;
+        let vy = n * syy as i128 - sy * sy;
+        let cov = n * sxy as i128 - sx * sy;
+        if vx == 0 || vy == 0 {
+            return Some(if vx == vy { 1.0 } else { f64::NAN });
+        }
+        Some(cov as f64 / ((vx as f64) * (vy as f64)).sqrt())
+    }
+}
+
+/// The sums of twice `y`, of its squares and of its products with
+/// `twice`, if `y` holds whole or half numbers within 2n + 2 (n its length).
+#[inline(always)]
+fn rank_sums(twice: &[i32], y: &[f64]) -> Option<(i64, i64, i64)> {
+    let limit = 2.0 * y.len() as f64 + 2.0;
+    let (mut sy, mut syy, mut sxy) = (0i64, 0i64, 0i64);
+    let mut whole = true;
+    for (&a, &b) in twice.iter().zip(y) {
+        let b2 = 2.0 * b;
+        let bi = b2 as i32;
+        // Whole and within the limit (a NaN casts to 0, and fails); no
+        // branch in the loop, which vectorises.
+        whole &= (bi as f64 == b2) & (b2.abs() <= limit);
+        let (a, b) = (a as i64, bi as i64);
+        sy += b;
+        syy += b * b;
+        sxy += a * b;
+    }
+    whole.then_some((sy, syy, sxy))
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn rank_sums_avx2(twice: &[i32], y: &[f64]) -> Option<(i64, i64, i64)> {
+    rank_sums(twice, y)
+}
+
+/// Twice each of `x` (ranks among `n`) as integers, if all are whole or
+/// half numbers within 2n + 2.
+fn twice_ranks(x: &[f64], n: usize) -> Option<Vec<i32>> {
+    let limit = 2.0 * n as f64 + 2.0;
+    x.iter()
+        .map(|&a| {
+            let a2 = 2.0 * a;
+            let ai = a2 as i32;
+            (ai as f64 == a2 && a2.abs() <= limit).then_some(ai)
+        })
+        .collect()
 }
 
 /// Pearson correlation of two vectors.
@@ -500,6 +606,51 @@ pub fn sobol_indices(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Ranks (whole and half numbers) and their exact Pearson correlation
+    /// against the floating-point one, and the rules for constant vectors
+    /// and values that are not ranks.
+    #[test]
+    fn rank_correlation_matches_pearson() {
+        let mut seed = 11u64;
+        let mut next = |m: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % m
+        };
+        for case in 0..500 {
+            let n = 2 + case % 300;
+            let x: Vec<f64> = (0..n)
+                .map(|_| (1 + next(2 * n as u64)) as f64 / 2.0)
+                .collect();
+            let y: Vec<f64> = (0..n)
+                .map(|_| (1 + next(2 * n as u64)) as f64 / 2.0)
+                .collect();
+            let exact = RankCorrelation::new(&x).unwrap().with(&y).unwrap();
+            let float = pearson(&x, &y);
+            assert!(
+                (exact - float).abs() <= 1e-12 || (exact.is_nan() && float.is_nan()),
+                "{exact} against {float}"
+            );
+            // The shift: four sums side by side equal the one-by-one sum.
+            let one_by_one = x.iter().zip(&y).map(|(a, b)| (a - b).abs()).sum::<f64>() / n as f64;
+            assert_eq!(mean_abs_shift(&x, &y).to_bits(), one_by_one.to_bits());
+        }
+        let ones = vec![3.0; 5];
+        let ranks = vec![1.0, 2.0, 3.0, 4.0, 5.0];
+        let with = |x: &[f64], y: &[f64]| RankCorrelation::new(x).and_then(|c| c.with(y));
+        assert_eq!(with(&ones, &ones), Some(1.0));
+        assert!(with(&ones, &ranks).unwrap().is_nan());
+        assert_eq!(with(&ranks, &ranks), Some(1.0));
+        let reversed: Vec<f64> = ranks.iter().rev().copied().collect();
+        assert_eq!(with(&ranks, &reversed), Some(-1.0));
+        assert_eq!(with(&[1.25, 2.0], &[1.0, 2.0]), None);
+        assert_eq!(with(&[1.0, 2.0], &[1.25, 2.0]), None);
+        assert_eq!(with(&[1.0, 2.0], &[1.0, f64::NAN]), None);
+        assert_eq!(with(&[1.0, 2.0], &[1.0, 1e9]), None);
+        assert_eq!(with(&[1.0, 2.0], &[1.0]), None);
+    }
 
     #[test]
     fn summary_quantiles_are_those_of_the_sorted_values() {
