@@ -1317,27 +1317,18 @@ fn fill_keys_avx2(
 /// (with `ties`, or exactly equal and in nominal order).
 fn in_order(order: &[u32], scores: &[f64], highest_best: bool, ties: bool) -> bool {
     let sign = if highest_best { -1.0 } else { 1.0 };
-    let key = |p: u32| scores.get(p as usize).map(|&s| sign * s);
-    let (Some(first), Some(last)) = (
-        order.first().and_then(|&p| key(p)),
-        order.last().and_then(|&p| key(p)),
-    ) else {
+    if order.is_empty() || order.iter().any(|&p| p as usize >= scores.len()) {
         return false;
-    };
-    // If every step rises, every key lies between the first and the last,
-    // so a gap above the tolerance of the larger end's magnitude is a gap
-    // above that of each pair: one subtraction and compare per step, the
-    // exact test only for steps that fail it.
-    let gap = TIE_TOLERANCE * first.abs().max(last.abs());
-    let mut prev = first;
-    for w in order.windows(2) {
-        match key(w[1]) {
-            Some(next) if next - prev > gap || apart(prev, next) => prev = next,
-            Some(next) if ties && next == prev && w[0] < w[1] => {}
-            _ => return false,
-        }
     }
-    true
+    // Each step on its own, without a branch (tie groups make branches
+    // unpredictable): apart, or (ties accepted) equal in nominal order. A
+    // NaN fails both.
+    let mut ok = true;
+    for w in order.windows(2) {
+        let (a, b) = (sign * scores[w[0] as usize], sign * scores[w[1] as usize]);
+        ok &= apart(a, b) | (ties & (a == b) & (w[0] < w[1]));
+    }
+    ok
 }
 
 /// [`BlockRanker::counts`] with AVX-512: the 32 lanes as 2 registers of 16
