@@ -125,8 +125,6 @@ impl RankCorrelation {
         if y.len() != n {
             return None;
         }
-        // Twice a rank is at most 2n + 2, so the sums of squares stay below
-        // n (2n + 2)^2, within 64 bits for a million units.
         #[cfg(target_arch = "x86_64")]
         let sums = if std::is_x86_feature_detected!("avx2") {
             // SAFETY: AVX2 is present.
@@ -153,21 +151,33 @@ impl RankCorrelation {
 /// `twice`, if `y` holds whole or half numbers within 2n + 2 (n its length).
 #[inline(always)]
 fn rank_sums(twice: &[i32], y: &[f64]) -> Option<(i64, i64, i64)> {
-    let limit = 2.0 * y.len() as f64 + 2.0;
+    let n = y.len();
     let (mut sy, mut syy, mut sxy) = (0i64, 0i64, 0i64);
     let mut whole = true;
+    // No branch in the loop, which vectorises.
     for (&a, &b) in twice.iter().zip(y) {
-        let b2 = 2.0 * b;
-        let bi = b2 as i32;
-        // Whole and within the limit (a NaN casts to 0, and fails); no
-        // branch in the loop, which vectorises.
-        whole &= (bi as f64 == b2) & (b2.abs() <= limit);
-        let (a, b) = (a as i64, bi as i64);
+        let (b, ok) = twice_rank(b, n);
+        whole &= ok;
+        let (a, b) = (a as i64, b as i64);
         sy += b;
         syy += b * b;
         sxy += a * b;
     }
     whole.then_some((sy, syy, sxy))
+}
+
+/// Twice the rank `r` among `n` units, and whether that is exact: `r` a
+/// whole or half number, twice it at most 2n + 2 (so that, for at most a
+/// million units, sums of n squares or products stay within 64 bits). A
+/// NaN casts to 0 and is not exact.
+#[inline(always)]
+fn twice_rank(r: f64, n: usize) -> (i32, bool) {
+    let r2 = 2.0 * r;
+    let twice = r2 as i32;
+    (
+        twice,
+        (twice as f64 == r2) & (r2.abs() <= 2.0 * n as f64 + 2.0),
+    )
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -176,15 +186,13 @@ fn rank_sums_avx2(twice: &[i32], y: &[f64]) -> Option<(i64, i64, i64)> {
     rank_sums(twice, y)
 }
 
-/// Twice each of `x` (ranks among `n`) as integers, if all are whole or
-/// half numbers within 2n + 2.
+/// Twice each of `x` (ranks among `n`), if every one is exact
+/// ([`twice_rank`]).
 fn twice_ranks(x: &[f64], n: usize) -> Option<Vec<i32>> {
-    let limit = 2.0 * n as f64 + 2.0;
     x.iter()
-        .map(|&a| {
-            let a2 = 2.0 * a;
-            let ai = a2 as i32;
-            (ai as f64 == a2 && a2.abs() <= limit).then_some(ai)
+        .map(|&r| match twice_rank(r, n) {
+            (twice, true) => Some(twice),
+            _ => None,
         })
         .collect()
 }
