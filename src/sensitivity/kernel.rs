@@ -1459,6 +1459,48 @@ mod tests {
         (*seed >> 11) as f64 / (1u64 << 53) as f64
     }
 
+    /// The counted-order check on hand-made orders: strictly in order,
+    /// exact ties (accepted only in nominal order, and only when ties are),
+    /// near ties within the tolerance, NaN, positions out of range and the
+    /// direction.
+    #[test]
+    fn in_order_accepts_only_true_orders() {
+        let scores = [3.0, 1.0, 2.0, 2.0, 1.0 + 1e-13];
+        // Lowest first: 1 (1.0), 4 (within the tolerance of 1.0), 2, 3 (tied), 0.
+        assert!(!in_order(&[1, 4, 2, 3, 0], &scores, false, true));
+        let apart = [3.0, 1.0, 2.0, 2.0, 1.5];
+        assert!(in_order(&[1, 4, 2, 3, 0], &apart, false, true));
+        assert!(
+            !in_order(&[1, 4, 3, 2, 0], &apart, false, true),
+            "tie out of nominal order"
+        );
+        assert!(
+            !in_order(&[1, 4, 2, 3, 0], &apart, false, false),
+            "ties not accepted"
+        );
+        assert!(
+            !in_order(&[4, 1, 2, 3, 0], &apart, false, true),
+            "not in order"
+        );
+        assert!(
+            in_order(&[0, 2, 3, 4, 1], &apart, true, true),
+            "highest first"
+        );
+        assert!(!in_order(
+            &[1, 4, 2, 3, 0],
+            &[3.0, 1.0, 2.0, f64::NAN, 1.5],
+            false,
+            true
+        ));
+        assert!(
+            !in_order(&[1, 4, 2, 3, 9], &apart, false, true),
+            "position out of range"
+        );
+        assert!(!in_order(&[], &apart, false, true));
+        assert!(in_order(&[0, 1], &[1.0, 2.0], false, false));
+        assert!(!in_order(&[0, 1], &[1.0, 1.0 + 1e-13], false, false));
+    }
+
     #[test]
     fn scores_match_a_plain_loop_for_every_block_size() {
         let mut seed = 7;
