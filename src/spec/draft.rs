@@ -224,8 +224,9 @@ pub fn draft_spec(options: &DraftOptions) -> Result<Draft> {
         o.push_str(
             "# id_pad = 4                    # ids of 3 and 4 digits: if they are municipality codes saved as numbers (114 for 0114), this restores the zero\n",
         );
-    } else if digits && widths.len() > 1 && options.units.is_none() {
-        let note = mixed_levels(&table.ids, &id);
+    } else if options.units.is_none()
+        && let Some(note) = mixed_levels(&table.ids, &id)
+    {
         let _ = writeln!(o, "# {note}");
         notes.push(note);
     }
@@ -356,10 +357,17 @@ pub fn draft_spec(options: &DraftOptions) -> Result<Draft> {
     Ok(Draft { text: o, notes })
 }
 
-/// The warning for numeric ids of several lengths, which in official codes
-/// are units of different levels (Kolada: municipalities 4 digits, counties
-/// 2, the country 0; NUTS and FIPS codes alike) ranked side by side.
-fn mixed_levels(ids: &[String], column: &str) -> String {
+/// The warning for ids that look like official codes of several levels
+/// ranked side by side (Kolada: municipalities 4 digits, counties 2, the
+/// country 0; FIPS codes alike): digits only, of several lengths, some
+/// zero-padded (plain numbering, 1 to 290, is not warned about).
+fn mixed_levels(ids: &[String], column: &str) -> Option<String> {
+    let digits = ids.iter().all(|i| i.bytes().all(|b| b.is_ascii_digit()));
+    let padded = ids.iter().any(|i| i.len() > 1 && i.starts_with('0'));
+    let widths: BTreeSet<usize> = ids.iter().map(String::len).collect();
+    if !(digits && padded && widths.len() > 1) {
+        return None;
+    }
     let mut by_width: std::collections::BTreeMap<usize, usize> = Default::default();
     for i in ids {
         *by_width.entry(i.len()).or_default() += 1;
@@ -370,13 +378,13 @@ fn mixed_levels(ids: &[String], column: &str) -> String {
         .iter()
         .map(|(w, c)| format!("{c} of {w} digit{}", if *w == 1 { "" } else { "s" }))
         .collect();
-    format!(
+    Some(format!(
         "the ids in '{column}' have {} lengths ({}): if they are units of different levels \
          (as Kolada's municipalities, counties and country), rank one level with \
          --units FILE listing its ids (e.g. Kolada's municipalities.csv)",
         counts.len(),
         list.join(", ")
-    )
+    ))
 }
 
 /// What a data column becomes in the draft.
@@ -593,4 +601,28 @@ fn relative(path: &Path, dir: &Path) -> String {
         rel.push(c);
     }
     rel.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn mixed_levels_warns_of_codes_not_of_numbering() {
+        let kolada = ids(&["0114", "0115", "2584", "01", "25", "0"]);
+        let note = mixed_levels(&kolada, "geo").expect("codes of three levels");
+        assert!(
+            note.contains("3 lengths (3 of 4 digits, 2 of 2 digits, 1 of 1 digit)"),
+            "{note}"
+        );
+        // Plain numbering, one length, or not digits: no note.
+        let numbered: Vec<String> = (1..=290).map(|i| i.to_string()).collect();
+        assert_eq!(mixed_levels(&numbered, "id"), None);
+        assert_eq!(mixed_levels(&ids(&["0114", "0115"]), "geo"), None);
+        assert_eq!(mixed_levels(&ids(&["SE01", "SE011", "01"]), "nuts"), None);
+    }
 }
