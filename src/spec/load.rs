@@ -139,7 +139,11 @@ fn toml_error(e: &toml::de::Error, text: &str, name: &str) -> Error {
     // For an unknown key the span covers its table; point at the key's line.
     let (line, col) = unknown_key_line(&message, text, line).unwrap_or((line, col));
     let mut err = Error::spec(name, format!("line {line}, column {col}"), message.clone());
-    if let Some(hint) = suggestion_for(&message) {
+    // A key missing in a table is reported at its header; one missing at
+    // the top level with an empty span.
+    let top_level = e.span().is_none_or(|s| s.is_empty());
+    let missing = || missing_key_hint(&message, text, (!top_level).then_some(line));
+    if let Some(hint) = suggestion_for(&message).or_else(missing) {
         err = err.with_hint(hint);
     } else if let Some(ext) = Path::new(name)
         .extension()
@@ -166,6 +170,30 @@ fn unknown_key_line(message: &str, text: &str, from: usize) -> Option<(usize, us
                 .starts_with('=')
                 .then(|| (i + 1, l.len() - t.len() + 1))
         })
+}
+
+/// "missing field `kind`" -> which table lacks it (the header at the
+/// error's line) and where its keys are documented.
+/// `line` is None for a key missing at the top level.
+fn missing_key_hint(message: &str, text: &str, line: Option<usize>) -> Option<String> {
+    let key = message.strip_prefix("missing field `")?.split('`').next()?;
+    let header = line
+        .and_then(|l| text.lines().nth(l.checked_sub(1)?))
+        .map(str::trim)
+        .filter(|l| l.starts_with('['));
+    Some(match header {
+        Some(h) => {
+            let docs = if h.trim_start_matches('[').starts_with("sensitivity") {
+                "docs/sensitivity.md"
+            } else {
+                "docs/spec.md"
+            };
+            format!("add `{key} = ...` to this {h} table ({docs} lists its keys)")
+        }
+        None => format!(
+            "the spec needs `{key}` (a key or a [{key}] table): docs/spec.md lists what it takes"
+        ),
+    })
 }
 
 /// "unknown field `wieght`, expected one of `id`, `weight`" -> "did you mean `weight`?"
