@@ -36,7 +36,7 @@ pub fn round_half_away(x: f64, decimals: u32) -> f64 {
         return x;
     }
     if let Some(&scale) = POW10.get(decimals as usize)
-        && let Some(r) = round_away_from_half(x, scale)
+        && let (r, true) = round_away_from_half(x, scale)
     {
         return r;
     }
@@ -52,15 +52,17 @@ const POW10: [f64; 16] = [
 /// away from a half (by far more than the error of scaling and of the
 /// 15-digit form), the decimal form rounds as x * 10^d does, and m / 10^d
 /// (m an integer, 10^d exact) is the closest double to the decimal number,
-/// as parsing its text gives. None near a half (or for huge values).
+/// as parsing its text gives. Returns the rounded value and whether it
+/// holds: not near a half, not huge, not NaN or infinite (no branch, so
+/// that [`round_all`] vectorises it).
 #[inline(always)]
-fn round_away_from_half(x: f64, scale: f64) -> Option<f64> {
+fn round_away_from_half(x: f64, scale: f64) -> (f64, bool) {
     let y = x.abs() * scale;
     let floor = y.floor();
     let frac = y - floor;
     let m = if frac > 0.5 { floor + 1.0 } else { floor };
-    let clear = y < 1e13 && (frac - 0.5).abs() > (1e-6f64).max(y * 1e-13);
-    clear.then(|| (m / scale).copysign(x))
+    let clear = (y < 1e13) & ((frac - 0.5).abs() > (1e-6f64).max(y * 1e-13));
+    ((m / scale).copysign(x), clear)
 }
 
 /// [`round_half_away`] of every score into `out` (same results), eight at
@@ -94,12 +96,9 @@ fn round_all_into(scores: &[f64], decimals: u32, out: &mut [f64]) {
             let mut done = [0.0f64; L];
             let mut clear = true;
             for (d, &x) in done.iter_mut().zip(xs) {
-                let y = x.abs() * scale;
-                let floor = y.floor();
-                let frac = y - floor;
-                let m = if frac > 0.5 { floor + 1.0 } else { floor };
-                clear &= y < 1e13 && (frac - 0.5).abs() > (1e-6f64).max(y * 1e-13);
-                *d = (m / scale).copysign(x);
+                let (r, holds) = round_away_from_half(x, scale);
+                clear &= holds;
+                *d = r;
             }
             if clear {
                 os.copy_from_slice(&done);
@@ -559,17 +558,22 @@ mod tests {
         );
     }
 
+    /// Uniform numbers in [0, 1) from a seeded linear congruential stream.
+    fn uniforms(seed: u64) -> impl FnMut() -> f64 {
+        let mut state = seed;
+        move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
     /// The fast path gives the same double as rounding the decimal text,
     /// on random values, values near halves and both signs.
     #[test]
     fn round_half_away_fast_path_equals_the_text_rounding() {
-        let mut seed = 42u64;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = uniforms(42);
         for i in 0..200_000 {
             let d = (i % 7) as u32;
             let magnitude = 10f64.powi(i % 13 - 4);
@@ -592,13 +596,7 @@ mod tests {
     /// values, every length and 0 to 16 decimals.
     #[test]
     fn round_all_equals_round_half_away() {
-        let mut seed = 7u64;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = uniforms(7);
         let mut out = Vec::new();
         for case in 0..3000 {
             let d = (case % 17) as u32;
