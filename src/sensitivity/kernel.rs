@@ -1463,6 +1463,21 @@ mod tests {
     /// exact ties (accepted only in nominal order, and only when ties are),
     /// near ties within the tolerance, NaN, positions out of range and the
     /// direction.
+    /// The instruction sets the kernels can be forced to on this CPU.
+    fn isas_here() -> Vec<Isa> {
+        let mut isas = vec![Isa::Portable];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::is_x86_feature_detected!("avx2") {
+                isas.push(Isa::Avx2);
+            }
+            if std::is_x86_feature_detected!("avx512f") {
+                isas.push(Isa::Avx512);
+            }
+        }
+        isas
+    }
+
     #[test]
     fn in_order_accepts_only_true_orders() {
         let scores = [3.0, 1.0, 2.0, 2.0, 1.0 + 1e-13];
@@ -1673,12 +1688,7 @@ mod tests {
     /// units with equal values (exact ties). Most runs are proven.
     #[test]
     fn keyed_blocks_agree_with_the_sort() {
-        let mut isas = vec![Isa::Portable];
-        #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx512f") {
-            isas.push(Isa::Avx512);
-        }
-        for isa in isas {
+        for isa in isas_here() {
             FORCED_ISA.with(|f| f.set(Some(isa)));
             let mut seed = 3;
             for (n, k, spread, near) in [
@@ -1795,17 +1805,10 @@ mod tests {
     /// runs are counted once the windows are learned.
     #[test]
     fn block_ranker_agrees_with_the_sort() {
-        let mut isas = vec![Isa::Portable];
-        #[cfg(target_arch = "x86_64")]
+        for (isa, ties) in isas_here()
+            .into_iter()
+            .flat_map(|i| [(i, false), (i, true)])
         {
-            if std::is_x86_feature_detected!("avx2") {
-                isas.push(Isa::Avx2);
-            }
-            if std::is_x86_feature_detected!("avx512f") {
-                isas.push(Isa::Avx512);
-            }
-        }
-        for (isa, ties) in isas.into_iter().flat_map(|i| [(i, false), (i, true)]) {
             FORCED_ISA.with(|f| f.set(Some(isa)));
             let mut seed = 5;
             for (n, spread) in [
