@@ -42,10 +42,10 @@ pub struct Trend {
     pub notes: Vec<String>,
 }
 
-/// Checks that every data file with a year column holds every year asked
-/// for: a year some indicators lack would rank a different index. The
+/// Whether every data file with a year column holds every year asked for
+/// (a year some indicators lack would rank a different index): if not, the
 /// error names, per year, the files without it and their years, and the
-/// years every file has.
+/// years every file has. Called when a year's data fails to load.
 fn years_in_every_file(
     index: &Index,
     data: &DataOverrides,
@@ -117,25 +117,29 @@ pub fn trend(index: &Index, data: &DataOverrides, years: &[i64], base_year: i64)
             "--years needs at least two years, e.g. --years 2021,2022".into(),
         ));
     }
-    years_in_every_file(index, data, years, base_year)?;
-    let run_year = |y: i64| -> Result<RankResult> {
+    // A year's data that fails to load is first explained by the years
+    // the files hold (read only then), else by its own error.
+    let load = |y: i64| {
         let o = DataOverrides {
             year: Some(y),
             ..data.clone()
         };
-        let d = pipeline::load_dataset(index, &o)?;
+        pipeline::load_dataset(index, &o).map_err(|e| {
+            match years_in_every_file(index, data, years, base_year) {
+                Err(years) => years,
+                Ok(()) => Error::Usage(format!("year {y}: {e}")),
+            }
+        })
+    };
+    let run_year = |y: i64| -> Result<RankResult> {
+        let d = load(y)?;
         pipeline::run(index, d).map_err(|e| Error::Usage(format!("year {y}: {e}")))
     };
     let base = run_year(base_year)?;
     let reference = BaseReference::of(&base);
     let mut results = Vec::new();
     for &y in years {
-        let o = DataOverrides {
-            year: Some(y),
-            ..data.clone()
-        };
-        let d = pipeline::load_dataset(index, &o)
-            .map_err(|e| Error::Usage(format!("year {y}: {e}")))?;
+        let d = load(y)?;
         results.push(
             pipeline::run_with_base(index, d, &reference)
                 .map_err(|e| Error::Usage(format!("year {y}: {e}")))?,

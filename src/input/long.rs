@@ -40,17 +40,12 @@ pub fn long_table(
     if let Some(yc) = year_col {
         for row in &raw.rows {
             let text = super::cell::cell_text(&row.cells[yc]);
-            let year = text
-                .parse::<f64>()
-                .ok()
-                .filter(|y| y.fract() == 0.0)
-                .map(|y| y as i64)
-                .ok_or_else(|| {
-                    Error::data(
-                        raw.location(Some(row.position), options.year_column.as_deref()),
-                        format!("'{text}' is not a year"),
-                    )
-                })?;
+            let year = year_of(&text).ok_or_else(|| {
+                Error::data(
+                    raw.location(Some(row.position), options.year_column.as_deref()),
+                    format!("'{text}' is not a year"),
+                )
+            })?;
             years.insert(year);
             row_years.push(year);
         }
@@ -174,6 +169,14 @@ fn table_id(index: &HashMap<String, usize>, u: usize) -> String {
         .find(|(_, v)| **v == u)
         .map(|(k, _)| k.clone())
         .unwrap_or_default()
+}
+
+/// The year a cell's text holds (a whole number, "2022" or "2022.0").
+pub fn year_of(text: &str) -> Option<i64> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|y| y.fract() == 0.0)
+        .map(|y| y as i64)
 }
 
 /// Years as a short list: "2021, 2022", or "2009-2022" for more than four

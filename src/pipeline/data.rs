@@ -105,11 +105,7 @@ pub fn data_years(
             let years = raw.column(year_column).map(|c| {
                 raw.rows
                     .iter()
-                    .filter_map(|row| {
-                        let text = input::cell::cell_text(&row.cells[c]);
-                        let y = text.parse::<f64>().ok()?;
-                        (y.fract() == 0.0).then_some(y as i64)
-                    })
+                    .filter_map(|row| input::long::year_of(&input::cell::cell_text(&row.cells[c])))
                     .collect()
             });
             Ok((source.name(), years))
