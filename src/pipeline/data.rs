@@ -3,7 +3,7 @@
 //! finding unit names and groups.
 
 use crate::error::{Error, Result};
-use crate::input::{self, IdOptions, LayoutOptions, ReadOptions, Source, Table};
+use crate::input::{self, IdOptions, LayoutOptions, RawTable, ReadOptions, Source, Table};
 use crate::spec::Index;
 use std::collections::BTreeSet;
 
@@ -94,14 +94,7 @@ pub fn data_years(
     data_sources(index, overrides)
         .into_iter()
         .map(|(source, sheet)| {
-            let opts = ReadOptions {
-                sheet,
-                ..options.clone()
-            };
-            let mut raw = input::read_raw(&source, &opts)?;
-            for (column, values) in &index.spec.data.filter {
-                raw.keep_rows(column, &values.0);
-            }
+            let (raw, _) = read_filtered(index, &source, sheet, &options)?;
             let years = raw.column(year_column).map(|c| {
                 raw.rows
                     .iter()
@@ -111,6 +104,42 @@ pub fn data_years(
             Ok((source.name(), years))
         })
         .collect()
+}
+
+/// What one `data.filter` column did to a file.
+struct Filtered<'a> {
+    /// The filter column.
+    column: &'a str,
+    /// Rows before it, and rows it removed.
+    rows: usize,
+    removed: usize,
+}
+
+/// A data file read, with only the rows `data.filter` keeps, and what each
+/// filter column the file has did.
+fn read_filtered<'a>(
+    index: &'a Index,
+    source: &Source,
+    sheet: Option<String>,
+    options: &ReadOptions,
+) -> Result<(RawTable, Vec<Filtered<'a>>)> {
+    let opts = ReadOptions {
+        sheet,
+        ..options.clone()
+    };
+    let mut raw = input::read_raw(source, &opts)?;
+    let mut kept = Vec::new();
+    for (column, values) in &index.spec.data.filter {
+        let rows = raw.rows.len();
+        if let Some(removed) = raw.keep_rows(column, &values.0) {
+            kept.push(Filtered {
+                column,
+                rows,
+                removed,
+            });
+        }
+    }
+    Ok((raw, kept))
 }
 
 /// Reads and joins the data of an index.
@@ -139,24 +168,19 @@ pub fn load_dataset(index: &Index, overrides: &DataOverrides) -> Result<Dataset>
     let mut filter_notes = Vec::new();
     let mut filtered: BTreeSet<&str> = BTreeSet::new();
     for (source, sheet) in &sources {
-        let opts = ReadOptions {
-            sheet: sheet.clone(),
-            ..options.clone()
-        };
-        match input::read_raw(source, &opts).and_then(|mut raw| {
-            for (column, values) in &spec.data.filter {
-                let total = raw.rows.len();
-                if let Some(removed) = raw.keep_rows(column, &values.0) {
-                    filtered.insert(column);
-                    filter_notes.push(format!(
-                        "{}: kept {} of {total} rows where {column} is {}",
-                        source.name(),
-                        total - removed,
-                        values.0.join(" or ")
-                    ));
-                }
+        match read_filtered(index, source, sheet.clone(), &options).and_then(|(raw, kept)| {
+            for f in kept {
+                filtered.insert(f.column);
+                filter_notes.push(format!(
+                    "{}: kept {} of {} rows where {} is {}",
+                    source.name(),
+                    f.rows - f.removed,
+                    f.rows,
+                    f.column,
+                    spec.data.filter[f.column].0.join(" or ")
+                ));
             }
-            input::to_table(&raw, &layout, &opts.missing)
+            input::to_table(&raw, &layout, &options.missing)
         }) {
             Ok(t) => tables.push(t),
             Err(e) => errors.push(e),
