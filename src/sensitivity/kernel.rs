@@ -1122,45 +1122,29 @@ impl BlockRanker {
         // in single precision above the margin rounded up is one above
         // the margin.
         let wide = (margin * (1.0 + 1e-6)) as f32;
-        // Sixteen gaps at a time (vectorised), the rare narrow ones one by
-        // one.
-        const V: usize = 16;
-        for i0 in (0..n - 1).step_by(V) {
-            let end = (i0 + V).min(n - 1);
-            let placed = &self.placed[r * n..(r + 1) * n];
-            let (a, b) = (&placed[i0..end], &placed[i0 + 1..end + 1]);
-            let narrow = a
-                .iter()
-                .zip(b)
-                .fold(false, |m, (&x, &y)| m | !wider(y - x, wide));
-            if !narrow {
+        // The narrow gaps found sixteen at a time (vectorised), and taken
+        // one by one.
+        let mut i = 0;
+        while let Some(j) = self.first_narrow(&self.placed[r * n..(r + 1) * n], i, wide) {
+            i = j;
+            let (x, y) = (self.placed[r * n + i], self.placed[r * n + i + 1]);
+            let (p, q) = self.units_at(r, i)?;
+            let tied16 = |u: u32| self.keys16[u as usize * BLOCK_RUNS + r];
+            if y < x && self.on_keys16 && tied16(p) == tied16(q) {
+                self.swap_neighbours(r, i, p as usize, q as usize);
+                // The pair before (if any) now ends on another unit.
+                i = i.saturating_sub(1);
                 continue;
             }
-            let mut i = i0;
-            while i < end {
-                let (x, y) = (self.placed[r * n + i], self.placed[r * n + i + 1]);
-                if y - x > wide {
-                    i += 1;
-                    continue;
-                }
-                let (p, q) = self.units_at(r, i)?;
-                let tied16 = |u: u32| self.keys16[u as usize * BLOCK_RUNS + r];
-                if y < x && self.on_keys16 && tied16(p) == tied16(q) {
-                    self.swap_neighbours(r, i, p as usize, q as usize);
-                    // The pair before (if any) now ends on another unit.
-                    i = i.saturating_sub(1);
-                    continue;
-                }
-                // Keys not in order, or an empty slot (NaN): not proven.
-                if !wider(y - x, 0.0) {
-                    return None;
-                }
-                let (a, b) = exact(p, q);
-                if !apart(a, b) {
-                    return None;
-                }
-                i += 1;
+            // Keys not in order, or an empty slot (NaN): not proven.
+            if !wider(y - x, 0.0) {
+                return None;
             }
+            let (a, b) = exact(p, q);
+            if !apart(a, b) {
+                return None;
+            }
+            i += 1;
         }
         self.passed += 1;
         self.proven |= 1 << r;
@@ -1174,6 +1158,20 @@ impl BlockRanker {
             shift,
             squares,
         })
+    }
+
+    /// The first gap `i >= from` of `placed` (keys in counted order) that
+    /// is not wider than `wide` (`placed[i + 1] - placed[i]`; a NaN gap
+    /// included), if any.
+    fn first_narrow(&self, placed: &[f32], from: usize, wide: f32) -> Option<usize> {
+        match self.isa {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `isa` is Avx512/Avx2 only when those were detected.
+            Isa::Avx512 => unsafe { first_narrow_avx512(placed, from, wide) },
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => unsafe { first_narrow_avx2(placed, from, wide) },
+            _ => first_narrow(placed, from, wide),
+        }
     }
 
     /// Swaps units `p` (counted at position `i` of run `r`) and `q` (at
@@ -1327,6 +1325,60 @@ fn fill_keys(
             keys[p * BLOCK_RUNS + r] = (sign * scores[r * stride + p]) as f32;
         }
     }
+}
+
+/// [`BlockRanker::first_narrow`] (portable code): sixteen gaps at a time,
+/// then the narrow one among them.
+#[inline(always)]
+fn first_narrow(placed: &[f32], from: usize, wide: f32) -> Option<usize> {
+    const V: usize = 16;
+    let gaps = placed.len().saturating_sub(1);
+    let mut i0 = from;
+    while i0 < gaps {
+        let end = (i0 + V).min(gaps);
+        let (a, b) = (&placed[i0..end], &placed[i0 + 1..end + 1]);
+        let narrow = a
+            .iter()
+            .zip(b)
+            .fold(false, |m, (&x, &y)| m | !wider(y - x, wide));
+        if narrow {
+            return (i0..end).find(|&i| !wider(placed[i + 1] - placed[i], wide));
+        }
+        i0 = end;
+    }
+    None
+}
+
+/// [`first_narrow`] compiled for AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn first_narrow_avx2(placed: &[f32], from: usize, wide: f32) -> Option<usize> {
+    first_narrow(placed, from, wide)
+}
+
+/// [`first_narrow`] with AVX-512: sixteen gaps a comparison, the first
+/// narrow one from the mask.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn first_narrow_avx512(placed: &[f32], from: usize, wide: f32) -> Option<usize> {
+    use std::arch::x86_64::*;
+    const V: usize = 16;
+    let gaps = placed.len().saturating_sub(1);
+    let limit = _mm512_set1_ps(wide);
+    let mut i = from;
+    while i + V <= gaps {
+        // SAFETY: i + V <= gaps < placed.len(), so both loads are inside.
+        let (a, b) = unsafe {
+            let at = placed.as_ptr().add(i);
+            (_mm512_loadu_ps(at), _mm512_loadu_ps(at.add(1)))
+        };
+        let wider = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(_mm512_sub_ps(b, a), limit);
+        if wider != u16::MAX {
+            return Some(i + (!wider).trailing_zeros() as usize);
+        }
+        i += V;
+    }
+    first_narrow(placed, i, wide)
 }
 
 /// Largest number of units counted on 16-bit keys (positions and counts
