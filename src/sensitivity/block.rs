@@ -41,7 +41,7 @@
 //! runs.
 
 use super::accumulate::{LinearScores, RunScores};
-use super::kernel::{KeyKernel, ScoreKernel};
+use super::kernel::{BLOCK_RUNS, KeyKernel, ScoreKernel};
 use super::model::UncertaintyModel;
 use super::sample::Draw;
 use crate::pipeline::aggregate::power;
@@ -362,16 +362,20 @@ impl BlockPlan {
             return false;
         };
         let pattern = &self.patterns[0].as_ref().expect("a keyed variant")[0];
-        let runs: Vec<usize> = (0..draws.len()).collect();
-        self.shares(model, draws, &runs, pattern, &mut b.shares);
-        let slots = model.layout.nominal.len();
-        leaf_weights(
-            &self.segments[0],
-            runs.len(),
-            &b.shares,
-            slots,
-            &mut b.weights,
-        );
+        if pattern.complete && draws.len() <= BLOCK_RUNS {
+            self.lane_weights(model, draws, b);
+        } else {
+            let runs: Vec<usize> = (0..draws.len()).collect();
+            self.shares(model, draws, &runs, pattern, &mut b.shares);
+            let slots = model.layout.nominal.len();
+            leaf_weights(
+                &self.segments[0],
+                runs.len(),
+                &b.shares,
+                slots,
+                &mut b.weights,
+            );
+        }
         b.start(draws.len(), self.stride);
         keyed.keys.keys(
             &b.weights,
@@ -381,6 +385,23 @@ impl BlockPlan {
             &mut b.keys,
             &mut b.margins,
         )
+    }
+
+    /// The effective weights of a block of at most [`BLOCK_RUNS`] draws
+    /// (into `b.weights`, runs x columns) when every member is present:
+    /// [`BlockPlan::shares`] and [`leaf_weights`] with the runs side by
+    /// side in lanes (vectorised), the same operations in the same order
+    /// for each run, so the same weights bit for bit.
+    fn lane_weights(&self, model: &UncertaintyModel, draws: &[Draw], b: &mut BlockScratch) {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: AVX-512 is present.
+            return unsafe { lane_weights_avx512(self, model, draws, b) };
+        } else if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: AVX2 is present.
+            return unsafe { lane_weights_avx2(self, model, draws, b) };
+        }
+        lane_weights(self, model, draws, b);
     }
 
     /// Run `r`'s effective weights in a keyed block.
@@ -646,6 +667,78 @@ impl BlockPlan {
             }
         }
     }
+}
+
+/// [`BlockPlan::lane_weights`] (portable code; the vector versions are
+/// this code compiled for AVX-512 or AVX2).
+#[inline(always)]
+fn lane_weights(plan: &BlockPlan, model: &UncertaintyModel, draws: &[Draw], b: &mut BlockScratch) {
+    const L: usize = BLOCK_RUNS;
+    let slots = model.layout.nominal.len();
+    assert!(draws.len() <= L);
+    // The draws' weights slot by slot, a lane per run (unused lanes 1).
+    b.shares.clear();
+    b.shares.resize(slots * L, 1.0);
+    let lanes = b.shares.as_chunks_mut::<L>().0;
+    for (r, draw) in draws.iter().enumerate() {
+        for (lane, &w) in lanes.iter_mut().zip(&draw.weights) {
+            lane[r] = w;
+        }
+    }
+    // Shares in place: each weight over its node's sum (summed as
+    // `Iterator::sum` does: from -0.0, in order), the raw weight under a
+    // sum node.
+    for (node, &method) in plan.methods.iter().enumerate() {
+        if method == Aggregation::Sum {
+            continue;
+        }
+        let node = &mut lanes[model.layout.range(node)];
+        let mut sum = [-0.0f64; L];
+        for lane in node.iter() {
+            for l in 0..L {
+                sum[l] += lane[l];
+            }
+        }
+        for lane in node.iter_mut() {
+            for l in 0..L {
+                lane[l] /= sum[l];
+            }
+        }
+    }
+    // Each column's product of the shares along its path (from 1, as
+    // `path_share`), written run by run.
+    let leaves = &plan.segments[0].leaves;
+    let k = leaves.len();
+    b.weights.clear();
+    b.weights.resize(draws.len() * k, 0.0);
+    for (j, (_, path)) in leaves.iter().enumerate() {
+        let mut e = [1.0f64; L];
+        for &slot in path {
+            for l in 0..L {
+                e[l] *= lanes[slot][l];
+            }
+        }
+        for (r, &x) in e.iter().enumerate().take(draws.len()) {
+            b.weights[r * k + j] = x;
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn lane_weights_avx512(
+    plan: &BlockPlan,
+    model: &UncertaintyModel,
+    draws: &[Draw],
+    b: &mut BlockScratch,
+) {
+    lane_weights(plan, model, draws, b);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn lane_weights_avx2(plan: &BlockPlan, model: &UncertaintyModel, draws: &[Draw], b: &mut BlockScratch) {
+    lane_weights(plan, model, draws, b);
 }
 
 /// The effective weights of a segment's indicator columns (runs x
