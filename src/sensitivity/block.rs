@@ -737,7 +737,12 @@ fn lane_weights_avx512(
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn lane_weights_avx2(plan: &BlockPlan, model: &UncertaintyModel, draws: &[Draw], b: &mut BlockScratch) {
+fn lane_weights_avx2(
+    plan: &BlockPlan,
+    model: &UncertaintyModel,
+    draws: &[Draw],
+    b: &mut BlockScratch,
+) {
     lane_weights(plan, model, draws, b);
 }
 
@@ -984,6 +989,80 @@ impl Builder<'_> {
                     } else {
                         let s = self.segment(c, segments);
                         inner.push((s, path));
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::{self, DataOverrides};
+    use crate::sensitivity::{self, model, rng::Rng, sample};
+    use crate::spec::{self, Base};
+    use std::path::Path;
+
+    /// The W1 evaluator (benches/w1.toml), its first pillar summed
+    /// instead of averaged when `sum`.
+    fn w1(sum: bool) -> sensitivity::evaluate::Evaluator {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches");
+        let mut text = std::fs::read_to_string(dir.join("w1.toml")).unwrap();
+        if sum {
+            text = text.replacen(
+                "id = \"p0\"\nparent = \"d0\"\n",
+                "id = \"p0\"\nparent = \"d0\"\naggregation = \"sum\"\n",
+                1,
+            );
+            assert!(text.contains("\"sum\""));
+        }
+        let loaded = spec::parse_spec(&text, "w1.toml", Base::Dir(dir)).unwrap();
+        let index = spec::resolve(&loaded).unwrap();
+        let nominal = pipeline::run_index(&index, &DataOverrides::default()).unwrap();
+        let m = model::resolve_model(&index, &model::Overrides::default(), 290).unwrap();
+        sensitivity::prepare(&nominal, m).unwrap()
+    }
+
+    /// The lane-wise effective weights of a keyed block equal, bit for
+    /// bit, the run-by-run shares and path products, with every
+    /// instruction set this CPU has, for whole and partial blocks and a
+    /// summed node.
+    #[test]
+    fn lane_weights_equal_the_run_by_run_ones() {
+        for sum in [false, true] {
+            let eval = w1(sum);
+            let mut rng = Rng::new(7, 0);
+            for rows in [BLOCK_RUNS, 5, 1] {
+                let draws: Vec<Draw> = (0..rows)
+                    .map(|_| sample::draw_mc(&eval.model, &mut rng))
+                    .collect();
+                let plan = eval.keyed_plan(&draws).expect("W1 is keyed");
+                let pattern = &plan.patterns[0].as_ref().unwrap()[0];
+                assert!(pattern.complete);
+                let runs: Vec<usize> = (0..rows).collect();
+                let mut shares = Vec::new();
+                plan.shares(&eval.model, &draws, &runs, pattern, &mut shares);
+                let mut want = Vec::new();
+                let slots = eval.model.layout.nominal.len();
+                leaf_weights(&plan.segments[0], rows, &shares, slots, &mut want);
+                let mut b = BlockScratch::default();
+                lane_weights(plan, &eval.model, &draws, &mut b);
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(
+                    bits(&b.weights),
+                    bits(&want),
+                    "portable, {rows} runs, sum {sum}"
+                );
+                #[cfg(target_arch = "x86_64")]
+                {
+                    if std::is_x86_feature_detected!("avx2") {
+                        unsafe { lane_weights_avx2(plan, &eval.model, &draws, &mut b) };
+                        assert_eq!(bits(&b.weights), bits(&want), "AVX2, {rows} runs");
+                    }
+                    if std::is_x86_feature_detected!("avx512f") {
+                        unsafe { lane_weights_avx512(plan, &eval.model, &draws, &mut b) };
+                        assert_eq!(bits(&b.weights), bits(&want), "AVX-512, {rows} runs");
                     }
                 }
             }

@@ -680,7 +680,7 @@ impl Evaluator {
 
     /// The block plan of `draws` when they all have the same one and it is
     /// keyed ([`BlockPlan::is_keyed`]).
-    fn keyed_plan(&self, draws: &[Draw]) -> Option<&BlockPlan> {
+    pub(crate) fn keyed_plan(&self, draws: &[Draw]) -> Option<&BlockPlan> {
         let (a, plan) = self.plan_of(draws.first()?)?;
         let same = draws[1..]
             .iter()
