@@ -144,9 +144,7 @@ pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -
                 // The thread's draws of earlier chunks are reused in place.
                 t.draws
                     .resize_with(count as usize, || Draw::nominal(&eval.model));
-                for d in &mut t.draws {
-                    sample::draw_mc_into(&eval.model, &mut rng, &mut t.uniforms, d);
-                }
+                sample::draw_mc_chunk(&eval.model, &mut rng, &mut t.uniforms, &mut t.draws);
                 // Runs with discrete choices grouped by block plan and data
                 // variant (recorded in that order: the chunk's statistics
                 // depend on its draws alone).

@@ -146,6 +146,116 @@ pub fn draw_mc_into(model: &UncertaintyModel, rng: &mut Rng, u: &mut Vec<f64>, d
     draw_with(model, u, rng, draw);
 }
 
+/// The Monte Carlo draws of a chunk into `draws` (earlier draws of the
+/// model: their buffers are reused), one after the other from `rng`, as
+/// [`draw_mc_into`] makes them (`u` holds the uniforms). When every factor
+/// perturbs weights uniformly (no choice, no scenario), eight draws at a
+/// time side by side in lanes (vectorised; the same operations in the same
+/// order for each draw, so the same draws bit for bit).
+pub fn draw_mc_chunk(
+    model: &UncertaintyModel,
+    rng: &mut Rng,
+    u: &mut Vec<f64>,
+    draws: &mut [Draw],
+) {
+    let lanes_apply = model.weight_method == WeightMethod::Uniform
+        && model
+            .factors
+            .iter()
+            .all(|f| matches!(f.kind, FactorKind::Weights { .. }));
+    if !lanes_apply {
+        for d in draws.iter_mut() {
+            draw_mc_into(model, rng, u, d);
+        }
+        return;
+    }
+    u.clear();
+    u.extend((0..draws.len() * model.dims()).map(|_| rng.uniform()));
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx512f") {
+        // SAFETY: AVX-512 is present.
+        return unsafe { uniform_draws_avx512(model, u, draws) };
+    } else if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: AVX2 is present.
+        return unsafe { uniform_draws_avx2(model, u, draws) };
+    }
+    uniform_draws(model, u, draws);
+}
+
+/// Draws per run in lanes.
+const DRAW_LANES: usize = 8;
+
+/// The draws of [`draw_mc_chunk`] with uniform weights only, from the
+/// uniforms `u` (`model.dims()` per draw, draw after draw): each node's
+/// weights as [`perturb`] sets them, [`DRAW_LANES`] draws at a time.
+#[inline(always)]
+fn uniform_draws(model: &UncertaintyModel, u: &[f64], draws: &mut [Draw]) {
+    const L: usize = DRAW_LANES;
+    let (dims, nominal, spread) = (model.dims(), &model.layout.nominal, model.spread);
+    let mut node = Vec::new();
+    for (g, group) in draws.chunks_mut(L).enumerate() {
+        for d in group.iter_mut() {
+            d.weights.clear();
+            d.weights.extend_from_slice(nominal);
+            d.levels.clear();
+            d.levels.resize(model.factors.len(), 0);
+        }
+        let mut at = 0;
+        for factor in &model.factors {
+            let FactorKind::Weights { nodes } = &factor.kind else {
+                unreachable!("weight factors only")
+            };
+            for &n in nodes {
+                let range = model.layout.range(n);
+                let w0 = &nominal[range.clone()];
+                let total: f64 = w0.iter().sum();
+                // The node's weights, a row of lanes per child.
+                node.clear();
+                node.resize(w0.len(), [0.0f64; L]);
+                for (c, (row, &x)) in node.iter_mut().zip(w0).enumerate() {
+                    for (l, y) in row.iter_mut().enumerate() {
+                        let ui = u.get((g * L + l) * dims + at + c).copied().unwrap_or(0.5);
+                        *y = x * (1.0 - spread + 2.0 * spread * ui);
+                    }
+                }
+                let mut now = [-0.0f64; L];
+                for row in &node {
+                    for l in 0..L {
+                        now[l] += row[l];
+                    }
+                }
+                // Rescaled to the nominal sum (times 1, exactly the same,
+                // where the sum is not positive).
+                let scale: [f64; L] =
+                    std::array::from_fn(|l| if now[l] > 0.0 { total / now[l] } else { 1.0 });
+                for row in node.iter_mut() {
+                    for l in 0..L {
+                        row[l] *= scale[l];
+                    }
+                }
+                for (l, d) in group.iter_mut().enumerate() {
+                    for (w, row) in d.weights[range.clone()].iter_mut().zip(&node) {
+                        *w = row[l];
+                    }
+                }
+                at += UncertaintyModel::node_dims(model.weight_method, w0.len());
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn uniform_draws_avx512(model: &UncertaintyModel, u: &[f64], draws: &mut [Draw]) {
+    uniform_draws(model, u, draws);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn uniform_draws_avx2(model: &UncertaintyModel, u: &[f64], draws: &mut [Draw]) {
+    uniform_draws(model, u, draws);
+}
+
 /// The Saltelli base matrices A and B (N rows of `dims` uniforms each).
 pub fn saltelli_base(
     n: usize,
@@ -236,6 +346,40 @@ mod tests {
             (mean[0] - 1.0).abs() < 0.02 && (mean[1] - 3.0).abs() < 0.02,
             "{mean:?}"
         );
+    }
+
+    /// A chunk's draws made eight at a time in lanes are the draws made
+    /// one by one, bit for bit (W1: uniform weights only; whole and partial
+    /// groups of lanes), and the stream goes on from the same point.
+    #[test]
+    fn chunk_draws_equal_one_by_one_draws() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches");
+        let text = std::fs::read_to_string(dir.join("w1.toml")).unwrap();
+        let loaded =
+            crate::spec::parse_spec(&text, "w1.toml", crate::spec::Base::Dir(dir)).unwrap();
+        let index = crate::spec::resolve(&loaded).unwrap();
+        let o = super::super::model::Overrides::default();
+        let model = super::super::model::resolve_model(&index, &o, 290).unwrap();
+        for count in [1, 7, 8, 9, 64, 1024] {
+            let (mut a, mut b) = (Rng::new(5, count as u64), Rng::new(5, count as u64));
+            let mut u = Vec::new();
+            let mut chunk: Vec<Draw> = (0..count).map(|_| Draw::nominal(&model)).collect();
+            draw_mc_chunk(&model, &mut a, &mut u, &mut chunk);
+            let one_by_one: Vec<Draw> = (0..count).map(|_| draw_mc(&model, &mut b)).collect();
+            let bits = |d: &[Draw]| -> Vec<u64> {
+                d.iter()
+                    .flat_map(|d| d.weights.iter().map(|x| x.to_bits()))
+                    .collect()
+            };
+            assert_eq!(bits(&chunk), bits(&one_by_one), "{count} draws");
+            assert!(
+                chunk
+                    .iter()
+                    .zip(&one_by_one)
+                    .all(|(x, y)| x.levels == y.levels)
+            );
+            assert_eq!(a.next_u64(), b.next_u64(), "the stream goes on alike");
+        }
     }
 
     #[test]
