@@ -986,14 +986,18 @@ impl BlockRanker {
             // run's displacements.
             self.placed.clear();
             self.placed.resize(rows * n, f32::NAN);
+            // Borrowed apart from `self`, so that the loop keeps the
+            // buffers in registers (through `self` they were reloaded at
+            // every store).
+            let (placed, outside) = (&mut self.placed[..rows * n], &mut self.outside[..rows]);
             let keys = self.keys.chunks_exact(L);
             for (lanes, keys) in self.counted.chunks_exact(L).zip(keys) {
                 for (r, (&q, &key)) in lanes[..rows].iter().zip(keys).enumerate() {
                     let q = q as usize;
                     if q < n {
-                        self.placed[r * n + q] = key;
+                        placed[r * n + q] = key;
                     } else {
-                        self.outside[r] = true;
+                        outside[r] = true;
                     }
                 }
             }
