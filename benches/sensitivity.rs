@@ -171,9 +171,7 @@ fn parts(c: &mut Criterion) {
     g.bench_function("draw_32_runs", |b| {
         b.iter(|| {
             let mut rng = Rng::new(1, 0);
-            for d in &mut reused {
-                sample::draw_mc_into(&eval.model, &mut rng, &mut uniforms, d);
-            }
+            sample::draw_mc_chunk(&eval.model, &mut rng, &mut uniforms, &mut reused);
             black_box(&reused);
         })
     });
