@@ -984,8 +984,13 @@ impl BlockRanker {
             // recorded from their positions, and the rare neighbours the
             // proof checks on their full scores are looked up), and each
             // run's displacements.
-            self.placed.clear();
-            self.placed.resize(rows * n, f32::NAN);
+            // Empty slots hold NaN, which fails the proof; on 16-bit keys a
+            // run whose windows held every pair (the others are not
+            // proven) fills every slot: no need to clear them.
+            if !self.on_keys16 || self.placed.len() < rows * n {
+                self.placed.clear();
+                self.placed.resize(rows * n, f32::NAN);
+            }
             // Borrowed apart from `self`, so that the loop keeps the
             // buffers in registers (through `self` they were reloaded at
             // every store).
