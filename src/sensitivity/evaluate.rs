@@ -7,7 +7,7 @@
 use super::accumulate::RunScores;
 use super::block::BlockPlan;
 pub use super::block::BlockScratch;
-use super::kernel::{BlockRanker, ProvenBlock, ProvenRun};
+use super::kernel::{BlockRanker, ProvenBlock, ProvenRun, SharedWindows};
 use super::model::{FactorKind, UncertaintyModel};
 use super::sample::Draw;
 use crate::error::{Error, Result};
@@ -15,6 +15,7 @@ use crate::pipeline::aggregate::{self, Requirement};
 use crate::pipeline::rank::{RankScratch, Ranker};
 use crate::pipeline::{self, Dataset, RankResult};
 use crate::spec::{Aggregation, Best, Index, Member};
+use std::sync::Arc;
 
 /// Per-thread buffers for [`Evaluator::evaluate`].
 #[derive(Debug, Clone, Default)]
@@ -165,6 +166,16 @@ pub struct BlockRuns {
     scratch: Scratch,
     block: BlockScratch,
     ranker: BlockRanker,
+}
+
+impl BlockRuns {
+    /// Buffers whose ranking windows are shared with the other threads'
+    /// ([`SharedWindows`]).
+    pub fn sharing(windows: &Arc<SharedWindows>) -> BlockRuns {
+        let mut runs = BlockRuns::default();
+        runs.ranker.share(Arc::clone(windows));
+        runs
+    }
 }
 
 impl Evaluator {

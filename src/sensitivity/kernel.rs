@@ -25,6 +25,7 @@
 //!   the ranker's: positions 1..n, no ties.
 
 use crate::pipeline::rank::TIE_TOLERANCE;
+use std::sync::Arc;
 
 /// Units per register tile (one AVX2 register holds 4).
 const TILE_UNITS: usize = 8;
@@ -705,6 +706,24 @@ pub struct BlockRanker {
     keyed: bool,
     /// Vector instructions for the counts.
     isa: Isa,
+    /// Windows shared with the other rankers of an analysis, and the
+    /// version of them last taken.
+    shared: Option<Arc<SharedWindows>>,
+    seen: u64,
+}
+
+/// Windows learned by the rankers of one analysis (one per thread), shared
+/// so that each starts from what any of them has learned instead of
+/// learning it again (with many threads, each would sort its own first
+/// runs). Speed only: a run is exact whatever the windows (see
+/// [`BlockRanker`]), and which runs are proven does not change what is
+/// recorded.
+#[derive(Debug, Default)]
+pub struct SharedWindows {
+    /// Bumped whenever `later` widens.
+    version: std::sync::atomic::AtomicU64,
+    /// The widest forward window of each position learned so far.
+    later: std::sync::Mutex<Vec<u32>>,
 }
 
 /// The counted positions of a keyed block's proven runs (see
@@ -832,6 +851,12 @@ enum Isa {
 }
 
 impl BlockRanker {
+    /// Shares the windows this ranker learns with the other rankers of
+    /// `shared`, and learns theirs.
+    pub fn share(&mut self, shared: Arc<SharedWindows>) {
+        self.shared = Some(shared);
+    }
+
     /// Whether runs whose scores tie exactly are accepted, their units in
     /// nominal order (for a ranker to group the ties); else they go to the
     /// general ranker. The proof in the type's comment holds with ties so
@@ -873,9 +898,24 @@ impl BlockRanker {
                 swaps: vec![0; L],
                 outside: vec![false; L],
                 isa: detect_isa(),
+                shared: self.shared.take(),
                 ..BlockRanker::default()
             };
             self.sorted.ties = ties;
+        }
+        // What the other rankers of the analysis learned since.
+        if let Some(shared) = &self.shared {
+            let version = shared.version.load(std::sync::atomic::Ordering::Acquire);
+            if version != self.seen {
+                self.seen = version;
+                let later = shared.later.lock().unwrap_or_else(|e| e.into_inner());
+                if later.len() == n {
+                    for (need, &w) in self.needed.iter_mut().zip(later.iter()) {
+                        *need = (*need).max(w);
+                    }
+                    self.pending = true;
+                }
+            }
         }
         if self.tried > 0 {
             if 2 * self.passed < self.tried {
@@ -1285,6 +1325,23 @@ impl BlockRanker {
         self.later = later;
         self.earlier = earlier;
         self.learned = true;
+        // Told to the other rankers of the analysis, if any of them lacks it.
+        if let Some(shared) = &self.shared {
+            let mut later = shared.later.lock().unwrap_or_else(|e| e.into_inner());
+            if later.len() != n {
+                *later = vec![0; n];
+            }
+            let mut wider = false;
+            for (w, &mine) in later.iter_mut().zip(&self.later) {
+                wider |= mine > *w;
+                *w = (*w).max(mine);
+            }
+            if wider {
+                shared
+                    .version
+                    .fetch_add(1, std::sync::atomic::Ordering::Release);
+            }
+        }
     }
 
     /// The window counts for every lane (portable code; see

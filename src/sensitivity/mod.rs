@@ -21,12 +21,14 @@ use accumulate::{
     CHUNK, ChunkStats, McHeader, McPartial, RunRecorder, Tally, UnitInfo, chunk_count,
 };
 use evaluate::{BlockRuns, Evaluator, RunOutcome, Scratch};
+use kernel::SharedWindows;
 use model::{FactorKind, UncertaintyModel};
 use rayon::prelude::*;
 use rng::Rng;
 use sample::Draw;
 use serde::Serialize;
 use serde_json::json;
+use std::sync::Arc;
 
 /// Progress callback: called with the number of evaluations just finished.
 pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
@@ -118,9 +120,10 @@ pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -
     let h = header(eval);
     let recorder = RunRecorder::new(&h);
     let range = shard_chunks(h.runs, shard);
+    let windows = Arc::new(SharedWindows::default());
     let new_thread = || McThread {
         tally: recorder.tally(),
-        runs: BlockRuns::default(),
+        runs: BlockRuns::sharing(&windows),
         draws: Vec::new(),
         uniforms: Vec::new(),
     };
@@ -308,10 +311,17 @@ pub fn run_sobol(eval: &Evaluator, progress: Progress) -> Result<SobolResult> {
     // block plan and data variant, and each output goes back to its place.
     let block = BLOCK as usize;
     let span = CHUNK as usize;
+    let windows = Arc::new(SharedWindows::default());
     let results: Vec<std::result::Result<(f64, Vec<f32>), String>> = (0..total.div_ceil(span))
         .into_par_iter()
         .map_init(
-            || (BlockRuns::default(), Vec::new(), vec![0.0f64; units]),
+            || {
+                (
+                    BlockRuns::sharing(&windows),
+                    Vec::new(),
+                    vec![0.0f64; units],
+                )
+            },
             |(runs, draws, ranks), si| {
                 let first = si * span;
                 let end = total.min(first + span);
