@@ -275,7 +275,10 @@ impl ChunkStats {
             let g = std::mem::take(&mut self.weight_products);
             self.pending = Vec::new();
             #[cfg(target_arch = "x86_64")]
-            if std::is_x86_feature_detected!("avx2") {
+            if std::is_x86_feature_detected!("avx512f") {
+                // SAFETY: AVX-512 is present.
+                unsafe { fold_linear_avx512(&linear, &s, &g, &mut self.sum, &mut self.sum_sq) };
+            } else if std::is_x86_feature_detected!("avx2") {
                 // SAFETY: AVX2 is present.
                 unsafe { fold_linear_avx2(&linear, &s, &g, &mut self.sum, &mut self.sum_sq) };
             } else {
@@ -423,6 +426,18 @@ fn fold_linear(
         *a += sk * c;
         *q += gkk * c * c;
     }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn fold_linear_avx512(
+    linear: &LinearScores,
+    s: &[f64],
+    products: &[f64],
+    sum: &mut [f64],
+    sum_sq: &mut [f64],
+) {
+    fold_linear(linear, s, products, sum, sum_sq);
 }
 
 #[cfg(target_arch = "x86_64")]

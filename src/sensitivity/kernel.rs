@@ -320,7 +320,49 @@ impl KeyKernel {
             return false;
         }
         let sign = if highest_best { -1.0 } else { 1.0 };
-        // The weights transposed: indicator-major, a lane per run.
+        #[cfg(target_arch = "x86_64")]
+        if self.avx512 {
+            // SAFETY: AVX-512 was detected.
+            unsafe { self.lanes_and_margins_avx512(weights, rows, sign, lanes, margins) };
+        } else {
+            self.lanes_and_margins(weights, rows, sign, lanes, margins);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        self.lanes_and_margins(weights, rows, sign, lanes, margins);
+        // Every row is written by the product.
+        keys.resize(self.n * L, 0.0);
+        #[cfg(target_arch = "x86_64")]
+        if self.avx512 {
+            // SAFETY: AVX-512 was detected.
+            unsafe { key_product_avx512(&self.values, k, self.n, lanes, keys) };
+            return true;
+        }
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: AVX2 is present.
+            unsafe { key_product_avx2(&self.values, k, self.n, lanes, keys) };
+            return true;
+        }
+        key_product(&self.values, k, 0..self.n, lanes, keys);
+        true
+    }
+}
+
+impl KeyKernel {
+    /// The weights of [`KeyKernel::keys`] times `sign`, transposed
+    /// (indicator-major, a lane per run, single precision) into `lanes`,
+    /// and each run's margin into `margins`.
+    #[inline(always)]
+    fn lanes_and_margins(
+        &self,
+        weights: &[f64],
+        rows: usize,
+        sign: f64,
+        lanes: &mut Vec<f32>,
+        margins: &mut Vec<f64>,
+    ) {
+        const L: usize = BLOCK_RUNS;
+        let k = self.k;
         lanes.clear();
         lanes.resize(k * L, 0.0);
         for (r, w) in weights.chunks_exact(k.max(1)).take(rows).enumerate() {
@@ -356,22 +398,20 @@ impl KeyKernel {
             // order their scores, apart, the same way.
             1.001 * (2.0 * (error + double) + TIE_TOLERANCE * 1.01 * full[l])
         }));
-        keys.clear();
-        keys.resize(self.n * L, 0.0);
-        #[cfg(target_arch = "x86_64")]
-        if self.avx512 {
-            // SAFETY: AVX-512 was detected.
-            unsafe { key_product_avx512(&self.values, k, self.n, lanes, keys) };
-            return true;
-        }
-        #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: AVX2 is present.
-            unsafe { key_product_avx2(&self.values, k, self.n, lanes, keys) };
-            return true;
-        }
-        key_product(&self.values, k, 0..self.n, lanes, keys);
-        true
+    }
+
+    /// [`KeyKernel::lanes_and_margins`] compiled for AVX-512.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn lanes_and_margins_avx512(
+        &self,
+        weights: &[f64],
+        rows: usize,
+        sign: f64,
+        lanes: &mut Vec<f32>,
+        margins: &mut Vec<f64>,
+    ) {
+        self.lanes_and_margins(weights, rows, sign, lanes, margins);
     }
 }
 
