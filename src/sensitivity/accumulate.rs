@@ -692,11 +692,36 @@ impl RunRecorder {
     /// in a few cache lines.
     pub fn proven_block(&self, t: &mut Tally, block: &ProvenBlock<'_>) {
         let bins = self.bins.count();
-        let n = self.bin_at.len();
         // Units four at a time, their updates interleaved: a unit's runs
         // often share a position, and updates of one counter in a row
         // would wait on each other.
         const G: usize = 4;
+        if self.bins_are_positions && block.run_mask() == u32::MAX {
+            // Every run proven, positions as bins (the common case): the
+            // same updates with a fixed trip count.
+            let rows = block.rows();
+            for (group, hist) in rows.chunks(G).zip(t.hist.chunks_mut(G * bins)) {
+                if let ([a, b, c, d], true) = (group, hist.len() == G * bins) {
+                    let (ha, rest) = hist.split_at_mut(bins);
+                    let (hb, rest) = rest.split_at_mut(bins);
+                    let (hc, hd) = rest.split_at_mut(bins);
+                    for r in 0..BLOCK_RUNS {
+                        ha[a[r] as usize] += 1;
+                        hb[b[r] as usize] += 1;
+                        hc[c[r] as usize] += 1;
+                        hd[d[r] as usize] += 1;
+                    }
+                    continue;
+                }
+                for (lanes, h) in group.iter().zip(hist.chunks_mut(bins)) {
+                    for &q in lanes {
+                        h[q as usize] += 1;
+                    }
+                }
+            }
+            self.add_top_k(t, block);
+            return;
+        }
         let positions: Vec<&[u32; BLOCK_RUNS]> = block.positions().collect();
         let bin = |q: u32| match self.bins_are_positions {
             true => q as usize,
@@ -719,6 +744,13 @@ impl RunRecorder {
                 }
             }
         }
+        self.add_top_k(t, block);
+    }
+
+    /// Counts the proven runs of a block whose top-k sets are the nominal
+    /// ones.
+    fn add_top_k(&self, t: &mut Tally, block: &ProvenBlock<'_>) {
+        let n = self.bin_at.len();
         for (j, &k) in self.top_k.iter().enumerate() {
             let same = match k >= n {
                 true => block.runs().count(),

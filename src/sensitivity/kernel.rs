@@ -795,6 +795,16 @@ impl ProvenBlock<'_> {
         count
     }
 
+    /// The runs proven: bit r for lane r.
+    pub fn run_mask(&self) -> u32 {
+        self.runs
+    }
+
+    /// [`ProvenBlock::positions`] as a slice of rows.
+    pub fn rows(&self) -> &[[u32; BLOCK_RUNS]] {
+        self.counted.as_chunks::<BLOCK_RUNS>().0
+    }
+
     /// The runs proven (lanes), ascending.
     pub fn runs(&self) -> impl Iterator<Item = usize> + Clone + use<> {
         let mut bits = self.runs;
