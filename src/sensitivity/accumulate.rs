@@ -509,6 +509,8 @@ pub struct RunRecorder {
     /// Bin of rank q + 1 (runs without ties).
     bin_at: Vec<u32>,
     top_k: Vec<usize>,
+    /// The indices of `top_k`, k ascending.
+    top_k_ascending: Vec<usize>,
     nominal_scores: Vec<f64>,
     nominal_ranks: Vec<f64>,
     /// Nominal average ranks.
@@ -534,6 +536,11 @@ impl RunRecorder {
             bins_are_positions: bin_at.iter().enumerate().all(|(q, &b)| b as usize == q),
             bin_at,
             top_k: h.top_k.clone(),
+            top_k_ascending: {
+                let mut order: Vec<usize> = (0..h.top_k.len()).collect();
+                order.sort_by_key(|&j| h.top_k[j]);
+                order
+            },
             nominal_scores: h.units.iter().map(|u| u.nominal_score).collect(),
             nominal_top: h
                 .top_k
@@ -748,16 +755,28 @@ impl RunRecorder {
     }
 
     /// Counts the proven runs of a block whose top-k sets are the nominal
-    /// ones.
+    /// ones: the first k units (nominal order) at the first k positions,
+    /// that is (positions are distinct) the greatest of their positions
+    /// below k. One running maximum over the units serves every k.
     fn add_top_k(&self, t: &mut Tally, block: &ProvenBlock<'_>) {
-        let n = self.bin_at.len();
-        for (j, &k) in self.top_k.iter().enumerate() {
-            let same = match k >= n {
-                true => block.runs().count(),
-                false => {
-                    let count = block.top_counts(k);
-                    block.runs().filter(|&r| count[r] as usize == k).count()
+        let (n, mask) = (self.bin_at.len(), block.run_mask());
+        let rows = block.rows();
+        let mut high = [0u32; BLOCK_RUNS];
+        let mut seen = 0;
+        for &j in &self.top_k_ascending {
+            let k = self.top_k[j];
+            let same = if k == 0 || k >= n {
+                mask.count_ones()
+            } else {
+                for lanes in &rows[seen..k] {
+                    for (h, &q) in high.iter_mut().zip(lanes) {
+                        *h = (*h).max(q);
+                    }
                 }
+                seen = seen.max(k);
+                (0..BLOCK_RUNS)
+                    .filter(|&l| mask >> l & 1 == 1 && (high[l] as usize) < k)
+                    .count() as u32
             };
             t.top_k_same[j] += same as u64;
         }

@@ -783,18 +783,6 @@ impl ProvenBlock<'_> {
         self.counted.as_chunks::<BLOCK_RUNS>().0.iter()
     }
 
-    /// Per lane, how many of the first `k` units (nominal order) were
-    /// counted among the first `k` positions.
-    pub fn top_counts(&self, k: usize) -> [u32; BLOCK_RUNS] {
-        let mut count = [0u32; BLOCK_RUNS];
-        for lanes in self.positions().take(k) {
-            for (c, &q) in count.iter_mut().zip(lanes) {
-                *c += ((q as usize) < k) as u32;
-            }
-        }
-        count
-    }
-
     /// The runs proven: bit r for lane r.
     pub fn run_mask(&self) -> u32 {
         self.runs
