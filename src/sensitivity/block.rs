@@ -724,6 +724,9 @@ fn lane_weights(plan: &BlockPlan, model: &UncertaintyModel, draws: &[Draw], b: &
     }
 }
 
+/// [`lane_weights`] with AVX-512 written out (compiled from the portable
+/// code, the sums and divisions became gathers and scatters across slots,
+/// and the path products scalar): the same operations lane by lane.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 fn lane_weights_avx512(
@@ -732,7 +735,77 @@ fn lane_weights_avx512(
     draws: &[Draw],
     b: &mut BlockScratch,
 ) {
-    lane_weights(plan, model, draws, b);
+    use std::arch::x86_64::*;
+    const L: usize = BLOCK_RUNS;
+    const V: usize = 8;
+    const G: usize = L / V;
+    let slots = model.layout.nominal.len();
+    assert!(draws.len() <= L);
+    b.shares.clear();
+    b.shares.resize(slots * L, 1.0);
+    to_lanes(draws, &mut b.shares);
+    let base = b.shares.as_mut_ptr();
+    // SAFETY (every load and store): slot s < slots, lanes g * V.. g * V +
+    // V <= L, inside the slots x L buffer.
+    let load = |s: usize, g: usize| unsafe { _mm512_loadu_pd(base.add(s * L + g * V)) };
+    for (node, &method) in plan.methods.iter().enumerate() {
+        if method == Aggregation::Sum {
+            continue;
+        }
+        let range = model.layout.range(node);
+        assert!(range.end <= slots);
+        let mut sum = [_mm512_set1_pd(-0.0); G];
+        for s in range.clone() {
+            for (g, sum) in sum.iter_mut().enumerate() {
+                *sum = _mm512_add_pd(*sum, load(s, g));
+            }
+        }
+        for s in range {
+            for (g, &sum) in sum.iter().enumerate() {
+                let share = _mm512_div_pd(load(s, g), sum);
+                unsafe { _mm512_storeu_pd(base.add(s * L + g * V), share) };
+            }
+        }
+    }
+    let leaves = &plan.segments[0].leaves;
+    let k = leaves.len();
+    b.weights.clear();
+    b.weights.resize(draws.len() * k, 0.0);
+    let mut e = [0.0f64; L];
+    for (j, (_, path)) in leaves.iter().enumerate() {
+        let mut product = [_mm512_set1_pd(1.0); G];
+        for &slot in path {
+            assert!(slot < slots);
+            for (g, p) in product.iter_mut().enumerate() {
+                *p = _mm512_mul_pd(*p, load(slot, g));
+            }
+        }
+        for (g, &p) in product.iter().enumerate() {
+            unsafe { _mm512_storeu_pd(e[g * V..].as_mut_ptr(), p) };
+        }
+        from_lanes(&e, j, k, &mut b.weights);
+    }
+}
+
+/// Each draw's weights into lane r of `lanes` (slots x [`BLOCK_RUNS`]).
+/// Without target features, so that the compiler keeps plain stores.
+#[inline(never)]
+fn to_lanes(draws: &[Draw], lanes: &mut [f64]) {
+    let lanes = lanes.as_chunks_mut::<BLOCK_RUNS>().0;
+    for (r, draw) in draws.iter().enumerate() {
+        for (lane, &w) in lanes.iter_mut().zip(&draw.weights) {
+            lane[r] = w;
+        }
+    }
+}
+
+/// Column `j` of the run-major weights (`k` a run) from its lanes.
+/// Without target features, so that the compiler keeps plain stores.
+#[inline(never)]
+fn from_lanes(e: &[f64; BLOCK_RUNS], j: usize, k: usize, weights: &mut [f64]) {
+    for (row, &x) in weights.chunks_exact_mut(k).zip(e) {
+        row[j] = x;
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
