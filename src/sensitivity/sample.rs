@@ -233,6 +233,76 @@ fn uniform_draws(model: &UncertaintyModel, u: &[f64], draws: &mut [Draw]) {
                         row[l] *= scale[l];
                     }
                 }
+                from_lanes(&node, group, range.clone());
+                at += UncertaintyModel::node_dims(model.weight_method, w0.len());
+            }
+        }
+    }
+}
+
+/// Lane l of each row of `node` into draw l's weights `range`. Without
+/// target features, so that the compiler keeps plain stores (not
+/// scatters).
+#[inline(never)]
+fn from_lanes(node: &[[f64; DRAW_LANES]], group: &mut [Draw], range: std::ops::Range<usize>) {
+    for (l, d) in group.iter_mut().enumerate() {
+        for (w, row) in d.weights[range.clone()].iter_mut().zip(node) {
+            *w = row[l];
+        }
+    }
+}
+
+/// [`uniform_draws`] with AVX-512 written out (compiled from the portable
+/// code, the lanes became gathers and scatters): the same operations lane
+/// by lane, no fused multiply-add.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn uniform_draws_avx512(model: &UncertaintyModel, u: &[f64], draws: &mut [Draw]) {
+    use std::arch::x86_64::*;
+    const L: usize = DRAW_LANES;
+    let (dims, nominal, spread) = (model.dims(), &model.layout.nominal, model.spread);
+    let (low, width) = (_mm512_set1_pd(1.0 - spread), _mm512_set1_pd(2.0 * spread));
+    let mut node: Vec<[f64; L]> = Vec::new();
+    for (g, group) in draws.chunks_mut(L).enumerate() {
+        for d in group.iter_mut() {
+            d.weights.clear();
+            d.weights.extend_from_slice(nominal);
+            d.levels.clear();
+            d.levels.resize(model.factors.len(), 0);
+        }
+        let mut at = 0;
+        for factor in &model.factors {
+            let FactorKind::Weights { nodes } = &factor.kind else {
+                unreachable!("weight factors only")
+            };
+            for &n in nodes {
+                let range = model.layout.range(n);
+                let w0 = &nominal[range.clone()];
+                let total: f64 = w0.iter().sum();
+                node.clear();
+                node.resize(w0.len(), [0.0f64; L]);
+                let mut now = _mm512_set1_pd(-0.0);
+                for (c, (row, &x)) in node.iter_mut().zip(w0).enumerate() {
+                    let ui: [f64; L] = std::array::from_fn(|l| {
+                        u.get((g * L + l) * dims + at + c).copied().unwrap_or(0.5)
+                    });
+                    // SAFETY: `ui` and `row` hold L = 8 doubles.
+                    let ui = unsafe { _mm512_loadu_pd(ui.as_ptr()) };
+                    let factor = _mm512_add_pd(low, _mm512_mul_pd(width, ui));
+                    let y = _mm512_mul_pd(_mm512_set1_pd(x), factor);
+                    now = _mm512_add_pd(now, y);
+                    unsafe { _mm512_storeu_pd(row.as_mut_ptr(), y) };
+                }
+                let positive = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(now, _mm512_setzero_pd());
+                let scale =
+                    _mm512_mask_div_pd(_mm512_set1_pd(1.0), positive, _mm512_set1_pd(total), now);
+                for row in node.iter_mut() {
+                    // SAFETY: as above.
+                    unsafe {
+                        let y = _mm512_mul_pd(_mm512_loadu_pd(row.as_ptr()), scale);
+                        _mm512_storeu_pd(row.as_mut_ptr(), y);
+                    }
+                }
                 for (l, d) in group.iter_mut().enumerate() {
                     for (w, row) in d.weights[range.clone()].iter_mut().zip(&node) {
                         *w = row[l];
@@ -242,12 +312,6 @@ fn uniform_draws(model: &UncertaintyModel, u: &[f64], draws: &mut [Draw]) {
             }
         }
     }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn uniform_draws_avx512(model: &UncertaintyModel, u: &[f64], draws: &mut [Draw]) {
-    uniform_draws(model, u, draws);
 }
 
 #[cfg(target_arch = "x86_64")]
