@@ -1548,11 +1548,76 @@ fn fill_keys16(keys: &[f32], c: &mut Counts16) {
     }
 }
 
-/// [`fill_keys16`] compiled for AVX2.
+/// [`fill_keys16`] with AVX2 written out (compiled from the portable code
+/// it was scalar: the conversion does not vectorise), the same keys.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn fill_keys16_avx2(keys: &[f32], c: &mut Counts16) {
-    fill_keys16(keys, c);
+    use std::arch::x86_64::*;
+    const L: usize = BLOCK_RUNS;
+    const V: usize = 8;
+    const G: usize = L / V;
+    let n = c.later.len();
+    assert!(keys.len() >= n * L && c.keys16.len() >= n * L);
+    assert!(c.suffix_min.len() >= (n + 1) * L);
+    // SAFETY (every load and store below): rows in 0..n (n + 1 for the
+    // suffix minima) of L lanes, which the buffers hold (asserted above).
+    let load = |p: usize, g: usize| unsafe { _mm256_loadu_ps(keys.as_ptr().add(p * L + g * V)) };
+    let mut lo = [_mm256_set1_ps(f32::INFINITY); G];
+    let mut hi = [_mm256_set1_ps(f32::NEG_INFINITY); G];
+    for p in 0..n {
+        for g in 0..G {
+            let k = load(p, g);
+            // As the portable code: a NaN key leaves the bounds alone.
+            lo[g] = _mm256_blendv_ps(lo[g], k, _mm256_cmp_ps::<_CMP_LT_OQ>(k, lo[g]));
+            hi[g] = _mm256_blendv_ps(hi[g], k, _mm256_cmp_ps::<_CMP_GT_OQ>(k, hi[g]));
+        }
+    }
+    let (mut low, mut high) = ([0.0f32; L], [0.0f32; L]);
+    for g in 0..G {
+        unsafe {
+            _mm256_storeu_ps(low[g * V..].as_mut_ptr(), lo[g]);
+            _mm256_storeu_ps(high[g * V..].as_mut_ptr(), hi[g]);
+        }
+    }
+    let (mut scale, mut shift) = ([0.0f32; L], [-32768.0f32; L]);
+    for l in 0..L {
+        let span = high[l] - low[l];
+        if span > 0.0 && span.is_finite() {
+            scale[l] = 65535.0 / span;
+            shift[l] = -32768.0 - low[l] * scale[l];
+        }
+    }
+    let scale: [__m256; G] =
+        std::array::from_fn(|g| unsafe { _mm256_loadu_ps(scale[g * V..].as_ptr()) });
+    let shift: [__m256; G] =
+        std::array::from_fn(|g| unsafe { _mm256_loadu_ps(shift[g * V..].as_ptr()) });
+    let (floor, ceiling) = (_mm256_set1_epi32(-32768), _mm256_set1_epi32(32767));
+    let mut least = [_mm256_set1_epi16(i16::MAX); 2];
+    for (h, &m) in least.iter().enumerate() {
+        unsafe { _mm256_storeu_si256(c.suffix_min.as_mut_ptr().add(n * L + h * 16).cast(), m) };
+    }
+    for p in (0..n).rev() {
+        let q: [__m256i; G] = std::array::from_fn(|g| {
+            let v = _mm256_add_ps(_mm256_mul_ps(load(p, g), scale[g]), shift[g]);
+            // Truncation; a NaN gives i32::MIN, clamped as in the portable
+            // code.
+            _mm256_max_epi32(_mm256_min_epi32(_mm256_cvttps_epi32(v), ceiling), floor)
+        });
+        for h in 0..2 {
+            // Packed in 128-bit halves, put back in lane order.
+            let packed = _mm256_packs_epi32(q[2 * h], q[2 * h + 1]);
+            let row = _mm256_permute4x64_epi64::<0b1101_1000>(packed);
+            least[h] = _mm256_min_epi16(least[h], row);
+            unsafe {
+                _mm256_storeu_si256(c.keys16.as_mut_ptr().add(p * L + h * 16).cast(), row);
+                _mm256_storeu_si256(
+                    c.suffix_min.as_mut_ptr().add(p * L + h * 16).cast(),
+                    least[h],
+                );
+            }
+        }
+    }
 }
 
 /// [`fill_keys16`] with AVX-512 (the same keys: the same two roundings,
