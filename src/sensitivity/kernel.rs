@@ -1504,6 +1504,30 @@ struct Counts16<'a> {
     swaps: &'a mut [u32],
 }
 
+impl Counts16<'_> {
+    /// The units, the buffers checked to hold them (the vector counts read
+    /// and write them unchecked).
+    fn units(&self) -> usize {
+        const L: usize = BLOCK_RUNS;
+        let n = self.later.len();
+        assert!(n <= MAX_UNITS_16 && self.swaps.len() == L && self.earlier.len() == n);
+        assert!(self.keys16.len() >= n * L && self.counted.len() >= n * L);
+        assert!(self.suffix_min.len() >= (n + 1) * L);
+        n
+    }
+}
+
+/// The first and last positions position `p` is compared with: its
+/// backward and forward windows (`earlier`, `later`), clamped to the units.
+#[inline(always)]
+fn window(later: &[u32], earlier: &[u32], p: usize) -> (usize, usize) {
+    let n = later.len();
+    (
+        p.saturating_sub(earlier[p] as usize),
+        (p + later[p] as usize).min(n - 1),
+    )
+}
+
 /// Each lane's single-precision keys (n rows of [`BLOCK_RUNS`] lanes) as
 /// 16-bit integers spanning the lane's range, `(key * s + c) as i32`
 /// clamped: monotone in the key, so two keys in order keep their order or
@@ -1702,8 +1726,7 @@ fn counts16(c: &mut Counts16) -> u32 {
     c.swaps.fill(0);
     for p in 0..n {
         let kp = keys[p];
-        let last = (p + c.later[p] as usize).min(n - 1);
-        let first = p.saturating_sub(c.earlier[p] as usize);
+        let (first, last) = window(c.later, c.earlier, p);
         let (mut up, mut down) = ([0u32; L], [0u32; L]);
         for row in &keys[p + 1..=last] {
             for l in 0..L {
@@ -1731,10 +1754,7 @@ fn counts16(c: &mut Counts16) -> u32 {
 fn counts16_avx512(c: &mut Counts16) -> u32 {
     use std::arch::x86_64::*;
     const L: usize = BLOCK_RUNS;
-    let n = c.later.len();
-    assert!(n <= MAX_UNITS_16 && c.swaps.len() == L);
-    assert!(c.keys16.len() >= n * L && c.counted.len() >= n * L);
-    assert!(c.suffix_min.len() >= (n + 1) * L);
+    let n = c.units();
     let keys = c.keys16.as_ptr();
     // SAFETY (every load and store below): rows are in 0..n (n + 1 for the
     // suffix minima), each of L = 32 lanes of 16 bits (one register); the
@@ -1744,8 +1764,7 @@ fn counts16_avx512(c: &mut Counts16) -> u32 {
     let (mut swaps, mut missed) = ([_mm512_setzero_si512(); 2], 0u32);
     for p in 0..n {
         let kp = row(keys, p);
-        let last = (p + c.later[p] as usize).min(n - 1);
-        let first = p.saturating_sub(c.earlier[p] as usize);
+        let (first, last) = window(c.later, c.earlier, p);
         // Two counters each way, so that the additions do not wait on
         // each other.
         // SAFETY: rows first..=last are in 0..n (see above).
@@ -1833,10 +1852,7 @@ unsafe fn count_rows<const OP: i32>(
 fn counts16_avx2(c: &mut Counts16) -> u32 {
     use std::arch::x86_64::*;
     const L: usize = BLOCK_RUNS;
-    let n = c.later.len();
-    assert!(n <= MAX_UNITS_16 && c.swaps.len() == L);
-    assert!(c.keys16.len() >= n * L && c.counted.len() >= n * L);
-    assert!(c.suffix_min.len() >= (n + 1) * L);
+    let n = c.units();
     let keys = c.keys16.as_ptr();
     // SAFETY: as in `counts16_avx512`, two registers of 16 lanes a row.
     let row = |at: *const i16, j: usize| -> [__m256i; 2] {
@@ -1855,8 +1871,7 @@ fn counts16_avx2(c: &mut Counts16) -> u32 {
     let mut missed = 0u32;
     for p in 0..n {
         let kp = row(keys, p);
-        let last = (p + c.later[p] as usize).min(n - 1);
-        let first = p.saturating_sub(c.earlier[p] as usize);
+        let (first, last) = window(c.later, c.earlier, p);
         let mut up = [_mm256_setzero_si256(); 2];
         for j in p + 1..=last {
             let kj = row(keys, j);
@@ -2137,11 +2152,9 @@ mod tests {
         isas
     }
 
-    /// The 16-bit keys and window counts of `keys` (n rows of lanes) with
-    /// forward windows `later`, computed with `isa`: (keys16, counted,
-    /// swaps, lanes missed).
-    fn counts16_with(isa: Isa, keys: &[f32], later: &[u32]) -> (Vec<i16>, Vec<u32>, Vec<u32>, u32) {
-        const L: usize = BLOCK_RUNS;
+    /// A ranker that learned the forward windows `later` (and the backward
+    /// ones built from them).
+    fn learned(later: &[u32]) -> BlockRanker {
         let n = later.len();
         let mut ranker = BlockRanker {
             later: later.to_vec(),
@@ -2152,6 +2165,16 @@ mod tests {
         };
         ranker.learn();
         assert!(ranker.learned, "windows within the budget");
+        ranker
+    }
+
+    /// The 16-bit keys and window counts of `keys` (n rows of lanes) with
+    /// forward windows `later`, computed with `isa`: (keys16, counted,
+    /// swaps, lanes missed).
+    fn counts16_with(isa: Isa, keys: &[f32], later: &[u32]) -> (Vec<i16>, Vec<u32>, Vec<u32>, u32) {
+        const L: usize = BLOCK_RUNS;
+        let n = later.len();
+        let ranker = learned(later);
         let (mut keys16, mut least) = (vec![0; n * L], vec![0; (n + 1) * L]);
         let (mut counted, mut swaps) = (vec![0; n * L], vec![0; L]);
         let mut c = Counts16 {
@@ -2220,14 +2243,7 @@ mod tests {
                 .collect();
             assert!(results.windows(2).all(|w| w[0] == w[1]), "trial {trial}");
             let (keys16, counted, swaps, missed) = &results[0];
-            let mut probe = BlockRanker {
-                later: later.clone(),
-                earlier: vec![0; n],
-                needed: vec![0; n],
-                pending: true,
-                ..BlockRanker::default()
-            };
-            probe.learn();
+            let probe = learned(&later);
             for l in 0..L {
                 let key = |p: usize| keys16[p * L + l];
                 for a in 0..n {

@@ -191,8 +191,42 @@ const DRAW_LANES: usize = 8;
 #[inline(always)]
 fn uniform_draws(model: &UncertaintyModel, u: &[f64], draws: &mut [Draw]) {
     const L: usize = DRAW_LANES;
-    let (dims, nominal, spread) = (model.dims(), &model.layout.nominal, model.spread);
-    let mut node = Vec::new();
+    let spread = model.spread;
+    uniform_draws_by(model, u, draws, |w0, total, uniforms, node| {
+        let mut now = [-0.0f64; L];
+        for ((row, ui), &x) in node.iter_mut().zip(uniforms).zip(w0) {
+            for l in 0..L {
+                row[l] = x * (1.0 - spread + 2.0 * spread * ui[l]);
+                now[l] += row[l];
+            }
+        }
+        // Rescaled to the nominal sum (times 1, exactly the same, where
+        // the sum is not positive).
+        let scale: [f64; L] =
+            std::array::from_fn(|l| if now[l] > 0.0 { total / now[l] } else { 1.0 });
+        for row in node.iter_mut() {
+            for l in 0..L {
+                row[l] *= scale[l];
+            }
+        }
+    });
+}
+
+/// What [`uniform_draws`] and its vector versions share: each group of
+/// [`DRAW_LANES`] draws set to the nominal weights, then node by node
+/// `weigh(w0, total, uniforms, node)` sets the node's weights (a row of
+/// lanes per child) from its nominal weights `w0`, their sum and the
+/// draws' uniforms (a row of lanes per child), and they are written back.
+#[inline(always)]
+fn uniform_draws_by(
+    model: &UncertaintyModel,
+    u: &[f64],
+    draws: &mut [Draw],
+    mut weigh: impl FnMut(&[f64], f64, &[[f64; DRAW_LANES]], &mut [[f64; DRAW_LANES]]),
+) {
+    const L: usize = DRAW_LANES;
+    let (dims, nominal) = (model.dims(), &model.layout.nominal);
+    let (mut node, mut uniforms) = (Vec::new(), Vec::new());
     for (g, group) in draws.chunks_mut(L).enumerate() {
         for d in group.iter_mut() {
             d.weights.clear();
@@ -209,35 +243,32 @@ fn uniform_draws(model: &UncertaintyModel, u: &[f64], draws: &mut [Draw]) {
                 let range = model.layout.range(n);
                 let w0 = &nominal[range.clone()];
                 let total: f64 = w0.iter().sum();
-                // The node's weights, a row of lanes per child.
+                uniform_lanes(u, (g * L * dims + at, dims), w0.len(), &mut uniforms);
                 node.clear();
                 node.resize(w0.len(), [0.0f64; L]);
-                for (c, (row, &x)) in node.iter_mut().zip(w0).enumerate() {
-                    for (l, y) in row.iter_mut().enumerate() {
-                        let ui = u.get((g * L + l) * dims + at + c).copied().unwrap_or(0.5);
-                        *y = x * (1.0 - spread + 2.0 * spread * ui);
-                    }
-                }
-                let mut now = [-0.0f64; L];
-                for row in &node {
-                    for l in 0..L {
-                        now[l] += row[l];
-                    }
-                }
-                // Rescaled to the nominal sum (times 1, exactly the same,
-                // where the sum is not positive).
-                let scale: [f64; L] =
-                    std::array::from_fn(|l| if now[l] > 0.0 { total / now[l] } else { 1.0 });
-                for row in node.iter_mut() {
-                    for l in 0..L {
-                        row[l] *= scale[l];
-                    }
-                }
-                from_lanes(&node, group, range.clone());
+                weigh(w0, total, &uniforms, &mut node);
+                from_lanes(&node, group, range);
                 at += UncertaintyModel::node_dims(model.weight_method, w0.len());
             }
         }
     }
+}
+
+/// The uniforms of `children` children as rows of lanes: child c's of lane
+/// l at `first + l * stride + c` of `u` (any uniform past its end: lanes
+/// past the draws). Without target features, so that the compiler keeps
+/// plain loads (not gathers).
+#[inline(never)]
+fn uniform_lanes(
+    u: &[f64],
+    (first, stride): (usize, usize),
+    children: usize,
+    rows: &mut Vec<[f64; DRAW_LANES]>,
+) {
+    rows.clear();
+    rows.extend((0..children).map(|c| -> [f64; DRAW_LANES] {
+        std::array::from_fn(|l| u.get(first + l * stride + c).copied().unwrap_or(0.5))
+    }));
 }
 
 /// Lane l of each row of `node` into draw l's weights `range`. Without
@@ -259,59 +290,30 @@ fn from_lanes(node: &[[f64; DRAW_LANES]], group: &mut [Draw], range: std::ops::R
 #[target_feature(enable = "avx512f")]
 fn uniform_draws_avx512(model: &UncertaintyModel, u: &[f64], draws: &mut [Draw]) {
     use std::arch::x86_64::*;
-    const L: usize = DRAW_LANES;
-    let (dims, nominal, spread) = (model.dims(), &model.layout.nominal, model.spread);
+    let spread = model.spread;
     let (low, width) = (_mm512_set1_pd(1.0 - spread), _mm512_set1_pd(2.0 * spread));
-    let mut node: Vec<[f64; L]> = Vec::new();
-    for (g, group) in draws.chunks_mut(L).enumerate() {
-        for d in group.iter_mut() {
-            d.weights.clear();
-            d.weights.extend_from_slice(nominal);
-            d.levels.clear();
-            d.levels.resize(model.factors.len(), 0);
+    uniform_draws_by(model, u, draws, |w0, total, uniforms, node| {
+        let mut now = _mm512_set1_pd(-0.0);
+        for ((row, ui), &x) in node.iter_mut().zip(uniforms).zip(w0) {
+            // SAFETY (these loads and stores): rows of DRAW_LANES = 8
+            // doubles.
+            let ui = unsafe { _mm512_loadu_pd(ui.as_ptr()) };
+            let y = _mm512_mul_pd(
+                _mm512_set1_pd(x),
+                _mm512_add_pd(low, _mm512_mul_pd(width, ui)),
+            );
+            now = _mm512_add_pd(now, y);
+            unsafe { _mm512_storeu_pd(row.as_mut_ptr(), y) };
         }
-        let mut at = 0;
-        for factor in &model.factors {
-            let FactorKind::Weights { nodes } = &factor.kind else {
-                unreachable!("weight factors only")
-            };
-            for &n in nodes {
-                let range = model.layout.range(n);
-                let w0 = &nominal[range.clone()];
-                let total: f64 = w0.iter().sum();
-                node.clear();
-                node.resize(w0.len(), [0.0f64; L]);
-                let mut now = _mm512_set1_pd(-0.0);
-                for (c, (row, &x)) in node.iter_mut().zip(w0).enumerate() {
-                    let ui: [f64; L] = std::array::from_fn(|l| {
-                        u.get((g * L + l) * dims + at + c).copied().unwrap_or(0.5)
-                    });
-                    // SAFETY: `ui` and `row` hold L = 8 doubles.
-                    let ui = unsafe { _mm512_loadu_pd(ui.as_ptr()) };
-                    let factor = _mm512_add_pd(low, _mm512_mul_pd(width, ui));
-                    let y = _mm512_mul_pd(_mm512_set1_pd(x), factor);
-                    now = _mm512_add_pd(now, y);
-                    unsafe { _mm512_storeu_pd(row.as_mut_ptr(), y) };
-                }
-                let positive = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(now, _mm512_setzero_pd());
-                let scale =
-                    _mm512_mask_div_pd(_mm512_set1_pd(1.0), positive, _mm512_set1_pd(total), now);
-                for row in node.iter_mut() {
-                    // SAFETY: as above.
-                    unsafe {
-                        let y = _mm512_mul_pd(_mm512_loadu_pd(row.as_ptr()), scale);
-                        _mm512_storeu_pd(row.as_mut_ptr(), y);
-                    }
-                }
-                for (l, d) in group.iter_mut().enumerate() {
-                    for (w, row) in d.weights[range.clone()].iter_mut().zip(&node) {
-                        *w = row[l];
-                    }
-                }
-                at += UncertaintyModel::node_dims(model.weight_method, w0.len());
+        let positive = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(now, _mm512_setzero_pd());
+        let scale = _mm512_mask_div_pd(_mm512_set1_pd(1.0), positive, _mm512_set1_pd(total), now);
+        for row in node.iter_mut() {
+            unsafe {
+                let y = _mm512_mul_pd(_mm512_loadu_pd(row.as_ptr()), scale);
+                _mm512_storeu_pd(row.as_mut_ptr(), y);
             }
         }
-    }
+    });
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -436,6 +438,21 @@ mod tests {
                     .collect()
             };
             assert_eq!(bits(&chunk), bits(&one_by_one), "{count} draws");
+            // Each version on its own (draw_mc_chunk takes the widest).
+            let mut again = chunk.clone();
+            uniform_draws(&model, &u, &mut again);
+            assert_eq!(bits(&again), bits(&one_by_one), "portable, {count} draws");
+            #[cfg(target_arch = "x86_64")]
+            {
+                if std::is_x86_feature_detected!("avx2") {
+                    unsafe { uniform_draws_avx2(&model, &u, &mut again) };
+                    assert_eq!(bits(&again), bits(&one_by_one), "AVX2, {count} draws");
+                }
+                if std::is_x86_feature_detected!("avx512f") {
+                    unsafe { uniform_draws_avx512(&model, &u, &mut again) };
+                    assert_eq!(bits(&again), bits(&one_by_one), "AVX-512, {count} draws");
+                }
+            }
             assert!(
                 chunk
                     .iter()
