@@ -668,7 +668,9 @@ const MAX_POOR_BLOCKS: u32 = 32;
 /// so each position compares its score with a window of neighbours
 /// instead of sorting: branch-free, with the block's runs side by side in
 /// vector lanes (one comparison of two positions serves all the runs), on
-/// scores rounded to single precision (twice the lanes per instruction).
+/// scores rounded to single precision (twice the lanes per instruction),
+/// or, in a keyed block, on 16-bit integer keys (twice again: see
+/// `counts16` and [`BlockRanker::rank_keyed`]).
 /// The windows are learned from the runs the sort ranked: the forward
 /// window of position p reaches the farthest later unit seen to beat it,
 /// and the backward window of position j back to the farthest position
@@ -1188,7 +1190,7 @@ impl BlockRanker {
     /// counts the discordant pairs, as for rounded keys (see the type's
     /// comment). Only for rankings without ties.
     ///
-    /// Counted on 16-bit keys ([`counts16`], which checked the windows),
+    /// Counted on 16-bit keys (`counts16`, which checked the windows),
     /// the counted order is the order by 16-bit key and nominal position,
     /// so only units with equal 16-bit keys can be out of order on the
     /// keys, and they are in nominal order: such neighbours are swapped
