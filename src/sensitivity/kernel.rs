@@ -2612,6 +2612,36 @@ mod tests {
     /// has) agrees with sorting each run alone: same order, same
     /// discordant pairs, same refusals (ties, non-finite scores); and most
     /// runs are counted once the windows are learned.
+    /// Rankers sharing windows: what one learns from its sorted runs, the
+    /// other counts with from its first block, without sorting a run of
+    /// its own; a ranker not sharing still has to learn alone.
+    #[test]
+    fn shared_windows_reach_the_other_rankers() {
+        let n = 50;
+        let shared = Arc::new(SharedWindows::default());
+        let (mut a, mut b, mut alone) = (
+            BlockRanker::default(),
+            BlockRanker::default(),
+            BlockRanker::default(),
+        );
+        a.share(Arc::clone(&shared));
+        b.share(Arc::clone(&shared));
+        // Lower first; unit 3 falls behind unit 7 (a forward reach of 4).
+        let mut scores: Vec<f64> = (0..n).map(|p| p as f64).collect();
+        scores[3] = 7.5;
+        assert!(!a.begin(n), "nothing learned yet");
+        let (order, swaps) = a.rank(0, &scores, false).expect("sorted");
+        assert_eq!((order[3..8].to_vec(), swaps), (vec![4, 5, 6, 7, 3], 4));
+        assert!(a.begin(n), "a learned from its sorted run");
+        assert!(a.later[3] >= 4);
+        assert!(b.begin(n), "b counts with what a learned");
+        assert_eq!(
+            (b.later.clone(), b.earlier.clone()),
+            (a.later.clone(), a.earlier.clone())
+        );
+        assert!(!alone.begin(n), "a ranker not sharing learns alone");
+    }
+
     #[test]
     fn block_ranker_agrees_with_the_sort() {
         for (isa, ties) in isas_here()
