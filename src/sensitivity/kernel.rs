@@ -781,18 +781,13 @@ pub struct ProvenBlock<'a> {
 impl ProvenBlock<'_> {
     /// Per unit (nominal position), the positions counted in each run
     /// (0-based ranks; lanes of runs not proven are meaningless).
-    pub fn positions(&self) -> impl Iterator<Item = &[u32; BLOCK_RUNS]> {
-        self.counted.as_chunks::<BLOCK_RUNS>().0.iter()
+    pub fn positions(&self) -> &[[u32; BLOCK_RUNS]] {
+        self.counted.as_chunks::<BLOCK_RUNS>().0
     }
 
     /// The runs proven: bit r for lane r.
     pub fn run_mask(&self) -> u32 {
         self.runs
-    }
-
-    /// [`ProvenBlock::positions`] as a slice of rows.
-    pub fn rows(&self) -> &[[u32; BLOCK_RUNS]] {
-        self.counted.as_chunks::<BLOCK_RUNS>().0
     }
 
     /// The runs proven (lanes), ascending.
