@@ -361,21 +361,9 @@ impl BlockPlan {
         let Some(keyed) = &self.keyed else {
             return false;
         };
-        let pattern = &self.patterns[0].as_ref().expect("a keyed variant")[0];
-        if pattern.complete && draws.len() <= BLOCK_RUNS {
-            self.lane_weights(model, draws, b);
-        } else {
-            let runs: Vec<usize> = (0..draws.len()).collect();
-            self.shares(model, draws, &runs, pattern, &mut b.shares);
-            let slots = model.layout.nominal.len();
-            leaf_weights(
-                &self.segments[0],
-                runs.len(),
-                &b.shares,
-                slots,
-                &mut b.weights,
-            );
-        }
+        // A keyed plan has every member of every unit (no weight
+        // re-normalised), and its keys take at most a block of runs.
+        self.lane_weights(model, draws, b);
         b.start(draws.len(), self.stride);
         keyed.keys.keys(
             &b.weights,
@@ -679,12 +667,8 @@ fn lane_weights(plan: &BlockPlan, model: &UncertaintyModel, draws: &[Draw], b: &
     // The draws' weights slot by slot, a lane per run (unused lanes 1).
     b.shares.clear();
     b.shares.resize(slots * L, 1.0);
+    to_lanes(draws, &mut b.shares);
     let lanes = b.shares.as_chunks_mut::<L>().0;
-    for (r, draw) in draws.iter().enumerate() {
-        for (lane, &w) in lanes.iter_mut().zip(&draw.weights) {
-            lane[r] = w;
-        }
-    }
     // Shares in place: each weight over its node's sum (summed as
     // `Iterator::sum` does: from -0.0, in order), the raw weight under a
     // sum node.
@@ -718,9 +702,7 @@ fn lane_weights(plan: &BlockPlan, model: &UncertaintyModel, draws: &[Draw], b: &
                 e[l] *= lanes[slot][l];
             }
         }
-        for (r, &x) in e.iter().enumerate().take(draws.len()) {
-            b.weights[r * k + j] = x;
-        }
+        from_lanes(&e, j, k, &mut b.weights);
     }
 }
 
