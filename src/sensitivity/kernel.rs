@@ -346,9 +346,7 @@ impl KeyKernel {
         key_product(&self.values, k, 0..self.n, lanes, keys);
         true
     }
-}
 
-impl KeyKernel {
     /// The weights of [`KeyKernel::keys`] times `sign`, transposed
     /// (indicator-major, a lane per run, single precision) into `lanes`,
     /// and each run's margin into `margins`.
@@ -1212,17 +1210,23 @@ impl BlockRanker {
         while let Some(j) = self.first_narrow(&self.placed[r * n..(r + 1) * n], i, wide) {
             i = j;
             let (x, y) = (self.placed[r * n + i], self.placed[r * n + i + 1]);
+            // Keys out of order can be a tie of 16-bit keys to put right;
+            // otherwise, keys not in order or an empty slot (NaN): not
+            // proven.
+            let inverted = y < x && self.on_keys16;
+            if !inverted && !wider(y - x, 0.0) {
+                return None;
+            }
             let (p, q) = self.units_at(r, i)?;
-            let tied16 = |u: u32| self.keys16[u as usize * BLOCK_RUNS + r];
-            if y < x && self.on_keys16 && tied16(p) == tied16(q) {
+            if inverted {
+                let key16 = |u: u32| self.keys16[u as usize * BLOCK_RUNS + r];
+                if key16(p) != key16(q) {
+                    return None;
+                }
                 self.swap_neighbours(r, i, p as usize, q as usize);
                 // The pair before (if any) now ends on another unit.
                 i = i.saturating_sub(1);
                 continue;
-            }
-            // Keys not in order, or an empty slot (NaN): not proven.
-            if !wider(y - x, 0.0) {
-                return None;
             }
             let (a, b) = exact(p, q);
             if !apart(a, b) {
