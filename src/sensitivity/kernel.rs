@@ -647,11 +647,11 @@ fn apart(a: f64, b: f64) -> bool {
 
 /// Runs ranked together by a [`BlockRanker`] (the Monte Carlo block size).
 pub const BLOCK_RUNS: usize = 32;
-/// Pairs compared per unit on average (both directions) above which
-/// counting would cost more than sorting (a pair costs about 1/16 cycle per
-/// run, sorting from the nominal order some 30 cycles per unit and more):
-/// wider windows are not learned.
-const WINDOW_BUDGET: usize = 512;
+/// Pairs compared per unit on average above which counting would cost
+/// more than sorting (a pair costs about 1/8 cycle per run, sorting from
+/// the nominal order some 30 cycles per unit and more): wider windows are
+/// not learned.
+const WINDOW_BUDGET: usize = 256;
 /// Refused (too wide) windows after which a ranker stops counting.
 const MAX_REFUSED: u32 = 8;
 /// Blocks in a row where most counted runs failed the check after which a
@@ -663,17 +663,15 @@ const MAX_POOR_BLOCKS: u32 = 32;
 /// A unit's rank is its nominal position, plus the units after it in the
 /// nominal order that now beat it, minus the units before it that it now
 /// beats. A perturbed run only reorders units close in the nominal order,
-/// so each position compares its score with a window of neighbours
-/// instead of sorting: branch-free, with the block's runs side by side in
+/// so each position compares its score with a window of later neighbours
+/// instead of sorting, and each comparison counts at both ends (one more
+/// for the earlier unit, one less for the later): branch-free, with the block's runs side by side in
 /// vector lanes (one comparison of two positions serves all the runs), on
 /// scores rounded to single precision (twice the lanes per instruction),
 /// or, in a keyed block, on 16-bit integer keys (twice again: see
 /// `counts16` and [`BlockRanker::rank_keyed`]).
-/// The windows are learned from the runs the sort ranked: the forward
-/// window of position p reaches the farthest later unit seen to beat it,
-/// and the backward window of position j back to the farthest position
-/// whose forward window reaches j, so every pair compared at its earlier
-/// end is compared at its later end too.
+/// The windows are learned from the runs the sort ranked: the window of
+/// position p reaches the farthest later unit seen to beat it.
 ///
 /// Exactness does not rest on the windows nor on the rounding: the counted
 /// positions are accepted only if they form a permutation whose full
@@ -683,19 +681,17 @@ const MAX_POOR_BLOCKS: u32 = 32;
 /// comparison can only miss a discordant pair (outside the windows, or
 /// rounded to equal scores), never invent one. Take the smallest unit
 /// whose forward count missed a pair: its count could only be put right by
-/// a pair missed at its backward end, but that pair would be missed at its
-/// (smaller) forward end too; so its position would be wrong, and the
-/// check would have failed. Runs that fail the check are sorted
+/// a pair missed at its backward end, but such a pair is one missed at its
+/// (smaller) forward end too (a pair counts at both ends or at neither);
+/// so its position would be wrong, and the check would have failed. Runs that fail the check are sorted
 /// ([`SortedRun::rank`]) and teach the windows at the next block; runs
 /// with ties go to the general ranker.
 #[derive(Debug, Clone, Default)]
 pub struct BlockRanker {
     /// The fallback, and the order of the run it ranked last.
     sorted: SortedRun,
-    /// Per position, later positions compared (the forward window).
+    /// Per position, later positions compared (its window).
     later: Vec<u32>,
-    /// Per position, earlier positions compared (the backward window).
-    earlier: Vec<u32>,
     /// Forward reach needed by the runs sorted in the current block.
     needed: Vec<u32>,
     /// Whether `needed` holds anything not learned yet.
@@ -719,6 +715,9 @@ pub struct BlockRanker {
     /// Scratch of the 16-bit counting: per row, the least 16-bit key of
     /// that row and the rows after it (n + 1 rows).
     suffix_min: Vec<i16>,
+    /// Scratch of the 16-bit counting: per row, the counted positions as
+    /// they build up.
+    positions16: Vec<i16>,
     /// Whether the current block was counted on `keys16` (ties between
     /// them broken by nominal position, put right by the proof).
     on_keys16: bool,
@@ -762,7 +761,7 @@ pub struct BlockRanker {
 pub struct SharedWindows {
     /// Bumped whenever `later` widens.
     version: std::sync::atomic::AtomicU64,
-    /// The widest forward window of each position learned so far.
+    /// The widest window of each position learned so far.
     later: std::sync::Mutex<Vec<u32>>,
 }
 
@@ -926,7 +925,6 @@ impl BlockRanker {
             let ties = self.sorted.ties;
             *self = BlockRanker {
                 later: vec![0; n],
-                earlier: vec![0; n],
                 needed: vec![0; n],
                 swaps: vec![0; L],
                 outside: vec![false; L],
@@ -1113,11 +1111,12 @@ impl BlockRanker {
         let n = self.later.len();
         self.keys16.resize(n * L, 0);
         self.suffix_min.resize((n + 1) * L, 0);
+        self.positions16.resize(n * L, 0);
         let mut counts = Counts16 {
             keys16: &mut self.keys16,
             later: &self.later,
-            earlier: &self.earlier,
             suffix_min: &mut self.suffix_min,
+            positions: &mut self.positions16,
             counted: &mut self.counted,
             swaps: &mut self.swaps,
         };
@@ -1325,8 +1324,8 @@ impl BlockRanker {
         Some((&self.sorted.order, self.sorted.swaps))
     }
 
-    /// Widens the windows to what the sorted runs needed (backward windows
-    /// covering the forward ones), unless that exceeds the budget.
+    /// Widens the windows to what the sorted runs needed, unless that
+    /// exceeds the budget.
     fn learn(&mut self) {
         let n = self.later.len();
         let later: Vec<u32> = self
@@ -1337,32 +1336,14 @@ impl BlockRanker {
             .collect();
         self.needed.fill(0);
         self.pending = false;
-        // Within budget (the forward windows first: the backward ones cost
-        // as much again to build), and (counts are 32-bit lanes) the summed
-        // forward windows, a bound on a run's forward counts, fit in 32 bits.
-        let budget = WINDOW_BUDGET * n;
-        let forward: usize = later.iter().map(|&w| w as usize).sum();
-        if forward > budget || forward > u32::MAX as usize {
-            self.refused += 1;
-            return;
-        }
-        // Position j is compared backward with every earlier position p
-        // whose forward window reaches it (the first such p is the
-        // farthest), so every pair compared at its earlier end is compared
-        // at its later end too.
-        let mut earlier = vec![0u32; n];
-        for (p, &w) in later.iter().enumerate() {
-            let reach = (p + 1 + w as usize).min(n);
-            for (d, e) in earlier[p + 1..reach].iter_mut().enumerate() {
-                *e = (*e).max(d as u32 + 1);
-            }
-        }
-        if forward + earlier.iter().map(|&w| w as usize).sum::<usize>() > budget {
+        // Within budget, and (counts are 32-bit lanes) the summed windows,
+        // a bound on a run's forward counts, fit in 32 bits.
+        let pairs: usize = later.iter().map(|&w| w as usize).sum();
+        if pairs > WINDOW_BUDGET * n || pairs > u32::MAX as usize {
             self.refused += 1;
             return;
         }
         self.later = later;
-        self.earlier = earlier;
         self.learned = true;
         // Told to the other rankers of the analysis, if any of them lacks it.
         if let Some(shared) = &self.shared {
@@ -1384,29 +1365,30 @@ impl BlockRanker {
     }
 
     /// The window counts for every lane (portable code; see
-    /// [`counts_avx512`] and [`counts_avx2`]).
+    /// [`counts_avx512`] and [`counts_avx2`]): each pair once, counted at
+    /// both ends, the later ends in place in `counted`.
     fn counts(&mut self) {
         const L: usize = BLOCK_RUNS;
         let n = self.later.len();
         let rows: &[[f32; L]] = self.keys.as_chunks::<L>().0;
         let counted: &mut [[u32; L]] = self.counted.as_chunks_mut::<L>().0;
-        self.swaps.fill(0);
         for (p, out) in counted.iter_mut().enumerate().take(n) {
-            let kp = &rows[p];
+            *out = [p as u32; L];
+        }
+        self.swaps.fill(0);
+        for p in 0..n {
+            let (kp, last) = (rows[p], last_compared(&self.later, p));
+            let (done, later) = counted.split_at_mut(p + 1);
             let mut up = [0u32; L];
-            for row in &rows[p + 1..=(p + self.later[p] as usize).min(n - 1)] {
+            for (row, out) in rows[p + 1..=last].iter().zip(later) {
                 for l in 0..L {
-                    up[l] += (row[l] < kp[l]) as u32;
-                }
-            }
-            let mut down = [0u32; L];
-            for row in &rows[p.saturating_sub(self.earlier[p] as usize)..p] {
-                for l in 0..L {
-                    down[l] += (row[l] > kp[l]) as u32;
+                    let beats = (row[l] < kp[l]) as u32;
+                    up[l] += beats;
+                    out[l] = out[l].wrapping_sub(beats);
                 }
             }
             for l in 0..L {
-                out[l] = (p as u32).wrapping_add(up[l]).wrapping_sub(down[l]);
+                done[p][l] = done[p][l].wrapping_add(up[l]);
                 self.swaps[l] = self.swaps[l].wrapping_add(up[l]);
             }
         }
@@ -1497,9 +1479,12 @@ struct Counts16<'a> {
     keys16: &'a mut [i16],
     /// The windows (see [`BlockRanker`]).
     later: &'a [u32],
-    earlier: &'a [u32],
     /// Row p: the least key of rows p.. (row n: `i16::MAX`).
     suffix_min: &'a mut [i16],
+    /// Per row, the counted position as it builds up: its nominal
+    /// position less the earlier rows it beats, then plus the later rows
+    /// that beat it.
+    positions: &'a mut [i16],
     /// The counted positions and, per lane, the summed forward counts.
     counted: &'a mut [u32],
     swaps: &'a mut [u32],
@@ -1511,22 +1496,18 @@ impl Counts16<'_> {
     fn units(&self) -> usize {
         const L: usize = BLOCK_RUNS;
         let n = self.later.len();
-        assert!(n <= MAX_UNITS_16 && self.swaps.len() == L && self.earlier.len() == n);
+        assert!(n <= MAX_UNITS_16 && self.swaps.len() == L);
         assert!(self.keys16.len() >= n * L && self.counted.len() >= n * L);
-        assert!(self.suffix_min.len() >= (n + 1) * L);
+        assert!(self.suffix_min.len() >= (n + 1) * L && self.positions.len() >= n * L);
         n
     }
 }
 
-/// The first and last positions position `p` is compared with: its
-/// backward and forward windows (`earlier`, `later`), clamped to the units.
+/// The last position that position `p` is compared with: the end of its
+/// window, clamped to the units.
 #[inline(always)]
-fn window(later: &[u32], earlier: &[u32], p: usize) -> (usize, usize) {
-    let n = later.len();
-    (
-        p.saturating_sub(earlier[p] as usize),
-        (p + later[p] as usize).min(n - 1),
-    )
+fn last_compared(later: &[u32], p: usize) -> usize {
+    (p + later[p] as usize).min(later.len() - 1)
 }
 
 /// Each lane's single-precision keys (n rows of [`BLOCK_RUNS`] lanes) as
@@ -1713,36 +1694,38 @@ fn fill_keys16_avx512(keys: &[f32], c: &mut Counts16) {
 /// by nominal position (an earlier unit first), so the counted positions
 /// are those of the order by (key, nominal position) when the windows hold
 /// every pair that order inverts. That is checked here, unit by unit: no
-/// unit after the forward window has a lower key (a pair outside a unit's
-/// backward window is outside the other unit's forward window: the
-/// backward windows are built from the forward ones). Returns the lanes
-/// (bit r) where a window missed a pair.
+/// unit after the window has a lower key (each pair in a window is
+/// compared once and counted at both ends, so a pair is missed at both
+/// ends or at neither). Returns the lanes (bit r) where a window missed a
+/// pair.
+#[inline(always)]
 fn counts16(c: &mut Counts16) -> u32 {
     const L: usize = BLOCK_RUNS;
-    let n = c.later.len();
+    let n = c.units();
     let keys = &c.keys16.as_chunks::<L>().0[..n];
     let least = &c.suffix_min.as_chunks::<L>().0[..n + 1];
+    let positions = &mut c.positions.as_chunks_mut::<L>().0[..n];
     let counted = &mut c.counted.as_chunks_mut::<L>().0[..n];
+    for (p, at) in positions.iter_mut().enumerate() {
+        *at = [p as i16; L];
+    }
     let mut missed = 0u32;
     c.swaps.fill(0);
     for p in 0..n {
-        let kp = keys[p];
-        let (first, last) = window(c.later, c.earlier, p);
-        let (mut up, mut down) = ([0u32; L], [0u32; L]);
-        for row in &keys[p + 1..=last] {
+        let (kp, last) = (keys[p], last_compared(c.later, p));
+        let (done, later) = positions.split_at_mut(p + 1);
+        let mut up = [0i16; L];
+        for (row, at) in keys[p + 1..=last].iter().zip(later) {
             for l in 0..L {
-                up[l] += (row[l] < kp[l]) as u32;
-            }
-        }
-        for row in &keys[first..p] {
-            for l in 0..L {
-                down[l] += (row[l] > kp[l]) as u32;
+                let beats = (row[l] < kp[l]) as i16;
+                up[l] += beats;
+                at[l] -= beats;
             }
         }
         for l in 0..L {
             missed |= ((least[last + 1][l] < kp[l]) as u32) << l;
-            counted[p][l] = (p as u32).wrapping_add(up[l]).wrapping_sub(down[l]);
-            c.swaps[l] = c.swaps[l].wrapping_add(up[l]);
+            counted[p][l] = (done[p][l] + up[l]) as u32;
+            c.swaps[l] += up[l] as u32;
         }
     }
     missed
@@ -1756,23 +1739,36 @@ fn counts16_avx512(c: &mut Counts16) -> u32 {
     use std::arch::x86_64::*;
     const L: usize = BLOCK_RUNS;
     let n = c.units();
-    let keys = c.keys16.as_ptr();
+    let (keys, positions) = (c.keys16.as_ptr(), c.positions.as_mut_ptr());
     // SAFETY (every load and store below): rows are in 0..n (n + 1 for the
     // suffix minima), each of L = 32 lanes of 16 bits (one register); the
     // buffers hold that many (asserted above).
     let row = |at: *const i16, j: usize| unsafe { _mm512_loadu_si512(at.add(j * L).cast()) };
+    for p in 0..n {
+        let at = positions.wrapping_add(p * L);
+        unsafe { _mm512_storeu_si512(at.cast(), _mm512_set1_epi16(p as i16)) };
+    }
     let one = _mm512_set1_epi16(1);
     let (mut swaps, mut missed) = ([_mm512_setzero_si512(); 2], 0u32);
     for p in 0..n {
-        let kp = row(keys, p);
-        let (first, last) = window(c.later, c.earlier, p);
-        // Two counters each way, so that the additions do not wait on
-        // each other.
-        // SAFETY: rows first..=last are in 0..n (see above).
-        let up = unsafe { count_rows::<6>(keys, p + 1, last + 1, kp, one) };
-        let down = unsafe { count_rows::<1>(keys, first, p, kp, one) };
+        let (kp, last) = (row(keys, p), last_compared(c.later, p));
+        // Two counters, so that the additions do not wait on each other.
+        let (mut a, mut b) = (_mm512_setzero_si512(), _mm512_setzero_si512());
+        let mut j = p + 1;
+        // SAFETY: rows p + 1..=last are in 0..n (see above).
+        unsafe {
+            while j < last {
+                count_pair(&mut a, kp, keys, positions, j, one);
+                count_pair(&mut b, kp, keys, positions, j + 1, one);
+                j += 2;
+            }
+            if j == last {
+                count_pair(&mut a, kp, keys, positions, j, one);
+            }
+        }
+        let up = _mm512_add_epi16(a, b);
         missed |= _mm512_cmplt_epi16_mask(row(c.suffix_min.as_ptr(), last + 1), kp);
-        let q = _mm512_sub_epi16(_mm512_add_epi16(_mm512_set1_epi16(p as i16), up), down);
+        let q = _mm512_add_epi16(row(positions, p), up);
         let halves = [_mm512_castsi512_si256(q), _mm512_extracti64x4_epi64::<1>(q)];
         let ups = [
             _mm512_castsi512_si256(up),
@@ -1790,74 +1786,55 @@ fn counts16_avx512(c: &mut Counts16) -> u32 {
     missed
 }
 
-/// Adds `one` to the 16-bit lanes of `count` where `kp` compares to the
-/// row at `row` as `OP` says (the `vpcmpw` predicate: 1 less, 6 greater).
-/// (The compiler turns the masked addition into a mask expansion and a
-/// subtraction; the same addition written in assembly measured no faster.)
+/// Compares row `j` of `keys` with `kp` (rows of [`BLOCK_RUNS`] 16-bit
+/// lanes, one register) and counts the lanes where it is lower at both
+/// ends: `one` added to `up` (the earlier unit's count) and taken from row
+/// `j` of `positions` (the later unit's). (The compiler turns a masked
+/// addition into a mask expansion and a subtraction; the same addition
+/// written in assembly measured no faster.)
 ///
 /// # Safety
-/// AVX-512 BW is present and `row` points at 32 readable `i16`.
+/// AVX-512 BW is present and row `j` of both buffers is readable and
+/// writable.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw")]
 #[inline]
-unsafe fn count_where<const OP: i32>(
-    count: &mut std::arch::x86_64::__m512i,
+unsafe fn count_pair(
+    up: &mut std::arch::x86_64::__m512i,
     kp: std::arch::x86_64::__m512i,
-    row: *const i16,
+    keys: *const i16,
+    positions: *mut i16,
+    j: usize,
     one: std::arch::x86_64::__m512i,
 ) {
     use std::arch::x86_64::*;
     // SAFETY: the caller's.
-    let k = unsafe { _mm512_loadu_si512(row.cast()) };
-    let m = _mm512_cmp_epi16_mask::<OP>(kp, k);
-    *count = _mm512_mask_add_epi16(*count, m, *count, one);
-}
-
-/// In each 16-bit lane, how many rows `from..to` of `keys` (rows of
-/// [`BLOCK_RUNS`] lanes) `kp` compares to as `OP` says ([`count_where`]),
-/// in two counters so that the additions do not wait on each other.
-///
-/// # Safety
-/// AVX-512 BW is present and the rows are readable.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw")]
-#[inline]
-unsafe fn count_rows<const OP: i32>(
-    keys: *const i16,
-    from: usize,
-    to: usize,
-    kp: std::arch::x86_64::__m512i,
-    one: std::arch::x86_64::__m512i,
-) -> std::arch::x86_64::__m512i {
-    use std::arch::x86_64::*;
-    let (mut a, mut b) = (_mm512_setzero_si512(), _mm512_setzero_si512());
-    let mut j = from;
-    // SAFETY: the caller's.
     unsafe {
-        while j + 1 < to {
-            count_where::<OP>(&mut a, kp, keys.add(j * BLOCK_RUNS), one);
-            count_where::<OP>(&mut b, kp, keys.add((j + 1) * BLOCK_RUNS), one);
-            j += 2;
-        }
-        if j < to {
-            count_where::<OP>(&mut a, kp, keys.add(j * BLOCK_RUNS), one);
-        }
+        let m = _mm512_cmplt_epi16_mask(_mm512_loadu_si512(keys.add(j * BLOCK_RUNS).cast()), kp);
+        *up = _mm512_mask_add_epi16(*up, m, *up, one);
+        let at = positions.add(j * BLOCK_RUNS).cast();
+        let q = _mm512_loadu_si512(at);
+        _mm512_storeu_si512(at, _mm512_mask_sub_epi16(q, m, q, one));
     }
-    _mm512_add_epi16(a, b)
 }
 
 /// [`counts16`] with AVX2: a row of 32 lanes is two registers of 16-bit
-/// keys; comparison masks (all ones) subtracted from 16-bit counters.
+/// keys; comparison masks (all ones) added at both ends.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn counts16_avx2(c: &mut Counts16) -> u32 {
     use std::arch::x86_64::*;
     const L: usize = BLOCK_RUNS;
     let n = c.units();
-    let keys = c.keys16.as_ptr();
+    let (keys, positions) = (c.keys16.as_ptr(), c.positions.as_mut_ptr());
     // SAFETY: as in `counts16_avx512`, two registers of 16 lanes a row.
     let row = |at: *const i16, j: usize| -> [__m256i; 2] {
         std::array::from_fn(|h| unsafe { _mm256_loadu_si256(at.add(j * L + h * 16).cast()) })
+    };
+    let put = |j: usize, x: [__m256i; 2]| {
+        for (h, x) in x.into_iter().enumerate() {
+            unsafe { _mm256_storeu_si256(positions.add(j * L + h * 16).cast(), x) };
+        }
     };
     // Bit l of the mask: lane l of a (16-bit lanes) is all ones.
     let bits = |a: [__m256i; 2]| {
@@ -1868,32 +1845,33 @@ fn counts16_avx2(c: &mut Counts16) -> u32 {
         };
         lanes(a[0]) | lanes(a[1]) << 16
     };
+    for p in 0..n {
+        put(p, [_mm256_set1_epi16(p as i16); 2]);
+    }
     let mut swaps = [_mm256_setzero_si256(); 4];
     let mut missed = 0u32;
     for p in 0..n {
-        let kp = row(keys, p);
-        let (first, last) = window(c.later, c.earlier, p);
+        let (kp, last) = (row(keys, p), last_compared(c.later, p));
         let mut up = [_mm256_setzero_si256(); 2];
         for j in p + 1..=last {
-            let kj = row(keys, j);
+            let (kj, at) = (row(keys, j), row(positions, j));
+            // All ones (-1) where row j is lower.
+            let beats: [__m256i; 2] = std::array::from_fn(|h| _mm256_cmpgt_epi16(kp[h], kj[h]));
+            put(
+                j,
+                std::array::from_fn(|h| _mm256_add_epi16(at[h], beats[h])),
+            );
             for h in 0..2 {
-                up[h] = _mm256_sub_epi16(up[h], _mm256_cmpgt_epi16(kp[h], kj[h]));
-            }
-        }
-        let mut down = [_mm256_setzero_si256(); 2];
-        for j in first..p {
-            let kj = row(keys, j);
-            for h in 0..2 {
-                down[h] = _mm256_sub_epi16(down[h], _mm256_cmpgt_epi16(kj[h], kp[h]));
+                up[h] = _mm256_sub_epi16(up[h], beats[h]);
             }
         }
         let beyond = row(c.suffix_min.as_ptr(), last + 1);
         missed |= bits(std::array::from_fn(|h| {
             _mm256_cmpgt_epi16(kp[h], beyond[h])
         }));
-        let base = _mm256_set1_epi16(p as i16);
+        let done = row(positions, p);
         for h in 0..2 {
-            let q = _mm256_sub_epi16(_mm256_add_epi16(base, up[h]), down[h]);
+            let q = _mm256_add_epi16(done[h], up[h]);
             for half in 0..2 {
                 let pick = |x: __m256i| {
                     _mm256_cvtepi16_epi32(if half == 0 {
@@ -2016,34 +1994,37 @@ fn counts_avx512(b: &mut BlockRanker) {
     const G: usize = L / V;
     let n = b.later.len();
     assert!(b.keys.len() >= n * L && b.counted.len() >= n * L && b.swaps.len() == L);
-    let keys = b.keys.as_ptr();
+    let (keys, counted) = (b.keys.as_ptr(), b.counted.as_mut_ptr());
     let one = _mm512_set1_epi32(1);
     let mut swaps = [_mm512_setzero_si512(); G];
     // SAFETY (every load and store below): rows j are in 0..n (the windows
     // are clamped to the units), lanes g * V .. g * V + V in 0..L, and the
     // buffers hold n rows of L lanes (asserted above).
     let load = |j: usize, g: usize| unsafe { _mm512_loadu_ps(keys.add(j * L + g * V)) };
+    let at = |j: usize, g: usize| counted.wrapping_add(j * L + g * V).cast::<__m512i>();
+    for p in 0..n {
+        for g in 0..G {
+            unsafe { _mm512_storeu_si512(at(p, g), _mm512_set1_epi32(p as i32)) };
+        }
+    }
     for p in 0..n {
         let kp: [__m512; G] = std::array::from_fn(|g| load(p, g));
         let mut up = [_mm512_setzero_si512(); G];
-        for j in p + 1..=(p + b.later[p] as usize).min(n - 1) {
+        for j in p + 1..=last_compared(&b.later, p) {
             for g in 0..G {
                 let m = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(load(j, g), kp[g]);
                 up[g] = _mm512_mask_add_epi32(up[g], m, up[g], one);
+                unsafe {
+                    let q = _mm512_loadu_si512(at(j, g));
+                    _mm512_storeu_si512(at(j, g), _mm512_mask_sub_epi32(q, m, q, one));
+                }
             }
         }
-        let mut down = [_mm512_setzero_si512(); G];
-        for j in p.saturating_sub(b.earlier[p] as usize)..p {
-            for g in 0..G {
-                let m = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(load(j, g), kp[g]);
-                down[g] = _mm512_mask_add_epi32(down[g], m, down[g], one);
-            }
-        }
-        let base = _mm512_set1_epi32(p as i32);
         for g in 0..G {
-            let q = _mm512_sub_epi32(_mm512_add_epi32(base, up[g]), down[g]);
-            let at = b.counted[p * L + g * V..][..V].as_mut_ptr();
-            unsafe { _mm512_storeu_si512(at.cast(), q) };
+            unsafe {
+                let q = _mm512_loadu_si512(at(p, g));
+                _mm512_storeu_si512(at(p, g), _mm512_add_epi32(q, up[g]));
+            }
             swaps[g] = _mm512_add_epi32(swaps[g], up[g]);
         }
     }
@@ -2053,7 +2034,7 @@ fn counts_avx512(b: &mut BlockRanker) {
 }
 
 /// [`BlockRanker::counts`] with AVX2: the 32 lanes as 4 registers of 8
-/// floats, comparison masks (all ones) subtracted from 32-bit counters.
+/// floats, comparison masks (all ones) added at both ends.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn counts_avx2(b: &mut BlockRanker) {
@@ -2063,31 +2044,35 @@ fn counts_avx2(b: &mut BlockRanker) {
     const G: usize = L / V;
     let n = b.later.len();
     assert!(b.keys.len() >= n * L && b.counted.len() >= n * L && b.swaps.len() == L);
-    let keys = b.keys.as_ptr();
+    let (keys, counted) = (b.keys.as_ptr(), b.counted.as_mut_ptr());
     let mut swaps = [_mm256_setzero_si256(); G];
     // SAFETY: as in `counts_avx512`.
     let load = |j: usize, g: usize| unsafe { _mm256_loadu_ps(keys.add(j * L + g * V)) };
+    let at = |j: usize, g: usize| counted.wrapping_add(j * L + g * V).cast::<__m256i>();
+    for p in 0..n {
+        for g in 0..G {
+            unsafe { _mm256_storeu_si256(at(p, g), _mm256_set1_epi32(p as i32)) };
+        }
+    }
     for p in 0..n {
         let kp: [__m256; G] = std::array::from_fn(|g| load(p, g));
         let mut up = [_mm256_setzero_si256(); G];
-        for j in p + 1..=(p + b.later[p] as usize).min(n - 1) {
+        for j in p + 1..=last_compared(&b.later, p) {
             for g in 0..G {
-                let m = _mm256_cmp_ps::<_CMP_LT_OQ>(load(j, g), kp[g]);
-                up[g] = _mm256_sub_epi32(up[g], _mm256_castps_si256(m));
+                // All ones (-1) where row j is lower.
+                let m = _mm256_castps_si256(_mm256_cmp_ps::<_CMP_LT_OQ>(load(j, g), kp[g]));
+                up[g] = _mm256_sub_epi32(up[g], m);
+                unsafe {
+                    let q = _mm256_loadu_si256(at(j, g));
+                    _mm256_storeu_si256(at(j, g), _mm256_add_epi32(q, m));
+                }
             }
         }
-        let mut down = [_mm256_setzero_si256(); G];
-        for j in p.saturating_sub(b.earlier[p] as usize)..p {
-            for g in 0..G {
-                let m = _mm256_cmp_ps::<_CMP_GT_OQ>(load(j, g), kp[g]);
-                down[g] = _mm256_sub_epi32(down[g], _mm256_castps_si256(m));
-            }
-        }
-        let base = _mm256_set1_epi32(p as i32);
         for g in 0..G {
-            let q = _mm256_sub_epi32(_mm256_add_epi32(base, up[g]), down[g]);
-            let at = b.counted[p * L + g * V..][..V].as_mut_ptr();
-            unsafe { _mm256_storeu_si256(at.cast(), q) };
+            unsafe {
+                let q = _mm256_loadu_si256(at(p, g));
+                _mm256_storeu_si256(at(p, g), _mm256_add_epi32(q, up[g]));
+            }
             swaps[g] = _mm256_add_epi32(swaps[g], up[g]);
         }
     }
@@ -2153,13 +2138,11 @@ mod tests {
         isas
     }
 
-    /// A ranker that learned the forward windows `later` (and the backward
-    /// ones built from them).
+    /// A ranker that learned the windows `later`.
     fn learned(later: &[u32]) -> BlockRanker {
         let n = later.len();
         let mut ranker = BlockRanker {
             later: later.to_vec(),
-            earlier: vec![0; n],
             needed: vec![0; n],
             pending: true,
             ..BlockRanker::default()
@@ -2170,7 +2153,7 @@ mod tests {
     }
 
     /// The 16-bit keys and window counts of `keys` (n rows of lanes) with
-    /// forward windows `later`, computed with `isa`: (keys16, counted,
+    /// windows `later`, computed with `isa`: (keys16, counted,
     /// swaps, lanes missed).
     fn counts16_with(isa: Isa, keys: &[f32], later: &[u32]) -> (Vec<i16>, Vec<u32>, Vec<u32>, u32) {
         const L: usize = BLOCK_RUNS;
@@ -2178,11 +2161,12 @@ mod tests {
         let ranker = learned(later);
         let (mut keys16, mut least) = (vec![0; n * L], vec![0; (n + 1) * L]);
         let (mut counted, mut swaps) = (vec![0; n * L], vec![0; L]);
+        let mut positions = vec![0; n * L];
         let mut c = Counts16 {
             keys16: &mut keys16,
             later: &ranker.later,
-            earlier: &ranker.earlier,
             suffix_min: &mut least,
+            positions: &mut positions,
             counted: &mut counted,
             swaps: &mut swaps,
         };
@@ -2258,11 +2242,7 @@ mod tests {
                 // Position of p: the units before it in (key, position).
                 let position = |p: usize| (0..n).filter(|&q| (key(q), q) < (key(p), p)).count();
                 let outside = (0..n).any(|p| {
-                    (p + 1..n).any(|j| {
-                        key(j) < key(p)
-                            && (j > p + probe.later[p] as usize
-                                || p + (probe.earlier[j] as usize) < j)
-                    })
+                    (p + 1..n).any(|j| key(j) < key(p) && j > p + probe.later[p] as usize)
                 });
                 assert_eq!(missed >> l & 1 == 1, outside, "trial {trial} lane {l}");
                 if outside {
@@ -2634,10 +2614,7 @@ mod tests {
         assert!(a.begin(n), "a learned from its sorted run");
         assert!(a.later[3] >= 4);
         assert!(b.begin(n), "b counts with what a learned");
-        assert_eq!(
-            (b.later.clone(), b.earlier.clone()),
-            (a.later.clone(), a.earlier.clone())
-        );
+        assert_eq!(b.later, a.later);
         assert!(!alone.begin(n), "a ranker not sharing learns alone");
     }
 
