@@ -323,40 +323,62 @@ fn add_deviations_avx2(sum: &mut [f64], sum_sq: &mut [f64], x: &[f64], c: &[f64]
 /// Adds the rows of `rows` (each `k` deviations padded with zeros to
 /// whole tiles of [`GRAM_TILE`]) to `sum` and their outer products to
 /// `products` (k x k, row-major; the matrix is symmetric, so row i holds
-/// only the columns from its own tile on: see [`gram_at`]): for each i,
-/// four tiles of columns at a time accumulate in registers over all the
-/// rows (independent chains).
+/// only the columns from its own tile on: see [`gram_at`]): for each
+/// [`GRAM_ROWS_AT_ONCE`] rows i of a tile and up to four tiles of columns,
+/// the products accumulate in registers over all the rows (independent
+/// chains; each entry summed row after row).
 #[inline(always)]
 fn add_gram(sum: &mut [f64], products: &mut [f64], rows: &[f64], k: usize) {
     const T: usize = GRAM_TILE;
-    const G: usize = 4;
     let width = k.next_multiple_of(T);
     for row in rows.chunks_exact(width) {
         for (s, &d) in sum.iter_mut().zip(row) {
             *s += d;
         }
     }
-    for i in 0..k {
-        for j0 in (i / T * T..width).step_by(G * T) {
-            let mut acc = [[0.0f64; T]; G];
-            for row in rows.chunks_exact(width) {
-                let di = row[i];
-                for (g, a) in acc.iter_mut().enumerate() {
-                    let at = j0 + g * T;
-                    if at < width {
-                        let tile: &[f64; T] = row[at..at + T].try_into().expect("whole tiles");
-                        for l in 0..T {
-                            a[l] += di * tile[l];
-                        }
-                    }
+    for i in (0..k).step_by(GRAM_ROWS_AT_ONCE) {
+        for j in (i / T * T..width).step_by(4 * T) {
+            match (width - j) / T {
+                1 => gram_tiles::<1>(products, rows, k, i, j),
+                2 => gram_tiles::<2>(products, rows, k, i, j),
+                3 => gram_tiles::<3>(products, rows, k, i, j),
+                _ => gram_tiles::<4>(products, rows, k, i, j),
+            }
+        }
+    }
+}
+
+/// Deviations i of [`add_gram`] whose products accumulate together (in
+/// one tile: [`GRAM_TILE`] is a multiple).
+const GRAM_ROWS_AT_ONCE: usize = 4;
+
+/// Adds to `products` the outer products of deviations `i0..` ([`GRAM_ROWS_AT_ONCE`],
+/// those below `k`) with `G` tiles of columns from `j0`, over all the
+/// rows (of the padded width: deviations `i0..` are in it).
+#[inline(always)]
+fn gram_tiles<const G: usize>(products: &mut [f64], rows: &[f64], k: usize, i0: usize, j0: usize) {
+    const T: usize = GRAM_TILE;
+    const I: usize = GRAM_ROWS_AT_ONCE;
+    let width = k.next_multiple_of(T);
+    let mut acc = [[[0.0f64; T]; G]; I];
+    for row in rows.chunks_exact(width) {
+        let d: &[f64; I] = row[i0..i0 + I].try_into().expect("in the padded row");
+        let tiles: &[f64] = &row[j0..j0 + G * T];
+        for (a, &di) in acc.iter_mut().zip(d) {
+            for (ag, tile) in a.iter_mut().zip(tiles.chunks_exact(T)) {
+                for l in 0..T {
+                    ag[l] += di * tile[l];
                 }
             }
-            for (g, a) in acc.iter().enumerate() {
-                for (l, &x) in a.iter().enumerate() {
-                    let j = j0 + g * T + l;
-                    if j < k {
-                        products[i * k + j] += x;
-                    }
+        }
+    }
+    for (ii, a) in acc.iter().enumerate().take(k - i0) {
+        let i = i0 + ii;
+        for (g, ag) in a.iter().enumerate() {
+            for (l, &x) in ag.iter().enumerate() {
+                let j = j0 + g * T + l;
+                if j < k {
+                    products[i * k + j] += x;
                 }
             }
         }
