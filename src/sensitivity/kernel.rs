@@ -868,6 +868,35 @@ fn lane_displacements_avx2(counted: &[u32], moved: &mut [(u64, u64); BLOCK_RUNS]
     lane_displacements(counted, moved);
 }
 
+/// Puts each run's keys at their counted positions: `placed[r * n + q] =
+/// keys[p * BLOCK_RUNS + r]` for the unit p counted at q in run r, for the
+/// runs `placed` holds (`placed.len() / n`, `R` a divisor of them: the
+/// runs of a whole block are placed with a fixed trip count). The
+/// counting gives every position in 0..n (a unit's count is its position,
+/// less at most the units before it, plus at most those after it), and
+/// the positions are clamped to that range only to keep the stores in
+/// bounds. A run whose positions are no permutation leaves a slot
+/// unfilled: NaN on single-precision counts, which fails the proof (see
+/// [`BlockRanker::rank_keyed`]); on 16-bit keys only runs whose windows
+/// missed a pair can be such, and they are not proven.
+#[inline(always)]
+fn place_keys<const R: usize>(counted: &[u32], keys: &[f32], placed: &mut [f32]) {
+    const L: usize = BLOCK_RUNS;
+    let n = counted.len() / L;
+    let rows = placed.len() / n.max(1);
+    assert!(rows <= L && rows % R == 0 && placed.len() == rows * n && keys.len() == n * L);
+    let (counted, keys) = (counted.as_chunks::<L>().0, keys.as_chunks::<L>().0);
+    for (lanes, keys) in counted.iter().zip(keys) {
+        for r0 in (0..rows).step_by(R) {
+            for r in r0..r0 + R {
+                let q = (lanes[r] as usize).min(n - 1);
+                // SAFETY: r < rows and q < n, so r * n + q < placed.len().
+                unsafe { *placed.get_unchecked_mut(r * n + q) = keys[r] };
+            }
+        }
+    }
+}
+
 /// Instruction set used by the window counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 enum Isa {
@@ -1062,20 +1091,11 @@ impl BlockRanker {
                 self.placed.clear();
                 self.placed.resize(rows * n, f32::NAN);
             }
-            // Borrowed apart from `self`, so that the loop keeps the
-            // buffers in registers (through `self` they were reloaded at
-            // every store).
-            let (placed, outside) = (&mut self.placed[..rows * n], &mut self.outside[..rows]);
-            let keys = self.keys.chunks_exact(L);
-            for (lanes, keys) in self.counted.chunks_exact(L).zip(keys) {
-                for (r, (&q, &key)) in lanes[..rows].iter().zip(keys).enumerate() {
-                    let q = q as usize;
-                    if q < n {
-                        placed[r * n + q] = key;
-                    } else {
-                        outside[r] = true;
-                    }
-                }
+            let (counted, keys) = (&self.counted[..n * L], &self.keys[..n * L]);
+            if rows == L {
+                place_keys::<L>(counted, keys, &mut self.placed[..L * n]);
+            } else {
+                place_keys::<1>(counted, keys, &mut self.placed[..rows * n]);
             }
             #[cfg(target_arch = "x86_64")]
             if self.isa != Isa::Portable {
