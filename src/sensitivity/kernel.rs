@@ -884,7 +884,7 @@ fn place_keys<const R: usize>(counted: &[u32], keys: &[f32], placed: &mut [f32])
     const L: usize = BLOCK_RUNS;
     let n = counted.len() / L;
     let rows = placed.len() / n.max(1);
-    assert!(rows <= L && rows % R == 0 && placed.len() == rows * n && keys.len() == n * L);
+    assert!(rows <= L && rows.is_multiple_of(R) && placed.len() == rows * n && keys.len() == n * L);
     let (counted, keys) = (counted.as_chunks::<L>().0, keys.as_chunks::<L>().0);
     for (lanes, keys) in counted.iter().zip(keys) {
         for r0 in (0..rows).step_by(R) {
