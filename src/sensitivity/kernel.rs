@@ -711,18 +711,18 @@ pub struct BlockRanker {
     keys: Vec<f32>,
     /// A keyed block's keys as 16-bit integers (see [`fill_keys16`]): n
     /// rows of [`BLOCK_RUNS`] lanes.
-    keys16: Vec<i16>,
+    keys16: Aligned<i16>,
     /// Scratch of the 16-bit counting: per row, the least 16-bit key of
     /// that row and the rows after it (n + 1 rows).
-    suffix_min: Vec<i16>,
+    suffix_min: Aligned<i16>,
     /// Scratch of the 16-bit counting: per row, the counted positions as
     /// they build up.
-    positions16: Vec<i16>,
+    positions16: Aligned<i16>,
     /// Whether the current block was counted on `keys16` (ties between
     /// them broken by nominal position, put right by the proof).
     on_keys16: bool,
     /// Counted positions: n rows of [`BLOCK_RUNS`] lanes.
-    counted: Vec<u32>,
+    counted: Aligned<u32>,
     /// Per lane, the summed forward counts.
     swaps: Vec<u32>,
     /// Per run of the block, the units placed at their counted positions
@@ -749,6 +749,63 @@ pub struct BlockRanker {
     /// version of them last taken.
     shared: Option<Arc<SharedWindows>>,
     seen: u64,
+}
+
+/// A buffer of `len` elements starting on a cache line (64 bytes), so that
+/// the vector rows of a block (64 bytes and more) never straddle two lines;
+/// its elements as a slice. (The vector is longer by a line: the slice
+/// starts where the line starts, wherever the allocation does.)
+#[derive(Debug, Default)]
+struct Aligned<T> {
+    buf: Vec<T>,
+    len: usize,
+}
+
+impl<T: Copy + Default> Aligned<T> {
+    /// `len` elements (their values unspecified when the length changes).
+    fn resize(&mut self, len: usize) {
+        if len != self.len {
+            self.buf = vec![T::default(); len + 64 / std::mem::size_of::<T>()];
+            self.len = len;
+        }
+    }
+
+    /// Where the slice starts in `buf`.
+    fn start(&self) -> usize {
+        let lead = self.buf.as_ptr().align_offset(64);
+        if lead <= self.buf.len() - self.len {
+            lead
+        } else {
+            0
+        }
+    }
+}
+
+impl<T: Copy + Default> Clone for Aligned<T> {
+    /// The same elements, in a buffer lined up on its own.
+    fn clone(&self) -> Self {
+        let mut copy = Aligned {
+            buf: vec![T::default(); self.buf.len()],
+            len: self.len,
+        };
+        copy.copy_from_slice(self);
+        copy
+    }
+}
+
+impl<T: Copy + Default> std::ops::Deref for Aligned<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        let start = self.start();
+        &self.buf[start..start + self.len]
+    }
+}
+
+impl<T: Copy + Default> std::ops::DerefMut for Aligned<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        let start = self.start();
+        &mut self.buf[start..start + self.len]
+    }
 }
 
 /// Windows learned by the rankers of one analysis (one per thread), shared
@@ -1060,7 +1117,7 @@ impl BlockRanker {
         const L: usize = BLOCK_RUNS;
         let n = self.later.len();
         if self.counted.len() != n * L {
-            self.counted = vec![0; n * L];
+            self.counted.resize(n * L);
         }
         self.outside.fill(false);
         // Keys given by the caller are counted as 16-bit integers (twice
@@ -1129,9 +1186,9 @@ impl BlockRanker {
     fn count16(&mut self, rows: usize) {
         const L: usize = BLOCK_RUNS;
         let n = self.later.len();
-        self.keys16.resize(n * L, 0);
-        self.suffix_min.resize((n + 1) * L, 0);
-        self.positions16.resize(n * L, 0);
+        self.keys16.resize(n * L);
+        self.suffix_min.resize((n + 1) * L);
+        self.positions16.resize(n * L);
         let mut counts = Counts16 {
             keys16: &mut self.keys16,
             later: &self.later,
