@@ -41,7 +41,7 @@
 //! runs.
 
 use super::accumulate::{LinearScores, RunScores};
-use super::kernel::{BLOCK_RUNS, KeyKernel, ScoreKernel};
+use super::kernel::{Aligned, BLOCK_RUNS, KeyKernel, ScoreKernel};
 use super::model::UncertaintyModel;
 use super::sample::Draw;
 use crate::pipeline::aggregate::power;
@@ -211,8 +211,8 @@ pub struct BlockScratch {
     weights: Vec<f64>,
     /// Single-precision keys of a keyed block ([`BlockPlan::block_keys`]),
     /// the weights transposed for them, and each run's margin.
-    pub keys: Vec<f32>,
-    lanes: Vec<f32>,
+    pub keys: Aligned<f32>,
+    lanes: Aligned<f32>,
     /// See `keys`.
     pub margins: Vec<f64>,
     shares: Vec<f64>,

@@ -309,8 +309,8 @@ impl KeyKernel {
         weights: &[f64],
         rows: usize,
         highest_best: bool,
-        lanes: &mut Vec<f32>,
-        keys: &mut Vec<f32>,
+        lanes: &mut Aligned<f32>,
+        keys: &mut Aligned<f32>,
         margins: &mut Vec<f64>,
     ) -> bool {
         const L: usize = BLOCK_RUNS;
@@ -330,7 +330,7 @@ impl KeyKernel {
         #[cfg(not(target_arch = "x86_64"))]
         self.lanes_and_margins(weights, rows, sign, lanes, margins);
         // Every row is written by the product.
-        keys.resize(self.n * L, 0.0);
+        keys.resize(self.n * L);
         #[cfg(target_arch = "x86_64")]
         if self.avx512 {
             // SAFETY: AVX-512 was detected.
@@ -356,13 +356,13 @@ impl KeyKernel {
         weights: &[f64],
         rows: usize,
         sign: f64,
-        lanes: &mut Vec<f32>,
+        lanes: &mut Aligned<f32>,
         margins: &mut Vec<f64>,
     ) {
         const L: usize = BLOCK_RUNS;
         let k = self.k;
-        lanes.clear();
-        lanes.resize(k * L, 0.0);
+        lanes.resize(k * L);
+        lanes.fill(0.0);
         for (r, w) in weights.chunks_exact(k.max(1)).take(rows).enumerate() {
             for (j, &x) in w.iter().enumerate() {
                 lanes[j * L + r] = (sign * x) as f32;
@@ -406,7 +406,7 @@ impl KeyKernel {
         weights: &[f64],
         rows: usize,
         sign: f64,
-        lanes: &mut Vec<f32>,
+        lanes: &mut Aligned<f32>,
         margins: &mut Vec<f64>,
     ) {
         self.lanes_and_margins(weights, rows, sign, lanes, margins);
@@ -708,7 +708,7 @@ pub struct BlockRanker {
     poor_blocks: u32,
     /// Keys of the block (lower = better), single precision: n rows of
     /// [`BLOCK_RUNS`] lanes.
-    keys: Vec<f32>,
+    keys: Aligned<f32>,
     /// A keyed block's keys as 16-bit integers (see [`fill_keys16`]): n
     /// rows of [`BLOCK_RUNS`] lanes.
     keys16: Aligned<i16>,
@@ -756,14 +756,14 @@ pub struct BlockRanker {
 /// its elements as a slice. (The vector is longer by a line: the slice
 /// starts where the line starts, wherever the allocation does.)
 #[derive(Debug, Default)]
-struct Aligned<T> {
+pub struct Aligned<T> {
     buf: Vec<T>,
     len: usize,
 }
 
 impl<T: Copy + Default> Aligned<T> {
     /// `len` elements (their values unspecified when the length changes).
-    fn resize(&mut self, len: usize) {
+    pub fn resize(&mut self, len: usize) {
         if len != self.len {
             self.buf = vec![T::default(); len + 64 / std::mem::size_of::<T>()];
             self.len = len;
@@ -1075,9 +1075,7 @@ impl BlockRanker {
             return;
         }
         let n = self.later.len();
-        if self.keys.len() != n * L {
-            self.keys = vec![0.0; n * L];
-        }
+        self.keys.resize(n * L);
         assert!(
             rows == 0 || scores.len() >= (rows - 1) * stride + n,
             "the block holds {rows} rows of {n} scores"
@@ -1099,7 +1097,7 @@ impl BlockRanker {
     /// then ranked by [`BlockRanker::rank_keyed`], which proves the
     /// counted order on the full scores, since such keys are not a
     /// rounding of them.
-    pub fn count_keys(&mut self, keys: &mut Vec<f32>, rows: usize) {
+    pub fn count_keys(&mut self, keys: &mut Aligned<f32>, rows: usize) {
         if !self.counts_block(rows) {
             return;
         }
@@ -2590,7 +2588,8 @@ mod tests {
                 });
                 let stride = kernel.stride();
                 let mut ranker = BlockRanker::default();
-                let (mut lanes, mut keys, mut margins) = (Vec::new(), Vec::new(), Vec::new());
+                let (mut lanes, mut keys, mut margins) =
+                    (Aligned::default(), Aligned::default(), Vec::new());
                 let (mut proven, mut total) = (0, 0);
                 for block in 0..60 {
                     let highest = block % 2 == 0;
