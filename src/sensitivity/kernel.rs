@@ -2341,6 +2341,26 @@ mod tests {
         }
     }
 
+    /// Aligned buffers start on a cache line, hold their length, and a
+    /// clone (another allocation) holds the same elements, lined up too.
+    #[test]
+    fn aligned_buffers_start_on_a_line_and_clone_their_elements() {
+        for len in [1, 7, 290 * BLOCK_RUNS] {
+            let mut a = Aligned::<i16>::default();
+            a.resize(len);
+            assert_eq!(a.len(), len);
+            assert_eq!(a.as_ptr() as usize % 64, 0, "len {len}");
+            for (i, x) in a.iter_mut().enumerate() {
+                *x = i as i16;
+            }
+            let copies: Vec<Aligned<i16>> = (0..8).map(|_| a.clone()).collect();
+            for b in &copies {
+                assert_eq!(b.as_ptr() as usize % 64, 0, "len {len}");
+                assert_eq!(&b[..], &a[..], "len {len}");
+            }
+        }
+    }
+
     #[test]
     fn in_order_accepts_only_true_orders() {
         let scores = [3.0, 1.0, 2.0, 2.0, 1.0 + 1e-13];
