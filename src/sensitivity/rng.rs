@@ -50,6 +50,17 @@ impl Rng {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
+    /// Fills `out` with uniforms in [0, 1), the same as as many calls of
+    /// [`Rng::uniform`] (the state kept in registers meanwhile, not
+    /// stored after every number).
+    pub fn fill_uniform(&mut self, out: &mut [f64]) {
+        let mut local = self.clone();
+        for x in out {
+            *x = local.uniform();
+        }
+        *self = local;
+    }
+
     /// Uniform in (0, 1).
     pub fn open_uniform(&mut self) -> f64 {
         loop {
@@ -105,6 +116,16 @@ mod tests {
         assert!(a.windows(2).all(|w| w[0] == w[1]));
         assert_ne!(Rng::new(7, 3).next_u64(), Rng::new(7, 4).next_u64());
         assert_ne!(Rng::new(7, 3).next_u64(), Rng::new(8, 3).next_u64());
+    }
+
+    #[test]
+    fn filled_uniforms_continue_the_stream() {
+        let (mut a, mut b) = (Rng::new(3, 9), Rng::new(3, 9));
+        let mut filled = vec![0.0; 37];
+        a.fill_uniform(&mut filled);
+        let one_by_one: Vec<f64> = (0..37).map(|_| b.uniform()).collect();
+        assert_eq!(filled, one_by_one);
+        assert_eq!(a.next_u64(), b.next_u64(), "the stream goes on alike");
     }
 
     #[test]

@@ -140,8 +140,8 @@ pub fn draw_mc(model: &UncertaintyModel, rng: &mut Rng) -> Draw {
 /// [`draw_mc`] into an earlier draw's buffers (`u` holds the uniforms):
 /// no allocation once the buffers have their size.
 pub fn draw_mc_into(model: &UncertaintyModel, rng: &mut Rng, u: &mut Vec<f64>, draw: &mut Draw) {
-    u.clear();
-    u.extend((0..model.dims()).map(|_| rng.uniform()));
+    u.resize(model.dims(), 0.0);
+    rng.fill_uniform(u);
     let rng = (model.weight_method == WeightMethod::Dirichlet).then_some(rng);
     draw_with(model, u, rng, draw);
 }
@@ -169,8 +169,8 @@ pub fn draw_mc_chunk(
         }
         return;
     }
-    u.clear();
-    u.extend((0..draws.len() * model.dims()).map(|_| rng.uniform()));
+    u.resize(draws.len() * model.dims(), 0.0);
+    rng.fill_uniform(u);
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx512f") {
         // SAFETY: AVX-512 is present.
