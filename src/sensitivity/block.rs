@@ -207,8 +207,10 @@ struct KeyedProduct {
 #[derive(Debug, Clone, Default)]
 pub struct BlockScratch {
     /// Effective weights of the block's runs for a product (runs x
-    /// columns).
+    /// columns), and in a keyed block the same a lane per run (columns x
+    /// [`BLOCK_RUNS`]).
     weights: Vec<f64>,
+    weight_lanes: Vec<f64>,
     /// Single-precision keys of a keyed block ([`BlockPlan::block_keys`]),
     /// the weights transposed for them, and each run's margin.
     pub keys: Aligned<f32>,
@@ -366,7 +368,7 @@ impl BlockPlan {
         self.lane_weights(model, draws, b);
         b.start(draws.len(), self.stride);
         keyed.keys.keys(
-            &b.weights,
+            &b.weight_lanes,
             draws.len(),
             highest_best,
             &mut b.lanes,
@@ -695,14 +697,16 @@ fn lane_weights(plan: &BlockPlan, model: &UncertaintyModel, draws: &[Draw], b: &
     let k = leaves.len();
     b.weights.clear();
     b.weights.resize(draws.len() * k, 0.0);
-    for (j, (_, path)) in leaves.iter().enumerate() {
-        let mut e = [1.0f64; L];
+    b.weight_lanes.resize(k * L, 0.0);
+    let columns = b.weight_lanes.as_chunks_mut::<L>().0;
+    for ((j, (_, path)), e) in leaves.iter().enumerate().zip(columns) {
+        *e = [1.0f64; L];
         for &slot in path {
             for l in 0..L {
                 e[l] *= lanes[slot][l];
             }
         }
-        from_lanes(&e, j, k, &mut b.weights);
+        from_lanes(e, j, k, &mut b.weights);
     }
 }
 
@@ -753,8 +757,9 @@ fn lane_weights_avx512(
     let k = leaves.len();
     b.weights.clear();
     b.weights.resize(draws.len() * k, 0.0);
-    let mut e = [0.0f64; L];
-    for (j, (_, path)) in leaves.iter().enumerate() {
+    b.weight_lanes.resize(k * L, 0.0);
+    let columns = b.weight_lanes.as_chunks_mut::<L>().0;
+    for ((j, (_, path)), e) in leaves.iter().enumerate().zip(columns) {
         let mut product = [_mm512_set1_pd(1.0); G];
         for &slot in path {
             assert!(slot < slots);
@@ -765,7 +770,7 @@ fn lane_weights_avx512(
         for (g, &p) in product.iter().enumerate() {
             unsafe { _mm512_storeu_pd(e[g * V..].as_mut_ptr(), p) };
         }
-        from_lanes(&e, j, k, &mut b.weights);
+        from_lanes(e, j, k, &mut b.weights);
     }
 }
 

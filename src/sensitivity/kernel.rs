@@ -297,7 +297,8 @@ impl KeyKernel {
     }
 
     /// Writes the keys of `rows` runs (at most [`BLOCK_RUNS`]) whose
-    /// effective weights are `weights` (rows x k, row-major) into `keys`
+    /// effective weights are `weights` (k rows of [`BLOCK_RUNS`] lanes, a
+    /// lane per run; lanes past `rows` unused) into `keys`
     /// (`n` rows of [`BLOCK_RUNS`] lanes, lower = better: scores negated
     /// when `highest_best`; lanes past `rows` hold zeros), and each run's
     /// margin into `margins`: when two units' keys differ by more than
@@ -315,8 +316,11 @@ impl KeyKernel {
     ) -> bool {
         const L: usize = BLOCK_RUNS;
         let k = self.k;
-        assert!(rows <= L && weights.len() == rows * k, "rows x k weights");
-        if !weights.iter().all(|&w| in_key_range(w)) {
+        assert!(rows <= L && weights.len() == k * L, "k rows of lanes");
+        if !weights
+            .chunks_exact(L)
+            .all(|lanes| lanes[..rows].iter().all(|&w| in_key_range(w)))
+        {
             return false;
         }
         let sign = if highest_best { -1.0 } else { 1.0 };
@@ -347,9 +351,9 @@ impl KeyKernel {
         true
     }
 
-    /// The weights of [`KeyKernel::keys`] times `sign`, transposed
-    /// (indicator-major, a lane per run, single precision) into `lanes`,
-    /// and each run's margin into `margins`.
+    /// The weights of [`KeyKernel::keys`] times `sign`, in single precision
+    /// into `lanes` (zeros past `rows`), and each run's margin into
+    /// `margins`.
     #[inline(always)]
     fn lanes_and_margins(
         &self,
@@ -362,10 +366,13 @@ impl KeyKernel {
         const L: usize = BLOCK_RUNS;
         let k = self.k;
         lanes.resize(k * L);
-        lanes.fill(0.0);
-        for (r, w) in weights.chunks_exact(k.max(1)).take(rows).enumerate() {
-            for (j, &x) in w.iter().enumerate() {
-                lanes[j * L + r] = (sign * x) as f32;
+        for (to, from) in lanes.chunks_exact_mut(L).zip(weights.chunks_exact(L)) {
+            for l in 0..L {
+                to[l] = if l < rows {
+                    (sign * from[l]) as f32
+                } else {
+                    0.0
+                };
             }
         }
         // Per run, |key - (score - c)| <= (k + 3) u sum |w x| (+ underflow),
@@ -2682,8 +2689,15 @@ mod tests {
                     let mut scores = vec![0.0; rows * stride];
                     kernel.scores(&weights, rows, values, &mut scores);
                     let counted = ranker.begin(n);
+                    // The weights a lane per run (junk past the rows).
+                    let mut weight_lanes = vec![f64::NAN; k * BLOCK_RUNS];
+                    for (r, w) in weights.chunks_exact(k).enumerate() {
+                        for (j, &x) in w.iter().enumerate() {
+                            weight_lanes[j * BLOCK_RUNS + r] = x;
+                        }
+                    }
                     assert!(keyed.keys(
-                        &weights,
+                        &weight_lanes,
                         rows,
                         highest,
                         &mut lanes,
