@@ -237,6 +237,7 @@ const F32_TINY: f64 = 1.401298464324817e-45;
 const KEY_RANGE: f64 = 1e30;
 
 /// Whether a value or weight is finite and in [`KEY_RANGE`].
+#[inline(always)]
 fn in_key_range(v: f64) -> bool {
     v.abs() <= KEY_RANGE
 }
@@ -317,10 +318,11 @@ impl KeyKernel {
         const L: usize = BLOCK_RUNS;
         let k = self.k;
         assert!(rows <= L && weights.len() == k * L, "k rows of lanes");
-        if !weights
-            .chunks_exact(L)
-            .all(|lanes| lanes[..rows].iter().all(|&w| in_key_range(w)))
-        {
+        // Every weight checked (no early exit: vectorised).
+        let in_range = weights.chunks_exact(L).fold(true, |ok, lanes| {
+            lanes[..rows].iter().fold(ok, |ok, &w| ok & in_key_range(w))
+        });
+        if !in_range {
             return false;
         }
         let sign = if highest_best { -1.0 } else { 1.0 };
@@ -2404,6 +2406,32 @@ mod tests {
             }
             if trial % 4 == 0 {
                 assert_eq!(*missed, 0, "complete windows miss nothing");
+            }
+        }
+    }
+
+    /// Keys are refused when a weight of a run is not finite or beyond
+    /// the key range, whichever run and column it is in, and not for what
+    /// lies past the runs.
+    #[test]
+    fn keys_refuse_weights_out_of_range() {
+        const L: usize = BLOCK_RUNS;
+        let (n, k, rows) = (5, 3, 7);
+        let values: Vec<f64> = (0..n * k).map(|i| (i % 7) as f64 + 0.5).collect();
+        let keyed = KeyKernel::new(&values, n, k).expect("values in range");
+        let (mut lanes, mut keys, mut margins) =
+            (Aligned::default(), Aligned::default(), Vec::new());
+        let mut keys_of =
+            |weights: &[f64]| keyed.keys(weights, rows, false, &mut lanes, &mut keys, &mut margins);
+        let mut weights = vec![0.25; k * L];
+        weights[L + rows] = f64::NAN;
+        weights[2 * L + L - 1] = 1e300;
+        assert!(keys_of(&weights), "past the runs");
+        for bad in [f64::NAN, f64::INFINITY, -1e31] {
+            for at in [0, L + rows - 1, 2 * L + 3] {
+                let mut w = weights.clone();
+                w[at] = bad;
+                assert!(!keys_of(&w), "{bad} at {at}");
             }
         }
     }
