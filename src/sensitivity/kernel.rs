@@ -2128,52 +2128,106 @@ fn in_order(order: &[u32], scores: &[f64], highest_best: bool, ties: bool) -> bo
 }
 
 /// [`BlockRanker::counts`] with AVX-512: the 32 lanes as 2 registers of 16
-/// floats, comparison masks added straight into 32-bit counters.
+/// floats, comparison masks added straight into 32-bit counters; units two
+/// at a time, as in `counts16_avx512` (a row both windows reach is
+/// updated once for the two).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 fn counts_avx512(b: &mut BlockRanker) {
     use std::arch::x86_64::*;
     const L: usize = BLOCK_RUNS;
     const V: usize = 16;
-    const G: usize = L / V;
     let n = b.later.len();
     assert!(b.keys.len() >= n * L && b.counted.len() >= n * L && b.swaps.len() == L);
     let (keys, counted) = (b.keys.as_ptr(), b.counted.as_mut_ptr());
-    let one = _mm512_set1_epi32(1);
-    let mut swaps = [_mm512_setzero_si512(); G];
-    // SAFETY (every load and store below): rows j are in 0..n (the windows
+    let mut swaps = [_mm512_setzero_si512(); 2];
+    // SAFETY (every load and store below): rows are in 0..n (the windows
     // are clamped to the units), lanes g * V .. g * V + V in 0..L, and the
     // buffers hold n rows of L lanes (asserted above).
-    let load = |j: usize, g: usize| unsafe { _mm512_loadu_ps(keys.add(j * L + g * V)) };
+    let load = |j: usize| -> [__m512; 2] {
+        std::array::from_fn(|g| unsafe { _mm512_loadu_ps(keys.add(j * L + g * V)) })
+    };
     let at = |j: usize, g: usize| counted.wrapping_add(j * L + g * V).cast::<__m512i>();
     for p in 0..n {
-        for g in 0..G {
+        for g in 0..2 {
             unsafe { _mm512_storeu_si512(at(p, g), _mm512_set1_epi32(p as i32)) };
         }
     }
-    for p in 0..n {
-        let kp: [__m512; G] = std::array::from_fn(|g| load(p, g));
-        let mut up = [_mm512_setzero_si512(); G];
-        for j in p + 1..=last_compared(&b.later, p) {
-            for g in 0..G {
-                let m = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(load(j, g), kp[g]);
-                up[g] = _mm512_mask_add_epi32(up[g], m, up[g], one);
+    let mut p = 0;
+    while p < n {
+        let (kp, last, q) = (load(p), last_compared(&b.later, p), p + 1);
+        let (mut up_p, mut up_q) = ([_mm512_setzero_si512(); 2], [_mm512_setzero_si512(); 2]);
+        // SAFETY: the rows counted are in 0..n (see above).
+        unsafe {
+            if q == n {
+                count_f32([&mut up_p], [kp], keys, counted, q..last + 1);
+            } else {
+                let (kq, last_q) = (load(q), last_compared(&b.later, q));
+                let both = q + 1..last.min(last_q) + 1;
+                count_f32([&mut up_p], [kp], keys, counted, q..(last + 1).min(q + 1));
+                count_f32(
+                    [&mut up_p, &mut up_q],
+                    [kp, kq],
+                    keys,
+                    counted,
+                    both.clone(),
+                );
+                count_f32([&mut up_p], [kp], keys, counted, both.end..last + 1);
+                count_f32([&mut up_q], [kq], keys, counted, both.end..last_q + 1);
+            }
+        }
+        for (p, up) in [(p, up_p), (q, up_q)].into_iter().take(n - p) {
+            for g in 0..2 {
                 unsafe {
-                    let q = _mm512_loadu_si512(at(j, g));
-                    _mm512_storeu_si512(at(j, g), _mm512_mask_sub_epi32(q, m, q, one));
+                    let c = _mm512_loadu_si512(at(p, g));
+                    _mm512_storeu_si512(at(p, g), _mm512_add_epi32(c, up[g]));
                 }
+                swaps[g] = _mm512_add_epi32(swaps[g], up[g]);
             }
         }
-        for g in 0..G {
-            unsafe {
-                let q = _mm512_loadu_si512(at(p, g));
-                _mm512_storeu_si512(at(p, g), _mm512_add_epi32(q, up[g]));
-            }
-            swaps[g] = _mm512_add_epi32(swaps[g], up[g]);
-        }
+        p += 2;
     }
     for (lanes, s) in b.swaps.chunks_exact_mut(V).zip(swaps) {
         unsafe { _mm512_storeu_si512(lanes.as_mut_ptr().cast(), s) };
+    }
+}
+
+/// Compares rows `rows` of single-precision `keys` (rows of
+/// [`BLOCK_RUNS`] lanes, two registers) with the keys `kp` of `U` earlier
+/// units, and counts the lanes where a row is lower at both ends: one
+/// added to the unit's `up` and taken from the row of `counted` (loaded
+/// and stored once for the `U` units).
+///
+/// # Safety
+/// AVX-512 F is present and the rows of both buffers are readable and
+/// writable.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[inline]
+unsafe fn count_f32<const U: usize>(
+    mut up: [&mut [std::arch::x86_64::__m512i; 2]; U],
+    kp: [[std::arch::x86_64::__m512; 2]; U],
+    keys: *const f32,
+    counted: *mut u32,
+    rows: std::ops::Range<usize>,
+) {
+    use std::arch::x86_64::*;
+    let one = _mm512_set1_epi32(1);
+    for j in rows {
+        for g in 0..2 {
+            // SAFETY: the caller's.
+            unsafe {
+                let k = _mm512_loadu_ps(keys.add(j * BLOCK_RUNS + g * 16));
+                let at = counted.add(j * BLOCK_RUNS + g * 16).cast::<__m512i>();
+                let mut c = _mm512_loadu_si512(at);
+                for (up, kp) in up.iter_mut().zip(&kp) {
+                    let m = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(k, kp[g]);
+                    up[g] = _mm512_mask_add_epi32(up[g], m, up[g], one);
+                    c = _mm512_mask_sub_epi32(c, m, c, one);
+                }
+                _mm512_storeu_si512(at, c);
+            }
+        }
     }
 }
 
