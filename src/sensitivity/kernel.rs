@@ -657,7 +657,7 @@ fn apart(a: f64, b: f64) -> bool {
 /// Runs ranked together by a [`BlockRanker`] (the Monte Carlo block size).
 pub const BLOCK_RUNS: usize = 32;
 /// Pairs compared per unit on average above which counting would cost
-/// more than sorting (a pair costs about 1/8 cycle per run, sorting from
+/// more than sorting (a pair costs about 1/20 cycle per run, sorting from
 /// the nominal order some 30 cycles per unit and more): wider windows are
 /// not learned.
 const WINDOW_BUDGET: usize = 256;
@@ -674,8 +674,9 @@ const MAX_POOR_BLOCKS: u32 = 32;
 /// beats. A perturbed run only reorders units close in the nominal order,
 /// so each position compares its score with a window of later neighbours
 /// instead of sorting, and each comparison counts at both ends (one more
-/// for the earlier unit, one less for the later): branch-free, with the block's runs side by side in
-/// vector lanes (one comparison of two positions serves all the runs), on
+/// for the earlier unit, one less for the later): branch-free, with the
+/// block's runs side by side in vector lanes (one comparison of two
+/// positions serves all the runs), two units at a time, on
 /// scores rounded to single precision (twice the lanes per instruction),
 /// or, in a keyed block, on 16-bit integer keys (twice again: see
 /// `counts16` and [`BlockRanker::rank_keyed`]).
@@ -692,9 +693,9 @@ const MAX_POOR_BLOCKS: u32 = 32;
 /// whose forward count missed a pair: its count could only be put right by
 /// a pair missed at its backward end, but such a pair is one missed at its
 /// (smaller) forward end too (a pair counts at both ends or at neither);
-/// so its position would be wrong, and the check would have failed. Runs that fail the check are sorted
-/// ([`SortedRun::rank`]) and teach the windows at the next block; runs
-/// with ties go to the general ranker.
+/// so its position would be wrong, and the check would have failed. Runs
+/// that fail the check are sorted ([`SortedRun::rank`]) and teach the
+/// windows at the next block; runs with ties go to the general ranker.
 #[derive(Debug, Clone, Default)]
 pub struct BlockRanker {
     /// The fallback, and the order of the run it ranked last.
