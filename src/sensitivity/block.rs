@@ -692,21 +692,39 @@ fn lane_weights(plan: &BlockPlan, model: &UncertaintyModel, draws: &[Draw], b: &
         }
     }
     // Each column's product of the shares along its path (from 1, as
-    // `path_share`), written run by run.
-    let leaves = &plan.segments[0].leaves;
-    let k = leaves.len();
-    b.weights.clear();
-    b.weights.resize(draws.len() * k, 0.0);
-    b.weight_lanes.resize(k * L, 0.0);
-    let columns = b.weight_lanes.as_chunks_mut::<L>().0;
-    for ((j, (_, path)), e) in leaves.iter().enumerate().zip(columns) {
+    // `path_share`).
+    let (weights, columns) = (&mut b.weights, &mut b.weight_lanes);
+    path_products(plan, draws.len(), weights, columns, |path, e| {
         *e = [1.0f64; L];
         for &slot in path {
             for l in 0..L {
                 e[l] *= lanes[slot][l];
             }
         }
-        from_lanes(e, j, k, &mut b.weights);
+    });
+}
+
+/// What [`lane_weights`] and its AVX-512 version share after the shares:
+/// `product(path, e)` sets each column's lanes `e` to the product of the
+/// shares along its path, into `columns` (columns x [`BLOCK_RUNS`]), and
+/// the columns are written run by run into `weights` (`runs` x columns).
+#[inline(always)]
+fn path_products(
+    plan: &BlockPlan,
+    runs: usize,
+    weights: &mut Vec<f64>,
+    columns: &mut Vec<f64>,
+    mut product: impl FnMut(&[usize], &mut [f64; BLOCK_RUNS]),
+) {
+    let leaves = &plan.segments[0].leaves;
+    let k = leaves.len();
+    weights.clear();
+    weights.resize(runs * k, 0.0);
+    columns.resize(k * BLOCK_RUNS, 0.0);
+    let columns = columns.as_chunks_mut::<BLOCK_RUNS>().0;
+    for ((j, (_, path)), e) in leaves.iter().enumerate().zip(columns) {
+        product(path, e);
+        from_lanes(e, j, k, weights);
     }
 }
 
@@ -753,13 +771,8 @@ fn lane_weights_avx512(
             }
         }
     }
-    let leaves = &plan.segments[0].leaves;
-    let k = leaves.len();
-    b.weights.clear();
-    b.weights.resize(draws.len() * k, 0.0);
-    b.weight_lanes.resize(k * L, 0.0);
-    let columns = b.weight_lanes.as_chunks_mut::<L>().0;
-    for ((j, (_, path)), e) in leaves.iter().enumerate().zip(columns) {
+    let (weights, columns) = (&mut b.weights, &mut b.weight_lanes);
+    path_products(plan, draws.len(), weights, columns, |path, e| {
         let mut product = [_mm512_set1_pd(1.0); G];
         for &slot in path {
             assert!(slot < slots);
@@ -770,8 +783,7 @@ fn lane_weights_avx512(
         for (g, &p) in product.iter().enumerate() {
             unsafe { _mm512_storeu_pd(e[g * V..].as_mut_ptr(), p) };
         }
-        from_lanes(e, j, k, &mut b.weights);
-    }
+    });
 }
 
 /// Each draw's weights into lane r of `lanes` (slots x [`BLOCK_RUNS`]).
