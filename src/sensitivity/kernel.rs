@@ -1849,13 +1849,13 @@ fn counts16_avx512(c: &mut Counts16) -> u32 {
                 count_rows(&mut up_p, kp, keys, positions, q..last + 1);
             } else {
                 let (kq, last_q) = (row(keys, q), last_compared(c.later, q));
-                let both = q + 1..last.min(last_q) + 1;
-                count_rows(&mut up_p, kp, keys, positions, q..(last + 1).min(q + 1));
-                for j in both.clone() {
+                let [first, both, rest_p, rest_q] = pair_rows(q, last, last_q);
+                count_rows(&mut up_p, kp, keys, positions, first);
+                for j in both {
                     count_two([&mut up_p, &mut up_q], [kp, kq], keys, positions, j, one);
                 }
-                count_rows(&mut up_p, kp, keys, positions, both.end..last + 1);
-                count_rows(&mut up_q, kq, keys, positions, both.end..last_q + 1);
+                count_rows(&mut up_p, kp, keys, positions, rest_p);
+                count_rows(&mut up_q, kq, keys, positions, rest_q);
             }
         }
         for (p, up) in [(p, up_p), (q, up_q)].into_iter().take(n - p) {
@@ -1879,6 +1879,20 @@ fn counts16_avx512(c: &mut Counts16) -> u32 {
         unsafe { _mm512_storeu_si512(lanes.as_mut_ptr().cast(), s) };
     }
     missed
+}
+
+/// The rows units p and q = p + 1 are compared with when counted two at a
+/// time (their windows ending at `last` and `last_q`): row q, by p alone
+/// (if p's window reaches it); the rows both windows reach; the rest of
+/// p's window; the rest of q's.
+fn pair_rows(q: usize, last: usize, last_q: usize) -> [std::ops::Range<usize>; 4] {
+    let rest = (last.min(last_q) + 1).max(q + 1);
+    [
+        q..(last + 1).min(q + 1),
+        q + 1..rest,
+        rest..last + 1,
+        rest..last_q + 1,
+    ]
 }
 
 /// Compares rows `rows` of `keys` with `kp` (rows of [`BLOCK_RUNS`] 16-bit
@@ -2164,17 +2178,11 @@ fn counts_avx512(b: &mut BlockRanker) {
                 count_f32([&mut up_p], [kp], keys, counted, q..last + 1);
             } else {
                 let (kq, last_q) = (load(q), last_compared(&b.later, q));
-                let both = q + 1..last.min(last_q) + 1;
-                count_f32([&mut up_p], [kp], keys, counted, q..(last + 1).min(q + 1));
-                count_f32(
-                    [&mut up_p, &mut up_q],
-                    [kp, kq],
-                    keys,
-                    counted,
-                    both.clone(),
-                );
-                count_f32([&mut up_p], [kp], keys, counted, both.end..last + 1);
-                count_f32([&mut up_q], [kq], keys, counted, both.end..last_q + 1);
+                let [first, both, rest_p, rest_q] = pair_rows(q, last, last_q);
+                count_f32([&mut up_p], [kp], keys, counted, first);
+                count_f32([&mut up_p, &mut up_q], [kp, kq], keys, counted, both);
+                count_f32([&mut up_p], [kp], keys, counted, rest_p);
+                count_f32([&mut up_q], [kq], keys, counted, rest_q);
             }
         }
         for (p, up) in [(p, up_p), (q, up_q)].into_iter().take(n - p) {
