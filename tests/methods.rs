@@ -343,11 +343,12 @@ fn outlier_treatment_jrc_winsorise_log_and_box_cox() {
     close(score(&r, "u10"), 9.0);
     close(score(&r, "u1"), 1.0);
     assert!(r.notes.iter().any(|n| n.contains("winsorised")));
-    // With no points allowed, the rule falls back to ln(x - min + 1).
+    // With no points allowed, the rule falls back to COINr's log_CT of the
+    // original values: ln(x - min + 0.01 (max - min)).
     let r = jrc(", max_points = 0");
     assert_eq!(r.treatments[0].action, "log");
-    close(score(&r, "u10"), 100f64.ln());
-    close(score(&r, "u1"), 0.0);
+    close(score(&r, "u10"), (99.0f64 + 0.99).ln());
+    close(score(&r, "u1"), 0.99f64.ln());
     // Within thresholds: nothing changes, the check is still reported.
     let r = run(
         "id,g,a\nu1,n,1\nu2,n,2\nu3,n,3\nu4,n,5\n",
@@ -373,4 +374,159 @@ fn outlier_treatment_jrc_winsorise_log_and_box_cox() {
     )
     .unwrap_err();
     assert!(e.to_string().contains("unit u1"), "{e}");
+}
+
+/// Scores of units u1..un for one indicator with values `x`, treated by
+/// `treat` and not normalised.
+fn treated(x: &[f64], treat: &str) -> (Vec<f64>, kommunrank::pipeline::treat::TreatmentReport) {
+    let mut data = String::from("id,g,a\n");
+    for (i, v) in x.iter().enumerate() {
+        data.push_str(&format!("u{},n,{v}\n", i + 1));
+    }
+    let r = run(
+        &data,
+        &format!("[normalise]\nmethod = \"none\"\n[[indicator]]\nid = \"a\"\ntreat = {treat}\n"),
+    )
+    .unwrap();
+    let scores = (1..=x.len()).map(|i| score(&r, &format!("u{i}"))).collect();
+    (scores, r.treatments[0].clone())
+}
+
+fn all_close(a: &[f64], b: &[f64]) {
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(b) {
+        assert!((x - y).abs() < 1e-12, "{a:?}\nvs\n{b:?}");
+    }
+}
+
+// The figures below are COINr's Treat() defaults (winsorise, then log_CT),
+// computed by tests/reference/coinr_treat.py, a line-by-line transliteration
+// of COINr's R/treat.R.
+
+#[test]
+fn jrc_thresholds_are_inclusive() {
+    // An indicator whose |skewness| and kurtosis equal the thresholds
+    // exactly is treated (COINr passes only when |skew| < t or kurt < t).
+    let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 100.0];
+    let (s, k) = (
+        kommunrank::audit::stats::skewness(&x),
+        kommunrank::audit::stats::kurtosis(&x),
+    );
+    let (scores, t) = treated(
+        &x,
+        &format!(
+            "{{ method = \"jrc\", skew = {:?}, kurtosis = {k:?} }}",
+            s.abs()
+        ),
+    );
+    assert_eq!(t.action, "winsorised", "{t:?}");
+    assert_eq!(scores[9], 9.0);
+    // A hair above either threshold: it passes untouched.
+    let (scores, t) = treated(
+        &x,
+        &format!(
+            "{{ method = \"jrc\", skew = {:?}, kurtosis = {k:?} }}",
+            s.abs() * (1.0 + 1e-12)
+        ),
+    );
+    assert_eq!(t.action, "none", "{t:?}");
+    assert_eq!(scores[9], 100.0);
+}
+
+#[test]
+fn jrc_winsorises_on_the_side_of_the_current_skewness() {
+    // Skewed high at first (311); once 311 is brought in, the skew turns
+    // negative and the two low values are winsorised in two steps.
+    let mut x: Vec<f64> = (1..=15).map(f64::from).collect();
+    x.extend([-54.0, 311.0, -36.0]);
+    let (scores, t) = treated(&x, "{ method = \"jrc\" }");
+    let mut expected: Vec<f64> = (1..=15).map(f64::from).collect();
+    expected.extend([1.0, 15.0, 1.0]);
+    all_close(&scores, &expected);
+    assert_eq!(t.action, "winsorised");
+    assert_eq!(t.units, vec!["u16", "u17", "u18"]);
+    assert!(
+        t.reason
+            .contains("3 unit(s) winsorised in 3 step(s) (both side)"),
+        "{}",
+        t.reason
+    );
+    // With max_points = 1 only the first step is allowed: it fails, so the
+    // original values are log-transformed (COINr: nwin = 1 stops the loop).
+    let (scores, t) = treated(&x, "{ method = \"jrc\", max_points = 1 }");
+    assert_eq!(t.action, "log");
+    all_close(
+        &scores[15..],
+        &[1.2947271675944, 5.909847684435659, 3.075005454448499],
+    );
+    all_close(&scores[..2], &[4.0715875750994845, 4.0884941485439255]);
+}
+
+#[test]
+fn jrc_max_points_counts_distinct_units() {
+    // Four steps on the high side change 4 distinct units (137, 151, 158,
+    // 302 all end at 34): within max_points = 5. Counting a unit again at
+    // each step (1 + 2 + 3 = 6) would stop after three steps and log instead.
+    let mut x: Vec<f64> = (1..=34).map(f64::from).collect();
+    x.extend([137.0, 151.0, 158.0, 302.0]);
+    let (scores, t) = treated(&x, "{ method = \"jrc\" }");
+    assert_eq!(t.action, "winsorised", "{t:?}");
+    let mut expected: Vec<f64> = (1..=34).map(f64::from).collect();
+    expected.extend([34.0; 4]);
+    all_close(&scores, &expected);
+    assert_eq!(t.units, vec!["u35", "u36", "u37", "u38"]);
+    // Three distinct units are not enough: log_CT of the original values.
+    let (scores, t) = treated(&x, "{ method = \"jrc\", max_points = 3 }");
+    assert_eq!(t.action, "log");
+    all_close(
+        &scores[34..],
+        &[
+            4.934545872989001,
+            5.030503278733722,
+            5.075236313280783,
+            5.717060595602044,
+        ],
+    );
+    all_close(&scores[..1], &[1.1019400787607845]);
+}
+
+#[test]
+fn jrc_log_variants() {
+    let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 100.0];
+    let neg: Vec<f64> = x.iter().map(|v| -v).collect();
+    // log_CT whatever the sign of the skew: ln(x - min + 0.01 (max - min)).
+    let (scores, t) = treated(&neg, "{ method = \"jrc\", max_points = 0 }");
+    assert!(
+        t.reason.contains("ln(x - min + 0.01 (max - min))"),
+        "{}",
+        t.reason
+    );
+    close(scores[9], 0.99f64.ln());
+    close(scores[0], (99.0f64 + 0.99).ln());
+    // The skew-aware variant mirrors it for negative skew.
+    let (scores, t) = treated(
+        &neg,
+        "{ method = \"jrc\", max_points = 0, log = \"ct_skew\" }",
+    );
+    assert!(
+        t.reason.contains("-ln(max + 0.01 (max - min) - x)"),
+        "{}",
+        t.reason
+    );
+    close(scores[9], -(99.0f64 + 0.99).ln());
+    close(scores[0], -(0.99f64).ln());
+    // ... and is log_CT for positive skew.
+    let (scores, _) = treated(
+        &x,
+        "{ method = \"jrc\", max_points = 0, log = \"ct_skew\" }",
+    );
+    close(scores[9], (99.0f64 + 0.99).ln());
+    // COINr's log_CT_orig: ln(x - min + 1).
+    let (scores, t) = treated(
+        &x,
+        "{ method = \"jrc\", max_points = 0, log = \"ct_orig\" }",
+    );
+    assert!(t.reason.contains("ln(x - min + 1)"), "{}", t.reason);
+    close(scores[9], 100f64.ln());
+    close(scores[0], 0.0);
 }

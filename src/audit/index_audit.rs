@@ -11,9 +11,9 @@ use serde::Serialize;
 /// Thresholds of the audit (documented in docs/audit.md).
 #[derive(Debug, Clone, Serialize)]
 pub struct Thresholds {
-    /// |skewness| above this (with kurtosis) flags an indicator.
+    /// |skewness| at or above this (with kurtosis) flags an indicator.
     pub skew: f64,
-    /// Excess kurtosis above this (with skewness) flags an indicator.
+    /// Excess kurtosis at or above this (with skewness) flags an indicator.
     pub kurtosis: f64,
     /// |r| above this flags a pair as collinear.
     pub collinear: f64,
@@ -214,7 +214,7 @@ pub fn audit(result: &RankResult, thresholds: Thresholds) -> Audit {
             let (skew, kurt) = (stats::skewness(&raw), stats::kurtosis(&raw));
             let coverage = present as f64 / n_all as f64;
             let mut flags = Vec::new();
-            if skew.abs() > thresholds.skew && kurt > thresholds.kurtosis {
+            if stats::jrc_outlier(skew, kurt, thresholds.skew, thresholds.kurtosis) {
                 flags.push("skewed".to_string());
             }
             if coverage < thresholds.coverage {

@@ -55,6 +55,13 @@ pub fn kurtosis(v: &[f64]) -> f64 {
         - 3.0 * (n - 1.0).powi(2) / ((n - 2.0) * (n - 3.0))
 }
 
+/// The JRC outlier test (COINr's `check_SkewKurt`, negated): true when
+/// |skewness| >= `skew_threshold` **and** excess kurtosis >= `kurtosis_threshold`.
+/// NaN statistics (fewer than 3 or 4 values) never fail.
+pub fn jrc_outlier(skew: f64, kurtosis: f64, skew_threshold: f64, kurtosis_threshold: f64) -> bool {
+    skew.abs() >= skew_threshold && kurtosis >= kurtosis_threshold
+}
+
 /// Linear-interpolation quantile (R type 7, Excel PERCENTILE.INC).
 pub fn quantile(v: &[f64], q: f64) -> f64 {
     let mut s = present(v);

@@ -1,11 +1,13 @@
 //! Outlier treatment, after imputation and transforms and before
-//! normalisation: the JRC skewness/kurtosis rule (winsorise up to k points,
-//! then fall back to a log), winsorisation at quantiles, Box-Cox. Statistics
-//! come from the reference units; what was treated and why is reported.
+//! normalisation: the JRC skewness/kurtosis rule exactly as COINr's `Treat()`
+//! applies it (winsorise one step at a time up to k distinct units, else a
+//! log of the original values), winsorisation at quantiles, Box-Cox.
+//! Statistics come from the reference units; what was treated and why is
+//! reported.
 
 use crate::audit::stats;
 use crate::error::{Error, Result};
-use crate::spec::{Index, Treatment};
+use crate::spec::{Index, JrcLog, Treatment};
 use ndarray::Array2;
 use serde::Serialize;
 
@@ -44,14 +46,7 @@ pub fn treat(
             continue;
         }
         let mut col: Vec<f64> = values.column(j).to_vec();
-        let refs = |c: &[f64]| -> Vec<f64> {
-            c.iter()
-                .zip(reference)
-                .filter(|(v, r)| **r && !v.is_nan())
-                .map(|(v, _)| *v)
-                .collect()
-        };
-        let before = refs(&col);
+        let before = reference_values(&col, reference);
         let (s0, k0) = (stats::skewness(&before), stats::kurtosis(&before));
         let mut report = TreatmentReport {
             indicator: ind.id.clone(),
@@ -69,96 +64,23 @@ pub fn treat(
                 skew,
                 kurtosis,
                 max_points,
+                log,
             } => {
-                let outside = |s: f64, k: f64| s.abs() > *skew && k > *kurtosis;
-                if !outside(s0, k0) {
-                    report.reason = format!(
-                        "within thresholds (|skew| {s0:.2} <= {skew} or kurtosis {k0:.2} <= {kurtosis})"
-                    );
-                } else {
-                    let original = col.clone();
-                    let mut changed = vec![false; col.len()];
-                    let mut points = 0;
-                    let upper = s0 > 0.0;
-                    let mut done = false;
-                    while points < *max_points {
-                        let r = refs(&col);
-                        // The most extreme value on the skewed side, and the next one in.
-                        let extreme = if upper {
-                            r.iter().copied().fold(f64::NEG_INFINITY, f64::max)
-                        } else {
-                            r.iter().copied().fold(f64::INFINITY, f64::min)
-                        };
-                        let next = if upper {
-                            r.iter()
-                                .copied()
-                                .filter(|v| *v < extreme)
-                                .fold(f64::NEG_INFINITY, f64::max)
-                        } else {
-                            r.iter()
-                                .copied()
-                                .filter(|v| *v > extreme)
-                                .fold(f64::INFINITY, f64::min)
-                        };
-                        if !next.is_finite() {
-                            break;
-                        }
-                        for (u, v) in col.iter_mut().enumerate() {
-                            let beyond = if upper { *v >= extreme } else { *v <= extreme };
-                            if !v.is_nan() && beyond {
-                                if reference[u] {
-                                    points += 1;
-                                }
-                                *v = next;
-                                changed[u] = true;
-                            }
-                        }
-                        let r = refs(&col);
-                        if !outside(stats::skewness(&r), stats::kurtosis(&r)) {
-                            done = true;
-                            break;
-                        }
-                    }
-                    if done {
-                        report.action = "winsorised".into();
-                        report.units = (0..col.len())
-                            .filter(|&u| changed[u])
-                            .map(|u| ids[u].clone())
-                            .collect();
-                        report.reason = format!(
-                            "JRC rule: |skew| {s0:.2} > {skew} and kurtosis {k0:.2} > {kurtosis}; {points} point(s) winsorised to the next value"
-                        );
-                    } else {
-                        // Fall back to a log on the original values.
-                        col = original;
-                        let r = refs(&col);
-                        let (lo, hi) = (
-                            r.iter().copied().fold(f64::INFINITY, f64::min),
-                            r.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-                        );
-                        for v in col.iter_mut().filter(|v| !v.is_nan()) {
-                            *v = if upper {
-                                (*v - lo + 1.0).max(f64::MIN_POSITIVE).ln()
-                            } else {
-                                -(hi - *v + 1.0).max(f64::MIN_POSITIVE).ln()
-                            };
-                        }
-                        report.action = "log".into();
-                        report.reason = format!(
-                            "JRC rule: |skew| {s0:.2} > {skew} and kurtosis {k0:.2} > {kurtosis}; still outside after {max_points} winsorised points, so {} instead",
-                            if upper {
-                                "ln(x - min + 1)"
-                            } else {
-                                "-ln(max - x + 1)"
-                            }
-                        );
-                    }
-                }
+                let rule = JrcRule {
+                    skew: *skew,
+                    kurtosis: *kurtosis,
+                    max_points: *max_points,
+                    log: *log,
+                };
+                let outcome = rule.apply(&mut col, reference);
+                report.action = outcome.action.into();
+                report.units = outcome.changed.iter().map(|&u| ids[u].clone()).collect();
+                report.reason = outcome.reason;
             }
             Treatment::Winsorise {
                 quantiles: [lo_q, hi_q],
             } => {
-                let r = refs(&col);
+                let r = reference_values(&col, reference);
                 let (lo, hi) = (stats::quantile(&r, *lo_q), stats::quantile(&r, *hi_q));
                 for (u, v) in col.iter_mut().enumerate() {
                     if v.is_nan() {
@@ -197,11 +119,212 @@ pub fn treat(
                 report.reason = format!("Box-Cox with lambda = {lambda}");
             }
         }
-        let after = refs(&col);
+        let after = reference_values(&col, reference);
         report.skew_after = stats::skewness(&after);
         report.kurtosis_after = stats::kurtosis(&after);
         values.column_mut(j).assign(&ndarray::Array1::from(col));
         reports.push(report);
     }
     Ok(reports)
+}
+
+/// The present values of the reference units.
+fn reference_values(col: &[f64], reference: &[bool]) -> Vec<f64> {
+    col.iter()
+        .zip(reference)
+        .filter(|(v, r)| **r && !v.is_nan())
+        .map(|(v, _)| *v)
+        .collect()
+}
+
+/// The JRC rule's parameters (COINr `Treat()` defaults: `winmax = 5`,
+/// `skew_thresh = 2`, `kurt_thresh = 3.5`, `f2 = "log_CT"`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct JrcRule {
+    pub(crate) skew: f64,
+    pub(crate) kurtosis: f64,
+    pub(crate) max_points: usize,
+    pub(crate) log: JrcLog,
+}
+
+/// What the JRC rule did to one column.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct JrcOutcome {
+    /// `none`, `winsorised` or `log`.
+    pub(crate) action: &'static str,
+    /// Units changed by winsorisation (ascending), empty for `none` and `log`.
+    pub(crate) changed: Vec<usize>,
+    /// The treatment log, in words.
+    pub(crate) reason: String,
+}
+
+impl JrcRule {
+    fn fails(&self, col: &[f64], reference: &[bool]) -> (bool, f64, f64) {
+        let r = reference_values(col, reference);
+        let (s, k) = (stats::skewness(&r), stats::kurtosis(&r));
+        (stats::jrc_outlier(s, k, self.skew, self.kurtosis), s, k)
+    }
+
+    /// Applies the rule to `col` in place (statistics over the reference
+    /// units, every present value treated), as COINr's `Treat()` with
+    /// `winsorise` then `log_CT` on the original values.
+    pub(crate) fn apply(&self, col: &mut [f64], reference: &[bool]) -> JrcOutcome {
+        let (fails, s0, k0) = self.fails(col, reference);
+        let thresholds = format!("skew {s0:.3}, kurtosis {k0:.3}");
+        if !fails {
+            let why = if s0.is_nan() || k0.is_nan() {
+                "too few values for skewness and kurtosis".to_string()
+            } else {
+                format!(
+                    "passes: |skew| < {} or kurtosis < {} ({thresholds})",
+                    self.skew, self.kurtosis
+                )
+            };
+            return JrcOutcome {
+                action: "none",
+                changed: Vec::new(),
+                reason: why,
+            };
+        }
+        let original = col.to_vec();
+        let mut changed = vec![false; col.len()];
+        let mut points = 0;
+        let mut steps = Vec::new();
+        let mut failing = true;
+        while failing && points < self.max_points {
+            let r = reference_values(col, reference);
+            // The side is the sign of the current skewness (>= 0: high side).
+            let high = stats::skewness(&r) >= 0.0;
+            let (extreme, next) = extreme_and_next(&r, high);
+            let Some(next) = next else { break };
+            for (u, v) in col.iter_mut().enumerate() {
+                let beyond = if high { *v >= extreme } else { *v <= extreme };
+                if !v.is_nan() && beyond {
+                    *v = next;
+                    if !changed[u] {
+                        changed[u] = true;
+                        points += usize::from(reference[u]);
+                    }
+                }
+            }
+            steps.push(if high { "high" } else { "low" });
+            failing = self.fails(col, reference).0;
+        }
+        let changed_units: Vec<usize> = (0..col.len()).filter(|&u| changed[u]).collect();
+        if !failing {
+            return JrcOutcome {
+                action: "winsorised",
+                changed: changed_units,
+                reason: format!(
+                    "JRC rule: |skew| >= {} and kurtosis >= {} ({thresholds}); {points} unit(s) winsorised in {} step(s) ({} side), now passes",
+                    self.skew,
+                    self.kurtosis,
+                    steps.len(),
+                    side_words(&steps)
+                ),
+            };
+        }
+        // Still failing at the limit: the original values, log-transformed.
+        col.copy_from_slice(&original);
+        let formula = self.log_transform(col, s0);
+        let (still, s1, k1) = self.fails(col, reference);
+        JrcOutcome {
+            action: "log",
+            changed: Vec::new(),
+            reason: format!(
+                "JRC rule: |skew| >= {} and kurtosis >= {} ({thresholds}); still failing after winsorising {points} unit(s) (max_points = {}), so the original values were transformed by {formula}{}",
+                self.skew,
+                self.kurtosis,
+                self.max_points,
+                if still {
+                    format!(
+                        "; still outside the thresholds after it (skew {s1:.3}, kurtosis {k1:.3})"
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+        }
+    }
+
+    /// The log of the second step, with min and max over every present
+    /// value (so that each stays in the log's domain); returns its formula.
+    fn log_transform(&self, col: &mut [f64], skew: f64) -> &'static str {
+        let present = stats::present(col);
+        let lo = present.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = present.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let margin = 0.01 * (hi - lo);
+        let (formula, f): (&'static str, Box<dyn Fn(f64) -> f64>) = match self.log {
+            JrcLog::CtSkew if skew < 0.0 => (
+                "-ln(max + 0.01 (max - min) - x)",
+                Box::new(move |x| -(hi + margin - x).ln()),
+            ),
+            JrcLog::Ct | JrcLog::CtSkew => (
+                "ln(x - min + 0.01 (max - min))",
+                Box::new(move |x| (x - lo + margin).ln()),
+            ),
+            JrcLog::CtOrig => ("ln(x - min + 1)", Box::new(move |x| (x - lo + 1.0).ln())),
+        };
+        for v in col.iter_mut().filter(|v| !v.is_nan()) {
+            *v = f(*v);
+        }
+        formula
+    }
+}
+
+/// The most extreme value on a side and the next value in (None when
+/// every value equals the extreme).
+fn extreme_and_next(values: &[f64], high: bool) -> (f64, Option<f64>) {
+    if high {
+        let extreme = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let next = values
+            .iter()
+            .copied()
+            .filter(|v| *v < extreme)
+            .reduce(f64::max);
+        (extreme, next)
+    } else {
+        let extreme = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let next = values
+            .iter()
+            .copied()
+            .filter(|v| *v > extreme)
+            .reduce(f64::min);
+        (extreme, next)
+    }
+}
+
+fn side_words(steps: &[&str]) -> &'static str {
+    match (steps.contains(&"high"), steps.contains(&"low")) {
+        (true, true) => "both",
+        (false, true) => "low",
+        _ => "high",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(max_points: usize) -> JrcRule {
+        JrcRule {
+            skew: 2.0,
+            kurtosis: 3.5,
+            max_points,
+            log: JrcLog::Ct,
+        }
+    }
+
+    fn all(n: usize) -> Vec<bool> {
+        vec![true; n]
+    }
+
+    #[test]
+    fn thresholds_compare_with_greater_or_equal() {
+        assert!(stats::jrc_outlier(2.0, 3.5, 2.0, 3.5));
+        assert!(stats::jrc_outlier(-2.0, 3.5, 2.0, 3.5));
+        assert!(!stats::jrc_outlier(1.999, 10.0, 2.0, 3.5));
+        assert!(!stats::jrc_outlier(5.0, 3.499, 2.0, 3.5));
+        assert!(!stats::jrc_outlier(f64::NAN, f64::NAN, 2.0, 3.5));
+    }
 }

@@ -646,8 +646,10 @@ fn five_percent() -> [f64; 2] {
 pub enum Treatment {
     /// No treatment.
     None,
-    /// The JRC rule: when |skewness| > `skew` and kurtosis > `kurtosis`,
-    /// winsorise up to `max_points` points, else fall back to a log transform.
+    /// The JRC rule as COINr's `Treat()` applies it: when |skewness| >= `skew`
+    /// and kurtosis >= `kurtosis`, winsorise one value at a time until the
+    /// indicator passes or `max_points` distinct units were changed; if it
+    /// still fails, the original values are log-transformed (`log`).
     Jrc {
         /// Skewness threshold (absolute value).
         #[serde(default = "two")]
@@ -655,9 +657,12 @@ pub enum Treatment {
         /// Excess kurtosis threshold.
         #[serde(default = "three_and_a_half")]
         kurtosis: f64,
-        /// Most points winsorised before falling back to a log.
+        /// Most distinct units winsorised before falling back to a log.
         #[serde(default = "five")]
         max_points: usize,
+        /// The log transform used when winsorising is not enough.
+        #[serde(default)]
+        log: JrcLog,
     },
     /// Clamp to the given quantiles of the reference units.
     Winsorise {
@@ -670,6 +675,23 @@ pub enum Treatment {
         /// The exponent.
         lambda: f64,
     },
+}
+
+/// The log transform of the JRC rule's second step (`treat.log`), applied
+/// to the original values with min and max over the indicator's values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JrcLog {
+    /// COINr's `log_CT`: ln(x - min + 0.01 (max - min)), whatever the skew.
+    #[default]
+    Ct,
+    /// `log_CT` for positive skew; for negative skew the mirror image
+    /// -ln(max + 0.01 (max - min) - x), which compresses the low tail.
+    CtSkew,
+    /// COINr's `log_CT_orig` (the COIN Tool's original): ln(x - min + 1).
+    /// Depends on the indicator's units (a range of 0.1 is barely changed),
+    /// kept for reproducing indices built with it.
+    CtOrig,
 }
 
 fn one() -> f64 {
