@@ -306,19 +306,6 @@ fn side_words(steps: &[&str]) -> &'static str {
 mod tests {
     use super::*;
 
-    fn rule(max_points: usize) -> JrcRule {
-        JrcRule {
-            skew: 2.0,
-            kurtosis: 3.5,
-            max_points,
-            log: JrcLog::Ct,
-        }
-    }
-
-    fn all(n: usize) -> Vec<bool> {
-        vec![true; n]
-    }
-
     #[test]
     fn thresholds_compare_with_greater_or_equal() {
         assert!(stats::jrc_outlier(2.0, 3.5, 2.0, 3.5));
