@@ -530,3 +530,31 @@ fn jrc_log_variants() {
     close(scores[9], 100f64.ln());
     close(scores[0], 0.0);
 }
+
+#[test]
+fn screening_counts_coverage_on_raw_or_imputed_data() {
+    let data = "id,g,a,b,c\nu1,n,1,10,100\nu2,n,2,20,200\nu3,n,3,,300\nu4,n,4,,\nu5,n,,,\n";
+    let spec = |basis: &str, missing: &str| {
+        format!(
+            "[screening]\nmin_coverage = 0.6\n{basis}[missing]\nmethod = \"{missing}\"\n[normalise]\nmethod = \"none\"\n[[indicator]]\nid = \"a\"\n[[indicator]]\nid = \"b\"\n[[indicator]]\nid = \"c\"\n"
+        )
+    };
+    // On the raw data (the default): u4 has 1 of 3, u5 none.
+    let r = run(data, &spec("", "mean")).unwrap();
+    let excluded: Vec<&str> = r.excluded.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(excluded, vec!["u4", "u5"]);
+    assert!(r.excluded[0].reason.contains("data for 1 of 3 indicators (33.3%) is below"));
+    // Means over the ranked units u1-u3: a 2, b 15.
+    close(score(&r, "u3"), (3.0 + 15.0 + 300.0) / 3.0);
+    // After imputation (COINr's Impute then Screen): everyone has every
+    // value, and the means come from every unit: a 2.5, b 15, c 200.
+    let r = run(data, &spec("coverage_on = \"imputed\"\n", "mean")).unwrap();
+    assert!(r.excluded.is_empty(), "{:?}", r.excluded);
+    close(score(&r, "u5"), (2.5 + 15.0 + 200.0) / 3.0);
+    close(score(&r, "u4"), (4.0 + 15.0 + 200.0) / 3.0);
+    assert!(r.notes.iter().any(|n| n.contains("coverage after imputation")), "{:?}", r.notes);
+    // With nothing imputed, the same units go, and the reason says on what.
+    let r = run(data, &spec("coverage_on = \"imputed\"\n", "exclude")).unwrap();
+    assert_eq!(r.excluded.len(), 2);
+    assert!(r.excluded[0].reason.contains("(33.3%) after imputation is below"), "{}", r.excluded[0].reason);
+}

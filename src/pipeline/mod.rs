@@ -15,7 +15,7 @@ pub use data::{DataOverrides, Dataset, data_years, load_dataset};
 pub use rank::Rank;
 
 use crate::error::{Error, Result};
-use crate::spec::{Index, Member};
+use crate::spec::{CoverageBasis, Index, Member};
 use ndarray::Array2;
 use normalise::NormaliseError;
 use rayon::prelude::*;
@@ -184,7 +184,30 @@ fn run_screened(
     Error::collect(errors)?;
 
     let raw = extract::raw_matrix(index, &data)?;
-    let mut screened = screen::screen(index, &raw);
+    let group_values = index
+        .spec
+        .missing
+        .group
+        .as_ref()
+        .and_then(|g| data.groups.iter().find(|(name, _)| name == g))
+        .map(|(_, v)| v.as_slice());
+    // COINr's order (Impute, then Screen) imputes every unit first, with
+    // statistics over every unit that is not `unranked`.
+    let imputed_first = match index.spec.screening.coverage_on {
+        CoverageBasis::Raw => None,
+        CoverageBasis::Imputed => {
+            let mut values = raw.clone();
+            let all = vec![true; n];
+            let not_unranked: Vec<bool> = unranked.iter().map(|u| !u).collect();
+            let (cells, notes) =
+                impute::impute(index, &mut values, &all, &not_unranked, group_values);
+            Some((values, cells, notes))
+        }
+    };
+    let mut screened = match &imputed_first {
+        None => screen::screen(index, &raw),
+        Some((values, _, _)) => screen::screen(index, values),
+    };
     if let Some(fixed) = fixed {
         for (s, &keep) in screened.iter_mut().zip(fixed) {
             s.reason = (!keep).then(|| "not scored in the nominal run".to_string());
@@ -212,16 +235,23 @@ fn run_screened(
         ));
     }
 
-    let mut treated = raw.clone();
-    let group_values = index
-        .spec
-        .missing
-        .group
-        .as_ref()
-        .and_then(|g| data.groups.iter().find(|(name, _)| name == g))
-        .map(|(_, v)| v.as_slice());
-    let (imputed, mut notes) =
-        impute::impute(index, &mut treated, &scored, &reference, group_values);
+    let (mut treated, imputed, mut notes) = match imputed_first {
+        None => {
+            let mut values = raw.clone();
+            let (cells, notes) =
+                impute::impute(index, &mut values, &scored, &reference, group_values);
+            (values, cells, notes)
+        }
+        Some((values, mut cells, mut notes)) => {
+            for (u, _) in scored.iter().enumerate().filter(|(_, s)| !**s) {
+                cells.row_mut(u).fill(false);
+            }
+            notes.push(
+                "screening counted coverage after imputation (screening.coverage_on = \"imputed\"); imputation statistics include units screened out afterwards".to_string(),
+            );
+            (values, cells, notes)
+        }
+    };
     // Units that are not scored carry no values into later steps.
     for (u, _) in scored.iter().enumerate().filter(|(_, s)| !**s) {
         treated.row_mut(u).fill(f64::NAN);

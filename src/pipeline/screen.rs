@@ -1,8 +1,9 @@
 //! Screening: which units have enough data to be ranked. Coverage is the
-//! share of indicators with a value before imputation, overall and per node.
-//! Every unit left out gets a reason.
+//! share of indicators with a value, overall and per node, counted before
+//! imputation or after it (`screening.coverage_on`). Every unit left out
+//! gets a reason.
 
-use crate::spec::Index;
+use crate::spec::{CoverageBasis, Index};
 use ndarray::Array2;
 
 /// The outcome of screening one unit.
@@ -23,21 +24,27 @@ fn percent(x: f64) -> String {
     }
 }
 
-/// Screens every unit (rows of `raw`, NaN = missing).
-pub fn screen(index: &Index, raw: &Array2<f64>) -> Vec<Screened> {
+/// Screens every unit (rows of `values`, NaN = missing): the raw values,
+/// or the imputed ones when `screening.coverage_on = "imputed"`.
+pub fn screen(index: &Index, values: &Array2<f64>) -> Vec<Screened> {
     let k = index.indicators.len();
     let min = index.spec.screening.min_coverage;
-    raw.rows()
+    let basis = match index.spec.screening.coverage_on {
+        CoverageBasis::Raw => "",
+        CoverageBasis::Imputed => " after imputation",
+    };
+    values
+        .rows()
         .into_iter()
         .map(|row| {
             let present = row.iter().filter(|v| !v.is_nan()).count();
             let coverage = present as f64 / k as f64;
             let mut reasons = Vec::new();
             if present == 0 {
-                reasons.push("no data for any indicator".to_string());
+                reasons.push(format!("no data for any indicator{basis}"));
             } else if coverage < min {
                 reasons.push(format!(
-                    "data for {present} of {k} indicators ({}) is below screening.min_coverage = {}",
+                    "data for {present} of {k} indicators ({}){basis} is below screening.min_coverage = {}",
                     percent(coverage),
                     percent(min)
                 ));
@@ -50,7 +57,7 @@ pub fn screen(index: &Index, raw: &Array2<f64>) -> Vec<Screened> {
                     let share = have as f64 / total as f64;
                     if share < node_min {
                         reasons.push(format!(
-                            "node '{}': data for {have} of {total} indicators ({}) is below its min_coverage = {}",
+                            "node '{}': data for {have} of {total} indicators ({}){basis} is below its min_coverage = {}",
                             node.id,
                             percent(share),
                             percent(node_min)

@@ -442,6 +442,21 @@ pub struct Screening {
     /// Minimum share (0-1) of indicators with data for a unit to be ranked.
     #[serde(default)]
     pub min_coverage: f64,
+    /// Whether coverage is counted on the raw data or after imputation.
+    #[serde(default)]
+    pub coverage_on: CoverageBasis,
+}
+
+/// What screening counts as "has data" (`screening.coverage_on`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CoverageBasis {
+    /// Values in the data, before imputation.
+    #[default]
+    Raw,
+    /// Values after imputation (COINr's `Impute()` then `Screen()`):
+    /// imputation statistics come from every unit, screened out or not.
+    Imputed,
 }
 
 /// How missing values are handled.
