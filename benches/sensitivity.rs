@@ -75,8 +75,10 @@ fn evaluator_of(
     let loaded = spec::parse_spec(&text, "w1.toml", spec::Base::Dir(dir)).unwrap();
     let index = spec::resolve(&loaded).unwrap();
     let nominal = pipeline::run_index(&index, &DataOverrides::default()).unwrap();
+    let sobol = method == Some(spec::SensitivityMethod::Sobol);
     let o = model::Overrides {
-        runs: Some(runs),
+        runs: (!sobol).then_some(runs),
+        base_samples: sobol.then_some(runs),
         method,
         bootstrap: Some(100),
         ..Default::default()

@@ -543,7 +543,11 @@ fn screening_counts_coverage_on_raw_or_imputed_data() {
     let r = run(data, &spec("", "mean")).unwrap();
     let excluded: Vec<&str> = r.excluded.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(excluded, vec!["u4", "u5"]);
-    assert!(r.excluded[0].reason.contains("data for 1 of 3 indicators (33.3%) is below"));
+    assert!(
+        r.excluded[0]
+            .reason
+            .contains("data for 1 of 3 indicators (33.3%) is below")
+    );
     // Means over the ranked units u1-u3: a 2, b 15.
     close(score(&r, "u3"), (3.0 + 15.0 + 300.0) / 3.0);
     // After imputation (COINr's Impute then Screen): everyone has every
@@ -552,9 +556,21 @@ fn screening_counts_coverage_on_raw_or_imputed_data() {
     assert!(r.excluded.is_empty(), "{:?}", r.excluded);
     close(score(&r, "u5"), (2.5 + 15.0 + 200.0) / 3.0);
     close(score(&r, "u4"), (4.0 + 15.0 + 200.0) / 3.0);
-    assert!(r.notes.iter().any(|n| n.contains("coverage after imputation")), "{:?}", r.notes);
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.contains("coverage after imputation")),
+        "{:?}",
+        r.notes
+    );
     // With nothing imputed, the same units go, and the reason says on what.
     let r = run(data, &spec("coverage_on = \"imputed\"\n", "exclude")).unwrap();
     assert_eq!(r.excluded.len(), 2);
-    assert!(r.excluded[0].reason.contains("(33.3%) after imputation is below"), "{}", r.excluded[0].reason);
+    assert!(
+        r.excluded[0]
+            .reason
+            .contains("(33.3%) after imputation is below"),
+        "{}",
+        r.excluded[0].reason
+    );
 }

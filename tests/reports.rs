@@ -45,7 +45,7 @@ fn make_report(dir: &Path, lang: &str) -> std::path::PathBuf {
             "sensitivity",
             "--method",
             "sobol",
-            "--runs",
+            "--base-samples",
             "128",
             "--bootstrap",
             "50",

@@ -89,7 +89,7 @@ fn mc_histogram_equals_brute_force_count() {
     let res = accumulate::finish(&partial);
     assert_eq!(res.successful_runs, runs);
     // P(rank <= 1) summed over units is at least 1 (ties can share rank 1).
-    let p1: f64 = res.units.iter().map(|u| u.p_top["1"]).sum();
+    let p1: f64 = res.units.iter().map(|u| u.p_top[&1]).sum();
     assert!(p1 >= 1.0 - 1e-12);
 }
 
@@ -511,7 +511,7 @@ fn sobol_and_loo_and_compare_from_the_cli() {
         "sensitivity",
         "--method",
         "sobol",
-        "--runs",
+        "--base-samples",
         "256",
         "--bootstrap",
         "100",
@@ -615,7 +615,7 @@ fn binned_rank_histograms_for_many_units() {
             u.median_rank
         );
         assert_eq!(
-            u.p_top["1"], 0.0,
+            u.p_top[&1], 0.0,
             "a lower bound: bin 1-3 may hold worse ranks than 1"
         );
     }
@@ -1072,6 +1072,23 @@ fn meaningless_options_are_refused_and_sobol_without_bootstrap_says_so() {
             &["sensitivity", "--spread", "-0.1"],
             "spread -0.1 is not in [0, 1)",
         ),
+        // Sobol's base sample is its own setting, with a minimum.
+        (
+            &["sensitivity", "--method", "sobol", "--runs", "256"],
+            "--base-samples N",
+        ),
+        (
+            &["sensitivity", "--method", "sobol", "--base-samples", "1"],
+            "use at least N = 64",
+        ),
+        (
+            &["sensitivity", "--base-samples", "256"],
+            "applies only with --method sobol",
+        ),
+        (
+            &["sensitivity", "--method", "loo", "--runs", "10"],
+            "does not apply to leave-one-out",
+        ),
     ] {
         let out = kommunrank(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
@@ -1081,7 +1098,7 @@ fn meaningless_options_are_refused_and_sobol_without_bootstrap_says_so() {
         "sensitivity",
         "--method",
         "sobol",
-        "--runs",
+        "--base-samples",
         "64",
         "--bootstrap",
         "0",

@@ -18,9 +18,12 @@ pub struct SensitivityArgs {
     /// mc (rank intervals), sobol (variance indices) or loo (leave one out).
     #[arg(long, short = 'm', value_enum)]
     method: Option<SensitivityMethod>,
-    /// Monte Carlo runs, or Sobol base samples N (default 10000 / 1024).
+    /// Monte Carlo runs (default 10000).
     #[arg(long, short = 'n')]
     runs: Option<u64>,
+    /// Sobol base sample N: N (d + 2) evaluations (default 1024, at least 64).
+    #[arg(long, short = 'N', value_name = "N")]
+    base_samples: Option<u64>,
     /// Random seed (default 1).
     #[arg(long)]
     seed: Option<u64>,
@@ -150,6 +153,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     let overrides = model::Overrides {
         method: args.method,
         runs: args.runs,
+        base_samples: args.base_samples,
         seed: args.seed,
         weights: args.weights,
         spread: args.spread,

@@ -56,7 +56,7 @@ struct McOverall<'a> {
     mean_abs_rank_shift: &'a Summary,
     spearman: &'a Summary,
     kendall: &'a Summary,
-    top_k_unchanged: &'a BTreeMap<String, f64>,
+    top_k_unchanged: &'a BTreeMap<usize, f64>,
 }
 
 /// The Monte Carlo result as JSON.
@@ -133,10 +133,7 @@ pub fn mc_table(p: &McPartial, res: &McResult, top: usize, bottom: usize) -> Str
     out += &summary_line("mean |rank shift|", &res.mean_abs_rank_shift);
     out += &summary_line("Spearman with nominal", &res.spearman);
     out += &summary_line("Kendall tau-b with nominal", &res.kendall);
-    // Keys are text (JSON object keys): shown in numeric order.
-    let mut top_k: Vec<(&String, &f64)> = res.top_k_unchanged.iter().collect();
-    top_k.sort_by_key(|(k, _)| k.parse::<usize>().unwrap_or(usize::MAX));
-    for (k, share) in top_k {
+    for (k, share) in &res.top_k_unchanged {
         let _ = writeln!(
             out,
             "  top-{k:<23} unchanged in {:.1}% of runs",
@@ -169,7 +166,7 @@ pub fn mc_table(p: &McPartial, res: &McResult, top: usize, bottom: usize) -> Str
             format!("{}-{}", r(u.q05), r(u.q95))
         );
         for k in &h.top_k {
-            let _ = write!(out, " {:>8.3}", u.p_top[&k.to_string()]);
+            let _ = write!(out, " {:>8.3}", u.p_top[k]);
         }
         out.push('\n');
     };
@@ -230,12 +227,7 @@ pub fn mc_csv(p: &McPartial, res: &McResult) -> String {
                 r(u.q05),
                 r(u.q95),
             ];
-            row.extend(
-                p.header
-                    .top_k
-                    .iter()
-                    .map(|k| format!("{}", u.p_top[&k.to_string()])),
-            );
+            row.extend(p.header.top_k.iter().map(|k| format!("{}", u.p_top[k])));
             row.extend(
                 [u.nominal_score, u.score_mean, u.score_sd]
                     .iter()
@@ -277,7 +269,7 @@ pub fn sobol_json(eval: &Evaluator, s: &SobolResult) -> String {
         "spec_hash": super::json::fingerprint(eval.index.spec_text.as_bytes()),
         "index": {"id": eval.index.root().id, "label": eval.index.root().label},
         "model": eval.model.describe(&eval.index),
-        "estimators": "first order: Saltelli et al. (2010); total: Jansen (1999); 95% bootstrap percentile intervals",
+        "estimators": "first order: Saltelli et al. (2010) on the output centred on its mean (as SALib); total: Jansen (1999); 95% bootstrap percentile intervals",
         "mean_abs_rank_shift": named(&s.scalar.indices),
         "units": s.units.iter().enumerate().map(|(u, o)| json!({
             "id": o.output,

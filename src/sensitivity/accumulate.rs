@@ -975,7 +975,9 @@ pub struct UnitStats {
     pub id: String,
     /// Name.
     pub name: String,
-    /// Nominal rank.
+    /// Nominal rank (an integer in JSON unless it is a fractional rank,
+    /// as everywhere else).
+    #[serde(serialize_with = "serialize_rank")]
     pub nominal_rank: f64,
     /// Median rank over runs.
     pub median_rank: f64,
@@ -985,8 +987,8 @@ pub struct UnitStats {
     pub q05: f64,
     /// 95% rank quantile.
     pub q95: f64,
-    /// P(rank <= k) for each k of `top_k` (keys are k).
-    pub p_top: BTreeMap<String, f64>,
+    /// P(rank <= k) for each k of `top_k` (keys are k, in numeric order).
+    pub p_top: BTreeMap<usize, f64>,
     /// Nominal score.
     pub nominal_score: f64,
     /// Mean score over runs.
@@ -994,7 +996,53 @@ pub struct UnitStats {
     /// Standard deviation of the score over runs.
     pub score_sd: f64,
     /// Rank-acceptability (SMAA): share of runs at each rank (zeros left out).
-    pub acceptability: BTreeMap<String, f64>,
+    pub acceptability: BTreeMap<RankKey, f64>,
+}
+
+fn serialize_rank<S: serde::Serializer>(r: &f64, s: S) -> Result<S::Ok, S::Error> {
+    crate::pipeline::Rank(*r).serialize(s)
+}
+
+/// A rank or rank range ("3", "1-5") as a map key: written as text, ordered
+/// by its best rank (so JSON objects list 1, 2, ..., 10, not 1, 10, 2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankKey {
+    best: f64,
+    text: String,
+}
+
+impl RankKey {
+    fn new(best: f64, text: String) -> RankKey {
+        RankKey { best, text }
+    }
+}
+
+impl Eq for RankKey {}
+
+impl PartialOrd for RankKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for RankKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.best
+            .total_cmp(&other.best)
+            .then_with(|| self.text.cmp(&other.text))
+    }
+}
+
+impl Serialize for RankKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl std::fmt::Display for RankKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
 }
 
 /// The whole Monte Carlo result.
@@ -1012,8 +1060,9 @@ pub struct McResult {
     pub spearman: Summary,
     /// Kendall's tau-b with the nominal ranking.
     pub kendall: Summary,
-    /// Share of runs whose top-k set equals the nominal one (keys are k).
-    pub top_k_unchanged: BTreeMap<String, f64>,
+    /// Share of runs whose top-k set equals the nominal one (keys are k,
+    /// in numeric order).
+    pub top_k_unchanged: BTreeMap<usize, f64>,
     /// Per unit, in nominal rank order.
     pub units: Vec<UnitStats>,
 }
@@ -1073,7 +1122,7 @@ pub fn finish(p: &McPartial) -> McResult {
                         .filter(|(bin, _)| bins.worst_rank(*bin) <= k as f64)
                         .map(|(_, &c)| c as u64)
                         .sum();
-                    (k.to_string(), hits as f64 / total as f64)
+                    (k, hits as f64 / total as f64)
                 })
                 .collect();
             let acceptability = hist
@@ -1082,12 +1131,15 @@ pub fn finish(p: &McPartial) -> McResult {
                 .filter(|(_, c)| **c > 0)
                 .map(|(bin, &c)| {
                     let key = if bins.width == 1 {
-                        format!("{}", crate::pipeline::Rank(rank(bin)))
+                        RankKey::new(rank(bin), format!("{}", crate::pipeline::Rank(rank(bin))))
                     } else {
-                        format!(
-                            "{}-{}",
-                            crate::pipeline::Rank(bins.best_rank(bin)),
-                            crate::pipeline::Rank(bins.worst_rank(bin))
+                        RankKey::new(
+                            bins.best_rank(bin),
+                            format!(
+                                "{}-{}",
+                                crate::pipeline::Rank(bins.best_rank(bin)),
+                                crate::pipeline::Rank(bins.worst_rank(bin))
+                            ),
                         )
                     };
                     (key, c as f64 / total as f64)
@@ -1125,7 +1177,7 @@ pub fn finish(p: &McPartial) -> McResult {
             .top_k
             .iter()
             .zip(&p.top_k_same)
-            .map(|(k, &s)| (k.to_string(), s as f64 / count.max(1) as f64))
+            .map(|(&k, &s)| (k, s as f64 / count.max(1) as f64))
             .collect(),
         units,
     }

@@ -410,9 +410,12 @@ pub struct SobolIndex {
     pub total_ci: [f64; 2],
 }
 
-/// First-order and total point estimates of every factor over all rows:
-/// the variance is computed once, then one pass per factor (sequential
-/// sums; the bootstrap uses [`estimate_weighted`]).
+/// First-order and total point estimates of every factor over all rows.
+/// The first-order estimator (Saltelli et al. 2010) is computed on the
+/// centred output f - f0, f0 the mean of every output (A, B and each
+/// A_B^i), as SALib's `sobol.analyze` centres it; the variance is that of
+/// the A and B outputs. Sequential sums; the bootstrap uses
+/// [`estimate_weighted`], which gives the same values with unit weights.
 fn estimate_all(ya: &[f64], yb: &[f64], yab: &[Vec<f64>], out: &mut Vec<(f64, f64)>) {
     out.clear();
     let n = ya.len() as f64;
@@ -420,6 +423,11 @@ fn estimate_all(ya: &[f64], yb: &[f64], yab: &[Vec<f64>], out: &mut Vec<(f64, f6
     for (a, b) in ya.iter().zip(yb) {
         mean += a + b;
     }
+    let mut f0 = mean;
+    for y in yab {
+        f0 += y.iter().sum::<f64>();
+    }
+    f0 /= n * (yab.len() + 2) as f64;
     mean /= 2.0 * n;
     let mut var = 0.0;
     for (a, b) in ya.iter().zip(yb) {
@@ -433,7 +441,7 @@ fn estimate_all(ya: &[f64], yb: &[f64], yab: &[Vec<f64>], out: &mut Vec<(f64, f6
         }
         let (mut s, mut st) = (0.0, 0.0);
         for ((&a, &ab), &b) in ya.iter().zip(y).zip(yb) {
-            s += b * (ab - a);
+            s += (b - f0) * (ab - a);
             st += (a - ab) * (a - ab);
         }
         out.push((s / n / var, st / (2.0 * n) / var));
@@ -498,22 +506,28 @@ fn estimate_weighted(
 ) {
     out.clear();
     let n = ya.len() as f64;
-    let mean = weighted_sum(w, ya, yb, |a, b| a + b) / (2.0 * n);
+    let sum_ab = weighted_sum(w, ya, yb, |a, b| a + b);
+    let mut f0 = sum_ab;
+    for y in yab {
+        f0 += weighted_sum(w, y, y, |ab, _| ab);
+    }
+    f0 /= n * (yab.len() + 2) as f64;
+    let mean = sum_ab / (2.0 * n);
     let var = weighted_sum(w, ya, yb, |a, b| (a - mean).powi(2) + (b - mean).powi(2)) / (2.0 * n);
     for y in yab {
         if var == 0.0 {
             out.push((f64::NAN, f64::NAN));
             continue;
         }
-        let (s, st) = factor_sums(w, yb, y, ya);
+        let (s, st) = factor_sums(w, yb, y, ya, f0);
         out.push((s / n / var, st / (2.0 * n) / var));
     }
 }
 
-/// The weighted sums of `b * (ab - a)` and `(a - ab)^2` over the rows, in
-/// one pass (interleaved partial sums as in [`weighted_sum`]).
+/// The weighted sums of `(b - f0) * (ab - a)` and `(a - ab)^2` over the
+/// rows, in one pass (interleaved partial sums as in [`weighted_sum`]).
 #[inline(always)]
-fn factor_sums(w: &[f64], yb: &[f64], yab: &[f64], ya: &[f64]) -> (f64, f64) {
+fn factor_sums(w: &[f64], yb: &[f64], yab: &[f64], ya: &[f64], f0: f64) -> (f64, f64) {
     const L: usize = 4;
     let (wc, wr) = w.as_chunks::<L>();
     let (bc, br) = yb.as_chunks::<L>();
@@ -523,14 +537,14 @@ fn factor_sums(w: &[f64], yb: &[f64], yab: &[f64], ya: &[f64]) -> (f64, f64) {
     for (((w, b), ab), a) in wc.iter().zip(bc).zip(abc).zip(ac) {
         for l in 0..L {
             let d = ab[l] - a[l];
-            first[l] += w[l] * (b[l] * d);
+            first[l] += w[l] * ((b[l] - f0) * d);
             total[l] += w[l] * (d * d);
         }
     }
     let (mut first_tail, mut total_tail) = (0.0, 0.0);
     for (((w, b), ab), a) in wr.iter().zip(br).zip(abr).zip(ar) {
         let d = ab - a;
-        first_tail += w * (b * d);
+        first_tail += w * ((b - f0) * d);
         total_tail += w * (d * d);
     }
     (
@@ -575,7 +589,7 @@ fn bootstrap_estimates_avx2(
 
 /// Sobol indices of every factor from outputs on A, B and each A_B^(i).
 /// Bootstrap intervals reweight the N rows by each of `resamples`
-/// (recomputing the variance each time).
+/// (recomputing f0 and the variance each time): percentile intervals.
 pub fn sobol_indices(
     ya: &[f64],
     yb: &[f64],
@@ -801,6 +815,94 @@ mod tests {
             assert!(
                 (idx.first - truth).abs() < 0.03 && (idx.total - truth).abs() < 0.03,
                 "{i}: {idx:?} vs {truth}"
+            );
+        }
+    }
+
+    /// SALib's `first_order` and `total_order` on the same outputs, centred
+    /// as its `analyze` centres them (tests/reference/salib_sobol.py).
+    #[test]
+    fn sobol_point_estimates_equal_salibs() {
+        let n = 16;
+        let ya: Vec<f64> = (0..n)
+            .map(|j| 100.0 + (j as f64).sin() + 0.5 * (3.0 * j as f64).cos())
+            .collect();
+        let yb: Vec<f64> = (0..n)
+            .map(|j| 100.0 + (j as f64).cos() * 2.0 + 0.1 * j as f64)
+            .collect();
+        let yab: Vec<Vec<f64>> = (0..3)
+            .map(|i| {
+                (0..n)
+                    .map(|j| 100.0 + ((j + i) as f64).sin() + 0.3 * i as f64 * (j as f64).cos())
+                    .collect()
+            })
+            .collect();
+        let salib = [
+            (-0.012428512363364902, 0.03494282019268355),
+            (0.7574632531257312, 0.2920279997551917),
+            (0.974634704515645, 0.7634703148499912),
+        ];
+        let s = sobol_indices(&ya, &yb, &yab, &Resamples::new(n, 10, 1));
+        for (idx, (first, total)) in s.iter().zip(salib) {
+            assert!((idx.first - first).abs() < 1e-12, "{idx:?} vs {first}");
+            assert!((idx.total - total).abs() < 1e-12, "{idx:?} vs {total}");
+        }
+        // The bootstrap's weighted sums give the point estimate with unit weights.
+        let mut est = Vec::new();
+        estimate_weighted(&ya, &yb, &yab, &vec![1.0; n], &mut est);
+        for (e, idx) in est.iter().zip(&s) {
+            assert!((e.0 - idx.first).abs() < 1e-12 && (e.1 - idx.total).abs() < 1e-12);
+        }
+    }
+
+    /// On an output with a large mean, the centred first-order estimator's
+    /// bootstrap interval is several times narrower than the uncentred one
+    /// (mean(f(B) (f(A_B) - f(A))) / V without f0), whose error grows with
+    /// mean / sd.
+    #[test]
+    fn centring_narrows_first_order_intervals() {
+        let a = [1.0, 2.0, 3.0];
+        let (ma, mb) =
+            super::super::sample::saltelli_base(512, a.len(), crate::spec::SobolDesign::Sobol, 3);
+        let f = |x: &[f64]| 50.0 + x.iter().zip(&a).map(|(x, a)| x * a).sum::<f64>();
+        let ya: Vec<f64> = ma.iter().map(|r| f(r)).collect();
+        let yb: Vec<f64> = mb.iter().map(|r| f(r)).collect();
+        let yab: Vec<Vec<f64>> = (0..a.len())
+            .map(|i| {
+                (0..ma.len())
+                    .map(|j| f(&super::super::sample::ab_row(&ma[j], &mb[j], i..i + 1)))
+                    .collect()
+            })
+            .collect();
+        let resamples = Resamples::new(ya.len(), 200, 5);
+        let centred = sobol_indices(&ya, &yb, &yab, &resamples);
+        let n = ya.len() as f64;
+        for (i, idx) in centred.iter().enumerate() {
+            let mut uncentred: Vec<f64> = resamples
+                .weights
+                .iter()
+                .map(|w| {
+                    let mean = weighted_sum(w, &ya, &yb, |a, b| a + b) / (2.0 * n);
+                    let var =
+                        weighted_sum(w, &ya, &yb, |a, b| (a - mean).powi(2) + (b - mean).powi(2))
+                            / (2.0 * n);
+                    let s: f64 = (0..ya.len())
+                        .map(|j| w[j] * yb[j] * (yab[i][j] - ya[j]))
+                        .sum();
+                    s / n / var
+                })
+                .collect();
+            uncentred.sort_by(f64::total_cmp);
+            let wide = quantile_sorted(&uncentred, 0.975) - quantile_sorted(&uncentred, 0.025);
+            let narrow = idx.first_ci[1] - idx.first_ci[0];
+            assert!(
+                narrow * 4.0 < wide,
+                "factor {i}: centred {narrow}, uncentred {wide}"
+            );
+            let truth = a[i] * a[i] / 14.0;
+            assert!(
+                idx.first_ci[0] <= truth && truth <= idx.first_ci[1],
+                "{idx:?} vs {truth}"
             );
         }
     }

@@ -16,8 +16,10 @@ use serde_json::{Value, json};
 pub struct Overrides {
     /// mc, sobol or loo.
     pub method: Option<SensitivityMethod>,
-    /// Runs (MC) or base samples (Sobol).
+    /// Monte Carlo runs.
     pub runs: Option<u64>,
+    /// Sobol base sample N.
+    pub base_samples: Option<u64>,
     /// Seed.
     pub seed: Option<u64>,
     /// Weight perturbation.
@@ -39,7 +41,8 @@ pub struct Overrides {
 pub struct Settings {
     /// mc, sobol or loo.
     pub method: SensitivityMethod,
-    /// Monte Carlo runs or Sobol base samples N.
+    /// Monte Carlo runs, or for Sobol the base sample N (resolved from
+    /// `base_samples`, never from `runs`).
     pub runs: u64,
     /// Seed.
     pub seed: u64,
@@ -492,6 +495,11 @@ pub fn read_scenarios(
     Ok((names, sets))
 }
 
+/// The default Sobol base sample N.
+pub const SOBOL_DEFAULT_N: u64 = 1024;
+/// The smallest Sobol base sample N accepted (docs/sensitivity.md).
+pub const SOBOL_MIN_N: u64 = 64;
+
 /// Resolves the spec's `[sensitivity]` section (or defaults) with overrides.
 pub fn resolve_model(
     index: &Index,
@@ -502,15 +510,47 @@ pub fn resolve_model(
     let file = index.spec_name.as_str();
     let mut errors = Vec::new();
     let method = overrides.method.or(section.method).unwrap_or_default();
-    let default_runs = match method {
-        SensitivityMethod::Mc => 10_000,
-        SensitivityMethod::Sobol => 1024,
-        SensitivityMethod::Loo => 0,
+    let runs = match method {
+        SensitivityMethod::Sobol => {
+            if let Some(r) = overrides.runs {
+                errors.push(Error::Usage(format!(
+                    "--runs {r} is the number of Monte Carlo runs; Sobol's base sample is set by --base-samples N (default {SOBOL_DEFAULT_N}; N (d + 2) evaluations)"
+                )));
+            }
+            let n = overrides
+                .base_samples
+                .or(section.base_samples)
+                .unwrap_or(SOBOL_DEFAULT_N);
+            if n < SOBOL_MIN_N {
+                errors.push(Error::Usage(format!(
+                    "a Sobol base sample of N = {n} is too small for indices that can be read (they would scatter far outside [0, 1]); use at least N = {SOBOL_MIN_N}, better a power of two such as 1024 (--base-samples or [sensitivity] base_samples)"
+                )));
+            }
+            n
+        }
+        SensitivityMethod::Mc | SensitivityMethod::Loo => {
+            if let Some(n) = overrides.base_samples {
+                errors.push(Error::Usage(format!(
+                    "--base-samples {n} is the Sobol base sample and applies only with --method sobol; Monte Carlo takes --runs"
+                )));
+            }
+            let runs = overrides.runs.or(section.runs);
+            if method == SensitivityMethod::Loo {
+                if let Some(r) = overrides.runs {
+                    errors.push(Error::Usage(format!(
+                        "--runs {r} does not apply to leave-one-out, which runs once per indicator and node"
+                    )));
+                }
+                0
+            } else {
+                let runs = runs.unwrap_or(10_000);
+                if runs == 0 {
+                    errors.push(Error::Usage("--runs must be at least 1".into()));
+                }
+                runs
+            }
+        }
     };
-    let runs = overrides.runs.or(section.runs).unwrap_or(default_runs);
-    if method != SensitivityMethod::Loo && runs == 0 {
-        errors.push(Error::Usage("--runs must be at least 1".into()));
-    }
     if overrides.top_k.as_ref().is_some_and(|k| k.contains(&0)) {
         errors.push(Error::Usage(
             "--top-k: k counts the places from the top and starts at 1 (e.g. 1,10,50)".into(),

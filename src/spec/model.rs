@@ -230,9 +230,12 @@ pub struct SensitivitySection {
     /// mc, sobol or loo.
     #[serde(default)]
     pub method: Option<SensitivityMethod>,
-    /// Monte Carlo runs, or Sobol base samples N.
+    /// Monte Carlo runs.
     #[serde(default)]
     pub runs: Option<u64>,
+    /// Sobol base sample N (N (d + 2) evaluations; default 1024).
+    #[serde(default)]
+    pub base_samples: Option<u64>,
     /// Random seed.
     #[serde(default)]
     pub seed: Option<u64>,
