@@ -1218,3 +1218,49 @@ fn keyed_blocks_rank_as_their_scores_do() {
     }
     assert!(keyed > 30, "{keyed} of 48 cases keyed");
 }
+
+/// Every method writes `nominal_rank` as an integer (for integral ranks),
+/// and keys that are ranks or k are in numeric order, not text order.
+#[test]
+fn json_ranks_are_integers_and_numeric_keys_sort_numerically() {
+    let out = kommunrank(&[
+        "sensitivity",
+        "--runs",
+        "300",
+        "--top-k",
+        "5,1,47,10",
+        "--spread",
+        "0.6",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let j: Value = serde_json::from_str(&text).unwrap();
+    let keys = |v: &Value| -> Vec<f64> {
+        v.as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.split('-').next().unwrap().parse::<f64>().unwrap())
+            .collect()
+    };
+    // serde_json keeps the order of the text.
+    let top = keys(&j["overall"]["top_k_unchanged"]);
+    assert_eq!(top, vec![1.0, 5.0, 10.0, 47.0]);
+    let mut spread = 0;
+    for u in j["units"].as_array().unwrap() {
+        assert!(u["nominal_rank"].is_u64(), "{}", u["nominal_rank"]);
+        assert_eq!(keys(&u["p_top"]), top);
+        let acc = keys(&u["acceptability"]);
+        assert!(acc.windows(2).all(|w| w[0] < w[1]), "{acc:?}");
+        spread = spread.max(acc.len());
+    }
+    assert!(spread > 10, "some unit spreads over more than 10 ranks");
+    for method in ["sobol", "loo"] {
+        let out = kommunrank(&["sensitivity", "--method", method, "--format", "json", "--quiet"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(j["units"][0]["nominal_rank"].is_u64(), "{method}: {}", j["units"][0]);
+    }
+}
