@@ -574,3 +574,81 @@ fn screening_counts_coverage_on_raw_or_imputed_data() {
         r.excluded[0].reason
     );
 }
+
+/// The HDI's income index: goalposts 100 and 75,000 in dollars, the log
+/// applied to the data and to the bounds (UNDP HDR technical notes):
+/// (ln x - ln 100) / (ln 75000 - ln 100), capped at 1.
+#[test]
+fn goalposts_on_the_raw_scale_go_through_the_transform() {
+    let data = "id,g,gni\nu1,n,1000\nu2,n,20000\nu3,n,80000\n";
+    let hdi = |x: f64| ((x.ln() - 100f64.ln()) / (75000f64.ln() - 100f64.ln())).min(1.0);
+    let spec = |norm: &str| {
+        format!("[[indicator]]\nid = \"gni\"\ntransform = \"log\"\nnormalise = {{ {norm} }}\n")
+    };
+    for norm in [
+        "method = \"goalposts\", lower = 100, upper = 75000, bounds = \"raw\", clip = true, scale = 1",
+        "method = \"goalposts\", lower = \"ln(100)\", upper = \"ln(75000)\", clip = true, scale = 1",
+    ] {
+        let r = run(data, &spec(norm)).unwrap();
+        for (u, x) in [("u1", 1000.0), ("u2", 20000.0), ("u3", 80000.0)] {
+            close(score(&r, u), hdi(x));
+        }
+        assert!(
+            !r.notes.iter().any(|n| n.starts_with("warning")),
+            "{:?}",
+            r.notes
+        );
+    }
+    // The same bounds read on the log scale: every value (ln x < 12) is
+    // below 100, and the run says so, naming the scale and the fix.
+    let r = run(
+        data,
+        &spec("method = \"goalposts\", lower = 100, upper = 75000, clip = true, scale = 1"),
+    )
+    .unwrap();
+    let w = r
+        .notes
+        .iter()
+        .find(|n| n.starts_with("warning"))
+        .expect("a warning");
+    assert!(
+        w.contains("indicator 'gni': 3 of 3 ranked units lie outside the goalposts [100, 75000]"),
+        "{w}"
+    );
+    assert!(
+        w.contains("log scale") && w.contains("bounds = \"raw\""),
+        "{w}"
+    );
+    // Without a transform, mostly-outside data is flagged too.
+    let r = run(
+        "id,g,a\nu1,n,1\nu2,n,2\nu3,n,3\n",
+        "[[indicator]]\nid = \"a\"\nnormalise = { method = \"goalposts\", lower = 10, upper = 20 }\n",
+    )
+    .unwrap();
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.contains("3 of 3 ranked units lie outside")),
+        "{:?}",
+        r.notes
+    );
+    // A raw bound outside the transform's domain is an error naming it.
+    let e = run(
+        data,
+        &spec("method = \"goalposts\", lower = 0, upper = 75000, bounds = \"raw\""),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("lower goalpost 0") && e.contains("log of 0 is undefined"),
+        "{e}"
+    );
+    // A string that is not an expression gives the fix.
+    let e = run(
+        data,
+        &spec("method = \"goalposts\", lower = \"ln100\", upper = 5"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("lower = 4.605170185988092"), "{e}");
+}

@@ -1258,9 +1258,20 @@ fn json_ranks_are_integers_and_numeric_keys_sort_numerically() {
     }
     assert!(spread > 10, "some unit spreads over more than 10 ranks");
     for method in ["sobol", "loo"] {
-        let out = kommunrank(&["sensitivity", "--method", method, "--format", "json", "--quiet"]);
+        let out = kommunrank(&[
+            "sensitivity",
+            "--method",
+            method,
+            "--format",
+            "json",
+            "--quiet",
+        ]);
         assert!(out.status.success(), "{}", stderr(&out));
         let j: Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert!(j["units"][0]["nominal_rank"].is_u64(), "{method}: {}", j["units"][0]);
+        assert!(
+            j["units"][0]["nominal_rank"].is_u64(),
+            "{method}: {}",
+            j["units"][0]
+        );
     }
 }

@@ -31,6 +31,12 @@ pub fn run(args: RankArgs) -> Result<()> {
     };
     let index = args.input.index()?;
     let result = pipeline::run_index(&index, &args.input.overrides())?;
+    // Warnings reach the terminal whatever the output (the table lists them too).
+    if format != OutputFormat::Table || args.output.out.is_some() || xlsx {
+        for w in result.notes.iter().filter(|n| n.starts_with("warning:")) {
+            eprintln!("{w}");
+        }
+    }
     if xlsx {
         // One sheet per table: ranking, node scores, exclusions, audit.
         let audit = kommunrank::audit::index_audit::audit(&result, Default::default());

@@ -5,7 +5,7 @@
 
 use super::data::{Dataset, missing_column};
 use crate::error::{Error, Result};
-use crate::spec::{Index, Normalisation, Transform};
+use crate::spec::{Index, Normalisation};
 use ndarray::Array2;
 
 /// The raw indicator values (NaN = missing), one column per indicator.
@@ -157,12 +157,8 @@ pub fn apply_transform(
 ) -> Result<()> {
     let mut errors = Vec::new();
     for (k, ind) in index.indicators.iter().enumerate() {
-        type Pair = (fn(f64) -> f64, fn(f64) -> bool);
-        let (f, domain): Pair = match ind.transform {
-            Transform::None => continue,
-            Transform::Log => (f64::ln, |x| x > 0.0),
-            Transform::Log10 => (f64::log10, |x| x > 0.0),
-            Transform::Log1p => (f64::ln_1p, |x| x > -1.0),
+        let Some((f, domain)) = ind.transform.function() else {
+            continue;
         };
         let mut col = values.column_mut(k);
         for u in 0..col.len() {

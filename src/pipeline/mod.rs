@@ -265,21 +265,52 @@ fn run_screened(
         ));
     }
 
+    // Each method with its goalposts on the scale of the values.
+    let mut methods = Vec::with_capacity(k);
+    let mut errors = Vec::new();
+    for (j, ind) in index.indicators.iter().enumerate() {
+        match normalise::on_data_scale(&ind.normalisation, ind.transform) {
+            Ok(m) => {
+                let col: Vec<f64> = treated.column(j).to_vec();
+                if base.is_none()
+                    && let Some((outside, total)) =
+                        normalise::outside_goalposts(&m, &col, &reference)
+                {
+                    notes.push(goalposts_warning(ind, &m, outside, total));
+                }
+                methods.push(m);
+            }
+            Err(e) => {
+                errors.push(
+                    Error::spec(
+                        &index.spec_name,
+                        format!("indicator '{}'.normalise", ind.id),
+                        e,
+                    )
+                    .with_hint("goalposts on the raw scale must lie where the transform is defined (> 0 for log)"),
+                );
+                methods.push(std::borrow::Cow::Borrowed(&ind.normalisation));
+            }
+        }
+    }
+    Error::collect(errors)?;
+
     // Normalise each indicator (in parallel; each column is independent).
     let columns: Vec<std::result::Result<Vec<f64>, NormaliseError>> = (0..k)
         .into_par_iter()
         .map(|j| {
             let ind = &index.indicators[j];
+            let method = methods[j].as_ref();
             let col: Vec<f64> = treated.column(j).to_vec();
             match base {
-                None => normalise::normalise(&ind.normalisation, ind.direction, &col, &reference),
+                None => normalise::normalise(method, ind.direction, &col, &reference),
                 Some(b) => {
                     // Base values first (the reference), this run's values after.
                     let mut all = b.values[j].clone();
                     all.extend_from_slice(&col);
                     let mut refs = vec![true; b.values[j].len()];
                     refs.resize(all.len(), false);
-                    normalise::normalise(&ind.normalisation, ind.direction, &all, &refs)
+                    normalise::normalise(method, ind.direction, &all, &refs)
                         .map(|v| v[b.values[j].len()..].to_vec())
                 }
             }
@@ -547,4 +578,55 @@ pub fn validate(index: &Index, overrides: &DataOverrides) -> (Option<RankResult>
         })
         .collect();
     (result, flat)
+}
+
+/// The warning for goalposts that most reference values lie outside.
+fn goalposts_warning(
+    ind: &crate::spec::Indicator,
+    method: &crate::spec::Normalisation,
+    outside: usize,
+    total: usize,
+) -> String {
+    let crate::spec::Normalisation::Goalposts {
+        lower: Some(l),
+        upper: Some(u),
+        clip,
+        ..
+    } = method
+    else {
+        return String::new();
+    };
+    let raw_bounds = matches!(
+        ind.normalisation,
+        crate::spec::Normalisation::Goalposts {
+            bounds: crate::spec::GoalpostScale::Raw,
+            ..
+        }
+    );
+    let scale = match (ind.transform.function(), raw_bounds) {
+        (None, _) => "the indicator's values".to_string(),
+        (Some(_), true) => format!(
+            "the {} scale (the bounds, given on the raw scale, transformed to [{l}, {u}])",
+            crate::spec::spec_name(&ind.transform)
+        ),
+        (Some(_), false) => format!(
+            "the {} scale (transform = \"{}\" applied to the data, not to the bounds)",
+            crate::spec::spec_name(&ind.transform),
+            crate::spec::spec_name(&ind.transform)
+        ),
+    };
+    let hint = if ind.transform.function().is_some() && !raw_bounds {
+        "; if the bounds are in the indicator's own units, add bounds = \"raw\" to its normalise"
+    } else {
+        "; check the bounds, the direction and the data's units"
+    };
+    format!(
+        "warning: indicator '{}': {outside} of {total} ranked units lie outside the goalposts [{l}, {u}], compared on {scale}{}{hint}",
+        ind.id,
+        if *clip {
+            ", so they are all clipped to the ends"
+        } else {
+            ", so their scores fall outside the 0-scale range"
+        },
+    )
 }

@@ -3,7 +3,7 @@
 //! higher is better. Data-driven parameters (min, max, mean, sd, ranks) come
 //! from the reference units only. Formulas are in docs/methods.md.
 
-use crate::spec::{ConstantPolicy, Normalisation};
+use crate::spec::{ConstantPolicy, GoalpostScale, Normalisation, Transform};
 
 /// What a normalised value (or an aggregate) can be, for refusing methods
 /// that need positive inputs before computing anything.
@@ -70,6 +70,7 @@ pub fn describe(method: &Normalisation) -> String {
             upper,
             clip,
             scale,
+            ..
         } => format!(
             "goalposts {}-{} x {scale}{}",
             lower.unwrap_or(f64::NAN),
@@ -92,6 +93,70 @@ pub enum NormaliseError {
     Constant(f64),
     /// No reference unit has a value.
     NoData,
+}
+
+/// The method with goalposts on the scale of the values it is applied to:
+/// bounds written on the raw scale (`bounds = "raw"`) go through the
+/// indicator's transform. Other methods are returned as they are. The error
+/// names a bound outside the transform's domain.
+pub fn on_data_scale(
+    method: &Normalisation,
+    transform: Transform,
+) -> Result<std::borrow::Cow<'_, Normalisation>, String> {
+    use std::borrow::Cow;
+    let Normalisation::Goalposts {
+        lower,
+        upper,
+        bounds: GoalpostScale::Raw,
+        clip,
+        scale,
+    } = method
+    else {
+        return Ok(Cow::Borrowed(method));
+    };
+    let Some((f, domain)) = transform.function() else {
+        return Ok(Cow::Borrowed(method));
+    };
+    let convert = |bound: Option<f64>, name: &str| match bound {
+        Some(b) if !domain(b) => Err(format!(
+            "the {name} goalpost {b} is on the raw scale (bounds = \"raw\"), but {} of {b} is undefined",
+            crate::spec::spec_name(&transform)
+        )),
+        other => Ok(other.map(f)),
+    };
+    Ok(Cow::Owned(Normalisation::Goalposts {
+        lower: convert(*lower, "lower")?,
+        upper: convert(*upper, "upper")?,
+        bounds: GoalpostScale::Transformed,
+        clip: *clip,
+        scale: *scale,
+    }))
+}
+
+/// Goalposts that most of the data lies outside of: how many reference
+/// values fall below `lower` or above `upper` (bounds on the data's scale,
+/// from [`on_data_scale`]); `None` when at most half do, or for other methods.
+pub fn outside_goalposts(
+    method: &Normalisation,
+    values: &[f64],
+    reference: &[bool],
+) -> Option<(usize, usize)> {
+    let Normalisation::Goalposts {
+        lower: Some(l),
+        upper: Some(u),
+        ..
+    } = method
+    else {
+        return None;
+    };
+    let present: Vec<f64> = values
+        .iter()
+        .zip(reference)
+        .filter(|(v, r)| **r && !v.is_nan())
+        .map(|(v, _)| *v)
+        .collect();
+    let outside = present.iter().filter(|v| **v < *l || **v > *u).count();
+    (outside * 2 > present.len()).then_some((outside, present.len()))
 }
 
 /// Normalises one indicator. `values` holds every unit (NaN = missing);
@@ -169,6 +234,7 @@ pub fn normalise(
             upper,
             clip,
             scale,
+            ..
         } => {
             let (l, u) = (lower.unwrap_or(f64::NAN), upper.unwrap_or(f64::NAN));
             // x is direction-adjusted: for direction -1 the worst bound is -upper.
@@ -342,6 +408,7 @@ mod tests {
     #[test]
     fn goalposts_by_hand() {
         let g = Normalisation::Goalposts {
+            bounds: GoalpostScale::Transformed,
             lower: Some(20.0),
             upper: Some(85.0),
             clip: false,
@@ -352,6 +419,7 @@ mod tests {
             &[0.0, 1.0, 0.5, 90.0 / 65.0 - 20.0 / 65.0],
         );
         let g = Normalisation::Goalposts {
+            bounds: GoalpostScale::Transformed,
             lower: Some(20.0),
             upper: Some(85.0),
             clip: true,
@@ -363,6 +431,7 @@ mod tests {
         );
         // Lower is better: 0 at the upper goalpost, scale at the lower.
         let g = Normalisation::Goalposts {
+            bounds: GoalpostScale::Transformed,
             lower: Some(0.0),
             upper: Some(50.0),
             clip: false,

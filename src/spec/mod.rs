@@ -2,6 +2,7 @@
 //! and resolving it into a checked [`Index`] ([`resolve`](mod@resolve)).
 
 pub mod draft;
+pub mod expr;
 pub mod load;
 pub mod model;
 pub mod resolve;

@@ -806,12 +806,17 @@ pub enum Normalisation {
     },
     /// Fixed bounds: `scale * (x - lower) / (upper - lower)` (reversed for direction -1).
     Goalposts {
-        /// Lower goalpost (worst for direction +1).
-        #[serde(default)]
+        /// Lower goalpost (worst for direction +1); a number or an
+        /// expression such as `"ln(100)"`.
+        #[serde(default, deserialize_with = "super::expr::optional_number")]
         lower: Option<f64>,
         /// Upper goalpost.
-        #[serde(default)]
+        #[serde(default, deserialize_with = "super::expr::optional_number")]
         upper: Option<f64>,
+        /// The scale the bounds are written on: the transformed values
+        /// (default) or the raw ones (the transform is applied to the bounds).
+        #[serde(default)]
+        bounds: GoalpostScale,
         /// Cap results to `[0, scale]` (HDI caps; DESI does not).
         #[serde(default)]
         clip: bool,
@@ -829,7 +834,8 @@ pub enum Normalisation {
     },
     /// Distance to a target: `scale * (x - worst) / (target - worst)`, capped at `scale`.
     Distance {
-        /// The target value.
+        /// The target value (a number or an expression).
+        #[serde(deserialize_with = "super::expr::number")]
         target: f64,
         /// Cap at the target (`true`) or let units beyond it score more.
         #[serde(default = "yes")]
@@ -856,6 +862,34 @@ pub enum Normalisation {
     },
     /// The raw (transformed, direction-adjusted) value.
     None,
+}
+
+/// The scale goalposts are written on (`bounds = "..."`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GoalpostScale {
+    /// The values after the indicator's transform (bounds used as written).
+    #[default]
+    Transformed,
+    /// The indicator's own units: the transform is applied to the bounds
+    /// too (the HDI's GNI goalposts 100 and 75,000 with a log).
+    Raw,
+}
+
+/// A transform as a function and the test of its domain.
+pub type TransformFn = (fn(f64) -> f64, fn(f64) -> bool);
+
+impl Transform {
+    /// The transform as a function with its domain (`None`: no transform).
+    /// The one definition used for data values and for goalposts.
+    pub fn function(self) -> Option<TransformFn> {
+        match self {
+            Transform::None => None,
+            Transform::Log => Some((f64::ln, |x| x > 0.0)),
+            Transform::Log10 => Some((f64::log10, |x| x > 0.0)),
+            Transform::Log1p => Some((f64::ln_1p, |x| x > -1.0)),
+        }
+    }
 }
 
 fn yes() -> bool {
