@@ -652,3 +652,118 @@ fn goalposts_on_the_raw_scale_go_through_the_transform() {
     .to_string();
     assert!(e.contains("lower = 4.605170185988092"), "{e}");
 }
+
+/// COINr's iMeta and iData read as they are (`[coinr]`): indicators,
+/// aggregates and the index told apart by `Type` and `Parent`, R's `NA` as
+/// empty, a denominator from iMeta, groups from `Type = "Group"`; then
+/// COINr's defaults: n_minmax 0-100, a_amean with the iMeta weights.
+#[test]
+fn coinr_imeta_and_idata_preset() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("iMeta.csv"),
+        "iCode,iName,Level,Parent,Direction,Weight,Type,Unit,Target,Denominator
+i1,Flights,1,P1,1,1,Indicator,,NA,NA
+i2,Goods,1,P1,-1,2,Indicator,,NA,NA
+i3,Internet users,1,P2,1,1,Indicator,,NA,Population
+P1,Connectivity,2,Index,NA,1,Aggregate,,NA,NA
+P2,Digital,2,Index,NA,3,Aggregate,,NA,NA
+Index,Composite index,3,NA,NA,1,Aggregate,,NA,NA
+GDP_group,GDP group,NA,NA,NA,NA,Group,,NA,NA
+Population,Population,NA,NA,NA,NA,Denominator,,NA,NA
+",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("iData.csv"),
+        "uCode,uName,GDP_group,Population,i1,i2,i3
+AUT,Austria,L,10,1,8,5
+BEL,Belgium,M,20,3,6,12
+CZE,Czechia,L,5,2,2,4
+DNK,Denmark,XL,8,5,4,4
+",
+    )
+    .unwrap();
+    let path = tmp.path().join("s.toml");
+    std::fs::write(
+        &path,
+        "[coinr]\nimeta = \"iMeta.csv\"\nidata = \"iData.csv\"\n",
+    )
+    .unwrap();
+    let index = spec::resolve(&spec::load_spec(&path).unwrap()).unwrap();
+    assert_eq!(index.nodes[0].id, "Index");
+    assert_eq!(index.indicators.len(), 3);
+    let r = pipeline::run_index(&index, &DataOverrides::default()).unwrap();
+    // By hand: i1 -> 0, 50, 25, 100; i2 (lower is better) -> 0, 33.3, 100,
+    // 66.7; i3 / Population = .5, .6, .8, .5 -> 0, 33.3, 100, 0.
+    // P1 = (i1 + 2 i2) / 3, P2 = i3, Index = (P1 + 3 P2) / 4.
+    let by_hand = [
+        ("AUT", 0.0, 0.0),
+        ("BEL", (50.0 + 2.0 * 100.0 / 3.0) / 3.0, 100.0 / 3.0),
+        ("CZE", (25.0 + 200.0) / 3.0, 100.0),
+        ("DNK", (100.0 + 2.0 * 200.0 / 3.0) / 3.0, 0.0),
+    ];
+    for (id, p1, p2) in by_hand {
+        close(node(&r, id, "P1"), p1);
+        close(node(&r, id, "P2"), p2);
+        close(score(&r, id), (p1 + 3.0 * p2) / 4.0);
+    }
+    assert_eq!(rank(&r, "CZE"), Some(1.0));
+    let u = r.units.iter().find(|u| u.id == "BEL").unwrap();
+    assert_eq!(u.name, "Belgium");
+    // A metadata filter on a column the file lacks is an error naming it.
+    std::fs::write(
+        &path,
+        "[index]\nid = \"Index\"\n[data]\nfiles = [\"iData.csv\"]\n[units]\nid = \"uCode\"\n[[indicator_table]]\nfile = \"iMeta.csv\"\nid = \"iCode\"\nfilter = { Kind = \"Indicator\" }\n",
+    )
+    .unwrap();
+    let e = spec::load_spec(&path).unwrap_err().to_string();
+    assert!(
+        e.contains("no column 'Kind' (named by indicator_table[0].filter)"),
+        "{e}"
+    );
+}
+
+/// COINr's chain on a hand-computed case: i_mean_grp (a group without any
+/// value stays missing), n_minmax 0-100, a_amean re-normalising the weights
+/// over the values present, rank(-x, ties.method = "min").
+#[test]
+fn coinr_group_mean_minmax_amean_and_min_ties() {
+    let data = "id,g,x1,x2\nu1,a,2,10\nu2,a,,20\nu3,b,6,20\nu4,b,8,40\nu5,c,,30\nu6,b,6,20\n";
+    let spec = |fallback: &str| {
+        format!(
+            "[missing]\nmethod = \"group_mean\"\ngroup = \"g\"\n{fallback}[ranking]\nmethod = \"competition\"\n[[indicator]]\nid = \"x1\"\n[[indicator]]\nid = \"x2\"\n"
+        )
+    };
+    let r = run(data, &spec("group_fallback = \"none\"\n")).unwrap();
+    // x1: u2 <- 2 (group a); u5 (group c) stays missing; minmax over 2..8.
+    // x2: minmax over 10..40.
+    let expected = [
+        ("u1", 0.0, 6.0),
+        ("u2", (0.0 + 100.0 / 3.0) / 2.0, 5.0),
+        ("u3", (200.0 / 3.0 + 100.0 / 3.0) / 2.0, 3.0),
+        ("u6", (200.0 / 3.0 + 100.0 / 3.0) / 2.0, 3.0),
+        ("u4", 100.0, 1.0),
+        ("u5", 200.0 / 3.0, 2.0),
+    ];
+    for (id, s, k) in expected {
+        close(score(&r, id), s);
+        assert_eq!(rank(&r, id), Some(k), "{id}");
+    }
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.contains("group(s) c have no observed value; their values stay missing")),
+        "{:?}",
+        r.notes
+    );
+    // The default fills group c with the overall mean of the observed
+    // values (2, 6, 8, 6: 5.5, normalised 58.33), and says so.
+    let r = run(data, &spec("")).unwrap();
+    close(score(&r, "u5"), (3.5 / 6.0 * 100.0 + 200.0 / 3.0) / 2.0);
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.contains("the overall mean was imputed instead"))
+    );
+}

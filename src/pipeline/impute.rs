@@ -2,7 +2,7 @@
 //! Statistics come from the reference units (ranked units that passed
 //! screening); `exclude` leaves values missing for aggregation to re-weight.
 
-use crate::spec::{Index, MissingMethod};
+use crate::spec::{GroupFallback, Index, MissingMethod};
 use ndarray::Array2;
 
 /// Mean of the finite values (NaN when there are none).
@@ -84,7 +84,9 @@ pub fn impute(
                         .collect();
                     let mut v = mean(&in_group);
                     if v.is_nan() {
-                        v = overall;
+                        if index.spec.missing.group_fallback == GroupFallback::OverallMean {
+                            v = overall;
+                        }
                         if !fallback.contains(&groups[u]) {
                             fallback.push(groups[u].clone());
                         }
@@ -96,9 +98,14 @@ pub fn impute(
                 }
                 if !fallback.is_empty() {
                     notes.push(format!(
-                        "indicator '{}': group(s) {} have no observed value; the overall mean was imputed instead",
+                        "indicator '{}': group(s) {} have no observed value; {}",
                         ind.id,
-                        fallback.join(", ")
+                        fallback.join(", "),
+                        match index.spec.missing.group_fallback {
+                            GroupFallback::OverallMean => "the overall mean was imputed instead",
+                            GroupFallback::None =>
+                                "their values stay missing (missing.group_fallback = \"none\")",
+                        }
                     ));
                 }
             }

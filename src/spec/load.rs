@@ -3,12 +3,14 @@
 //! and expansion of `[[indicator_table]]` / `[[node_table]]` metadata files.
 
 use super::model::{
-    DataFile, IndicatorSpec, IndicatorTable, MissingMethod, NodeSpec, NodeTable, Normalisation,
-    SpecFile, Transform, direction_word,
+    DataFile, FilterValues, IndicatorSpec, IndicatorTable, MissingMethod, NodeSpec, NodeTable,
+    Normalisation, SpecFile, Transform, direction_word,
 };
 use crate::error::{Error, Location, Result};
 use crate::input::{self, RawTable, ReadOptions, Source};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use toml::Value;
 
 /// Where relative paths in a spec point.
 #[derive(Debug, Clone)]
@@ -92,7 +94,12 @@ pub fn load_spec(path: &Path) -> Result<LoadedSpec> {
 
 /// Parses spec text; `name` is used in messages.
 pub fn parse_spec(text: &str, name: &str, base: Base) -> Result<LoadedSpec> {
-    let mut spec: SpecFile = toml::from_str(text).map_err(|e| toml_error(&e, text, name))?;
+    let mut spec: SpecFile = match super::coinr::expand(text, name, &base)? {
+        None => toml::from_str(text).map_err(|e| toml_error(&e, text, name))?,
+        Some(table) => Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| toml_error(&e, text, name))?,
+    };
     let mut errors = Vec::new();
     let in_spec = |e: Error, key: String| match e {
         Error::Io { source, path, .. } => Error::spec(
@@ -110,7 +117,7 @@ pub fn parse_spec(text: &str, name: &str, base: Base) -> Result<LoadedSpec> {
         }
     }
     for (t, table) in spec.node_table.clone().iter().enumerate() {
-        match expand_node_table(table, &base, t) {
+        match expand_node_table(table, &base, t, &spec.index.id) {
             Ok(list) => spec.nodes.extend(list),
             Err(e) => errors.push(in_spec(e, format!("node_table[{t}].file"))),
         }
@@ -210,13 +217,37 @@ fn suggestion_for(message: &str) -> Option<String> {
     }
 }
 
-/// Reads a metadata CSV (always CSV/XLSX/JSON by extension) as a raw table.
-fn read_meta(file: &DataFile, base: &Base) -> Result<RawTable> {
+/// Reads a metadata CSV (always CSV/XLSX/JSON by extension) as a raw table,
+/// keeping the rows that `filter` selects.
+fn read_meta(
+    file: &DataFile,
+    base: &Base,
+    filter: &BTreeMap<String, FilterValues>,
+    missing: &[String],
+    key: &str,
+) -> Result<RawTable> {
     let options = ReadOptions {
         sheet: file.sheet().map(str::to_string),
         ..ReadOptions::default()
     };
-    input::read_raw(&base.source(file.path()), &options)
+    let mut raw = input::read_raw(&base.source(file.path()), &options)?;
+    if !missing.is_empty() {
+        for cell in raw.rows.iter_mut().flat_map(|r| r.cells.iter_mut()) {
+            if missing.contains(&input::cell::cell_text(cell)) {
+                *cell = input::RawCell::Empty;
+            }
+        }
+    }
+    for (column, values) in filter {
+        if raw.keep_rows(column, &values.0).is_none() {
+            return Err(Error::data(
+                raw.location(None, None),
+                format!("no column '{column}' (named by {key}.filter)"),
+            )
+            .with_hint(format!("the columns are: {}", raw.header.join(", "))));
+        }
+    }
+    Ok(raw)
 }
 
 /// A cell of a metadata row by column name (`None` when the key is unset or
@@ -302,8 +333,14 @@ fn expand_indicator_table(
     base: &Base,
     t: usize,
 ) -> Result<Vec<IndicatorSpec>> {
-    let raw = read_meta(&table.file, base)?;
     let key = |k: &str| format!("indicator_table[{t}].{k}");
+    let raw = read_meta(
+        &table.file,
+        base,
+        &table.filter,
+        &table.missing,
+        &format!("indicator_table[{t}]"),
+    )?;
     let mut out = Vec::new();
     for row in &raw.rows {
         let id = meta_id(&raw, row, &table.id, &key("id"), "indicator")?;
@@ -357,8 +394,8 @@ fn expand_indicator_table(
                 .or_else(|| table.default_parent.clone()),
             weight: meta_number(&raw, row, &table.weight, &key("weight"))?.unwrap_or(1.0),
             transform,
-            denominator: None,
-            per: 1.0,
+            denominator: meta_cell(&raw, row, &table.denominator, &key("denominator"))?,
+            per: meta_number(&raw, row, &table.per, &key("per"))?.unwrap_or(1.0),
             normalise,
             missing: None::<MissingMethod>,
             treat: None,
@@ -399,12 +436,28 @@ fn method_from_name(
 }
 
 /// One `[[node]]` per row of a node metadata table.
-fn expand_node_table(table: &NodeTable, base: &Base, t: usize) -> Result<Vec<NodeSpec>> {
-    let raw = read_meta(&table.file, base)?;
+/// A row whose id is the index's describes the index itself and is skipped
+/// (COINr's iMeta lists the index as the top aggregate).
+fn expand_node_table(
+    table: &NodeTable,
+    base: &Base,
+    t: usize,
+    index_id: &str,
+) -> Result<Vec<NodeSpec>> {
     let key = |k: &str| format!("node_table[{t}].{k}");
+    let raw = read_meta(
+        &table.file,
+        base,
+        &table.filter,
+        &table.missing,
+        &format!("node_table[{t}]"),
+    )?;
     let mut out = Vec::new();
     for row in &raw.rows {
         let id = meta_id(&raw, row, &table.id, &key("id"), "node")?;
+        if id == index_id {
+            continue;
+        }
         let aggregation = match meta_cell(&raw, row, &table.aggregation, &key("aggregation"))? {
             Some(a) => parse_name(&raw, row, &table.aggregation, &a)?,
             None => Default::default(),

@@ -1,6 +1,7 @@
 //! The index spec: the TOML as written ([`model`]), loading it ([`load`]),
 //! and resolving it into a checked [`Index`] ([`resolve`](mod@resolve)).
 
+pub mod coinr;
 pub mod draft;
 pub mod expr;
 pub mod load;

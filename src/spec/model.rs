@@ -46,6 +46,10 @@ pub struct SpecFile {
     /// The uncertainty model for sensitivity analysis.
     #[serde(default)]
     pub sensitivity: Option<SensitivitySection>,
+    /// COINr's iMeta and iData tables, read as they are (a preset expanded
+    /// into `[data]`, `[units]` and the metadata tables when loading).
+    #[serde(default)]
+    pub coinr: Option<super::coinr::CoinrPreset>,
 }
 
 /// Which sensitivity analysis to run.
@@ -491,6 +495,21 @@ pub struct MissingSection {
     /// The group column for `group_mean`.
     #[serde(default)]
     pub group: Option<String>,
+    /// `group_mean` for a group with no observed value: the overall mean
+    /// (default) or nothing (left missing, as COINr's `i_mean_grp`).
+    #[serde(default)]
+    pub group_fallback: GroupFallback,
+}
+
+/// What `group_mean` imputes in a group without any observed value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupFallback {
+    /// The indicator's mean over all reference units (noted).
+    #[default]
+    OverallMean,
+    /// Nothing: the value stays missing (COINr's `i_mean_grp`).
+    None,
 }
 
 /// Tie rule of the ranking.
@@ -941,6 +960,19 @@ pub struct IndicatorTable {
     /// Default normalisation for the rows (bounds from `lower`/`upper` columns).
     #[serde(default)]
     pub normalise: Option<Normalisation>,
+    /// Column with the denominator's data column (per capita...).
+    #[serde(default)]
+    pub denominator: Option<String>,
+    /// Column with the multiplier after dividing by the denominator.
+    #[serde(default)]
+    pub per: Option<String>,
+    /// Rows to use, by column (`{ Type = "Indicator" }`); other rows are
+    /// skipped. A column named here must exist.
+    #[serde(default)]
+    pub filter: BTreeMap<String, FilterValues>,
+    /// Cell texts that mean "empty" (R writes `NA`).
+    #[serde(default)]
+    pub missing: Vec<String>,
 }
 
 /// `[[node_table]]`: nodes from a metadata CSV, one row each.
@@ -966,4 +998,10 @@ pub struct NodeTable {
     /// Column with the aggregation method name.
     #[serde(default)]
     pub aggregation: Option<String>,
+    /// Rows to use, by column (`{ Type = "Aggregate" }`).
+    #[serde(default)]
+    pub filter: BTreeMap<String, FilterValues>,
+    /// Cell texts that mean "empty" (R writes `NA`).
+    #[serde(default)]
+    pub missing: Vec<String>,
 }
