@@ -280,14 +280,16 @@ fn meta_number(
 ) -> Result<Option<f64>> {
     match meta_cell(raw, row, column, key)? {
         None => Ok(None),
-        Some(t) => input::cell::parse_number(&t, raw.decimal_comma)
-            .map(|(v, _)| Some(v))
-            .ok_or_else(|| {
+        Some(t) => match input::cell::parse_number(&t, raw.decimal_comma) {
+            Some((v, _)) => Ok(Some(v)),
+            // A published method's expression, e.g. ln(100).
+            None => super::expr::evaluate(&t).map(Some).map_err(|why| {
                 Error::data(
                     raw.location(Some(row.position), column.as_deref()),
-                    format!("'{t}' is not a number"),
+                    format!("'{t}' is not a number or an expression ({why})"),
                 )
             }),
+        },
     }
 }
 
