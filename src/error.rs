@@ -104,11 +104,18 @@ fn list(errors: &[Error]) -> String {
 }
 
 impl Error {
-    /// The process exit code for this error: 2 for bad input or usage, 1 for
-    /// failures while running (I/O on outputs is reported as 2 as well, since
-    /// an unwritable output path is a usage problem).
+    /// The process exit code for this error: 2 for bad input or usage (a
+    /// file that cannot be read, an output folder that does not exist), 1
+    /// for failures while running (a write that fails: disk full, no
+    /// permission, standard output closed).
     pub fn exit_code(&self) -> i32 {
-        2
+        match self {
+            // Writing failed (disk full, a closed stdout, no permission):
+            // a failure while running, not a problem of the input.
+            Error::Io { action, .. } if !action.starts_with("read") => 1,
+            Error::Many(all) if !all.is_empty() && all.iter().all(|e| e.exit_code() == 1) => 1,
+            _ => 2,
+        }
     }
 
     /// A data error at a location.

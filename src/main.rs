@@ -6,7 +6,8 @@ mod cli;
 use clap::Parser;
 
 fn main() {
-    // Ctrl-C: remove a half-written output's temporary file, exit 130.
+    // Ctrl-C, SIGTERM or SIGHUP: remove a half-written output's temporary
+    // file, exit 130.
     let _ = ctrlc::set_handler(|| {
         kommunrank::report::remove_pending_output();
         std::process::exit(130);

@@ -1275,3 +1275,131 @@ fn json_ranks_are_integers_and_numeric_keys_sort_numerically() {
         );
     }
 }
+
+/// A path to one place in a JSON document, and the mutations a hand edit or
+/// a truncated copy makes there.
+fn mutate(v: &mut Value, rng: &mut u64, depth: usize) -> String {
+    let mut next = |n: usize| {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        (*rng % n.max(1) as u64) as usize
+    };
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            let keys: Vec<String> = m.keys().cloned().collect();
+            let k = keys[next(keys.len())].clone();
+            if k == "checksum" {
+                *v.get_mut("checksum").unwrap() = Value::String("fnv1a64:0".into());
+                return "checksum".into();
+            }
+            let child = m.get_mut(&k).unwrap();
+            format!("{k}.{}", mutate(child, rng, depth + 1))
+        }
+        Value::Array(a) if !a.is_empty() => match next(4) {
+            0 => {
+                let i = next(a.len());
+                a.remove(i);
+                format!("[{i}] removed")
+            }
+            1 => {
+                let i = next(a.len());
+                let x = a[i].clone();
+                a.push(x);
+                format!("[{i}] duplicated")
+            }
+            _ => {
+                let i = next(a.len());
+                format!("[{i}].{}", mutate(&mut a[i], rng, depth + 1))
+            }
+        },
+        Value::Number(n) => {
+            let x = n.as_f64().unwrap_or(0.0);
+            let new = [x + 1.0, x - 1.0, 0.0, -1.0, 1e9, 4294967296.0, x * 2.0][next(7)];
+            *v = serde_json::json!(new);
+            format!("{x} -> {new}")
+        }
+        Value::Bool(b) => {
+            *b = !*b;
+            "flipped".into()
+        }
+        Value::String(s) => {
+            s.push('x');
+            "text changed".into()
+        }
+        _ => "nothing".into(),
+    }
+}
+
+/// `merge` either reproduces the single run exactly or refuses: for random
+/// edits of a part (values, lengths, counts, ranges, header fields), and,
+/// with the checksum recomputed as a careful forger would, it never panics.
+#[test]
+fn merge_reproduces_the_single_run_or_refuses() {
+    use kommunrank::report::sensitivity::mc_json;
+    use kommunrank::sensitivity::accumulate::{McPartial, finish};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut parts = Vec::new();
+    for i in 0..2 {
+        let p = tmp.path().join(format!("p{i}.json"));
+        let out = kommunrank(&[
+            "sensitivity",
+            "--runs",
+            "2100",
+            "--seed",
+            "3",
+            "--shard",
+            &format!("{i}/2"),
+            "--out",
+            p.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = std::fs::read_to_string(&p).unwrap();
+        parts.push(serde_json::from_str::<Value>(&text).unwrap());
+    }
+    let parse = |v: &Value| serde_json::from_value::<McPartial>(v.clone());
+    let render = |p: &McPartial| mc_json(p, &finish(p));
+    let whole = McPartial::merge(vec![
+        ("p0".into(), parse(&parts[0]).unwrap()),
+        ("p1".into(), parse(&parts[1]).unwrap()),
+    ])
+    .unwrap();
+    let single = render(&whole);
+    let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+    let (mut refused, mut same) = (0, 0);
+    for round in 0..400 {
+        let which = round % 2;
+        let mut edited = parts[which].clone();
+        let what = mutate(&mut edited, &mut rng, 0);
+        let forged = round % 4 >= 2;
+        let Ok(mut part) = parse(&edited) else {
+            refused += 1;
+            continue;
+        };
+        if forged {
+            // Recompute the checksum: only the consistency checks stand.
+            part = serde_json::from_str(&part.to_json()).unwrap();
+        }
+        let other = parse(&parts[1 - which]).unwrap();
+        let result = std::panic::catch_unwind(|| {
+            McPartial::merge(vec![("a".into(), part), ("b".into(), other)])
+                .map(|m| (m.is_complete(), render(&m)))
+        });
+        let Ok(result) = result else {
+            panic!("merge panicked after editing {what}");
+        };
+        match result {
+            Err(_) | Ok((false, _)) => refused += 1,
+            Ok((true, text)) if !forged => {
+                assert!(
+                    text == single,
+                    "edit {what} was accepted and changed the result"
+                );
+                same += 1;
+            }
+            Ok(_) => same += 1,
+        }
+    }
+    assert!(refused > 200, "{refused} refused, {same} accepted");
+}

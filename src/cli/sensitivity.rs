@@ -77,11 +77,18 @@ pub fn progress_bar(total: u64, quiet: bool, what: &str) -> indicatif::ProgressB
     pb
 }
 
+/// The most worker threads accepted (each has its own scratch buffers).
+const MAX_THREADS: usize = 1024;
+
 /// Runs `f` on a pool of `threads` threads (or rayon's default pool).
 pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T> {
     match threads {
         None => Ok(f()),
         Some(0) => Err(Error::Usage("--threads must be at least 1".into())),
+        Some(t) if t > MAX_THREADS => Err(Error::Usage(format!(
+            "--threads {t} is more than {MAX_THREADS}; this machine has {} core(s), and more threads than cores only add overhead",
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        ))),
         Some(t) => rayon::ThreadPoolBuilder::new()
             .num_threads(t)
             .build()
@@ -187,9 +194,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
                 let partial = sensitivity::run_mc(&eval, shard, &|n| pb.inc(n));
                 pb.finish_and_clear();
                 if shard.is_some() {
-                    let mut s = serde_json::to_string(&partial).expect("JSON");
-                    s.push('\n');
-                    s
+                    partial.to_json()
                 } else {
                     render_mc(&partial, format, top, bottom)
                 }

@@ -125,7 +125,7 @@ impl Source {
     /// The file's bytes.
     pub fn bytes(&self) -> Result<std::borrow::Cow<'static, [u8]>> {
         match self {
-            Source::Path(p) => std::fs::read(p)
+            Source::Path(p) => read_input_file(p)
                 .map(std::borrow::Cow::Owned)
                 .map_err(|source| Error::Io {
                     action: "read",
@@ -143,6 +143,38 @@ impl Source {
             Source::Embedded(..) => None,
         }
     }
+}
+
+/// Every input file this process has read (canonical paths): no output may
+/// replace one of them, whichever route (spec, table, flag) named it.
+static FILES_READ: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Reads a whole input file. Only regular files are read: a pipe, device or
+/// folder is refused (`/dev/zero` would never end). The path is remembered
+/// ([`files_read`]).
+pub fn read_input_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            if meta.is_dir() {
+                "it is a folder, not a file"
+            } else {
+                "it is not a regular file (a pipe or a device); save the data to a file first"
+            },
+        ));
+    }
+    if let (Ok(c), Ok(mut read)) = (std::fs::canonicalize(path), FILES_READ.lock())
+        && !read.contains(&c)
+    {
+        read.push(c);
+    }
+    std::fs::read(path)
+}
+
+/// The input files read so far (canonical paths).
+pub fn files_read() -> Vec<PathBuf> {
+    FILES_READ.lock().map(|r| r.clone()).unwrap_or_default()
 }
 
 /// Reads a file into a raw grid according to its extension.

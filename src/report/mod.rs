@@ -55,7 +55,8 @@ pub fn remove_pending_output() {
 /// `inputs`.
 pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()> {
     let target = std::fs::canonicalize(path).ok();
-    for input in inputs {
+    let read = crate::input::files_read();
+    for input in inputs.iter().chain(&read) {
         let same = match (&target, std::fs::canonicalize(input)) {
             (Some(t), Ok(i)) => *t == i,
             _ => false,
@@ -79,6 +80,31 @@ pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()>
             source,
         }
     };
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "cannot create a temporary file in '{}' for --out '{}': the folder does not exist",
+            dir.display(),
+            path.display()
+        )));
+    }
+    // A pipe or device (`--out /dev/stdout`, a FIFO) is written into as it
+    // is, never replaced by a regular file; a folder is refused.
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+    {
+        if meta.is_dir() {
+            return Err(Error::Usage(format!(
+                "--out '{}' is a folder; name a file in it",
+                path.display()
+            )));
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(io("open", path))?;
+        f.write_all(bytes).map_err(io("write", path))?;
+        return f.flush().map_err(io("write", path));
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(".kommunrank-")
         .suffix(".tmp")

@@ -836,6 +836,10 @@ pub struct McPartial {
     pub failures: BTreeMap<String, u64>,
     /// Per-chunk statistics in chunk order.
     pub chunks: Vec<ChunkStats>,
+    /// Fingerprint of everything above, as written ([`McPartial::to_json`]):
+    /// a part changed after it was written is refused.
+    #[serde(default)]
+    pub checksum: String,
 }
 
 fn one() -> u64 {
@@ -919,20 +923,210 @@ pub fn chunk_count(runs: u64) -> u64 {
     runs.div_ceil(CHUNK)
 }
 
+/// The `format` of a Monte Carlo partial result.
+pub const PARTIAL_FORMAT: &str = "kommunrank-mc-partial";
+
+/// The first header field in which two partial results differ.
+fn header_difference(a: &McHeader, b: &McHeader) -> Option<&'static str> {
+    let fields: [(&'static str, bool); 11] = [
+        ("seed", a.seed == b.seed),
+        ("runs", a.runs == b.runs),
+        ("chunk_size", a.chunk_size == b.chunk_size),
+        ("spec_hash", a.spec_hash == b.spec_hash),
+        ("index", a.index == b.index),
+        ("rank_method", a.rank_method == b.rank_method),
+        ("half_bins", a.half_bins == b.half_bins),
+        ("bin_width", a.bin_width == b.bin_width),
+        ("top_k", a.top_k == b.top_k),
+        ("units", a.units == b.units),
+        ("model", a.model == b.model),
+    ];
+    fields.iter().find(|(_, same)| !same).map(|(name, _)| *name)
+}
+
 impl McPartial {
-    /// Combines shards (in any order) into one; they must belong to the same
-    /// analysis and cover disjoint, together contiguous chunk ranges.
-    pub fn merge(mut parts: Vec<McPartial>) -> Result<McPartial, String> {
+    fn body_fingerprint(&self) -> String {
+        let mut body = self.clone();
+        body.checksum.clear();
+        crate::report::json::fingerprint(
+            serde_json::to_string(&body)
+                .expect("a partial result serialises")
+                .as_bytes(),
+        )
+    }
+
+    /// The part as a shard file holds it: compact JSON with its checksum.
+    pub fn to_json(&self) -> String {
+        let mut part = self.clone();
+        part.checksum = self.body_fingerprint();
+        let mut s = serde_json::to_string(&part).expect("a partial result serialises");
+        s.push('\n');
+        s
+    }
+
+    /// Checks that every length, count and value of a part can come from a
+    /// run of the analysis its header describes (a hand-edited or truncated
+    /// part is refused here, before any of it is used).
+    pub fn validate(&self) -> Result<(), String> {
+        let h = &self.header;
+        if self.format != PARTIAL_FORMAT {
+            return Err(format!("format is '{}', not {PARTIAL_FORMAT}", self.format));
+        }
+        if self.checksum.is_empty() {
+            return Err(
+                "it has no checksum (written by an older version): run the shard again".into(),
+            );
+        }
+        if self.checksum != self.body_fingerprint() {
+            return Err(
+                "its checksum does not match its contents: the file was changed after it was written".into(),
+            );
+        }
+        if h.runs == 0 {
+            return Err("header.runs is 0: a partial result comes from at least one run".into());
+        }
+        if h.chunk_size != CHUNK {
+            return Err(format!(
+                "header.chunk_size is {}, this version writes {CHUNK}: the part comes from another version",
+                h.chunk_size
+            ));
+        }
+        let n = h.units.len();
+        if n == 0 {
+            return Err("header.units is empty".into());
+        }
+        if h.bin_width == 0 || h.bin_width > n as u64 * 2 {
+            return Err(format!(
+                "header.bin_width {} is not possible for {n} units",
+                h.bin_width
+            ));
+        }
+        let worst = if h.half_bins { n as f64 } else { n as f64 };
+        for u in &h.units {
+            let r = u.nominal_rank;
+            if !(r.is_finite() && r >= 1.0 && r <= worst && (2.0 * r).fract() == 0.0) {
+                return Err(format!(
+                    "unit '{}': nominal rank {r} is not a rank of {n} units",
+                    u.id
+                ));
+            }
+        }
+        if let Some(k) = h.top_k.iter().find(|&&k| k == 0) {
+            return Err(format!("header.top_k holds {k}; k starts at 1"));
+        }
+        let chunks = chunk_count(h.runs);
+        let [start, end] = self.chunk_range;
+        if !(start < end && end <= chunks) {
+            return Err(format!(
+                "chunk_range [{start}, {end}] is not a range of the {chunks} chunk(s) of {} runs",
+                h.runs
+            ));
+        }
+        if self.chunks.len() as u64 != end - start
+            || self
+                .chunks
+                .iter()
+                .zip(start..end)
+                .any(|(c, k)| c.chunk != k)
+        {
+            return Err(format!(
+                "the chunks listed are not exactly chunks {start}..{end} in order"
+            ));
+        }
+        let bins = Bins::of(h).count();
+        if self.hist.len() != n * bins {
+            return Err(format!(
+                "hist has {} counts; {n} units x {bins} bins need {}",
+                self.hist.len(),
+                n * bins
+            ));
+        }
+        if self.top_k_same.len() != h.top_k.len() {
+            return Err(format!(
+                "top_k_same has {} counts for {} values of k",
+                self.top_k_same.len(),
+                h.top_k.len()
+            ));
+        }
+        let (mut successful, mut failed) = (0u64, 0u64);
+        for c in &self.chunks {
+            let runs = CHUNK.min(h.runs - c.chunk * CHUNK) as usize;
+            let at = format!("chunk {}", c.chunk);
+            if [c.shift.len(), c.spearman.len(), c.kendall.len()] != [runs; 3] {
+                return Err(format!(
+                    "{at}: per-run statistics for other than its {runs} runs"
+                ));
+            }
+            let ok = c.shift.iter().filter(|v| v.is_some()).count() as u64;
+            if ok != c.count {
+                return Err(format!(
+                    "{at}: count {} but {ok} successful runs listed",
+                    c.count
+                ));
+            }
+            if c.mean.len() != n || c.m2.len() != n {
+                return Err(format!("{at}: score moments for other than the {n} units"));
+            }
+            if c.mean.iter().any(|v| !v.is_finite())
+                || c.m2.iter().any(|v| !(*v >= 0.0) || !v.is_finite())
+            {
+                return Err(format!("{at}: a score mean or spread that no run gives"));
+            }
+            let in_range = |v: &Option<f64>, lo: f64, hi: f64| v.is_none_or(|x| x >= lo && x <= hi);
+            if !c.shift.iter().all(|v| in_range(v, 0.0, n as f64))
+                || !c.spearman.iter().all(|v| in_range(v, -1.0, 1.0))
+                || !c.kendall.iter().all(|v| in_range(v, -1.0, 1.0))
+            {
+                return Err(format!(
+                    "{at}: a rank shift outside [0, {n}] or a correlation outside [-1, 1]"
+                ));
+            }
+            successful += c.count;
+            failed += runs as u64 - c.count;
+        }
+        let listed: u64 = self.failures.values().sum();
+        if listed != failed {
+            return Err(format!(
+                "failures lists {listed} failed runs, the chunks {failed}"
+            ));
+        }
+        for (u, info) in h.units.iter().enumerate() {
+            let total: u64 = self.hist[u * bins..(u + 1) * bins]
+                .iter()
+                .map(|&c| c as u64)
+                .sum();
+            if total != successful {
+                return Err(format!(
+                    "unit '{}': its rank histogram counts {total} runs, the chunks {successful}",
+                    info.id
+                ));
+            }
+        }
+        if let Some(k) = self.top_k_same.iter().find(|&&k| k > successful) {
+            return Err(format!("top_k_same counts {k} runs of {successful}"));
+        }
+        Ok(())
+    }
+
+    /// Combines shards (in any order) into one; each must pass
+    /// [`McPartial::validate`], and they must belong to the same analysis and
+    /// cover disjoint, together contiguous chunk ranges. Parts are named
+    /// (their files) for the messages.
+    pub fn merge(parts: Vec<(String, McPartial)>) -> Result<McPartial, String> {
+        let mut parts = parts;
         if parts.is_empty() {
             return Err("no partial results given".into());
         }
-        parts.sort_by_key(|p| p.chunk_range[0]);
-        let mut out = parts.remove(0);
-        for p in parts {
-            if p.header != out.header {
+        for (name, p) in &parts {
+            p.validate()
+                .map_err(|e| format!("{name}: not a partial result a run can write: {e}"))?;
+        }
+        parts.sort_by_key(|(_, p)| p.chunk_range[0]);
+        let (first, mut out) = parts.remove(0);
+        for (name, p) in parts {
+            if let Some(field) = header_difference(&out.header, &p.header) {
                 return Err(format!(
-                    "partial results of different analyses (seed, runs, spec or units differ): chunks {:?} vs {:?}",
-                    out.chunk_range, p.chunk_range
+                    "{first} and {name} are parts of different analyses: their header.{field} differs"
                 ));
             }
             let (have, next) = (out.chunk_range[1], p.chunk_range[0]);

@@ -178,13 +178,14 @@ pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -
     let mut chunks = tally.chunks;
     chunks.sort_by_key(|c| c.chunk);
     McPartial {
-        format: "kommunrank-mc-partial".into(),
+        format: accumulate::PARTIAL_FORMAT.into(),
         header: h,
         chunk_range: range,
         hist,
         top_k_same: tally.top_k_same,
         failures: tally.failures,
         chunks,
+        checksum: String::new(),
     }
 }
 

@@ -56,7 +56,7 @@ pub struct LoadedSpec {
 
 /// Reads and parses a spec file from disk.
 pub fn load_spec(path: &Path) -> Result<LoadedSpec> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+    let bytes = input::read_input_file(path).map_err(|source| Error::Io {
         action: "read the spec",
         path: path.to_path_buf(),
         source,

@@ -363,6 +363,9 @@ fn check_weight(w: f64, file: &str, key: String, errors: &mut Vec<Error>) {
     }
 }
 
+/// The widest `units.id_pad` accepted.
+const MAX_ID_PAD: usize = 64;
+
 fn check_share(v: f64, file: &str, key: String, errors: &mut Vec<Error>) {
     if !(0.0..=1.0).contains(&v) {
         errors.push(
@@ -621,6 +624,18 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
         "screening.min_coverage".into(),
         &mut errors,
     );
+    if let Some(pad) = spec.units.id_pad
+        && !(1..=MAX_ID_PAD).contains(&pad)
+    {
+        errors.push(
+            Error::spec(
+                file,
+                "units.id_pad",
+                format!("id_pad = {pad} is not a width of ids (1 to {MAX_ID_PAD})"),
+            )
+            .with_hint("Swedish municipality codes have 4 digits: id_pad = 4"),
+        );
+    }
     if let Some(r) = spec.ranking.round
         && r > 12
     {
