@@ -1001,7 +1001,7 @@ impl McPartial {
                 h.bin_width
             ));
         }
-        let worst = if h.half_bins { n as f64 } else { n as f64 };
+        let worst = n as f64;
         for u in &h.units {
             let r = u.nominal_rank;
             if !(r.is_finite() && r >= 1.0 && r <= worst && (2.0 * r).fract() == 0.0) {
@@ -1068,7 +1068,7 @@ impl McPartial {
                 return Err(format!("{at}: score moments for other than the {n} units"));
             }
             if c.mean.iter().any(|v| !v.is_finite())
-                || c.m2.iter().any(|v| !(*v >= 0.0) || !v.is_finite())
+                || c.m2.iter().any(|v| !v.is_finite() || *v < 0.0)
             {
                 return Err(format!("{at}: a score mean or spread that no run gives"));
             }
