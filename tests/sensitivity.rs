@@ -1278,7 +1278,7 @@ fn json_ranks_are_integers_and_numeric_keys_sort_numerically() {
 
 /// A path to one place in a JSON document, and the mutations a hand edit or
 /// a truncated copy makes there.
-fn mutate(v: &mut Value, rng: &mut u64, depth: usize) -> String {
+fn mutate(v: &mut Value, rng: &mut u64) -> String {
     let mut next = |n: usize| {
         *rng ^= *rng << 13;
         *rng ^= *rng >> 7;
@@ -1294,7 +1294,7 @@ fn mutate(v: &mut Value, rng: &mut u64, depth: usize) -> String {
                 return "checksum".into();
             }
             let child = m.get_mut(&k).unwrap();
-            format!("{k}.{}", mutate(child, rng, depth + 1))
+            format!("{k}.{}", mutate(child, rng))
         }
         Value::Array(a) if !a.is_empty() => match next(4) {
             0 => {
@@ -1310,7 +1310,7 @@ fn mutate(v: &mut Value, rng: &mut u64, depth: usize) -> String {
             }
             _ => {
                 let i = next(a.len());
-                format!("[{i}].{}", mutate(&mut a[i], rng, depth + 1))
+                format!("[{i}].{}", mutate(&mut a[i], rng))
             }
         },
         Value::Number(n) => {
@@ -1371,7 +1371,7 @@ fn merge_reproduces_the_single_run_or_refuses() {
     for round in 0..400 {
         let which = round % 2;
         let mut edited = parts[which].clone();
-        let what = mutate(&mut edited, &mut rng, 0);
+        let what = mutate(&mut edited, &mut rng);
         let forged = round % 4 >= 2;
         let Ok(mut part) = parse(&edited) else {
             refused += 1;
