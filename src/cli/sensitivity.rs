@@ -180,6 +180,14 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         if shard.is_some() && model.settings.method != SensitivityMethod::Mc {
             return Err(Error::Usage("--shard works with --method mc".into()));
         }
+        if let Some(k) = replay
+            && model.settings.method != SensitivityMethod::Mc
+        {
+            return Err(Error::Usage(format!(
+                "--replay {k} shows Monte Carlo run {k}; --method {} has no such runs (leave out --replay, or use --method mc)",
+                kommunrank::spec::spec_name(&model.settings.method)
+            )));
+        }
         let eval = sensitivity::prepare(&nominal, model)?;
         if let Some(k) = replay {
             let (draw, scratch) = sensitivity::replay(&eval, k)?;

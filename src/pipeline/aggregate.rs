@@ -31,6 +31,17 @@ pub fn aggregate(method: Aggregation, values: &[f64], weights: &[f64]) -> f64 {
         Aggregation::Sum => present().map(|(v, w)| w * v).sum::<f64>(),
         Aggregation::Geometric => (present().map(|(v, w)| w * v.ln()).sum::<f64>() / wsum).exp(),
         Aggregation::Harmonic => wsum / present().map(|(v, w)| w / v).sum::<f64>(),
+        Aggregation::Generalised { p } if p.abs() < SMALL_P => {
+            // sum w (x^p - 1) / W with x^p - 1 = expm1(p ln x), then
+            // ln(1 + that) / p: exact as p -> 0, where the mean becomes the
+            // geometric mean (x^p = 1 to double precision for tiny p would
+            // make every unit tie).
+            let s = present()
+                .map(|(v, w)| w * (p * v.ln()).exp_m1())
+                .sum::<f64>()
+                / wsum;
+            (s.ln_1p() / p).exp()
+        }
         Aggregation::Generalised { p } => power(
             present().map(|(v, w)| w * power(v, p)).sum::<f64>() / wsum,
             1.0 / p,
@@ -46,6 +57,10 @@ pub fn aggregate(method: Aggregation, values: &[f64], weights: &[f64]) -> f64 {
         }
     }
 }
+
+/// Below this |p| a generalised mean is computed in a form that stays exact
+/// as p approaches 0 (the block path leaves such nodes to [`aggregate`]).
+pub const SMALL_P: f64 = 1e-3;
 
 /// `v^p` for a generalised mean: exact products and square roots for the
 /// common exponents (2, 3, 1/2, -1, 1), `powf` otherwise. The node-by-node
@@ -82,9 +97,11 @@ pub enum Requirement {
 /// The requirement of an aggregation method.
 pub fn requirement(method: Aggregation) -> Requirement {
     match method {
-        Aggregation::Arithmetic | Aggregation::Sum | Aggregation::MazziottaPareto => {
-            Requirement::Any
-        }
+        Aggregation::Arithmetic | Aggregation::Sum => Requirement::Any,
+        // M - S^2 / M is only meaningful for values of one sign: over values
+        // around 0 (raw z-scores) it sends mirror-image units far apart. The
+        // MPI's own input is z-scores rescaled to mean 100, sd 10.
+        Aggregation::MazziottaPareto => Requirement::NonNegative,
         Aggregation::Geometric | Aggregation::Harmonic => Requirement::Positive,
         Aggregation::Generalised { p } if p < 0.0 => Requirement::Positive,
         Aggregation::Generalised { .. } => Requirement::NonNegative,
@@ -163,11 +180,15 @@ pub fn check_methods(index: &Index) -> Result<()> {
                     node.aggregation.name(),
                     bad.join(", ")
                 ),
-                hint: Some(
+                hint: Some(if node.aggregation == Aggregation::MazziottaPareto {
+                    "the Mazziotta-Pareto index is defined on z-scores rescaled to mean 100 and sd 10: \
+                     normalise = { method = \"zscore\", mean = 100, sd = 10 }"
+                        .into()
+                } else {
                     "normalise them to a strictly positive range, e.g. normalise = { method = \"minmax\", low = 1, high = 100 }, \
                      or use aggregation = \"arithmetic\""
-                        .into(),
-                ),
+                        .into()
+                }),
             });
         }
     }
@@ -276,5 +297,32 @@ mod tests {
             ),
             100.0 - 8.0 / 3.0,
         );
+    }
+
+    /// As p -> 0 the generalised mean tends to the geometric mean; a tiny p
+    /// must not make every unit tie (x^p rounds to 1).
+    #[test]
+    fn generalised_mean_near_zero_is_the_geometric_mean() {
+        let (v, w) = ([4.0, 9.0, 1.0], [1.0, 2.0, 1.0]);
+        let geo = aggregate(Aggregation::Geometric, &v, &w);
+        for p in [1e-300, -1e-300, 1e-12, 1e-6, -1e-6] {
+            let g = aggregate(Aggregation::Generalised { p }, &v, &w);
+            assert!((g - geo).abs() < 1e-5 * geo, "p = {p}: {g} vs {geo}");
+        }
+        // Both forms agree where they meet.
+        let p = SMALL_P;
+        let stable = aggregate(Aggregation::Generalised { p: p * (1.0 - 1e-12) }, &v, &w);
+        let direct = aggregate(Aggregation::Generalised { p }, &v, &w);
+        assert!((stable - direct).abs() < 1e-9, "{stable} vs {direct}");
+        // Different units stay different.
+        let a = aggregate(Aggregation::Generalised { p: 1e-300 }, &[1.0, 2.0], &[1.0, 1.0]);
+        let b = aggregate(Aggregation::Generalised { p: 1e-300 }, &[1.0, 3.0], &[1.0, 1.0]);
+        assert!(a < b, "{a} vs {b}");
+    }
+
+    /// Mazziotta-Pareto needs values of one sign: refused over raw z-scores.
+    #[test]
+    fn mazziotta_pareto_needs_non_negative_children() {
+        assert_eq!(requirement(Aggregation::MazziottaPareto), Requirement::NonNegative);
     }
 }

@@ -163,12 +163,15 @@ pub fn load_dataset(index: &Index, overrides: &DataOverrides) -> Result<Dataset>
                 .with_hint("add files = [\"data.csv\"] under [data], or pass --data FILE"),
         );
     }
+    check_overrides_apply(&sources, overrides)?;
     let mut tables = Vec::new();
     let mut errors = Vec::new();
     let mut filter_notes = Vec::new();
     let mut filtered: BTreeSet<&str> = BTreeSet::new();
+    let mut has_years = false;
     for (source, sheet) in &sources {
         match read_filtered(index, source, sheet.clone(), &options).and_then(|(raw, kept)| {
+            has_years |= raw.column(&spec.data.year_column).is_some();
             for f in kept {
                 filtered.insert(f.column);
                 filter_notes.push(format!(
@@ -200,8 +203,22 @@ pub fn load_dataset(index: &Index, overrides: &DataOverrides) -> Result<Dataset>
             );
         }
     }
+    if let Some(year) = overrides.year
+        && errors.is_empty()
+        && !has_years
+    {
+        errors.push(Error::Usage(format!(
+            "--year {year}: no data file has a year column ('{}'), so there is no year to choose; leave --year out, or set data.year_column",
+            spec.data.year_column
+        )));
+    }
     Error::collect(errors)?;
     let mut table = Table::merge(tables)?;
+    check_ids_keep_their_zeros(&table.ids, spec.units.id_pad)
+        .map_err(|e| Error::spec(&index.spec_name, "units.id", e).with_hint(format!(
+            "one of the files lost the codes' leading zeros (Excel saves 0114 as the number 114): set [units] id_pad = {} to restore them",
+            table.ids.iter().map(String::len).max().unwrap_or(4)
+        )))?;
     let mut notes = std::mem::take(&mut table.notes);
     notes.extend(filter_notes);
     let read_log = std::mem::take(&mut table.sources);
@@ -315,4 +332,54 @@ pub fn missing_column(index: &Index, table: &Table, key: &str, name: &str) -> Er
         format!("no column '{name}' in the data"),
     )
     .with_hint(hint)
+}
+
+/// Refuses options that would be ignored: `--sheet` without an XLSX file
+/// given with `--data`.
+fn check_overrides_apply(sources: &[(Source, Option<String>)], overrides: &DataOverrides) -> Result<()> {
+    let Some(sheet) = &overrides.sheet else {
+        return Ok(());
+    };
+    if overrides.files.is_empty() {
+        return Err(Error::Usage(format!(
+            "--sheet {sheet} applies to XLSX files given with --data; the spec's files name their sheet as {{ path = \"...\", sheet = \"...\" }}"
+        )));
+    }
+    let xlsx = sources.iter().any(|(s, _)| {
+        let name = s.name().to_lowercase();
+        name.ends_with(".xlsx") || name.ends_with(".xlsm")
+    });
+    if !xlsx {
+        return Err(Error::Usage(format!(
+            "--sheet {sheet} applies to XLSX workbooks, but the --data files are not ({})",
+            sources.iter().map(|(s, _)| s.name()).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// Unit ids that differ only by leading zeros (114 and 0114) are one unit
+/// split in two by a file that lost its zeros: an error, not two half units.
+fn check_ids_keep_their_zeros(ids: &[String], pad: Option<usize>) -> std::result::Result<(), String> {
+    if pad.is_some() {
+        return Ok(());
+    }
+    let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for id in ids {
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let key = id.trim_start_matches('0');
+        match seen.get(key) {
+            Some(other) if *other != id => {
+                return Err(format!(
+                    "units '{other}' and '{id}' differ only by leading zeros: they are most likely one unit, split in two with half of its data each"
+                ));
+            }
+            _ => {
+                seen.insert(key, id);
+            }
+        }
+    }
+    Ok(())
 }

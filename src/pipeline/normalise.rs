@@ -45,6 +45,8 @@ fn sign_of_min(min: f64) -> Sign {
 pub fn output_sign(method: &Normalisation) -> Sign {
     match method {
         Normalisation::Minmax { low, .. } => sign_of_min(*low),
+        // Rescaled to a positive mean (the MPI's 100 +- 10): checked on the data.
+        Normalisation::Zscore { mean, .. } if *mean > 0.0 => Sign::DependsOnData,
         Normalisation::Zscore { .. } => Sign::MayBeNegative,
         Normalisation::Goalposts { .. } | Normalisation::None => Sign::DependsOnData,
         Normalisation::Rank => Sign::Positive,

@@ -69,7 +69,9 @@ impl Transform {
             Aggregation::Arithmetic | Aggregation::Sum => Some(Transform::Identity),
             Aggregation::Geometric => Some(Transform::Log),
             Aggregation::Harmonic => Some(Transform::Reciprocal),
-            Aggregation::Generalised { p } if p != 0.0 && p.is_finite() => {
+            Aggregation::Generalised { p }
+                if p.is_finite() && p.abs() >= crate::pipeline::aggregate::SMALL_P =>
+            {
                 Some(Transform::Power(p))
             }
             Aggregation::Generalised { .. } | Aggregation::MazziottaPareto => None,
