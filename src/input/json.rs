@@ -16,12 +16,26 @@ pub fn read_json(bytes: &[u8], file: &str, decimal_comma: bool) -> Result<RawTab
         position,
         column: None,
     };
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
-        Error::data(
-            at(format!("line {}, column {}", e.line(), e.column())),
-            format!("invalid JSON: {e}"),
+    // A UTF-8 byte order mark (Windows tools write one) is not JSON text.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(Error::data(
+            at(String::new()),
+            "the file is UTF-16 (it starts with a UTF-16 byte order mark); JSON is read as UTF-8",
         )
-    })?;
+        .with_hint("save it as UTF-8"));
+    }
+    let value: Value = serde_json::from_slice::<StrictValue>(bytes)
+        .map(|v| v.0)
+        .map_err(|e| {
+            Error::data(
+                at(format!("line {}, column {}", e.line(), e.column())),
+                format!("invalid JSON: {e}"),
+            )
+            .with_hint(
+                "each record must name each key once; a repeated key would silently keep only its last value",
+            )
+        })?;
     let mut notes = Vec::new();
     let records = match value {
         Value::Array(records) => records,
@@ -107,6 +121,74 @@ pub fn read_json(bytes: &[u8], file: &str, decimal_comma: bool) -> Result<RawTab
         notes,
         sheets: Vec::new(),
     })
+}
+
+/// A JSON value read with duplicate object keys refused (serde_json's own
+/// `Value` keeps the last one silently).
+struct StrictValue(Value);
+
+impl<'de> serde::Deserialize<'de> for StrictValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor).map(StrictValue)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> std::result::Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> std::result::Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(StrictValue(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let StrictValue(v) = map.next_value()?;
+            if out.contains_key(&key) {
+                let shown: String = key.chars().take(60).collect();
+                return Err(serde::de::Error::custom(format!("duplicate key '{shown}'")));
+            }
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
 }
 
 #[cfg(test)]

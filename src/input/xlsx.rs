@@ -79,10 +79,7 @@ pub fn read_xlsx(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<RawTab
     let mut rows = Vec::new();
     for (i, row) in range.rows().enumerate() {
         let excel_row = first_row + i as u32 + 1;
-        let cells: Vec<RawCell> = row
-            .iter()
-            .map(|c| convert(c, file, &name, excel_row))
-            .collect::<Result<_>>()?;
+        let cells: Vec<RawCell> = row.iter().map(convert).collect();
         if cells.iter().all(|c| *c == RawCell::Empty) {
             continue;
         }
@@ -153,25 +150,61 @@ fn cell_name(row: u32, col: u32) -> String {
     format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
 }
 
-fn convert(cell: &Data, file: &str, sheet: &str, row: u32) -> Result<RawCell> {
-    Ok(match cell {
+/// A cell's raw value. Dates become their ISO text (a date is not a number
+/// to rank: its serial number would be), and Excel error values their text
+/// (`#DIV/0!`), an error only where a column the spec uses holds one.
+fn convert(cell: &Data) -> RawCell {
+    match cell {
         Data::Empty => RawCell::Empty,
         Data::Int(i) => RawCell::Number(*i as f64),
         Data::Float(f) => RawCell::Number(*f),
         Data::String(s) => RawCell::Text(s.clone()),
         Data::Bool(b) => RawCell::Text(b.to_string()),
-        Data::DateTime(d) => RawCell::Number(d.as_f64()),
+        Data::DateTime(d) => RawCell::Text(excel_date_text(d.as_f64())),
         Data::DateTimeIso(s) | Data::DurationIso(s) => RawCell::Text(s.clone()),
-        Data::Error(e) => {
-            return Err(Error::data(
-                Location {
-                    file: file.to_string(),
-                    position: format!("sheet '{sheet}', row {row}"),
-                    column: None,
-                },
-                format!("the cell holds an Excel error ({e:?})"),
-            )
-            .with_hint("fix the formula in Excel, or replace the cell with an empty cell for a missing value"));
-        }
-    })
+        Data::Error(e) => RawCell::Text(e.to_string()),
+    }
+}
+
+/// An Excel serial date (1900 system: day 1 = 1900-01-01, with Excel's
+/// phantom 1900-02-29) as `YYYY-MM-DD` (and the time when there is one).
+fn excel_date_text(serial: f64) -> String {
+    if !serial.is_finite() || !(0.0..3_000_000.0).contains(&serial) {
+        return format!("date {serial}");
+    }
+    let days = serial.floor() as i64;
+    // Days since 1970-01-01: Excel's day 25569 is 1970-01-01 (from 1900-03-01 on).
+    let z = days - 25569 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let seconds = ((serial - serial.floor()) * 86_400.0).round() as i64;
+    if seconds == 0 {
+        format!("{y:04}-{m:02}-{d:02}")
+    } else {
+        format!(
+            "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+            seconds / 3600,
+            seconds / 60 % 60,
+            seconds % 60
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excel_serial_dates_as_text() {
+        assert_eq!(excel_date_text(44197.0), "2021-01-01");
+        assert_eq!(excel_date_text(25569.0), "1970-01-01");
+        assert_eq!(excel_date_text(61.0), "1900-03-01");
+        assert_eq!(excel_date_text(45000.5), "2023-03-15 12:00:00");
+    }
 }

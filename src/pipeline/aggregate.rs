@@ -311,18 +311,35 @@ mod tests {
         }
         // Both forms agree where they meet.
         let p = SMALL_P;
-        let stable = aggregate(Aggregation::Generalised { p: p * (1.0 - 1e-12) }, &v, &w);
+        let stable = aggregate(
+            Aggregation::Generalised {
+                p: p * (1.0 - 1e-12),
+            },
+            &v,
+            &w,
+        );
         let direct = aggregate(Aggregation::Generalised { p }, &v, &w);
         assert!((stable - direct).abs() < 1e-9, "{stable} vs {direct}");
         // Different units stay different.
-        let a = aggregate(Aggregation::Generalised { p: 1e-300 }, &[1.0, 2.0], &[1.0, 1.0]);
-        let b = aggregate(Aggregation::Generalised { p: 1e-300 }, &[1.0, 3.0], &[1.0, 1.0]);
+        let a = aggregate(
+            Aggregation::Generalised { p: 1e-300 },
+            &[1.0, 2.0],
+            &[1.0, 1.0],
+        );
+        let b = aggregate(
+            Aggregation::Generalised { p: 1e-300 },
+            &[1.0, 3.0],
+            &[1.0, 1.0],
+        );
         assert!(a < b, "{a} vs {b}");
     }
 
     /// Mazziotta-Pareto needs values of one sign: refused over raw z-scores.
     #[test]
     fn mazziotta_pareto_needs_non_negative_children() {
-        assert_eq!(requirement(Aggregation::MazziottaPareto), Requirement::NonNegative);
+        assert_eq!(
+            requirement(Aggregation::MazziottaPareto),
+            Requirement::NonNegative
+        );
     }
 }

@@ -336,7 +336,10 @@ pub fn missing_column(index: &Index, table: &Table, key: &str, name: &str) -> Er
 
 /// Refuses options that would be ignored: `--sheet` without an XLSX file
 /// given with `--data`.
-fn check_overrides_apply(sources: &[(Source, Option<String>)], overrides: &DataOverrides) -> Result<()> {
+fn check_overrides_apply(
+    sources: &[(Source, Option<String>)],
+    overrides: &DataOverrides,
+) -> Result<()> {
     let Some(sheet) = &overrides.sheet else {
         return Ok(());
     };
@@ -352,7 +355,11 @@ fn check_overrides_apply(sources: &[(Source, Option<String>)], overrides: &DataO
     if !xlsx {
         return Err(Error::Usage(format!(
             "--sheet {sheet} applies to XLSX workbooks, but the --data files are not ({})",
-            sources.iter().map(|(s, _)| s.name()).collect::<Vec<_>>().join(", ")
+            sources
+                .iter()
+                .map(|(s, _)| s.name())
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     Ok(())
@@ -360,7 +367,10 @@ fn check_overrides_apply(sources: &[(Source, Option<String>)], overrides: &DataO
 
 /// Unit ids that differ only by leading zeros (114 and 0114) are one unit
 /// split in two by a file that lost its zeros: an error, not two half units.
-fn check_ids_keep_their_zeros(ids: &[String], pad: Option<usize>) -> std::result::Result<(), String> {
+fn check_ids_keep_their_zeros(
+    ids: &[String],
+    pad: Option<usize>,
+) -> std::result::Result<(), String> {
     if pad.is_some() {
         return Ok(());
     }

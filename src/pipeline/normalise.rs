@@ -201,7 +201,7 @@ pub fn normalise(
             high,
             if_constant,
         } => {
-            if max == min {
+            if super::rank::nearly_equal(max, min) {
                 match if_constant {
                     ConstantPolicy::Error => return Err(NormaliseError::Constant(min * direction)),
                     ConstantPolicy::Midpoint => map(&|_| (low + high) / 2.0),
@@ -222,7 +222,7 @@ pub fn normalise(
             } else {
                 0.0
             };
-            if s == 0.0 {
+            if s == 0.0 || super::rank::nearly_equal(max, min) {
                 match if_constant {
                     ConstantPolicy::Error => return Err(NormaliseError::Constant(min * direction)),
                     ConstantPolicy::Midpoint => map(&|_| *mean),
@@ -303,6 +303,29 @@ fn average_rank(refs: &[f64], v: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+
+    /// Values that differ only by floating-point noise are a constant
+    /// indicator, not a range to stretch to 0-100.
+    #[test]
+    fn floating_point_noise_is_constant() {
+        let m = Normalisation::Minmax {
+            low: 0.0,
+            high: 100.0,
+            if_constant: ConstantPolicy::Error,
+        };
+        let v = [0.3, 0.1 + 0.2, 0.3];
+        assert_eq!(
+            normalise(&m, 1.0, &v, &[true; 3]),
+            Err(NormaliseError::Constant(0.3))
+        );
+        let z = Normalisation::Zscore {
+            mean: 0.0,
+            sd: 1.0,
+            if_constant: ConstantPolicy::Midpoint,
+        };
+        assert_eq!(normalise(&z, 1.0, &v, &[true; 3]).unwrap(), vec![0.0; 3]);
+    }
+
     use super::*;
     use std::collections::BTreeMap;
 
@@ -535,13 +558,14 @@ mod tests {
             }),
             Sign::Positive
         );
+        // Rescaled to a positive mean (the MPI's 100 +- 10): checked on the data.
         assert_eq!(
             output_sign(&Normalisation::Zscore {
                 mean: 100.0,
                 sd: 10.0,
                 if_constant: ConstantPolicy::Error
             }),
-            Sign::MayBeNegative
+            Sign::DependsOnData
         );
         assert_eq!(output_sign(&Normalisation::Rank), Sign::Positive);
         let mut map = BTreeMap::new();

@@ -167,6 +167,14 @@ fn round_half_away_by_text(x: f64, decimals: u32) -> f64 {
 /// from the order of evaluation (about 1e-14 relative) never decides a rank.
 pub const TIE_TOLERANCE: f64 = 1e-12;
 
+/// Whether two values are equal up to floating-point noise (relative
+/// [`TIE_TOLERANCE`]): the tie test of unrounded scores, and the test of an
+/// indicator whose values differ only by noise (0.3 and
+/// 0.30000000000000004), which no normalisation may stretch to a range.
+pub fn nearly_equal(a: f64, b: f64) -> bool {
+    a == b || (a - b).abs() <= TIE_TOLERANCE * a.abs().max(b.abs())
+}
+
 /// Reusable buffers for [`Ranker::rank_into`].
 #[derive(Debug, Clone, Default)]
 pub struct RankScratch {
@@ -359,10 +367,7 @@ impl Ranker {
         scratch.fractional.resize(keys.len(), f64::NAN);
         scratch.tie_pairs = 0;
         scratch.any_group = false;
-        let tied = |a: f64, b: f64| {
-            a == b
-                || (self.round.is_none() && (a - b).abs() <= TIE_TOLERANCE * a.abs().max(b.abs()))
-        };
+        let tied = |a: f64, b: f64| a == b || (self.round.is_none() && nearly_equal(a, b));
         let mut pos = 0;
         let mut dense = 0;
         while pos < order.len() {

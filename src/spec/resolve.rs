@@ -704,6 +704,17 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
                 )
                 .with_hint("give at least one child a positive weight"),
             );
+        } else if !sum.is_finite() {
+            errors.push(
+                Error::spec(
+                    file,
+                    node_key.clone(),
+                    "the weights of its children are too large to add up (their sum overflows)",
+                )
+                .with_hint(
+                    "weights are relative: scale them down (e.g. 1, 2, 3 or shares that sum to 1)",
+                ),
+            );
         }
     }
     Error::collect(errors)?;
