@@ -244,6 +244,9 @@ fn line_of(text: &str, newlines: &[usize], offset: usize) -> u32 {
 
 /// Header names must be non-empty and unique.
 pub fn check_header(names: &[String], file: &str, position: u32) -> Result<()> {
+    // First column of each name: linear in the number of columns.
+    let mut first: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(names.len());
     for (i, n) in names.iter().enumerate() {
         let at = Location {
             file: file.to_string(),
@@ -254,7 +257,7 @@ pub fn check_header(names: &[String], file: &str, position: u32) -> Result<()> {
             return Err(Error::data(at, format!("column {} has no name", i + 1))
                 .with_hint("give every column a header name"));
         }
-        if let Some(j) = names[..i].iter().position(|m| m == n) {
+        if let Some(&j) = first.get(n.as_str()) {
             return Err(Error::data(
                 at,
                 format!(
@@ -265,6 +268,7 @@ pub fn check_header(names: &[String], file: &str, position: u32) -> Result<()> {
             )
             .with_hint("rename one of the columns"));
         }
+        first.insert(n.as_str(), i);
     }
     Ok(())
 }

@@ -271,15 +271,20 @@ impl Table {
         }
         let n = ids.len();
         let mut out = Table::with_ids(ids);
+        // Column positions by name: linear in the number of columns.
+        let mut by_name: HashMap<String, usize> = HashMap::new();
         for t in tables {
             out.notes.extend(t.notes);
             out.sources.extend(t.sources);
             let map: Vec<usize> = t.ids.iter().map(|id| index[id]).collect();
             for col in t.columns {
                 let moved = col.moved(n, map.iter().enumerate().map(|(u, &target)| (u, target)));
-                match out.columns.iter_mut().find(|c| c.name == moved.name) {
-                    None => out.columns.push(moved),
-                    Some(existing) => merge_column(existing, moved, &out.ids)?,
+                match by_name.get(&moved.name) {
+                    None => {
+                        by_name.insert(moved.name.clone(), out.columns.len());
+                        out.columns.push(moved);
+                    }
+                    Some(&c) => merge_column(&mut out.columns[c], moved, &out.ids)?,
                 }
             }
         }

@@ -363,6 +363,9 @@ fn check_weight(w: f64, file: &str, key: String, errors: &mut Vec<Error>) {
     }
 }
 
+/// The deepest hierarchy accepted (depth is walked recursively).
+const MAX_DEPTH: usize = 1000;
+
 /// The widest `units.id_pad` accepted.
 const MAX_ID_PAD: usize = 64;
 
@@ -483,18 +486,29 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
             nodes[me].parent = Some(p);
         }
     }
-    // Cycles: walking up from any node must reach the root.
+    // Cycles: walking up from any node must reach the root. Each node is
+    // walked once (linear in the number of nodes): 0 new, 1 on the walk
+    // being made, 2 known to reach the root or a reported cycle.
     let mut in_cycle = vec![false; nodes.len()];
+    let mut state = vec![0u8; nodes.len()];
+    let mut at = vec![0usize; nodes.len()];
+    let mut depth = vec![0usize; nodes.len()];
+    let mut depth_reported = false;
     for start in 1..nodes.len() {
-        let mut path = vec![start];
+        if state[start] != 0 {
+            continue;
+        }
+        let mut path = Vec::new();
         let mut cur = start;
-        while let Some(p) = nodes[cur].parent {
-            if p == 0 {
-                break;
-            }
-            if let Some(pos) = path.iter().position(|&x| x == p) {
-                let cycle: Vec<usize> = path[pos..].to_vec();
-                if cycle.iter().all(|&c| !in_cycle[c]) {
+        loop {
+            state[cur] = 1;
+            at[cur] = path.len();
+            path.push(cur);
+            match nodes[cur].parent {
+                None | Some(0) => break,
+                Some(p) if state[p] == 2 => break,
+                Some(p) if state[p] == 1 => {
+                    let cycle: Vec<usize> = path[at[p]..].to_vec();
                     let names: Vec<&str> = cycle.iter().map(|&c| nodes[c].id.as_str()).collect();
                     errors.push(
                         Error::spec(
@@ -510,15 +524,39 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
                             "one of these nodes must have parent = \"{root_id}\" or another node"
                         )),
                     );
+                    for c in cycle {
+                        in_cycle[c] = true;
+                    }
+                    break;
                 }
-                for c in cycle {
-                    in_cycle[c] = true;
-                }
-                break;
+                Some(p) => cur = p,
             }
-            path.push(p);
-            cur = p;
         }
+        // Depths along the walk, from the settled node (or root) it reached.
+        let last = *path.last().expect("a walk visits its start");
+        let mut d = match nodes[last].parent {
+            Some(p) if p != 0 && state[p] == 2 => depth[p],
+            _ => 0,
+        };
+        for &c in path.iter().rev() {
+            d += 1;
+            depth[c] = d;
+            state[c] = 2;
+        }
+        if d > MAX_DEPTH && !depth_reported {
+            depth_reported = true;
+            errors.push(
+                Error::spec(
+                    file,
+                    format!("node '{}'.parent", nodes[start].id),
+                    format!("the hierarchy is {d} levels deep at this node, more than {MAX_DEPTH}"),
+                )
+                .with_hint("composite indices have a few levels (indicators, dimensions, index): check the parent keys"),
+            );
+        }
+    }
+    if depth_reported {
+        return Err(Error::collect(errors).unwrap_err());
     }
 
     // Indicators.
