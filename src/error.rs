@@ -122,7 +122,7 @@ impl Error {
     pub fn data(location: Location, message: impl Into<String>) -> Self {
         Error::Data {
             location,
-            message: message.into(),
+            message: shorten(message.into()),
             hint: None,
         }
     }
@@ -131,8 +131,8 @@ impl Error {
     pub fn spec(file: &str, key: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Spec {
             file: file.to_string(),
-            key: key.into(),
-            message: message.into(),
+            key: shorten(key.into()),
+            message: shorten(message.into()),
             hint: None,
         }
     }
@@ -168,3 +168,22 @@ impl Error {
 
 /// kommunrank's result type.
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// The longest message text kept (a message quoting a cell or a file's
+/// contents shows its start and end around an ellipsis).
+pub const MAX_MESSAGE_CHARS: usize = 400;
+
+/// `text` cut to [`MAX_MESSAGE_CHARS`] characters, keeping its start and end.
+pub fn shorten(text: String) -> String {
+    let count = text.chars().count();
+    if count <= MAX_MESSAGE_CHARS {
+        return text;
+    }
+    let keep = MAX_MESSAGE_CHARS / 2;
+    let head: String = text.chars().take(keep).collect();
+    let tail: String = text.chars().skip(count - keep / 2).collect();
+    format!(
+        "{head} ... ({} characters left out) ... {tail}",
+        count - keep - keep / 2
+    )
+}

@@ -7,6 +7,37 @@ use super::raw::{PositionKind, RawCell, RawRow, RawTable};
 use super::{Decimal, ReadOptions, TextEncoding};
 use crate::error::{Error, Location, Result};
 
+/// Why the first kilobytes of a file are not text a CSV reader should
+/// read (NUL bytes: a binary file, or UTF-16 without a byte order mark).
+/// Checking only the start keeps a multi-gigabyte binary from being decoded.
+fn not_text(bytes: &[u8]) -> Option<String> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return None; // UTF-16 with a byte order mark is decoded
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    let nul = |parity: usize| {
+        head.iter()
+            .enumerate()
+            .filter(|(i, b)| i % 2 == parity && **b == 0)
+            .count()
+    };
+    let (even, odd) = (nul(0), nul(1));
+    if even + odd == 0 {
+        return None;
+    }
+    let half = head.len() / 2;
+    if odd * 10 >= half * 8 || even * 10 >= half * 8 {
+        Some("the file looks like UTF-16 text without a byte order mark, which is not read".into())
+    } else if head.starts_with(b"PK") {
+        Some("the file is a ZIP archive (an .xlsx workbook?), not CSV text".into())
+    } else {
+        Some(
+            "the file is not text (it holds NUL bytes in its first kilobytes): a binary file"
+                .into(),
+        )
+    }
+}
+
 /// Decodes file bytes to text; returns the text and the encoding used.
 pub fn decode(bytes: &[u8], encoding: TextEncoding) -> (String, &'static str) {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
@@ -76,6 +107,17 @@ fn first_record_text(text: &str) -> &str {
 
 /// Reads CSV bytes into a raw table. `file` is the name used in messages.
 pub fn read_csv(bytes: &[u8], file: &str, options: &ReadOptions) -> Result<RawTable> {
+    if let Some(problem) = not_text(bytes) {
+        return Err(Error::data(
+            Location {
+                file: file.to_string(),
+                position: String::new(),
+                column: None,
+            },
+            problem,
+        )
+        .with_hint("save the table as CSV (UTF-8 or Windows-1252), or give an .xlsx or .json file its own extension"));
+    }
     let (text, encoding) = decode(bytes, options.encoding);
     let loc = |position: Option<u32>| Location {
         file: file.to_string(),
