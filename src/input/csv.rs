@@ -10,7 +10,7 @@ use crate::error::{Error, Location, Result};
 /// Why the first kilobytes of a file are not text a CSV reader should
 /// read (NUL bytes: a binary file, or UTF-16 without a byte order mark).
 /// Checking only the start keeps a multi-gigabyte binary from being decoded.
-fn not_text(bytes: &[u8]) -> Option<String> {
+pub(crate) fn not_text(bytes: &[u8]) -> Option<String> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return None; // UTF-16 with a byte order mark is decoded
     }

@@ -39,6 +39,7 @@ pub fn read_xlsx(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<RawTab
             .cloned()
             .ok_or_else(|| Error::data(at(String::new()), "the workbook has no sheets"))?,
     };
+    check_used_range(&mut book, &name, file)?;
     let range = book.worksheet_range(&name).map_err(|e| {
         Error::data(
             at(format!("sheet '{name}'")),
@@ -136,6 +137,67 @@ pub fn read_xlsx(bytes: &[u8], file: &str, sheet: Option<&str>) -> Result<RawTab
         notes: vec![format!("{file}: read sheet '{name}'")],
         sheets: names,
     })
+}
+
+/// The most cells the rectangle from a sheet's first to its last used cell
+/// may span: the sheet is read as that whole rectangle.
+const MAX_SHEET_CELLS: u64 = 20_000_000;
+
+/// Refuses a sheet whose used cells (values or formulas) span more than
+/// [`MAX_SHEET_CELLS`], before it is read as a rectangle (a stray cell at
+/// XFD1048576 would ask for 17 billion cells). Streams the cells once.
+fn check_used_range<RS: std::io::Read + std::io::Seek>(
+    book: &mut Xlsx<RS>,
+    name: &str,
+    file: &str,
+) -> Result<()> {
+    let (mut lo, mut hi) = ((u32::MAX, u32::MAX), (0u32, 0u32));
+    let mut far = (0u32, 0u32);
+    let mut see = |(r, c): (u32, u32)| {
+        lo = (lo.0.min(r), lo.1.min(c));
+        hi = (hi.0.max(r), hi.1.max(c));
+        if (r as u64 + 1) * (c as u64 + 1) > (far.0 as u64 + 1) * (far.1 as u64 + 1) {
+            far = (r, c);
+        }
+    };
+    if let Ok(mut cells) = book.worksheet_cells_reader(name) {
+        while let Ok(Some(cell)) = cells.next_cell() {
+            if !matches!(cell.get_value(), calamine::DataRef::Empty) {
+                see(cell.get_position());
+            }
+        }
+    }
+    if let Ok(mut cells) = book.worksheet_cells_reader(name) {
+        while let Ok(Some(f)) = cells.next_formula() {
+            if !f.get_value().is_empty() {
+                see(f.get_position());
+            }
+        }
+    }
+    if lo.0 == u32::MAX {
+        return Ok(());
+    }
+    let span = (hi.0 - lo.0 + 1) as u64 * (hi.1 - lo.1 + 1) as u64;
+    if span > MAX_SHEET_CELLS {
+        return Err(Error::data(
+            Location {
+                file: file.to_string(),
+                position: format!("sheet '{name}'"),
+                column: None,
+            },
+            format!(
+                "the sheet's used cells reach {} ({} rows x {} columns), more than the {MAX_SHEET_CELLS} cells read",
+                cell_name(far.0, far.1),
+                hi.0 - lo.0 + 1,
+                hi.1 - lo.1 + 1
+            ),
+        )
+        .with_hint(format!(
+            "delete the stray content at {} (Ctrl+End in Excel goes there), or export the table as CSV",
+            cell_name(far.0, far.1)
+        )));
+    }
+    Ok(())
 }
 
 /// A cell's Excel name (`C7`) from its 0-based row and column.

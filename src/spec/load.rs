@@ -62,11 +62,25 @@ pub fn load_spec(path: &Path) -> Result<LoadedSpec> {
         source,
     })?;
     // TOML is UTF-8, but Windows editors save "ANSI" (Windows-1252, `Vård`)
-    // too: text that is not UTF-8 is read as that. Bytes with control
-    // characters are no text (a spreadsheet, a binary).
-    let binary = bytes
-        .iter()
-        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
+    // too: text that is not UTF-8 is read as that; UTF-16 with a byte order
+    // mark (Notepad's "Unicode") is decoded. Bytes with control characters
+    // are no text (a spreadsheet, a binary, UTF-16 without a mark).
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    if !utf16 && let Some(problem) = crate::input::csv::not_text(&bytes) {
+        return Err(Error::data(
+            Location {
+                file: path.display().to_string(),
+                position: String::new(),
+                column: None,
+            },
+            format!("the spec cannot be read: {problem}"),
+        )
+        .with_hint("save the spec as UTF-8 text; --spec takes the TOML spec, data files go in [data] files or --data"));
+    }
+    let binary = !utf16
+        && bytes
+            .iter()
+            .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
     if binary {
         return Err(Error::data(
             Location {
