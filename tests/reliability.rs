@@ -9,32 +9,62 @@ use std::time::Duration;
 
 #[test]
 fn interrupted_run_leaves_no_file() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("mc.json");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kommunrank"))
-        .args([
-            "sensitivity",
-            "--runs",
-            "50000000",
-            "--quiet",
-            "--out",
-            out.to_str().unwrap(),
-        ])
+    // Ctrl-C, a scheduler's SIGTERM and a closed terminal's SIGHUP alike.
+    for signal in ["-INT", "-TERM", "-HUP"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("mc.json");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kommunrank"))
+            .args([
+                "sensitivity",
+                "--runs",
+                "50000000",
+                "--quiet",
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .current_dir(common::root())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(700));
+        let status = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let code = child.wait().unwrap();
+        assert_eq!(
+            code.code(),
+            Some(130),
+            "{signal}: the handler ran and exited with 130"
+        );
+        let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+        assert!(left.is_empty(), "files left after {signal}: {left:?}");
+    }
+}
+
+/// A write that fails while running (a full disk) exits with 1, not 2.
+#[test]
+fn failed_write_exits_with_one() {
+    if !std::path::Path::new("/dev/full").exists() {
+        eprintln!("skipped: no /dev/full on this system");
+        return;
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_kommunrank"))
+        .args(["rank", "--out", "/dev/full", "--format", "csv"])
         .current_dir(common::root())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
+        .output()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(700));
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let code = child.wait().unwrap();
-    assert!(!code.success(), "the run was interrupted");
-    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
-    assert!(left.is_empty(), "files left after Ctrl-C: {left:?}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("No space left"));
+    // /dev/full is still a device, not replaced by a file.
+    assert!(!std::fs::metadata("/dev/full").unwrap().is_file());
 }
 
 #[test]
