@@ -324,6 +324,21 @@ fn run_screened(
             Ok(v) => {
                 // Huge inputs (1e308) can overflow a method's arithmetic.
                 if let Some(u) = (0..n).find(|&u| !treated[[u, j]].is_nan() && !v[u].is_finite()) {
+                    if let Some((name, value)) = normalise::huge_parameter(&ind.normalisation) {
+                        errors.push(
+                            Error::spec(
+                                &index.spec_name,
+                                format!("indicator '{}'.normalise.{name}", ind.id),
+                                format!(
+                                    "normalising unit {} overflows: {name} = {value:e} is too large for the arithmetic ({})",
+                                    data.table.ids[u],
+                                    normalise::describe(&ind.normalisation)
+                                ),
+                            )
+                            .with_hint(format!("set {name} to an ordinary number: scores of 0-100 need nothing larger")),
+                        );
+                        continue;
+                    }
                     errors.push(
                         Error::spec(
                             &index.spec_name,

@@ -65,8 +65,12 @@ pub fn output_sign(method: &Normalisation) -> Sign {
 /// A short description of the method for messages ("minmax 0-100").
 pub fn describe(method: &Normalisation) -> String {
     match method {
-        Normalisation::Minmax { low, high, .. } => format!("minmax {low}-{high}"),
-        Normalisation::Zscore { mean, sd, .. } => format!("zscore (mean {mean}, sd {sd})"),
+        Normalisation::Minmax { low, high, .. } => {
+            format!("minmax {}-{}", short(*low), short(*high))
+        }
+        Normalisation::Zscore { mean, sd, .. } => {
+            format!("zscore (mean {}, sd {})", short(*mean), short(*sd))
+        }
         Normalisation::Goalposts {
             lower,
             upper,
@@ -74,9 +78,10 @@ pub fn describe(method: &Normalisation) -> String {
             scale,
             ..
         } => format!(
-            "goalposts {}-{} x {scale}{}",
-            lower.unwrap_or(f64::NAN),
-            upper.unwrap_or(f64::NAN),
+            "goalposts {}-{} x {}{}",
+            short(lower.unwrap_or(f64::NAN)),
+            short(upper.unwrap_or(f64::NAN)),
+            short(*scale),
             if *clip { ", clipped" } else { "" }
         ),
         Normalisation::Rank => "rank".into(),
@@ -86,6 +91,41 @@ pub fn describe(method: &Normalisation) -> String {
         Normalisation::Categorical { .. } => "categorical".into(),
         Normalisation::None => "none".into(),
     }
+}
+
+/// A number for a message: as written, or in exponent form when huge.
+fn short(v: f64) -> String {
+    if v.abs() >= 1e15 {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// The first parameter of a method large enough to overflow its arithmetic
+/// (|value| > 1e150), named as in the spec: blamed for an overflow instead of
+/// the data.
+pub fn huge_parameter(method: &Normalisation) -> Option<(&'static str, f64)> {
+    let params: Vec<(&'static str, f64)> = match method {
+        Normalisation::Minmax { low, high, .. } => vec![("low", *low), ("high", *high)],
+        Normalisation::Zscore { mean, sd, .. } => vec![("mean", *mean), ("sd", *sd)],
+        Normalisation::Goalposts {
+            lower,
+            upper,
+            scale,
+            ..
+        } => vec![
+            ("lower", lower.unwrap_or(0.0)),
+            ("upper", upper.unwrap_or(0.0)),
+            ("scale", *scale),
+        ],
+        Normalisation::Percentile { scale } => vec![("scale", *scale)],
+        Normalisation::Distance { target, scale, .. } => {
+            vec![("target", *target), ("scale", *scale)]
+        }
+        _ => Vec::new(),
+    };
+    params.into_iter().find(|(_, v)| v.abs() > 1e150)
 }
 
 /// Why an indicator could not be normalised.
