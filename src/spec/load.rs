@@ -66,7 +66,10 @@ pub fn load_spec(path: &Path) -> Result<LoadedSpec> {
     // mark (Notepad's "Unicode") is decoded. Bytes with control characters
     // are no text (a spreadsheet, a binary, UTF-16 without a mark).
     let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
-    if !utf16 && let Some(problem) = crate::input::csv::not_text(&bytes) {
+    if !utf16
+        && let Some(problem) = crate::input::csv::not_text(&bytes)
+        && problem.contains("UTF-16")
+    {
         return Err(Error::data(
             Location {
                 file: path.display().to_string(),
