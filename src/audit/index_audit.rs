@@ -8,6 +8,9 @@ use crate::pipeline::RankResult;
 use crate::spec::{Aggregation, Member};
 use serde::Serialize;
 
+/// The most children a node's PCA is computed for.
+pub const MAX_PCA_CHILDREN: usize = 200;
+
 /// Thresholds of the audit (documented in docs/audit.md).
 #[derive(Debug, Clone, Serialize)]
 pub struct Thresholds {
@@ -101,8 +104,11 @@ pub struct NodeAudit {
     pub cronbach_alpha: f64,
     /// Units used for alpha and PCA.
     pub complete_units: usize,
-    /// Variance shares of the principal components (descending).
+    /// Variance shares of the principal components (descending); empty when
+    /// skipped (see `pca_note`).
     pub pca_explained: Vec<f64>,
+    /// Why the PCA was not computed, when it was not.
+    pub pca_note: Option<String>,
     /// Pearson r of the node score with the index.
     pub r_index: f64,
 }
@@ -266,7 +272,19 @@ pub fn audit(result: &RankResult, thresholds: Thresholds) -> Audit {
                 })
                 .collect();
             let (alpha, complete) = cronbach_alpha(&items);
-            let (pca, _) = pca_explained(&items);
+            // The Jacobi eigen solver is cubic in the number of children:
+            // capped, and said so.
+            let (pca, pca_note) = if items.len() > MAX_PCA_CHILDREN {
+                (
+                    Vec::new(),
+                    Some(format!(
+                        "skipped: {} children, more than {MAX_PCA_CHILDREN} (the eigen solver is cubic in their number)",
+                        items.len()
+                    )),
+                )
+            } else {
+                (pca_explained(&items).0, None)
+            };
             NodeAudit {
                 id: node.id.clone(),
                 children: node
@@ -277,6 +295,7 @@ pub fn audit(result: &RankResult, thresholds: Thresholds) -> Audit {
                 cronbach_alpha: alpha,
                 complete_units: complete,
                 pca_explained: pca,
+                pca_note,
                 r_index: if n == 0 {
                     1.0
                 } else {

@@ -168,7 +168,9 @@ pub fn audit_table(a: &Audit, label: &str) -> String {
             f(n.cronbach_alpha, 3),
             n.complete_units,
             f(n.r_index, 2),
-            if pca.is_empty() {
+            if let Some(note) = &n.pca_note {
+                note.clone()
+            } else if pca.is_empty() {
                 "-".into()
             } else {
                 pca.join(", ")
