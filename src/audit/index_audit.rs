@@ -8,6 +8,9 @@ use crate::pipeline::RankResult;
 use crate::spec::{Aggregation, Member};
 use serde::Serialize;
 
+/// The most indicators the pairwise correlation matrices are computed for.
+pub const MAX_CORRELATED_INDICATORS: usize = 2000;
+
 /// The most children a node's PCA is computed for.
 pub const MAX_PCA_CHILDREN: usize = 200;
 
@@ -133,8 +136,10 @@ pub struct Audit {
     pub thresholds: Thresholds,
     /// Per indicator.
     pub indicators: Vec<IndicatorAudit>,
-    /// Indicator ids, in matrix order.
+    /// Indicator ids, in matrix order (empty when skipped).
     pub matrix_ids: Vec<String>,
+    /// Why the correlation matrices were not computed, when they were not.
+    pub correlation_note: Option<String>,
     /// Pearson correlations between normalised indicators.
     pub pearson: Vec<Vec<f64>>,
     /// Spearman correlations.
@@ -168,11 +173,14 @@ pub fn audit(result: &RankResult, thresholds: Thresholds) -> Audit {
     let node_scores: Vec<Vec<f64>> = (0..index.nodes.len())
         .map(|n| column(&st.nodes, n))
         .collect();
-    let mut pearson = vec![vec![f64::NAN; k]; k];
-    let mut spearman = vec![vec![f64::NAN; k]; k];
+    // The k x k matrices are quadratic in memory and time: capped, and said so.
+    let matrix = k <= MAX_CORRELATED_INDICATORS;
+    let size = if matrix { k } else { 0 };
+    let mut pearson = vec![vec![f64::NAN; size]; size];
+    let mut spearman = vec![vec![f64::NAN; size]; size];
     let mut pairs = Vec::new();
-    for a in 0..k {
-        for b in a..k {
+    for a in 0..size {
+        for b in a..size {
             let (p, s, n) = if a == b {
                 (1.0, 1.0, 0)
             } else {
@@ -329,7 +337,16 @@ pub fn audit(result: &RankResult, thresholds: Thresholds) -> Audit {
     Audit {
         thresholds,
         indicators,
-        matrix_ids: index.indicators.iter().map(|i| i.id.clone()).collect(),
+        matrix_ids: if matrix {
+            index.indicators.iter().map(|i| i.id.clone()).collect()
+        } else {
+            Vec::new()
+        },
+        correlation_note: (!matrix).then(|| {
+            format!(
+                "pairwise correlations skipped: {k} indicators, more than {MAX_CORRELATED_INDICATORS} (the matrices grow with the square of their number)"
+            )
+        }),
         pearson,
         spearman,
         pairs,

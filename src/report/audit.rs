@@ -132,7 +132,9 @@ pub fn audit_table(a: &Audit, label: &str) -> String {
         "\nFlagged pairs (|r| > {} collinear; r < 0 inside a node):",
         t.collinear
     );
-    if a.pairs.is_empty() {
+    if let Some(note) = &a.correlation_note {
+        let _ = writeln!(o, "  {note}");
+    } else if a.pairs.is_empty() {
         let _ = writeln!(o, "  none");
     }
     for p in &a.pairs {
