@@ -38,6 +38,23 @@ pub(crate) fn not_text(bytes: &[u8]) -> Option<String> {
     }
 }
 
+/// Refuses bytes whose start is not text a CSV reader should read
+/// ([`not_text`]), naming the file.
+pub(crate) fn check_text(bytes: &[u8], file: &str) -> Result<()> {
+    match not_text(bytes) {
+        None => Ok(()),
+        Some(problem) => Err(Error::data(
+            Location {
+                file: file.to_string(),
+                position: String::new(),
+                column: None,
+            },
+            problem,
+        )
+        .with_hint("save the table as CSV (UTF-8 or Windows-1252), or give an .xlsx or .json file its own extension")),
+    }
+}
+
 /// Decodes file bytes to text; returns the text and the encoding used.
 pub fn decode(bytes: &[u8], encoding: TextEncoding) -> (String, &'static str) {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
@@ -107,17 +124,7 @@ fn first_record_text(text: &str) -> &str {
 
 /// Reads CSV bytes into a raw table. `file` is the name used in messages.
 pub fn read_csv(bytes: &[u8], file: &str, options: &ReadOptions) -> Result<RawTable> {
-    if let Some(problem) = not_text(bytes) {
-        return Err(Error::data(
-            Location {
-                file: file.to_string(),
-                position: String::new(),
-                column: None,
-            },
-            problem,
-        )
-        .with_hint("save the table as CSV (UTF-8 or Windows-1252), or give an .xlsx or .json file its own extension"));
-    }
+    check_text(bytes, file)?;
     let (text, encoding) = decode(bytes, options.encoding);
     let loc = |position: Option<u32>| Location {
         file: file.to_string(),

@@ -180,6 +180,18 @@ pub fn files_read() -> Vec<PathBuf> {
 /// Reads a file into a raw grid according to its extension.
 pub fn read_raw(source: &Source, options: &ReadOptions) -> Result<RawTable> {
     let name = source.name();
+    // A CSV that is no text is refused from its first kilobytes, before a
+    // multi-gigabyte binary is read into memory.
+    if let (Format::Csv, Some(path)) = (Format::of(&name), source.path())
+        && let Ok(mut f) = std::fs::File::open(path)
+        && f.metadata().is_ok_and(|m| m.is_file())
+    {
+        use std::io::Read;
+        let mut head = Vec::with_capacity(8192);
+        if (&mut f).take(8192).read_to_end(&mut head).is_ok() {
+            csv::check_text(&head, &name)?;
+        }
+    }
     let bytes = source.bytes()?;
     match Format::of(&name) {
         Format::Csv => csv::read_csv(&bytes, &name, options),
