@@ -334,8 +334,10 @@ pub fn normalise(
 /// The average rank (1 = lowest) a value would have among `refs`: one plus
 /// the number of smaller values plus half the number of other equal values.
 fn average_rank(refs: &[f64], v: f64) -> f64 {
-    let less = refs.iter().filter(|&&r| r < v).count() as f64;
-    let equal = refs.iter().filter(|&&r| r == v).count() as f64;
+    // Values equal up to floating-point noise tie (the tie rule of scores).
+    let tied = |r: f64| super::rank::nearly_equal(r, v);
+    let less = refs.iter().filter(|&&r| r < v && !tied(r)).count() as f64;
+    let equal = refs.iter().filter(|&&r| tied(r)).count() as f64;
     // A reference unit counts itself among the equal values.
     let others = if equal > 0.0 { equal - 1.0 } else { 0.0 };
     1.0 + less + others / 2.0
@@ -364,6 +366,14 @@ mod tests {
             if_constant: ConstantPolicy::Midpoint,
         };
         assert_eq!(normalise(&z, 1.0, &v, &[true; 3]).unwrap(), vec![0.0; 3]);
+        // Ranks and percentile ranks tie them too.
+        let r = normalise(
+            &Normalisation::Rank,
+            1.0,
+            &[0.3, 0.1 + 0.2, 1.0],
+            &[true; 3],
+        );
+        assert_eq!(r.unwrap(), vec![1.5, 1.5, 3.0]);
     }
 
     use super::*;
