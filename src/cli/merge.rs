@@ -24,16 +24,11 @@ pub fn run(args: MergeArgs) -> Result<()> {
     let format = output_format(args.output.format, &args.output.out)?;
     let mut parts = Vec::new();
     for p in &args.parts {
-        let text = kommunrank::input::read_input_file(p)
-            .and_then(|b| {
-                String::from_utf8(b)
-                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
-            })
-            .map_err(|source| Error::Io {
-                action: "read",
-                path: p.clone(),
-                source,
-            })?;
+        let text = kommunrank::input::read_input_text(p).map_err(|source| Error::Io {
+            action: "read",
+            path: p.clone(),
+            source,
+        })?;
         let part: McPartial = serde_json::from_str(&text).map_err(|e| {
             Error::Usage(format!(
                 "{}: not a kommunrank partial result ({e}); write shards with `kommunrank sensitivity --shard I/N --out part.json`",

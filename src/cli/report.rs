@@ -74,16 +74,11 @@ pub fn run(args: ReportArgs) -> Result<()> {
     let mut mc = None;
     let mut sobol = None;
     for p in &args.sensitivity {
-        let text = kommunrank::input::read_input_file(p)
-            .and_then(|b| {
-                String::from_utf8(b)
-                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
-            })
-            .map_err(|source| Error::Io {
-                action: "read",
-                path: p.clone(),
-                source,
-            })?;
+        let text = kommunrank::input::read_input_text(p).map_err(|source| Error::Io {
+            action: "read",
+            path: p.clone(),
+            source,
+        })?;
         let v: Value = serde_json::from_str(&text).map_err(|e| {
             Error::Usage(format!(
                 "{}: not a JSON sensitivity result ({e})",

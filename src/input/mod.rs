@@ -172,6 +172,12 @@ pub fn read_input_file(path: &Path) -> std::io::Result<Vec<u8>> {
     std::fs::read(path)
 }
 
+/// Reads a whole input file as UTF-8 text (see [`read_input_file`]).
+pub fn read_input_text(path: &Path) -> std::io::Result<String> {
+    String::from_utf8(read_input_file(path)?)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
 /// The input files read so far (canonical paths).
 pub fn files_read() -> Vec<PathBuf> {
     FILES_READ.lock().map(|r| r.clone()).unwrap_or_default()

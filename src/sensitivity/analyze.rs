@@ -784,22 +784,34 @@ mod tests {
         assert_eq!(average_ranks(&[3.0, 1.0, 3.0]), vec![2.5, 1.0, 2.5]);
     }
 
+    /// Outputs of y = offset + sum a_i x_i on a Saltelli design of `n` rows:
+    /// f(A), f(B) and f(A_B^i) for each factor (one column each).
+    fn linear_model_outputs(
+        a: &[f64],
+        offset: f64,
+        n: usize,
+        seed: u64,
+    ) -> (Vec<f64>, Vec<f64>, Vec<Vec<f64>>) {
+        use super::super::sample::{ab_row, saltelli_base};
+        let (ma, mb) = saltelli_base(n, a.len(), crate::spec::SobolDesign::Sobol, seed);
+        let f = |x: &[f64]| offset + x.iter().zip(a).map(|(x, a)| x * a).sum::<f64>();
+        let ya = ma.iter().map(|r| f(r)).collect();
+        let yb = mb.iter().map(|r| f(r)).collect();
+        let yab = (0..a.len())
+            .map(|i| {
+                (0..n)
+                    .map(|j| f(&ab_row(&ma[j], &mb[j], i..i + 1)))
+                    .collect()
+            })
+            .collect();
+        (ya, yb, yab)
+    }
+
     /// y = sum a_i x_i with independent uniform x_i: S_i = S_Ti = a_i^2 / sum a_j^2.
     #[test]
     fn sobol_recovers_analytic_indices_of_a_linear_model() {
         let a = [1.0, 2.0, 3.0, 0.0];
-        let (ma, mb) =
-            super::super::sample::saltelli_base(4096, a.len(), crate::spec::SobolDesign::Sobol, 11);
-        let f = |x: &[f64]| x.iter().zip(&a).map(|(x, a)| x * a).sum::<f64>();
-        let ya: Vec<f64> = ma.iter().map(|r| f(r)).collect();
-        let yb: Vec<f64> = mb.iter().map(|r| f(r)).collect();
-        let yab: Vec<Vec<f64>> = (0..a.len())
-            .map(|i| {
-                (0..ma.len())
-                    .map(|j| f(&super::super::sample::ab_row(&ma[j], &mb[j], i..i + 1)))
-                    .collect()
-            })
-            .collect();
+        let (ya, yb, yab) = linear_model_outputs(&a, 0.0, 4096, 11);
         let s = sobol_indices(&ya, &yb, &yab, &Resamples::new(ya.len(), 300, 1));
         let sum: f64 = a.iter().map(|x| x * x).sum();
         for (i, idx) in s.iter().enumerate() {
@@ -862,18 +874,7 @@ mod tests {
     #[test]
     fn centring_narrows_first_order_intervals() {
         let a = [1.0, 2.0, 3.0];
-        let (ma, mb) =
-            super::super::sample::saltelli_base(512, a.len(), crate::spec::SobolDesign::Sobol, 3);
-        let f = |x: &[f64]| 50.0 + x.iter().zip(&a).map(|(x, a)| x * a).sum::<f64>();
-        let ya: Vec<f64> = ma.iter().map(|r| f(r)).collect();
-        let yb: Vec<f64> = mb.iter().map(|r| f(r)).collect();
-        let yab: Vec<Vec<f64>> = (0..a.len())
-            .map(|i| {
-                (0..ma.len())
-                    .map(|j| f(&super::super::sample::ab_row(&ma[j], &mb[j], i..i + 1)))
-                    .collect()
-            })
-            .collect();
+        let (ya, yb, yab) = linear_model_outputs(&a, 50.0, 512, 3);
         let resamples = Resamples::new(ya.len(), 200, 5);
         let centred = sobol_indices(&ya, &yb, &yab, &resamples);
         let n = ya.len() as f64;
