@@ -1,7 +1,7 @@
 """COINr's Treat() default path (winsorise, then log_CT on the original
 values), transliterated line by line from COINr's R/treat.R (functions
 skew, kurt, check_SkewKurt, winsorise, log_CT, Treat.numeric) so that the
-figures in tests/methods.rs can be recomputed without R. Pure Python.
+figures in tests/suite/methods.rs can be recomputed without R. Pure Python.
 
     python3 tests/reference/coinr_treat.py
 """

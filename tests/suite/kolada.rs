@@ -2,9 +2,7 @@
 //! handled, coverage-based exclusions are reported with reasons, and the
 //! non-municipality ids of the long files are reported as ignored.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn run(year: &str) -> Option<Value> {

@@ -1,8 +1,7 @@
 //! Reliability: interrupted runs leave nothing behind, large inputs load and
 //! rank, inputs are never modified.
 
-mod common;
-
+use crate::common;
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;

@@ -3,8 +3,7 @@
 //! exit code, default 2). Each must end with that exit code, a message containing the expected text, no panic, no
 //! output file and no input file changed. docs/errors.md lists every case.
 
-mod common;
-
+use crate::common;
 use std::collections::BTreeMap;
 use std::path::Path;
 

@@ -1,9 +1,7 @@
 //! Sensitivity analysis: brute-force checks of the Monte Carlo histograms,
 //! zero perturbation, determinism across threads and shards, refusals.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use kommunrank::pipeline::{self, DataOverrides};
 use kommunrank::sensitivity::{self, accumulate, evaluate, model, sample};
 use kommunrank::spec;

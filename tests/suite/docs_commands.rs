@@ -4,9 +4,7 @@
 //! scratch folder), must succeed. Lines with placeholders (`--spec S`) are
 //! templates, not commands.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// The command lines of a Markdown file's ```sh blocks, without comments.
 fn sh_lines(markdown: &str) -> Vec<String> {

@@ -2,9 +2,7 @@
 //! scores (overall and the 4 dimensions within 1e-9, sub-dimensions too) and
 //! the 27 published ranks exactly; the EU aggregate is scored, not ranked.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::collections::HashMap;
 

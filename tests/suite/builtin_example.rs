@@ -2,13 +2,11 @@
 //! 0-14 like SKL 2014, non-respondents not ranked (with reasons), ties at the
 //! top sharing rank 1, and identical when saved as Swedish Excel CSV.
 
-mod common;
-
 #[allow(dead_code)]
-#[path = "../examples/generate_fixture.rs"]
+#[path = "../../examples/generate_fixture.rs"]
 mod generator;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn builtin_json(extra: &[&str]) -> Value {

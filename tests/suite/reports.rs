@@ -2,10 +2,8 @@
 //! Chromium, the Excel workbook read back with calamine, JSON on every
 //! command.
 
-mod common;
-
+use crate::common::*;
 use calamine::{Reader, Xlsx};
-use common::*;
 use std::path::Path;
 use std::process::Command;
 

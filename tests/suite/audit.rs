@@ -1,9 +1,7 @@
 //! Audit, explain and trend: statistics against independent calculations,
 //! contributions that add up, and Kolada 2021-2022 with base-year goalposts.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use kommunrank::audit::{explain, index_audit, trend};
 use kommunrank::pipeline::{self, DataOverrides};
 use kommunrank::spec;

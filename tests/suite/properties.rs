@@ -1,8 +1,7 @@
 //! Properties of the ranking that must hold for any data (proptest), and
 //! byte-identical output whatever the thread count.
 
-mod common;
-
+use crate::common;
 use kommunrank::input::{Column, PositionKind, RawCell, Table};
 use kommunrank::pipeline::{self, Dataset, RankResult};
 use kommunrank::spec::{self, Base, Index};

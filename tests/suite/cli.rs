@@ -2,9 +2,7 @@
 //! long), refusals before computing, validation listing every problem,
 //! atomic output, exit codes.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::Path;
 
