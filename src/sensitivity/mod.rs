@@ -10,10 +10,12 @@ pub mod accumulate;
 pub mod analyze;
 pub mod block;
 pub mod evaluate;
+pub mod exact;
 pub mod kernel;
 pub mod model;
 pub mod rng;
 pub mod sample;
+pub mod statistic;
 
 use crate::error::{Error, Result};
 use crate::pipeline::RankResult;

@@ -1,0 +1,537 @@
+//! Per-run statistics of a Monte Carlo analysis: how far one run's ranking
+//! lies from the nominal one (mean absolute rank shift, Spearman's rho,
+//! Kendall's tau-b).
+//!
+//! Each statistic is defined once, in three small functions:
+//! - `reference`: from the run's ranks, in plain code, the exact integers
+//!   the statistic is a function of (its [`StatKey`]): on rank data the
+//!   statistics are integers in disguise (sums of |shift|, of products of
+//!   ranks, counts of discordant pairs; doubled, since fractional ranks are
+//!   whole or half numbers);
+//! - `value`: the statistic from its key;
+//! - optionally `fast`: the same key from the [`RunCounts`] the fast paths
+//!   count anyway, checked against `reference` by this module's tests and
+//!   by `--engine reference`.
+//!
+//! Runs are recorded as exact histograms of keys ([`KeyHistogram`]): the
+//! quantiles are exact, shards merge exactly, and memory depends on the
+//! number of distinct keys, not of runs. To add a statistic, write its
+//! three functions and add it to [`STATISTICS`]: it reaches the partial
+//! results, merging, the JSON, the table and the reports from there.
+
+use super::analyze::Summary;
+use super::exact::ExactSum;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// The exact integers a run statistic is a function of.
+pub type StatKey = [i64; 3];
+
+/// Most ranked units a sensitivity analysis takes (the keys' sums of
+/// products of doubled ranks stay within 64 bits).
+pub const MAX_UNITS: usize = 1_000_000;
+
+/// The nominal ranking every run is compared with.
+#[derive(Debug, Clone)]
+pub struct Nominal {
+    /// Ranked units.
+    n: usize,
+    /// Twice each unit's nominal rank (as the tie rule gives it).
+    twice_rank: Vec<i64>,
+    /// Twice each unit's nominal average rank.
+    twice_average: Vec<i64>,
+    /// Sum of the squares of `twice_average`.
+    average_squares: i64,
+    /// Pairs of units the nominal ranking ties.
+    tie_pairs: i64,
+}
+
+impl Nominal {
+    /// The nominal ranking from its ranks (units in nominal order; whole or
+    /// half numbers in 1..=n).
+    pub fn new(ranks: &[f64]) -> Nominal {
+        let n = ranks.len();
+        let average = super::analyze::average_ranks(ranks);
+        let twice_average: Vec<i64> = average.iter().map(|&r| twice(r)).collect();
+        Nominal {
+            n,
+            twice_rank: ranks.iter().map(|&r| twice(r)).collect(),
+            average_squares: twice_average.iter().map(|a| a * a).sum(),
+            tie_pairs: tie_pairs(&twice_average),
+            twice_average,
+        }
+    }
+
+    /// Number of ranked units.
+    pub fn units(&self) -> usize {
+        self.n
+    }
+
+    /// Whether the nominal ranking has no ties.
+    pub fn untied(&self) -> bool {
+        self.tie_pairs == 0
+    }
+
+    /// All pairs of units.
+    fn pairs(&self) -> i64 {
+        (self.n * self.n.saturating_sub(1) / 2) as i64
+    }
+}
+
+/// Twice a rank (a whole or half number): an integer.
+fn twice(r: f64) -> i64 {
+    (2.0 * r).round() as i64
+}
+
+/// Pairs of equal values.
+fn tie_pairs(v: &[i64]) -> i64 {
+    let mut counts: HashMap<i64, i64> = HashMap::new();
+    for &x in v {
+        *counts.entry(x).or_default() += 1;
+    }
+    counts.values().map(|t| t * (t - 1) / 2).sum()
+}
+
+/// A run's ranking as the reference definitions read it: every unit's
+/// rank (as the tie rule gives it) and average rank, units in nominal
+/// order.
+#[derive(Debug, Clone, Copy)]
+pub struct RunRanks<'a> {
+    /// Ranks.
+    pub ranks: &'a [f64],
+    /// Average (fractional) ranks.
+    pub average: &'a [f64],
+}
+
+/// Exact counts the fast paths give for a run (all doubled where ranks
+/// can be half numbers).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunCounts {
+    /// Sum over units of |2 rank - 2 nominal rank|.
+    pub twice_shift: i64,
+    /// Sum of (2 x)(2 y), x and y the nominal and run average ranks.
+    pub average_products: i64,
+    /// Sum of (2 y)^2.
+    pub average_squares: i64,
+    /// Pairs ranked strictly the other way round by the run.
+    pub discordant: i64,
+    /// Pairs the run ties.
+    pub run_tie_pairs: i64,
+    /// Pairs tied by both the run and the nominal ranking.
+    pub joint_tie_pairs: i64,
+}
+
+impl RunCounts {
+    /// The counts of a run without ties (the nominal ranking has none
+    /// either): `shift` and `squares` the sums of |position - nominal
+    /// position| and of its square, `swaps` the discordant pairs.
+    pub fn untied(nominal: &Nominal, shift: u64, squares: u64, swaps: u64) -> RunCounts {
+        // sum (2x - 2y)^2 = 4 sum d^2 = sum (2x)^2 + sum (2y)^2 - 2 sum (2x)(2y),
+        // and both sums of squares are the nominal one.
+        RunCounts {
+            twice_shift: 2 * shift as i64,
+            average_products: nominal.average_squares - 2 * squares as i64,
+            average_squares: nominal.average_squares,
+            discordant: swaps as i64,
+            run_tie_pairs: 0,
+            joint_tie_pairs: 0,
+        }
+    }
+}
+
+/// A per-run statistic (see the module documentation).
+#[derive(Debug, Clone, Copy)]
+pub struct RunStatistic {
+    /// Its name in outputs (JSON key).
+    pub name: &'static str,
+    /// What a reader sees.
+    pub label: &'static str,
+    /// The values it can take for `n` units (partial results are checked).
+    pub range: fn(usize) -> [f64; 2],
+    /// Its key from a run's ranks.
+    pub reference: fn(&Nominal, RunRanks) -> StatKey,
+    /// Its key from the fast paths' counts, if it can be had from them.
+    pub fast: Option<fn(&RunCounts) -> StatKey>,
+    /// Its value from its key.
+    pub value: fn(&Nominal, StatKey) -> f64,
+}
+
+/// Every per-run statistic, in output order.
+pub const STATISTICS: &[RunStatistic] = &[SHIFT, SPEARMAN, KENDALL];
+
+/// Mean absolute rank shift: the mean over units of |rank - nominal rank|.
+const SHIFT: RunStatistic = RunStatistic {
+    name: "mean_abs_rank_shift",
+    label: "mean |rank shift|",
+    range: |n| [0.0, n as f64],
+    reference: |nominal, run| {
+        let shift = run
+            .ranks
+            .iter()
+            .zip(&nominal.twice_rank)
+            .map(|(&r, &x)| (twice(r) - x).abs())
+            .sum();
+        [shift, 0, 0]
+    },
+    fast: Some(|c| [c.twice_shift, 0, 0]),
+    value: |nominal, [shift, ..]| shift as f64 / (2 * nominal.n) as f64,
+};
+
+/// Spearman's rho with the nominal ranking: the Pearson correlation of
+/// the average ranks.
+const SPEARMAN: RunStatistic = RunStatistic {
+    name: "spearman",
+    label: "Spearman with nominal",
+    range: |_| [-1.0, 1.0],
+    reference: |nominal, run| {
+        let y: Vec<i64> = run.average.iter().map(|&r| twice(r)).collect();
+        let products = y
+            .iter()
+            .zip(&nominal.twice_average)
+            .map(|(a, b)| a * b)
+            .sum();
+        [products, y.iter().map(|a| a * a).sum(), 0]
+    },
+    fast: Some(|c| [c.average_products, c.average_squares, 0]),
+    value: spearman_value,
+};
+
+/// Spearman's rho from the sums of products and squares of doubled
+/// average ranks (their sum is always n (n + 1)).
+fn spearman_value(nominal: &Nominal, [products, squares, _]: StatKey) -> f64 {
+    let n = nominal.n as i128;
+    if nominal.untied() && squares == nominal.average_squares {
+        // No ties on either side: 1 - 6 sum d^2 / (n (n^2 - 1)).
+        let d2 = (nominal.average_squares - products) / 2;
+        let nf = n as f64;
+        return 1.0 - 6.0 * d2 as f64 / (nf * (nf * nf - 1.0));
+    }
+    let sum = n * (n + 1);
+    let vx = n * nominal.average_squares as i128 - sum * sum;
+    let vy = n * squares as i128 - sum * sum;
+    let cov = n * products as i128 - sum * sum;
+    if vx == 0 || vy == 0 {
+        return if vx == vy { 1.0 } else { f64::NAN };
+    }
+    cov as f64 / ((vx as f64) * (vy as f64)).sqrt()
+}
+
+/// Kendall's tau-b with the nominal ranking.
+const KENDALL: RunStatistic = RunStatistic {
+    name: "kendall",
+    label: "Kendall tau-b with nominal",
+    range: |_| [-1.0, 1.0],
+    reference: |nominal, run| {
+        let (x, y) = (&nominal.twice_average, run.average);
+        let (mut discordant, mut tied, mut joint) = (0, 0, 0);
+        for i in 0..y.len() {
+            for j in i + 1..y.len() {
+                let (dx, dy) = ((x[i] - x[j]).signum(), y[i].total_cmp(&y[j]) as i64);
+                discordant += (dx * dy < 0) as i64;
+                tied += (dy == 0) as i64;
+                joint += (dx == 0 && dy == 0) as i64;
+            }
+        }
+        [discordant, tied, joint]
+    },
+    fast: Some(|c| [c.discordant, c.run_tie_pairs, c.joint_tie_pairs]),
+    value: |nominal, [discordant, run_ties, joint]| {
+        let n0 = nominal.pairs() as f64;
+        if nominal.untied() && run_ties == 0 {
+            return (n0 - 2.0 * discordant as f64) / n0;
+        }
+        let (n1, n2) = (nominal.tie_pairs as f64, run_ties as f64);
+        let den = ((n0 - n1) * (n0 - n2)).sqrt();
+        if den == 0.0 {
+            f64::NAN
+        } else {
+            (n0 - n1 - n2 + joint as f64 - 2.0 * discordant as f64) / den
+        }
+    },
+};
+
+/// The keys of one run, one per statistic in [`STATISTICS`] order.
+pub type RunKeys = [StatKey; STATISTICS.len()];
+
+/// A run's keys: from the fast paths' counts where a statistic has a fast
+/// form, from its ranks otherwise (`ranks` is called at most once).
+pub fn run_keys(
+    nominal: &Nominal,
+    counts: &RunCounts,
+    ranks: impl FnOnce() -> (Vec<f64>, Vec<f64>),
+) -> RunKeys {
+    let mut keys = [[0; 3]; STATISTICS.len()];
+    let mut materialised: Option<(Vec<f64>, Vec<f64>)> = None;
+    let mut ranks = Some(ranks);
+    for (key, stat) in keys.iter_mut().zip(STATISTICS) {
+        *key = match stat.fast {
+            Some(fast) => fast(counts),
+            None => {
+                let (r, a) =
+                    materialised.get_or_insert_with(|| (ranks.take().expect("called once"))());
+                (stat.reference)(
+                    nominal,
+                    RunRanks {
+                        ranks: r,
+                        average: a,
+                    },
+                )
+            }
+        };
+    }
+    keys
+}
+
+/// A run's keys from its ranks alone (the reference engine).
+pub fn reference_keys(nominal: &Nominal, run: RunRanks) -> RunKeys {
+    let mut keys = [[0; 3]; STATISTICS.len()];
+    for (key, stat) in keys.iter_mut().zip(STATISTICS) {
+        *key = (stat.reference)(nominal, run);
+    }
+    keys
+}
+
+/// An exact histogram of one statistic's keys over runs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KeyHistogram {
+    counts: HashMap<StatKey, u64>,
+}
+
+impl KeyHistogram {
+    /// Counts one run.
+    #[inline]
+    pub fn add(&mut self, key: StatKey) {
+        *self.counts.entry(key).or_default() += 1;
+    }
+
+    /// Adds another histogram's counts.
+    pub fn absorb(&mut self, other: &KeyHistogram) {
+        for (&k, &c) in &other.counts {
+            *self.counts.entry(k).or_default() += c;
+        }
+    }
+
+    /// Runs counted.
+    pub fn total(&self) -> u64 {
+        self.counts.values().sum()
+    }
+
+    /// Distinct keys.
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// Whether no run was counted.
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// The keys and counts in key order.
+    pub fn sorted(&self) -> BTreeMap<StatKey, u64> {
+        self.counts.iter().map(|(&k, &c)| (k, c)).collect()
+    }
+
+    /// Mean and nearest-rank 5%, 50% and 95% points of the statistic's
+    /// values over the runs (NaN values left out, as [`super::analyze::summarise`]
+    /// does; the mean summed exactly).
+    pub fn summary(&self, nominal: &Nominal, stat: &RunStatistic) -> Summary {
+        let mut values: Vec<(f64, u64)> = self
+            .counts
+            .iter()
+            .map(|(&k, &c)| ((stat.value)(nominal, k), c))
+            .filter(|(v, _)| !v.is_nan())
+            .collect();
+        values.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let total: u64 = values.iter().map(|v| v.1).sum();
+        if total == 0 {
+            return Summary {
+                mean: f64::NAN,
+                q05: f64::NAN,
+                median: f64::NAN,
+                q95: f64::NAN,
+            };
+        }
+        let mut sum = ExactSum::default();
+        for &(v, c) in &values {
+            sum.add_times(v, c);
+        }
+        let at = |q: f64| {
+            let need = ((q * total as f64).ceil() as u64).clamp(1, total);
+            let mut seen = 0;
+            for &(v, c) in &values {
+                seen += c;
+                if seen >= need {
+                    return v;
+                }
+            }
+            f64::NAN
+        };
+        Summary {
+            mean: sum.value() / total as f64,
+            q05: at(0.05),
+            median: at(0.5),
+            q95: at(0.95),
+        }
+    }
+}
+
+impl Serialize for KeyHistogram {
+    /// As `[[k0, k1, k2, count], ...]` in key order (the same bits however
+    /// the runs were split).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let rows: Vec<[i64; 4]> = self
+            .sorted()
+            .into_iter()
+            .map(|([a, b, c], n)| [a, b, c, n as i64])
+            .collect();
+        rows.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for KeyHistogram {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let rows = Vec::<[i64; 4]>::deserialize(d)?;
+        let mut h = KeyHistogram::default();
+        for [a, b, c, n] in rows {
+            let n = u64::try_from(n)
+                .map_err(|_| serde::de::Error::custom("a histogram count is negative"))?;
+            *h.counts.entry([a, b, c]).or_default() += n;
+        }
+        Ok(h)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::rank::{RankScratch, Ranker};
+    use crate::spec::{Best, RankMethod};
+
+    fn lcg(seed: &mut u64) -> f64 {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (*seed >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Ranks (competition) and average ranks of scores, higher best.
+    fn ranks_of(scores: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        let ids: Vec<String> = (0..scores.len()).map(|i| format!("{i:04}")).collect();
+        let ranker = Ranker::new(&ids, RankMethod::Competition, Best::Highest, None);
+        let (mut scratch, mut ranks) = (RankScratch::default(), vec![0.0; scores.len()]);
+        ranker.rank_into(scores, &mut scratch, &mut ranks);
+        (ranks, scratch.fractional.clone())
+    }
+
+    /// Scores with many ties (`levels` distinct values) or none.
+    fn scores(seed: &mut u64, n: usize, levels: Option<u32>) -> Vec<f64> {
+        (0..n)
+            .map(|_| match levels {
+                Some(l) => (lcg(seed) * l as f64).floor(),
+                None => lcg(seed),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn values_match_independent_formulas() {
+        let mut seed = 11;
+        for &levels in &[None, Some(4), Some(30)] {
+            for n in [2, 3, 17, 60] {
+                let nominal_scores = scores(&mut seed, n, levels);
+                let run_scores = scores(&mut seed, n, levels);
+                let (nr, na) = ranks_of(&nominal_scores);
+                let (rr, ra) = ranks_of(&run_scores);
+                let nominal = Nominal::new(&nr);
+                let keys = reference_keys(
+                    &nominal,
+                    RunRanks {
+                        ranks: &rr,
+                        average: &ra,
+                    },
+                );
+                let value = |i: usize| (STATISTICS[i].value)(&nominal, keys[i]);
+                let shift = rr.iter().zip(&nr).map(|(a, b)| (a - b).abs()).sum::<f64>() / n as f64;
+                assert_eq!(value(0), shift);
+                let rho = super::super::analyze::pearson(&na, &ra);
+                let tau = super::super::analyze::kendall_tau_b(&nominal_scores, &run_scores);
+                for (got, want) in [(value(1), rho), (value(2), tau)] {
+                    assert!(
+                        (got.is_nan() && want.is_nan()) || (got - want).abs() < 1e-12,
+                        "n {n} levels {levels:?}: {got} vs {want}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fast_keys_equal_the_reference_keys() {
+        // Runs without ties, their counts from positions as the fast paths
+        // count them (displacements and inversions).
+        let mut seed = 5;
+        let n = 40;
+        let nominal_ranks: Vec<f64> = (1..=n).map(|r| r as f64).collect();
+        let nominal = Nominal::new(&nominal_ranks);
+        for _ in 0..200 {
+            let s = scores(&mut seed, n, None);
+            let (ranks, average) = ranks_of(&s);
+            let positions: Vec<u32> = ranks.iter().map(|&r| r as u32 - 1).collect();
+            let (mut shift, mut squares) = (0u64, 0u64);
+            for (p, &q) in positions.iter().enumerate() {
+                let d = (p as u64).abs_diff(q as u64);
+                shift += d;
+                squares += d * d;
+            }
+            let swaps =
+                super::super::analyze::count_position_inversions(&positions, &mut Vec::new());
+            let counts = RunCounts::untied(&nominal, shift, squares, swaps);
+            let run = RunRanks {
+                ranks: &ranks,
+                average: &average,
+            };
+            let fast = run_keys(&nominal, &counts, || {
+                unreachable!("every statistic is fast")
+            });
+            assert_eq!(fast, reference_keys(&nominal, run));
+        }
+    }
+
+    #[test]
+    fn summaries_from_histograms_equal_summaries_of_the_values() {
+        let mut seed = 3;
+        let n = 25;
+        let (nr, _) = ranks_of(&scores(&mut seed, n, Some(8)));
+        let nominal = Nominal::new(&nr);
+        let mut hists = vec![KeyHistogram::default(); STATISTICS.len()];
+        let mut values = vec![Vec::new(); STATISTICS.len()];
+        for _ in 0..3000 {
+            let (r, a) = ranks_of(&scores(&mut seed, n, Some(8)));
+            let keys = reference_keys(
+                &nominal,
+                RunRanks {
+                    ranks: &r,
+                    average: &a,
+                },
+            );
+            for (i, stat) in STATISTICS.iter().enumerate() {
+                hists[i].add(keys[i]);
+                values[i].push((stat.value)(&nominal, keys[i]));
+            }
+        }
+        for (i, stat) in STATISTICS.iter().enumerate() {
+            let from_hist = hists[i].summary(&nominal, stat);
+            let direct = super::super::analyze::summarise(&values[i]);
+            assert_eq!(
+                [from_hist.q05, from_hist.median, from_hist.q95],
+                [direct.q05, direct.median, direct.q95],
+                "{}",
+                stat.name
+            );
+            assert!((from_hist.mean - direct.mean).abs() < 1e-12);
+            let json = serde_json::to_string(&hists[i]).unwrap();
+            let back: KeyHistogram = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, hists[i]);
+        }
+    }
+}
