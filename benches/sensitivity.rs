@@ -185,9 +185,9 @@ fn parts(c: &mut Criterion) {
     g.bench_function("keys_32_runs", |b| {
         b.iter(|| eval.block_keys(black_box(&draws), &mut keyed))
     });
-    let recorder = RunRecorder::new(&sensitivity::header(&eval));
+    let recorder = RunRecorder::new(&sensitivity::header(&eval), false);
     let mut tally = recorder.tally();
-    let mut stats = recorder.chunk(0);
+    let mut stats = recorder.chunk();
     let mut runs = BlockRuns::default();
     let mut warm = Rng::new(1, 1);
     for _ in 0..200 {
@@ -205,8 +205,8 @@ fn parts(c: &mut Criterion) {
     });
     g.bench_function("keys_rank_record_32_runs", |b| {
         b.iter(|| {
-            if stats.spearman.len() > 1 << 20 {
-                stats = recorder.chunk(0);
+            if stats.count > 1 << 20 {
+                stats = recorder.chunk();
             }
             sensitivity::run_block(&eval, &recorder, &mut tally, &mut runs, &draws, &mut stats);
         })
@@ -245,8 +245,8 @@ fn parts(c: &mut Criterion) {
         .collect();
     g.bench_function("record_32_runs", |b| {
         b.iter(|| {
-            if stats.spearman.len() > 1 << 20 {
-                stats = recorder.chunk(0);
+            if stats.count > 1 << 20 {
+                stats = recorder.chunk();
             }
             for (r, (order, swaps)) in ranked.iter().enumerate() {
                 recorder.sorted(

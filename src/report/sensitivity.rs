@@ -2,9 +2,10 @@
 
 use super::json::num;
 use crate::pipeline::Rank;
-use crate::sensitivity::accumulate::{McPartial, McResult, UnitStats};
+use crate::sensitivity::accumulate::{McPartial, McResult, RunSummaries, UnitStats};
 use crate::sensitivity::analyze::{SobolIndex, Summary};
 use crate::sensitivity::evaluate::Evaluator;
+use crate::sensitivity::statistic::STATISTICS;
 use crate::sensitivity::{LeftOut, Scenario, SobolResult};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -53,9 +54,8 @@ struct McOverall<'a> {
     successful_runs: u64,
     failed_runs: u64,
     failures: &'a BTreeMap<String, u64>,
-    mean_abs_rank_shift: &'a Summary,
-    spearman: &'a Summary,
-    kendall: &'a Summary,
+    #[serde(flatten)]
+    statistics: &'a RunSummaries,
     top_k_unchanged: &'a BTreeMap<usize, f64>,
 }
 
@@ -87,9 +87,7 @@ pub fn mc_json(p: &McPartial, res: &McResult) -> String {
             successful_runs: res.successful_runs,
             failed_runs: res.failed_runs,
             failures: &res.failures,
-            mean_abs_rank_shift: &res.mean_abs_rank_shift,
-            spearman: &res.spearman,
-            kendall: &res.kendall,
+            statistics: &res.statistics,
             top_k_unchanged: &res.top_k_unchanged,
         },
         units: &res.units,
@@ -130,9 +128,9 @@ pub fn mc_table(p: &McPartial, res: &McResult, top: usize, bottom: usize) -> Str
         );
     }
     out.push('\n');
-    out += &summary_line("mean |rank shift|", &res.mean_abs_rank_shift);
-    out += &summary_line("Spearman with nominal", &res.spearman);
-    out += &summary_line("Kendall tau-b with nominal", &res.kendall);
+    for stat in STATISTICS {
+        out += &summary_line(stat.label, &res.statistics.of(stat));
+    }
     for (k, share) in &res.top_k_unchanged {
         let _ = writeln!(
             out,

@@ -1,11 +1,15 @@
 //! Streaming Monte Carlo accumulators: exact per-unit rank histograms,
-//! per-chunk score moments and per-run statistics. Runs are grouped in
-//! fixed chunks of [`CHUNK`] runs; histograms are integers (merged in any
-//! order), float statistics are kept per chunk and combined in chunk order,
-//! so threads, shards and merges all give identical results.
+//! exact sums of the score deviations, and exact histograms of the per-run
+//! statistics ([`super::statistic`]). Runs are grouped in fixed chunks of
+//! [`CHUNK`] runs (they define the random streams); everything kept is an
+//! integer count or an exact sum, merged in any order, so threads, shards
+//! and merges all give identical results, and memory does not grow with
+//! the number of runs.
 
 use super::analyze::{self, Summary};
+use super::exact::ExactSum;
 use super::kernel::{BLOCK_RUNS, ProvenBlock, ProvenRun};
+use super::statistic::{self, KeyHistogram, Nominal, RunCounts, RunKeys, RunRanks, STATISTICS};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -56,42 +60,25 @@ pub struct McHeader {
     pub model: Value,
 }
 
-/// Statistics of one chunk (floats kept per chunk for ordered merging).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// The score sums of one chunk's runs, added in run order (so a chunk's
+/// sums do not depend on the thread that ran it), then added exactly to
+/// the tally's.
+#[derive(Debug, Clone)]
 pub struct ChunkStats {
-    /// Chunk number.
-    pub chunk: u64,
     /// Successful runs.
     pub count: u64,
-    /// Per-unit mean score over the chunk's runs.
-    pub mean: Vec<f64>,
-    /// Per-unit sum of squared deviations from that mean.
-    pub m2: Vec<f64>,
-    /// Per run: mean absolute rank shift against nominal (None = failed run).
-    pub shift: Vec<Option<f64>>,
-    /// Per run: Spearman correlation with the nominal ranking.
-    pub spearman: Vec<Option<f64>>,
-    /// Per run: Kendall's tau-b with the nominal ranking.
-    pub kendall: Vec<Option<f64>>,
-    /// While the chunk runs: per-unit sums of (score - nominal score) and of
-    /// its square (turned into `mean` and `m2` by [`ChunkStats::close`]).
-    #[serde(skip)]
+    /// Per-unit sums of (score - nominal score) and of its square.
     sum: Vec<f64>,
     /// See `sum`.
-    #[serde(skip)]
     sum_sq: Vec<f64>,
     /// Runs added by their weights ([`ChunkStats::add_linear`]): their
     /// scores' linear form, and the sums of their weight deviations from
     /// nominal and of their outer products (k x k), folded into `sum` and
     /// `sum_sq` by [`ChunkStats::close`].
-    #[serde(skip)]
     linear: Option<Arc<LinearScores>>,
-    #[serde(skip)]
     weight_sum: Vec<f64>,
-    #[serde(skip)]
     weight_products: Vec<f64>,
     /// Deviations not yet added to those sums (rows of whole tiles).
-    #[serde(skip)]
     pending: Vec<f64>,
 }
 
@@ -172,16 +159,10 @@ impl LinearScores {
 }
 
 impl ChunkStats {
-    /// Empty statistics for `units` units.
-    pub fn new(chunk: u64, units: usize) -> Self {
+    /// Empty sums for `units` units.
+    pub fn new(units: usize) -> Self {
         ChunkStats {
-            chunk,
             count: 0,
-            mean: vec![0.0; units],
-            m2: vec![0.0; units],
-            shift: Vec::new(),
-            spearman: Vec::new(),
-            kendall: Vec::new(),
             sum: vec![0.0; units],
             sum_sq: vec![0.0; units],
             linear: None,
@@ -256,50 +237,28 @@ impl ChunkStats {
         add_deviations(&mut self.sum, &mut self.sum_sq, scores, nominal);
     }
 
-    /// Adds a failed run.
-    pub fn add_failure(&mut self) {
-        self.shift.push(None);
-        self.spearman.push(None);
-        self.kendall.push(None);
-    }
-
-    /// Ends the chunk: per-unit mean and sum of squared deviations.
-    pub fn close(&mut self, nominal: &[f64]) {
+    /// Ends the chunk: per-unit sums of the score deviations from nominal
+    /// and of their squares.
+    pub fn close(mut self) -> (Vec<f64>, Vec<f64>) {
         self.add_pending();
         if let Some(linear) = self.linear.take() {
             // Per unit, x . sum d and x' (sum d d') x: the runs' summed
             // deviations and squared deviations.
-            // (The sums are dropped: a chunk's statistics stay in memory
-            // until the analysis ends.)
-            let s = std::mem::take(&mut self.weight_sum);
-            let g = std::mem::take(&mut self.weight_products);
-            self.pending = Vec::new();
+            let (s, g) = (&self.weight_sum, &self.weight_products);
             #[cfg(target_arch = "x86_64")]
             if std::is_x86_feature_detected!("avx512f") {
                 // SAFETY: AVX-512 is present.
-                unsafe { fold_linear_avx512(&linear, &s, &g, &mut self.sum, &mut self.sum_sq) };
+                unsafe { fold_linear_avx512(&linear, s, g, &mut self.sum, &mut self.sum_sq) };
             } else if std::is_x86_feature_detected!("avx2") {
                 // SAFETY: AVX2 is present.
-                unsafe { fold_linear_avx2(&linear, &s, &g, &mut self.sum, &mut self.sum_sq) };
+                unsafe { fold_linear_avx2(&linear, s, g, &mut self.sum, &mut self.sum_sq) };
             } else {
-                fold_linear(&linear, &s, &g, &mut self.sum, &mut self.sum_sq);
+                fold_linear(&linear, s, g, &mut self.sum, &mut self.sum_sq);
             }
             #[cfg(not(target_arch = "x86_64"))]
-            fold_linear(&linear, &s, &g, &mut self.sum, &mut self.sum_sq);
+            fold_linear(&linear, s, g, &mut self.sum, &mut self.sum_sq);
         }
-        let (sum, sum_sq) = (
-            std::mem::take(&mut self.sum),
-            std::mem::take(&mut self.sum_sq),
-        );
-        if self.count == 0 {
-            return;
-        }
-        let m = self.count as f64;
-        for (u, &c) in nominal.iter().enumerate() {
-            let d = sum[u] / m;
-            self.mean[u] = c + d;
-            self.m2[u] = (sum_sq[u] - sum[u] * d).max(0.0);
-        }
+        (self.sum, self.sum_sq)
     }
 }
 
@@ -512,7 +471,7 @@ fn displacements_avx2(order: &[u32]) -> (u64, u64) {
 }
 
 /// Per-thread (or per-shard) tallies of Monte Carlo runs: integer
-/// histograms and counts merged in any order, chunk statistics kept apart.
+/// histograms, counts and exact sums, merged in any order.
 #[derive(Debug, Clone)]
 pub struct Tally {
     /// Rank histograms, units x bins (the layout of [`McPartial::hist`]).
@@ -521,12 +480,19 @@ pub struct Tally {
     pub top_k_same: Vec<u64>,
     /// Failed runs by reason.
     pub failures: BTreeMap<String, u64>,
-    /// Statistics of the chunks run so far.
-    pub chunks: Vec<ChunkStats>,
+    /// Successful runs.
+    pub successful: u64,
+    /// Per unit, the exact sums of the score deviations from nominal and
+    /// of their squares.
+    pub score_sum: Vec<ExactSum>,
+    /// See `score_sum`.
+    pub score_sum_sq: Vec<ExactSum>,
+    /// Per statistic of [`STATISTICS`], the histogram of its keys.
+    pub statistics: Vec<KeyHistogram>,
 }
 
 impl Tally {
-    /// Adds another tally's counts and chunks.
+    /// Adds another tally's counts and sums.
     pub fn absorb(&mut self, b: Tally) {
         for (x, y) in self.hist.iter_mut().zip(&b.hist) {
             *x += y;
@@ -537,7 +503,22 @@ impl Tally {
         for (k, v) in b.failures {
             *self.failures.entry(k).or_default() += v;
         }
-        self.chunks.extend(b.chunks);
+        self.successful += b.successful;
+        for (x, y) in self.score_sum.iter_mut().zip(&b.score_sum) {
+            x.absorb(y);
+        }
+        for (x, y) in self.score_sum_sq.iter_mut().zip(&b.score_sum_sq) {
+            x.absorb(y);
+        }
+        for (x, y) in self.statistics.iter_mut().zip(&b.statistics) {
+            x.absorb(y);
+        }
+    }
+
+    fn add_keys(&mut self, keys: &RunKeys) {
+        for (h, &k) in self.statistics.iter_mut().zip(keys) {
+            h.add(k);
+        }
     }
 }
 
@@ -553,23 +534,24 @@ pub struct RunRecorder {
     top_k_ascending: Vec<usize>,
     nominal_scores: Vec<f64>,
     nominal_ranks: Vec<f64>,
-    /// Nominal average ranks.
-    nominal_avg: Vec<f64>,
-    /// The same, for exact rank correlations.
-    nominal_correlation: Option<analyze::RankCorrelation>,
+    /// The nominal ranking as the run statistics see it.
+    nominal: Nominal,
     /// Per k, whether each unit is in the nominal top k.
     nominal_top: Vec<Vec<bool>>,
     /// Whether position q's bin is q (exact histograms).
     bins_are_positions: bool,
+    /// Whether run statistics come from their reference definitions
+    /// alone (`--engine reference`).
+    reference: bool,
 }
 
 impl RunRecorder {
-    /// A recorder for an analysis (its header gives units and binning).
-    pub fn new(h: &McHeader) -> RunRecorder {
+    /// A recorder for an analysis (its header gives units and binning);
+    /// `reference`: every run statistic from its reference definition.
+    pub fn new(h: &McHeader, reference: bool) -> RunRecorder {
         let bins = Bins::of(h);
         let n = h.units.len();
         let nominal_ranks: Vec<f64> = h.units.iter().map(|u| u.nominal_rank).collect();
-        let nominal_avg = analyze::average_ranks(&nominal_ranks);
         let bin_at: Vec<u32> = (0..n).map(|q| bins.bin_of((q + 1) as f64) as u32).collect();
         RunRecorder {
             bins,
@@ -587,41 +569,75 @@ impl RunRecorder {
                 .iter()
                 .map(|&k| nominal_ranks.iter().map(|&r| r <= k as f64).collect())
                 .collect(),
+            nominal: Nominal::new(&nominal_ranks),
             nominal_ranks,
-            nominal_correlation: analyze::RankCorrelation::new(&nominal_avg),
-            nominal_avg,
+            reference,
         }
     }
 
     /// Empty tallies.
     pub fn tally(&self) -> Tally {
+        let n = self.nominal_ranks.len();
         Tally {
-            hist: vec![0; self.nominal_ranks.len() * self.bins.count()],
+            hist: vec![0; n * self.bins.count()],
             top_k_same: vec![0; self.top_k.len()],
             failures: BTreeMap::new(),
-            chunks: Vec::new(),
+            successful: 0,
+            score_sum: vec![ExactSum::default(); n],
+            score_sum_sq: vec![ExactSum::default(); n],
+            statistics: vec![KeyHistogram::default(); STATISTICS.len()],
         }
     }
 
-    /// Empty statistics for chunk `chunk`.
-    pub fn chunk(&self, chunk: u64) -> ChunkStats {
-        ChunkStats::new(chunk, self.nominal_ranks.len())
+    /// Empty sums for a chunk.
+    pub fn chunk(&self) -> ChunkStats {
+        ChunkStats::new(self.nominal_ranks.len())
     }
 
-    /// Ends a chunk and keeps its statistics.
-    pub fn close(&self, t: &mut Tally, mut stats: ChunkStats) {
-        stats.close(&self.nominal_scores);
-        t.chunks.push(stats);
+    /// Ends a chunk and adds its sums.
+    pub fn close(&self, t: &mut Tally, stats: ChunkStats) {
+        t.successful += stats.count;
+        let (sum, sum_sq) = stats.close();
+        for (acc, &x) in t.score_sum.iter_mut().zip(&sum) {
+            acc.add(x);
+        }
+        for (acc, &x) in t.score_sum_sq.iter_mut().zip(&sum_sq) {
+            acc.add(x);
+        }
     }
 
     /// Records a failed run.
-    pub fn failure(&self, t: &mut Tally, stats: &mut ChunkStats, reason: String) {
+    pub fn failure(&self, t: &mut Tally, reason: String) {
         *t.failures.entry(reason).or_default() += 1;
-        stats.add_failure();
+    }
+
+    /// Records a run's statistics: from `counts` (or, for a statistic
+    /// without a fast form and with `--engine reference`, from the ranks
+    /// `ranks` gives: ranks and average ranks, units in nominal order).
+    fn record_statistics(
+        &self,
+        t: &mut Tally,
+        counts: &RunCounts,
+        ranks: impl FnOnce() -> (Vec<f64>, Vec<f64>),
+    ) {
+        let keys = if self.reference {
+            let (r, a) = ranks();
+            statistic::reference_keys(
+                &self.nominal,
+                RunRanks {
+                    ranks: &r,
+                    average: &a,
+                },
+            )
+        } else {
+            statistic::run_keys(&self.nominal, counts, ranks)
+        };
+        t.add_keys(&keys);
     }
 
     /// Records a run given every unit's rank, its average ranks and its
-    /// Kendall's tau-b with the nominal ranking.
+    /// Kendall counts with the nominal ranking (discordant pairs, pairs the
+    /// run ties, pairs tied on both sides).
     pub fn ranked(
         &self,
         t: &mut Tally,
@@ -629,15 +645,13 @@ impl RunRecorder {
         scores: &[f64],
         ranks: &[f64],
         average: &[f64],
-        kendall: f64,
+        kendall: [u64; 3],
     ) {
         let bins = self.bins.count();
         for (u, &r) in ranks.iter().enumerate() {
             t.hist[u * bins + self.bins.bin_of(r)] += 1;
         }
         stats.add_scores(scores, &self.nominal_scores);
-        let shift = analyze::mean_abs_shift(ranks, &self.nominal_ranks);
-        stats.shift.push(Some(shift));
         for (j, &k) in self.top_k.iter().enumerate() {
             // Counted without an early exit (the loop vectorises).
             let k = k as f64;
@@ -650,13 +664,17 @@ impl RunRecorder {
                 t.top_k_same[j] += 1;
             }
         }
-        let spearman = self
-            .nominal_correlation
-            .as_ref()
-            .and_then(|c| c.with(average))
-            .unwrap_or_else(|| analyze::pearson(&self.nominal_avg, average));
-        stats.spearman.push(Some(spearman));
-        stats.kendall.push(Some(kendall));
+        let [discordant, run_tie_pairs, joint_tie_pairs] = kendall.map(|c| c as i64);
+        let (average_products, average_squares) = self.nominal.average_sums(average);
+        let counts = RunCounts {
+            twice_shift: self.nominal.twice_shift(ranks),
+            average_products,
+            average_squares,
+            discordant,
+            run_tie_pairs,
+            joint_tie_pairs,
+        };
+        self.record_statistics(t, &counts, || (ranks.to_vec(), average.to_vec()));
     }
 
     /// Records a run without ties whose units (nominal positions) are in
@@ -692,44 +710,52 @@ impl RunRecorder {
         };
         #[cfg(not(target_arch = "x86_64"))]
         let (shift, squares) = displacements(order);
-        self.untied(stats, scores, n, shift, squares, swaps);
+        self.untied(t, stats, scores, [shift, squares, swaps], || {
+            let mut ranks = vec![0.0; n];
+            for (q, &p) in order.iter().enumerate() {
+                ranks[p as usize] = (q + 1) as f64;
+            }
+            ranks
+        });
     }
 
     /// Records a run proven in a keyed block as [`RunRecorder::sorted`]
     /// does, but for its histogram and top-k sets (recorded with its block
     /// by [`RunRecorder::proven_block`]).
-    pub fn proven(&self, stats: &mut ChunkStats, scores: RunScores<'_>, run: &ProvenRun<'_>) {
-        let n = self.bin_at.len();
-        self.untied(stats, scores, n, run.shift, run.squares, run.swaps);
-    }
-
-    /// The scores and per-run figures of a run without ties: `shift` and
-    /// `squares` are the sums of the units' |rank - nominal rank| and of
-    /// its square, `swaps` the discordant pairs.
-    fn untied(
+    pub fn proven(
         &self,
+        t: &mut Tally,
         stats: &mut ChunkStats,
         scores: RunScores<'_>,
-        n: usize,
-        shift: u64,
-        squares: u64,
-        swaps: u64,
+        run: &ProvenRun<'_>,
+    ) {
+        let figures = [run.shift, run.squares, run.swaps];
+        self.untied(t, stats, scores, figures, || {
+            run.positions.iter().map(|q| (q + 1) as f64).collect()
+        });
+    }
+
+    /// The scores and statistics of a run without ties: `figures` are the
+    /// sums of the units' |rank - nominal rank| and of its square, and the
+    /// discordant pairs; `ranks` gives the run's ranks if a statistic needs
+    /// them.
+    fn untied(
+        &self,
+        t: &mut Tally,
+        stats: &mut ChunkStats,
+        scores: RunScores<'_>,
+        [shift, squares, swaps]: [u64; 3],
+        ranks: impl FnOnce() -> Vec<f64>,
     ) {
         match scores {
             RunScores::Full(scores) => stats.add_scores(scores, &self.nominal_scores),
             RunScores::Linear(weights, linear) => stats.add_linear(weights, linear),
         }
-        let nf = n as f64;
-        stats.shift.push(Some(shift as f64 / nf));
-        // No ties on either side: Spearman's 1 - 6 sum d^2 / (n (n^2 - 1)),
-        // with the sum exact in integers.
-        stats
-            .spearman
-            .push(Some(1.0 - 6.0 * squares as f64 / (nf * (nf * nf - 1.0))));
-        let pairs = (n * (n - 1) / 2) as f64;
-        stats
-            .kendall
-            .push(Some((pairs - 2.0 * swaps as f64) / pairs));
+        let counts = RunCounts::untied(&self.nominal, shift, squares, swaps);
+        self.record_statistics(t, &counts, || {
+            let r = ranks();
+            (r.clone(), r)
+        });
     }
 
     /// The histograms and top-k sets of the runs of a keyed block that
@@ -834,8 +860,14 @@ pub struct McPartial {
     pub top_k_same: Vec<u64>,
     /// Failed runs by reason.
     pub failures: BTreeMap<String, u64>,
-    /// Per-chunk statistics in chunk order.
-    pub chunks: Vec<ChunkStats>,
+    /// Successful runs.
+    pub successful_runs: u64,
+    /// Per unit, the exact sum of the score deviations from nominal.
+    pub score_sum: Vec<ExactSum>,
+    /// Per unit, the exact sum of their squares.
+    pub score_sum_sq: Vec<ExactSum>,
+    /// Per run statistic (by name), the exact histogram of its keys.
+    pub statistics: BTreeMap<String, KeyHistogram>,
     /// Fingerprint of everything above, as written ([`McPartial::to_json`]):
     /// a part changed after it was written is refused.
     #[serde(default)]
@@ -924,7 +956,7 @@ pub fn chunk_count(runs: u64) -> u64 {
 }
 
 /// The `format` of a Monte Carlo partial result.
-pub const PARTIAL_FORMAT: &str = "kommunrank-mc-partial";
+pub const PARTIAL_FORMAT: &str = "kommunrank-mc-partial-2";
 
 /// The first header field in which two partial results differ.
 fn header_difference(a: &McHeader, b: &McHeader) -> Option<&'static str> {
@@ -1022,17 +1054,6 @@ impl McPartial {
                 h.runs
             ));
         }
-        if self.chunks.len() as u64 != end - start
-            || self
-                .chunks
-                .iter()
-                .zip(start..end)
-                .any(|(c, k)| c.chunk != k)
-        {
-            return Err(format!(
-                "the chunks listed are not exactly chunks {start}..{end} in order"
-            ));
-        }
         let bins = Bins::of(h).count();
         if self.hist.len() != n * bins {
             return Err(format!(
@@ -1048,47 +1069,55 @@ impl McPartial {
                 h.top_k.len()
             ));
         }
-        let (mut successful, mut failed) = (0u64, 0u64);
-        for c in &self.chunks {
-            let runs = CHUNK.min(h.runs - c.chunk * CHUNK) as usize;
-            let at = format!("chunk {}", c.chunk);
-            if [c.shift.len(), c.spearman.len(), c.kendall.len()] != [runs; 3] {
-                return Err(format!(
-                    "{at}: per-run statistics for other than its {runs} runs"
-                ));
-            }
-            let ok = c.shift.iter().filter(|v| v.is_some()).count() as u64;
-            if ok != c.count {
-                return Err(format!(
-                    "{at}: count {} but {ok} successful runs listed",
-                    c.count
-                ));
-            }
-            if c.mean.len() != n || c.m2.len() != n {
-                return Err(format!("{at}: score moments for other than the {n} units"));
-            }
-            if c.mean.iter().any(|v| !v.is_finite())
-                || c.m2.iter().any(|v| !v.is_finite() || *v < 0.0)
-            {
-                return Err(format!("{at}: a score mean or spread that no run gives"));
-            }
-            let in_range = |v: &Option<f64>, lo: f64, hi: f64| v.is_none_or(|x| x >= lo && x <= hi);
-            if !c.shift.iter().all(|v| in_range(v, 0.0, n as f64))
-                || !c.spearman.iter().all(|v| in_range(v, -1.0, 1.0))
-                || !c.kendall.iter().all(|v| in_range(v, -1.0, 1.0))
-            {
-                return Err(format!(
-                    "{at}: a rank shift outside [0, {n}] or a correlation outside [-1, 1]"
-                ));
-            }
-            successful += c.count;
-            failed += runs as u64 - c.count;
-        }
-        let listed: u64 = self.failures.values().sum();
-        if listed != failed {
+        let runs = (end * CHUNK).min(h.runs) - start * CHUNK;
+        let successful = self.successful_runs;
+        let failed: u64 = self.failures.values().sum();
+        if successful.checked_add(failed) != Some(runs) {
             return Err(format!(
-                "failures lists {listed} failed runs, the chunks {failed}"
+                "{successful} successful and {failed} failed runs, but chunks {start}..{end} hold {runs} runs"
             ));
+        }
+        if self.score_sum.len() != n || self.score_sum_sq.len() != n {
+            return Err(format!("score sums for other than the {n} units"));
+        }
+        if self.score_sum.iter().any(|v| !v.value().is_finite())
+            || self
+                .score_sum_sq
+                .iter()
+                .any(|v| !(v.value() >= 0.0 && v.value().is_finite()))
+        {
+            return Err("a score sum that no run gives".into());
+        }
+        let nominal = Nominal::new(&h.units.iter().map(|u| u.nominal_rank).collect::<Vec<_>>());
+        let names: Vec<&str> = self.statistics.keys().map(String::as_str).collect();
+        let mut expected: Vec<&str> = STATISTICS.iter().map(|s| s.name).collect();
+        expected.sort();
+        if names != expected {
+            return Err(format!(
+                "statistics holds {names:?}; this version records {expected:?}"
+            ));
+        }
+        for stat in STATISTICS {
+            let hist = &self.statistics[stat.name];
+            if hist.total() != successful {
+                return Err(format!(
+                    "statistics.{}: {} runs counted, {successful} successful",
+                    stat.name,
+                    hist.total()
+                ));
+            }
+            let [lo, hi] = (stat.range)(n);
+            if let Some(v) = hist
+                .sorted()
+                .keys()
+                .map(|&k| (stat.value)(&nominal, k))
+                .find(|v| !(v.is_nan() || (*v >= lo && *v <= hi)))
+            {
+                return Err(format!(
+                    "statistics.{}: a run with the value {v}, outside [{lo}, {hi}]",
+                    stat.name
+                ));
+            }
         }
         for (u, info) in h.units.iter().enumerate() {
             let total: u64 = self.hist[u * bins..(u + 1) * bins]
@@ -1150,7 +1179,16 @@ impl McPartial {
             for (k, v) in p.failures {
                 *out.failures.entry(k).or_default() += v;
             }
-            out.chunks.extend(p.chunks);
+            out.successful_runs += p.successful_runs;
+            for (a, b) in out.score_sum.iter_mut().zip(&p.score_sum) {
+                a.absorb(b);
+            }
+            for (a, b) in out.score_sum_sq.iter_mut().zip(&p.score_sum_sq) {
+                a.absorb(b);
+            }
+            for (name, h) in &p.statistics {
+                out.statistics.entry(name.clone()).or_default().absorb(h);
+            }
             out.chunk_range[1] = p.chunk_range[1];
         }
         Ok(out)
@@ -1248,12 +1286,11 @@ pub struct McResult {
     pub failed_runs: u64,
     /// Failed runs by reason.
     pub failures: BTreeMap<String, u64>,
-    /// Mean absolute rank shift against nominal (distribution over runs).
-    pub mean_abs_rank_shift: Summary,
-    /// Spearman correlation with the nominal ranking.
-    pub spearman: Summary,
-    /// Kendall's tau-b with the nominal ranking.
-    pub kendall: Summary,
+    /// The distribution over runs of each per-run statistic (mean absolute
+    /// rank shift, Spearman and Kendall with the nominal ranking), in
+    /// [`STATISTICS`] order, each under its name.
+    #[serde(flatten)]
+    pub statistics: RunSummaries,
     /// Share of runs whose top-k set equals the nominal one (keys are k,
     /// in numeric order).
     pub top_k_unchanged: BTreeMap<usize, f64>,
@@ -1264,32 +1301,15 @@ pub struct McResult {
 /// Turns a complete accumulation into results.
 pub fn finish(p: &McPartial) -> McResult {
     let h = &p.header;
-    let n = h.units.len();
     let bins = Bins::of(h);
     let b = bins.count();
-    // Moments: chunks combined in chunk order (Chan et al.).
-    let mut count = 0u64;
-    let mut mean = vec![0.0; n];
-    let mut m2 = vec![0.0; n];
-    for c in &p.chunks {
-        if c.count == 0 {
-            continue;
-        }
-        let (na, nb) = (count as f64, c.count as f64);
-        let total = na + nb;
-        for u in 0..n {
-            let delta = c.mean[u] - mean[u];
-            mean[u] += delta * nb / total;
-            m2[u] += c.m2[u] + delta * delta * na * nb / total;
-        }
-        count += c.count;
-    }
-    let collect = |f: fn(&ChunkStats) -> &Vec<Option<f64>>| -> Vec<f64> {
-        p.chunks
-            .iter()
-            .flat_map(|c| f(c).iter().map(|v| v.unwrap_or(f64::NAN)))
-            .collect()
-    };
+    let count = p.successful_runs;
+    let moments: Vec<(f64, f64)> = p
+        .score_sum
+        .iter()
+        .zip(&p.score_sum_sq)
+        .map(|(s, q)| score_moments(s.value(), q.value(), count))
+        .collect();
     let units = h
         .units
         .iter()
@@ -1349,24 +1369,30 @@ pub fn finish(p: &McPartial) -> McResult {
                 q95: analyze::histogram_quantile(hist, count, 0.95, rank),
                 p_top,
                 nominal_score: info.nominal_score,
-                score_mean: if count > 0 { mean[u] } else { f64::NAN },
-                score_sd: if count > 1 {
-                    (m2[u] / (count - 1) as f64).sqrt()
-                } else {
-                    f64::NAN
-                },
+                score_mean: info.nominal_score + moments[u].0,
+                score_sd: moments[u].1,
                 acceptability,
             }
         })
         .collect();
     let failed: u64 = p.failures.values().sum();
+    let nominal = Nominal::new(&h.units.iter().map(|u| u.nominal_rank).collect::<Vec<_>>());
     McResult {
         successful_runs: count,
         failed_runs: failed,
         failures: p.failures.clone(),
-        mean_abs_rank_shift: analyze::summarise(&collect(|c| &c.shift)),
-        spearman: analyze::summarise(&collect(|c| &c.spearman)),
-        kendall: analyze::summarise(&collect(|c| &c.kendall)),
+        statistics: RunSummaries(
+            STATISTICS
+                .iter()
+                .map(|stat| {
+                    let summary = match p.statistics.get(stat.name) {
+                        Some(h) => h.summary(&nominal, stat),
+                        None => KeyHistogram::default().summary(&nominal, stat),
+                    };
+                    (stat.name, summary)
+                })
+                .collect(),
+        ),
         top_k_unchanged: h
             .top_k
             .iter()
@@ -1374,5 +1400,50 @@ pub fn finish(p: &McPartial) -> McResult {
             .map(|(&k, &s)| (k, s as f64 / count.max(1) as f64))
             .collect(),
         units,
+    }
+}
+
+/// The mean score deviation from nominal and the standard deviation of the
+/// scores, from the sums of the deviations and of their squares over
+/// `count` runs (NaN when there are too few runs).
+fn score_moments(sum: f64, sum_sq: f64, count: u64) -> (f64, f64) {
+    if count == 0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let m = count as f64;
+    let d = sum / m;
+    let m2 = (sum_sq - sum * d).max(0.0);
+    let sd = if count > 1 {
+        (m2 / (count - 1) as f64).sqrt()
+    } else {
+        f64::NAN
+    };
+    (d, sd)
+}
+
+/// The summaries of the per-run statistics, by name (a JSON object's
+/// entries, in [`STATISTICS`] order).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSummaries(pub Vec<(&'static str, Summary)>);
+
+impl RunSummaries {
+    /// The summary of statistic `stat`.
+    pub fn of(&self, stat: &statistic::RunStatistic) -> Summary {
+        self.0
+            .iter()
+            .find(|(name, _)| *name == stat.name)
+            .map(|(_, s)| *s)
+            .expect("every registered statistic is summarised")
+    }
+}
+
+impl Serialize for RunSummaries {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, summary) in &self.0 {
+            map.serialize_entry(name, summary)?;
+        }
+        map.end()
     }
 }

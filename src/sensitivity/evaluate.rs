@@ -437,29 +437,22 @@ impl Evaluator {
         plan.covers(self.variant_of(draw)).then_some((a, plan))
     }
 
-    /// Kendall's tau-b between the nominal ranks and `ranks` (the last
-    /// evaluated run's ranks, whose tie pairs are in `scratch.rank`), in
+    /// The counts Kendall's tau-b with the nominal ranking is made of
+    /// (discordant pairs, pairs the run ties, pairs tied on both sides) for
+    /// the last evaluated run (its ranks and tie pairs in `s`), in
     /// O(n log n) without allocating: Knight's algorithm on the fixed
-    /// nominal order.
-    pub fn kendall_with_nominal(&self, s: &mut Scratch) -> f64 {
-        let n = self.units();
-        let n0 = (n * (n - 1) / 2) as f64;
+    /// nominal order, or the swaps of an insertion sort from it.
+    pub fn kendall_counts(&self, s: &mut Scratch) -> [u64; 3] {
         // No ties on either side and an insertion sort from the nominal
         // order: its swaps are exactly the discordant pairs.
         if let (Some(swaps), 0, false) = (s.rank.swaps, self.nominal_tie_pairs, s.rank.any_group) {
-            return (n0 - 2.0 * swaps as f64) / n0;
+            return [swaps, 0, 0];
         }
         let (discordant, joint) = match s.rank.swaps {
             Some(swaps) => self.discordant_from_swaps(swaps, s),
             None => self.discordant_by_merging(s),
         };
-        let (n1, n2) = (self.nominal_tie_pairs as f64, s.rank.tie_pairs as f64);
-        let den = ((n0 - n1) * (n0 - n2)).sqrt();
-        if den == 0.0 {
-            f64::NAN
-        } else {
-            (n0 - n1 - n2 + joint as f64 - 2.0 * discordant as f64) / den
-        }
+        [discordant, s.rank.tie_pairs, joint]
     }
 
     /// Kendall's discordant pairs (ranked strictly the other way round by
@@ -527,6 +520,13 @@ impl Evaluator {
             joint += equal;
         }
         (swaps - not_discordant, joint)
+    }
+
+    /// Whether runs take the reference path alone (`--engine reference`):
+    /// node by node, ranked by the ranker, statistics from their reference
+    /// definitions.
+    pub fn is_reference(&self) -> bool {
+        self.fast == FastPath::Off
     }
 
     /// Number of ranked units.

@@ -145,16 +145,25 @@ impl ExactSum {
         if negative { -magnitude } else { magnitude }
     }
 
-    /// The sum as its nonzero digits `[position, digit]` (a compact, exact
-    /// form for partial results).
+    /// The sum as the nonzero digits `[position, digit]` of its magnitude,
+    /// each digit negated for a negative sum (a compact, exact form for
+    /// partial results).
     fn to_digits(&self) -> Vec<[i64; 2]> {
         let mut s = self.clone();
         s.carry();
+        let negative = *s.digits.last().expect("digits") < 0;
+        if negative {
+            for d in s.digits.iter_mut() {
+                *d = -*d;
+            }
+            s.carry();
+        }
+        let sign = if negative { -1 } else { 1 };
         s.digits
             .iter()
             .enumerate()
             .filter(|&(_, &d)| d != 0)
-            .map(|(i, &d)| [i as i64, d])
+            .map(|(i, &d)| [i as i64, sign * d])
             .collect()
     }
 
@@ -164,7 +173,7 @@ impl ExactSum {
         let mut s = ExactSum::default();
         for &[i, d] in pairs {
             let i = usize::try_from(i).ok().filter(|&i| i < DIGITS)?;
-            if i < DIGITS - 1 && !(0..=DIGIT_MASK).contains(&d) {
+            if i < DIGITS - 1 && d.abs() > DIGIT_MASK {
                 return None;
             }
             if i == DIGITS - 1 && d.unsigned_abs() > 1 << 20 {
@@ -295,6 +304,12 @@ mod tests {
         let back: ExactSum = serde_json::from_str(&json).unwrap();
         assert_eq!(back.value(), whole.value());
         assert!(serde_json::from_str::<ExactSum>("[[99,1]]").is_err());
-        assert!(serde_json::from_str::<ExactSum>("[[3,-1]]").is_err());
+        assert!(serde_json::from_str::<ExactSum>("[[3,8589934592]]").is_err());
+        let mut negative = ExactSum::default();
+        negative.add(-2.5e-3);
+        let json = serde_json::to_string(&negative).unwrap();
+        assert!(json.len() < 60 && !json.contains("4294967295"), "{json}");
+        let back: ExactSum = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.value(), -2.5e-3);
     }
 }

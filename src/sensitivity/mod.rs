@@ -120,7 +120,7 @@ fn runs_of_chunk(model: &UncertaintyModel, chunk: u64) -> (Rng, std::ops::Range<
 /// the current rayon pool; returns the accumulated (partial) result.
 pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -> McPartial {
     let h = header(eval);
-    let recorder = RunRecorder::new(&h);
+    let recorder = RunRecorder::new(&h, eval.is_reference());
     let range = shard_chunks(h.runs, shard);
     let windows = Arc::new(SharedWindows::default());
     let new_thread = || McThread {
@@ -145,7 +145,7 @@ pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -
                 }
                 let (mut rng, runs) = runs_of_chunk(&eval.model, chunk);
                 let count = runs.end - runs.start;
-                let mut stats = recorder.chunk(chunk);
+                let mut stats = recorder.chunk();
                 // The thread's draws of earlier chunks are reused in place.
                 t.draws
                     .resize_with(count as usize, || Draw::nominal(&eval.model));
@@ -176,17 +176,21 @@ pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -
             a
         })
         .unwrap_or_else(|| recorder.tally());
-    let hist = tally.hist;
-    let mut chunks = tally.chunks;
-    chunks.sort_by_key(|c| c.chunk);
     McPartial {
         format: accumulate::PARTIAL_FORMAT.into(),
         header: h,
         chunk_range: range,
-        hist,
+        hist: tally.hist,
         top_k_same: tally.top_k_same,
         failures: tally.failures,
-        chunks,
+        successful_runs: tally.successful,
+        score_sum: tally.score_sum,
+        score_sum_sq: tally.score_sum_sq,
+        statistics: statistic::STATISTICS
+            .iter()
+            .zip(tally.statistics)
+            .map(|(s, h)| (s.name.to_string(), h))
+            .collect(),
         checksum: String::new(),
     }
 }
@@ -215,9 +219,9 @@ pub fn run_block(
             order,
             swaps,
         } => recorder.sorted(tally, stats, scores, order, swaps),
-        RunOutcome::Proven { scores, run } => recorder.proven(stats, scores, &run),
+        RunOutcome::Proven { scores, run } => recorder.proven(tally, stats, scores, &run),
         RunOutcome::Ranked(s) => {
-            let kendall = eval.kendall_with_nominal(s);
+            let kendall = eval.kendall_counts(s);
             recorder.ranked(
                 tally,
                 stats,
@@ -227,7 +231,7 @@ pub fn run_block(
                 kendall,
             );
         }
-        RunOutcome::Failed(reason) => recorder.failure(tally, stats, reason),
+        RunOutcome::Failed(reason) => recorder.failure(tally, reason),
     });
     if let Some(block) = proven {
         recorder.proven_block(tally, &block);

@@ -72,6 +72,27 @@ impl Nominal {
         self.tie_pairs == 0
     }
 
+    /// Sum over units of |2 rank - 2 nominal rank| (ranks in nominal order).
+    pub fn twice_shift(&self, ranks: &[f64]) -> i64 {
+        ranks
+            .iter()
+            .zip(&self.twice_rank)
+            .map(|(&r, &x)| (twice(r) - x).abs())
+            .sum()
+    }
+
+    /// Sums of (2 x)(2 y) and of (2 y)^2, x the nominal and y the run's
+    /// average ranks (in nominal order).
+    pub fn average_sums(&self, average: &[f64]) -> (i64, i64) {
+        let (mut products, mut squares) = (0i64, 0i64);
+        for (&y, &x) in average.iter().zip(&self.twice_average) {
+            let y = twice(y);
+            products += x * y;
+            squares += y * y;
+        }
+        (products, squares)
+    }
+
     /// All pairs of units.
     fn pairs(&self) -> i64 {
         (self.n * self.n.saturating_sub(1) / 2) as i64
@@ -79,6 +100,7 @@ impl Nominal {
 }
 
 /// Twice a rank (a whole or half number): an integer.
+#[inline(always)]
 fn twice(r: f64) -> i64 {
     (2.0 * r).round() as i64
 }
@@ -160,26 +182,18 @@ pub struct RunStatistic {
 pub const STATISTICS: &[RunStatistic] = &[SHIFT, SPEARMAN, KENDALL];
 
 /// Mean absolute rank shift: the mean over units of |rank - nominal rank|.
-const SHIFT: RunStatistic = RunStatistic {
+pub const SHIFT: RunStatistic = RunStatistic {
     name: "mean_abs_rank_shift",
     label: "mean |rank shift|",
     range: |n| [0.0, n as f64],
-    reference: |nominal, run| {
-        let shift = run
-            .ranks
-            .iter()
-            .zip(&nominal.twice_rank)
-            .map(|(&r, &x)| (twice(r) - x).abs())
-            .sum();
-        [shift, 0, 0]
-    },
+    reference: |nominal, run| [nominal.twice_shift(run.ranks), 0, 0],
     fast: Some(|c| [c.twice_shift, 0, 0]),
     value: |nominal, [shift, ..]| shift as f64 / (2 * nominal.n) as f64,
 };
 
 /// Spearman's rho with the nominal ranking: the Pearson correlation of
 /// the average ranks.
-const SPEARMAN: RunStatistic = RunStatistic {
+pub const SPEARMAN: RunStatistic = RunStatistic {
     name: "spearman",
     label: "Spearman with nominal",
     range: |_| [-1.0, 1.0],
@@ -217,7 +231,7 @@ fn spearman_value(nominal: &Nominal, [products, squares, _]: StatKey) -> f64 {
 }
 
 /// Kendall's tau-b with the nominal ranking.
-const KENDALL: RunStatistic = RunStatistic {
+pub const KENDALL: RunStatistic = RunStatistic {
     name: "kendall",
     label: "Kendall tau-b with nominal",
     range: |_| [-1.0, 1.0],

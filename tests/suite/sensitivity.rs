@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use kommunrank::pipeline::{self, DataOverrides};
-use kommunrank::sensitivity::{self, accumulate, evaluate, model, sample};
+use kommunrank::sensitivity::{self, accumulate, evaluate, model, sample, statistic};
 use kommunrank::spec;
 use serde_json::Value;
 
@@ -114,8 +114,8 @@ fn zero_perturbation_gives_the_nominal_rank_in_every_run() {
         assert_eq!(u.acceptability.len(), 1);
         assert_eq!(u.score_sd, 0.0);
     }
-    assert_eq!(res.mean_abs_rank_shift.q95, 0.0);
-    assert_eq!(res.spearman.q05, 1.0);
+    assert_eq!(res.statistics.of(&statistic::SHIFT).q95, 0.0);
+    assert_eq!(res.statistics.of(&statistic::SPEARMAN).q05, 1.0);
     assert!(res.top_k_unchanged.values().all(|&s| s == 1.0));
     // The same with every draw method fixed: weights = none.
     let eval = evaluator(
@@ -213,7 +213,10 @@ fn discrete_choices_and_leave_one_out() {
     .unwrap();
     let res = accumulate::finish(&sensitivity::run_mc(&eval, None, &|_| {}));
     assert_eq!(res.failed_runs, 0);
-    assert!(res.mean_abs_rank_shift.mean > 0.0, "choices move ranks");
+    assert!(
+        res.statistics.of(&statistic::SHIFT).mean > 0.0,
+        "choices move ranks"
+    );
     let loo = sensitivity::run_loo(&eval);
     assert_eq!(loo.len(), 3);
     // Leaving out c (weight 3 of 6) by hand: scores from a (1) and b (2).
@@ -876,40 +879,34 @@ fn fast_path_agrees_with_the_general_path() {
             }
             assert_eq!(fast.top_k_same, off.top_k_same, "{what}: top-k");
             assert_eq!(fast.failures, off.failures, "{what}: failures");
-            for (a, b) in fast.chunks.iter().zip(&off.chunks) {
-                assert_eq!(a.count, b.count);
-                if let Some(i) = (0..a.shift.len()).find(|&i| a.shift[i] != b.shift[i]) {
-                    panic!(
-                        "{what}: chunk {} run {i}: shift {:?} vs {:?}",
-                        a.chunk, a.shift[i], b.shift[i]
-                    );
-                }
-                for (x, y) in a
-                    .spearman
-                    .iter()
-                    .chain(&a.kendall)
-                    .zip(b.spearman.iter().chain(&b.kendall))
-                {
-                    let same = match (x, y) {
-                        (Some(x), Some(y)) => (x - y).abs() < 1e-12,
-                        (x, y) => x.is_none() && y.is_none(),
-                    };
-                    assert!(same, "{what}: {x:?} vs {y:?}");
-                }
-                for (x, y) in a.mean.iter().zip(&b.mean) {
-                    assert!(
-                        (x - y).abs() <= 1e-9 * x.abs().max(1.0),
-                        "{what}: mean {x} vs {y}"
-                    );
-                }
-                for (x, y) in a.m2.iter().zip(&b.m2) {
-                    assert!(
-                        (x - y).abs() <= 1e-7 * x.abs().max(1e-6),
-                        "{what}: m2 {x} vs {y}"
-                    );
-                }
-            }
+            same_runs(&fast, &off, 1.0, &what);
         }
+    }
+}
+
+/// Two accumulations of the same runs agree: the run statistics' key
+/// histograms exactly, the score moments to rounding (`scale`: of the
+/// scores).
+fn same_runs(a: &accumulate::McPartial, b: &accumulate::McPartial, scale: f64, what: &str) {
+    assert_eq!(
+        a.successful_runs, b.successful_runs,
+        "{what}: successful runs"
+    );
+    for (name, h) in &a.statistics {
+        assert!(h == &b.statistics[name], "{what}: {name} histograms differ");
+    }
+    let (ra, rb) = (accumulate::finish(a), accumulate::finish(b));
+    for (x, y) in ra.units.iter().zip(&rb.units) {
+        let (m, n) = (x.score_mean, y.score_mean);
+        assert!(
+            (m - n).abs() <= 1e-9 * m.abs().max(1.0) * scale.max(1.0),
+            "{what}: mean {m} vs {n}"
+        );
+        let (s, t) = (x.score_sd, y.score_sd);
+        assert!(
+            (s - t).abs() <= 1e-6 * s.abs() + 1e-9 * scale.max(1.0) || (s.is_nan() && t.is_nan()),
+            "{what}: sd {s} vs {t}"
+        );
     }
 }
 
@@ -1043,11 +1040,13 @@ fn kendall_with_ties_matches_an_independent_count() {
         let mut rng = kommunrank::sensitivity::rng::Rng::new(3, 0);
         let mut scratch = evaluate::Scratch::default();
         let mut from_swaps = 0;
+        let nominal = statistic::Nominal::new(&eval.nominal_ranks);
         for _ in 0..300 {
             let draw = sample::draw_mc(&eval.model, &mut rng);
             eval.evaluate(&draw, &mut scratch).unwrap();
             from_swaps += scratch.rank.swaps.is_some() as usize;
-            let got = eval.kendall_with_nominal(&mut scratch);
+            let counts = eval.kendall_counts(&mut scratch).map(|c| c as i64);
+            let got = (statistic::KENDALL.value)(&nominal, counts);
             let expected = sensitivity::analyze::kendall_tau_b(&eval.nominal_ranks, &scratch.ranks);
             assert!(
                 (got - expected).abs() < 1e-12 || (got.is_nan() && expected.is_nan()),
@@ -1198,21 +1197,7 @@ fn keyed_blocks_rank_as_their_scores_do() {
         assert!(fast.hist == plain.hist, "{what}: histograms");
         assert_eq!(fast.top_k_same, plain.top_k_same, "{what}");
         assert_eq!(fast.failures, plain.failures, "{what}");
-        for (a, b) in fast.chunks.iter().zip(&plain.chunks) {
-            assert_eq!(a.shift, b.shift, "{what}");
-            for (x, y) in a.mean.iter().zip(&b.mean) {
-                assert!(
-                    (x - y).abs() <= 1e-9 * x.abs().max(1.0) * scale.max(1.0),
-                    "{what}: mean {x} {y}"
-                );
-            }
-            for (x, y) in a.m2.iter().zip(&b.m2) {
-                assert!(
-                    (x - y).abs() <= 1e-6 * x.abs().max(1e-9),
-                    "{what}: m2 {x} {y}"
-                );
-            }
-        }
+        same_runs(&fast, &plain, scale, &what);
     }
     assert!(keyed > 30, "{keyed} of 48 cases keyed");
 }
