@@ -26,6 +26,7 @@
 //! ```
 
 pub mod audit;
+pub mod cpu;
 pub mod error;
 pub mod example;
 pub mod input;

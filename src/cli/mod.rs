@@ -198,6 +198,7 @@ pub fn reference() -> String {
 
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> Result<()> {
+    kommunrank::cpu::requested().map_err(Error::Usage)?;
     match cli.command {
         Command::Init(a) => init::run(a),
         Command::Rank(a) => rank::run(a),

@@ -4,6 +4,8 @@
 use super::{InputArgs, emit, output_format};
 use clap::Args;
 use kommunrank::report::{self, OutputFormat, sensitivity as render};
+use kommunrank::sensitivity::analysis::{self, Engine, Options, Outcome, Shard};
+use kommunrank::sensitivity::evaluate::Evaluator;
 use kommunrank::sensitivity::{self, accumulate, model};
 use kommunrank::spec::{SensitivityMethod, SobolDesign, WeightMethod};
 use kommunrank::{Error, Result, pipeline};
@@ -54,18 +56,23 @@ pub struct SensitivityArgs {
     /// Print Monte Carlo run K (0-based): its weights, choices and ranking.
     #[arg(long, value_name = "K")]
     replay: Option<u64>,
+    /// fast, or reference: every run node by node with the reference
+    /// statistics (slow; to check the fast engine's results).
+    #[arg(long, value_enum, default_value_t = Engine::Fast)]
+    engine: Engine,
     #[command(flatten)]
     output: super::OutputArgs,
     #[command(flatten)]
     size: super::TableSize,
 }
 
-/// A progress bar on stderr (hidden when quiet or not a terminal).
-pub fn progress_bar(total: u64, quiet: bool, what: &str) -> indicatif::ProgressBar {
+/// Shows `pb` on stderr as a bar of `total` steps (not when quiet or not
+/// a terminal).
+fn show_progress(pb: &indicatif::ProgressBar, total: u64, quiet: bool, what: &str) {
     if quiet || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
+        return;
     }
-    let pb = indicatif::ProgressBar::new(total);
+    pb.set_length(total);
     pb.set_style(
         indicatif::ProgressStyle::with_template(
             "{msg} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})",
@@ -74,44 +81,7 @@ pub fn progress_bar(total: u64, quiet: bool, what: &str) -> indicatif::ProgressB
         .progress_chars("=> "),
     );
     pb.set_message(what.to_string());
-    pb
-}
-
-/// The most worker threads accepted (each has its own scratch buffers).
-const MAX_THREADS: usize = 1024;
-
-/// Runs `f` on a pool of `threads` threads (or rayon's default pool).
-pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T> {
-    match threads {
-        None => Ok(f()),
-        Some(0) => Err(Error::Usage("--threads must be at least 1".into())),
-        Some(t) if t > MAX_THREADS => Err(Error::Usage(format!(
-            "--threads {t} is more than {MAX_THREADS}; this machine has {} core(s), and more threads than cores only add overhead",
-            std::thread::available_parallelism().map_or(1, |n| n.get())
-        ))),
-        Some(t) => rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build()
-            .map_err(|e| Error::Usage(format!("cannot start {t} threads: {e}")))
-            .map(|pool| pool.install(f)),
-    }
-}
-
-fn parse_shard(s: &str) -> Result<(u64, u64)> {
-    let bad = || {
-        Error::Usage(format!(
-            "--shard '{s}': expected I/N with 0 <= I < N, e.g. --shard 0/4"
-        ))
-    };
-    let (i, n) = s.split_once('/').ok_or_else(bad)?;
-    let (i, n): (u64, u64) = (
-        i.trim().parse().map_err(|_| bad())?,
-        n.trim().parse().map_err(|_| bad())?,
-    );
-    if n == 0 || i >= n {
-        return Err(bad());
-    }
-    Ok((i, n))
+    pb.set_draw_target(indicatif::ProgressDrawTarget::stderr());
 }
 
 /// Writes text to --out (atomically) or standard output.
@@ -145,7 +115,7 @@ pub fn render_mc(
 
 /// Runs `sensitivity`.
 pub fn run(args: SensitivityArgs) -> Result<()> {
-    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    let shard = args.shard.as_deref().map(str::parse::<Shard>).transpose()?;
     let format = match (&shard, args.output.format) {
         (Some(_), None) | (Some(_), Some(OutputFormat::Json)) => OutputFormat::Json,
         (Some(_), Some(_)) => {
@@ -157,84 +127,63 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     };
     let index = args.input.index()?;
     let inputs = args.input.input_paths(&index);
-    let overrides = model::Overrides {
-        method: args.method,
-        runs: args.runs,
-        base_samples: args.base_samples,
-        seed: args.seed,
-        weights: args.weights,
-        spread: args.spread,
-        top_k: args.top_k.clone(),
-        design: args.design,
-        bootstrap: args.bootstrap,
-        rank_bins: args.rank_bins,
+    let options = Options {
+        data: args.input.overrides(),
+        model: model::Overrides {
+            method: args.method,
+            runs: args.runs,
+            base_samples: args.base_samples,
+            seed: args.seed,
+            weights: args.weights,
+            spread: args.spread,
+            top_k: args.top_k.clone(),
+            design: args.design,
+            bootstrap: args.bootstrap,
+            rank_bins: args.rank_bins,
+        },
+        shard,
+        replay: args.replay,
+        engine: args.engine,
+        threads: args.threads,
     };
     let quiet = args.output.quiet;
+    let pb = indicatif::ProgressBar::hidden();
+    let replay = args.replay.is_some();
+    let started = |eval: &Evaluator, total: u64| {
+        let what = match eval.model.settings.method {
+            _ if replay => return,
+            SensitivityMethod::Mc => "Monte Carlo",
+            SensitivityMethod::Sobol => "Sobol",
+            SensitivityMethod::Loo => return,
+        };
+        if eval.model.settings.method == SensitivityMethod::Sobol && !quiet {
+            eprintln!(
+                "Sobol: N(d+2) = {} x ({} + 2) = {total} evaluations",
+                eval.model.settings.runs,
+                eval.model.factors.len()
+            );
+        }
+        show_progress(&pb, total, quiet, what);
+    };
+    let done = analysis::run(&index, &options, started, &|n| pb.inc(n))?;
+    pb.finish_and_clear();
+    let eval = &done.evaluator;
     let (top, bottom) = (args.size.top, args.size.bottom);
-    let replay = args.replay;
-    let data_overrides = args.input.overrides();
-    let text = with_threads(args.threads, move || -> Result<String> {
-        let nominal = pipeline::run_index(&index, &data_overrides)?;
-        let ranked = nominal.units.iter().filter(|u| u.rank.is_some()).count();
-        let model = model::resolve_model(&index, &overrides, ranked)?;
-        if shard.is_some() && model.settings.method != SensitivityMethod::Mc {
-            return Err(Error::Usage("--shard works with --method mc".into()));
-        }
-        if let Some(k) = replay
-            && model.settings.method != SensitivityMethod::Mc
-        {
-            return Err(Error::Usage(format!(
-                "--replay {k} shows Monte Carlo run {k}; --method {} has no such runs (leave out --replay, or use --method mc)",
-                kommunrank::spec::spec_name(&model.settings.method)
-            )));
-        }
-        let eval = sensitivity::prepare(&nominal, model)?;
-        if let Some(k) = replay {
-            let (draw, scratch) = sensitivity::replay(&eval, k)?;
-            return Ok(render_replay(&eval, k, &draw, &scratch, format));
-        }
-        Ok(match eval.model.settings.method {
-            SensitivityMethod::Mc => {
-                let range = sensitivity::shard_chunks(eval.model.settings.runs, shard);
-                let runs = ((range[1] * accumulate::CHUNK).min(eval.model.settings.runs))
-                    .saturating_sub(range[0] * accumulate::CHUNK);
-                let pb = progress_bar(runs, quiet, "Monte Carlo");
-                let partial = sensitivity::run_mc(&eval, shard, &|n| pb.inc(n));
-                pb.finish_and_clear();
-                if shard.is_some() {
-                    partial.to_json()
-                } else {
-                    render_mc(&partial, format, top, bottom)
-                }
-            }
-            SensitivityMethod::Sobol => {
-                let total = sensitivity::sobol_evaluations(&eval.model);
-                if !quiet {
-                    eprintln!(
-                        "Sobol: N(d+2) = {} x ({} + 2) = {total} evaluations",
-                        eval.model.settings.runs,
-                        eval.model.factors.len()
-                    );
-                }
-                let pb = progress_bar(total, quiet, "Sobol");
-                let res = sensitivity::run_sobol(&eval, &|n| pb.inc(n))?;
-                pb.finish_and_clear();
-                match format {
-                    OutputFormat::Json => render::sobol_json(&eval, &res),
-                    OutputFormat::Csv => render::sobol_csv(&res),
-                    OutputFormat::Table => render::sobol_table(&eval, &res),
-                }
-            }
-            SensitivityMethod::Loo => {
-                let items = sensitivity::run_loo(&eval);
-                match format {
-                    OutputFormat::Json => render::loo_json(&eval, &items),
-                    OutputFormat::Csv => render::loo_csv(&items),
-                    OutputFormat::Table => render::loo_table(&eval, &items),
-                }
-            }
-        })
-    })??;
+    let text = match done.outcome {
+        Outcome::Replay { run, draw, scratch } => render_replay(eval, run, &draw, &scratch, format),
+        Outcome::Mc(partial) if shard.is_some() => partial.to_json(),
+        Outcome::Mc(partial) => render_mc(&partial, format, top, bottom),
+        Outcome::Sobol(res) => match format {
+            OutputFormat::Json => render::sobol_json(eval, &res),
+            OutputFormat::Csv => render::sobol_csv(&res),
+            OutputFormat::Table => render::sobol_table(eval, &res),
+        },
+        Outcome::Loo(items) => match format {
+            OutputFormat::Json => render::loo_json(eval, &items),
+            OutputFormat::Csv => render::loo_csv(&items),
+            OutputFormat::Table => render::loo_table(eval, &items),
+        },
+    };
     deliver(&text, &args.output.out, &inputs, quiet)
 }
 

@@ -72,7 +72,7 @@ pub fn round_all(scores: &[f64], decimals: u32, out: &mut Vec<f64>) {
     out.clear();
     out.resize(scores.len(), 0.0);
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
+    if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
         // SAFETY: AVX2 is present.
         unsafe { round_all_avx2(scores, decimals, out) };
         return;

@@ -205,11 +205,11 @@ impl ChunkStats {
         let (k, rows) = (linear.width(), &self.pending);
         let (sum, products) = (&mut self.weight_sum, &mut self.weight_products);
         #[cfg(target_arch = "x86_64")]
-        let done = if std::is_x86_feature_detected!("avx512f") {
+        let done = if crate::cpu::isa() >= crate::cpu::Isa::Avx512 {
             // SAFETY: AVX-512 is present.
             unsafe { add_gram_avx512(sum, products, rows, k) };
             true
-        } else if std::is_x86_feature_detected!("avx2") {
+        } else if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
             // SAFETY: AVX2 is present.
             unsafe { add_gram_avx2(sum, products, rows, k) };
             true
@@ -229,7 +229,7 @@ impl ChunkStats {
     pub fn add_scores(&mut self, scores: &[f64], nominal: &[f64]) {
         self.count += 1;
         #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
+        if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
             // SAFETY: AVX2 is present.
             unsafe { add_deviations_avx2(&mut self.sum, &mut self.sum_sq, scores, nominal) };
             return;
@@ -246,10 +246,10 @@ impl ChunkStats {
             // deviations and squared deviations.
             let (s, g) = (&self.weight_sum, &self.weight_products);
             #[cfg(target_arch = "x86_64")]
-            if std::is_x86_feature_detected!("avx512f") {
+            if crate::cpu::isa() >= crate::cpu::Isa::Avx512 {
                 // SAFETY: AVX-512 is present.
                 unsafe { fold_linear_avx512(&linear, s, g, &mut self.sum, &mut self.sum_sq) };
-            } else if std::is_x86_feature_detected!("avx2") {
+            } else if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
                 // SAFETY: AVX2 is present.
                 unsafe { fold_linear_avx2(&linear, s, g, &mut self.sum, &mut self.sum_sq) };
             } else {
@@ -702,7 +702,7 @@ impl RunRecorder {
             }
         }
         #[cfg(target_arch = "x86_64")]
-        let (shift, squares) = if std::is_x86_feature_detected!("avx2") {
+        let (shift, squares) = if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
             // SAFETY: AVX2 is present.
             unsafe { displacements_avx2(order) }
         } else {

@@ -126,7 +126,7 @@ impl RankCorrelation {
             return None;
         }
         #[cfg(target_arch = "x86_64")]
-        let sums = if std::is_x86_feature_detected!("avx2") {
+        let sums = if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
             // SAFETY: AVX2 is present.
             unsafe { rank_sums_avx2(&self.twice, y) }
         } else {
@@ -600,7 +600,7 @@ pub fn sobol_indices(
     let mut point = Vec::with_capacity(d);
     estimate_all(ya, yb, yab, &mut point);
     #[cfg(target_arch = "x86_64")]
-    let (firsts, totals) = if std::is_x86_feature_detected!("avx2") {
+    let (firsts, totals) = if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
         // SAFETY: AVX2 is present.
         unsafe { bootstrap_estimates_avx2(ya, yb, yab, resamples) }
     } else {

@@ -386,10 +386,10 @@ impl BlockPlan {
     /// for each run, so the same weights bit for bit.
     fn lane_weights(&self, model: &UncertaintyModel, draws: &[Draw], b: &mut BlockScratch) {
         #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx512f") {
+        if crate::cpu::isa() >= crate::cpu::Isa::Avx512 {
             // SAFETY: AVX-512 is present.
             return unsafe { lane_weights_avx512(self, model, draws, b) };
-        } else if std::is_x86_feature_detected!("avx2") {
+        } else if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
             // SAFETY: AVX2 is present.
             return unsafe { lane_weights_avx2(self, model, draws, b) };
         }
@@ -1130,11 +1130,11 @@ mod tests {
                 );
                 #[cfg(target_arch = "x86_64")]
                 {
-                    if std::is_x86_feature_detected!("avx2") {
+                    if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
                         unsafe { lane_weights_avx2(plan, &eval.model, &draws, &mut b) };
                         assert_eq!(bits(&b.weights), bits(&want), "AVX2, {rows} runs");
                     }
-                    if std::is_x86_feature_detected!("avx512f") {
+                    if crate::cpu::isa() >= crate::cpu::Isa::Avx512 {
                         unsafe { lane_weights_avx512(plan, &eval.model, &draws, &mut b) };
                         assert_eq!(bits(&b.weights), bits(&want), "AVX-512, {rows} runs");
                     }

@@ -24,6 +24,7 @@
 //!   [`crate::pipeline::rank::Ranker`]. When it succeeds the ranks are exactly
 //!   the ranker's: positions 1..n, no ties.
 
+use crate::cpu::{self, Isa};
 use crate::pipeline::rank::TIE_TOLERANCE;
 use std::sync::Arc;
 
@@ -293,7 +294,7 @@ impl KeyKernel {
             values,
             largest,
             magnitude,
-            avx512: detect_isa() == Isa::Avx512,
+            avx512: cpu::isa() == Isa::Avx512,
         })
     }
 
@@ -344,7 +345,7 @@ impl KeyKernel {
             return true;
         }
         #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
+        if cpu::isa() >= Isa::Avx2 {
             // SAFETY: AVX2 is present.
             unsafe { key_product_avx2(&self.values, k, self.n, lanes, keys) };
             return true;
@@ -491,14 +492,7 @@ fn key_product_avx512(values: &[f32], k: usize, n: usize, lanes: &[f32], keys: &
 }
 
 fn fma_available() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+    cpu::isa() >= Isa::Avx2
 }
 
 /// Order-preserving map of a double to an unsigned integer.
@@ -964,20 +958,6 @@ fn place_keys<const R: usize>(counted: &[u32], keys: &[f32], placed: &mut [f32])
     }
 }
 
-/// Instruction set used by the window counts.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-enum Isa {
-    /// Not detected yet.
-    #[default]
-    Unknown,
-    /// AVX-512 (F).
-    Avx512,
-    /// AVX2.
-    Avx2,
-    /// Portable code.
-    Portable,
-}
-
 impl BlockRanker {
     /// Shares the windows this ranker learns with the other rankers of
     /// `shared`, and learns theirs.
@@ -1024,7 +1004,6 @@ impl BlockRanker {
                 needed: vec![0; n],
                 swaps: vec![0; L],
                 outside: vec![false; L],
-                isa: detect_isa(),
                 shared: self.shared.take(),
                 ..BlockRanker::default()
             };
@@ -1058,10 +1037,7 @@ impl BlockRanker {
         if self.pending {
             self.learn();
         }
-        #[cfg(test)]
-        if let Some(isa) = FORCED_ISA.with(|f| f.get()) {
-            self.isa = isa;
-        }
+        self.isa = cpu::isa();
         self.keyed = false;
         self.in_block =
             self.learned && n >= 2 && n <= u32::MAX as usize && self.refused < MAX_REFUSED;
@@ -1930,9 +1906,7 @@ unsafe fn count_rows(
 
 /// [`count_rows`] for two earlier units at once (keys `kp[0]`, `kp[1]`,
 /// counts `up[0]`, `up[1]`) and row `j`: the row's position is loaded and
-/// stored once for both. In assembly, for the masked additions (the
-/// compiler expands each mask into a register and subtracts it: two
-/// instructions instead of one).
+/// stored once for both.
 ///
 /// # Safety
 /// AVX-512 BW is present and row `j` of both buffers is readable and
@@ -1948,32 +1922,20 @@ unsafe fn count_two(
     j: usize,
     one: std::arch::x86_64::__m512i,
 ) {
+    use std::arch::x86_64::*;
     let [a, b] = up;
-    // SAFETY: the caller's; the block reads and writes nothing else.
+    // SAFETY: the caller's: row j of `keys` and of `positions` (32 lanes of
+    // 16 bits, one 512-bit register each) is readable and writable.
     unsafe {
-        std::arch::asm!(
-            "vmovdqu16 {k}, zmmword ptr [{key}]",
-            "vpcmpgtw {m0}, {kp0}, {k}",
-            "vpcmpgtw {m1}, {kp1}, {k}",
-            "vpaddw {a} {{{m0}}}, {a}, {one}",
-            "vpaddw {b} {{{m1}}}, {b}, {one}",
-            "vmovdqu16 {q}, zmmword ptr [{at}]",
-            "vpsubw {q} {{{m0}}}, {q}, {one}",
-            "vpsubw {q} {{{m1}}}, {q}, {one}",
-            "vmovdqu16 zmmword ptr [{at}], {q}",
-            m0 = out(kreg) _,
-            m1 = out(kreg) _,
-            k = out(zmm_reg) _,
-            q = out(zmm_reg) _,
-            kp0 = in(zmm_reg) kp[0],
-            kp1 = in(zmm_reg) kp[1],
-            one = in(zmm_reg) one,
-            a = inout(zmm_reg) *a,
-            b = inout(zmm_reg) *b,
-            key = in(reg) keys.add(j * BLOCK_RUNS),
-            at = in(reg) positions.add(j * BLOCK_RUNS),
-            options(nostack, preserves_flags),
-        );
+        let k = _mm512_loadu_si512(keys.add(j * BLOCK_RUNS).cast());
+        let m0 = _mm512_cmpgt_epi16_mask(kp[0], k);
+        let m1 = _mm512_cmpgt_epi16_mask(kp[1], k);
+        *a = _mm512_mask_add_epi16(*a, m0, *a, one);
+        *b = _mm512_mask_add_epi16(*b, m1, *b, one);
+        let at = positions.add(j * BLOCK_RUNS).cast();
+        let q = _mm512_loadu_si512(at);
+        let q = _mm512_mask_sub_epi16(q, m0, q, one);
+        _mm512_storeu_si512(at, _mm512_mask_sub_epi16(q, m1, q, one));
     }
 }
 
@@ -2289,29 +2251,6 @@ fn counts_avx2(b: &mut BlockRanker) {
 }
 
 #[cfg(test)]
-thread_local! {
-    /// Tests force an instruction set to check each variant of the counts.
-    static FORCED_ISA: std::cell::Cell<Option<Isa>> = const { std::cell::Cell::new(None) };
-}
-
-fn detect_isa() -> Isa {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::is_x86_feature_detected!("avx512f")
-            && std::is_x86_feature_detected!("avx512vl")
-            && std::is_x86_feature_detected!("avx512bw")
-            && std::is_x86_feature_detected!("avx512dq")
-        {
-            return Isa::Avx512;
-        }
-        if std::is_x86_feature_detected!("avx2") {
-            return Isa::Avx2;
-        }
-    }
-    Isa::Portable
-}
-
-#[cfg(test)]
 mod tests {
     use super::*;
     use crate::pipeline::rank::RankScratch;
@@ -2331,18 +2270,7 @@ mod tests {
     /// direction.
     /// The instruction sets the kernels can be forced to on this CPU.
     fn isas_here() -> Vec<Isa> {
-        let mut isas = vec![Isa::Portable];
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::is_x86_feature_detected!("avx2") {
-                isas.push(Isa::Avx2);
-            }
-            if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512bw")
-            {
-                isas.push(Isa::Avx512);
-            }
-        }
-        isas
+        cpu::available()
     }
 
     /// A ranker that learned the windows `later`.
@@ -2671,7 +2599,7 @@ mod tests {
     #[test]
     fn vector_key_fill_matches_the_plain_loop() {
         #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
+        if cpu::isa() >= Isa::Avx2 {
             let mut seed = 3;
             for n in [1, 7, 8, 17, 290] {
                 for rows in [1, 5, 8, 13, BLOCK_RUNS] {
@@ -2730,7 +2658,7 @@ mod tests {
     #[test]
     fn keyed_blocks_agree_with_the_sort() {
         for isa in isas_here() {
-            FORCED_ISA.with(|f| f.set(Some(isa)));
+            cpu::force(Some(isa));
             let mut seed = 3;
             for (n, k, spread, near) in [
                 (2, 3, 0.3, 0.0),
@@ -2845,7 +2773,7 @@ mod tests {
                 }
             }
         }
-        FORCED_ISA.with(|f| f.set(None));
+        cpu::force(None);
     }
 
     /// Every block ranked by counting (with each instruction set the CPU
@@ -2885,7 +2813,7 @@ mod tests {
             .into_iter()
             .flat_map(|i| [(i, false), (i, true)])
         {
-            FORCED_ISA.with(|f| f.set(Some(isa)));
+            cpu::force(Some(isa));
             let mut seed = 5;
             for (n, spread) in [
                 (2, 0.5),
@@ -2977,6 +2905,6 @@ mod tests {
                 }
             }
         }
-        FORCED_ISA.with(|f| f.set(None));
+        cpu::force(None);
     }
 }

@@ -1,12 +1,18 @@
 //! Sensitivity and uncertainty analysis: how far a ranking can be trusted.
 //!
-//! [`model`] resolves what varies; [`sample`] turns random numbers into
-//! draws; [`evaluate`] scores and ranks a draw; [`accumulate`] streams Monte
-//! Carlo results; [`analyze`] computes statistics and Sobol indices. The
-//! functions here run the analyses: [`run_mc`], [`run_sobol`], [`run_loo`],
-//! [`compare`], [`replay`].
+//! [`analysis::run`] is the one call a caller needs: it ranks, resolves
+//! the model, checks the options and runs the analysis.
+//!
+//! Inside: [`model`] resolves what varies; [`sample`] turns random numbers
+//! into draws; [`evaluate`] scores and ranks a draw (with [`block`] and
+//! [`kernel`], the fast path, for blocks of runs); [`statistic`] defines
+//! the per-run statistics; [`accumulate`] streams Monte Carlo results into
+//! exact histograms and sums ([`exact`]); [`analyze`] computes Sobol
+//! indices. The functions here run each analysis: [`run_mc`],
+//! [`run_sobol`], [`run_loo`], [`compare`], [`replay`].
 
 pub mod accumulate;
+pub mod analysis;
 pub mod analyze;
 pub mod block;
 pub mod evaluate;

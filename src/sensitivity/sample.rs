@@ -172,10 +172,10 @@ pub fn draw_mc_chunk(
     u.resize(draws.len() * model.dims(), 0.0);
     rng.fill_uniform(u);
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx512f") {
+    if crate::cpu::isa() >= crate::cpu::Isa::Avx512 {
         // SAFETY: AVX-512 is present.
         return unsafe { uniform_draws_avx512(model, u, draws) };
-    } else if std::is_x86_feature_detected!("avx2") {
+    } else if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
         // SAFETY: AVX2 is present.
         return unsafe { uniform_draws_avx2(model, u, draws) };
     }
@@ -444,11 +444,11 @@ mod tests {
             assert_eq!(bits(&again), bits(&one_by_one), "portable, {count} draws");
             #[cfg(target_arch = "x86_64")]
             {
-                if std::is_x86_feature_detected!("avx2") {
+                if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
                     unsafe { uniform_draws_avx2(&model, &u, &mut again) };
                     assert_eq!(bits(&again), bits(&one_by_one), "AVX2, {count} draws");
                 }
-                if std::is_x86_feature_detected!("avx512f") {
+                if crate::cpu::isa() >= crate::cpu::Isa::Avx512 {
                     unsafe { uniform_draws_avx512(&model, &u, &mut again) };
                     assert_eq!(bits(&again), bits(&one_by_one), "AVX-512, {count} draws");
                 }

@@ -1,0 +1,94 @@
+//! The one place CPU features are detected: the instruction set every fast
+//! path uses, decided once per process. The environment variable
+//! `KOMMUNRANK_ISA` (`portable`, `avx2` or `avx512`) caps it, to check
+//! that every variant gives the same results or to time one; a level the
+//! CPU lacks is never used. Results do not depend on the level: each
+//! vector kernel is tested bit for bit against its portable reference.
+
+use std::sync::OnceLock;
+
+/// An instruction-set level, ordered: a level implies those below it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Isa {
+    /// Portable code (the compiler's baseline for the target).
+    #[default]
+    Portable,
+    /// AVX2 with FMA.
+    Avx2,
+    /// AVX-512 F, VL, BW and DQ (with AVX2 and FMA).
+    Avx512,
+}
+
+/// The environment variable that caps the level.
+pub const ISA_VARIABLE: &str = "KOMMUNRANK_ISA";
+
+/// The highest level this CPU has.
+pub fn detected() -> Isa {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let avx2 = std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
+        if avx2
+            && std::is_x86_feature_detected!("avx512f")
+            && std::is_x86_feature_detected!("avx512vl")
+            && std::is_x86_feature_detected!("avx512bw")
+            && std::is_x86_feature_detected!("avx512dq")
+        {
+            return Isa::Avx512;
+        }
+        if avx2 {
+            return Isa::Avx2;
+        }
+    }
+    Isa::Portable
+}
+
+/// The cap `KOMMUNRANK_ISA` asks for (None when unset or empty); an error
+/// naming the accepted values for anything else.
+pub fn requested() -> Result<Option<Isa>, String> {
+    let Ok(v) = std::env::var(ISA_VARIABLE) else {
+        return Ok(None);
+    };
+    match v.trim().to_ascii_lowercase().as_str() {
+        "" => Ok(None),
+        "portable" => Ok(Some(Isa::Portable)),
+        "avx2" => Ok(Some(Isa::Avx2)),
+        "avx512" => Ok(Some(Isa::Avx512)),
+        other => Err(format!(
+            "{ISA_VARIABLE}={other:?} is not an instruction set: use portable, avx2 or avx512 (or unset it)"
+        )),
+    }
+}
+
+/// The level the fast paths use: the CPU's, capped by `KOMMUNRANK_ISA`
+/// (an invalid value is ignored here; the CLI refuses it first).
+pub fn isa() -> Isa {
+    #[cfg(test)]
+    if let Some(isa) = FORCED.with(|f| f.get()) {
+        return isa.min(detected());
+    }
+    static LEVEL: OnceLock<Isa> = OnceLock::new();
+    *LEVEL.get_or_init(|| match requested() {
+        Ok(Some(cap)) => cap.min(detected()),
+        _ => detected(),
+    })
+}
+
+/// The levels this CPU can run, lowest first (for tests of every variant).
+pub fn available() -> Vec<Isa> {
+    [Isa::Portable, Isa::Avx2, Isa::Avx512]
+        .into_iter()
+        .filter(|&l| l <= detected())
+        .collect()
+}
+
+#[cfg(test)]
+thread_local! {
+    /// A level forced on this thread by a test.
+    static FORCED: std::cell::Cell<Option<Isa>> = const { std::cell::Cell::new(None) };
+}
+
+/// Forces `isa` (capped by the CPU) on this thread until `None` (tests).
+#[cfg(test)]
+pub(crate) fn force(isa: Option<Isa>) {
+    FORCED.with(|f| f.set(isa));
+}

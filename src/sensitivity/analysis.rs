@@ -1,0 +1,233 @@
+//! The sensitivity analysis as one call: [`run`] ranks the index, resolves
+//! the uncertainty model, checks that the options fit the method, and
+//! runs Monte Carlo (whole or one shard), Sobol, leave-one-out or the
+//! replay of one run, on a pool of the threads asked for.
+
+use super::accumulate::{CHUNK, McPartial};
+use super::evaluate::{Evaluator, FastPath, Scratch};
+use super::model::{self, Overrides};
+use super::sample::Draw;
+use super::{LeftOut, Progress, SobolResult};
+use crate::error::{Error, Result};
+use crate::pipeline::{self, DataOverrides};
+use crate::spec::{Index, SensitivityMethod, spec_name};
+use std::str::FromStr;
+
+/// Which code evaluates the runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    /// Block products, counting rankers and the statistics' fast forms.
+    #[default]
+    Fast,
+    /// Every run node by node, ranked by the ranker, each statistic from
+    /// its reference definition: slow, for checking the fast engine (the
+    /// results are the same up to the last bits of score moments).
+    Reference,
+}
+
+/// Shard `index` of `count` of a Monte Carlo analysis's chunks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// Which shard, from 0.
+    pub index: u64,
+    /// How many.
+    pub count: u64,
+}
+
+impl FromStr for Shard {
+    type Err = Error;
+
+    /// `I/N` with 0 <= I < N.
+    fn from_str(s: &str) -> Result<Shard> {
+        let bad = || {
+            Error::Usage(format!(
+                "--shard '{s}': expected I/N with 0 <= I < N, e.g. --shard 0/4"
+            ))
+        };
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        let (index, count): (u64, u64) = (
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+/// How an analysis runs, beyond what the spec's model says.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Data choices (year, sheet, ...) for the nominal ranking.
+    pub data: DataOverrides,
+    /// Model settings from the command line.
+    pub model: Overrides,
+    /// One shard of a Monte Carlo analysis (a partial result).
+    pub shard: Option<Shard>,
+    /// Recompute Monte Carlo run k (0-based) alone.
+    pub replay: Option<u64>,
+    /// Fast or reference engine.
+    pub engine: Engine,
+    /// Worker threads (None: every core); results do not depend on it.
+    pub threads: Option<usize>,
+}
+
+/// What an analysis gave.
+pub enum Outcome {
+    /// Monte Carlo: the accumulation of every chunk, or of one shard's.
+    Mc(Box<McPartial>),
+    /// Sobol indices.
+    Sobol(SobolResult),
+    /// Leave-one-out.
+    Loo(Vec<LeftOut>),
+    /// One Monte Carlo run recomputed: its draw and evaluation.
+    Replay {
+        /// The run (0-based).
+        run: u64,
+        /// Its weights and choices.
+        draw: Draw,
+        /// Its scores and ranks.
+        scratch: Box<Scratch>,
+    },
+}
+
+/// A finished analysis: the evaluator (nominal ranking and model, which the
+/// renderings name) and the outcome.
+pub struct Analysis {
+    /// The nominal ranking and the model.
+    pub evaluator: Evaluator,
+    /// The result.
+    pub outcome: Outcome,
+}
+
+/// The most worker threads accepted (each has its own scratch buffers).
+pub const MAX_THREADS: usize = 1024;
+
+/// Runs `f` on a pool of `threads` threads (or rayon's default pool).
+pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T> {
+    match threads {
+        None => Ok(f()),
+        Some(0) => Err(Error::Usage("--threads must be at least 1".into())),
+        Some(t) if t > MAX_THREADS => Err(Error::Usage(format!(
+            "--threads {t} is more than {MAX_THREADS}; this machine has {} core(s), and more threads than cores only add overhead",
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        ))),
+        Some(t) => rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .map_err(|e| Error::Usage(format!("cannot start {t} threads: {e}")))
+            .map(|pool| pool.install(f)),
+    }
+}
+
+/// Ranks `index`, resolves its uncertainty model and checks `options`
+/// against the method: the evaluator an analysis runs on.
+pub fn prepare_analysis(index: &Index, options: &Options) -> Result<Evaluator> {
+    let nominal = pipeline::run_index(index, &options.data)?;
+    let ranked = nominal.units.iter().filter(|u| u.rank.is_some()).count();
+    let model = model::resolve_model(index, &options.model, ranked)?;
+    let method = model.settings.method;
+    if options.shard.is_some() && method != SensitivityMethod::Mc {
+        return Err(Error::Usage("--shard works with --method mc".into()));
+    }
+    if let Some(k) = options.replay
+        && method != SensitivityMethod::Mc
+    {
+        return Err(Error::Usage(format!(
+            "--replay {k} shows Monte Carlo run {k}; --method {} has no such runs (leave out --replay, or use --method mc)",
+            spec_name(&method)
+        )));
+    }
+    let eval = super::prepare(&nominal, model)?;
+    Ok(match options.engine {
+        Engine::Fast => eval,
+        Engine::Reference => eval.with_fast_path(FastPath::Off),
+    })
+}
+
+/// The evaluations an analysis of `eval` under `options` makes (for a
+/// progress bar).
+pub fn evaluations(eval: &Evaluator, options: &Options) -> u64 {
+    let settings = &eval.model.settings;
+    match (settings.method, options.replay) {
+        (_, Some(_)) => 1,
+        (SensitivityMethod::Mc, None) => {
+            let shard = options.shard.map(|s| (s.index, s.count));
+            let [from, to] = super::shard_chunks(settings.runs, shard);
+            (to * CHUNK).min(settings.runs).saturating_sub(from * CHUNK)
+        }
+        (SensitivityMethod::Sobol, None) => super::sobol_evaluations(&eval.model),
+        (SensitivityMethod::Loo, None) => eval.model.factors.len() as u64 + 1,
+    }
+}
+
+/// Runs the analysis `eval` was prepared for (on the current rayon pool;
+/// see [`run`] for one that makes its own).
+pub fn run_prepared(eval: &Evaluator, options: &Options, progress: Progress) -> Result<Outcome> {
+    if let Some(run) = options.replay {
+        let (draw, scratch) = super::replay(eval, run)?;
+        return Ok(Outcome::Replay {
+            run,
+            draw,
+            scratch: Box::new(scratch),
+        });
+    }
+    Ok(match eval.model.settings.method {
+        SensitivityMethod::Mc => {
+            let shard = options.shard.map(|s| (s.index, s.count));
+            Outcome::Mc(Box::new(super::run_mc(eval, shard, progress)))
+        }
+        SensitivityMethod::Sobol => Outcome::Sobol(super::run_sobol(eval, progress)?),
+        SensitivityMethod::Loo => Outcome::Loo(super::run_loo(eval)),
+    })
+}
+
+/// Runs a sensitivity analysis of `index` as `options` say, on
+/// `options.threads` threads: `started` is called once with the evaluator
+/// and the number of evaluations to come, `progress` as they finish.
+///
+/// ```
+/// use kommunrank::sensitivity::analysis::{self, Options, Outcome};
+/// use kommunrank::sensitivity::{accumulate, model::Overrides};
+/// use kommunrank::spec::SensitivityMethod;
+///
+/// let index = kommunrank::spec::resolve(&kommunrank::example::load().unwrap()).unwrap();
+/// // Monte Carlo: rank intervals over 2,048 weightings.
+/// let options = Options {
+///     model: Overrides { runs: Some(2048), ..Default::default() },
+///     ..Default::default()
+/// };
+/// let done = analysis::run(&index, &options, |_, _| {}, &|_| {}).unwrap();
+/// let Outcome::Mc(partial) = done.outcome else { panic!("Monte Carlo") };
+/// let result = accumulate::finish(&partial);
+/// assert_eq!(result.successful_runs + result.failed_runs, 2048);
+/// let best = &result.units[0];
+/// assert!(best.q05 <= best.median_rank && best.median_rank <= best.q95);
+///
+/// // Sobol indices of the same model, N = 64 base samples.
+/// let options = Options {
+///     model: Overrides {
+///         method: Some(SensitivityMethod::Sobol),
+///         base_samples: Some(64),
+///         ..Default::default()
+///     },
+///     ..Default::default()
+/// };
+/// let done = analysis::run(&index, &options, |_, _| {}, &|_| {}).unwrap();
+/// let Outcome::Sobol(sobol) = done.outcome else { panic!("Sobol") };
+/// assert_eq!(sobol.scalar.indices.len(), sobol.factors.len());
+/// ```
+pub fn run(
+    index: &Index,
+    options: &Options,
+    started: impl FnOnce(&Evaluator, u64) + Send,
+    progress: Progress,
+) -> Result<Analysis> {
+    with_threads(options.threads, || -> Result<Analysis> {
+        let evaluator = prepare_analysis(index, options)?;
+        started(&evaluator, evaluations(&evaluator, options));
+        let outcome = run_prepared(&evaluator, options, progress)?;
+        Ok(Analysis { evaluator, outcome })
+    })?
+}
