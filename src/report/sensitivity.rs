@@ -546,7 +546,7 @@ pub fn compare_table(
         (n - bottom..n).for_each(|u| line(u, &mut out));
     }
     for s in scenarios {
-        let shift = crate::sensitivity::analyze::mean_abs_shift(&s.ranks, &eval.nominal_ranks);
+        let shift = eval.nominal.mean_abs_shift(&s.ranks);
         let _ = writeln!(out, "  {}: mean |rank change| {:.2}", s.name, shift);
     }
     out

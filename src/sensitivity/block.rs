@@ -44,95 +44,9 @@ use super::accumulate::{LinearScores, RunScores};
 use super::kernel::{Aligned, BLOCK_RUNS, KeyKernel, ScoreKernel};
 use super::model::UncertaintyModel;
 use super::sample::Draw;
-use crate::pipeline::aggregate::power;
+use crate::pipeline::aggregate::Transform;
 use crate::spec::{Aggregation, Index, Member};
 use std::sync::Arc;
-
-/// The transform `f` of a quasi-arithmetic mean.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Transform {
-    /// Arithmetic mean or weighted sum.
-    Identity,
-    /// Geometric mean: `f = ln`, `f^-1 = exp`.
-    Log,
-    /// Harmonic mean: `f(v) = 1 / v`.
-    Reciprocal,
-    /// Power mean with exponent p (not 0): `f(v) = v^p`.
-    Power(f64),
-}
-
-impl Transform {
-    /// The transform of an aggregation method, None when it is not a
-    /// quasi-arithmetic mean (Mazziotta-Pareto).
-    pub fn of(method: Aggregation) -> Option<Transform> {
-        match method {
-            Aggregation::Arithmetic | Aggregation::Sum => Some(Transform::Identity),
-            Aggregation::Geometric => Some(Transform::Log),
-            Aggregation::Harmonic => Some(Transform::Reciprocal),
-            Aggregation::Generalised { p }
-                if p.is_finite() && p.abs() >= crate::pipeline::aggregate::SMALL_P =>
-            {
-                Some(Transform::Power(p))
-            }
-            Aggregation::Generalised { .. } | Aggregation::MazziottaPareto => None,
-        }
-    }
-
-    /// `f(v)`.
-    #[inline(always)]
-    pub fn forward(self, v: f64) -> f64 {
-        match self {
-            Transform::Identity => v,
-            Transform::Log => v.ln(),
-            Transform::Reciprocal => 1.0 / v,
-            Transform::Power(p) => power(v, p),
-        }
-    }
-
-    /// `f^-1(y)`.
-    #[inline(always)]
-    pub fn inverse(self, y: f64) -> f64 {
-        match self {
-            Transform::Identity => y,
-            Transform::Log => y.exp(),
-            Transform::Reciprocal => 1.0 / y,
-            Transform::Power(p) => power(y, 1.0 / p),
-        }
-    }
-
-    /// `to[u] += e * f(from[u])` for every u (one loop per transform, so
-    /// each is a plain loop the compiler can vectorise).
-    pub fn add_forward(self, e: f64, from: &[f64], to: &mut [f64]) {
-        fn each(e: f64, from: &[f64], to: &mut [f64], f: impl Fn(f64) -> f64) {
-            for (t, &v) in to.iter_mut().zip(from) {
-                *t += e * f(v);
-            }
-        }
-        match self {
-            Transform::Identity => each(e, from, to, |v| v),
-            Transform::Log => each(e, from, to, f64::ln),
-            Transform::Reciprocal => each(e, from, to, |v| 1.0 / v),
-            Transform::Power(2.0) => each(e, from, to, |v| v * v),
-            Transform::Power(p) => each(e, from, to, |v| power(v, p)),
-        }
-    }
-
-    /// `y = f^-1(y)` for every value.
-    pub fn invert(self, ys: &mut [f64]) {
-        fn each(ys: &mut [f64], f: impl Fn(f64) -> f64) {
-            for y in ys {
-                *y = f(*y);
-            }
-        }
-        match self {
-            Transform::Identity => {}
-            Transform::Log => each(ys, f64::exp),
-            Transform::Reciprocal => each(ys, |y| 1.0 / y),
-            Transform::Power(2.0) => each(ys, f64::sqrt),
-            Transform::Power(p) => each(ys, |y| power(y, 1.0 / p)),
-        }
-    }
-}
 
 /// Where a column's effective weight comes from: the slots (in the flat
 /// weights) of its weight and of its ancestors' up to the segment's root;

@@ -52,6 +52,8 @@ pub struct Evaluator {
     pub nominal_scores: Vec<f64>,
     /// Nominal ranks.
     pub nominal_ranks: Vec<f64>,
+    /// The nominal ranking as the run statistics see it.
+    pub nominal: super::statistic::Nominal,
     /// Normalised values (units x indicators, row-major) per data variant
     /// (NaN = missing, or left out by an `include` factor).
     variants: Vec<Vec<f64>>,
@@ -344,6 +346,7 @@ impl Evaluator {
             ids,
             names: ranked.iter().map(|u| u.name.clone()).collect(),
             nominal_scores,
+            nominal: super::statistic::Nominal::new(&nominal_ranks),
             nominal_ranks,
             variants,
             variant_factors,

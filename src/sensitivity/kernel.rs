@@ -641,11 +641,12 @@ fn put_right(order: &mut [u32], key: impl Fn(u32) -> f64, ties: bool, limit: u64
     Some(added)
 }
 
-/// Whether key `b` ranks after key `a` (lower keys rank first) by more than
-/// the tie tolerance, as the ranker decides ties; false for non-finite keys.
+/// Whether key `b` ranks strictly after key `a` (lower keys rank first):
+/// greater and not tied by the ranker's rule
+/// ([`crate::pipeline::rank::nearly_equal`]); false for non-finite keys.
 #[inline(always)]
 fn apart(a: f64, b: f64) -> bool {
-    b - a > TIE_TOLERANCE * a.abs().max(b.abs())
+    b > a && !crate::pipeline::rank::nearly_equal(a, b)
 }
 
 /// Runs ranked together by a [`BlockRanker`] (the Monte Carlo block size).

@@ -93,6 +93,18 @@ impl Nominal {
         (products, squares)
     }
 
+    /// The mean absolute rank shift of one ranking (ranks in nominal
+    /// order) from the nominal one: the statistic [`SHIFT`] of a run, for
+    /// the analyses that compare single rankings (Sobol, leave-one-out,
+    /// scenarios).
+    pub fn mean_abs_shift(&self, ranks: &[f64]) -> f64 {
+        let run = RunRanks {
+            ranks,
+            average: &[],
+        };
+        (SHIFT.value)(self, (SHIFT.reference)(self, run))
+    }
+
     /// All pairs of units.
     fn pairs(&self) -> i64 {
         (self.n * self.n.saturating_sub(1) / 2) as i64
@@ -477,6 +489,32 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Spearman's rule for constant rankings (every unit tied): 1 when both
+    /// are, undefined when one is; and the reversed ranking gives -1.
+    #[test]
+    fn spearman_of_constant_and_reversed_rankings() {
+        let value = |x: &[f64], y: &[f64]| {
+            let nominal = Nominal::new(x);
+            let key = (SPEARMAN.reference)(
+                &nominal,
+                RunRanks {
+                    ranks: y,
+                    average: y,
+                },
+            );
+            (SPEARMAN.value)(&nominal, key)
+        };
+        let tied = [3.0; 5];
+        let ranks = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let reversed = [5.0, 4.0, 3.0, 2.0, 1.0];
+        assert_eq!(value(&tied, &tied), 1.0);
+        assert!(value(&tied, &ranks).is_nan());
+        assert!(value(&ranks, &tied).is_nan());
+        assert_eq!(value(&ranks, &ranks), 1.0);
+        assert_eq!(value(&ranks, &reversed), -1.0);
+        assert_eq!(Nominal::new(&ranks).mean_abs_shift(&reversed), 12.0 / 5.0);
     }
 
     #[test]
