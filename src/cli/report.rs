@@ -4,9 +4,9 @@
 use super::InputArgs;
 use clap::Args;
 use kommunrank::audit::index_audit;
+use kommunrank::report::results::{self, SensitivityFile};
 use kommunrank::report::{self, html};
 use kommunrank::{Error, Result, pipeline};
-use serde_json::Value;
 use std::path::PathBuf;
 
 /// Arguments of `report`.
@@ -79,29 +79,16 @@ pub fn run(args: ReportArgs) -> Result<()> {
             path: p.clone(),
             source,
         })?;
-        let v: Value = serde_json::from_str(&text).map_err(|e| {
-            Error::Usage(format!(
-                "{}: not a JSON sensitivity result ({e})",
-                p.display()
-            ))
-        })?;
-        match v["method"].as_str() {
-            Some("mc") => mc = Some(v),
-            Some("sobol") => sobol = Some(v),
-            _ => {
-                return Err(Error::Usage(format!(
-                    "{}: not a Monte Carlo or Sobol result; write one with `kommunrank sensitivity --format json --out FILE`",
-                    p.display()
-                )));
-            }
-        }
-    }
-    for v in mc.iter().chain(sobol.iter()) {
+        let file = results::parse(&text, p)?;
         let hash = report::json::fingerprint(index.spec_text.as_bytes());
-        if v["spec_hash"].as_str() != Some(hash.as_str()) {
+        if file.spec_hash() != hash {
             return Err(Error::Usage(
                 "a sensitivity result was computed from another spec (its spec_hash differs); recompute it with this spec".into(),
             ));
+        }
+        match file {
+            SensitivityFile::Mc(m) => mc = Some(m),
+            SensitivityFile::Sobol(s) => sobol = Some(s),
         }
     }
     let bytes = if ext == "xlsx" {

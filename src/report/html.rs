@@ -3,10 +3,11 @@
 //! Swedish (labels and decimal comma).
 
 use super::charts::{self, Bar, Interval, esc};
+use super::results::{McResults, SobolResults};
 use crate::audit::index_audit::Audit;
 use crate::pipeline::{RankResult, normalise};
+use crate::sensitivity::statistic;
 use crate::spec::Member;
-use serde_json::Value;
 use std::fmt::Write;
 
 /// Report language.
@@ -164,9 +165,9 @@ pub struct ReportInput<'a> {
     /// Its audit (correlations).
     pub audit: &'a Audit,
     /// A Monte Carlo result (`sensitivity --format json`).
-    pub mc: Option<&'a Value>,
+    pub mc: Option<&'a McResults>,
     /// A Sobol result (`sensitivity --method sobol --format json`).
-    pub sobol: Option<&'a Value>,
+    pub sobol: Option<&'a SobolResults>,
     /// Language.
     pub lang: Lang,
     /// Fingerprint of the data files.
@@ -322,52 +323,30 @@ pub fn html(input: &ReportInput) -> String {
     let _ = write!(o, "<h2 id=\"intervals\">{}</h2>", l.intervals);
     match input.mc {
         Some(mc) => {
-            let units = mc["units"].as_array().cloned().unwrap_or_default();
+            let units = &mc.units;
             let mut items: Vec<Interval> = units
                 .iter()
                 .map(|u| Interval {
-                    label: u["name"].as_str().unwrap_or_default().to_string(),
-                    nominal: u["nominal_rank"].as_f64().unwrap_or(f64::NAN),
-                    median: u["median_rank"].as_f64().unwrap_or(f64::NAN),
-                    low: u["q05"].as_f64().unwrap_or(f64::NAN),
-                    high: u["q95"].as_f64().unwrap_or(f64::NAN),
+                    label: u.name.clone(),
+                    nominal: u.nominal_rank,
+                    median: u.median_rank,
+                    low: u.q05,
+                    high: u.q95,
                 })
                 .collect();
-            let overall = &mc["overall"];
+            let shift = mc.statistic(&statistic::SHIFT);
             let _ = write!(
                 o,
                 "<p class=\"note\">{} {}, {} {}; {} {} (5%–95%: {}–{}); Spearman {}.</p>",
-                mc["runs"],
+                mc.runs,
                 l.runs,
                 l.seed,
-                mc["seed"],
+                mc.seed,
                 l.mean_shift,
-                num(
-                    overall["mean_abs_rank_shift"]["mean"]
-                        .as_f64()
-                        .unwrap_or(f64::NAN),
-                    2,
-                    lang
-                ),
-                num(
-                    overall["mean_abs_rank_shift"]["q05"]
-                        .as_f64()
-                        .unwrap_or(f64::NAN),
-                    2,
-                    lang
-                ),
-                num(
-                    overall["mean_abs_rank_shift"]["q95"]
-                        .as_f64()
-                        .unwrap_or(f64::NAN),
-                    2,
-                    lang
-                ),
-                num(
-                    overall["spearman"]["mean"].as_f64().unwrap_or(f64::NAN),
-                    3,
-                    lang
-                )
+                num(shift.mean, 2, lang),
+                num(shift.q05, 2, lang),
+                num(shift.q95, 2, lang),
+                num(mc.statistic(&statistic::SPEARMAN).mean, 3, lang)
             );
             if items.len() > INTERVAL_TOP + INTERVAL_BOTTOM {
                 let _ = write!(
@@ -386,33 +365,23 @@ pub fn html(input: &ReportInput) -> String {
 
     // Sobol indices.
     let _ = write!(o, "<h2 id=\"sobol\">{}</h2>", l.sobol);
-    match input
-        .sobol
-        .and_then(|s| s["mean_abs_rank_shift"].as_object())
-    {
-        Some(map) => {
-            let get = |v: &Value, k: &str| v[k].as_f64().unwrap_or(f64::NAN);
-            let pair = |v: &Value, k: &str| {
-                [
-                    v[k][0].as_f64().unwrap_or(f64::NAN),
-                    v[k][1].as_f64().unwrap_or(f64::NAN),
-                ]
-            };
-            let bars: Vec<Bar> = map
+    match input.sobol {
+        Some(s) => {
+            let bars: Vec<Bar> = s
+                .mean_abs_rank_shift
                 .iter()
                 .map(|(name, v)| Bar {
                     label: name.clone(),
-                    first: get(v, "first"),
-                    first_ci: pair(v, "first_ci"),
-                    total: get(v, "total"),
-                    total_ci: pair(v, "total_ci"),
+                    first: v.first,
+                    first_ci: v.first_ci,
+                    total: v.total,
+                    total_ci: v.total_ci,
                 })
                 .collect();
-            let s = input.sobol.expect("present");
             let _ = write!(
                 o,
                 "<p class=\"note\">N = {}, {} {}, {}: {}.</p>",
-                s["base_samples"], s["evaluations"], l.evaluations, l.output, l.mean_shift
+                s.base_samples, s.evaluations, l.evaluations, l.output, l.mean_shift
             );
             o += &charts::sobol_bars(&bars, l.sobol, &l.chart);
         }
@@ -543,10 +512,10 @@ pub fn html(input: &ReportInput) -> String {
             o,
             "<dt>Monte Carlo</dt><dd>{} {}, {} {}, spec {}</dd>",
             l.seed,
-            mc["seed"],
-            mc["runs"],
+            mc.seed,
+            mc.runs,
             l.runs,
-            esc(mc["spec_hash"].as_str().unwrap_or_default())
+            esc(&mc.spec_hash)
         );
     }
     if let Some(s) = input.sobol {
@@ -554,9 +523,9 @@ pub fn html(input: &ReportInput) -> String {
             o,
             "<dt>Sobol</dt><dd>{} {}, N = {}, spec {}</dd>",
             l.seed,
-            s["seed"],
-            s["base_samples"],
-            esc(s["spec_hash"].as_str().unwrap_or_default())
+            s.seed,
+            s.base_samples,
+            esc(&s.spec_hash)
         );
     }
     let _ = writeln!(o, "</dl></main><script>{SCRIPT}</script></body></html>");

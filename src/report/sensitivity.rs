@@ -2,9 +2,10 @@
 
 use super::json::num;
 use crate::pipeline::Rank;
-use crate::sensitivity::accumulate::{McPartial, McResult, RunSummaries, UnitStats};
+use crate::sensitivity::accumulate::{IndexName, McPartial, McResult, RunSummaries, UnitStats};
 use crate::sensitivity::analyze::{SobolIndex, Summary};
 use crate::sensitivity::evaluate::Evaluator;
+use crate::sensitivity::model::ModelDescription;
 use crate::sensitivity::statistic::STATISTICS;
 use crate::sensitivity::{LeftOut, Scenario, SobolResult};
 use serde::Serialize;
@@ -38,12 +39,12 @@ struct McDocument<'a> {
     runs: u64,
     chunk_size: u64,
     spec_hash: &'a str,
-    index: &'a Value,
+    index: &'a IndexName,
     rank_method: &'a str,
     rank_bin_width: u64,
     rank_note: String,
     top_k: &'a [usize],
-    model: &'a Value,
+    model: &'a ModelDescription,
     overall: McOverall<'a>,
     units: &'a [UnitStats],
 }
@@ -107,7 +108,7 @@ fn pretty(v: &Value) -> String {
 pub fn mc_table(p: &McPartial, res: &McResult, top: usize, bottom: usize) -> String {
     let h = &p.header;
     let mut out = String::new();
-    let _ = writeln!(out, "{}", h.index["label"].as_str().unwrap_or_default());
+    let _ = writeln!(out, "{}", h.index.label);
     let _ = writeln!(
         out,
         "Monte Carlo: {} runs (seed {}), {} successful, {} failed; {} ranked units.",
@@ -117,9 +118,9 @@ pub fn mc_table(p: &McPartial, res: &McResult, top: usize, bottom: usize) -> Str
         res.failed_runs,
         h.units.len()
     );
-    let factors = h.model["factors"].as_array().map_or(&[][..], Vec::as_slice);
+    let factors = &h.model.factors;
     for f in factors {
-        let _ = writeln!(out, "  factor: {}", f["name"].as_str().unwrap_or_default());
+        let _ = writeln!(out, "  factor: {}", f.name);
     }
     if factors.is_empty() {
         let _ = writeln!(

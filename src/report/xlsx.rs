@@ -2,12 +2,12 @@
 //! audit, and sensitivity when given), bold headers, number formats and
 //! frozen header rows; sheet names and headers in English or Swedish.
 
+use super::results::McResults;
 use crate::audit::index_audit::Audit;
 use crate::error::{Error, Result};
 use crate::pipeline::RankResult;
 use crate::report::html::Lang;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
-use serde_json::Value;
 
 fn xerr(e: XlsxError) -> Error {
     Error::Usage(format!("cannot build the Excel workbook: {e}"))
@@ -101,7 +101,7 @@ impl Sheet<'_> {
 pub fn workbook(
     result: &RankResult,
     audit: &Audit,
-    mc: Option<&Value>,
+    mc: Option<&McResults>,
     lang: Lang,
 ) -> Result<Vec<u8>> {
     let mut book = Workbook::new();
@@ -248,12 +248,7 @@ pub fn workbook(
             .set_name(word(lang, "Sensitivity"))
             .map_err(xerr)?;
         let mut s = Sheet { ws, row: 0, lang };
-        let top_k: Vec<String> = mc["top_k"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|k| k.to_string())
-            .collect();
+        let top_k = &mc.top_k;
         let mut head: Vec<String> = [
             "Id",
             "Name",
@@ -269,23 +264,19 @@ pub fn workbook(
         .collect();
         head.extend(top_k.iter().map(|k| format!("P(rank <= {k})")));
         s.header(&head, &bold)?;
-        for u in mc["units"].as_array().into_iter().flatten() {
-            s.text(0, u["id"].as_str().unwrap_or_default())?;
-            s.text(1, u["name"].as_str().unwrap_or_default())?;
-            for (c, key) in ["nominal_rank", "median_rank", "q05", "q95"]
-                .iter()
+        for u in &mc.units {
+            s.text(0, &u.id)?;
+            s.text(1, &u.name)?;
+            for (c, v) in [u.nominal_rank, u.median_rank, u.q05, u.q95]
+                .into_iter()
                 .enumerate()
             {
-                s.number(2 + c as u16, u[key].as_f64().unwrap_or(f64::NAN), &int)?;
+                s.number(2 + c as u16, v, &int)?;
             }
-            s.number(6, u["score_mean"].as_f64().unwrap_or(f64::NAN), &dec)?;
-            s.number(7, u["score_sd"].as_f64().unwrap_or(f64::NAN), &dec)?;
-            for (c, k) in top_k.iter().enumerate() {
-                s.number(
-                    8 + c as u16,
-                    u["p_top"][k].as_f64().unwrap_or(f64::NAN),
-                    &pct,
-                )?;
+            s.number(6, u.score_mean, &dec)?;
+            s.number(7, u.score_sd, &dec)?;
+            for (c, &k) in top_k.iter().enumerate() {
+                s.number(8 + c as u16, u.p_top(k), &pct)?;
             }
             s.row += 1;
         }

@@ -9,9 +9,9 @@
 use super::analyze::{self, Summary};
 use super::exact::ExactSum;
 use super::kernel::{BLOCK_RUNS, ProvenBlock, ProvenRun};
+use super::model::ModelDescription;
 use super::statistic::{self, KeyHistogram, Nominal, RunCounts, RunKeys, RunRanks, STATISTICS};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -31,6 +31,15 @@ pub struct UnitInfo {
     pub nominal_score: f64,
 }
 
+/// An index's id and label, as outputs name it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct IndexName {
+    /// Id.
+    pub id: String,
+    /// Label.
+    pub label: String,
+}
+
 /// What identifies a Monte Carlo analysis (equal in every shard).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct McHeader {
@@ -43,7 +52,7 @@ pub struct McHeader {
     /// Fingerprint of the spec text.
     pub spec_hash: String,
     /// Index id and label.
-    pub index: Value,
+    pub index: IndexName,
     /// Tie rule of the ranking.
     pub rank_method: String,
     /// Histogram bins are half ranks (fractional ranking).
@@ -57,7 +66,7 @@ pub struct McHeader {
     /// Ranked units in nominal order.
     pub units: Vec<UnitInfo>,
     /// The uncertainty model's definition.
-    pub model: Value,
+    pub model: ModelDescription,
 }
 
 /// The score sums of one chunk's runs, added in run order (so a chunk's

@@ -60,7 +60,10 @@ pub fn header(eval: &Evaluator) -> McHeader {
         runs: eval.model.settings.runs,
         chunk_size: CHUNK,
         spec_hash: crate::report::json::fingerprint(index.spec_text.as_bytes()),
-        index: json!({"id": index.root().id, "label": index.root().label}),
+        index: accumulate::IndexName {
+            id: index.root().id.clone(),
+            label: index.root().label.clone(),
+        },
         rank_method: format!("{:?}", index.spec.ranking.method).to_lowercase(),
         half_bins: index.spec.ranking.method == crate::spec::RankMethod::Fractional,
         bin_width: bin_width(eval.units(), eval.model.settings.rank_bins),

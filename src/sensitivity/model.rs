@@ -9,7 +9,7 @@ use crate::spec::{
     Aggregation, AggregationChoice, AggregationName, ChoiceSpec, Index, MissingMethod,
     Normalisation, SensitivityMethod, SobolDesign, WeightGrouping, WeightMethod,
 };
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 /// Command-line overrides of the `[sensitivity]` section.
 #[derive(Debug, Clone, Default)]
@@ -175,39 +175,94 @@ impl Factor {
     }
 
     /// The factor's definition for outputs.
-    pub fn describe(&self, index: &Index) -> Value {
+    pub fn describe(&self, index: &Index) -> FactorDescription {
         let levels: Vec<String> = (0..self.levels())
             .map(|l| self.level_label(l, index))
             .collect();
+        let node_ids =
+            |nodes: &[usize]| Some(nodes.iter().map(|&n| index.nodes[n].id.clone()).collect());
+        let mut d = FactorDescription {
+            name: self.name.clone(),
+            kind: String::new(),
+            nodes: None,
+            indicators: None,
+            indicator: None,
+            dims: None,
+            levels: Some(levels),
+        };
         match &self.kind {
-            FactorKind::Weights { nodes } => json!({
-                "name": self.name,
-                "kind": "weights",
-                "nodes": nodes.iter().map(|&n| index.nodes[n].id.clone()).collect::<Vec<_>>(),
-                "dims": self.dims,
-            }),
-            FactorKind::Normalisation { indicators, .. } => json!({
-                "name": self.name, "kind": "normalisation",
-                "indicators": indicators.iter().map(|&i| index.indicators[i].id.clone()).collect::<Vec<_>>(),
-                "levels": levels,
-            }),
-            FactorKind::Aggregation { nodes, .. } => json!({
-                "name": self.name, "kind": "aggregation",
-                "nodes": nodes.iter().map(|&n| index.nodes[n].id.clone()).collect::<Vec<_>>(),
-                "levels": levels,
-            }),
-            FactorKind::Missing { .. } => {
-                json!({"name": self.name, "kind": "missing", "levels": levels})
+            FactorKind::Weights { nodes } => {
+                d.kind = "weights".into();
+                d.nodes = node_ids(nodes);
+                d.dims = Some(self.dims);
+                d.levels = None;
             }
-            FactorKind::Include { indicator } => json!({
-                "name": self.name, "kind": "include",
-                "indicator": index.indicators[*indicator].id, "levels": levels,
-            }),
-            FactorKind::Scenario { .. } => {
-                json!({"name": self.name, "kind": "scenario", "levels": levels})
+            FactorKind::Normalisation { indicators, .. } => {
+                d.kind = "normalisation".into();
+                d.indicators = Some(
+                    indicators
+                        .iter()
+                        .map(|&i| index.indicators[i].id.clone())
+                        .collect(),
+                );
             }
+            FactorKind::Aggregation { nodes, .. } => {
+                d.kind = "aggregation".into();
+                d.nodes = node_ids(nodes);
+            }
+            FactorKind::Missing { .. } => d.kind = "missing".into(),
+            FactorKind::Include { indicator } => {
+                d.kind = "include".into();
+                d.indicator = Some(index.indicators[*indicator].id.clone());
+            }
+            FactorKind::Scenario { .. } => d.kind = "scenario".into(),
         }
+        d
     }
+}
+
+/// A factor as outputs and partial results describe it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FactorDescription {
+    /// Its name.
+    pub name: String,
+    /// weights, normalisation, aggregation, missing, include or scenario.
+    pub kind: String,
+    /// The nodes whose weights or aggregation vary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nodes: Option<Vec<String>>,
+    /// The indicators whose normalisation varies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indicators: Option<Vec<String>>,
+    /// The indicator left in or out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indicator: Option<String>,
+    /// Uniform dimensions (weights).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dims: Option<usize>,
+    /// The levels of a discrete choice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub levels: Option<Vec<String>>,
+}
+
+/// How weights are perturbed, as outputs describe it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeightDescription {
+    /// Method.
+    pub method: WeightMethod,
+    /// Uniform spread.
+    pub spread: f64,
+    /// Dirichlet concentration.
+    pub concentration: f64,
+}
+
+/// The uncertainty model as outputs and partial results describe it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelDescription {
+    /// The weight perturbation.
+    pub weights: WeightDescription,
+    /// The factors, in order.
+    pub factors: Vec<FactorDescription>,
 }
 
 /// The resolved uncertainty model.
@@ -243,15 +298,15 @@ impl UncertaintyModel {
     }
 
     /// The model's definition for outputs.
-    pub fn describe(&self, index: &Index) -> Value {
-        json!({
-            "weights": {
-                "method": self.weight_method,
-                "spread": self.spread,
-                "concentration": self.concentration,
+    pub fn describe(&self, index: &Index) -> ModelDescription {
+        ModelDescription {
+            weights: WeightDescription {
+                method: self.weight_method,
+                spread: self.spread,
+                concentration: self.concentration,
             },
-            "factors": self.factors.iter().map(|f| f.describe(index)).collect::<Vec<_>>(),
-        })
+            factors: self.factors.iter().map(|f| f.describe(index)).collect(),
+        }
     }
 }
 
