@@ -34,5 +34,7 @@ pub mod pipeline;
 pub mod report;
 pub mod sensitivity;
 pub mod spec;
+pub mod stats;
+pub mod text;
 
 pub use error::{Error, Result};

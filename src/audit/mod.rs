@@ -6,5 +6,5 @@
 pub mod explain;
 pub mod index_audit;
 pub mod multivariate;
-pub mod stats;
+pub use crate::stats;
 pub mod trend;

@@ -2,7 +2,7 @@
 //! observations, Cronbach's alpha, and principal components (eigenvalues of
 //! a correlation matrix by the cyclic Jacobi method).
 
-use crate::sensitivity::analyze::{pearson, spearman};
+use crate::stats::{pearson, spearman};
 
 /// Pearson and Spearman correlation over units where both are present.
 pub fn correlations(x: &[f64], y: &[f64]) -> (f64, f64, usize) {

@@ -216,17 +216,12 @@ fn render_replay(
         "Run {k} (seed {})\n\nWeights (shares within each node):\n",
         eval.model.settings.seed
     );
-    for (node, w) in described["weights"].as_object().into_iter().flatten() {
-        let parts: Vec<String> = w
-            .as_object()
-            .into_iter()
-            .flatten()
-            .map(|(c, v)| format!("{c} {:.4}", v.as_f64().unwrap_or(f64::NAN)))
-            .collect();
+    for (node, w) in &described.weights {
+        let parts: Vec<String> = w.iter().map(|(c, v)| format!("{c} {v:.4}")).collect();
         out += &format!("  {node}: {}\n", parts.join(", "));
     }
-    for (f, level) in described["choices"].as_object().into_iter().flatten() {
-        out += &format!("  {f}: {}\n", level.as_str().unwrap_or_default());
+    for (f, level) in &described.choices {
+        out += &format!("  {f}: {level}\n");
     }
     out += &format!(
         "\n{:>6} {:>8} {:<10} {:<24} {:>12}\n",

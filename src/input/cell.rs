@@ -8,7 +8,16 @@
 //! - `NaN`, `inf` and values that overflow f64 are never numbers: they are
 //!   text, so using them as an indicator gives an error naming the cell.
 
-use super::raw::RawCell;
+/// One cell as read from a file, before number parsing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawCell {
+    /// Nothing in the cell.
+    Empty,
+    /// Text (CSV cells are always text; numbers are parsed later).
+    Text(String),
+    /// A typed number (XLSX numeric cell, JSON number).
+    Number(f64),
+}
 
 /// The missing-value markers used when the spec does not set `data.missing`.
 pub const DEFAULT_MISSING: [&str; 4] = ["", "NA", "..", "-"];

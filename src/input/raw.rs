@@ -2,6 +2,8 @@
 //! remembering where it came from. Layouts ([`super::wide`], [`super::long`])
 //! turn raw grids into the one [`super::Table`].
 
+pub use super::cell::RawCell;
+use super::cell::cell_text;
 use crate::error::Location;
 
 /// How positions in a file are named in messages.
@@ -24,17 +26,6 @@ impl PositionKind {
             PositionKind::Record => format!("record {n}"),
         }
     }
-}
-
-/// One cell as read from a file, before number parsing.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RawCell {
-    /// Nothing in the cell.
-    Empty,
-    /// Text (CSV cells are always text; numbers are parsed later).
-    Text(String),
-    /// A typed number (XLSX numeric cell, JSON number).
-    Number(f64),
 }
 
 /// One data row and where it came from.
@@ -78,7 +69,7 @@ impl RawTable {
         let c = self.column(column)?;
         let before = self.rows.len();
         self.rows
-            .retain(|r| values.contains(&super::cell::cell_text(&r.cells[c])));
+            .retain(|r| values.contains(&cell_text(&r.cells[c])));
         Some(before - self.rows.len())
     }
 

@@ -407,7 +407,7 @@ pub fn require_column(raw: &RawTable, name: &str, what: &str) -> Result<usize> {
         .with_hint(format!(
             "the columns are: {}{}{}",
             raw.header.join(", "),
-            crate::spec::suggest(name, raw.header.iter().map(String::as_str))
+            crate::text::suggest(name, raw.header.iter().map(String::as_str))
                 .map(|s| format!(" (did you mean '{s}'?)"))
                 .unwrap_or_default(),
             if raw.sheets.len() > 1 {

@@ -5,9 +5,9 @@
 //! Statistics come from the reference units; what was treated and why is
 //! reported.
 
-use crate::audit::stats;
 use crate::error::{Error, Result};
 use crate::spec::{Index, JrcLog, Treatment};
+use crate::stats;
 use ndarray::Array2;
 use serde::Serialize;
 

@@ -17,15 +17,7 @@ fn rank_value(r: Option<crate::pipeline::Rank>) -> Value {
     })
 }
 
-/// FNV-1a 64-bit hash, hex (a stable fingerprint of the spec text).
-pub fn fingerprint(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in bytes {
-        h ^= *b as u64;
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    format!("fnv1a64:{h:016x}")
-}
+pub use crate::text::fingerprint;
 
 fn unit_json(result: &RankResult, u: &UnitResult) -> Value {
     let index = &result.index;

@@ -989,7 +989,7 @@ impl McPartial {
     fn body_fingerprint(&self) -> String {
         let mut body = self.clone();
         body.checksum.clear();
-        crate::report::json::fingerprint(
+        crate::text::fingerprint(
             serde_json::to_string(&body)
                 .expect("a partial result serialises")
                 .as_bytes(),

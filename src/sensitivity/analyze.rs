@@ -72,47 +72,7 @@ pub fn histogram_quantile(hist: &[u32], total: u64, q: f64, rank_of: impl Fn(usi
     f64::NAN
 }
 
-/// Pearson correlation of two vectors.
-pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    let mx = x.iter().sum::<f64>() / n;
-    let my = y.iter().sum::<f64>() / n;
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        sxy += (a - mx) * (b - my);
-        sxx += (a - mx) * (a - mx);
-        syy += (b - my) * (b - my);
-    }
-    if sxx == 0.0 || syy == 0.0 {
-        return if sxx == syy { 1.0 } else { f64::NAN };
-    }
-    sxy / (sxx * syy).sqrt()
-}
-
-/// Average ranks (1 = smallest; ties share the mean rank).
-pub fn average_ranks(x: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..x.len()).collect();
-    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
-    let mut out = vec![0.0; x.len()];
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i + 1;
-        while j < order.len() && x[order[j]] == x[order[i]] {
-            j += 1;
-        }
-        let r = (i + 1 + j) as f64 / 2.0;
-        for &o in &order[i..j] {
-            out[o] = r;
-        }
-        i = j;
-    }
-    out
-}
-
-/// Spearman's rho: the Pearson correlation of average ranks.
-pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
-    pearson(&average_ranks(x), &average_ranks(y))
-}
+pub use crate::stats::{average_ranks, pearson, spearman};
 
 /// Kendall's tau-b in O(n log n) (Knight 1966): sort by (x, y), count the
 /// swaps a merge sort on y needs, correct for ties.

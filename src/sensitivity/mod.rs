@@ -35,7 +35,6 @@ use rayon::prelude::*;
 use rng::Rng;
 use sample::Draw;
 use serde::Serialize;
-use serde_json::json;
 use std::sync::Arc;
 
 /// Progress callback: called with the number of evaluations just finished.
@@ -59,7 +58,7 @@ pub fn header(eval: &Evaluator) -> McHeader {
         seed: eval.model.settings.seed,
         runs: eval.model.settings.runs,
         chunk_size: CHUNK,
-        spec_hash: crate::report::json::fingerprint(index.spec_text.as_bytes()),
+        spec_hash: crate::text::fingerprint(index.spec_text.as_bytes()),
         index: accumulate::IndexName {
             id: index.root().id.clone(),
             label: index.root().label.clone(),
@@ -532,33 +531,49 @@ pub fn compare(eval: &Evaluator, path: &str) -> Result<Vec<Scenario>> {
         .collect()
 }
 
-/// The normalised weights of every varied node and the level of every
-/// discrete factor of a draw (for `--replay`).
-pub fn describe_draw(eval: &Evaluator, draw: &Draw) -> serde_json::Value {
+/// A draw as `--replay` shows it: per node, its children's weights as
+/// shares of the node's total; per discrete factor, the level drawn.
+#[derive(Debug, Clone, Serialize)]
+pub struct DrawDescription {
+    /// Node id -> child id -> share.
+    pub weights: indexmap::IndexMap<String, indexmap::IndexMap<String, f64>>,
+    /// Factor name -> level label.
+    pub choices: indexmap::IndexMap<String, String>,
+}
+
+/// The normalised weights of every node and the level of every discrete
+/// factor of a draw (for `--replay`).
+pub fn describe_draw(eval: &Evaluator, draw: &Draw) -> DrawDescription {
     let index = &eval.index;
     let layout = &eval.model.layout;
-    let mut weights = serde_json::Map::new();
-    for (n, node) in index.nodes.iter().enumerate() {
-        let r = layout.range(n);
-        let sum: f64 = draw.weights[r.clone()].iter().sum();
-        let mut m = serde_json::Map::new();
-        for (j, c) in node.children.iter().enumerate() {
-            m.insert(
-                index.member_id(*c).to_string(),
-                crate::report::json::num(draw.weights[r.start + j] / sum),
-            );
-        }
-        weights.insert(node.id.clone(), serde_json::Value::Object(m));
-    }
-    let choices: serde_json::Map<String, serde_json::Value> = eval
+    let weights = index
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(n, node)| {
+            let r = layout.range(n);
+            let sum: f64 = draw.weights[r.clone()].iter().sum();
+            let shares = node
+                .children
+                .iter()
+                .enumerate()
+                .map(|(j, c)| {
+                    let share = draw.weights[r.start + j] / sum;
+                    (index.member_id(*c).to_string(), share)
+                })
+                .collect();
+            (node.id.clone(), shares)
+        })
+        .collect();
+    let choices = eval
         .model
         .factors
         .iter()
         .zip(&draw.levels)
         .filter(|(f, _)| !matches!(f.kind, FactorKind::Weights { .. }))
-        .map(|(f, &l)| (f.name.clone(), json!(f.level_label(l, index))))
+        .map(|(f, &l)| (f.name.clone(), f.level_label(l, index)))
         .collect();
-    json!({"weights": weights, "choices": choices})
+    DrawDescription { weights, choices }
 }
 
 #[cfg(test)]

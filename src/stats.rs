@@ -1,6 +1,7 @@
 //! Descriptive statistics of one variable: mean, standard deviation,
 //! skewness and excess kurtosis (moment estimators with the small-sample
-//! corrections used by Excel's SKEW and KURT), quantiles.
+//! corrections used by Excel's SKEW and KURT), quantiles; and of two:
+//! Pearson and Spearman correlations.
 
 /// Values that are not NaN.
 pub fn present(values: &[f64]) -> Vec<f64> {
@@ -73,6 +74,48 @@ pub fn quantile(v: &[f64], q: f64) -> f64 {
     let lo = h.floor() as usize;
     let hi = h.ceil() as usize;
     s[lo] + (h - lo as f64) * (s[hi] - s[lo])
+}
+
+/// Pearson correlation of two vectors.
+pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let mx = x.iter().sum::<f64>() / n;
+    let my = y.iter().sum::<f64>() / n;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    if sxx == 0.0 || syy == 0.0 {
+        return if sxx == syy { 1.0 } else { f64::NAN };
+    }
+    sxy / (sxx * syy).sqrt()
+}
+
+/// Average ranks (1 = smallest; ties share the mean rank).
+pub fn average_ranks(x: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..x.len()).collect();
+    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let mut out = vec![0.0; x.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i + 1;
+        while j < order.len() && x[order[j]] == x[order[i]] {
+            j += 1;
+        }
+        let r = (i + 1 + j) as f64 / 2.0;
+        for &o in &order[i..j] {
+            out[o] = r;
+        }
+        i = j;
+    }
+    out
+}
+
+/// Spearman's rho: the Pearson correlation of average ranks.
+pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    pearson(&average_ranks(x), &average_ranks(y))
 }
 
 #[cfg(test)]
