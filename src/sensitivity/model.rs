@@ -7,7 +7,8 @@ use crate::error::{Error, Result};
 use crate::input::{self, ReadOptions};
 use crate::spec::{
     Aggregation, AggregationChoice, AggregationName, ChoiceSpec, Index, MissingMethod,
-    Normalisation, SensitivityMethod, SobolDesign, WeightGrouping, WeightMethod,
+    Normalisation, SensitivityMethod, SensitivitySection, SobolDesign, WeightGrouping,
+    WeightMethod,
 };
 use serde::{Deserialize, Serialize};
 
@@ -565,7 +566,65 @@ pub fn resolve_model(
     let file = index.spec_name.as_str();
     let mut errors = Vec::new();
     let method = overrides.method.or(section.method).unwrap_or_default();
-    let runs = match method {
+    let runs = run_count(method, overrides, &section, &mut errors);
+    let top_k = top_k_of(overrides, &section, ranked_units, &mut errors);
+    let weight_method = overrides.weights.unwrap_or(section.weights.method);
+    let spread = overrides.spread.unwrap_or(section.weights.spread);
+    let concentration = section.weights.concentration;
+    check_weight_settings(file, spread, concentration, &mut errors);
+    let layout = WeightLayout::of(index);
+    let mut factors = weight_factors(index, &section, weight_method, &mut errors);
+    // Per choice that made a factor: its number in the spec and the factor.
+    let mut choice_factors: Vec<(usize, usize)> = Vec::new();
+    for (c, choice) in section.choices.iter().enumerate() {
+        if let Some(factor) = choice_factor(index, c, choice, &mut errors) {
+            choice_factors.push((c, factors.len()));
+            factors.push(factor);
+        }
+    }
+    overlapping_choices(index, &factors, &choice_factors, &mut errors);
+    if let Some(path) = &section.scenarios {
+        match read_scenarios(index, path, &layout) {
+            Ok((names, weights)) => factors.push(Factor {
+                name: "weight scenario".into(),
+                kind: FactorKind::Scenario { names, weights },
+                dims: 1,
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
+    let design = overrides.design.or(section.design).unwrap_or_default();
+    if method == SensitivityMethod::Sobol {
+        check_sobol(file, weight_method, &factors, &mut errors);
+    }
+    Error::collect(errors)?;
+    Ok(UncertaintyModel {
+        weight_method,
+        spread,
+        concentration,
+        factors,
+        layout,
+        settings: Settings {
+            method,
+            runs,
+            seed: overrides.seed.or(section.seed).unwrap_or(1),
+            top_k,
+            design,
+            bootstrap: overrides.bootstrap.or(section.bootstrap).unwrap_or(100),
+            rank_bins: overrides.rank_bins,
+        },
+    })
+}
+
+/// Monte Carlo runs, or Sobol's base sample N (0 for leave-one-out), with
+/// the options that do not apply to the method refused.
+fn run_count(
+    method: SensitivityMethod,
+    overrides: &Overrides,
+    section: &SensitivitySection,
+    errors: &mut Vec<Error>,
+) -> u64 {
+    match method {
         SensitivityMethod::Sobol => {
             if let Some(r) = overrides.runs {
                 errors.push(Error::Usage(format!(
@@ -605,7 +664,16 @@ pub fn resolve_model(
                 runs
             }
         }
-    };
+    }
+}
+
+/// The k of P(rank <= k): as asked, or 1, 10 and a quarter of the units.
+fn top_k_of(
+    overrides: &Overrides,
+    section: &SensitivitySection,
+    ranked_units: usize,
+    errors: &mut Vec<Error>,
+) -> Vec<usize> {
     if overrides.top_k.as_ref().is_some_and(|k| k.contains(&0)) {
         errors.push(Error::Usage(
             "--top-k: k counts the places from the top and starts at 1 (e.g. 1,10,50)".into(),
@@ -631,8 +699,11 @@ pub fn resolve_model(
     top_k.retain(|&k| k >= 1);
     top_k.sort_unstable();
     top_k.dedup();
-    let weight_method = overrides.weights.unwrap_or(section.weights.method);
-    let spread = overrides.spread.unwrap_or(section.weights.spread);
+    top_k
+}
+
+/// Checks the spread and concentration of the weight perturbation.
+fn check_weight_settings(file: &str, spread: f64, concentration: f64, errors: &mut Vec<Error>) {
     if !(0.0..1.0).contains(&spread) {
         errors.push(
             Error::spec(
@@ -643,7 +714,6 @@ pub fn resolve_model(
             .with_hint("0.25 perturbs each weight by up to +-25%"),
         );
     }
-    let concentration = section.weights.concentration;
     if !(concentration > 0.0 && concentration.is_finite()) {
         errors.push(Error::spec(
             file,
@@ -651,13 +721,21 @@ pub fn resolve_model(
             "concentration must be > 0",
         ));
     }
-    let layout = WeightLayout::of(index);
+}
+
+/// The weight factors: one per varied node, or one for the whole tree.
+fn weight_factors(
+    index: &Index,
+    section: &SensitivitySection,
+    weight_method: WeightMethod,
+    errors: &mut Vec<Error>,
+) -> Vec<Factor> {
     let mut factors = Vec::new();
     let varied: Vec<usize> = node_list(
         index,
         &section.weights.nodes,
         "sensitivity.weights.nodes",
-        &mut errors,
+        errors,
     )
     .into_iter()
     .filter(|&n| index.nodes[n].children.len() >= 2)
@@ -685,152 +763,131 @@ pub fn resolve_model(
             WeightGrouping::Tree => {}
         }
     }
-    // Per choice that made a factor: its number in the spec and the factor.
-    let mut choice_factors: Vec<(usize, usize)> = Vec::new();
-    for (c, choice) in section.choices.iter().enumerate() {
-        let key = format!("sensitivity.choice[{c}]");
-        let before = factors.len();
-        match choice {
-            ChoiceSpec::Normalisation {
-                indicators,
-                options,
-            } => {
-                let list: Vec<usize> = match indicators {
-                    None => (0..index.indicators.len()).collect(),
-                    Some(ids) => ids
-                        .iter()
-                        .filter_map(|id| indicator_index(index, id, &key, &mut errors))
-                        .collect(),
-                };
-                if options.is_empty() {
-                    errors.push(Error::spec(
-                        file,
-                        format!("{key}.options"),
-                        "no alternatives given",
-                    ));
-                }
-                factors.push(Factor {
-                    name: match indicators {
-                        None => "normalisation".into(),
-                        Some(ids) => format!("normalisation of {}", ids.join(", ")),
-                    },
-                    kind: FactorKind::Normalisation {
-                        indicators: list,
-                        options: options.clone(),
-                    },
-                    dims: 1,
-                });
-            }
-            ChoiceSpec::Aggregation { nodes, options } => {
-                let list = node_list(index, nodes, &key, &mut errors);
-                let opts: Vec<Aggregation> = options
+    factors
+}
+
+/// The factor of `[[sensitivity.choice]]` number `c` (None when it names
+/// nothing that exists; the errors say why).
+fn choice_factor(
+    index: &Index,
+    c: usize,
+    choice: &ChoiceSpec,
+    errors: &mut Vec<Error>,
+) -> Option<Factor> {
+    let file = index.spec_name.as_str();
+    let key = format!("sensitivity.choice[{c}]");
+    match choice {
+        ChoiceSpec::Normalisation {
+            indicators,
+            options,
+        } => {
+            let list: Vec<usize> = match indicators {
+                None => (0..index.indicators.len()).collect(),
+                Some(ids) => ids
                     .iter()
-                    .filter_map(|o| aggregation_of(o, index, &key, &mut errors))
-                    .collect();
-                if opts.is_empty() {
-                    errors.push(Error::spec(
+                    .filter_map(|id| indicator_index(index, id, &key, errors))
+                    .collect(),
+            };
+            if options.is_empty() {
+                errors.push(Error::spec(
+                    file,
+                    format!("{key}.options"),
+                    "no alternatives given",
+                ));
+            }
+            Some(Factor {
+                name: match indicators {
+                    None => "normalisation".into(),
+                    Some(ids) => format!("normalisation of {}", ids.join(", ")),
+                },
+                kind: FactorKind::Normalisation {
+                    indicators: list,
+                    options: options.clone(),
+                },
+                dims: 1,
+            })
+        }
+        ChoiceSpec::Aggregation { nodes, options } => {
+            let list = node_list(index, nodes, &key, errors);
+            let opts: Vec<Aggregation> = options
+                .iter()
+                .filter_map(|o| aggregation_of(o, index, &key, errors))
+                .collect();
+            if opts.is_empty() {
+                errors.push(Error::spec(
+                    file,
+                    format!("{key}.options"),
+                    "no alternatives given",
+                ));
+            }
+            Some(Factor {
+                name: match nodes {
+                    None => "aggregation".into(),
+                    Some(ids) => format!("aggregation of {}", ids.join(", ")),
+                },
+                kind: FactorKind::Aggregation {
+                    nodes: list,
+                    options: opts,
+                },
+                dims: 1,
+            })
+        }
+        ChoiceSpec::Missing { options } => {
+            if options.contains(&MissingMethod::GroupMean) && index.spec.missing.group.is_none() {
+                errors.push(
+                    Error::spec(
                         file,
                         format!("{key}.options"),
-                        "no alternatives given",
-                    ));
-                }
-                factors.push(Factor {
-                    name: match nodes {
-                        None => "aggregation".into(),
-                        Some(ids) => format!("aggregation of {}", ids.join(", ")),
-                    },
-                    kind: FactorKind::Aggregation {
-                        nodes: list,
-                        options: opts,
-                    },
-                    dims: 1,
-                });
+                        "group_mean needs [missing] group",
+                    )
+                    .with_hint("set [missing] group = \"county\""),
+                );
             }
-            ChoiceSpec::Missing { options } => {
-                if options.contains(&MissingMethod::GroupMean) && index.spec.missing.group.is_none()
-                {
-                    errors.push(
-                        Error::spec(
-                            file,
-                            format!("{key}.options"),
-                            "group_mean needs [missing] group",
-                        )
-                        .with_hint("set [missing] group = \"county\""),
-                    );
-                }
-                factors.push(Factor {
-                    name: "missing values".into(),
-                    kind: FactorKind::Missing {
-                        options: options.clone(),
-                    },
-                    dims: 1,
-                });
-            }
-            ChoiceSpec::Include { indicator } => {
-                if let Some(i) = indicator_index(index, indicator, &key, &mut errors) {
-                    factors.push(Factor {
-                        name: format!("include '{indicator}'"),
-                        kind: FactorKind::Include { indicator: i },
-                        dims: 1,
-                    });
-                }
-            }
-        }
-        if factors.len() > before {
-            choice_factors.push((c, before));
-        }
-    }
-    overlapping_choices(index, &factors, &choice_factors, &mut errors);
-    if let Some(path) = &section.scenarios {
-        match read_scenarios(index, path, &layout) {
-            Ok((names, weights)) => factors.push(Factor {
-                name: "weight scenario".into(),
-                kind: FactorKind::Scenario { names, weights },
+            Some(Factor {
+                name: "missing values".into(),
+                kind: FactorKind::Missing {
+                    options: options.clone(),
+                },
                 dims: 1,
-            }),
-            Err(e) => errors.push(e),
+            })
+        }
+        ChoiceSpec::Include { indicator } => {
+            indicator_index(index, indicator, &key, errors).map(|i| Factor {
+                name: format!("include '{indicator}'"),
+                kind: FactorKind::Include { indicator: i },
+                dims: 1,
+            })
         }
     }
-    let design = overrides.design.or(section.design).unwrap_or_default();
-    if method == SensitivityMethod::Sobol {
-        if weight_method == WeightMethod::Dirichlet {
-            errors.push(
-                Error::spec(
-                    file,
-                    "sensitivity.weights.method",
-                    "dirichlet weights cannot be used with Sobol indices",
-                )
-                .with_hint(
-                    "use uniform or simplex weights for --method sobol (dirichlet works with mc)",
-                ),
-            );
-        }
-        if factors.is_empty() {
-            errors.push(
-                Error::spec(
-                    file,
-                    "sensitivity",
-                    "the model has no uncertain factor to attribute variance to",
-                )
-                .with_hint("perturb weights or add [[sensitivity.choice]] entries"),
-            );
-        }
+}
+
+/// What Sobol indices need of the model.
+fn check_sobol(
+    file: &str,
+    weight_method: WeightMethod,
+    factors: &[Factor],
+    errors: &mut Vec<Error>,
+) {
+    if weight_method == WeightMethod::Dirichlet {
+        errors.push(
+            Error::spec(
+                file,
+                "sensitivity.weights.method",
+                "dirichlet weights cannot be used with Sobol indices",
+            )
+            .with_hint(
+                "use uniform or simplex weights for --method sobol (dirichlet works with mc)",
+            ),
+        );
     }
-    Error::collect(errors)?;
-    Ok(UncertaintyModel {
-        weight_method,
-        spread,
-        concentration,
-        factors,
-        layout,
-        settings: Settings {
-            method,
-            runs,
-            seed: overrides.seed.or(section.seed).unwrap_or(1),
-            top_k,
-            design,
-            bootstrap: overrides.bootstrap.or(section.bootstrap).unwrap_or(100),
-            rank_bins: overrides.rank_bins,
-        },
-    })
+    if factors.is_empty() {
+        errors.push(
+            Error::spec(
+                file,
+                "sensitivity",
+                "the model has no uncertain factor to attribute variance to",
+            )
+            .with_hint("perturb weights or add [[sensitivity.choice]] entries"),
+        );
+    }
 }

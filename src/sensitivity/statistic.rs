@@ -67,6 +67,11 @@ impl Nominal {
         self.n
     }
 
+    /// Twice each unit's nominal rank (units in nominal order).
+    pub fn twice_ranks(&self) -> &[i64] {
+        &self.twice_rank
+    }
+
     /// Whether the nominal ranking has no ties.
     pub fn untied(&self) -> bool {
         self.tie_pairs == 0
@@ -515,6 +520,45 @@ mod tests {
         assert_eq!(value(&ranks, &ranks), 1.0);
         assert_eq!(value(&ranks, &reversed), -1.0);
         assert_eq!(Nominal::new(&ranks).mean_abs_shift(&reversed), 12.0 / 5.0);
+    }
+
+    /// The statistic docs/sensitivity.md adds as its example, and its
+    /// worked example.
+    pub const MAX_SHIFT: RunStatistic = RunStatistic {
+        name: "max_abs_rank_shift",
+        label: "largest |rank shift|",
+        range: |n| [0.0, n as f64],
+        reference: |nominal, run| {
+            let largest = run
+                .ranks
+                .iter()
+                .zip(nominal.twice_ranks())
+                .map(|(&r, &x)| (twice(r) - x).abs())
+                .max()
+                .unwrap_or(0);
+            [largest, 0, 0]
+        },
+        fast: None,
+        value: |_, [twice, ..]| twice as f64 / 2.0,
+    };
+
+    #[test]
+    fn the_documented_example_statistic_works() {
+        let nominal = Nominal::new(&[1.0, 2.0, 3.0, 4.0]);
+        let ranks = [2.0, 1.0, 3.0, 4.0];
+        let key = (MAX_SHIFT.reference)(
+            &nominal,
+            RunRanks {
+                ranks: &ranks,
+                average: &ranks,
+            },
+        );
+        assert_eq!(key, [2, 0, 0]);
+        assert_eq!((MAX_SHIFT.value)(&nominal, key), 1.0);
+        let mut h = KeyHistogram::default();
+        h.add(key);
+        h.add([0, 0, 0]);
+        assert_eq!(h.summary(&nominal, &MAX_SHIFT).mean, 0.5);
     }
 
     #[test]
