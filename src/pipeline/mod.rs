@@ -15,7 +15,7 @@ pub use data::{DataOverrides, Dataset, data_years, load_dataset};
 pub use rank::Rank;
 
 use crate::error::{Error, Result};
-use crate::spec::{CoverageBasis, Index, Member};
+use crate::spec::{CoverageBasis, Index, Member, Normalisation};
 use ndarray::Array2;
 use normalise::NormaliseError;
 use rayon::prelude::*;
@@ -162,28 +162,91 @@ fn run_screened(
 ) -> Result<RankResult> {
     aggregate::check_methods(index)?;
     let n = data.table.len();
-    let k = index.indicators.len();
-    let ranking = &index.spec.ranking;
-
-    // Units scored but not ranked must exist.
-    let mut errors = Vec::new();
-    let mut unranked = vec![false; n];
-    for id in &ranking.unranked {
-        match data.table.unit(id) {
-            Some(u) => unranked[u] = true,
-            None => errors.push(
-                Error::spec(
-                    &index.spec_name,
-                    "ranking.unranked",
-                    format!("unit '{id}' is not in the data"),
-                )
-                .with_hint("list ids exactly as in the id column"),
-            ),
-        }
-    }
-    Error::collect(errors)?;
+    let unranked = unranked_units(index, &data)?;
 
     let raw = extract::raw_matrix(index, &data)?;
+    let ScreenedData {
+        screened,
+        scored,
+        reference,
+        values: mut treated,
+        imputed,
+        mut notes,
+    } = screen_and_impute(index, &data, &raw, &unranked, fixed)?;
+    extract::apply_transform(index, &data, &mut treated, &imputed)?;
+    let treatments = treat::treat(index, &data.table.ids, &mut treated, &reference)?;
+    for t in treatments.iter().filter(|t| t.action != "none") {
+        notes.push(format!(
+            "indicator '{}': {} ({})",
+            t.indicator, t.action, t.reason
+        ));
+    }
+
+    let methods = normalisation_methods(index, &treated, &reference, base, &mut notes)?;
+
+    let normalised = normalise_columns(index, &data, &treated, &methods, &reference, base)?;
+
+    // Aggregate bottom-up.
+    let node_scores = aggregate_nodes(index, &normalised, &scored, &data.table.ids)?;
+
+    let (excluded, has_score) = exclusions(&data, &screened, &scored, &node_scores);
+
+    let ranked: Vec<bool> = (0..n).map(|u| has_score[u] && !unranked[u]).collect();
+    let units = unit_results(
+        index,
+        &data,
+        &node_scores,
+        &ranked,
+        &has_score,
+        &screened,
+        &imputed,
+    );
+
+    let mut all_notes = data.notes.clone();
+    all_notes.append(&mut notes);
+    Ok(RankResult {
+        index: index.clone(),
+        units,
+        excluded,
+        notes: all_notes,
+        treatments,
+        stages: Stages {
+            raw,
+            treated,
+            imputed,
+            normalised,
+            nodes: node_scores,
+        },
+        data,
+    })
+}
+
+/// The units screening keeps, with the values imputed (in the order the
+/// spec asks: screen then impute, or COINr's impute then screen).
+struct ScreenedData {
+    screened: Vec<screen::Screened>,
+    /// Units scored.
+    scored: Vec<bool>,
+    /// Units scored and ranked: the reference for statistics.
+    reference: Vec<bool>,
+    /// Values after imputation (NaN for units not scored).
+    values: Array2<f64>,
+    /// Which cells were imputed.
+    imputed: Array2<bool>,
+    /// What imputation did.
+    notes: Vec<String>,
+}
+
+/// Screens and imputes `raw` (see [`ScreenedData`]); `fixed` forces the
+/// units scored (as the nominal run scored them).
+fn screen_and_impute(
+    index: &Index,
+    data: &Dataset,
+    raw: &Array2<f64>,
+    unranked: &[bool],
+    fixed: Option<&[bool]>,
+) -> Result<ScreenedData> {
+    let n = data.table.len();
     let group_values = index
         .spec
         .missing
@@ -205,7 +268,7 @@ fn run_screened(
         }
     };
     let mut screened = match &imputed_first {
-        None => screen::screen(index, &raw),
+        None => screen::screen(index, raw),
         Some((values, _, _)) => screen::screen(index, values),
     };
     if let Some(fixed) = fixed {
@@ -215,6 +278,69 @@ fn run_screened(
     }
     let scored: Vec<bool> = screened.iter().map(|s| s.reason.is_none()).collect();
     let reference: Vec<bool> = (0..n).map(|u| scored[u] && !unranked[u]).collect();
+    nothing_left_to_rank(index, data, &screened, &reference)?;
+
+    let (mut values, imputed, notes) = match imputed_first {
+        None => {
+            let mut values = raw.clone();
+            let (cells, notes) =
+                impute::impute(index, &mut values, &scored, &reference, group_values);
+            (values, cells, notes)
+        }
+        Some((values, mut cells, mut notes)) => {
+            for (u, _) in scored.iter().enumerate().filter(|(_, s)| !**s) {
+                cells.row_mut(u).fill(false);
+            }
+            notes.push(
+                "screening counted coverage after imputation (screening.coverage_on = \"imputed\"); imputation statistics include units screened out afterwards".to_string(),
+            );
+            (values, cells, notes)
+        }
+    };
+    // Units that are not scored carry no values into later steps.
+    for (u, _) in scored.iter().enumerate().filter(|(_, s)| !**s) {
+        values.row_mut(u).fill(f64::NAN);
+    }
+    Ok(ScreenedData {
+        screened,
+        scored,
+        reference,
+        values,
+        imputed,
+        notes,
+    })
+}
+
+/// Which units `ranking.unranked` names (each must be in the data).
+fn unranked_units(index: &Index, data: &Dataset) -> Result<Vec<bool>> {
+    let ranking = &index.spec.ranking;
+    let n = data.table.len();
+    let mut errors = Vec::new();
+    let mut unranked = vec![false; n];
+    for id in &ranking.unranked {
+        match data.table.unit(id) {
+            Some(u) => unranked[u] = true,
+            None => errors.push(
+                Error::spec(
+                    &index.spec_name,
+                    "ranking.unranked",
+                    format!("unit '{id}' is not in the data"),
+                )
+                .with_hint("list ids exactly as in the id column"),
+            ),
+        }
+    }
+    Error::collect(errors)?;
+    Ok(unranked)
+}
+
+/// Refuses a run where screening left no unit to rank (with examples).
+fn nothing_left_to_rank(
+    index: &Index,
+    data: &Dataset,
+    screened: &[screen::Screened],
+    reference: &[bool],
+) -> Result<()> {
     if !reference.iter().any(|&r| r) {
         let reasons: Vec<String> = screened
             .iter()
@@ -235,37 +361,20 @@ fn run_screened(
         ));
     }
 
-    let (mut treated, imputed, mut notes) = match imputed_first {
-        None => {
-            let mut values = raw.clone();
-            let (cells, notes) =
-                impute::impute(index, &mut values, &scored, &reference, group_values);
-            (values, cells, notes)
-        }
-        Some((values, mut cells, mut notes)) => {
-            for (u, _) in scored.iter().enumerate().filter(|(_, s)| !**s) {
-                cells.row_mut(u).fill(false);
-            }
-            notes.push(
-                "screening counted coverage after imputation (screening.coverage_on = \"imputed\"); imputation statistics include units screened out afterwards".to_string(),
-            );
-            (values, cells, notes)
-        }
-    };
-    // Units that are not scored carry no values into later steps.
-    for (u, _) in scored.iter().enumerate().filter(|(_, s)| !**s) {
-        treated.row_mut(u).fill(f64::NAN);
-    }
-    extract::apply_transform(index, &data, &mut treated, &imputed)?;
-    let treatments = treat::treat(index, &data.table.ids, &mut treated, &reference)?;
-    for t in treatments.iter().filter(|t| t.action != "none") {
-        notes.push(format!(
-            "indicator '{}': {} ({})",
-            t.indicator, t.action, t.reason
-        ));
-    }
+    Ok(())
+}
 
-    // Each method with its goalposts on the scale of the values.
+/// Each indicator's normalisation with its goalposts on the scale of the
+/// values (after any transform); warns in `notes` when most units lie
+/// outside the goalposts.
+fn normalisation_methods<'a>(
+    index: &'a Index,
+    treated: &Array2<f64>,
+    reference: &[bool],
+    base: Option<&BaseReference>,
+    notes: &mut Vec<String>,
+) -> Result<Vec<std::borrow::Cow<'a, Normalisation>>> {
+    let k = index.indicators.len();
     let mut methods = Vec::with_capacity(k);
     let mut errors = Vec::new();
     for (j, ind) in index.indicators.iter().enumerate() {
@@ -274,7 +383,7 @@ fn run_screened(
                 let col: Vec<f64> = treated.column(j).to_vec();
                 if base.is_none()
                     && let Some((outside, total)) =
-                        normalise::outside_goalposts(&m, &col, &reference)
+                        normalise::outside_goalposts(&m, &col, reference)
                 {
                     notes.push(goalposts_warning(ind, &m, outside, total));
                 }
@@ -294,8 +403,20 @@ fn run_screened(
         }
     }
     Error::collect(errors)?;
+    Ok(methods)
+}
 
-    // Normalise each indicator (in parallel; each column is independent).
+/// Normalises every indicator (in parallel; each column is independent),
+/// with errors naming the indicator and unit whose arithmetic overflows.
+fn normalise_columns(
+    index: &Index,
+    data: &Dataset,
+    treated: &Array2<f64>,
+    methods: &[std::borrow::Cow<'_, Normalisation>],
+    reference: &[bool],
+    base: Option<&BaseReference>,
+) -> Result<Array2<f64>> {
+    let (n, k) = (data.table.len(), index.indicators.len());
     let columns: Vec<std::result::Result<Vec<f64>, NormaliseError>> = (0..k)
         .into_par_iter()
         .map(|j| {
@@ -303,7 +424,7 @@ fn run_screened(
             let method = methods[j].as_ref();
             let col: Vec<f64> = treated.column(j).to_vec();
             match base {
-                None => normalise::normalise(method, ind.direction, &col, &reference),
+                None => normalise::normalise(method, ind.direction, &col, reference),
                 Some(b) => {
                     // Base values first (the reference), this run's values after.
                     let mut all = b.values[j].clone();
@@ -375,13 +496,20 @@ fn run_screened(
         }
     }
     Error::collect(errors)?;
+    Ok(normalised)
+}
 
-    // Aggregate bottom-up.
-    let node_scores = aggregate_nodes(index, &normalised, &scored, &data.table.ids)?;
-
-    // Exclusions: screening, then units without a computable score.
+/// The units excluded (screened out, or left without a score) with their
+/// reasons, and which units have a score.
+fn exclusions(
+    data: &Dataset,
+    screened: &[screen::Screened],
+    scored: &[bool],
+    node_scores: &Array2<f64>,
+) -> (Vec<Exclusion>, Vec<bool>) {
+    let n = data.table.len();
     let mut excluded = Vec::new();
-    let mut has_score = scored.clone();
+    let mut has_score = scored.to_vec();
     for u in 0..n {
         let reason = match &screened[u].reason {
             Some(r) => Some((r.clone(), screen::category(r))),
@@ -404,8 +532,22 @@ fn run_screened(
         }
     }
 
-    // Rank the ranked units on the index and on every node.
-    let ranked: Vec<bool> = (0..n).map(|u| has_score[u] && !unranked[u]).collect();
+    (excluded, has_score)
+}
+
+/// Every scored unit's result, ranked on the index, on every node and
+/// within groups, in rank order (ties and unranked units in data order).
+fn unit_results(
+    index: &Index,
+    data: &Dataset,
+    node_scores: &Array2<f64>,
+    ranked: &[bool],
+    has_score: &[bool],
+    screened: &[screen::Screened],
+    imputed: &Array2<bool>,
+) -> Vec<UnitResult> {
+    let (n, k) = (data.table.len(), index.indicators.len());
+    let ranking = &index.spec.ranking;
     let masked = |col: usize| -> Vec<f64> {
         (0..n)
             .map(|u| {
@@ -470,23 +612,7 @@ fn run_screened(
         (None, None) => std::cmp::Ordering::Equal,
     });
 
-    let mut all_notes = data.notes.clone();
-    all_notes.append(&mut notes);
-    Ok(RankResult {
-        index: index.clone(),
-        units,
-        excluded,
-        notes: all_notes,
-        treatments,
-        stages: Stages {
-            raw,
-            treated,
-            imputed,
-            normalised,
-            nodes: node_scores,
-        },
-        data,
-    })
+    units
 }
 
 /// Node scores for every scored unit (NaN elsewhere), deepest nodes first.
