@@ -683,6 +683,7 @@ fn lane_weights_avx512(
         for s in range {
             for (g, &sum) in sum.iter().enumerate() {
                 let share = _mm512_div_pd(load(s, g), sum);
+                // SAFETY: each row holds L = G x V lanes (the lane layout of this function), so the vector written from this offset is in bounds.
                 unsafe { _mm512_storeu_pd(base.add(s * L + g * V), share) };
             }
         }
@@ -697,6 +698,7 @@ fn lane_weights_avx512(
             }
         }
         for (g, &p) in product.iter().enumerate() {
+            // SAFETY: each row holds L = G x V lanes (the lane layout of this function), so the vector written from this offset is in bounds.
             unsafe { _mm512_storeu_pd(e[g * V..].as_mut_ptr(), p) };
         }
     });
@@ -1045,10 +1047,12 @@ mod tests {
                 #[cfg(target_arch = "x86_64")]
                 {
                     if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
+                        // SAFETY: the instruction set was checked just above (or by the test's CPU check).
                         unsafe { lane_weights_avx2(plan, &eval.model, &draws, &mut b) };
                         assert_eq!(bits(&b.weights), bits(&want), "AVX2, {rows} runs");
                     }
                     if crate::cpu::isa() >= crate::cpu::Isa::Avx512 {
+                        // SAFETY: the instruction set was checked just above (or by the test's CPU check).
                         unsafe { lane_weights_avx512(plan, &eval.model, &draws, &mut b) };
                         assert_eq!(bits(&b.weights), bits(&want), "AVX-512, {rows} runs");
                     }

@@ -474,6 +474,7 @@ fn key_product_avx512(values: &[f32], k: usize, n: usize, lanes: &[f32], keys: &
                 (_mm512_loadu_ps(at), _mm512_loadu_ps(at.add(16)))
             };
             for (u, a) in acc.iter_mut().enumerate() {
+                // SAFETY: u < the units of this tile and j < k, within the n x k values (the tile loop's bounds).
                 let x = _mm512_set1_ps(unsafe { *values.get_unchecked((p0 + u) * k + j) });
                 a[0] = _mm512_fmadd_ps(x, w0, a[0]);
                 a[1] = _mm512_fmadd_ps(x, w1, a[1]);
@@ -1190,6 +1191,7 @@ impl BlockRanker {
                 counts16_avx512(&mut counts)
             },
             #[cfg(target_arch = "x86_64")]
+            // SAFETY: `self.isa` comes from `cpu::isa()`, never above what this CPU has.
             Isa::Avx2 => unsafe {
                 fill_keys16_avx2(&self.keys, &mut counts);
                 counts16_avx2(&mut counts)
@@ -1643,6 +1645,7 @@ fn fill_keys16_avx2(keys: &[f32], c: &mut Counts16) {
     }
     let (mut low, mut high) = ([0.0f32; L], [0.0f32; L]);
     for g in 0..G {
+        // SAFETY: the array has G x V lanes and g < G, so V lanes from g * V are in bounds.
         unsafe {
             _mm256_storeu_ps(low[g * V..].as_mut_ptr(), lo[g]);
             _mm256_storeu_ps(high[g * V..].as_mut_ptr(), hi[g]);
@@ -1657,12 +1660,15 @@ fn fill_keys16_avx2(keys: &[f32], c: &mut Counts16) {
         }
     }
     let scale: [__m256; G] =
+        // SAFETY: the array has G x V lanes and g < G, so V lanes from g * V are in bounds.
         std::array::from_fn(|g| unsafe { _mm256_loadu_ps(scale[g * V..].as_ptr()) });
     let shift: [__m256; G] =
+        // SAFETY: the array has G x V lanes and g < G, so V lanes from g * V are in bounds.
         std::array::from_fn(|g| unsafe { _mm256_loadu_ps(shift[g * V..].as_ptr()) });
     let (floor, ceiling) = (_mm256_set1_epi32(-32768), _mm256_set1_epi32(32767));
     let mut least = [_mm256_set1_epi16(i16::MAX); 2];
     for (h, &m) in least.iter().enumerate() {
+        // SAFETY: p < n, and the buffers hold n (suffix minima: n + 1) rows of L lanes, as `Counts16::units` asserted on entry.
         unsafe { _mm256_storeu_si256(c.suffix_min.as_mut_ptr().add(n * L + h * 16).cast(), m) };
     }
     for p in (0..n).rev() {
@@ -1677,6 +1683,7 @@ fn fill_keys16_avx2(keys: &[f32], c: &mut Counts16) {
             let packed = _mm256_packs_epi32(q[2 * h], q[2 * h + 1]);
             let row = _mm256_permute4x64_epi64::<0b1101_1000>(packed);
             least[h] = _mm256_min_epi16(least[h], row);
+            // SAFETY: p < n, and the buffers hold n (suffix minima: n + 1) rows of L lanes, as `Counts16::units` asserted on entry.
             unsafe {
                 _mm256_storeu_si256(c.keys16.as_mut_ptr().add(p * L + h * 16).cast(), row);
                 _mm256_storeu_si256(
@@ -1715,6 +1722,7 @@ fn fill_keys16_avx512(keys: &[f32], c: &mut Counts16) {
     let (mut scale, mut shift) = ([0.0f32; L], [-32768.0f32; L]);
     let (mut low, mut high) = ([0.0f32; L], [0.0f32; L]);
     for g in 0..2 {
+        // SAFETY: the array has G x V lanes and g < G, so V lanes from g * V are in bounds.
         unsafe {
             _mm512_storeu_ps(low[g * V..].as_mut_ptr(), lo[g]);
             _mm512_storeu_ps(high[g * V..].as_mut_ptr(), hi[g]);
@@ -1728,11 +1736,14 @@ fn fill_keys16_avx512(keys: &[f32], c: &mut Counts16) {
         }
     }
     let scale: [__m512; 2] =
+        // SAFETY: the array has G x V lanes and g < G, so V lanes from g * V are in bounds.
         std::array::from_fn(|g| unsafe { _mm512_loadu_ps(scale[g * V..].as_ptr()) });
     let shift: [__m512; 2] =
+        // SAFETY: the array has G x V lanes and g < G, so V lanes from g * V are in bounds.
         std::array::from_fn(|g| unsafe { _mm512_loadu_ps(shift[g * V..].as_ptr()) });
     let (floor, ceiling) = (_mm512_set1_epi32(-32768), _mm512_set1_epi32(32767));
     let mut least = _mm512_set1_epi16(i16::MAX);
+    // SAFETY: p < n, and the buffers hold n (suffix minima: n + 1) rows of L lanes, as `Counts16::units` asserted on entry.
     unsafe { _mm512_storeu_si512(c.suffix_min.as_mut_ptr().add(n * L).cast(), least) };
     for p in (0..n).rev() {
         let half: [__m256i; 2] = std::array::from_fn(|g| {
@@ -1744,6 +1755,7 @@ fn fill_keys16_avx512(keys: &[f32], c: &mut Counts16) {
         });
         let q = _mm512_inserti64x4::<1>(_mm512_castsi256_si512(half[0]), half[1]);
         least = _mm512_min_epi16(least, q);
+        // SAFETY: p < n, and the buffers hold n (suffix minima: n + 1) rows of L lanes, as `Counts16::units` asserted on entry.
         unsafe {
             _mm512_storeu_si512(c.keys16.as_mut_ptr().add(p * L).cast(), q);
             _mm512_storeu_si512(c.suffix_min.as_mut_ptr().add(p * L).cast(), least);
@@ -1808,6 +1820,7 @@ fn counts16_avx512(c: &mut Counts16) -> u32 {
     let row = |at: *const i16, j: usize| unsafe { _mm512_loadu_si512(at.add(j * L).cast()) };
     for p in 0..n {
         let at = positions.wrapping_add(p * L);
+        // SAFETY: p < n, and the buffers hold n (suffix minima: n + 1) rows of L lanes, as `Counts16::units` asserted on entry.
         unsafe { _mm512_storeu_si512(at.cast(), _mm512_set1_epi16(p as i16)) };
     }
     let one = _mm512_set1_epi16(1);
@@ -1846,6 +1859,7 @@ fn counts16_avx512(c: &mut Counts16) -> u32 {
             ];
             for h in 0..2 {
                 let at = c.counted[p * L + h * 16..][..16].as_mut_ptr();
+                // SAFETY: p < n, and the buffers hold n (suffix minima: n + 1) rows of L lanes, as `Counts16::units` asserted on entry.
                 unsafe { _mm512_storeu_si512(at.cast(), _mm512_cvtepi16_epi32(halves[h])) };
                 swaps[h] = _mm512_add_epi32(swaps[h], _mm512_cvtepi16_epi32(ups[h]));
             }
@@ -1853,6 +1867,7 @@ fn counts16_avx512(c: &mut Counts16) -> u32 {
         p += 2;
     }
     for (lanes, s) in c.swaps.chunks_exact_mut(16).zip(swaps) {
+        // SAFETY: `lanes` is a chunk of exactly one vector's lanes (chunks_exact).
         unsafe { _mm512_storeu_si512(lanes.as_mut_ptr().cast(), s) };
     }
     missed
@@ -1955,6 +1970,7 @@ fn counts16_avx2(c: &mut Counts16) -> u32 {
     };
     let put = |j: usize, x: [__m256i; 2]| {
         for (h, x) in x.into_iter().enumerate() {
+            // SAFETY: p < n, and the buffers hold n (suffix minima: n + 1) rows of L lanes, as `Counts16::units` asserted on entry.
             unsafe { _mm256_storeu_si256(positions.add(j * L + h * 16).cast(), x) };
         }
     };
@@ -2003,12 +2019,14 @@ fn counts16_avx2(c: &mut Counts16) -> u32 {
                     })
                 };
                 let at = c.counted[p * L + h * 16 + half * 8..][..8].as_mut_ptr();
+                // SAFETY: p < n, and the buffers hold n (suffix minima: n + 1) rows of L lanes, as `Counts16::units` asserted on entry.
                 unsafe { _mm256_storeu_si256(at.cast(), pick(q)) };
                 swaps[2 * h + half] = _mm256_add_epi32(swaps[2 * h + half], pick(up[h]));
             }
         }
     }
     for (lanes, s) in c.swaps.chunks_exact_mut(8).zip(swaps) {
+        // SAFETY: `lanes` is a chunk of exactly one vector's lanes (chunks_exact).
         unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), s) };
     }
     missed
@@ -2067,6 +2085,7 @@ fn fill_keys_avx2(
             for c in 0..4 {
                 let low = _mm256_permute2f128_ps::<0x20>(u[c], u[4 + c]);
                 let high = _mm256_permute2f128_ps::<0x31>(u[c], u[4 + c]);
+                // SAFETY: the stores write units p0..p0 + 8 < n, lanes r0..r0 + 8 <= BLOCK_RUNS (see the loads above).
                 unsafe {
                     let at = keys.as_mut_ptr().add((p0 + c) * BLOCK_RUNS + r0);
                     _mm256_storeu_ps(at, low);
@@ -2128,6 +2147,7 @@ fn counts_avx512(b: &mut BlockRanker) {
     let at = |j: usize, g: usize| counted.wrapping_add(j * L + g * V).cast::<__m512i>();
     for p in 0..n {
         for g in 0..2 {
+            // SAFETY: p < n and g < G: within the n rows of L lanes asserted on entry.
             unsafe { _mm512_storeu_si512(at(p, g), _mm512_set1_epi32(p as i32)) };
         }
     }
@@ -2160,6 +2180,7 @@ fn counts_avx512(b: &mut BlockRanker) {
         p += 2;
     }
     for (lanes, s) in b.swaps.chunks_exact_mut(V).zip(swaps) {
+        // SAFETY: `lanes` is a chunk of exactly one vector's lanes (chunks_exact).
         unsafe { _mm512_storeu_si512(lanes.as_mut_ptr().cast(), s) };
     }
 }
@@ -2221,6 +2242,7 @@ fn counts_avx2(b: &mut BlockRanker) {
     let at = |j: usize, g: usize| counted.wrapping_add(j * L + g * V).cast::<__m256i>();
     for p in 0..n {
         for g in 0..G {
+            // SAFETY: p < n and g < G: within the n rows of L lanes asserted on entry.
             unsafe { _mm256_storeu_si256(at(p, g), _mm256_set1_epi32(p as i32)) };
         }
     }
@@ -2247,6 +2269,7 @@ fn counts_avx2(b: &mut BlockRanker) {
         }
     }
     for (lanes, s) in b.swaps.chunks_exact_mut(V).zip(swaps) {
+        // SAFETY: `lanes` is a chunk of exactly one vector's lanes (chunks_exact).
         unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), s) };
     }
 }
@@ -2308,11 +2331,13 @@ mod tests {
         };
         let missed = match isa {
             #[cfg(target_arch = "x86_64")]
+            // SAFETY: `self.isa` comes from `cpu::isa()`, never above what this CPU has.
             Isa::Avx512 => unsafe {
                 fill_keys16_avx512(keys, &mut c);
                 counts16_avx512(&mut c)
             },
             #[cfg(target_arch = "x86_64")]
+            // SAFETY: `self.isa` comes from `cpu::isa()`, never above what this CPU has.
             Isa::Avx2 => unsafe {
                 fill_keys16_avx2(keys, &mut c);
                 counts16_avx2(&mut c)
@@ -2619,6 +2644,7 @@ mod tests {
                         let mut plain = vec![0.0f32; n * BLOCK_RUNS];
                         let mut vector = plain.clone();
                         fill_keys(&mut plain, &scores, stride, 0..rows, 0..n, highest);
+                        // SAFETY: the instruction set was checked just above (or by the test's CPU check).
                         unsafe { fill_keys_avx2(&mut vector, &scores, stride, rows, n, highest) };
                         let bits = |k: &[f32]| k.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                         assert_eq!(bits(&plain), bits(&vector), "n {n} rows {rows}");

@@ -303,11 +303,13 @@ fn uniform_draws_avx512(model: &UncertaintyModel, u: &[f64], draws: &mut [Draw])
                 _mm512_add_pd(low, _mm512_mul_pd(width, ui)),
             );
             now = _mm512_add_pd(now, y);
+            // SAFETY: a row is DRAW_LANES = 8 doubles, one vector.
             unsafe { _mm512_storeu_pd(row.as_mut_ptr(), y) };
         }
         let positive = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(now, _mm512_setzero_pd());
         let scale = _mm512_mask_div_pd(_mm512_set1_pd(1.0), positive, _mm512_set1_pd(total), now);
         for row in node.iter_mut() {
+            // SAFETY: a row is DRAW_LANES = 8 doubles, one vector.
             unsafe {
                 let y = _mm512_mul_pd(_mm512_loadu_pd(row.as_ptr()), scale);
                 _mm512_storeu_pd(row.as_mut_ptr(), y);
@@ -445,10 +447,12 @@ mod tests {
             #[cfg(target_arch = "x86_64")]
             {
                 if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
+                    // SAFETY: the instruction set was checked just above (or by the test's CPU check).
                     unsafe { uniform_draws_avx2(&model, &u, &mut again) };
                     assert_eq!(bits(&again), bits(&one_by_one), "AVX2, {count} draws");
                 }
                 if crate::cpu::isa() >= crate::cpu::Isa::Avx512 {
+                    // SAFETY: the instruction set was checked just above (or by the test's CPU check).
                     unsafe { uniform_draws_avx512(&model, &u, &mut again) };
                     assert_eq!(bits(&again), bits(&one_by_one), "AVX-512, {count} draws");
                 }
