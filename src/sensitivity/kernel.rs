@@ -2170,6 +2170,7 @@ fn counts_avx512(b: &mut BlockRanker) {
         }
         for (p, up) in [(p, up_p), (q, up_q)].into_iter().take(n - p) {
             for g in 0..2 {
+                // SAFETY: p, q < n (take(n - p)) and g < 2: rows of L lanes asserted on entry.
                 unsafe {
                     let c = _mm512_loadu_si512(at(p, g));
                     _mm512_storeu_si512(at(p, g), _mm512_add_epi32(c, up[g]));
@@ -2254,6 +2255,7 @@ fn counts_avx2(b: &mut BlockRanker) {
                 // All ones (-1) where row j is lower.
                 let m = _mm256_castps_si256(_mm256_cmp_ps::<_CMP_LT_OQ>(load(j, g), kp[g]));
                 up[g] = _mm256_sub_epi32(up[g], m);
+                // SAFETY: j <= last_compared(p) < n and g < G: rows of L lanes asserted on entry.
                 unsafe {
                     let q = _mm256_loadu_si256(at(j, g));
                     _mm256_storeu_si256(at(j, g), _mm256_add_epi32(q, m));
@@ -2261,6 +2263,7 @@ fn counts_avx2(b: &mut BlockRanker) {
             }
         }
         for g in 0..G {
+            // SAFETY: p < n and g < G: rows of L lanes asserted on entry.
             unsafe {
                 let q = _mm256_loadu_si256(at(p, g));
                 _mm256_storeu_si256(at(p, g), _mm256_add_epi32(q, up[g]));
