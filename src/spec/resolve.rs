@@ -387,27 +387,72 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
     if root_id.is_empty() {
         errors.push(Error::spec(file, "index.id", "the index needs an id"));
     }
+    let (mut nodes, node_ids) = resolve_nodes(spec, file, &root_id, &mut errors);
+    for k in 0..spec.nodes.len() {
+        let n = &spec.nodes[k];
+        let Some(&me) = node_ids.get(&n.id) else {
+            continue;
+        };
+        if me != k + 1 {
+            continue; // a duplicate, reported above
+        }
+        let parent = parent_of(
+            spec,
+            file,
+            &root_id,
+            &node_ids,
+            &n.id,
+            &n.parent,
+            "node",
+            &mut errors,
+        );
+        if let Some(p) = parent {
+            nodes[me].parent = Some(p);
+        }
+    }
+    let Ok(in_cycle) = check_hierarchy(&nodes, file, &root_id, &mut errors) else {
+        return Err(Error::collect(errors).unwrap_err());
+    };
+    let indicators = resolve_indicators(spec, file, &root_id, &node_ids, &mut errors);
+    check_settings(spec, file, &mut errors);
+    let bottom_up = link_children(&mut nodes, &indicators, &in_cycle, file, &mut errors);
+    Error::collect(errors)?;
+    Ok(Index {
+        spec_name: loaded.name.clone(),
+        spec_text: loaded.text.clone(),
+        base: loaded.base.clone(),
+        spec: spec.clone(),
+        nodes,
+        indicators,
+        bottom_up,
+    })
+}
 
-    // Nodes: root first, then spec order.
+/// The nodes: the root first, then the spec's `[[node]]`s in order
+/// (parents not yet linked), and each id's index.
+fn resolve_nodes(
+    spec: &SpecFile,
+    file: &str,
+    root_id: &str,
+    errors: &mut Vec<Error>,
+) -> (Vec<Node>, HashMap<String, usize>) {
     let mut nodes = vec![Node {
-        id: root_id.clone(),
-        label: spec.index.label.clone().unwrap_or_else(|| root_id.clone()),
+        id: root_id.to_string(),
+        label: spec
+            .index
+            .label
+            .clone()
+            .unwrap_or_else(|| root_id.to_string()),
         parent: None,
         weight: 1.0,
-        aggregation: aggregation(
-            spec.index.aggregation,
-            spec.index.p,
-            file,
-            "index",
-            &mut errors,
-        ),
+        aggregation: aggregation(spec.index.aggregation, spec.index.p, file, "index", errors),
         min_coverage: None,
         children: Vec::new(),
         indicators: Vec::new(),
         depth: 0,
     }];
     let mut node_ids: HashMap<String, usize> = HashMap::new();
-    node_ids.insert(root_id.clone(), 0);
+    node_ids.insert(root_id.to_string(), 0);
     for (k, n) in spec.nodes.iter().enumerate() {
         let key = format!("node '{}'", n.id);
         if n.id.trim().is_empty() {
@@ -425,9 +470,9 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
             );
             continue;
         }
-        check_weight(n.weight, file, format!("{key}.weight"), &mut errors);
+        check_weight(n.weight, file, format!("{key}.weight"), errors);
         if let Some(c) = n.min_coverage {
-            check_share(c, file, format!("{key}.min_coverage"), &mut errors);
+            check_share(c, file, format!("{key}.min_coverage"), errors);
         }
         node_ids.insert(n.id.clone(), nodes.len());
         nodes.push(Node {
@@ -435,60 +480,72 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
             label: n.label.clone().unwrap_or_else(|| n.id.clone()),
             parent: None,
             weight: n.weight,
-            aggregation: aggregation(n.aggregation, n.p, file, &key, &mut errors),
+            aggregation: aggregation(n.aggregation, n.p, file, &key, errors),
             min_coverage: n.min_coverage,
             children: Vec::new(),
             indicators: Vec::new(),
             depth: 0,
         });
     }
-    let parent_of = |id: &str, parent: &Option<String>, what: &str, errors: &mut Vec<Error>| {
-        let p = parent.as_deref().unwrap_or(&root_id);
-        match node_ids.get(p) {
-            Some(&i) => Some(i),
-            None => {
-                let is_indicator = spec.indicators.iter().any(|x| x.id == p);
-                let mut e = Error::spec(
-                    file,
-                    format!("{what} '{id}'.parent"),
-                    if is_indicator {
-                        format!("parent '{p}' is an indicator; only nodes can have children")
-                    } else {
-                        format!("parent '{p}' is not a node")
-                    },
-                );
-                let cands = node_ids.keys().map(String::as_str);
-                e = e.with_hint(match super::suggest(p, cands) {
-                    Some(s) => format!("did you mean '{s}'?"),
-                    None => {
-                        let mut all: Vec<&str> = node_ids.keys().map(String::as_str).collect();
-                        all.sort();
-                        format!(
-                            "add a [[node]] with id = \"{p}\", or use one of: {}",
-                            all.join(", ")
-                        )
-                    }
-                });
-                errors.push(e);
-                None
-            }
-        }
-    };
-    for k in 0..spec.nodes.len() {
-        let n = &spec.nodes[k];
-        let Some(&me) = node_ids.get(&n.id) else {
-            continue;
-        };
-        if me != k + 1 {
-            continue; // a duplicate, reported above
-        }
-        if let Some(p) = parent_of(&n.id, &n.parent, "node", &mut errors) {
-            nodes[me].parent = Some(p);
+    (nodes, node_ids)
+}
+
+/// Where a node or indicator hangs: its `parent` (default: the root) as a
+/// node index, or an error naming the key, with a suggestion.
+#[allow(clippy::too_many_arguments)]
+fn parent_of(
+    spec: &SpecFile,
+    file: &str,
+    root_id: &str,
+    node_ids: &HashMap<String, usize>,
+    id: &str,
+    parent: &Option<String>,
+    what: &str,
+    errors: &mut Vec<Error>,
+) -> Option<usize> {
+    let p = parent.as_deref().unwrap_or(root_id);
+    match node_ids.get(p) {
+        Some(&i) => Some(i),
+        None => {
+            let is_indicator = spec.indicators.iter().any(|x| x.id == p);
+            let mut e = Error::spec(
+                file,
+                format!("{what} '{id}'.parent"),
+                if is_indicator {
+                    format!("parent '{p}' is an indicator; only nodes can have children")
+                } else {
+                    format!("parent '{p}' is not a node")
+                },
+            );
+            let cands = node_ids.keys().map(String::as_str);
+            e = e.with_hint(match super::suggest(p, cands) {
+                Some(s) => format!("did you mean '{s}'?"),
+                None => {
+                    let mut all: Vec<&str> = node_ids.keys().map(String::as_str).collect();
+                    all.sort();
+                    format!(
+                        "add a [[node]] with id = \"{p}\", or use one of: {}",
+                        all.join(", ")
+                    )
+                }
+            });
+            errors.push(e);
+            None
         }
     }
-    // Cycles: walking up from any node must reach the root. Each node is
-    // walked once (linear in the number of nodes): 0 new, 1 on the walk
-    // being made, 2 known to reach the root or a reported cycle.
+}
+
+/// Checks that walking up from every node reaches the root (no cycle, at
+/// most [`MAX_DEPTH`] levels); returns which nodes are in a cycle. Each
+/// node is walked once (linear in the number of nodes).
+fn check_hierarchy(
+    nodes: &[Node],
+    file: &str,
+    root_id: &str,
+    errors: &mut Vec<Error>,
+) -> std::result::Result<Vec<bool>, ()> {
+    // 0 new, 1 on the walk being made, 2 known to reach the root or a
+    // reported cycle.
     let mut in_cycle = vec![false; nodes.len()];
     let mut state = vec![0u8; nodes.len()];
     let mut at = vec![0usize; nodes.len()];
@@ -556,10 +613,19 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
         }
     }
     if depth_reported {
-        return Err(Error::collect(errors).unwrap_err());
+        return Err(());
     }
+    Ok(in_cycle)
+}
 
-    // Indicators.
+/// The indicators, in spec order, with their settings checked.
+fn resolve_indicators(
+    spec: &SpecFile,
+    file: &str,
+    root_id: &str,
+    node_ids: &HashMap<String, usize>,
+    errors: &mut Vec<Error>,
+) -> Vec<Indicator> {
     let default_norm = spec.normalise.clone().unwrap_or(Normalisation::Minmax {
         low: 0.0,
         high: 100.0,
@@ -589,7 +655,7 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
             continue;
         }
         ind_ids.insert(&s.id, k);
-        check_weight(s.weight, file, format!("{key}.weight"), &mut errors);
+        check_weight(s.weight, file, format!("{key}.weight"), errors);
         if s.direction != 1 && s.direction != -1 {
             errors.push(
                 Error::spec(
@@ -608,14 +674,9 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
             ));
         }
         let normalisation = s.normalise.clone().unwrap_or_else(|| default_norm.clone());
-        check_normalisation(
-            &normalisation,
-            file,
-            &format!("{key}.normalise"),
-            &mut errors,
-        );
+        check_normalisation(&normalisation, file, &format!("{key}.normalise"), errors);
         if let Some(t) = s.treat.as_ref().or(spec.treat.as_ref()) {
-            check_treatment(t, file, &format!("{key}.treat"), &mut errors);
+            check_treatment(t, file, &format!("{key}.treat"), errors);
         }
         let missing = s.missing.unwrap_or(spec.missing.method);
         if missing == MissingMethod::GroupMean && spec.missing.group.is_none() {
@@ -628,7 +689,16 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
                 .with_hint("set [missing] group = \"county\" (a column of the data or unit list)"),
             );
         }
-        let Some(parent) = parent_of(&s.id, &s.parent, "indicator", &mut errors) else {
+        let Some(parent) = parent_of(
+            spec,
+            file,
+            root_id,
+            node_ids,
+            &s.id,
+            &s.parent,
+            "indicator",
+            errors,
+        ) else {
             continue;
         };
         indicators.push(Indicator {
@@ -650,6 +720,12 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
                 .unwrap_or(Treatment::None),
         });
     }
+    indicators
+}
+
+/// Checks the spec's settings outside the hierarchy (missing values,
+/// screening, id padding, rounding).
+fn check_settings(spec: &SpecFile, file: &str, errors: &mut Vec<Error>) {
     if spec.missing.method == MissingMethod::GroupMean && spec.missing.group.is_none() {
         errors.push(
             Error::spec(file, "missing.method", "group_mean needs a group column")
@@ -660,7 +736,7 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
         spec.screening.min_coverage,
         file,
         "screening.min_coverage".into(),
-        &mut errors,
+        errors,
     );
     if let Some(pad) = spec.units.id_pad
         && !(1..=MAX_ID_PAD).contains(&pad)
@@ -686,8 +762,18 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
             .with_hint("use at most 12 decimals, or remove round"),
         );
     }
+}
 
-    // Children, in spec order: nodes first as written, then indicators.
+/// Links every node to its children (nodes first as written, then
+/// indicators), sets depths and indicator lists, checks for empty nodes
+/// and weights that sum to 0 or overflow; returns the nodes bottom-up.
+fn link_children(
+    nodes: &mut [Node],
+    indicators: &[Indicator],
+    in_cycle: &[bool],
+    file: &str,
+    errors: &mut Vec<Error>,
+) -> Vec<usize> {
     for i in 1..nodes.len() {
         if let Some(p) = nodes[i].parent
             && !in_cycle[i]
@@ -700,7 +786,7 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
     }
     // Depth, indicator lists, empty nodes, zero weight sums.
     let mut bottom_up: Vec<usize> = Vec::new();
-    fill_depth(&mut nodes, 0, 0, &mut bottom_up);
+    fill_depth(nodes, 0, 0, &mut bottom_up);
     bottom_up.reverse();
     for (i, n) in nodes.iter().enumerate() {
         if in_cycle[i] {
@@ -755,16 +841,7 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
             );
         }
     }
-    Error::collect(errors)?;
-    Ok(Index {
-        spec_name: loaded.name.clone(),
-        spec_text: loaded.text.clone(),
-        base: loaded.base.clone(),
-        spec: spec.clone(),
-        nodes,
-        indicators,
-        bottom_up,
-    })
+    bottom_up
 }
 
 /// Sets depth and indicator lists; pushes nodes in pre-order.
