@@ -266,7 +266,23 @@ pub fn html(input: &ReportInput) -> String {
         let _ = write!(o, "<p>{}</p>", esc(d));
     }
 
-    // Ranking table.
+    ranking_table(input, l, &mut o);
+    rank_intervals(input, l, &mut o);
+    sobol_section(input, l, &mut o);
+    score_distributions(input, l, &mut o);
+    correlations(input, l, &mut o);
+    exclusions(input, l, &mut o);
+    methods(input, l, &mut o);
+    provenance(input, l, &mut o);
+    let _ = writeln!(o, "</dl></main><script>{SCRIPT}</script></body></html>");
+    o
+}
+
+/// The ranking table: rank, name, score and the top-level nodes.
+fn ranking_table(input: &ReportInput, l: &Labels, o: &mut String) {
+    let r = input.result;
+    let index = &r.index;
+    let lang = input.lang;
     let dims: Vec<usize> = index
         .root()
         .children
@@ -293,7 +309,7 @@ pub fn html(input: &ReportInput) -> String {
             esc(&index.nodes[n].id)
         );
     }
-    o += "</tr></thead><tbody>";
+    *o += "</tr></thead><tbody>";
     for u in &r.units {
         let rank_v = u.rank.map_or(f64::NAN, |x| x.0);
         let _ = write!(
@@ -315,11 +331,14 @@ pub fn html(input: &ReportInput) -> String {
                 num(u.nodes[n], d, lang)
             );
         }
-        o += "</tr>";
+        *o += "</tr>";
     }
-    o += "</tbody></table></div>";
+    *o += "</tbody></table></div>";
+}
 
-    // Rank intervals.
+/// The rank-interval chart (Monte Carlo) or how to add one.
+fn rank_intervals(input: &ReportInput, l: &Labels, o: &mut String) {
+    let lang = input.lang;
     let _ = write!(o, "<h2 id=\"intervals\">{}</h2>", l.intervals);
     match input.mc {
         Some(mc) => {
@@ -356,14 +375,16 @@ pub fn html(input: &ReportInput) -> String {
                 );
                 items.drain(INTERVAL_TOP..items.len() - INTERVAL_BOTTOM);
             }
-            o += &charts::rank_intervals(&items, units.len().max(2) as f64, l.intervals, &l.chart);
+            *o += &charts::rank_intervals(&items, units.len().max(2) as f64, l.intervals, &l.chart);
         }
         None => {
             let _ = write!(o, "<p class=\"note\">{}</p>", esc(l.intervals_missing));
         }
     }
+}
 
-    // Sobol indices.
+/// The Sobol chart or how to add one.
+fn sobol_section(input: &ReportInput, l: &Labels, o: &mut String) {
     let _ = write!(o, "<h2 id=\"sobol\">{}</h2>", l.sobol);
     match input.sobol {
         Some(s) => {
@@ -383,14 +404,18 @@ pub fn html(input: &ReportInput) -> String {
                 "<p class=\"note\">N = {}, {} {}, {}: {}.</p>",
                 s.base_samples, s.evaluations, l.evaluations, l.output, l.mean_shift
             );
-            o += &charts::sobol_bars(&bars, l.sobol, &l.chart);
+            *o += &charts::sobol_bars(&bars, l.sobol, &l.chart);
         }
         None => {
             let _ = write!(o, "<p class=\"note\">{}</p>", esc(l.sobol_missing));
         }
     }
+}
 
-    // Score distributions.
+/// Score distributions per node.
+fn score_distributions(input: &ReportInput, l: &Labels, o: &mut String) {
+    let r = input.result;
+    let index = &r.index;
     let _ = write!(
         o,
         "<h2 id=\"distributions\">{}</h2><div class=\"grid\">",
@@ -409,19 +434,24 @@ pub fn html(input: &ReportInput) -> String {
             .filter(|u| u.rank.is_some())
             .map(|u| u.nodes[n])
             .collect();
-        o += &charts::histogram(&values, &node.label, 20);
+        *o += &charts::histogram(&values, &node.label, 20);
     }
-    o += "</div>";
+    *o += "</div>";
+}
 
-    // Correlations.
+/// The correlation heatmap.
+fn correlations(input: &ReportInput, l: &Labels, o: &mut String) {
     let _ = write!(o, "<h2 id=\"correlations\">{}</h2>", l.correlations);
-    o += &charts::heatmap(
+    *o += &charts::heatmap(
         &input.audit.matrix_ids,
         &input.audit.pearson,
         l.correlations,
     );
+}
 
-    // Exclusions.
+/// The units excluded and why.
+fn exclusions(input: &ReportInput, l: &Labels, o: &mut String) {
+    let r = input.result;
     let _ = write!(
         o,
         "<h2 id=\"excluded\">{} ({})</h2>",
@@ -445,13 +475,18 @@ pub fn html(input: &ReportInput) -> String {
                 esc(&e.reason)
             );
         }
-        o += "</tbody></table></div>";
+        *o += "</tbody></table></div>";
     }
+}
 
-    // Methods.
+/// The methods: hierarchy, indicators, normalisation, ranking rule.
+fn methods(input: &ReportInput, l: &Labels, o: &mut String) {
+    let r = input.result;
+    let index = &r.index;
+    let lang = input.lang;
     let _ = write!(o, "<h2 id=\"methods\">{}</h2>", l.methods);
     let _ = write!(o, "<h3>{}</h3>", l.hierarchy);
-    o += &tree(r, 0, l);
+    *o += &tree(r, 0, l);
     let _ = write!(
         o,
         "<table><thead><tr><th>{}</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th>{}</th></tr></thead><tbody>",
@@ -474,7 +509,7 @@ pub fn html(input: &ReportInput) -> String {
             }
         );
     }
-    o += "</tbody></table>";
+    *o += "</tbody></table>";
     let ranking = &index.spec.ranking;
     let _ = write!(
         o,
@@ -496,8 +531,12 @@ pub fn html(input: &ReportInput) -> String {
         l.min_coverage,
         num(index.spec.screening.min_coverage, 2, lang)
     );
+}
 
-    // Provenance.
+/// Provenance: versions, spec and data fingerprints, sensitivity runs.
+fn provenance(input: &ReportInput, l: &Labels, o: &mut String) {
+    let r = input.result;
+    let index = &r.index;
     let _ = write!(
         o,
         "<h2 id=\"provenance\">{}</h2><dl><dt>kommunrank</dt><dd>{}</dd><dt>Spec</dt><dd><code>{}</code> {}</dd><dt>Data</dt><dd>{}</dd>",
@@ -528,8 +567,6 @@ pub fn html(input: &ReportInput) -> String {
             esc(&s.spec_hash)
         );
     }
-    let _ = writeln!(o, "</dl></main><script>{SCRIPT}</script></body></html>");
-    o
 }
 
 fn tree(r: &RankResult, node: usize, l: &Labels) -> String {

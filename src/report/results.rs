@@ -147,8 +147,9 @@ pub struct SobolResults {
     pub evaluations: u64,
     /// Fingerprint of the spec it was computed from.
     pub spec_hash: String,
-    /// Indices of the mean absolute rank shift, by factor name.
-    pub mean_abs_rank_shift: BTreeMap<String, SobolFactor>,
+    /// Indices of the mean absolute rank shift, by factor name (in the
+    /// model's order, as written).
+    pub mean_abs_rank_shift: indexmap::IndexMap<String, SobolFactor>,
 }
 
 /// A sensitivity result file.
@@ -293,6 +294,8 @@ mod tests {
         };
         assert_eq!(read.base_samples, 64);
         assert_eq!(read.evaluations, sobol.evaluations);
+        // In the model's order (the chart's bars).
+        assert!(read.mean_abs_rank_shift.keys().eq(sobol.factors.iter()));
         for (name, index) in sobol.factors.iter().zip(&sobol.scalar.indices) {
             let r = &read.mean_abs_rank_shift[name];
             assert_eq!([r.first, r.total], [index.first, index.total], "{name}");
