@@ -114,19 +114,25 @@ impl ExactSum {
         self.adds = 0;
     }
 
-    /// The sum rounded to the nearest `f64` (ties to even; overflow gives
-    /// an infinity; a subnormal result may be rounded twice).
-    pub fn value(&self) -> f64 {
+    /// Whether the sum is negative, and its absolute value with every digit
+    /// in [0, 2^32).
+    fn magnitude(&self) -> (bool, ExactSum) {
         let mut s = self.clone();
         s.carry();
         let negative = *s.digits.last().expect("digits") < 0;
         if negative {
-            // Two's complement over the digits: complement, add one.
             for d in s.digits.iter_mut() {
                 *d = -*d;
             }
             s.carry();
         }
+        (negative, s)
+    }
+
+    /// The sum rounded to the nearest `f64` (ties to even; overflow gives
+    /// an infinity; a subnormal result may be rounded twice).
+    pub fn value(&self) -> f64 {
+        let (negative, s) = self.magnitude();
         let Some(top) = s.digits.iter().rposition(|&d| d != 0) else {
             return 0.0;
         };
@@ -149,15 +155,7 @@ impl ExactSum {
     /// each digit negated for a negative sum (a compact, exact form for
     /// partial results).
     fn to_digits(&self) -> Vec<[i64; 2]> {
-        let mut s = self.clone();
-        s.carry();
-        let negative = *s.digits.last().expect("digits") < 0;
-        if negative {
-            for d in s.digits.iter_mut() {
-                *d = -*d;
-            }
-            s.carry();
-        }
+        let (negative, s) = self.magnitude();
         let sign = if negative { -1 } else { 1 };
         s.digits
             .iter()

@@ -2284,12 +2284,7 @@ mod tests {
     use crate::pipeline::rank::Ranker;
     use crate::spec::{Best, RankMethod};
 
-    fn lcg(seed: &mut u64) -> f64 {
-        *seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (*seed >> 11) as f64 / (1u64 << 53) as f64
-    }
+    use crate::sensitivity::rng::tests::lcg;
 
     /// The counted-order check on hand-made orders: strictly in order,
     /// exact ties (accepted only in nominal order, and only when ties are),

@@ -582,12 +582,7 @@ mod tests {
     use crate::cpu;
     use crate::spec::{self, Base};
 
-    fn lcg(seed: &mut u64) -> f64 {
-        *seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (*seed >> 11) as f64 / (1u64 << 53) as f64
-    }
+    use crate::sensitivity::rng::tests::lcg;
 
     /// An evaluator of `spec` over `data` (one CSV file, `data.csv`).
     fn evaluator(spec_text: &str, data: &'static [u8], runs: u64) -> Evaluator {

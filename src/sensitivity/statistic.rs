@@ -438,12 +438,7 @@ mod tests {
     use crate::pipeline::rank::{RankScratch, Ranker};
     use crate::spec::{Best, RankMethod};
 
-    fn lcg(seed: &mut u64) -> f64 {
-        *seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (*seed >> 11) as f64 / (1u64 << 53) as f64
-    }
+    use crate::sensitivity::rng::tests::lcg;
 
     /// Ranks (competition) and average ranks of scores, higher best.
     fn ranks_of(scores: &[f64]) -> (Vec<f64>, Vec<f64>) {
