@@ -152,60 +152,6 @@ fn fenwick_inversions(bins: impl Iterator<Item = usize>, size: usize, tree: &mut
     inversions
 }
 
-/// Sorts `v` ascending and returns the number of strict inversions
-/// (bottom-up merge sort using `tmp` as buffer; no allocation once warm).
-pub fn count_inversions(v: &mut [f64], tmp: &mut Vec<f64>) -> u64 {
-    let n = v.len();
-    tmp.clear();
-    tmp.resize(n, 0.0);
-    let mut swaps = 0u64;
-    let mut width = 1;
-    let mut src_is_v = true;
-    while width < n {
-        {
-            let (src, dst): (&[f64], &mut [f64]) = if src_is_v {
-                (&*v, &mut tmp[..])
-            } else {
-                (&tmp[..], &mut *v)
-            };
-            let mut start = 0;
-            while start < n {
-                let mid = (start + width).min(n);
-                let end = (start + 2 * width).min(n);
-                let (mut i, mut j, mut k) = (start, mid, start);
-                while i < mid && j < end {
-                    if src[j] < src[i] {
-                        swaps += (mid - i) as u64;
-                        dst[k] = src[j];
-                        j += 1;
-                    } else {
-                        dst[k] = src[i];
-                        i += 1;
-                    }
-                    k += 1;
-                }
-                while i < mid {
-                    dst[k] = src[i];
-                    i += 1;
-                    k += 1;
-                }
-                while j < end {
-                    dst[k] = src[j];
-                    j += 1;
-                    k += 1;
-                }
-                start = end;
-            }
-        }
-        src_is_v = !src_is_v;
-        width *= 2;
-    }
-    if !src_is_v {
-        v.copy_from_slice(tmp);
-    }
-    swaps
-}
-
 /// Sorts `v` ascending and returns the number of strict inversions.
 fn merge_count(v: &mut [f64]) -> u64 {
     let n = v.len();
@@ -549,19 +495,17 @@ mod tests {
     #[test]
     fn inversion_counts_agree() {
         let mut rng = Rng::new(2, 2);
-        let mut tmp = Vec::new();
         for n in [0usize, 1, 2, 3, 7, 64, 100] {
             let v: Vec<f64> = (0..n).map(|_| (rng.next_u64() % 10) as f64).collect();
-            let (mut a, mut b) = (v.clone(), v.clone());
+            let mut a = v.clone();
             let brute = (0..n)
                 .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
                 .filter(|&(i, j)| v[j] < v[i])
                 .count() as u64;
             assert_eq!(merge_count(&mut a), brute);
-            assert_eq!(count_inversions(&mut b, &mut tmp), brute);
             let ranks: Vec<f64> = v.iter().map(|x| x / 2.0 + 1.0).collect();
             assert_eq!(count_rank_inversions(&ranks, 10, &mut Vec::new()), brute);
-            assert_eq!(a, b);
+            assert!(a.is_sorted_by(|x, y| x <= y));
         }
     }
 
