@@ -29,12 +29,8 @@ pub fn run(args: MergeArgs) -> Result<()> {
             path: p.clone(),
             source,
         })?;
-        let part: McPartial = serde_json::from_str(&text).map_err(|e| {
-            Error::Usage(format!(
-                "{}: not a kommunrank partial result ({e}); write shards with `kommunrank sensitivity --shard I/N --out part.json`",
-                p.display()
-            ))
-        })?;
+        let part = McPartial::from_json(&text)
+            .map_err(|e| Error::Usage(format!("{}: {e}", p.display())))?;
         parts.push((p.display().to_string(), part));
     }
     let merged = McPartial::merge(parts).map_err(Error::Usage)?;

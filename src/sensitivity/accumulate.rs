@@ -996,6 +996,29 @@ impl McPartial {
         )
     }
 
+    /// Reads a part from a shard file's text (not yet validated: see
+    /// [`McPartial::validate`]); a part of another version's format is
+    /// named as such.
+    pub fn from_json(text: &str) -> Result<McPartial, String> {
+        #[derive(Deserialize)]
+        struct Format {
+            format: Option<String>,
+        }
+        if let Ok(Format {
+            format: Some(format),
+        }) = serde_json::from_str::<Format>(text)
+            && format != PARTIAL_FORMAT
+            && format.starts_with("kommunrank-mc-partial")
+        {
+            return Err(format!(
+                "written by another version of kommunrank (format '{format}'; this version reads '{PARTIAL_FORMAT}'): run the shard again with this version"
+            ));
+        }
+        serde_json::from_str(text).map_err(|e| {
+            format!("not a kommunrank partial result ({e}); write shards with `kommunrank sensitivity --shard I/N --out part.json`")
+        })
+    }
+
     /// The part as a shard file holds it: compact JSON with its checksum.
     pub fn to_json(&self) -> String {
         let mut part = self.clone();
