@@ -1004,18 +1004,20 @@ impl McPartial {
         struct Format {
             format: Option<String>,
         }
-        if let Ok(Format {
-            format: Some(format),
-        }) = serde_json::from_str::<Format>(text)
-            && format != PARTIAL_FORMAT
-            && format.starts_with("kommunrank-mc-partial")
-        {
-            return Err(format!(
-                "written by another version of kommunrank (format '{format}'; this version reads '{PARTIAL_FORMAT}'): run the shard again with this version"
-            ));
-        }
         serde_json::from_str(text).map_err(|e| {
-            format!("not a kommunrank partial result ({e}); write shards with `kommunrank sensitivity --shard I/N --out part.json`")
+            // Only a part that does not read is probed for its format.
+            match serde_json::from_str::<Format>(text) {
+                Ok(Format {
+                    format: Some(format),
+                }) if format != PARTIAL_FORMAT && format.starts_with("kommunrank-mc-partial") => {
+                    format!(
+                        "written by another version of kommunrank (format '{format}'; this version reads '{PARTIAL_FORMAT}'): run the shard again with this version"
+                    )
+                }
+                _ => format!(
+                    "not a kommunrank partial result ({e}); write shards with `kommunrank sensitivity --shard I/N --out part.json`"
+                ),
+            }
         })
     }
 
