@@ -35,6 +35,7 @@ pub mod report;
 pub mod sensitivity;
 pub mod spec;
 pub mod stats;
+pub mod sweden;
 pub mod text;
 
 pub use error::{Error, Result};

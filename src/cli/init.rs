@@ -22,6 +22,9 @@ pub struct InitArgs {
     /// The unit name column (default: guessed).
     #[arg(long)]
     name: Option<String>,
+    /// A group column (e.g. the county; repeatable; `none` for none; default: guessed).
+    #[arg(long = "group", value_name = "COLUMN")]
+    groups: Vec<String>,
     /// The year to take from long files (default: the latest).
     #[arg(long)]
     year: Option<i64>,
@@ -60,11 +63,20 @@ pub fn run(args: InitArgs) -> Result<()> {
         units: args.units.clone(),
         id: args.id.clone(),
         name: args.name.clone(),
+        groups: match args.groups.as_slice() {
+            [] => None,
+            [none] if none == "none" => Some(Vec::new()),
+            given => Some(given.to_vec()),
+        },
         year: args.year,
         sheet: args.sheet.clone(),
         filter: args.filter.clone(),
         spec_dir: spec_dir.clone(),
     })?;
+    eprintln!("init guessed (each line: what, why, how to change it):");
+    for guess in &draft.guesses {
+        eprintln!("  {guess}");
+    }
     for note in &draft.notes {
         eprintln!("note: {note}");
     }

@@ -675,10 +675,13 @@ fn init_drafts_a_spec_that_ranks_and_lists_what_it_left_out() {
         "files = [\"../enkat.csv\"]",
         "id = \"Kommun\"",
         "name = \"Namn\"",
-        "# groups = [\"Län\"]",
-        "id = \"andel_e_tjänster\"\ncolumn = \"Andel e-tjänster\"",
+        "groups = [\"Län\"]",
+        "# within = [\"Län\"]",
+        "id = \"e_tjanster\"\nlabel = \"Andel e-tjänster\"\ncolumn = \"Andel e-tjänster\"",
         "data for 3 of 4 units, 9 to 14.1",
-        "id = \"väntetid_dagar\"",
+        "id = \"vantetid_dagar\"\nlabel = \"Väntetid dagar\"",
+        "direction = -1         # CHECK: lower is better? guessed from 'vantetid'",
+        "# - id: 'Kommun', because it holds Swedish municipality codes (4 of the 290)",
         "# Svarat: answers ja, nej -> a points indicator:",
         "map = { \"ja\" = 1, \"nej\" = 0 }",
         "# Version: every unit has 2 (cannot tell units apart)",
@@ -686,15 +689,18 @@ fn init_drafts_a_spec_that_ranks_and_lists_what_it_left_out() {
     ] {
         assert_has(&draft, needle);
     }
-    // It ranks as written, from its own folder. Both indicators count up
-    // as drafted: 2321 has only waiting days, the most (100), and leads
-    // 0115 (100 and 62.5).
+    // It ranks as written, from its own folder. Waiting days count down
+    // as drafted (the heading says so): 0114 leads with 68.6 (e-services)
+    // and 75 (waiting), 0115 follows (100 and 37.5), and 2321, with the
+    // longest wait alone, is last.
     let j = json_of(
         tmp.path(),
         &["rank", "--spec", "specs/enkat.toml", "--format", "json"],
     );
     assert_eq!(j["summary"]["ranked"], 4);
-    assert_eq!(j["units"][0]["id"], "2321");
+    assert_eq!(j["units"][0]["id"], "0114");
+    assert_eq!(j["units"][1]["id"], "0115");
+    assert_eq!(j["units"][3]["id"], "2321");
     // An existing spec is not replaced without --force.
     let again = ["init", "--data", "enkat.csv", "--out", "specs/enkat.toml"];
     let out = kommunrank_in(tmp.path(), &again);
@@ -777,9 +783,28 @@ fn init_drafts_a_spec_that_ranks_and_lists_what_it_left_out() {
         &stdout(&out),
         "# b: the same for every unit with enough data to be ranked",
     );
-    // Municipality codes saved as numbers: the padding is offered, not applied.
+    // Municipality codes saved as numbers: recognised, and padded.
     write(tmp.path(), "nums.csv", "kod,x\n114,1\n2321,3\n180,2\n");
-    let out = kommunrank_in(tmp.path(), &["init", "--data", "nums.csv"]);
+    let out = kommunrank_in(
+        tmp.path(),
+        &["init", "--data", "nums.csv", "--out", "n.toml"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_has(&stderr(&out), "2 lost their leading zero");
+    assert_has(
+        &std::fs::read_to_string(tmp.path().join("n.toml")).unwrap(),
+        "\nid_pad = 4 ",
+    );
+    let j = json_of(
+        tmp.path(),
+        &["rank", "--spec", "n.toml", "--format", "json"],
+    );
+    assert_eq!(j["units"][0]["id"], "2321");
+    assert_eq!(j["units"][2]["id"], "0114");
+    // Numbers of 3 and 4 digits that are not municipality codes: the
+    // padding is offered, not applied.
+    write(tmp.path(), "other.csv", "kod,x\n100,1\n2000,3\n180,2\n");
+    let out = kommunrank_in(tmp.path(), &["init", "--data", "other.csv"]);
     assert_has(&stdout(&out), "\n# id_pad = 4 ");
     // Rows split by gender need a filter, which goes into the spec.
     write(
@@ -834,7 +859,7 @@ fn init_on_kolada_files_with_a_unit_list() {
         "year = 2022",
         "id = \"n07918\"",
         "id = \"n00563\"",
-        "# groups = [\"region\"]",
+        "groups = [\"region\"]",
     ] {
         assert_has(&draft, needle);
     }

@@ -4,6 +4,7 @@
 #[allow(dead_code)]
 mod common;
 
+mod analyst;
 mod audit;
 mod bad_inputs;
 mod builtin_example;

@@ -1,0 +1,189 @@
+//! An SKR analyst's first hour: `init` on sheets shaped as municipalities'
+//! sheets are (codes as text or as numbers that lost their zero, a county
+//! column, Swedish headings), in CSV as Swedish Excel saves it and in XLSX.
+
+use crate::common::*;
+use kommunrank::sweden;
+use serde_json::Value;
+use std::path::Path;
+
+/// Swedish headings as municipalities' sheets have them.
+const HEADINGS: [&str; 4] = [
+    "Andel hushåll med bredband ≥ 100 Mbit/s (%)",
+    "Antal e-tjänster",
+    "Väntetid i dagar till särskilt boende",
+    "Nöjd-Medborgar-Index, helhet (0-100)",
+];
+
+/// The four values of municipality `i` (of 290): made up, deterministic,
+/// and different between municipalities.
+fn values(i: usize) -> [f64; 4] {
+    let x = i as f64;
+    [
+        40.0 + (x * 7.3) % 60.0,
+        (i * 13 % 31) as f64,
+        10.0 + (x * 3.7) % 190.0,
+        40.0 + (x * 1.9) % 40.0,
+    ]
+}
+
+/// A sheet of all 290 municipalities: `Kommunkod;Kommun;Län;...`, as
+/// Swedish Excel saves it (UTF-8 with BOM, `;`, decimal comma); codes as
+/// text (`0114`) or as numbers (`114`).
+fn swedish_csv(codes_as_numbers: bool) -> String {
+    let mut s = String::from("\u{feff}Kommunkod;Kommun;Län");
+    for h in HEADINGS {
+        s += ";";
+        s += h;
+    }
+    s += "\r\n";
+    for (i, m) in sweden::municipalities().iter().enumerate() {
+        let code = if codes_as_numbers {
+            m.code.trim_start_matches('0').to_string()
+        } else {
+            m.code.to_string()
+        };
+        s += &format!("{code};{};{}", m.name, m.county_name);
+        for v in values(i) {
+            s += &format!(";{}", format!("{v:.1}").replace('.', ","));
+        }
+        s += "\r\n";
+    }
+    s
+}
+
+/// The same sheet as a workbook, codes and values as numbers.
+fn swedish_xlsx(path: &Path) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["Kommunkod", "Kommun", "Län"]
+        .iter()
+        .chain(&HEADINGS)
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (i, m) in sweden::municipalities().iter().enumerate() {
+        let r = i as u32 + 1;
+        sheet
+            .write_number(r, 0, m.code.parse::<f64>().unwrap())
+            .unwrap();
+        sheet.write_string(r, 1, m.name).unwrap();
+        sheet.write_string(r, 2, m.county_name).unwrap();
+        for (c, v) in values(i).iter().enumerate() {
+            sheet.write_number(r, c as u16 + 3, *v).unwrap();
+        }
+    }
+    book.save(path).unwrap();
+}
+
+/// Runs `init` on `file` in `dir`, then `rank` on the spec; returns the
+/// spec, what init said, and the ranking.
+fn init_and_rank(dir: &Path, file: &str) -> (String, String, Value) {
+    let out = kommunrank_in(
+        dir,
+        &["init", "--data", file, "--out", "spec.toml", "--force"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let spec = std::fs::read_to_string(dir.join("spec.toml")).unwrap();
+    let ranked = kommunrank_in(dir, &["rank", "--spec", "spec.toml", "--format", "json"]);
+    assert!(ranked.status.success(), "{}", stderr(&ranked));
+    (
+        spec,
+        stderr(&out),
+        serde_json::from_slice(&ranked.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn init_recognises_municipality_codes_names_counties_and_headings() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("text.csv"), swedish_csv(false)).unwrap();
+    std::fs::write(tmp.path().join("numbers.csv"), swedish_csv(true)).unwrap();
+    swedish_xlsx(&tmp.path().join("book.xlsx"));
+    for (file, padded) in [
+        ("text.csv", false),
+        ("numbers.csv", true),
+        ("book.xlsx", true),
+    ] {
+        let (spec, said, j) = init_and_rank(tmp.path(), file);
+        let has = |needle: &str| assert!(spec.contains(needle), "{file}: {needle:?} in\n{spec}");
+        has("[units]\nid = \"Kommunkod\"\n");
+        has("name = \"Kommun\"\n");
+        has("groups = [\"Län\"]");
+        assert_eq!(spec.contains("\nid_pad = 4 "), padded, "{file}:\n{spec}");
+        // Short ASCII ids, the headings as labels, a direction to check.
+        for (id, heading) in [
+            ("hushall_bredband_100_mbit_s", HEADINGS[0]),
+            ("e_tjanster", HEADINGS[1]),
+            ("vantetid_dagar_sarskilt_boende", HEADINGS[2]),
+            ("nojd_medborgar_index_helhet", HEADINGS[3]),
+        ] {
+            has(&format!(
+                "id = \"{id}\"\nlabel = \"{heading}\"\ncolumn = \"{heading}\"\n"
+            ));
+        }
+        assert_eq!(spec.matches("# CHECK").count(), 4, "{file}");
+        has("direction = -1         # CHECK: lower is better? guessed from 'vantetid'");
+        assert!(
+            !spec.contains("id = \"kommunkod\""),
+            "the code is no indicator"
+        );
+        // init says what it guessed, why, and how to change it.
+        for needle in [
+            "id: 'Kommunkod', because it holds Swedish municipality codes (290 of the 290)",
+            "To change: another column: --id COLUMN",
+            "name: 'Kommun'",
+            "groups: 'Län', because its heading names groups, 21 different values",
+            "indicators: 4 numeric columns",
+        ] {
+            assert!(said.contains(needle), "{file}: {needle:?} in\n{said}");
+        }
+        assert_eq!(
+            said.contains("lost their leading zero"),
+            padded,
+            "{file}: {said}"
+        );
+        // The draft ranks every municipality under its 4-digit code, with
+        // its county.
+        assert_eq!(j["summary"]["ranked"], 290, "{file}");
+        let units = j["units"].as_array().unwrap();
+        let stockholm = units.iter().find(|u| u["id"] == "0180").expect("0180");
+        assert_eq!(stockholm["name"], "Stockholm");
+        assert_eq!(
+            stockholm["groups"]["Län"], "Region Stockholm",
+            "{stockholm}"
+        );
+        assert!(units.iter().all(|u| u["id"].as_str().unwrap().len() == 4));
+    }
+    // The guesses can be overridden.
+    let out = kommunrank_in(
+        tmp.path(),
+        &[
+            "init", "--data", "text.csv", "--group", "none", "--name", "Kommun",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("groups ="), "{}", stdout(&out));
+    assert!(stderr(&out).contains("name: 'Kommun', because it was given with --name"));
+}
+
+#[test]
+fn init_keeps_ids_unique_when_headings_shorten_alike() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("d.csv"),
+        "Kommunkod;Kommun;Andel (%) 2021;Andel (%) 2022;Andel elever (%);Andel elever, %\n\
+         0114;Upplands Väsby;1;4;7;1\n0115;Vallentuna;2;5;9;2\n0117;Österåker;3;6;8;4\n",
+    )
+    .unwrap();
+    let out = kommunrank_in(tmp.path(), &["init", "--data", "d.csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let spec = stdout(&out);
+    for id in ["andel_2021", "andel_2022", "elever", "elever_2"] {
+        assert!(
+            spec.contains(&format!("id = \"{id}\"\n")),
+            "{id} in\n{spec}"
+        );
+    }
+}
