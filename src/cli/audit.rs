@@ -1,7 +1,6 @@
 //! `kommunrank audit`, `explain` and `trend`: the statistical audit, what
 //! drives one unit's rank, and rankings over several years.
 
-use super::sensitivity::deliver;
 use super::{InputArgs, OutputArgs, output_format};
 use clap::Args;
 use kommunrank::audit::{explain, index_audit, trend};
@@ -31,7 +30,7 @@ fn ranked_report(
     let index = input.index()?;
     let result = pipeline::run_index(&index, &input.overrides())?;
     let text = render(&result, format)?;
-    deliver(&text, &output.out, &input.input_paths(&index), output.quiet)
+    output.deliver(&text, format, &input.input_paths(&index), "")
 }
 
 /// Runs `audit`.
@@ -115,10 +114,6 @@ pub fn run_trend(args: TrendArgs) -> Result<()> {
         OutputFormat::Csv => render::trend_csv(&t),
         OutputFormat::Table => render::trend_table(&t, &index.root().label, args.top),
     };
-    deliver(
-        &text,
-        &args.output.out,
-        &args.input.input_paths(&index),
-        args.output.quiet,
-    )
+    args.output
+        .deliver(&text, format, &args.input.input_paths(&index), "")
 }

@@ -1,6 +1,5 @@
 //! `kommunrank compare`: rankings under named weight scenarios side by side.
 
-use super::sensitivity::deliver;
 use super::{InputArgs, output_format};
 use clap::Args;
 use kommunrank::report::{OutputFormat, sensitivity as render};
@@ -46,5 +45,5 @@ pub fn run(args: CompareArgs) -> Result<()> {
     };
     let mut inputs = args.input.input_paths(&index);
     inputs.push(args.scenarios.clone());
-    deliver(&text, &args.output.out, &inputs, args.output.quiet)
+    args.output.deliver(&text, format, &inputs, "")
 }

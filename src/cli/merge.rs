@@ -1,7 +1,7 @@
 //! `kommunrank merge`: combine Monte Carlo shards into the single-run result.
 
 use super::output_format;
-use super::sensitivity::{deliver, render_mc};
+use super::sensitivity::render_mc;
 use clap::Args;
 use kommunrank::sensitivity::accumulate::{McPartial, chunk_count};
 use kommunrank::{Error, Result};
@@ -43,5 +43,5 @@ pub fn run(args: MergeArgs) -> Result<()> {
         )));
     }
     let text = render_mc(&merged, format, args.size.top, args.size.bottom);
-    deliver(&text, &args.output.out, &args.parts, args.output.quiet)
+    args.output.deliver(&text, format, &args.parts, "")
 }

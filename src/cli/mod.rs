@@ -11,7 +11,7 @@ mod validate;
 
 use clap::{Args, Parser, Subcommand};
 use kommunrank::pipeline::DataOverrides;
-use kommunrank::report::OutputFormat;
+use kommunrank::report::{CsvDialect, Lang, OutputFormat};
 use kommunrank::spec::{self, Index};
 use kommunrank::{Error, Result};
 use std::path::PathBuf;
@@ -125,6 +125,49 @@ pub struct OutputArgs {
     /// No progress bar or messages on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Language of words and numbers (sv: Swedish, decimal comma; also makes CSV excel-sv).
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
+    /// CSV for scripts (plain: `,` and decimal point) or for a double-click in
+    /// Swedish Excel (excel-sv: `;`, decimal comma, BOM). Default: excel-sv
+    /// with --lang sv, else plain.
+    #[arg(long, value_enum, value_name = "DIALECT")]
+    pub csv_dialect: Option<CsvDialect>,
+}
+
+impl OutputArgs {
+    /// The CSV dialect: as given, else Excel-Sweden for Swedish.
+    pub fn dialect(&self) -> CsvDialect {
+        self.csv_dialect.unwrap_or(match self.lang {
+            Lang::Sv => CsvDialect::ExcelSv,
+            Lang::En => CsvDialect::Plain,
+        })
+    }
+
+    /// Writes a rendered result to --out (atomically) or standard output, a
+    /// CSV in the chosen dialect; `summary` follows the "wrote" message.
+    pub fn deliver(
+        &self,
+        text: &str,
+        format: OutputFormat,
+        inputs: &[PathBuf],
+        summary: &str,
+    ) -> Result<()> {
+        let bytes = match format {
+            OutputFormat::Csv => kommunrank::report::csv_in_dialect(text, self.dialect()),
+            _ => text.as_bytes().to_vec(),
+        };
+        match &self.out {
+            None => emit_bytes(&bytes),
+            Some(path) => {
+                kommunrank::report::write_atomic(path, &bytes, inputs)?;
+                if !self.quiet {
+                    eprintln!("wrote {}{summary}", path.display());
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 /// How many units a terminal table shows.
@@ -154,9 +197,14 @@ fn output_format(format: Option<OutputFormat>, out: &Option<PathBuf>) -> Result<
 
 /// Writes text to standard output; a closed pipe (`| head`) ends quietly.
 pub fn emit(text: &str) -> Result<()> {
+    emit_bytes(text.as_bytes())
+}
+
+/// Writes bytes to standard output; a closed pipe (`| head`) ends quietly.
+pub fn emit_bytes(bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    match out.write_all(bytes).and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
         Err(source) => Err(Error::Io {

@@ -40,7 +40,7 @@ pub fn run(args: RankArgs) -> Result<()> {
     if xlsx {
         // One sheet per table: ranking, node scores, exclusions, audit.
         let audit = kommunrank::audit::index_audit::audit(&result, Default::default());
-        let bytes = report::xlsx::workbook(&result, &audit, None, report::html::Lang::En)?;
+        let bytes = report::xlsx::workbook(&result, &audit, None, report::Lang::En)?;
         let path = args.output.out.as_ref().expect("xlsx implies --out");
         report::write_atomic(path, &bytes, &args.input.input_paths(&index))?;
         if !args.output.quiet {
@@ -59,21 +59,13 @@ pub fn run(args: RankArgs) -> Result<()> {
         OutputFormat::Csv => report::csv::to_csv(&result),
         OutputFormat::Json => report::json::to_json(&result),
     };
-    match &args.output.out {
-        None => super::emit(&text)?,
-        Some(path) => {
-            report::write_atomic(path, text.as_bytes(), &args.input.input_paths(&index))?;
-            if !args.output.quiet {
-                eprintln!(
-                    "wrote {} ({} ranked, {} excluded)",
-                    path.display(),
-                    result.units.iter().filter(|u| u.rank.is_some()).count(),
-                    result.excluded.len()
-                );
-            }
-        }
-    }
-    Ok(())
+    let summary = format!(
+        " ({} ranked, {} excluded)",
+        result.units.iter().filter(|u| u.rank.is_some()).count(),
+        result.excluded.len()
+    );
+    args.output
+        .deliver(&text, format, &args.input.input_paths(&index), &summary)
 }
 
 /// Bold title and header when writing to a terminal (not with NO_COLOR).

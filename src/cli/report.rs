@@ -19,7 +19,7 @@ pub struct ReportArgs {
     sensitivity: Vec<PathBuf>,
     /// Language of labels and numbers (sv: Swedish, decimal comma; for .xlsx: sheet names and headers).
     #[arg(long, value_enum, default_value = "en")]
-    lang: html::Lang,
+    lang: report::Lang,
     /// The report file: .html (self-contained page) or .xlsx (one sheet per table).
     #[arg(long, short = 'o', value_name = "FILE")]
     out: PathBuf,

@@ -1,7 +1,7 @@
 //! `kommunrank sensitivity`: Monte Carlo rank intervals, Sobol indices or
 //! leave-one-out, with shards for clusters and replay of single runs.
 
-use super::{InputArgs, emit, output_format};
+use super::{InputArgs, output_format};
 use clap::Args;
 use kommunrank::report::{self, OutputFormat, sensitivity as render};
 use kommunrank::sensitivity::analysis::{self, Engine, Options, Outcome, Shard};
@@ -10,7 +10,6 @@ use kommunrank::sensitivity::{self, accumulate, model};
 use kommunrank::spec::{SensitivityMethod, SobolDesign, WeightMethod};
 use kommunrank::{Error, Result, pipeline};
 use std::io::IsTerminal;
-use std::path::PathBuf;
 
 /// Arguments of `sensitivity`.
 #[derive(Debug, Args)]
@@ -75,27 +74,19 @@ fn show_progress(pb: &indicatif::ProgressBar, total: u64, quiet: bool, what: &st
     pb.set_length(total);
     pb.set_style(
         indicatif::ProgressStyle::with_template(
-            "{msg} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})",
+            "{msg} [{bar:40}] {pos}/{len} ({rate}, eta {eta})",
         )
         .expect("template")
+        .with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0} runs/s", state.per_sec());
+            },
+        )
         .progress_chars("=> "),
     );
     pb.set_message(what.to_string());
     pb.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-}
-
-/// Writes text to --out (atomically) or standard output.
-pub fn deliver(text: &str, out: &Option<PathBuf>, inputs: &[PathBuf], quiet: bool) -> Result<()> {
-    match out {
-        None => emit(text),
-        Some(path) => {
-            report::write_atomic(path, text.as_bytes(), inputs)?;
-            if !quiet {
-                eprintln!("wrote {}", path.display());
-            }
-            Ok(())
-        }
-    }
 }
 
 /// Renders a complete Monte Carlo accumulation.
@@ -184,7 +175,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
             OutputFormat::Table => render::loo_table(eval, &items),
         },
     };
-    deliver(&text, &args.output.out, &inputs, quiet)
+    args.output.deliver(&text, format, &inputs, "")
 }
 
 fn render_replay(

@@ -2,6 +2,7 @@
 //! of script for sorting and searching; nothing fetched), in English or
 //! Swedish (labels and decimal comma).
 
+use super::Lang;
 use super::charts::{self, Bar, Interval, esc};
 use super::results::{McResults, SobolResults};
 use crate::audit::index_audit::Audit;
@@ -10,14 +11,6 @@ use crate::sensitivity::statistic;
 use crate::spec::Member;
 use std::fmt::Write;
 
-/// Report language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Lang {
-    /// English, decimal point.
-    En,
-    /// Swedish, decimal comma.
-    Sv,
-}
 
 struct Labels {
     ranking: &'static str,

@@ -15,6 +15,16 @@ use crate::error::{Error, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// The language of words and numbers in outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Lang {
+    /// English, decimal point.
+    #[default]
+    En,
+    /// Swedish, decimal comma.
+    Sv,
+}
+
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
@@ -140,6 +150,67 @@ pub fn write_atomic(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result<()>
     Ok(())
 }
 
+/// How CSV output is written: for scripts, or for a double-click in Swedish
+/// Excel. Both neutralise text that a spreadsheet would run as a formula.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum CsvDialect {
+    /// Comma-separated, decimal point, UTF-8 without BOM (R, pandas, scripts).
+    #[default]
+    Plain,
+    /// As Swedish Excel reads it: `;`, decimal comma, UTF-8 with BOM, CRLF.
+    ExcelSv,
+}
+
+/// A text cell that a spreadsheet would take as a formula (starting with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return, and not a number) gets a
+/// leading `'`, as OWASP recommends against CSV injection; numbers and
+/// other text are unchanged.
+///
+/// ```
+/// use kommunrank::report::neutralise;
+/// assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+/// assert_eq!(neutralise("-12.5"), "-12.5");
+/// assert_eq!(neutralise("Täby"), "Täby");
+/// ```
+pub fn neutralise(field: &str) -> std::borrow::Cow<'_, str> {
+    let risky = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && field.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{field}"))
+    } else {
+        std::borrow::Cow::Borrowed(field)
+    }
+}
+
+/// CSV text written by [`csv_text`] (plain, neutralised) in `dialect`:
+/// for Excel-Sweden, fields are re-delimited with `;`, numbers as
+/// [`csv_number`] writes them (`12.5`, `1e-7`) get a decimal comma, and the
+/// file gets a BOM and CRLF line ends. Other text is unchanged.
+pub fn csv_in_dialect(plain: &str, dialect: CsvDialect) -> Vec<u8> {
+    if dialect == CsvDialect::Plain {
+        return plain.as_bytes().to_vec();
+    }
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(plain.as_bytes());
+    let mut writer = ::csv::WriterBuilder::new()
+        .delimiter(b';')
+        .flexible(true)
+        .terminator(::csv::Terminator::CRLF)
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    for record in reader.records() {
+        let record = record.expect("csv_text writes valid CSV");
+        let fields = record.iter().map(|f| match f.parse::<f64>() {
+            Ok(v) if csv_number(v) == f => f.replace('.', ","),
+            _ => f.to_string(),
+        });
+        writer
+            .write_record(fields)
+            .expect("writing to memory cannot fail");
+    }
+    writer.into_inner().expect("flushing memory cannot fail")
+}
+
 /// Rows of a CSV being written in memory (see [`csv_text`]).
 pub struct CsvOut(::csv::Writer<Vec<u8>>);
 
@@ -150,14 +221,19 @@ impl CsvOut {
         I: IntoIterator<Item = T>,
         T: AsRef<[u8]>,
     {
+        let fields: Vec<String> = fields
+            .into_iter()
+            .map(|f| neutralise(&String::from_utf8_lossy(f.as_ref())).into_owned())
+            .collect();
         self.0
             .write_record(fields)
             .expect("writing to memory cannot fail");
     }
 }
 
-/// CSV text (comma-separated, UTF-8) of the rows that `fill` writes: the one
-/// place every CSV output is produced.
+/// CSV text (comma-separated, UTF-8) of the rows that `fill` writes, text
+/// that would be a formula neutralised ([`neutralise`]): the one place every
+/// CSV output is produced ([`csv_in_dialect`] re-writes it for Excel).
 pub fn csv_text(fill: impl FnOnce(&mut CsvOut)) -> String {
     let mut out = CsvOut(::csv::Writer::from_writer(Vec::new()));
     fill(&mut out);

@@ -6,7 +6,7 @@ use super::results::McResults;
 use crate::audit::index_audit::Audit;
 use crate::error::{Error, Result};
 use crate::pipeline::RankResult;
-use crate::report::html::Lang;
+use crate::report::Lang;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 fn xerr(e: XlsxError) -> Error {
