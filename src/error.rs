@@ -157,6 +157,14 @@ impl Error {
         }
     }
 
+    /// The individual problems, owned (one for a single error).
+    pub fn into_problems(self) -> Vec<Error> {
+        match self {
+            Error::Many(v) => v.into_iter().flat_map(Error::into_problems).collect(),
+            e => vec![e],
+        }
+    }
+
     /// The individual problems (one for a single error).
     pub fn problems(&self) -> Vec<&Error> {
         match self {

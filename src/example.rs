@@ -9,6 +9,8 @@ use crate::spec::{self, Base, LoadedSpec};
 pub const SPEC: &str = include_str!("../fixtures/eservice2014/spec.toml");
 /// The data of the built-in example.
 pub const DATA: &[u8] = include_bytes!("../fixtures/eservice2014/eservice2014.csv");
+/// The spec's file name when `kommunrank example` writes it out.
+pub const SPEC_FILE: &str = "eservice2014.toml";
 /// The embedded files, by the names the spec uses.
 pub const FILES: &[(&str, &[u8])] = &[("eservice2014.csv", DATA)];
 

@@ -12,7 +12,13 @@ fn main() {
         kommunrank::report::remove_pending_output();
         std::process::exit(130);
     });
-    let args = cli::Cli::parse();
+    let args = cli::Cli::try_parse().unwrap_or_else(|e| {
+        if let Some(hint) = cli::hint_for(&e) {
+            eprintln!("error: {hint}");
+            std::process::exit(2);
+        }
+        e.exit()
+    });
     let code = match cli::run(args) {
         Ok(()) => 0,
         Err(e) => {

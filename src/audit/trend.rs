@@ -53,6 +53,18 @@ fn years_in_every_file(
     base_year: i64,
 ) -> Result<()> {
     let files = pipeline::data_years(index, data)?;
+    if files.iter().all(|(_, y)| y.is_none()) {
+        return Err(Error::Usage(format!(
+            "trend ranks several years, and no data file has a year column ('{}'): {}; \
+             give data with a year column (Kolada files have one), or set data.year_column",
+            index.spec.data.year_column,
+            files
+                .iter()
+                .map(|(f, _)| f.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
     let dated: Vec<(&str, &BTreeSet<i64>)> = files
         .iter()
         .filter_map(|(f, y)| y.as_ref().map(|y| (f.as_str(), y)))
@@ -117,6 +129,8 @@ pub fn trend(index: &Index, data: &DataOverrides, years: &[i64], base_year: i64)
             "--years needs at least two years, e.g. --years 2021,2022".into(),
         ));
     }
+    // Years must be there: checked first (data without years cannot trend).
+    years_in_every_file(index, data, years, base_year)?;
     // A year's data that fails to load is first explained by the years
     // the files hold (read only then), else by its own error.
     let load = |y: i64| {

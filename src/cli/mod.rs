@@ -2,6 +2,7 @@
 
 mod audit;
 mod compare;
+mod example;
 mod init;
 mod merge;
 mod rank;
@@ -27,25 +28,58 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Draft a first spec from data files: id, names and numeric columns as indicators.
+    #[command(
+        after_help = "Examples:\n  kommunrank init --data enkat.csv --out enkat.toml\n  kommunrank init --data bok.xlsx --sheet Data --group Län --out index.toml\n  kommunrank init --units municipalities.csv --data n00563.csv --filter gender=T"
+    )]
     Init(init::InitArgs),
     /// Compute and print a ranking (no --spec: the built-in SKL 2014-style example).
+    #[command(
+        after_help = "Examples:\n  kommunrank rank\n  kommunrank rank --spec index.toml --out ranking.xlsx\n  kommunrank rank --spec index.toml --lang sv --out rankning.csv"
+    )]
     Rank(rank::RankArgs),
     /// Check a spec and its data; list every problem found.
+    #[command(
+        after_help = "Examples:\n  kommunrank validate --spec index.toml\n  kommunrank validate --spec index.toml --data 2023.csv --format json"
+    )]
     Validate(validate::ValidateArgs),
     /// How far the ranking can be trusted: Monte Carlo rank intervals, Sobol indices, leave-one-out.
+    #[command(
+        after_help = "Examples:\n  kommunrank sensitivity --spec index.toml --runs 100000\n  kommunrank sensitivity --spec index.toml --method sobol --format json --out sobol.json\n  kommunrank sensitivity --spec index.toml --shard 1/4 --out part1.json"
+    )]
     Sensitivity(sensitivity::SensitivityArgs),
     /// Rankings under named weight scenarios (a CSV) side by side.
+    #[command(
+        after_help = "Examples:\n  kommunrank compare --spec index.toml --scenarios weights.csv\n  kommunrank compare --spec index.toml --scenarios weights.csv --out scenarios.csv"
+    )]
     Compare(compare::CompareArgs),
     /// Combine Monte Carlo shards (`sensitivity --shard I/N`) into the single-run result.
+    #[command(
+        after_help = "Examples:\n  kommunrank merge part1.json part2.json part3.json part4.json --out mc.json\n  kommunrank merge part*.json"
+    )]
     Merge(merge::MergeArgs),
     /// Statistical audit: coverage, distributions, correlations, Cronbach's alpha, PCA, effective weights.
+    #[command(
+        after_help = "Examples:\n  kommunrank audit --spec index.toml\n  kommunrank audit --spec index.toml --collinear 0.8 --out audit.json"
+    )]
     Audit(audit::AuditArgs),
     /// What drives one unit's rank: values, normalised values and contributions vs the median unit.
+    #[command(
+        after_help = "Examples:\n  kommunrank explain --spec index.toml --unit 0180\n  kommunrank explain --spec index.toml Kiruna"
+    )]
     Explain(audit::ExplainArgs),
     /// Rank several years with today's method and base-year goalposts; biggest movers first.
+    #[command(
+        after_help = "Examples:\n  kommunrank trend --spec index.toml --years 2020,2021,2022\n  kommunrank trend --spec index.toml --years 2021,2022 --base-year 2021 --out trend.csv"
+    )]
     Trend(audit::TrendArgs),
     /// A self-contained HTML report (or an Excel workbook) with charts, methods and provenance.
+    #[command(
+        after_help = "Examples:\n  kommunrank report --spec index.toml --out rapport.html --lang sv\n  kommunrank report --spec index.toml --sensitivity mc.json --sensitivity sobol.json --out report.html\n  kommunrank report --spec index.toml --out resultat.xlsx"
+    )]
     Report(report::ReportArgs),
+    /// Write the built-in example's spec and data into a folder, to try the commands on.
+    #[command(after_help = "Examples:\n  kommunrank example\n  kommunrank example --dir tutorial")]
+    Example(example::ExampleArgs),
     /// Print the CLI reference (docs/cli.md) generated from these definitions.
     #[command(hide = true)]
     Reference,
@@ -64,15 +98,31 @@ pub struct InputArgs {
     #[arg(long)]
     pub year: Option<i64>,
     /// Sheet of XLSX files given with --data (default: the first sheet).
-    #[arg(long, requires = "data")]
+    #[arg(long)]
     sheet: Option<String>,
 }
 
 impl InputArgs {
     /// Loads and resolves the spec (or the built-in example).
     fn index(&self) -> Result<Index> {
-        let loaded = match &self.spec {
-            Some(p) => spec::load_spec(p)?,
+        let (index, skipped) = self.index_lenient()?;
+        Error::collect(skipped)?;
+        Ok(index)
+    }
+
+    /// As [`InputArgs::index`], reading past unknown spec keys: the index
+    /// and the unknown keys (for `validate`, which lists every problem).
+    fn index_lenient(&self) -> Result<(Index, Vec<Error>)> {
+        if self.sheet.is_some() && self.data.is_empty() {
+            return Err(Error::Usage(
+                "--sheet picks the sheet of the --data files, and no --data was given; \
+                 for a workbook named in the spec, write the sheet there: \
+                 files = [{ path = \"book.xlsx\", sheet = \"Data\" }]"
+                    .into(),
+            ));
+        }
+        let (loaded, skipped) = match &self.spec {
+            Some(p) => spec::load_spec_lenient(p)?,
             None => {
                 if !self.data.is_empty() {
                     eprintln!(
@@ -81,10 +131,18 @@ impl InputArgs {
                          --data files; pass --spec for your own index (docs/tutorial.md)"
                     );
                 }
-                kommunrank::example::load()?
+                (kommunrank::example::load()?, Vec::new())
             }
         };
-        spec::resolve(&loaded)
+        match spec::resolve(&loaded) {
+            Ok(index) => Ok((index, skipped)),
+            Err(e) if skipped.is_empty() => Err(e),
+            Err(e) => {
+                let mut all = skipped;
+                all.extend(e.into_problems());
+                Err(Error::Many(all))
+            }
+        }
     }
 
     fn overrides(&self) -> DataOverrides {
@@ -181,13 +239,48 @@ pub struct TableSize {
     pub bottom: usize,
 }
 
+/// A plainer message for a file given where a flag was due (`rank
+/// spec.toml`): which flag it wants.
+pub fn hint_for(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::UnknownArgument {
+        return None;
+    }
+    let ContextValue::String(arg) = e.get(ContextKind::InvalidArg)? else {
+        return None;
+    };
+    let lower = arg.to_lowercase();
+    let flag = if lower.ends_with(".toml") {
+        "--spec"
+    } else if [".csv", ".xlsx", ".json", ".txt", ".tsv"]
+        .iter()
+        .any(|x| lower.ends_with(x))
+    {
+        "--data"
+    } else {
+        return None;
+    };
+    Some(format!(
+        "unexpected argument '{arg}': did you mean {flag} {arg}? (files are named by a flag; see --help)"
+    ))
+}
+
 /// Chooses the output format: explicit, else from --out's extension, else table.
 fn output_format(format: Option<OutputFormat>, out: &Option<PathBuf>) -> Result<OutputFormat> {
     match (format, out) {
         (Some(f), _) => Ok(f),
         (None, Some(p)) => OutputFormat::from_path(p).ok_or_else(|| {
+            let ext = p
+                .extension()
+                .map(|e| e.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
+            let writer = match ext.as_str() {
+                "html" | "htm" => " (an HTML report is written by `kommunrank report --out FILE.html`)",
+                "xlsx" => " (a workbook is written by `kommunrank report --out FILE.xlsx` or `kommunrank rank --out FILE.xlsx`)",
+                _ => "",
+            };
             Error::Usage(format!(
-                "cannot tell the format of '{}' from its extension; use .csv, .json or .txt, or pass --format",
+                "this command writes .csv, .json or .txt, not '{}'{writer}; or pass --format",
                 p.display()
             ))
         }),
@@ -258,6 +351,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Explain(a) => audit::run_explain(a),
         Command::Trend(a) => audit::run_trend(a),
         Command::Report(a) => report::run(a),
+        Command::Example(a) => example::run(a),
         Command::Reference => emit(&reference()),
     }
 }

@@ -73,17 +73,15 @@ fn show_progress(pb: &indicatif::ProgressBar, total: u64, quiet: bool, what: &st
     }
     pb.set_length(total);
     pb.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{msg} [{bar:40}] {pos}/{len} ({rate}, eta {eta})",
-        )
-        .expect("template")
-        .with_key(
-            "rate",
-            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                let _ = write!(w, "{:.0} runs/s", state.per_sec());
-            },
-        )
-        .progress_chars("=> "),
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({rate}, eta {eta})")
+            .expect("template")
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0} runs/s", state.per_sec());
+                },
+            )
+            .progress_chars("=> "),
     );
     pb.set_message(what.to_string());
     pb.set_draw_target(indicatif::ProgressDrawTarget::stderr());

@@ -17,8 +17,13 @@ pub struct ValidateArgs {
 
 /// Runs `validate`: exit 0 when valid, 2 with the list of problems otherwise.
 pub fn run(args: ValidateArgs) -> Result<()> {
-    let (result, problems) = match args.input.index() {
-        Ok(index) => pipeline::validate(&index, &args.input.overrides()),
+    let (result, problems) = match args.input.index_lenient() {
+        Ok((index, skipped)) => {
+            let (result, mut problems) = pipeline::validate(&index, &args.input.overrides());
+            let mut all: Vec<Error> = skipped;
+            all.append(&mut problems);
+            (result, all)
+        }
         Err(e) => (
             None,
             e.problems()
@@ -50,8 +55,12 @@ pub fn run(args: ValidateArgs) -> Result<()> {
             serde_json::to_string_pretty(&v).expect("JSON")
         ))?;
     } else if let Some((u, i, n, r, e)) = summary.filter(|_| problems.is_empty()) {
-        let mut text =
-            format!("valid: {u} units, {i} indicators, {n} nodes; {r} ranked, {e} excluded\n");
+        let mut text = format!(
+            "valid: {u} unit{}, {i} indicator{}, {n} node{}; {r} ranked, {e} excluded\n",
+            plural(u),
+            plural(i),
+            plural(n)
+        );
         for note in &notes {
             text += &format!("  note: {note}\n");
         }
@@ -64,4 +73,9 @@ pub fn run(args: ValidateArgs) -> Result<()> {
     } else {
         Error::collect(problems)
     }
+}
+
+/// `s` for a count other than one.
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }

@@ -11,7 +11,6 @@ use crate::sensitivity::statistic;
 use crate::spec::Member;
 use std::fmt::Write;
 
-
 struct Labels {
     ranking: &'static str,
     search: &'static str,

@@ -56,6 +56,14 @@ pub struct LoadedSpec {
 
 /// Reads and parses a spec file from disk.
 pub fn load_spec(path: &Path) -> Result<LoadedSpec> {
+    let (loaded, skipped_keys) = load_spec_lenient(path)?;
+    Error::collect(skipped_keys)?;
+    Ok(loaded)
+}
+
+/// As [`load_spec`], but unknown keys are read past and returned beside the
+/// spec, each as an error (for `validate`, which lists every problem).
+pub fn load_spec_lenient(path: &Path) -> Result<(LoadedSpec, Vec<Error>)> {
     let bytes = input::read_input_file(path).map_err(|source| Error::Io {
         action: "read the spec",
         path: path.to_path_buf(),
@@ -106,17 +114,72 @@ pub fn load_spec(path: &Path) -> Result<LoadedSpec> {
             }
         })
         .unwrap_or_else(|| PathBuf::from("."));
-    parse_spec(&text, &path.display().to_string(), Base::Dir(dir))
+    parse_spec_lenient(&text, &path.display().to_string(), Base::Dir(dir))
 }
 
 /// Parses spec text; `name` is used in messages.
 pub fn parse_spec(text: &str, name: &str, base: Base) -> Result<LoadedSpec> {
-    let mut spec: SpecFile = match super::coinr::expand(text, name, &base)? {
-        None => toml::from_str(text).map_err(|e| toml_error(&e, text, name))?,
-        Some(table) => Value::Table(table)
-            .try_into()
-            .map_err(|e: toml::de::Error| toml_error(&e, text, name))?,
-    };
+    let (loaded, skipped_keys) = parse_spec_lenient(text, name, base)?;
+    Error::collect(skipped_keys)?;
+    Ok(loaded)
+}
+
+/// At most this many unknown keys are read past before giving up.
+const MAX_SKIPPED_KEYS: usize = 50;
+
+/// The spec file of `text`, reading past unknown keys (misspelt `wieght`):
+/// each is blanked (its line, with spaces, so later positions stay) and kept
+/// as an error. Any other error ends the parse, with the keys before it.
+fn from_toml(text: &str, name: &str) -> Result<(SpecFile, Vec<Error>)> {
+    let mut current = text.to_string();
+    let mut skipped = Vec::new();
+    loop {
+        let e = match toml::from_str::<SpecFile>(&current) {
+            Ok(spec) => return Ok((spec, skipped)),
+            Err(e) => e,
+        };
+        let message = e.message().trim().to_string();
+        let from = e.span().map_or(0, |s| {
+            current[..s.start.min(current.len())].matches('\n').count() + 1
+        });
+        let line = unknown_key_line(&message, &current, from).map(|(l, _)| l);
+        skipped.push(toml_error(&e, text, name));
+        match line {
+            Some(l) if skipped.len() < MAX_SKIPPED_KEYS => {
+                current = current
+                    .split('\n')
+                    .enumerate()
+                    .map(|(i, s)| {
+                        if i + 1 == l {
+                            " ".repeat(s.len())
+                        } else {
+                            s.to_string()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n");
+            }
+            _ => {
+                Error::collect(skipped)?;
+                unreachable!("collect of a non-empty list is an error");
+            }
+        }
+    }
+}
+
+/// As [`parse_spec`], but unknown keys are read past and returned beside
+/// the spec, each as an error.
+pub fn parse_spec_lenient(text: &str, name: &str, base: Base) -> Result<(LoadedSpec, Vec<Error>)> {
+    let (mut spec, skipped_keys): (SpecFile, Vec<Error>) =
+        match super::coinr::expand(text, name, &base)? {
+            None => from_toml(text, name)?,
+            Some(table) => (
+                Value::Table(table)
+                    .try_into()
+                    .map_err(|e: toml::de::Error| toml_error(&e, text, name))?,
+                Vec::new(),
+            ),
+        };
     let mut errors = Vec::new();
     let in_spec = |e: Error, key: String| match e {
         Error::Io { source, path, .. } => Error::spec(
@@ -140,12 +203,15 @@ pub fn parse_spec(text: &str, name: &str, base: Base) -> Result<LoadedSpec> {
         }
     }
     Error::collect(errors)?;
-    Ok(LoadedSpec {
-        spec,
-        name: name.to_string(),
-        text: text.to_string(),
-        base,
-    })
+    Ok((
+        LoadedSpec {
+            spec,
+            name: name.to_string(),
+            text: text.to_string(),
+            base,
+        },
+        skipped_keys,
+    ))
 }
 
 /// Turns a TOML error into a spec error with line/column and a suggestion.

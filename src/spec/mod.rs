@@ -8,7 +8,7 @@ pub mod load;
 pub mod model;
 pub mod resolve;
 
-pub use load::{Base, LoadedSpec, load_spec, parse_spec};
+pub use load::{Base, LoadedSpec, load_spec, load_spec_lenient, parse_spec, parse_spec_lenient};
 pub use model::*;
 pub use resolve::{Aggregation, Index, Indicator, Member, Node, resolve};
 

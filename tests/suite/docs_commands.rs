@@ -72,6 +72,10 @@ fn every_documented_command_runs() {
     }
     // What the tutorial's commands wrote.
     for file in [
+        "eservice2014.csv",
+        "eservice2014.toml",
+        "draft.toml",
+        "rankning.csv",
         "ranking.csv",
         "ranking.xlsx",
         "mc.json",
@@ -81,4 +85,51 @@ fn every_documented_command_runs() {
     ] {
         assert!(tmp.path().join(file).exists(), "{file} was not written");
     }
+}
+
+/// The tutorial as a new user walks it: every command verbatim, from an
+/// empty folder (no repository path, no real data), in order.
+#[test]
+fn the_tutorial_runs_verbatim_in_an_empty_folder() {
+    let text = std::fs::read_to_string(root().join("docs/tutorial.md")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let lines = sh_lines(&text);
+    assert!(lines.len() >= 12, "{lines:?}");
+    assert!(
+        lines[0] == "kommunrank example",
+        "the walk starts with its data"
+    );
+    for line in &lines {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(words[0], "kommunrank", "{line}");
+        let out = kommunrank_in(tmp.path(), &words[1..]);
+        assert!(out.status.success(), "{line}: {}", stderr(&out));
+    }
+    // The Swedish-Excel CSV: BOM, ';' and decimal commas.
+    let csv = std::fs::read(tmp.path().join("rankning.csv")).unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBFrank;id;name;"));
+    let text = String::from_utf8(csv).unwrap();
+    assert!(text.contains(";Täby;"), "{}", &text[..300]);
+    // The built-in example's format is what the tutorial shows.
+    let shown = text_block_after(&text_of_tutorial(), "kommunrank example");
+    let data = std::fs::read_to_string(tmp.path().join("eservice2014.csv")).unwrap();
+    for line in shown.lines() {
+        assert!(
+            data.contains(line),
+            "the tutorial shows {line:?}, the example has not"
+        );
+    }
+}
+
+fn text_of_tutorial() -> String {
+    std::fs::read_to_string(root().join("docs/tutorial.md")).unwrap()
+}
+
+/// The first ```text block after `marker`.
+fn text_block_after(markdown: &str, marker: &str) -> String {
+    let from = markdown.find(marker).expect("marker");
+    let rest = &markdown[from..];
+    let start = rest.find("```text\n").expect("a text block") + 8;
+    let end = rest[start..].find("```").expect("closed");
+    rest[start..start + end].to_string()
 }
