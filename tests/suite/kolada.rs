@@ -95,3 +95,41 @@ fn kolada_2021_misses_the_2022_only_kpis_gracefully() {
     assert!(err.contains("no rows for year 2021"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// The examples' indicator labels are Kolada's own titles, whole (not cut
+/// at a comma), and tell every KPI apart.
+#[test]
+fn example_labels_are_kolada_titles_whole_and_distinct() {
+    let Some(kolada) = shared("kolada") else {
+        return;
+    };
+    let read = |p: &std::path::Path| {
+        let mut r = csv::Reader::from_path(p).unwrap();
+        r.records()
+            .map(|x| x.unwrap().iter().map(str::to_string).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+    };
+    let titles: std::collections::HashMap<String, String> = read(&kolada.join("kpis.csv"))
+        .into_iter()
+        .map(|r| {
+            let title = r[1].split_whitespace().collect::<Vec<_>>().join(" ");
+            (r[0].to_lowercase(), title)
+        })
+        .collect();
+    for file in [
+        "examples/kolada_digital2022_indicators.csv",
+        "examples/kolada_digital_trend_indicators.csv",
+    ] {
+        let rows = read(&root().join(file));
+        let mut seen = std::collections::HashSet::new();
+        for r in &rows {
+            assert_eq!(
+                Some(&r[1]),
+                titles.get(&r[0].to_lowercase()),
+                "{file}: {}",
+                r[0]
+            );
+            assert!(seen.insert(r[1].clone()), "{file}: label {:?} twice", r[1]);
+        }
+    }
+}
