@@ -40,7 +40,7 @@ pub fn run(args: RankArgs) -> Result<()> {
     if xlsx {
         // One sheet per table: ranking, node scores, exclusions, audit.
         let audit = kommunrank::audit::index_audit::audit(&result, Default::default());
-        let bytes = report::xlsx::workbook(&result, &audit, None, report::Lang::En)?;
+        let bytes = report::xlsx::workbook(&result, &audit, None, args.output.lang)?;
         let path = args.output.out.as_ref().expect("xlsx implies --out");
         report::write_atomic(path, &bytes, &args.input.input_paths(&index))?;
         if !args.output.quiet {
@@ -54,6 +54,7 @@ pub fn run(args: RankArgs) -> Result<()> {
             TableOptions {
                 top: args.size.top,
                 bottom: args.size.bottom,
+                lang: args.output.lang,
             },
         )),
         OutputFormat::Csv => report::csv::to_csv(&result),
@@ -80,7 +81,7 @@ fn colour(table: String) -> String {
         .map(|(i, l)| {
             if i == 0 {
                 format!("\x1b[1m{l}\x1b[0m")
-            } else if l.trim_start().starts_with("Rank ") {
+            } else if l.trim_start().starts_with("Rank ") || l.trim_start().starts_with("Rang ") {
                 format!("\x1b[1;36m{l}\x1b[0m")
             } else if l.ends_with(':') {
                 format!("\x1b[1m{l}\x1b[0m")

@@ -58,8 +58,8 @@ pub struct Exclusion {
     pub id: String,
     /// Unit name.
     pub name: String,
-    /// The reason, in words.
-    pub reason: String,
+    /// The reason (`Display`: in English words).
+    pub reason: screen::ExclusionReason,
     /// A short category: `no data`, `low coverage`, `low node coverage`, `no score`.
     pub category: &'static str,
     /// Share of indicators with data.
@@ -273,7 +273,7 @@ fn screen_and_impute(
     };
     if let Some(fixed) = fixed {
         for (s, &keep) in screened.iter_mut().zip(fixed) {
-            s.reason = (!keep).then(|| "not scored in the nominal run".to_string());
+            s.reason = (!keep).then_some(screen::ExclusionReason::NotScoredNominal);
         }
     }
     let scored: Vec<bool> = screened.iter().map(|s| s.reason.is_none()).collect();
@@ -512,14 +512,12 @@ fn exclusions(
     let mut has_score = scored.to_vec();
     for u in 0..n {
         let reason = match &screened[u].reason {
-            Some(r) => Some((r.clone(), screen::category(r))),
-            None if node_scores[[u, 0]].is_nan() => Some((
-                "no score: only indicators with weight 0 have data".to_string(),
-                "no score",
-            )),
+            Some(r) => Some(r.clone()),
+            None if node_scores[[u, 0]].is_nan() => Some(screen::ExclusionReason::NoScore),
             None => None,
         };
-        if let Some((reason, category)) = reason {
+        if let Some(reason) = reason {
+            let category = reason.category();
             has_score[u] = false;
             excluded.push(Exclusion {
                 row: u,

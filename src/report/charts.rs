@@ -3,6 +3,8 @@
 //! function returns a self-contained `<svg>` element (no scripts, no fonts
 //! to fetch).
 
+use super::Lang;
+use super::words::{number, plain, trimmed};
 use std::fmt::Write;
 
 /// Escapes text for XML/HTML.
@@ -41,6 +43,8 @@ pub struct ChartWords {
     pub first_order: &'static str,
     /// The Sobol chart's key for total indices.
     pub total_order: &'static str,
+    /// The language of the numbers.
+    pub lang: Lang,
 }
 
 /// English chart words.
@@ -50,6 +54,7 @@ pub const CHART_EN: ChartWords = ChartWords {
     intervals_key: "rank (1 = best); bar: 5%-95% of runs, tick: median, dot: nominal",
     first_order: "first order S_i",
     total_order: "total S_Ti (lines: 95% intervals)",
+    lang: Lang::En,
 };
 
 /// Horizontal rank-interval chart: one row per unit (in the given order), a
@@ -98,11 +103,11 @@ pub fn rank_intervals(
             r##"<g><title>{}: {} {}, {} {}, 5%-95% {}-{}</title><text x="{}" y="{:.1}" font-size="9.5" text-anchor="end" fill="#222">{}</text><line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#8fb3d9" stroke-width="5" stroke-linecap="round"/><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#1f4e79" stroke-width="1.5"/><circle cx="{:.1}" cy="{y:.1}" r="3" fill="#c0392b"/></g>"##,
             esc(&it.label),
             words.nominal,
-            it.nominal,
+            plain(it.nominal, words.lang),
             words.median,
-            it.median,
-            it.low,
-            it.high,
+            plain(it.median, words.lang),
+            plain(it.low, words.lang),
+            plain(it.high, words.lang),
             left - 6.0,
             y + 3.0,
             esc(&truncate(&it.label, 28)),
@@ -193,12 +198,12 @@ pub fn sobol_bars(bars: &[Bar], title: &str, words: &ChartWords) -> String {
         let v = lo + (hi - lo) * t as f64 / 4.0;
         let _ = write!(
             s,
-            r##"<line x1="{0:.1}" y1="{1}" x2="{0:.1}" y2="{2}" stroke="#e3e3e3"/><text x="{0:.1}" y="{3}" font-size="10" text-anchor="middle" fill="#555">{4:.2}</text>"##,
+            r##"<line x1="{0:.1}" y1="{1}" x2="{0:.1}" y2="{2}" stroke="#e3e3e3"/><text x="{0:.1}" y="{3}" font-size="10" text-anchor="middle" fill="#555">{4}</text>"##,
             x(v),
             top - 4.0,
             height - 28.0,
             height - 16.0,
-            v
+            number(v, 2, words.lang)
         );
     }
     let _ = write!(
@@ -231,12 +236,12 @@ pub fn sobol_bars(bars: &[Bar], title: &str, words: &ChartWords) -> String {
             let (x0, x1) = (x(0.0).min(x(v)), x(0.0).max(x(v)));
             let _ = write!(
                 s,
-                r##"<g><title>{}: {} = {:.3} [{:.3}, {:.3}]</title><rect x="{x0:.1}" y="{yy:.1}" width="{:.1}" height="8" fill="{colour}"/><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#222"/></g>"##,
+                r##"<g><title>{}: {} = {} [{}; {}]</title><rect x="{x0:.1}" y="{yy:.1}" width="{:.1}" height="8" fill="{colour}"/><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#222"/></g>"##,
                 esc(&b.label),
                 if k == 0 { "S_i" } else { "S_Ti" },
-                v,
-                ci[0],
-                ci[1],
+                number(v, 3, words.lang),
+                number(ci[0], 3, words.lang),
+                number(ci[1], 3, words.lang),
                 (x1 - x0).max(0.5),
                 x(ci[0]),
                 yy + 4.0,
@@ -260,7 +265,7 @@ pub fn sobol_bars(bars: &[Bar], title: &str, words: &ChartWords) -> String {
 }
 
 /// A small histogram of values.
-pub fn histogram(values: &[f64], title: &str, bins: usize) -> String {
+pub fn histogram(values: &[f64], title: &str, bins: usize, lang: Lang) -> String {
     let v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     let (w, h, pad) = (240.0, 130.0, 22.0);
     let mut s = String::new();
@@ -303,15 +308,15 @@ pub fn histogram(values: &[f64], title: &str, bins: usize) -> String {
         s,
         r##"<text x="{pad}" y="{0}" font-size="9" fill="#555">{1}</text><text x="{2}" y="{0}" font-size="9" text-anchor="end" fill="#555">{3}</text></svg>"##,
         h - 8.0,
-        short(lo),
+        short(lo, lang),
         w - pad,
-        short(hi)
+        short(hi, lang)
     );
     s
 }
 
 /// A number with about 4 significant digits and no trailing zeros.
-fn short(v: f64) -> String {
+fn short(v: f64, lang: Lang) -> String {
     let d = if v.abs() >= 1000.0 {
         0
     } else if v.abs() >= 10.0 {
@@ -319,16 +324,11 @@ fn short(v: f64) -> String {
     } else {
         3
     };
-    let s = format!("{v:.d$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
+    trimmed(v, d, lang)
 }
 
 /// A correlation heatmap (blue negative, white 0, red positive).
-pub fn heatmap(ids: &[String], matrix: &[Vec<f64>], title: &str) -> String {
+pub fn heatmap(ids: &[String], matrix: &[Vec<f64>], title: &str, lang: Lang) -> String {
     let n = ids.len();
     let cell = (520.0 / n.max(1) as f64).clamp(8.0, 28.0);
     let left = 90.0;
@@ -364,11 +364,7 @@ pub fn heatmap(ids: &[String], matrix: &[Vec<f64>], title: &str) -> String {
                 top + cell * i as f64,
                 esc(&ids[i]),
                 esc(&ids[j]),
-                if r.is_finite() {
-                    format!("{r:.2}")
-                } else {
-                    "-".into()
-                }
+                number(r, 2, lang)
             );
         }
     }
@@ -405,12 +401,13 @@ mod tests {
         let svg = rank_intervals(&items, 10.0, "t", &CHART_EN);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("Åre &amp; &lt;x&gt;"));
-        assert!(histogram(&[1.0, 2.0, 2.0, 3.0], "h", 5).contains("<rect"));
+        assert!(histogram(&[1.0, 2.0, 2.0, 3.0], "h", 5, Lang::En).contains("<rect"));
         assert!(
             heatmap(
                 &["a".into(), "b".into()],
                 &[vec![1.0, -0.5], vec![-0.5, 1.0]],
-                "c"
+                "c",
+                Lang::En
             )
             .matches("<rect")
             .count()

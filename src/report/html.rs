@@ -6,7 +6,7 @@ use super::Lang;
 use super::charts::{self, Bar, Interval, esc};
 use super::results::{McResults, SobolResults};
 use crate::audit::index_audit::Audit;
-use crate::pipeline::{RankResult, normalise};
+use crate::pipeline::RankResult;
 use crate::sensitivity::statistic;
 use crate::spec::Member;
 use std::fmt::Write;
@@ -29,6 +29,7 @@ struct Labels {
     correlations: &'static str,
     methods: &'static str,
     provenance: &'static str,
+    spec: &'static str,
     none: &'static str,
     indicator: &'static str,
     direction: &'static str,
@@ -74,6 +75,7 @@ const EN: Labels = Labels {
     correlations: "Correlations between indicators (Pearson, normalised values)",
     methods: "Methods",
     provenance: "Provenance",
+    spec: "Spec",
     none: "none",
     indicator: "Indicator",
     direction: "Direction",
@@ -118,6 +120,7 @@ const SV: Labels = Labels {
     correlations: "Korrelationer mellan indikatorer (Pearson, normaliserade värden)",
     methods: "Metod",
     provenance: "Ursprung",
+    spec: "Specifikation",
     none: "inga",
     indicator: "Indikator",
     direction: "Riktning",
@@ -141,7 +144,8 @@ const SV: Labels = Labels {
         median: "median",
         intervals_key: "rang (1 = bäst); stapel: 5%-95% av körningarna, streck: median, punkt: nominell",
         first_order: "första ordningen S_i",
-        total_order: "totalt S_Ti (linjer: 95%-intervall)",
+        total_order: "totalt S_Ti (linjer: 95 %-intervall)",
+        lang: Lang::Sv,
     },
     shown: |top, bottom, n| {
         format!(
@@ -166,17 +170,7 @@ pub struct ReportInput<'a> {
     pub data_hash: String,
 }
 
-fn num(v: f64, d: usize, lang: Lang) -> String {
-    if !v.is_finite() {
-        return "–".into();
-    }
-    let s = format!("{v:.d$}");
-    if lang == Lang::Sv {
-        s.replace('.', ",").replace('-', "−")
-    } else {
-        s
-    }
-}
+use super::words::{self, number as num};
 
 const CSS: &str = r#"
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d1d1d;background:#fafafa}
@@ -309,7 +303,7 @@ fn ranking_table(input: &ReportInput, l: &Labels, o: &mut String) {
             "<tr><td class=\"n\" data-v=\"{}\">{}</td><td>{}</td><td>{}</td><td class=\"n\" data-v=\"{}\">{}</td>",
             rank_v,
             u.rank
-                .map_or_else(|| l.not_ranked.to_string(), |x| x.to_string()),
+                .map_or_else(|| l.not_ranked.to_string(), |x| words::plain(x.0, lang)),
             esc(&u.id),
             esc(&u.name),
             -u.score,
@@ -384,7 +378,9 @@ fn sobol_section(input: &ReportInput, l: &Labels, o: &mut String) {
                 .mean_abs_rank_shift
                 .iter()
                 .map(|(name, v)| Bar {
-                    label: name.clone(),
+                    label: s
+                        .factor(name)
+                        .map_or_else(|| name.clone(), |f| words::factor(f, input.lang)),
                     first: v.first,
                     first_ci: v.first_ci,
                     total: v.total,
@@ -426,7 +422,7 @@ fn score_distributions(input: &ReportInput, l: &Labels, o: &mut String) {
             .filter(|u| u.rank.is_some())
             .map(|u| u.nodes[n])
             .collect();
-        *o += &charts::histogram(&values, &node.label, 20);
+        *o += &charts::histogram(&values, &node.label, 20, input.lang);
     }
     *o += "</div>";
 }
@@ -438,6 +434,7 @@ fn correlations(input: &ReportInput, l: &Labels, o: &mut String) {
         &input.audit.matrix_ids,
         &input.audit.pearson,
         l.correlations,
+        input.lang,
     );
 }
 
@@ -464,7 +461,7 @@ fn exclusions(input: &ReportInput, l: &Labels, o: &mut String) {
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&e.id),
                 esc(&e.name),
-                esc(&e.reason)
+                esc(&words::exclusion(&e.reason, input.lang))
             );
         }
         *o += "</tbody></table></div>";
@@ -478,7 +475,7 @@ fn methods(input: &ReportInput, l: &Labels, o: &mut String) {
     let lang = input.lang;
     let _ = write!(o, "<h2 id=\"methods\">{}</h2>", l.methods);
     let _ = write!(o, "<h3>{}</h3>", l.hierarchy);
-    *o += &tree(r, 0, l);
+    *o += &tree(r, 0, l, lang);
     let _ = write!(
         o,
         "<table><thead><tr><th>{}</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th>{}</th></tr></thead><tbody>",
@@ -493,9 +490,9 @@ fn methods(input: &ReportInput, l: &Labels, o: &mut String) {
             if ind.direction > 0.0 { "+" } else { "−" },
             num(ind.weight / index.sibling_weight_sum(ind.parent), 3, lang),
             num(index.effective_weight(i), 3, lang),
-            esc(&normalise::describe(&ind.normalisation)),
+            esc(&words::normalisation(&ind.normalisation, lang)),
             if ind.transform != crate::spec::Transform::None {
-                format!(", {}", crate::spec::spec_name(&ind.transform))
+                format!(", {}", words::transform(ind.transform, lang))
             } else {
                 String::new()
             }
@@ -507,7 +504,7 @@ fn methods(input: &ReportInput, l: &Labels, o: &mut String) {
         o,
         "<dl><dt>{}</dt><dd>{}{}{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{} {}</dd></dl>",
         l.ranking,
-        crate::spec::spec_name(&ranking.method),
+        words::ranking_method(ranking.method, lang),
         ranking
             .round
             .map(|d| format!(", {} {d} {}", l.rounded.0, l.rounded.1))
@@ -518,10 +515,10 @@ fn methods(input: &ReportInput, l: &Labels, o: &mut String) {
             format!(", {}: {}", l.not_ranked, esc(&ranking.unranked.join(", ")))
         },
         l.missing_values,
-        crate::spec::spec_name(&index.spec.missing.method),
+        words::missing_method(index.spec.missing.method, lang),
         l.screening,
         l.min_coverage,
-        num(index.spec.screening.min_coverage, 2, lang)
+        words::percent(index.spec.screening.min_coverage, lang)
     );
 }
 
@@ -531,9 +528,10 @@ fn provenance(input: &ReportInput, l: &Labels, o: &mut String) {
     let index = &r.index;
     let _ = write!(
         o,
-        "<h2 id=\"provenance\">{}</h2><dl><dt>kommunrank</dt><dd>{}</dd><dt>Spec</dt><dd><code>{}</code> {}</dd><dt>Data</dt><dd>{}</dd>",
+        "<h2 id=\"provenance\">{}</h2><dl><dt>kommunrank</dt><dd>{}</dd><dt>{}</dt><dd><code>{}</code> {}</dd><dt>Data</dt><dd>{}</dd>",
         l.provenance,
         env!("CARGO_PKG_VERSION"),
+        l.spec,
         esc(&index.spec_name),
         super::json::fingerprint(index.spec_text.as_bytes()),
         esc(&input.data_hash)
@@ -541,34 +539,36 @@ fn provenance(input: &ReportInput, l: &Labels, o: &mut String) {
     if let Some(mc) = input.mc {
         let _ = write!(
             o,
-            "<dt>Monte Carlo</dt><dd>{} {}, {} {}, spec {}</dd>",
+            "<dt>Monte Carlo</dt><dd>{} {}, {} {}, {} {}</dd>",
             l.seed,
             mc.seed,
             mc.runs,
             l.runs,
+            l.spec.to_lowercase(),
             esc(&mc.spec_hash)
         );
     }
     if let Some(s) = input.sobol {
         let _ = write!(
             o,
-            "<dt>Sobol</dt><dd>{} {}, N = {}, spec {}</dd>",
+            "<dt>Sobol</dt><dd>{} {}, N = {}, {} {}</dd>",
             l.seed,
             s.seed,
             s.base_samples,
+            l.spec.to_lowercase(),
             esc(&s.spec_hash)
         );
     }
 }
 
-fn tree(r: &RankResult, node: usize, l: &Labels) -> String {
+fn tree(r: &RankResult, node: usize, l: &Labels, lang: Lang) -> String {
     let index = &r.index;
     let n = &index.nodes[node];
     let mut o = format!(
-        "<ul><li><b>{}</b> <span class=\"note\">({} {})</span>",
+        "<ul><li><b>{}</b> <span class=\"note\">({}: {})</span>",
         esc(&n.label),
-        n.aggregation.name(),
-        l.aggregation
+        l.aggregation,
+        words::aggregation(n.aggregation, lang)
     );
     // Sum nodes add weighted points (weights as written); means use shares.
     let sum = if n.aggregation == crate::spec::Aggregation::Sum {
@@ -581,26 +581,19 @@ fn tree(r: &RankResult, node: usize, l: &Labels) -> String {
         match m {
             Member::Node(c) => {
                 let w = index.nodes[*c].weight / sum;
-                o += &format!("<li>{} × ", trim_weight(w));
-                o += &tree(r, *c, l);
+                o += &format!("<li>{} × ", words::trimmed(w, 3, lang));
+                o += &tree(r, *c, l, lang);
                 o += "</li>";
             }
             Member::Indicator(i) => {
                 let ind = &index.indicators[*i];
                 o += &format!(
                     "<li>{} × {}</li>",
-                    trim_weight(ind.weight / sum),
+                    words::trimmed(ind.weight / sum, 3, lang),
                     esc(&ind.label)
                 );
             }
         }
     }
     o + "</ul></li></ul>"
-}
-
-/// A weight with at most 3 decimals and no trailing zeros (1, 0.25, 0.333).
-fn trim_weight(w: f64) -> String {
-    let s = format!("{w:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.to_string()
 }

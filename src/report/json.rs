@@ -156,7 +156,7 @@ pub fn to_value(result: &RankResult) -> Value {
         "excluded": result.excluded.iter().map(|e| json!({
             "id": e.id,
             "name": e.name,
-            "reason": e.reason,
+            "reason": e.reason.to_string(),
             "category": e.category,
             "coverage": num(e.coverage),
         })).collect::<Vec<_>>(),

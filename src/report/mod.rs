@@ -9,6 +9,7 @@ pub mod json;
 pub mod results;
 pub mod sensitivity;
 pub mod table;
+pub mod words;
 pub mod xlsx;
 
 use crate::error::{Error, Result};

@@ -150,6 +150,22 @@ pub struct SobolResults {
     /// Indices of the mean absolute rank shift, by factor name (in the
     /// model's order, as written).
     pub mean_abs_rank_shift: indexmap::IndexMap<String, SobolFactor>,
+    /// The uncertainty model: its factors, as described.
+    pub model: SobolModel,
+}
+
+/// The part of a Sobol result's model the reports read.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SobolModel {
+    /// The factors (name, kind, nodes or indicators).
+    pub factors: Vec<crate::sensitivity::model::FactorDescription>,
+}
+
+impl SobolResults {
+    /// The description of the factor named `name`.
+    pub fn factor(&self, name: &str) -> Option<&crate::sensitivity::model::FactorDescription> {
+        self.model.factors.iter().find(|f| f.name == name)
+    }
 }
 
 /// A sensitivity result file.
@@ -296,6 +312,7 @@ mod tests {
         assert_eq!(read.evaluations, sobol.evaluations);
         // In the model's order (the chart's bars).
         assert!(read.mean_abs_rank_shift.keys().eq(sobol.factors.iter()));
+        assert!(sobol.factors.iter().all(|f| read.factor(f).is_some()));
         for (name, index) in sobol.factors.iter().zip(&sobol.scalar.indices) {
             let r = &read.mean_abs_rank_shift[name];
             assert_eq!([r.first, r.total], [index.first, index.total], "{name}");

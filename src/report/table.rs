@@ -1,6 +1,8 @@
 //! The terminal table: the top and bottom of the ranking, the main node
 //! scores, and a summary of who was left out and why.
 
+use super::Lang;
+use super::words;
 use crate::pipeline::{RankResult, UnitResult};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -12,11 +14,38 @@ pub struct TableOptions {
     pub top: usize,
     /// Units shown from the bottom.
     pub bottom: usize,
+    /// The language of words and numbers.
+    pub lang: Lang,
 }
 
 impl Default for TableOptions {
     fn default() -> Self {
-        TableOptions { top: 15, bottom: 5 }
+        TableOptions {
+            top: 15,
+            bottom: 5,
+            lang: Lang::En,
+        }
+    }
+}
+
+/// `en` or `sv`, by language.
+fn t<'a>(lang: Lang, en: &'a str, sv: &'a str) -> &'a str {
+    match lang {
+        Lang::En => en,
+        Lang::Sv => sv,
+    }
+}
+
+/// An exclusion category in words.
+fn category(cat: &str, lang: Lang) -> &str {
+    match (lang, cat) {
+        (Lang::En, c) => c,
+        (Lang::Sv, "no data") => "inga data",
+        (Lang::Sv, "low coverage") => "låg täckning",
+        (Lang::Sv, "low node coverage") => "låg täckning i en nod",
+        (Lang::Sv, "no score") => "ingen poäng",
+        (Lang::Sv, "not scored") => "ej beräknade",
+        (Lang::Sv, c) => c,
     }
 }
 
@@ -34,7 +63,7 @@ fn decimals(result: &RankResult) -> usize {
 /// A note on the scored units that lack some indicators: how many, a few
 /// of them with their coverage, and how their gaps were handled (imputed,
 /// or left out with the weights re-spread over the indicators present).
-fn missing_data_note(result: &RankResult) -> Option<String> {
+fn missing_data_note(result: &RankResult, lang: Lang) -> Option<String> {
     let partial: Vec<&UnitResult> = result.units.iter().filter(|u| u.coverage < 1.0).collect();
     if partial.is_empty() {
         return None;
@@ -48,22 +77,49 @@ fn missing_data_note(result: &RankResult) -> Option<String> {
     let examples: Vec<String> = partial
         .iter()
         .take(3)
-        .map(|u| format!("{} {} {:.0}%", u.id, u.name, 100.0 * u.coverage))
+        .map(|u| {
+            format!(
+                "{} {} {}",
+                u.id,
+                u.name,
+                words::percent(round_percent(u.coverage), lang)
+            )
+        })
         .collect();
-    let handled = match (imputed, gaps.saturating_sub(imputed)) {
-        (0, _) => "none imputed: those units are scored on the indicators they have".to_string(),
-        (i, 0) => format!("all {i} imputed"),
-        (i, r) => format!("{i} imputed, {r} left out (scored on the indicators present)"),
-    };
-    Some(format!(
-        "Missing data: {} of {} scored units lack some indicators (e.g. {}{}); {} missing values, {}.\n  (coverage and imputed values per unit: --format csv or --format json)",
-        partial.len(),
-        result.units.len(),
-        examples.join(", "),
-        if partial.len() > 3 { ", ..." } else { "" },
-        gaps,
-        handled
-    ))
+    let more = if partial.len() > 3 { ", ..." } else { "" };
+    Some(match lang {
+        Lang::En => format!(
+            "Missing data: {} of {} scored units lack some indicators (e.g. {}{more}); {gaps} missing values, {}.\n  (coverage and imputed values per unit: --format csv or --format json)",
+            partial.len(),
+            result.units.len(),
+            examples.join(", "),
+            match (imputed, gaps.saturating_sub(imputed)) {
+                (0, _) =>
+                    "none imputed: those units are scored on the indicators they have".to_string(),
+                (i, 0) => format!("all {i} imputed"),
+                (i, r) => format!("{i} imputed, {r} left out (scored on the indicators present)"),
+            }
+        ),
+        Lang::Sv => format!(
+            "Saknade data: {} av {} beräknade enheter saknar några indikatorer (t.ex. {}{more}); {gaps} saknade värden, {}.\n  (täckning och imputerade värden per enhet: --format csv eller --format json)",
+            partial.len(),
+            result.units.len(),
+            examples.join(", "),
+            match (imputed, gaps.saturating_sub(imputed)) {
+                (0, _) =>
+                    "inga imputerade: de enheterna beräknas på de indikatorer de har".to_string(),
+                (i, 0) => format!("alla {i} imputerade"),
+                (i, r) => format!(
+                    "{i} imputerade, {r} utelämnade (beräknade på de indikatorer som finns)"
+                ),
+            }
+        ),
+    })
+}
+
+/// A share rounded to a whole percent (as the note shows it).
+fn round_percent(share: f64) -> f64 {
+    (share * 100.0).round() / 100.0
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -82,26 +138,43 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
     let mut out = String::new();
     let ranked: Vec<&UnitResult> = result.units.iter().filter(|u| u.rank.is_some()).collect();
     let unranked: Vec<&UnitResult> = result.units.iter().filter(|u| u.rank.is_none()).collect();
+    let lang = options.lang;
     let _ = writeln!(out, "{}", index.root().label);
-    let _ = writeln!(
-        out,
-        "Ranked {} of {} units ({} excluded{}); {:?} ranking{}.",
-        ranked.len(),
-        result.data.table.len(),
-        result.excluded.len(),
-        if unranked.is_empty() {
-            String::new()
-        } else {
-            format!(", {} scored but not ranked", unranked.len())
-        },
-        index.spec.ranking.method,
-        index
-            .spec
-            .ranking
-            .round
-            .map(|d| format!(", scores rounded to {d} decimals before ranking"))
-            .unwrap_or_default()
-    );
+    let round = index.spec.ranking.round;
+    let _ = match lang {
+        Lang::En => writeln!(
+            out,
+            "Ranked {} of {} units ({} excluded{}); {:?} ranking{}.",
+            ranked.len(),
+            result.data.table.len(),
+            result.excluded.len(),
+            if unranked.is_empty() {
+                String::new()
+            } else {
+                format!(", {} scored but not ranked", unranked.len())
+            },
+            index.spec.ranking.method,
+            round
+                .map(|d| format!(", scores rounded to {d} decimals before ranking"))
+                .unwrap_or_default()
+        ),
+        Lang::Sv => writeln!(
+            out,
+            "{} av {} enheter rangordnade ({} ej rangordnade{}); {}{}.",
+            ranked.len(),
+            result.data.table.len(),
+            result.excluded.len(),
+            if unranked.is_empty() {
+                String::new()
+            } else {
+                format!(", {} beräknade men inte rangordnade", unranked.len())
+            },
+            words::ranking_method(index.spec.ranking.method, lang),
+            round
+                .map(|d| format!(", poängen avrundade till {d} decimaler före rangordningen"))
+                .unwrap_or_default()
+        ),
+    };
     out.push('\n');
     // Columns: the root's child nodes (at most 6).
     let dims: Vec<usize> = index
@@ -124,7 +197,10 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
     let id_w = super::column_width(result.units.iter().map(|u| u.id.as_str()), 2, 12);
     let mut header = format!(
         "{:>6}  {:<id_w$}  {:<name_w$}  {:>width$}",
-        "Rank", "Id", "Name", "Score"
+        t(lang, "Rank", "Rang"),
+        t(lang, "Id", "Kod"),
+        t(lang, "Name", "Namn"),
+        t(lang, "Score", "Poäng")
     );
     let dim_w: Vec<usize> = dims
         .iter()
@@ -143,8 +219,8 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
     };
     let line = |u: &UnitResult, out: &mut String| {
         let rank = match u.rank {
-            Some(r) if tie_count(r.0) > 1 => format!("{r}="),
-            Some(r) => format!("{r} "),
+            Some(r) if tie_count(r.0) > 1 => format!("{}=", words::plain(r.0, lang)),
+            Some(r) => format!("{} ", words::plain(r.0, lang)),
             None => "- ".into(),
         };
         let _ = write!(
@@ -153,10 +229,10 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
             rank,
             truncate(&u.id, id_w),
             truncate(&u.name, name_w),
-            super::fmt_score(u.score, d)
+            score(u.score, d, lang)
         );
         for (&n, &w) in dims.iter().zip(&dim_w) {
-            let _ = write!(out, "  {:>w$}", super::fmt_score(u.nodes[n], d));
+            let _ = write!(out, "  {:>w$}", score(u.nodes[n], d, lang));
         }
         out.push('\n');
     };
@@ -170,30 +246,46 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
         }
         let _ = writeln!(
             out,
-            "{:>6}  ({} more)",
+            "{:>6}  ({} {})",
             "...",
-            ranked.len() - options.top - options.bottom
+            ranked.len() - options.top - options.bottom,
+            t(lang, "more", "till")
         );
         for u in &ranked[ranked.len() - options.bottom..] {
             line(u, &mut out);
         }
     }
     if !unranked.is_empty() {
-        let _ = writeln!(out, "\nScored but not ranked:");
+        let _ = writeln!(
+            out,
+            "\n{}",
+            t(
+                lang,
+                "Scored but not ranked:",
+                "Beräknade men inte rangordnade:"
+            )
+        );
         for u in &unranked {
             line(u, &mut out);
         }
     }
-    if let Some(note) = missing_data_note(result) {
+    if let Some(note) = missing_data_note(result, lang) {
         let _ = writeln!(out, "\n{note}");
     }
     if !result.excluded.is_empty() {
         let k = result.excluded.len();
-        let _ = writeln!(
-            out,
-            "\nNot ranked ({k} unit{}):",
-            if k == 1 { "" } else { "s" }
-        );
+        let _ = match lang {
+            Lang::En => writeln!(
+                out,
+                "\nNot ranked ({k} unit{}):",
+                if k == 1 { "" } else { "s" }
+            ),
+            Lang::Sv => writeln!(
+                out,
+                "\nEj rangordnade ({k} {}):",
+                if k == 1 { "enhet" } else { "enheter" }
+            ),
+        };
         let mut by: BTreeMap<&str, Vec<&crate::pipeline::Exclusion>> = BTreeMap::new();
         for e in &result.excluded {
             by.entry(e.category).or_default().push(e);
@@ -206,20 +298,32 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
                 .collect();
             let _ = writeln!(
                 out,
-                "  {:>4} {cat}: e.g. {}{}",
+                "  {:>4} {}: {} {}{}",
                 list.len(),
+                category(cat, lang),
+                t(lang, "e.g.", "t.ex."),
                 examples.join(", "),
                 if list.len() > 3 { ", ..." } else { "" }
             );
-            let _ = writeln!(out, "       first reason: {}", list[0].reason);
+            let _ = writeln!(
+                out,
+                "       {}: {}",
+                t(lang, "first reason", "första skälet"),
+                words::exclusion(&list[0].reason, lang)
+            );
         }
         let _ = writeln!(
             out,
-            "  (every unit and its reason: --format csv or --format json)"
+            "  ({})",
+            t(
+                lang,
+                "every unit and its reason: --format csv or --format json",
+                "varje enhet och dess skäl: --format csv eller --format json"
+            )
         );
     }
     if !result.notes.is_empty() {
-        let _ = writeln!(out, "\nNotes:");
+        let _ = writeln!(out, "\n{}", t(lang, "Notes:", "Att notera (på engelska):"));
         for n in &result.notes {
             let _ = writeln!(out, "  - {n}");
         }
@@ -227,7 +331,8 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
     if !dims.is_empty() {
         let _ = writeln!(
             out,
-            "\nColumns: {}",
+            "\n{}: {}",
+            t(lang, "Columns", "Kolumner"),
             dims.iter()
                 .map(|&n| format!("{} = {}", index.nodes[n].id, index.nodes[n].label))
                 .collect::<Vec<_>>()
@@ -235,4 +340,13 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
         );
     }
     out
+}
+
+/// A score with `d` decimals (empty when missing), in `lang`.
+fn score(v: f64, d: usize, lang: Lang) -> String {
+    if v.is_nan() {
+        String::new()
+    } else {
+        words::number(v, d, lang)
+    }
 }

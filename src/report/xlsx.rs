@@ -1,13 +1,16 @@
-//! Excel output: one sheet per table (ranking, node scores, exclusions,
-//! audit, and sensitivity when given), bold headers, number formats and
-//! frozen header rows; sheet names and headers in English or Swedish.
+//! Excel output: one sheet per table (ranking with ranks within groups,
+//! node scores, indicator values, exclusions, audit, and sensitivity when
+//! given), headers as labels (not ids), bold and frozen, columns fitted to
+//! their contents, whole numbers (points) shown as whole numbers; words in
+//! English or Swedish (numbers are cells, which Excel shows in its locale).
 
 use super::results::McResults;
+use super::words;
 use crate::audit::index_audit::Audit;
 use crate::error::{Error, Result};
-use crate::pipeline::RankResult;
+use crate::pipeline::{Rank, RankResult};
 use crate::report::Lang;
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 fn xerr(e: XlsxError) -> Error {
     Error::Usage(format!("cannot build the Excel workbook: {e}"))
@@ -17,21 +20,27 @@ fn xerr(e: XlsxError) -> Error {
 const SWEDISH: &[(&str, &str)] = &[
     ("Ranking", "Rangordning"),
     ("Node scores", "Nodpoäng"),
+    ("Indicators", "Indikatorer"),
     ("Exclusions", "Ej rangordnade"),
     ("Audit", "Granskning"),
     ("Sensitivity", "Känslighet"),
     ("Rank", "Rang"),
     ("Id", "Kod"),
     ("Name", "Namn"),
+    ("Label", "Benämning"),
     ("Score", "Poäng"),
+    ("Rounded score", "Avrundad poäng"),
     ("Coverage", "Täckning"),
     ("Status", "Status"),
     ("Reason", "Skäl"),
     ("Indicator", "Indikator"),
     ("Parent", "Nod"),
-    ("Mean", "Medel"),
+    ("Mean", "Medelvärde"),
     ("SD", "Standardavvikelse"),
+    ("Min", "Min"),
+    ("Max", "Max"),
     ("Skewness", "Skevhet"),
+    ("Kurtosis", "Toppighet"),
     ("Flags", "Flaggor"),
     ("r with node", "r med noden"),
     ("r with index", "r med indexet"),
@@ -39,14 +48,17 @@ const SWEDISH: &[(&str, &str)] = &[
     ("Importance share", "Andel av betydelsen"),
     ("Nominal rank", "Nominell rang"),
     ("Median rank", "Medianrang"),
-    ("Score mean", "Poäng, medel"),
+    ("Rank 5%", "Rang 5 %"),
+    ("Rank 95%", "Rang 95 %"),
+    ("Score mean", "Poäng, medelvärde"),
     ("Score SD", "Poäng, standardavvikelse"),
     ("ranked", "rangordnad"),
+    ("skewed", "skev"),
+    ("low coverage", "låg täckning"),
     ("scored, not ranked", "beräknad, ej rangordnad"),
 ];
 
-/// `en` in the workbook's language (as is when there is no translation:
-/// node ids, Min, Max, Q5, ...).
+/// `en` in the workbook's language.
 fn word(lang: Lang, en: &str) -> String {
     match lang {
         Lang::En => en.to_string(),
@@ -58,43 +70,126 @@ fn word(lang: Lang, en: &str) -> String {
     }
 }
 
-struct Sheet<'a> {
-    ws: &'a mut Worksheet,
-    row: u32,
-    lang: Lang,
+/// How a column's numbers are shown.
+#[derive(Clone, Copy, PartialEq)]
+enum Shown {
+    /// Whole numbers when every value is whole (points, ranks), else three
+    /// decimals.
+    Auto,
+    /// A share as a percentage.
+    Percent,
 }
 
-impl Sheet<'_> {
-    fn header(&mut self, names: &[String], bold: &Format) -> Result<()> {
-        let names: Vec<String> = names.iter().map(|n| word(self.lang, n)).collect();
-        for (c, n) in names.iter().enumerate() {
-            self.ws
-                .write_string_with_format(0, c as u16, n, bold)
-                .map_err(xerr)?;
-            self.ws
-                .set_column_width(c as u16, (n.chars().count() as f64 + 2.0).max(10.0))
-                .map_err(xerr)?;
+/// One column of a sheet: its header and cells (text or number).
+struct Column {
+    header: String,
+    shown: Shown,
+    cells: Vec<Cell>,
+}
+
+enum Cell {
+    Text(String),
+    Number(f64),
+}
+
+impl Column {
+    fn new(header: impl Into<String>) -> Self {
+        Column {
+            header: header.into(),
+            shown: Shown::Auto,
+            cells: Vec::new(),
         }
-        self.ws.set_freeze_panes(1, 0).map_err(xerr)?;
-        self.row = 1;
-        Ok(())
     }
 
-    fn text(&mut self, c: u16, s: &str) -> Result<()> {
-        self.ws
-            .write_string(self.row, c, s)
-            .map(|_| ())
-            .map_err(xerr)
+    fn percent(mut self) -> Self {
+        self.shown = Shown::Percent;
+        self
     }
 
-    fn number(&mut self, c: u16, v: f64, f: &Format) -> Result<()> {
-        if v.is_finite() {
-            self.ws
-                .write_number_with_format(self.row, c, v, f)
-                .map_err(xerr)?;
-        }
-        Ok(())
+    fn texts<I: IntoIterator<Item = String>>(mut self, v: I) -> Self {
+        self.cells.extend(v.into_iter().map(Cell::Text));
+        self
     }
+
+    fn numbers<I: IntoIterator<Item = f64>>(mut self, v: I) -> Self {
+        self.cells.extend(v.into_iter().map(Cell::Number));
+        self
+    }
+
+    /// Whether every number is whole.
+    fn whole(&self) -> bool {
+        self.cells.iter().all(|c| match c {
+            Cell::Number(v) => !v.is_finite() || v.fract() == 0.0,
+            Cell::Text(_) => true,
+        })
+    }
+
+    /// The width that shows the header and every cell (in characters).
+    fn width(&self, header: &str, whole: bool) -> f64 {
+        let cell = |c: &Cell| match c {
+            Cell::Text(t) => t.chars().count(),
+            Cell::Number(v) if !v.is_finite() => 0,
+            Cell::Number(v) => match (self.shown, whole) {
+                (Shown::Percent, _) => format!("{:.1}", v * 100.0).len() + 1,
+                (Shown::Auto, true) => format!("{v:.0}").len(),
+                (Shown::Auto, false) => format!("{v:.3}").len(),
+            },
+        };
+        let longest = self
+            .cells
+            .iter()
+            .map(cell)
+            .chain([header.chars().count()])
+            .max()
+            .unwrap_or(0);
+        (longest as f64 + 2.0).clamp(6.0, 60.0)
+    }
+}
+
+/// Writes a sheet of `columns` (headers translated), bold frozen headers,
+/// fitted widths.
+fn sheet(book: &mut Workbook, name: &str, columns: &[Column], lang: Lang) -> Result<()> {
+    let bold = Format::new().set_bold().set_background_color("#DCE6F1");
+    let dec = Format::new().set_num_format("0.000");
+    let int = Format::new().set_num_format("0");
+    let pct = Format::new().set_num_format("0.0%");
+    let ws = book
+        .add_worksheet()
+        .set_name(word(lang, name))
+        .map_err(xerr)?;
+    for (c, col) in columns.iter().enumerate() {
+        let c = c as u16;
+        let header = word(lang, &col.header);
+        ws.write_string_with_format(0, c, &header, &bold)
+            .map_err(xerr)?;
+        let whole = col.whole();
+        let format = match (col.shown, whole) {
+            (Shown::Percent, _) => &pct,
+            (Shown::Auto, true) => &int,
+            (Shown::Auto, false) => &dec,
+        };
+        for (r, cell) in col.cells.iter().enumerate() {
+            let r = r as u32 + 1;
+            match cell {
+                Cell::Text(t) if !t.is_empty() => {
+                    ws.write_string(r, c, t).map_err(xerr)?;
+                }
+                Cell::Number(v) if v.is_finite() => {
+                    ws.write_number_with_format(r, c, *v, format)
+                        .map_err(xerr)?;
+                }
+                _ => {}
+            }
+        }
+        ws.set_column_width(c, col.width(&header, whole))
+            .map_err(xerr)?;
+    }
+    ws.set_freeze_panes(1, 0).map_err(xerr)?;
+    Ok(())
+}
+
+fn rank_number(r: Option<Rank>) -> f64 {
+    r.map_or(f64::NAN, |r| r.0)
 }
 
 /// The workbook's bytes.
@@ -105,181 +200,174 @@ pub fn workbook(
     lang: Lang,
 ) -> Result<Vec<u8>> {
     let mut book = Workbook::new();
-    let bold = Format::new().set_bold().set_background_color("#DCE6F1");
-    let dec = Format::new().set_num_format("0.000");
-    let int = Format::new().set_num_format("0");
-    let pct = Format::new().set_num_format("0.0%");
     let index = &result.index;
-    let rank_num = |r: Option<crate::pipeline::Rank>| r.map_or(f64::NAN, |r| r.0);
+    let units = &result.units;
+    let ranking = &index.spec.ranking;
+    let within = |g: &str| match lang {
+        Lang::En => format!("Rank within {g}"),
+        Lang::Sv => format!("Rang inom {g}"),
+    };
 
-    // Ranking.
-    {
-        let ws = book
-            .add_worksheet()
-            .set_name(word(lang, "Ranking"))
-            .map_err(xerr)?;
-        let mut s = Sheet { ws, row: 0, lang };
-        let mut head: Vec<String> = vec!["Rank".into(), "Id".into(), "Name".into()];
-        head.extend(result.data.groups.iter().map(|(g, _)| g.clone()));
-        head.extend(["Score".to_string(), "Coverage".into(), "Status".into()]);
-        s.header(&head, &bold)?;
-        for u in &result.units {
-            s.number(0, rank_num(u.rank), &int)?;
-            s.text(1, &u.id)?;
-            s.text(2, &u.name)?;
-            let mut c = 3u16;
-            for g in &u.groups {
-                s.text(c, g)?;
-                c += 1;
-            }
-            s.number(c, u.score, &dec)?;
-            s.number(c + 1, u.coverage, &pct)?;
-            let status = if u.rank.is_some() {
+    // Ranking: rank, id, name, groups, score, ranks within groups, status.
+    let mut cols = vec![
+        Column::new("Rank").numbers(units.iter().map(|u| rank_number(u.rank))),
+        Column::new("Id").texts(units.iter().map(|u| u.id.clone())),
+        Column::new("Name").texts(units.iter().map(|u| u.name.clone())),
+    ];
+    for (g, (group, _)) in result.data.groups.iter().enumerate() {
+        cols.push(Column::new(group.clone()).texts(units.iter().map(|u| u.groups[g].clone())));
+    }
+    cols.push(Column::new("Score").numbers(units.iter().map(|u| u.score)));
+    if ranking.round.is_some() {
+        cols.push(
+            Column::new("Rounded score")
+                .numbers(units.iter().map(|u| u.score_rounded.unwrap_or(f64::NAN))),
+        );
+    }
+    for (k, g) in ranking.within.iter().enumerate() {
+        cols.push(
+            Column::new(within(g)).numbers(units.iter().map(|u| rank_number(u.group_ranks[k]))),
+        );
+    }
+    cols.push(
+        Column::new("Coverage")
+            .percent()
+            .numbers(units.iter().map(|u| u.coverage)),
+    );
+    cols.push(Column::new("Status").texts(units.iter().map(|u| {
+        word(
+            lang,
+            if u.rank.is_some() {
                 "ranked"
             } else {
                 "scored, not ranked"
-            };
-            s.text(c + 2, &word(lang, status))?;
-            s.row += 1;
-        }
+            },
+        )
+    })));
+    sheet(&mut book, "Ranking", &cols, lang)?;
+
+    // Node scores and ranks, headed by the nodes' labels.
+    let mut cols = vec![
+        Column::new("Id").texts(units.iter().map(|u| u.id.clone())),
+        Column::new("Name").texts(units.iter().map(|u| u.name.clone())),
+    ];
+    for (j, node) in index.nodes.iter().enumerate() {
+        cols.push(Column::new(node.label.clone()).numbers(units.iter().map(|u| u.nodes[j])));
     }
-    // Node scores.
-    {
-        let ws = book
-            .add_worksheet()
-            .set_name(word(lang, "Node scores"))
-            .map_err(xerr)?;
-        let mut s = Sheet { ws, row: 0, lang };
-        let mut head: Vec<String> = vec!["Id".into(), "Name".into()];
-        head.extend(index.nodes.iter().map(|n| n.id.clone()));
-        head.extend(index.nodes.iter().map(|n| format!("rank {}", n.id)));
-        s.header(&head, &bold)?;
-        let k = index.nodes.len() as u16;
-        for u in &result.units {
-            s.text(0, &u.id)?;
-            s.text(1, &u.name)?;
-            for (j, v) in u.nodes.iter().enumerate() {
-                s.number(2 + j as u16, *v, &dec)?;
-                s.number(2 + k + j as u16, rank_num(u.node_ranks[j]), &int)?;
-            }
-            s.row += 1;
-        }
+    for (j, node) in index.nodes.iter().enumerate() {
+        cols.push(
+            Column::new(format!("{}: {}", word(lang, "Rank"), node.label))
+                .numbers(units.iter().map(|u| rank_number(u.node_ranks[j]))),
+        );
     }
-    // Exclusions.
-    {
-        let ws = book
-            .add_worksheet()
-            .set_name(word(lang, "Exclusions"))
-            .map_err(xerr)?;
-        let mut s = Sheet { ws, row: 0, lang };
-        s.header(
-            &[
-                "Id".into(),
-                "Name".into(),
-                "Coverage".into(),
-                "Reason".into(),
-            ],
-            &bold,
-        )?;
-        for e in &result.excluded {
-            s.text(0, &e.id)?;
-            s.text(1, &e.name)?;
-            s.number(2, e.coverage, &pct)?;
-            s.text(3, &e.reason)?;
-            s.row += 1;
-        }
-    }
-    // Audit.
-    {
-        let ws = book
-            .add_worksheet()
-            .set_name(word(lang, "Audit"))
-            .map_err(xerr)?;
-        let mut s = Sheet { ws, row: 0, lang };
-        let head: Vec<String> = [
-            "Indicator",
-            "Parent",
-            "Coverage",
-            "Mean",
-            "SD",
-            "Min",
-            "Max",
-            "Skewness",
-            "Kurtosis",
-            "Flags",
-            "r with node",
-            "r with index",
-            "Effective weight",
-            "Importance share",
-        ]
+    sheet(&mut book, "Node scores", &cols, lang)?;
+
+    // Indicator values as read (every unit of the data, excluded ones too),
+    // headed by the indicators' labels.
+    let rows: Vec<(usize, &str, &str)> = units
         .iter()
-        .map(|x| x.to_string())
-        .collect();
-        s.header(&head, &bold)?;
-        for i in &audit.indicators {
-            s.text(0, &i.id)?;
-            s.text(1, &i.parent)?;
-            s.number(2, i.coverage, &pct)?;
-            for (c, v) in [i.mean, i.sd, i.min, i.max, i.skew, i.kurtosis]
+        .map(|u| (u.row, u.id.as_str(), u.name.as_str()))
+        .chain(
+            result
+                .excluded
                 .iter()
-                .enumerate()
-            {
-                s.number(3 + c as u16, *v, &dec)?;
-            }
-            s.text(9, &i.flags.join(", "))?;
-            for (c, v) in [
-                i.r_parent,
-                i.r_index,
-                i.effective_weight,
-                i.importance_share,
-            ]
-            .iter()
-            .enumerate()
-            {
-                s.number(10 + c as u16, *v, &dec)?;
-            }
-            s.row += 1;
-        }
+                .map(|e| (e.row, e.id.as_str(), e.name.as_str())),
+        )
+        .collect();
+    let raw = &result.stages.raw;
+    let mut cols = vec![
+        Column::new("Id").texts(rows.iter().map(|r| r.1.to_string())),
+        Column::new("Name").texts(rows.iter().map(|r| r.2.to_string())),
+    ];
+    for (i, ind) in index.indicators.iter().enumerate() {
+        cols.push(Column::new(ind.label.clone()).numbers(rows.iter().map(|r| raw[[r.0, i]])));
     }
+    sheet(&mut book, "Indicators", &cols, lang)?;
+
+    // Exclusions, with the reasons in the workbook's language.
+    let ex = &result.excluded;
+    let cols = vec![
+        Column::new("Id").texts(ex.iter().map(|e| e.id.clone())),
+        Column::new("Name").texts(ex.iter().map(|e| e.name.clone())),
+        Column::new("Coverage")
+            .percent()
+            .numbers(ex.iter().map(|e| e.coverage)),
+        Column::new("Reason").texts(ex.iter().map(|e| words::exclusion(&e.reason, lang))),
+    ];
+    sheet(&mut book, "Exclusions", &cols, lang)?;
+
+    // Audit.
+    let a = &audit.indicators;
+    let label = |id: &str| {
+        index
+            .indicators
+            .iter()
+            .find(|i| i.id == id)
+            .map_or_else(|| id.to_string(), |i| i.label.clone())
+    };
+    let mut cols = vec![
+        Column::new("Indicator").texts(a.iter().map(|i| i.id.clone())),
+        Column::new("Label").texts(a.iter().map(|i| label(&i.id))),
+        Column::new("Parent").texts(a.iter().map(|i| i.parent.clone())),
+        Column::new("Coverage")
+            .percent()
+            .numbers(a.iter().map(|i| i.coverage)),
+    ];
+    type Stat = fn(&crate::audit::index_audit::IndicatorAudit) -> f64;
+    let stats: [(&str, Stat); 6] = [
+        ("Mean", |i| i.mean),
+        ("SD", |i| i.sd),
+        ("Min", |i| i.min),
+        ("Max", |i| i.max),
+        ("Skewness", |i| i.skew),
+        ("Kurtosis", |i| i.kurtosis),
+    ];
+    for (name, f) in stats {
+        cols.push(Column::new(name).numbers(a.iter().map(f)));
+    }
+    cols.push(Column::new("Flags").texts(a.iter().map(|i| {
+        i.flags
+            .iter()
+            .map(|f| word(lang, f))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })));
+    let more: [(&str, Stat); 4] = [
+        ("r with node", |i| i.r_parent),
+        ("r with index", |i| i.r_index),
+        ("Effective weight", |i| i.effective_weight),
+        ("Importance share", |i| i.importance_share),
+    ];
+    for (name, f) in more {
+        cols.push(Column::new(name).numbers(a.iter().map(f)));
+    }
+    sheet(&mut book, "Audit", &cols, lang)?;
+
     // Sensitivity.
     if let Some(mc) = mc {
-        let ws = book
-            .add_worksheet()
-            .set_name(word(lang, "Sensitivity"))
-            .map_err(xerr)?;
-        let mut s = Sheet { ws, row: 0, lang };
-        let top_k = &mc.top_k;
-        let mut head: Vec<String> = [
-            "Id",
-            "Name",
-            "Nominal rank",
-            "Median rank",
-            "Q5",
-            "Q95",
-            "Score mean",
-            "Score SD",
-        ]
-        .iter()
-        .map(|x| x.to_string())
-        .collect();
-        head.extend(top_k.iter().map(|k| format!("P(rank <= {k})")));
-        s.header(&head, &bold)?;
-        for u in &mc.units {
-            s.text(0, &u.id)?;
-            s.text(1, &u.name)?;
-            for (c, v) in [u.nominal_rank, u.median_rank, u.q05, u.q95]
-                .into_iter()
-                .enumerate()
-            {
-                s.number(2 + c as u16, v, &int)?;
-            }
-            s.number(6, u.score_mean, &dec)?;
-            s.number(7, u.score_sd, &dec)?;
-            for (c, &k) in top_k.iter().enumerate() {
-                s.number(8 + c as u16, u.p_top(k), &pct)?;
-            }
-            s.row += 1;
+        let m = &mc.units;
+        let mut cols = vec![
+            Column::new("Id").texts(m.iter().map(|u| u.id.clone())),
+            Column::new("Name").texts(m.iter().map(|u| u.name.clone())),
+            Column::new("Nominal rank").numbers(m.iter().map(|u| u.nominal_rank)),
+            Column::new("Median rank").numbers(m.iter().map(|u| u.median_rank)),
+            Column::new("Rank 5%").numbers(m.iter().map(|u| u.q05)),
+            Column::new("Rank 95%").numbers(m.iter().map(|u| u.q95)),
+            Column::new("Score mean").numbers(m.iter().map(|u| u.score_mean)),
+            Column::new("Score SD").numbers(m.iter().map(|u| u.score_sd)),
+        ];
+        for &k in &mc.top_k {
+            let header = match lang {
+                Lang::En => format!("P(rank <= {k})"),
+                Lang::Sv => format!("P(rang ≤ {k})"),
+            };
+            cols.push(
+                Column::new(header)
+                    .percent()
+                    .numbers(m.iter().map(|u| u.p_top(k))),
+            );
         }
+        sheet(&mut book, "Sensitivity", &cols, lang)?;
     }
     book.save_to_buffer().map_err(xerr)
 }

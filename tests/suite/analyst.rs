@@ -187,3 +187,252 @@ fn init_keeps_ids_unique_when_headings_shorten_alike() {
         );
     }
 }
+
+/// The words of `text`: runs of letters, without those holding a digit
+/// (fingerprints, codes) or listed in `allowed`.
+fn words_of(
+    text: &str,
+    allowed: &std::collections::BTreeSet<String>,
+) -> std::collections::BTreeSet<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !w.chars().any(|c| c.is_ascii_digit()))
+        .filter(|w| !allowed.contains(*w))
+        .map(str::to_string)
+        .collect()
+}
+
+/// What a reader sees of an HTML page: text, tooltips (`<title>`,
+/// `title=`), placeholders and labels; no script or style.
+fn visible(html: &str) -> String {
+    let strip = |text: &str, open: &str, close: &str| {
+        let mut kept = String::new();
+        let mut rest = text;
+        while let Some(a) = rest.find(open) {
+            kept += &rest[..a];
+            rest = rest[a..]
+                .find(close)
+                .map_or("", |b| &rest[a + b + close.len()..]);
+        }
+        kept + rest
+    };
+    let out = strip(&strip(html, "<script", "</script>"), "<style", "</style>");
+    let mut text = String::new();
+    let mut attrs = String::new();
+    let mut in_tag = false;
+    let mut tag = String::new();
+    for c in out.chars() {
+        match (in_tag, c) {
+            (false, '<') => {
+                in_tag = true;
+                tag.clear();
+                text.push(' ');
+            }
+            (true, '>') => {
+                in_tag = false;
+                for key in ["title=\"", "placeholder=\"", "aria-label=\""] {
+                    if let Some(a) = tag.find(key) {
+                        let v = &tag[a + key.len()..];
+                        attrs += " ";
+                        attrs += &v[..v.find('"').unwrap_or(v.len())];
+                    }
+                }
+            }
+            (true, c) => tag.push(c),
+            (false, c) => text.push(c),
+        }
+    }
+    (text + &attrs)
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+}
+
+/// Words that are the same in both languages, or names: allowed in Swedish
+/// output. Everything else a Swedish output shares with the English one is
+/// an untranslated word.
+fn allowed_words() -> std::collections::BTreeSet<String> {
+    let mut allowed: std::collections::BTreeSet<String> = [
+        "Monte",
+        "Carlo",
+        "Sobol",
+        "Spearman",
+        "Pearson",
+        "Kendall",
+        "N",
+        "S",
+        "Ti",
+        "i",
+        "r",
+        "P",
+        "median",
+        "Data",
+        "data",
+        "kommunrank",
+        "min",
+        "max",
+        "Min",
+        "Max",
+        "Status",
+        // spec keys quoted in messages
+        "screening",
+        "coverage",
+        "format",
+        "csv",
+        "json",
+        "builtin",
+        "spec",
+        "toml",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    // Names, ids and labels come from the data and the spec.
+    let data =
+        std::fs::read_to_string(root().join("fixtures/eservice2014/eservice2014.csv")).unwrap();
+    allowed.extend(words_of(&data, &Default::default()));
+    fn strings(v: &toml::Value, out: &mut Vec<String>) {
+        match v {
+            toml::Value::String(s) => out.push(s.clone()),
+            toml::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            toml::Value::Table(t) => t.iter().for_each(|(k, x)| {
+                out.push(k.clone());
+                strings(x, out)
+            }),
+            _ => {}
+        }
+    }
+    let spec: toml::Value = toml::from_str(
+        &std::fs::read_to_string(root().join("fixtures/eservice2014/spec.toml")).unwrap(),
+    )
+    .unwrap();
+    let mut texts = Vec::new();
+    strings(&spec, &mut texts);
+    allowed.extend(words_of(&texts.join(" "), &Default::default()));
+    allowed
+}
+
+/// Numbers written with a decimal point (`0.25`), outside `except`.
+fn decimal_points(text: &str, except: &str) -> Vec<String> {
+    let text = text.replace(except, "");
+    let b: Vec<char> = text.chars().collect();
+    (1..b.len().saturating_sub(1))
+        .filter(|&i| b[i] == '.' && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit())
+        .map(|i| {
+            b[i.saturating_sub(12)..(i + 8).min(b.len())]
+                .iter()
+                .collect()
+        })
+        .collect()
+}
+
+/// Every word and number of the Swedish HTML report, workbook and
+/// terminal table is Swedish: no word of the English output is left
+/// (beyond names from the data and the spec, and words both languages
+/// share), and no decimal point.
+#[test]
+fn swedish_outputs_have_no_english_words_or_decimal_points() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let run = |args: &[&str]| {
+        let out = kommunrank_in(dir, args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    run(&[
+        "sensitivity",
+        "--runs",
+        "2000",
+        "--out",
+        "mc.json",
+        "--quiet",
+    ]);
+    run(&[
+        "sensitivity",
+        "--method",
+        "sobol",
+        "-N",
+        "64",
+        "--out",
+        "sobol.json",
+        "--quiet",
+    ]);
+    let allowed = allowed_words();
+    let version = env!("CARGO_PKG_VERSION");
+    let mut failures = Vec::new();
+    let mut compare = |what: &str, en: &str, sv: &str| {
+        let english = words_of(en, &allowed);
+        // A name cut short in a chart (`collab_procur…`) is still a name.
+        let truncated =
+            |w: &String| w.len() >= 3 && allowed.iter().any(|a| a.starts_with(w.as_str()));
+        let left: Vec<String> = words_of(sv, &allowed)
+            .into_iter()
+            .filter(|w| english.contains(w) && !truncated(w))
+            .collect();
+        if !left.is_empty() {
+            failures.push(format!("{what}: English words {left:?}"));
+        }
+        let points = decimal_points(sv, version);
+        if !points.is_empty() {
+            failures.push(format!("{what}: decimal points in {points:?}"));
+        }
+    };
+    // The HTML report.
+    for lang in ["en", "sv"] {
+        run(&[
+            "report",
+            "--sensitivity",
+            "mc.json",
+            "--sensitivity",
+            "sobol.json",
+            "--lang",
+            lang,
+            "--out",
+            &format!("{lang}.html"),
+        ]);
+    }
+    let page = |l: &str| visible(&std::fs::read_to_string(dir.join(format!("{l}.html"))).unwrap());
+    compare("HTML report", &page("en"), &page("sv"));
+    // The terminal table.
+    compare(
+        "rank table",
+        &run(&["rank"]),
+        &run(&["rank", "--lang", "sv"]),
+    );
+    // The workbook: sheet names, headers and text cells.
+    for lang in ["en", "sv"] {
+        run(&[
+            "report",
+            "--sensitivity",
+            "mc.json",
+            "--lang",
+            lang,
+            "--out",
+            &format!("{lang}.xlsx"),
+        ]);
+    }
+    let book = |l: &str| {
+        let path = dir.join(format!("{l}.xlsx"));
+        let source = kommunrank::input::Source::Path(path);
+        let first = kommunrank::input::read_raw(&source, &Default::default()).unwrap();
+        let mut text = first.sheets.join(" ");
+        for sheet in &first.sheets {
+            let options = kommunrank::input::ReadOptions {
+                sheet: Some(sheet.clone()),
+                ..Default::default()
+            };
+            let raw = kommunrank::input::read_raw(&source, &options).unwrap();
+            text += &format!(" {}", raw.header.join(" "));
+            for row in &raw.rows {
+                for cell in &row.cells {
+                    if let kommunrank::input::RawCell::Text(t) = cell {
+                        text += &format!(" {t}");
+                    }
+                }
+            }
+        }
+        text
+    };
+    compare("workbook", &book("en"), &book("sv"));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -291,7 +291,7 @@ normalise = { method = "categorical", map = { ja = 1, nej = 0, "delvis" = 0.5 } 
     assert!(
         r.excluded
             .iter()
-            .any(|e| e.id == "u4" && e.reason == "no data for any indicator")
+            .any(|e| e.id == "u4" && e.reason.to_string() == "no data for any indicator")
     );
     let e = run("id,g,q\nu1,n,ja\nu2,n,kanske\n", body)
         .unwrap_err()
@@ -321,7 +321,7 @@ parent = "survey"
     let r = run(D, body).unwrap();
     let u2 = r.excluded.iter().find(|e| e.id == "u2").unwrap();
     assert!(
-        u2.reason.contains("node 'survey'") && u2.reason.contains("0 of 1"),
+        u2.reason.to_string().contains("node 'survey'") && u2.reason.to_string().contains("0 of 1"),
         "{}",
         u2.reason
     );
@@ -546,6 +546,7 @@ fn screening_counts_coverage_on_raw_or_imputed_data() {
     assert!(
         r.excluded[0]
             .reason
+            .to_string()
             .contains("data for 1 of 3 indicators (33.3%) is below")
     );
     // Means over the ranked units u1-u3: a 2, b 15.
@@ -569,6 +570,7 @@ fn screening_counts_coverage_on_raw_or_imputed_data() {
     assert!(
         r.excluded[0]
             .reason
+            .to_string()
             .contains("(33.3%) after imputation is below"),
         "{}",
         r.excluded[0].reason

@@ -174,7 +174,7 @@ fn swedish_report_uses_swedish_labels_and_decimal_comma() {
         "beräkningar, utfall",
         "punkt: nominell",
         "första ordningen",
-        "minsta täckning 0,50",
+        "minsta täckning 50 %",
     ] {
         assert!(html.contains(sv), "missing {sv:?}");
     }
@@ -221,6 +221,7 @@ fn excel_workbook_reads_back_with_every_sheet() {
         vec![
             "Ranking",
             "Node scores",
+            "Indicators",
             "Exclusions",
             "Audit",
             "Sensitivity"
@@ -228,6 +229,25 @@ fn excel_workbook_reads_back_with_every_sheet() {
     );
     let ranking = wb.worksheet_range("Ranking").unwrap();
     assert_eq!(ranking.get((0, 0)).unwrap().to_string(), "Rank");
+    // The ranks within groups the spec asks for (within = ["county"]).
+    let headers = |r: &calamine::Range<calamine::Data>| -> Vec<String> {
+        (0..r.width())
+            .map(|c| r.get((0, c)).unwrap().to_string())
+            .collect()
+    };
+    let within = headers(&ranking)
+        .iter()
+        .position(|h| h == "Rank within county")
+        .expect("a rank within county column");
+    assert_eq!(ranking.get((1, within)).unwrap().to_string(), "1");
+    // Headers are labels, not ids; the indicators' values are there.
+    assert!(
+        headers(&wb.worksheet_range("Node scores").unwrap())
+            .contains(&"E-services and apps (0-8)".to_string())
+    );
+    let values = wb.worksheet_range("Indicators").unwrap();
+    assert!(headers(&values).contains(&"Offers apps (2 points)".to_string()));
+    assert_eq!(values.height(), 291, "header + every unit of the data");
     assert_eq!(
         ranking.get((1, 1)).unwrap().to_string(),
         "0160",
@@ -246,7 +266,7 @@ fn excel_workbook_reads_back_with_every_sheet() {
             .success()
     );
     let wb: Xlsx<_> = calamine::open_workbook(&r).unwrap();
-    assert_eq!(wb.sheet_names().len(), 4);
+    assert_eq!(wb.sheet_names().len(), 5);
     // --lang sv: Swedish sheet names, headers and statuses.
     let sv = tmp.path().join("resultat.xlsx");
     let args = [
@@ -266,6 +286,7 @@ fn excel_workbook_reads_back_with_every_sheet() {
         vec![
             "Rangordning",
             "Nodpoäng",
+            "Indikatorer",
             "Ej rangordnade",
             "Granskning",
             "Känslighet"

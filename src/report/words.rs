@@ -1,0 +1,280 @@
+//! The words and numbers of outputs in the reader's language: numbers with
+//! a decimal point or comma, method names, exclusion reasons and
+//! sensitivity factors. English words are the spec's own names (and the
+//! pipeline's `Display`); Swedish ones are SKR's and SCB's terms.
+
+use super::Lang;
+use crate::pipeline::screen::{ExclusionReason, Shortfall};
+use crate::sensitivity::model::FactorDescription;
+use crate::spec::{Aggregation, MissingMethod, Normalisation, RankMethod, Transform};
+
+/// `v` with `decimals` decimals: a decimal comma and a true minus sign in
+/// Swedish; `–` when it is not a number.
+///
+/// ```
+/// use kommunrank::report::{Lang, words::number};
+/// assert_eq!(number(-1.25, 2, Lang::En), "-1.25");
+/// assert_eq!(number(-1.25, 2, Lang::Sv), "−1,25");
+/// ```
+pub fn number(v: f64, decimals: usize, lang: Lang) -> String {
+    if !v.is_finite() {
+        return "–".into();
+    }
+    localise(format!("{v:.decimals$}"), lang)
+}
+
+/// `v` with up to `decimals` decimals, trailing zeros dropped (`0.25`, `1`).
+pub fn trimmed(v: f64, decimals: usize, lang: Lang) -> String {
+    if !v.is_finite() {
+        return "–".into();
+    }
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    localise(if s == "-0" { "0".into() } else { s }, lang)
+}
+
+/// A number written as Rust writes it (`1.5`, `1e-7`), in `lang`.
+pub fn plain(v: f64, lang: Lang) -> String {
+    localise(format!("{v}"), lang)
+}
+
+/// Decimal comma and minus sign for Swedish.
+fn localise(s: String, lang: Lang) -> String {
+    match lang {
+        Lang::En => s,
+        Lang::Sv => s.replace('.', ",").replace('-', "−"),
+    }
+}
+
+/// A share as a percentage: whole when it is, else one decimal (`25%`;
+/// Swedish `25 %`, `12,5 %`).
+pub fn percent(share: f64, lang: Lang) -> String {
+    match lang {
+        Lang::En => crate::pipeline::screen::percent(share),
+        Lang::Sv => format!("{} %", trimmed(share * 100.0, 1, lang)),
+    }
+}
+
+/// The tie rule's name.
+pub fn ranking_method(m: RankMethod, lang: Lang) -> String {
+    let (en, sv) = match m {
+        RankMethod::Competition => ("competition", "standardrangordning (1, 2, 2, 4)"),
+        RankMethod::Dense => ("dense", "tät rangordning (1, 2, 2, 3)"),
+        RankMethod::Fractional => ("fractional", "delad rangordning (1; 2,5; 2,5; 4)"),
+        RankMethod::Ordinal => ("ordinal", "löpande rangordning (1, 2, 3, 4)"),
+    };
+    pick(en, sv, lang)
+}
+
+/// The missing-value method's name.
+pub fn missing_method(m: MissingMethod, lang: Lang) -> String {
+    let (en, sv) = match m {
+        MissingMethod::Exclude => (
+            "exclude",
+            "utelämnas (vikterna fördelas om på de indikatorer enheten har)",
+        ),
+        MissingMethod::Mean => ("mean", "ersätts med medelvärdet"),
+        MissingMethod::Median => ("median", "ersätts med medianen"),
+        MissingMethod::GroupMean => ("group_mean", "ersätts med gruppens medelvärde"),
+        MissingMethod::Zero => ("zero", "ersätts med 0 (inget svar ger inga poäng)"),
+        MissingMethod::Worst => ("worst", "ersätts med det sämsta värdet"),
+    };
+    pick(en, sv, lang)
+}
+
+/// The aggregation method's name.
+pub fn aggregation(a: Aggregation, lang: Lang) -> String {
+    match (a, lang) {
+        (a, Lang::En) => a.name().to_string(),
+        (Aggregation::Arithmetic, Lang::Sv) => "aritmetiskt medelvärde".into(),
+        (Aggregation::Geometric, Lang::Sv) => "geometriskt medelvärde".into(),
+        (Aggregation::Harmonic, Lang::Sv) => "harmoniskt medelvärde".into(),
+        (Aggregation::Generalised { p }, Lang::Sv) => {
+            format!("generaliserat medelvärde, p = {}", plain(p, lang))
+        }
+        (Aggregation::MazziottaPareto, Lang::Sv) => "Mazziotta–Paretos index".into(),
+        (Aggregation::Sum, Lang::Sv) => "summa".into(),
+    }
+}
+
+/// The transform's name.
+pub fn transform(t: Transform, lang: Lang) -> String {
+    let (en, sv) = match t {
+        Transform::None => ("none", "ingen"),
+        Transform::Log => ("log", "naturlig logaritm"),
+        Transform::Log1p => ("log1p", "ln(1 + x)"),
+        Transform::Log10 => ("log10", "tiologaritm"),
+    };
+    pick(en, sv, lang)
+}
+
+/// The normalisation method with its parameters.
+pub fn normalisation(n: &Normalisation, lang: Lang) -> String {
+    if lang == Lang::En {
+        return crate::pipeline::normalise::describe(n);
+    }
+    let p = |v: f64| plain(v, lang);
+    match n {
+        Normalisation::Minmax { low, high, .. } => format!("min–max {}–{}", p(*low), p(*high)),
+        Normalisation::Zscore { mean, sd, .. } => {
+            format!(
+                "z-poäng (medelvärde {}, standardavvikelse {})",
+                p(*mean),
+                p(*sd)
+            )
+        }
+        Normalisation::Goalposts {
+            lower,
+            upper,
+            clip,
+            scale,
+            ..
+        } => format!(
+            "målvärden {}–{} × {}{}",
+            p(lower.unwrap_or(f64::NAN)),
+            p(upper.unwrap_or(f64::NAN)),
+            p(*scale),
+            if *clip { ", begränsade" } else { "" }
+        ),
+        Normalisation::Rank => "rangplats".into(),
+        Normalisation::Percentile { scale } => format!("percentilrang 0–{}", p(*scale)),
+        Normalisation::Distance { target, .. } => format!("avstånd till målet {}", p(*target)),
+        Normalisation::Bands { thresholds, .. } => format!(
+            "poäng i intervall med gränserna {}",
+            thresholds
+                .iter()
+                .map(|&t| p(t))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        Normalisation::Categorical { .. } => "poäng för varje svar".into(),
+        Normalisation::None => "ingen".into(),
+    }
+}
+
+/// Why a unit is not ranked.
+pub fn exclusion(r: &ExclusionReason, lang: Lang) -> String {
+    if lang == Lang::En {
+        return r.to_string();
+    }
+    match r {
+        ExclusionReason::Screened {
+            shortfalls,
+            after_imputation,
+        } => {
+            let basis = if *after_imputation {
+                " efter imputering"
+            } else {
+                ""
+            };
+            let share = |a: usize, b: usize| percent(a as f64 / b as f64, lang);
+            shortfalls
+                .iter()
+                .map(|s| match s {
+                    Shortfall::NoData => format!("data saknas för alla indikatorer{basis}"),
+                    Shortfall::Coverage {
+                        present,
+                        total,
+                        min,
+                    } => format!(
+                        "data för {present} av {total} indikatorer ({}){basis}, under kravet screening.min_coverage = {}",
+                        share(*present, *total),
+                        percent(*min, lang)
+                    ),
+                    Shortfall::NodeCoverage {
+                        node,
+                        present,
+                        total,
+                        min,
+                    } => format!(
+                        "noden '{node}': data för {present} av {total} indikatorer ({}){basis}, under dess min_coverage = {}",
+                        share(*present, *total),
+                        percent(*min, lang)
+                    ),
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        }
+        ExclusionReason::NotScoredNominal => "inte beräknad i den nominella rangordningen".into(),
+        ExclusionReason::NoScore => "ingen poäng: bara indikatorer med vikten 0 har data".into(),
+    }
+}
+
+/// A sensitivity factor's name (`weights of 'services'`).
+pub fn factor(f: &FactorDescription, lang: Lang) -> String {
+    if lang == Lang::En {
+        return f.name.clone();
+    }
+    let quoted = |v: &Option<Vec<String>>| {
+        v.as_ref()
+            .map(|l| {
+                l.iter()
+                    .map(|x| format!("'{x}'"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
+    };
+    match f.kind.as_str() {
+        "weights" if f.nodes.as_ref().is_some_and(|n| n.len() == 1) => {
+            format!("vikter i {}", quoted(&f.nodes))
+        }
+        "weights" => "vikter".into(),
+        "normalisation" => "normalisering".into(),
+        "aggregation" => format!("aggregering i {}", quoted(&f.nodes)),
+        "missing" => "metod för saknade värden".into(),
+        "include" => format!(
+            "med eller utan '{}'",
+            f.indicator.as_deref().unwrap_or_default()
+        ),
+        "scenario" => "viktscenario".into(),
+        _ => f.name.clone(),
+    }
+}
+
+fn pick(en: &str, sv: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => en.to_string(),
+        Lang::Sv => sv.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_in_swedish() {
+        assert_eq!(number(1234.5, 1, Lang::Sv), "1234,5");
+        assert_eq!(number(f64::NAN, 1, Lang::Sv), "–");
+        assert_eq!(trimmed(0.250, 3, Lang::Sv), "0,25");
+        assert_eq!(trimmed(-0.0001, 3, Lang::Sv), "0");
+        assert_eq!(percent(0.25, Lang::Sv), "25 %");
+        assert_eq!(percent(0.125, Lang::Sv), "12,5 %");
+        assert_eq!(percent(0.125, Lang::En), "12.5%");
+    }
+
+    #[test]
+    fn exclusion_reasons_in_swedish_and_english() {
+        let r = ExclusionReason::Screened {
+            shortfalls: vec![Shortfall::Coverage {
+                present: 2,
+                total: 8,
+                min: 0.5,
+            }],
+            after_imputation: false,
+        };
+        assert_eq!(
+            exclusion(&r, Lang::Sv),
+            "data för 2 av 8 indikatorer (25 %), under kravet screening.min_coverage = 50 %"
+        );
+        assert_eq!(
+            exclusion(&r, Lang::En),
+            "data for 2 of 8 indicators (25%) is below screening.min_coverage = 50%"
+        );
+    }
+}
