@@ -77,6 +77,45 @@ pub struct IndicatorAudit {
     pub effective_weight: f64,
     /// Share of r^2 with the index among all indicators: what it weighs in practice.
     pub importance_share: f64,
+    /// Share of the index's spread: the weight along its path (points as
+    /// written in `sum` nodes, shares in the others) times the spread
+    /// (max - min) of its normalised values over the ranked units, over the
+    /// sum of these for all indicators. In a points index, where nominal
+    /// weights are all 1, this is each question's share of the points.
+    pub range_share: f64,
+}
+
+/// Each indicator's share of the index's spread (see
+/// [`IndicatorAudit::range_share`]): path weight x spread of its normalised
+/// values, normalised to sum to 1 (NaN when nothing varies).
+fn range_shares(index: &crate::spec::Index, normalised: &[Vec<f64>]) -> Vec<f64> {
+    let path_weight = |j: usize| {
+        let ind = &index.indicators[j];
+        let share = |w: f64, node: usize| match index.nodes[node].aggregation {
+            crate::spec::Aggregation::Sum => w,
+            _ => w / index.sibling_weight_sum(node),
+        };
+        let mut w = share(ind.weight, ind.parent);
+        let mut node = ind.parent;
+        while let Some(parent) = index.nodes[node].parent {
+            w *= share(index.nodes[node].weight, parent);
+            node = parent;
+        }
+        w
+    };
+    let spread = |v: &[f64]| {
+        let present = stats::present(v);
+        let lo = present.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = present.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if hi >= lo { hi - lo } else { 0.0 }
+    };
+    let raw: Vec<f64> = (0..normalised.len())
+        .map(|j| path_weight(j) * spread(&normalised[j]))
+        .collect();
+    let total: f64 = raw.iter().sum();
+    raw.iter()
+        .map(|&r| if total > 0.0 { r / total } else { f64::NAN })
+        .collect()
 }
 
 /// A flagged pair of indicators.
@@ -217,6 +256,7 @@ pub fn audit(result: &RankResult, thresholds: Thresholds) -> Audit {
         .map(|j| correlations(&normalised[j], &node_scores[0]).0.powi(2))
         .collect();
     let r2_sum: f64 = r2.iter().filter(|v| !v.is_nan()).sum();
+    let range_shares = range_shares(index, &normalised);
     let indicators = index
         .indicators
         .iter()
@@ -263,6 +303,7 @@ pub fn audit(result: &RankResult, thresholds: Thresholds) -> Audit {
                 } else {
                     f64::NAN
                 },
+                range_share: range_shares[j],
             }
         })
         .collect();

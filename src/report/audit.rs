@@ -55,6 +55,7 @@ pub fn audit_csv(a: &Audit) -> String {
             "rho_index",
             "effective_weight",
             "importance_share",
+            "range_share",
         ]);
         for i in &a.indicators {
             let g = super::csv_number;
@@ -77,6 +78,7 @@ pub fn audit_csv(a: &Audit) -> String {
                 g(i.rho_index),
                 g(i.effective_weight),
                 g(i.importance_share),
+                g(i.range_share),
             ]);
         }
     })
@@ -94,8 +96,18 @@ pub fn audit_table(a: &Audit, label: &str) -> String {
     );
     let _ = writeln!(
         o,
-        "{:<w$} {:>6} {:>9} {:>9} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7}  flags",
-        "indicator", "cover", "mean", "sd", "skew", "kurt", "r_node", "r_idx", "w_nom", "w_real"
+        "{:<w$} {:>6} {:>9} {:>9} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7}  flags",
+        "indicator",
+        "cover",
+        "mean",
+        "sd",
+        "skew",
+        "kurt",
+        "r_node",
+        "r_idx",
+        "w_nom",
+        "w_range",
+        "w_real"
     );
     for i in &a.indicators {
         let mut flags = i.flags.clone();
@@ -104,7 +116,7 @@ pub fn audit_table(a: &Audit, label: &str) -> String {
         }
         let _ = writeln!(
             o,
-            "{:<w$} {:>5.0}% {:>9} {:>9} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7}  {}",
+            "{:<w$} {:>5.0}% {:>9} {:>9} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7}  {}",
             i.id,
             i.coverage * 100.0,
             f(i.mean, 2),
@@ -114,13 +126,16 @@ pub fn audit_table(a: &Audit, label: &str) -> String {
             f(i.r_parent, 2),
             f(i.r_index, 2),
             f(i.effective_weight, 3),
+            f(i.range_share, 3),
             f(i.importance_share, 3),
             flags.join(", ")
         );
     }
     let _ = writeln!(
         o,
-        "  w_nom: effective weight (product of normalised weights{}); w_real: share of r^2 with the index.",
+        "  w_nom: effective weight (product of normalised weights{}); w_range: share of the index's spread \
+         (path weight, points as written in sum nodes, x the spread of its normalised values; in a points \
+         index, the share of the points); w_real: share of r^2 with the index.",
         if a.all_arithmetic {
             ""
         } else {

@@ -46,6 +46,7 @@ const SWEDISH: &[(&str, &str)] = &[
     ("r with index", "r med indexet"),
     ("Effective weight", "Effektiv vikt"),
     ("Importance share", "Andel av betydelsen"),
+    ("Share of the spread", "Andel av spridningen"),
     ("Nominal rank", "Nominell rang"),
     ("Median rank", "Medianrang"),
     ("Rank 5%", "Rang 5 %"),
@@ -332,10 +333,11 @@ pub fn workbook(
             .collect::<Vec<_>>()
             .join(", ")
     })));
-    let more: [(&str, Stat); 4] = [
+    let more: [(&str, Stat); 5] = [
         ("r with node", |i| i.r_parent),
         ("r with index", |i| i.r_index),
         ("Effective weight", |i| i.effective_weight),
+        ("Share of the spread", |i| i.range_share),
         ("Importance share", |i| i.importance_share),
     ];
     for (name, f) in more {

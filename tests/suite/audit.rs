@@ -303,3 +303,24 @@ fn trend_names_the_files_without_a_year_and_the_years_every_file_has() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// In a points index every nominal weight is 1, but the questions give 0-6,
+/// 0-2 and 0-1 points of 14: the audit's range share says so (by hand:
+/// 6/14, 2/14, then 1/14 each), while the nominal effective weights do not.
+#[test]
+fn range_shares_are_the_points_of_a_points_index() {
+    let out = kommunrank(&["audit", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let shares: Vec<f64> = j["audit"]["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["range_share"].as_f64().unwrap())
+        .collect();
+    let points = [6.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
+    assert_eq!(shares.len(), points.len());
+    for (s, p) in shares.iter().zip(points) {
+        assert!((s - p / 14.0).abs() < 1e-12, "{shares:?}");
+    }
+}
