@@ -42,6 +42,12 @@ pub fn run(args: MergeArgs) -> Result<()> {
             chunk_count(merged.header.runs)
         )));
     }
-    let text = render_mc(&merged, format, args.size.top, args.size.bottom);
+    let text = render_mc(
+        &merged,
+        format,
+        args.size.top,
+        args.size.bottom,
+        args.output.lang,
+    );
     args.output.deliver(&text, format, &args.parts, "")
 }

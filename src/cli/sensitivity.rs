@@ -93,12 +93,13 @@ pub fn render_mc(
     format: OutputFormat,
     top: usize,
     bottom: usize,
+    lang: report::Lang,
 ) -> String {
     let res = accumulate::finish(p);
     match format {
         OutputFormat::Json => render::mc_json(p, &res),
         OutputFormat::Csv => render::mc_csv(p, &res),
-        OutputFormat::Table => render::mc_table(p, &res, top, bottom),
+        OutputFormat::Table => render::mc_table(p, &res, top, bottom, lang),
     }
 }
 
@@ -161,7 +162,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     let text = match done.outcome {
         Outcome::Replay { run, draw, scratch } => render_replay(eval, run, &draw, &scratch, format),
         Outcome::Mc(partial) if shard.is_some() => partial.to_json(),
-        Outcome::Mc(partial) => render_mc(&partial, format, top, bottom),
+        Outcome::Mc(partial) => render_mc(&partial, format, top, bottom, args.output.lang),
         Outcome::Sobol(res) => match format {
             OutputFormat::Json => render::sobol_json(eval, &res),
             OutputFormat::Csv => render::sobol_csv(&res),

@@ -339,19 +339,31 @@ fn rank_intervals(input: &ReportInput, l: &Labels, o: &mut String) {
                     high: u.q95,
                 })
                 .collect();
-            let shift = mc.statistic(&statistic::SHIFT);
+            // Every registered per-run statistic: its mean and 5%-95% range.
+            let stats: Vec<String> = statistic::STATISTICS
+                .iter()
+                .map(|stat| {
+                    let s = mc.statistic(stat);
+                    format!(
+                        "{} {} (5–95 %: {}–{})",
+                        esc(match lang {
+                            Lang::En => stat.label,
+                            Lang::Sv => stat.label_sv,
+                        }),
+                        num(s.mean, 3, lang),
+                        num(s.q05, 3, lang),
+                        num(s.q95, 3, lang)
+                    )
+                })
+                .collect();
             let _ = write!(
                 o,
-                "<p class=\"note\">{} {}, {} {}; {} {} (5%–95%: {}–{}); Spearman {}.</p>",
+                "<p class=\"note\">{} {}, {} {}; {}.</p>",
                 mc.runs,
                 l.runs,
                 l.seed,
                 mc.seed,
-                l.mean_shift,
-                num(shift.mean, 2, lang),
-                num(shift.q05, 2, lang),
-                num(shift.q95, 2, lang),
-                num(mc.statistic(&statistic::SPEARMAN).mean, 3, lang)
+                stats.join("; ")
             );
             if items.len() > INTERVAL_TOP + INTERVAL_BOTTOM {
                 let _ = write!(

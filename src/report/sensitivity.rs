@@ -1,6 +1,8 @@
 //! Renderings of sensitivity results: terminal tables, CSV and JSON.
 
+use super::Lang;
 use super::json::num;
+use super::words;
 use crate::pipeline::Rank;
 use crate::sensitivity::accumulate::{IndexName, McPartial, McResult, RunSummaries, UnitStats};
 use crate::sensitivity::analyze::{SobolIndex, Summary};
@@ -21,11 +23,24 @@ fn r(x: f64) -> String {
     }
 }
 
-fn summary_line(name: &str, s: &Summary) -> String {
-    format!(
-        "  {name:<28} mean {:>7.3}   median {:>7.3}   5%-95% {:.3} to {:.3}\n",
-        s.mean, s.median, s.q05, s.q95
-    )
+fn summary_line(name: &str, s: &Summary, lang: Lang) -> String {
+    let n = |v: f64| words::number(v, 3, lang);
+    match lang {
+        Lang::En => format!(
+            "  {name:<28} mean {:>7}   median {:>7}   5%-95% {} to {}\n",
+            n(s.mean),
+            n(s.median),
+            n(s.q05),
+            n(s.q95)
+        ),
+        Lang::Sv => format!(
+            "  {name:<28} medel {:>7}   median {:>7}   5–95 % {} till {}\n",
+            n(s.mean),
+            n(s.median),
+            n(s.q05),
+            n(s.q95)
+        ),
+    }
 }
 
 /// The Monte Carlo result's JSON document, borrowing the result: written
@@ -105,67 +120,107 @@ fn pretty(v: &Value) -> String {
 }
 
 /// The Monte Carlo result as a terminal table (top and bottom units).
-pub fn mc_table(p: &McPartial, res: &McResult, top: usize, bottom: usize) -> String {
+pub fn mc_table(p: &McPartial, res: &McResult, top: usize, bottom: usize, lang: Lang) -> String {
     let h = &p.header;
+    let t = |en: &'static str, sv: &'static str| match lang {
+        Lang::En => en,
+        Lang::Sv => sv,
+    };
     let mut out = String::new();
     let _ = writeln!(out, "{}", h.index.label);
-    let _ = writeln!(
-        out,
-        "Monte Carlo: {} runs (seed {}), {} successful, {} failed; {} ranked units.",
-        h.runs,
-        h.seed,
-        res.successful_runs,
-        res.failed_runs,
-        h.units.len()
-    );
+    let _ = match lang {
+        Lang::En => writeln!(
+            out,
+            "Monte Carlo: {} runs (seed {}), {} successful, {} failed; {} ranked units.",
+            h.runs,
+            h.seed,
+            res.successful_runs,
+            res.failed_runs,
+            h.units.len()
+        ),
+        Lang::Sv => writeln!(
+            out,
+            "Monte Carlo: {} körningar (slumpfrö {}), {} lyckade, {} misslyckade; {} rangordnade enheter.",
+            h.runs,
+            h.seed,
+            res.successful_runs,
+            res.failed_runs,
+            h.units.len()
+        ),
+    };
     let factors = &h.model.factors;
     for f in factors {
-        let _ = writeln!(out, "  factor: {}", f.name);
+        let _ = writeln!(
+            out,
+            "  {}: {}",
+            t("factor", "faktor"),
+            words::factor(f, lang)
+        );
     }
     if factors.is_empty() {
         let _ = writeln!(
             out,
-            "  no uncertain factor (no weights perturbed, no choices): every run is the nominal ranking"
+            "  {}",
+            t(
+                "no uncertain factor (no weights perturbed, no choices): every run is the nominal ranking",
+                "ingen osäker faktor (inga vikter varieras, inga val): varje körning ger den nominella rangordningen"
+            )
         );
     }
     out.push('\n');
     for stat in STATISTICS {
-        out += &summary_line(stat.label, &res.statistics.of(stat));
+        let label = t(stat.label, stat.label_sv);
+        out += &summary_line(label, &res.statistics.of(stat), lang);
     }
     for (k, share) in &res.top_k_unchanged {
-        let _ = writeln!(
-            out,
-            "  top-{k:<23} unchanged in {:.1}% of runs",
-            share * 100.0
-        );
+        let pct = words::number(share * 100.0, 1, lang);
+        let _ = match lang {
+            Lang::En => writeln!(out, "  top-{k:<23} unchanged in {pct}% of runs"),
+            Lang::Sv => writeln!(out, "  topp-{k:<22} oförändrad i {pct} % av körningarna"),
+        };
     }
     for (reason, n) in &res.failures {
-        let _ = writeln!(out, "  failed {n} runs: {reason}");
+        let _ = writeln!(
+            out,
+            "  {} {n}: {reason}",
+            t("failed runs", "misslyckade körningar")
+        );
     }
     out.push('\n');
     let name_w = super::column_width(res.units.iter().map(|u| u.name.as_str()), 4, 24);
+    let nominal = t("Nominal", "Nominell");
+    let nw = nominal.chars().count().max(7);
     let mut head = format!(
-        "{:>7} {:<10} {:<name_w$} {:>7} {:>13}",
-        "Nominal", "Id", "Name", "Median", "5%-95%"
+        "{:>nw$} {:<10} {:<name_w$} {:>7} {:>13}",
+        nominal,
+        t("Id", "Kod"),
+        t("Name", "Namn"),
+        "Median",
+        t("5%-95%", "5–95 %")
     );
     for k in &h.top_k {
         let _ = write!(head, " {:>8}", format!("P(<={k})"));
     }
     let _ = writeln!(out, "{head}");
     let _ = writeln!(out, "{}", "-".repeat(head.chars().count()));
+    let rank = |x: f64| match lang {
+        Lang::En => r(x),
+        Lang::Sv if x.is_nan() => "-".into(),
+        Lang::Sv => words::plain(x, lang),
+    };
     let line = |u: &crate::sensitivity::accumulate::UnitStats, out: &mut String| {
         let name: String = u.name.chars().take(name_w).collect();
         let _ = write!(
             out,
-            "{:>7} {:<10} {:<name_w$} {:>7} {:>13}",
-            r(u.nominal_rank),
+            "{:>nw$} {:<10} {:<name_w$} {:>7} {:>13}",
+            rank(u.nominal_rank),
             u.id,
             name,
-            r(u.median_rank),
-            format!("{}-{}", r(u.q05), r(u.q95))
+            rank(u.median_rank),
+            format!("{}-{}", rank(u.q05), rank(u.q95))
         );
         for k in &h.top_k {
-            let _ = write!(out, " {:>8.3}", u.p_top[k]);
+            let _ = write!(out, " {:>8}", words::number(u.p_top[k], 3, lang));
         }
         out.push('\n');
     };
@@ -174,22 +229,40 @@ pub fn mc_table(p: &McPartial, res: &McResult, top: usize, bottom: usize) -> Str
         res.units.iter().for_each(|u| line(u, &mut out));
     } else {
         res.units[..top].iter().for_each(|u| line(u, &mut out));
-        let _ = writeln!(out, "{:>7} ({} more)", "...", n - top - bottom);
+        let _ = writeln!(
+            out,
+            "{:>nw$} ({} {})",
+            "...",
+            n - top - bottom,
+            t("more", "till")
+        );
         res.units[n - bottom..]
             .iter()
             .for_each(|u| line(u, &mut out));
     }
     let _ = writeln!(
         out,
-        "\nRanks: nominal, median and 5%-95% interval over runs; P(<=k): share of runs at rank k or better."
+        "\n{}",
+        t(
+            "Ranks: nominal, median and 5%-95% interval over runs; P(<=k): share of runs at rank k or better.",
+            "Rangplatser: nominell, median och 5–95 %-intervall över körningarna; P(<=k): andel körningar med rang k eller bättre."
+        )
     );
     if h.bin_width > 1 {
-        let _ = writeln!(
-            out,
-            "Ranks are binned by {} (many units): medians and intervals are bin midpoints (within {} places); P(<=k) is a lower bound.",
-            h.bin_width,
-            h.bin_width.div_ceil(2)
-        );
+        let _ = match lang {
+            Lang::En => writeln!(
+                out,
+                "Ranks are binned by {} (many units): medians and intervals are bin midpoints (within {} places); P(<=k) is a lower bound.",
+                h.bin_width,
+                h.bin_width.div_ceil(2)
+            ),
+            Lang::Sv => writeln!(
+                out,
+                "Rangplatserna är grupperade i intervall om {} (många enheter): medianer och intervall är intervallens mitt (inom {} platser); P(<=k) är en nedre gräns.",
+                h.bin_width,
+                h.bin_width.div_ceil(2)
+            ),
+        };
     }
     out
 }

@@ -24,6 +24,11 @@ const SWEDISH: &[(&str, &str)] = &[
     ("Exclusions", "Ej rangordnade"),
     ("Audit", "Granskning"),
     ("Sensitivity", "Känslighet"),
+    ("Run statistics", "Körningsstatistik"),
+    ("Statistic", "Mått"),
+    ("Median", "Median"),
+    ("5%", "5 %"),
+    ("95%", "95 %"),
     ("Rank", "Rang"),
     ("Id", "Kod"),
     ("Name", "Namn"),
@@ -370,6 +375,23 @@ pub fn workbook(
             );
         }
         sheet(&mut book, "Sensitivity", &cols, lang)?;
+        // Every registered per-run statistic over the runs.
+        let stats = crate::sensitivity::statistic::STATISTICS;
+        let summaries: Vec<_> = stats.iter().map(|s| mc.statistic(s)).collect();
+        let cols = vec![
+            Column::new("Statistic").texts(stats.iter().map(|s| {
+                match lang {
+                    Lang::En => s.label,
+                    Lang::Sv => s.label_sv,
+                }
+                .to_string()
+            })),
+            Column::new("Mean").numbers(summaries.iter().map(|s| s.mean)),
+            Column::new("Median").numbers(summaries.iter().map(|s| s.median)),
+            Column::new("5%").numbers(summaries.iter().map(|s| s.q05)),
+            Column::new("95%").numbers(summaries.iter().map(|s| s.q95)),
+        ];
+        sheet(&mut book, "Run statistics", &cols, lang)?;
     }
     book.save_to_buffer().map_err(xerr)
 }

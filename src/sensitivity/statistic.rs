@@ -185,6 +185,8 @@ pub struct RunStatistic {
     pub name: &'static str,
     /// What a reader sees.
     pub label: &'static str,
+    /// What a reader sees in Swedish (`--lang sv`).
+    pub label_sv: &'static str,
     /// The values it can take for `n` units (partial results are checked).
     pub range: fn(usize) -> [f64; 2],
     /// Its key from a run's ranks.
@@ -202,6 +204,7 @@ pub const STATISTICS: &[RunStatistic] = &[SHIFT, SPEARMAN, KENDALL];
 pub const SHIFT: RunStatistic = RunStatistic {
     name: "mean_abs_rank_shift",
     label: "mean |rank shift|",
+    label_sv: "medel av |rangförändring|",
     range: |n| [0.0, n as f64],
     reference: |nominal, run| [nominal.twice_shift(run.ranks), 0, 0],
     fast: Some(|c| [c.twice_shift, 0, 0]),
@@ -213,6 +216,7 @@ pub const SHIFT: RunStatistic = RunStatistic {
 pub const SPEARMAN: RunStatistic = RunStatistic {
     name: "spearman",
     label: "Spearman with nominal",
+    label_sv: "Spearman mot nominell",
     range: |_| [-1.0, 1.0],
     reference: |nominal, run| {
         let y: Vec<i64> = run.average.iter().map(|&r| twice(r)).collect();
@@ -251,6 +255,7 @@ fn spearman_value(nominal: &Nominal, [products, squares, _]: StatKey) -> f64 {
 pub const KENDALL: RunStatistic = RunStatistic {
     name: "kendall",
     label: "Kendall tau-b with nominal",
+    label_sv: "Kendalls tau-b mot nominell",
     range: |_| [-1.0, 1.0],
     reference: |nominal, run| {
         let (x, y) = (&nominal.twice_average, run.average);
@@ -522,6 +527,7 @@ mod tests {
     pub const MAX_SHIFT: RunStatistic = RunStatistic {
         name: "max_abs_rank_shift",
         label: "largest |rank shift|",
+        label_sv: "största |rangförändring|",
         range: |n| [0.0, n as f64],
         reference: |nominal, run| {
             let largest = run

@@ -224,7 +224,8 @@ fn excel_workbook_reads_back_with_every_sheet() {
             "Indicators",
             "Exclusions",
             "Audit",
-            "Sensitivity"
+            "Sensitivity",
+            "Run statistics"
         ]
     );
     let ranking = wb.worksheet_range("Ranking").unwrap();
@@ -289,7 +290,8 @@ fn excel_workbook_reads_back_with_every_sheet() {
             "Indikatorer",
             "Ej rangordnade",
             "Granskning",
-            "Känslighet"
+            "Känslighet",
+            "Körningsstatistik"
         ]
     );
     let ranking = wb.worksheet_range("Rangordning").unwrap();
