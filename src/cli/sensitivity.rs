@@ -166,12 +166,12 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         Outcome::Sobol(res) => match format {
             OutputFormat::Json => render::sobol_json(eval, &res),
             OutputFormat::Csv => render::sobol_csv(&res),
-            OutputFormat::Table => render::sobol_table(eval, &res),
+            OutputFormat::Table => render::sobol_table(eval, &res, args.output.lang),
         },
         Outcome::Loo(items) => match format {
             OutputFormat::Json => render::loo_json(eval, &items),
             OutputFormat::Csv => render::loo_csv(&items),
-            OutputFormat::Table => render::loo_table(eval, &items),
+            OutputFormat::Table => render::loo_table(eval, &items, args.output.lang),
         },
     };
     args.output.deliver(&text, format, &inputs, "")

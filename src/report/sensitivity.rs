@@ -354,61 +354,114 @@ pub fn sobol_json(eval: &Evaluator, s: &SobolResult) -> String {
 }
 
 /// The Sobol result as a terminal table.
-pub fn sobol_table(eval: &Evaluator, s: &SobolResult) -> String {
+pub fn sobol_table(eval: &Evaluator, s: &SobolResult, lang: Lang) -> String {
+    let t = |en: &'static str, sv: &'static str| match lang {
+        Lang::En => en,
+        Lang::Sv => sv,
+    };
+    let n3 = |v: f64| words::number(v, 3, lang);
     let mut out = String::new();
     let _ = writeln!(out, "{}", eval.index.root().label);
     let bootstrap = eval.model.settings.bootstrap;
-    let _ = writeln!(
-        out,
-        "Sobol indices: N = {} base samples, {} evaluations, {} design, {}.",
-        s.base_samples,
-        s.evaluations,
-        crate::spec::spec_name(&eval.model.settings.design),
-        if bootstrap == 0 {
-            "no bootstrap (no intervals)".to_string()
-        } else {
-            format!("{bootstrap} bootstrap resamples (95% intervals)")
-        }
-    );
-    if s.base_samples < 256 {
-        let _ = writeln!(
+    let design = crate::spec::spec_name(&eval.model.settings.design);
+    let _ = match lang {
+        Lang::En => writeln!(
             out,
-            "Note: N = {} is small, so the indices are rough; 1,024 or more is usual.",
-            s.base_samples
-        );
+            "Sobol indices: N = {} base samples, {} evaluations, {design} design, {}.",
+            s.base_samples,
+            s.evaluations,
+            if bootstrap == 0 {
+                "no bootstrap (no intervals)".to_string()
+            } else {
+                format!("{bootstrap} bootstrap resamples (95% intervals)")
+            }
+        ),
+        Lang::Sv => writeln!(
+            out,
+            "Sobol-index: N = {} grundurval, {} beräkningar, urval: {}, {}.",
+            s.base_samples,
+            s.evaluations,
+            if design == "sobol" {
+                "Sobol-sekvens"
+            } else {
+                "slumpmässigt"
+            },
+            if bootstrap == 0 {
+                "ingen bootstrap (inga intervall)".to_string()
+            } else {
+                format!("{bootstrap} bootstrap-omdragningar (95 %-intervall)")
+            }
+        ),
+    };
+    if s.base_samples < 256 {
+        let _ = match lang {
+            Lang::En => writeln!(
+                out,
+                "Note: N = {} is small, so the indices are rough; 1,024 or more is usual.",
+                s.base_samples
+            ),
+            Lang::Sv => writeln!(
+                out,
+                "Obs: N = {} är litet, så indexen är grova; 1 024 eller fler är brukligt.",
+                s.base_samples
+            ),
+        };
     }
     let _ = writeln!(
         out,
-        "Output: mean absolute rank shift against the nominal ranking.\n"
+        "{}\n",
+        t(
+            "Output: mean absolute rank shift against the nominal ranking.",
+            "Utfall: medel av |rangförändring| mot den nominella rangordningen."
+        )
     );
-    let w = super::column_width(s.factors.iter().map(|f| f.as_str()), 6, usize::MAX);
+    let index = &eval.index;
+    let names: Vec<String> = eval
+        .model
+        .factors
+        .iter()
+        .map(|f| words::factor(&f.describe(index), lang))
+        .collect();
+    let w = super::column_width(names.iter().map(String::as_str), 6, usize::MAX);
     let _ = writeln!(
         out,
         "{:<w$}  {:>8} {:>19}  {:>8} {:>19}",
-        "Factor", "S_i", "95% interval", "S_Ti", "95% interval"
+        t("Factor", "Faktor"),
+        "S_i",
+        t("95% interval", "95 %-intervall"),
+        "S_Ti",
+        t("95% interval", "95 %-intervall")
     );
     let _ = writeln!(out, "{}", "-".repeat(w + 60));
     let interval = |ci: [f64; 2]| {
         if ci.iter().all(|v| v.is_finite()) {
-            format!("[{:.3}, {:.3}]", ci[0], ci[1])
+            match lang {
+                Lang::En => format!("[{}, {}]", n3(ci[0]), n3(ci[1])),
+                Lang::Sv => format!("[{}; {}]", n3(ci[0]), n3(ci[1])),
+            }
         } else {
             "-".to_string()
         }
     };
-    for (f, i) in s.factors.iter().zip(&s.scalar.indices) {
+    for (f, i) in names.iter().zip(&s.scalar.indices) {
         let _ = writeln!(
             out,
-            "{f:<w$}  {:>8.3} {:>19}  {:>8.3} {:>19}",
-            i.first,
+            "{f:<w$}  {:>8} {:>19}  {:>8} {:>19}",
+            n3(i.first),
             interval(i.first_ci),
-            i.total,
+            n3(i.total),
             interval(i.total_ci)
         );
     }
     let _ = writeln!(
         out,
-        "\nS_i: share of the output's variance due to the factor alone; S_Ti: including its interactions.\n\
-         Small negative estimates are estimation noise (see their intervals). Per-unit indices: --format json or csv."
+        "\n{}",
+        t(
+            "S_i: share of the output's variance due to the factor alone; S_Ti: including its interactions.\n\
+             Small negative estimates are estimation noise (see their intervals). Per-unit indices: --format json or csv.",
+            "S_i: andel av utfallets varians som faktorn ensam förklarar; S_Ti: med dess samspel.\n\
+             Små negativa skattningar är skattningsbrus (se intervallen). Index per enhet: --format json eller csv."
+        )
     );
     out
 }
@@ -466,14 +519,30 @@ pub fn loo_json(eval: &Evaluator, items: &[LeftOut]) -> String {
 }
 
 /// Leave-one-out as a terminal table, largest mean shift first.
-pub fn loo_table(eval: &Evaluator, items: &[LeftOut]) -> String {
+pub fn loo_table(eval: &Evaluator, items: &[LeftOut], lang: Lang) -> String {
+    let t = |en: &'static str, sv: &'static str| match lang {
+        Lang::En => en,
+        Lang::Sv => sv,
+    };
     let mut out = String::new();
     let _ = writeln!(out, "{}", eval.index.root().label);
-    let _ = writeln!(
-        out,
-        "Leave-one-out: each indicator and node left out in turn ({} ranked units); most moved: + up, - down.\n",
-        eval.units()
-    );
+    let _ = match lang {
+        Lang::En => writeln!(
+            out,
+            "Leave-one-out: each indicator and node left out in turn ({} ranked units); most moved: + up, - down.\n",
+            eval.units()
+        ),
+        Lang::Sv => writeln!(
+            out,
+            "En i taget utelämnad: varje indikator och nod utelämnas i tur och ordning ({} rangordnade enheter); mest flyttade: + upp, - ned.\n",
+            eval.units()
+        ),
+    };
+    let kind = |k: &str| match (lang, k) {
+        (Lang::Sv, "indicator") => "indikator".to_string(),
+        (Lang::Sv, "node") => "nod".to_string(),
+        (_, k) => k.to_string(),
+    };
     let mut sorted: Vec<&LeftOut> = items.iter().collect();
     sorted.sort_by(|a, b| {
         b.mean_abs_shift
@@ -483,8 +552,12 @@ pub fn loo_table(eval: &Evaluator, items: &[LeftOut]) -> String {
     let w = super::column_width(items.iter().map(|i| i.id.as_str()), 4, usize::MAX);
     let _ = writeln!(
         out,
-        "{:<9} {:<w$}  {:>15}  {:>13}  most moved",
-        "Left out", "Id", "mean |shift|", "max |shift|"
+        "{:<9} {:<w$}  {:>15}  {:>13}  {}",
+        t("Left out", "Utelämnad"),
+        t("Id", "Kod"),
+        t("mean |shift|", "medel |förändr.|"),
+        t("max |shift|", "max |förändr.|"),
+        t("most moved", "mest flyttade")
     );
     let _ = writeln!(out, "{}", "-".repeat(w + 70));
     for i in sorted {
@@ -505,20 +578,21 @@ pub fn loo_table(eval: &Evaluator, items: &[LeftOut]) -> String {
                     .collect();
                 let _ = writeln!(
                     out,
-                    "{:<9} {:<w$}  {:>15.2}  {:>13}  {}",
-                    i.kind,
+                    "{:<9} {:<w$}  {:>15}  {:>13}  {}",
+                    kind(i.kind),
                     i.id,
-                    i.mean_abs_shift.unwrap_or(f64::NAN),
-                    r(i.max_abs_shift.unwrap_or(f64::NAN)),
+                    words::number(i.mean_abs_shift.unwrap_or(f64::NAN), 2, lang),
+                    words::plain(i.max_abs_shift.unwrap_or(f64::NAN), lang),
                     most.join(", ")
                 );
             }
             (None, f) => {
                 let _ = writeln!(
                     out,
-                    "{:<9} {:<w$}  cannot be left out: {}",
-                    i.kind,
+                    "{:<9} {:<w$}  {}: {}",
+                    kind(i.kind),
                     i.id,
+                    t("cannot be left out", "kan inte utelämnas"),
                     f.clone().unwrap_or_default()
                 );
             }

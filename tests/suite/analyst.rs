@@ -266,6 +266,7 @@ fn allowed_words() -> std::collections::BTreeSet<String> {
         "r",
         "P",
         "k",
+        "bootstrap",
         "median",
         "Median",
         "tau",
@@ -403,6 +404,22 @@ fn swedish_outputs_have_no_english_words_or_decimal_points() {
         &run(&["rank"]),
         &run(&["rank", "--lang", "sv"]),
     );
+    for (what, args) in [
+        (
+            "Monte Carlo table",
+            &["sensitivity", "--runs", "2000", "--quiet"][..],
+        ),
+        (
+            "Sobol table",
+            &["sensitivity", "--method", "sobol", "-N", "64", "--quiet"],
+        ),
+        (
+            "leave-one-out table",
+            &["sensitivity", "--method", "loo", "--quiet"],
+        ),
+    ] {
+        compare(what, &run(args), &run(&[args, &["--lang", "sv"]].concat()));
+    }
     // The workbook: sheet names, headers and text cells.
     for lang in ["en", "sv"] {
         run(&[
