@@ -39,12 +39,13 @@ pub fn run_audit(args: AuditArgs) -> Result<()> {
         collinear: args.collinear,
         ..Default::default()
     };
+    let output_lang = args.output.lang;
     ranked_report(&args.input, &args.output, |result, format| {
         let a = index_audit::audit(result, thresholds);
         Ok(match format {
             OutputFormat::Json => render::audit_json(&a),
             OutputFormat::Csv => render::audit_csv(&a),
-            OutputFormat::Table => render::audit_table(&a, &result.index.root().label),
+            OutputFormat::Table => render::audit_table(&a, &result.index.root().label, output_lang),
         })
     })
 }
@@ -66,13 +67,14 @@ pub struct ExplainArgs {
 
 /// Runs `explain`.
 pub fn run_explain(args: ExplainArgs) -> Result<()> {
+    let output_lang = args.output.lang;
     ranked_report(&args.input, &args.output, |result, format| {
         let unit = args.unit.as_ref().or(args.unit_given.as_ref());
         let e = explain::explain(result, unit.map_or("", String::as_str))?;
         Ok(match format {
             OutputFormat::Json => render::explain_json(&e),
             OutputFormat::Csv => render::explain_csv(&e),
-            OutputFormat::Table => render::explain_table(&e),
+            OutputFormat::Table => render::explain_table(&e, output_lang),
         })
     })
 }

@@ -1,6 +1,7 @@
 //! Renderings of the audit, of a unit's explanation and of trends.
 
 use super::json::num;
+use super::{Lang, words};
 use crate::audit::explain::Explanation;
 use crate::audit::index_audit::Audit;
 use crate::audit::trend::Trend;
@@ -8,16 +9,36 @@ use crate::pipeline::Rank;
 use serde_json::json;
 use std::fmt::Write;
 
-fn f(v: f64, d: usize) -> String {
+fn f(v: f64, d: usize, lang: Lang) -> String {
     if v.is_nan() {
         "-".into()
     } else {
-        format!("{v:.d$}")
+        words::number(v, d, lang)
     }
 }
 
-fn rk(r: Option<Rank>) -> String {
-    r.map(|r| r.to_string()).unwrap_or_else(|| "-".into())
+fn rk(r: Option<Rank>, lang: Lang) -> String {
+    r.map(|r| words::plain(r.0, lang))
+        .unwrap_or_else(|| "-".into())
+}
+
+/// `en` or `sv`, by language.
+fn t<'a>(lang: Lang, en: &'a str, sv: &'a str) -> &'a str {
+    match lang {
+        Lang::En => en,
+        Lang::Sv => sv,
+    }
+}
+
+/// An audit flag in words.
+fn flag(lang: Lang, flag: &str) -> String {
+    match (lang, flag) {
+        (Lang::Sv, "skewed") => "skev".into(),
+        (Lang::Sv, "low coverage") => "låg täckning".into(),
+        (Lang::Sv, "collinear") => "kolinjär".into(),
+        (Lang::Sv, "negative within node") => "negativ inom noden".into(),
+        (_, f) => f.to_string(),
+    }
 }
 
 fn pretty(v: &serde_json::Value) -> String {
@@ -85,40 +106,47 @@ pub fn audit_csv(a: &Audit) -> String {
 }
 
 /// The audit for a terminal.
-pub fn audit_table(a: &Audit, label: &str) -> String {
+pub fn audit_table(a: &Audit, label: &str, lang: Lang) -> String {
     let mut o = String::new();
-    let t = &a.thresholds;
-    let _ = writeln!(o, "Audit: {label}\n");
+    let th = &a.thresholds;
+    let f = |v: f64, d: usize| f(v, d, lang);
+    let _ = writeln!(o, "{}: {label}\n", t(lang, "Audit", "Granskning"));
     let w = super::column_width(a.indicators.iter().map(|i| i.id.as_str()), 9, usize::MAX);
     let _ = writeln!(
         o,
-        "Indicators (raw data over ranked units; correlations of normalised values):"
+        "{}",
+        t(
+            lang,
+            "Indicators (raw data over ranked units; correlations of normalised values):",
+            "Indikatorer (rådata för rangordnade enheter; korrelationer av normaliserade värden):"
+        )
     );
     let _ = writeln!(
         o,
-        "{:<w$} {:>6} {:>9} {:>9} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7}  flags",
-        "indicator",
-        "cover",
-        "mean",
-        "sd",
-        "skew",
-        "kurt",
-        "r_node",
-        "r_idx",
+        "{:<w$} {:>6} {:>9} {:>9} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7}  {}",
+        t(lang, "indicator", "indikator"),
+        t(lang, "cover", "täckn."),
+        t(lang, "mean", "medel"),
+        t(lang, "sd", "std.av."),
+        t(lang, "skew", "skevh."),
+        t(lang, "kurt", "topp."),
+        t(lang, "r_node", "r_nod"),
+        t(lang, "r_idx", "r_index"),
         "w_nom",
-        "w_range",
-        "w_real"
+        t(lang, "w_range", "w_spridn"),
+        t(lang, "w_real", "w_verklig"),
+        t(lang, "flags", "flaggor")
     );
     for i in &a.indicators {
-        let mut flags = i.flags.clone();
+        let mut flags: Vec<String> = i.flags.iter().map(|x| flag(lang, x)).collect();
         if let Some(tr) = &i.treatment {
-            flags.push(format!("treated: {tr}"));
+            flags.push(format!("{}: {tr}", t(lang, "treated", "behandlad")));
         }
         let _ = writeln!(
             o,
-            "{:<w$} {:>5.0}% {:>9} {:>9} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7}  {}",
+            "{:<w$} {:>6} {:>9} {:>9} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7}  {}",
             i.id,
-            i.coverage * 100.0,
+            words::percent((i.coverage * 100.0).round() / 100.0, lang),
             f(i.mean, 2),
             f(i.sd, 2),
             f(i.skew, 2),
@@ -131,26 +159,46 @@ pub fn audit_table(a: &Audit, label: &str) -> String {
             flags.join(", ")
         );
     }
-    let _ = writeln!(
-        o,
-        "  w_nom: effective weight (product of normalised weights{}); w_range: share of the index's spread \
-         (path weight, points as written in sum nodes, x the spread of its normalised values; in a points \
-         index, the share of the points); w_real: share of r^2 with the index.",
-        if a.all_arithmetic {
-            ""
-        } else {
-            "; nominal, as some nodes are not arithmetic"
-        }
-    );
-    let _ = writeln!(
-        o,
-        "\nFlagged pairs (|r| > {} collinear; r < 0 inside a node):",
-        t.collinear
-    );
+    let _ = match lang {
+        Lang::En => writeln!(
+            o,
+            "  w_nom: effective weight (product of normalised weights{}); w_range: share of the index's spread \
+             (path weight, points as written in sum nodes, x the spread of its normalised values; in a points \
+             index, the share of the points); w_real: share of r^2 with the index.",
+            if a.all_arithmetic {
+                ""
+            } else {
+                "; nominal, as some nodes are not arithmetic"
+            }
+        ),
+        Lang::Sv => writeln!(
+            o,
+            "  w_nom: effektiv vikt (produkten av normerade vikter{}); w_spridn: andel av indexets spridning \
+             (vikten längs vägen, poäng som de står i summanoder, gånger spridningen i de normaliserade värdena; \
+             i ett poängindex andelen av poängen); w_verklig: andel av r² med indexet.",
+            if a.all_arithmetic {
+                ""
+            } else {
+                "; nominell, eftersom några noder inte är aritmetiska"
+            }
+        ),
+    };
+    let _ = match lang {
+        Lang::En => writeln!(
+            o,
+            "\nFlagged pairs (|r| > {} collinear; r < 0 inside a node):",
+            th.collinear
+        ),
+        Lang::Sv => writeln!(
+            o,
+            "\nFlaggade par (|r| > {} kolinjära; r < 0 inom en nod):",
+            words::plain(th.collinear, lang)
+        ),
+    };
     if let Some(note) = &a.correlation_note {
         let _ = writeln!(o, "  {note}");
     } else if a.pairs.is_empty() {
-        let _ = writeln!(o, "  none");
+        let _ = writeln!(o, "  {}", t(lang, "none", "inga"));
     }
     for p in &a.pairs {
         let _ = writeln!(
@@ -161,22 +209,26 @@ pub fn audit_table(a: &Audit, label: &str) -> String {
             f(p.pearson, 3),
             f(p.spearman, 3),
             p.n,
-            p.flag
+            flag(lang, &p.flag)
         );
     }
-    let _ = writeln!(o, "\nNodes:");
+    let _ = writeln!(o, "\n{}", t(lang, "Nodes:", "Noder:"));
     let nw = super::column_width(a.nodes.iter().map(|n| n.id.as_str()), 4, usize::MAX);
     let _ = writeln!(
         o,
-        "{:<nw$} {:>8} {:>6} {:>7}  PCA explained variance",
-        "node", "alpha", "n", "r_idx"
+        "{:<nw$} {:>8} {:>6} {:>7}  {}",
+        t(lang, "node", "nod"),
+        t(lang, "alpha", "alfa"),
+        "n",
+        t(lang, "r_idx", "r_index"),
+        t(lang, "PCA explained variance", "PCA, förklarad varians")
     );
     for n in &a.nodes {
         let pca: Vec<String> = n
             .pca_explained
             .iter()
             .take(3)
-            .map(|s| format!("{:.0}%", s * 100.0))
+            .map(|s| words::percent((s * 100.0).round() / 100.0, lang))
             .collect();
         let _ = writeln!(
             o,
@@ -196,25 +248,43 @@ pub fn audit_table(a: &Audit, label: &str) -> String {
     }
     let _ = writeln!(
         o,
-        "  alpha: Cronbach's alpha of the node's children (>= 0.7 is usual); PCA on their correlations."
+        "  {}",
+        t(
+            lang,
+            "alpha: Cronbach's alpha of the node's children (>= 0.7 is usual); PCA on their correlations.",
+            "alfa: Cronbachs alfa för nodens delar (>= 0,7 är brukligt); PCA på deras korrelationer."
+        )
     );
     let low: Vec<String> = a
         .units
         .iter()
         .take_while(|u| u.coverage < 1.0)
         .take(10)
-        .map(|u| format!("{} {} {:.0}%", u.id, u.name, u.coverage * 100.0))
+        .map(|u| {
+            format!(
+                "{} {} {}",
+                u.id,
+                u.name,
+                words::percent((u.coverage * 100.0).round() / 100.0, lang)
+            )
+        })
         .collect();
+    let incomplete = a.units.iter().filter(|u| u.coverage < 1.0).count();
+    let lowest = if low.is_empty() {
+        String::new()
+    } else {
+        format!("; {}: {}", t(lang, "lowest", "lägst"), low.join(", "))
+    };
     let _ = writeln!(
         o,
-        "\nUnits with incomplete data: {} of {}{}",
-        a.units.iter().filter(|u| u.coverage < 1.0).count(),
-        a.units.len(),
-        if low.is_empty() {
-            String::new()
-        } else {
-            format!("; lowest: {}", low.join(", "))
-        }
+        "\n{}: {incomplete} {} {}{lowest}",
+        t(
+            lang,
+            "Units with incomplete data",
+            "Enheter med ofullständiga data"
+        ),
+        t(lang, "of", "av"),
+        a.units.len()
     );
     o
 }
@@ -225,29 +295,40 @@ pub fn explain_json(e: &Explanation) -> String {
 }
 
 /// A unit's explanation for a terminal.
-pub fn explain_table(e: &Explanation) -> String {
+pub fn explain_table(e: &Explanation, lang: Lang) -> String {
     let mut o = String::new();
+    let f = |v: f64, d: usize| f(v, d, lang);
+    let rk = |r: Option<Rank>| rk(r, lang);
     let _ = writeln!(
         o,
-        "{} {}: rank {} of {}, score {}",
+        "{} {}: {} {} {} {}, {} {}",
         e.id,
         e.name,
+        t(lang, "rank", "rang"),
         rk(e.rank),
+        t(lang, "of", "av"),
         e.ranked_units,
+        t(lang, "score", "poäng"),
         f(e.score, 3)
     );
     for (g, v, r) in &e.groups {
         let _ = writeln!(
             o,
             "  {g} = {v}{}",
-            r.map(|r| format!(": rank {r} within the group"))
-                .unwrap_or_default()
+            r.map(|r| match lang {
+                Lang::En => format!(": rank {r} within the group"),
+                Lang::Sv => format!(": rang {} inom gruppen", words::plain(r.0, lang)),
+            })
+            .unwrap_or_default()
         );
     }
     let _ = writeln!(
         o,
         "\n{:<16} {:>10} {:>6} {:>10}",
-        "node", "score", "rank", "median"
+        t(lang, "node", "nod"),
+        t(lang, "score", "poäng"),
+        t(lang, "rank", "rang"),
+        "median"
     );
     for n in &e.nodes {
         let _ = writeln!(
@@ -263,7 +344,13 @@ pub fn explain_table(e: &Explanation) -> String {
     let _ = writeln!(
         o,
         "\n{:<w$} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
-        "indicator", "raw", "median", "normalised", "median", "to node", "to index"
+        t(lang, "indicator", "indikator"),
+        t(lang, "raw", "rådata"),
+        "median",
+        t(lang, "normalised", "normaliserat"),
+        "median",
+        t(lang, "to node", "till noden"),
+        t(lang, "to index", "till index")
     );
     for i in &e.indicators {
         let _ = writeln!(
@@ -277,23 +364,34 @@ pub fn explain_table(e: &Explanation) -> String {
             f(i.contribution_to_node, 3),
             f(i.contribution_to_index, 3),
             if i.imputed {
-                "  (imputed)"
+                t(lang, "  (imputed)", "  (imputerat)")
             } else if i.raw.is_nan() {
-                "  (missing)"
+                t(lang, "  (missing)", "  (saknas)")
             } else {
                 ""
             }
         );
     }
-    let _ = writeln!(
-        o,
-        "\nContributions: weight share x normalised value, multiplied up the hierarchy{}.",
-        if e.additive {
-            "; they add up to the node and index scores"
-        } else {
-            " (approximate: some nodes are not arithmetic)"
-        }
-    );
+    let _ = match lang {
+        Lang::En => writeln!(
+            o,
+            "\nContributions: weight share x normalised value, multiplied up the hierarchy{}.",
+            if e.additive {
+                "; they add up to the node and index scores"
+            } else {
+                " (approximate: some nodes are not arithmetic)"
+            }
+        ),
+        Lang::Sv => writeln!(
+            o,
+            "\nBidrag: viktandel gånger normaliserat värde, multiplicerat uppåt i hierarkin{}.",
+            if e.additive {
+                "; de summeras till nodens och indexets poäng"
+            } else {
+                " (ungefärligt: några noder är inte aritmetiska)"
+            }
+        ),
+    };
     o
 }
 
@@ -413,7 +511,12 @@ pub fn trend_table(t: &Trend, label: &str, top: usize) -> String {
             u.name.chars().take(nw).collect::<String>()
         );
         for (s, r) in u.scores.iter().zip(&u.ranks) {
-            let _ = write!(o, " {:>8} {:>5}", s.map_or("-".into(), |s| f(s, 2)), rk(*r));
+            let _ = write!(
+                o,
+                " {:>8} {:>5}",
+                s.map_or("-".into(), |s| f(s, 2, Lang::En)),
+                rk(*r, Lang::En)
+            );
         }
         let _ = writeln!(
             o,

@@ -267,6 +267,10 @@ fn allowed_words() -> std::collections::BTreeSet<String> {
         "P",
         "k",
         "bootstrap",
+        "PCA",
+        "n",
+        "w",
+        "nom",
         "median",
         "Median",
         "tau",
@@ -417,6 +421,8 @@ fn swedish_outputs_have_no_english_words_or_decimal_points() {
             "leave-one-out table",
             &["sensitivity", "--method", "loo", "--quiet"],
         ),
+        ("audit table", &["audit"]),
+        ("explain table", &["explain", "0180"]),
     ] {
         compare(what, &run(args), &run(&[args, &["--lang", "sv"]].concat()));
     }
