@@ -194,6 +194,14 @@ pub struct OutputArgs {
 }
 
 impl OutputArgs {
+    /// "wrote", in the output's language.
+    pub fn wrote(&self) -> &'static str {
+        match self.lang {
+            Lang::En => "wrote",
+            Lang::Sv => "skrev",
+        }
+    }
+
     /// The CSV dialect: as given, else Excel-Sweden for Swedish.
     pub fn dialect(&self) -> CsvDialect {
         self.csv_dialect.unwrap_or(match self.lang {
@@ -220,7 +228,7 @@ impl OutputArgs {
             Some(path) => {
                 kommunrank::report::write_atomic(path, &bytes, inputs)?;
                 if !self.quiet {
-                    eprintln!("wrote {}{summary}", path.display());
+                    eprintln!("{} {}{summary}", self.wrote(), path.display());
                 }
                 Ok(())
             }

@@ -44,7 +44,7 @@ pub fn run(args: RankArgs) -> Result<()> {
         let path = args.output.out.as_ref().expect("xlsx implies --out");
         report::write_atomic(path, &bytes, &args.input.input_paths(&index))?;
         if !args.output.quiet {
-            eprintln!("wrote {}", path.display());
+            eprintln!("{} {}", args.output.wrote(), path.display());
         }
         return Ok(());
     }
@@ -57,14 +57,15 @@ pub fn run(args: RankArgs) -> Result<()> {
                 lang: args.output.lang,
             },
         )),
-        OutputFormat::Csv => report::csv::to_csv(&result),
+        OutputFormat::Csv => report::csv::to_csv(&result, args.output.lang),
         OutputFormat::Json => report::json::to_json(&result),
     };
-    let summary = format!(
-        " ({} ranked, {} excluded)",
-        result.units.iter().filter(|u| u.rank.is_some()).count(),
-        result.excluded.len()
-    );
+    let ranked = result.units.iter().filter(|u| u.rank.is_some()).count();
+    let excluded = result.excluded.len();
+    let summary = match args.output.lang {
+        report::Lang::En => format!(" ({ranked} ranked, {excluded} excluded)"),
+        report::Lang::Sv => format!(" ({ranked} rangordnade, {excluded} ej rangordnade)"),
+    };
     args.output
         .deliver(&text, format, &args.input.input_paths(&index), &summary)
 }

@@ -108,7 +108,11 @@ pub fn run(args: ReportArgs) -> Result<()> {
     inputs.extend(args.sensitivity.clone());
     report::write_atomic(&args.out, &bytes, &inputs)?;
     if !args.quiet {
-        eprintln!("wrote {}", args.out.display());
+        let wrote = match args.lang {
+            report::Lang::En => "wrote",
+            report::Lang::Sv => "skrev",
+        };
+        eprintln!("{wrote} {}", args.out.display());
     }
     Ok(())
 }

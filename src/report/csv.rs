@@ -1,22 +1,38 @@
 //! CSV output: one row per unit of the data (ranked, scored-but-unranked and
 //! excluded), so no unit disappears; excluded units carry their reason.
 
+use super::{Lang, words};
 use crate::pipeline::RankResult;
 
-/// The result as CSV text (comma-separated, point decimals, UTF-8).
-pub fn to_csv(result: &RankResult) -> String {
+/// The result as CSV text (comma-separated, point decimals, UTF-8; the
+/// dialect is applied when it is written); headers and statuses in `lang`
+/// (English ones are stable names for scripts).
+pub fn to_csv(result: &RankResult, lang: Lang) -> String {
     let index = &result.index;
     let ranking = &index.spec.ranking;
+    let t = |en: &'static str, sv: &'static str| match lang {
+        Lang::En => en,
+        Lang::Sv => sv,
+    };
     super::csv_text(|w| {
-        let mut header: Vec<String> = vec!["rank".into(), "id".into(), "name".into()];
+        let mut header: Vec<String> = vec![
+            t("rank", "rang").into(),
+            t("id", "kod").into(),
+            t("name", "namn").into(),
+        ];
         header.extend(result.data.groups.iter().map(|(g, _)| g.clone()));
-        header.push("score".into());
+        header.push(t("score", "poäng").into());
         if ranking.round.is_some() {
-            header.push("score_rounded".into());
+            header.push(t("score_rounded", "avrundad_poäng").into());
         }
-        header.extend(ranking.within.iter().map(|g| format!("rank_within_{g}")));
+        header.extend(
+            ranking
+                .within
+                .iter()
+                .map(|g| format!("{}{g}", t("rank_within_", "rang_inom_"))),
+        );
         header.extend(index.nodes.iter().skip(1).map(|n| n.id.clone()));
-        header.push("coverage".into());
+        header.push(t("coverage", "täckning").into());
         header.push("status".into());
         w.row(&header);
         let f = super::csv_number;
@@ -39,9 +55,13 @@ pub fn to_csv(result: &RankResult) -> String {
             row.extend(u.nodes.iter().skip(1).map(|v| f(*v)));
             row.push(f(u.coverage));
             row.push(if u.rank.is_some() {
-                "ranked".into()
+                t("ranked", "rangordnad").into()
             } else {
-                "not ranked (ranking.unranked)".into()
+                t(
+                    "not ranked (ranking.unranked)",
+                    "ej rangordnad (ranking.unranked)",
+                )
+                .into()
             });
             w.row(&row);
         }
@@ -55,7 +75,11 @@ pub fn to_csv(result: &RankResult) -> String {
             row.extend(ranking.within.iter().map(|_| String::new()));
             row.extend(index.nodes.iter().skip(1).map(|_| String::new()));
             row.push(f(e.coverage));
-            row.push(format!("excluded: {}", e.reason));
+            row.push(format!(
+                "{}: {}",
+                t("excluded", "utesluten"),
+                words::exclusion(&e.reason, lang)
+            ));
             w.row(&row);
         }
     })

@@ -463,3 +463,52 @@ fn swedish_outputs_have_no_english_words_or_decimal_points() {
     compare("workbook", &book("en"), &book("sv"));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// CSV for spreadsheets: names that would be formulas are neutralised with
+/// a leading `'` (OWASP), numbers stay numbers; the Excel-Sweden dialect
+/// has a BOM, `;` and decimal commas, the plain one neither.
+#[test]
+fn csv_neutralises_formulas_and_speaks_swedish_excel() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("d.csv"),
+        "kommun,name,x\n0114,\"=HYPERLINK(\"\"http://x\"\";\"\"klick\"\")\",-1.5\n0115,+46 8 123,2.25\n0117,@SUM(A1),3\n0120,Täby,-2\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("s.toml"),
+        "[index]\nid = \"i\"\n[data]\nfiles = [\"d.csv\"]\n[units]\nid = \"kommun\"\nname = \"name\"\n\
+         [normalise]\nmethod = \"none\"\n[[indicator]]\nid = \"x\"\n",
+    )
+    .unwrap();
+    let csv = |extra: &[&str]| {
+        let mut args = vec!["rank", "--spec", "s.toml", "--format", "csv"];
+        args.extend(extra);
+        let out = kommunrank_in(tmp.path(), &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        out.stdout
+    };
+    let plain = String::from_utf8(csv(&[])).unwrap();
+    for line in [
+        "3,0114,\"'=HYPERLINK(\"\"http://x\"\";\"\"klick\"\")\",-1.5,",
+        "1,0117,'@SUM(A1),3,",
+        "2,0115,'+46 8 123,2.25,",
+        "Täby,-2,",
+    ] {
+        assert!(plain.contains(line), "{line:?} in\n{plain}");
+    }
+    assert!(!plain.starts_with('\u{feff}'));
+    let excel = csv(&["--csv-dialect", "excel-sv"]);
+    assert!(excel.starts_with(&[0xEF, 0xBB, 0xBF]), "BOM");
+    let excel = String::from_utf8(excel).unwrap();
+    for line in [
+        "3;0114;\"'=HYPERLINK(\"\"http://x\"\";\"\"klick\"\")\";-1,5;",
+        "2;0115;'+46 8 123;2,25;",
+        "\r\n",
+    ] {
+        assert!(excel.contains(line), "{line:?} in\n{excel}");
+    }
+    // --lang sv makes it the default, with Swedish headers.
+    let sv = String::from_utf8(csv(&["--lang", "sv"])).unwrap();
+    assert!(sv.starts_with("\u{feff}rang;kod;namn;poäng;"), "{sv}");
+}
