@@ -114,7 +114,9 @@ pub fn run_trend(args: TrendArgs) -> Result<()> {
     let text = match format {
         OutputFormat::Json => render::trend_json(&t),
         OutputFormat::Csv => render::trend_csv(&t),
-        OutputFormat::Table => render::trend_table(&t, &index.root().label, args.top),
+        OutputFormat::Table => {
+            render::trend_table(&t, &index.root().label, args.top, args.output.lang)
+        }
     };
     args.output
         .deliver(&text, format, &args.input.input_paths(&index), "")

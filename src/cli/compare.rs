@@ -39,9 +39,13 @@ pub fn run(args: CompareArgs) -> Result<()> {
     let text = match format {
         OutputFormat::Json => render::compare_json(&eval, &scenarios),
         OutputFormat::Csv => render::compare_csv(&eval, &scenarios),
-        OutputFormat::Table => {
-            render::compare_table(&eval, &scenarios, args.size.top, args.size.bottom)
-        }
+        OutputFormat::Table => render::compare_table(
+            &eval,
+            &scenarios,
+            args.size.top,
+            args.size.bottom,
+            args.output.lang,
+        ),
     };
     let mut inputs = args.input.input_paths(&index);
     inputs.push(args.scenarios.clone());

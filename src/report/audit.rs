@@ -473,8 +473,9 @@ pub fn trend_csv(t: &Trend) -> String {
 }
 
 /// Trends for a terminal: the biggest movers up and down.
-pub fn trend_table(t: &Trend, label: &str, top: usize) -> String {
+pub fn trend_table(t: &Trend, label: &str, top: usize, lang: Lang) -> String {
     let mut o = String::new();
+    let w = |en: &'static str, sv: &'static str| self::t(lang, en, sv);
     let first = t.years.first().copied().unwrap_or_default();
     let last = t.years.last().copied().unwrap_or_default();
     let _ = writeln!(
@@ -488,20 +489,38 @@ pub fn trend_table(t: &Trend, label: &str, top: usize) -> String {
     );
     let _ = writeln!(
         o,
-        "Normalisation parameters fixed from {} (scores comparable across years).",
-        t.base_year
+        "{} {} {}",
+        w(
+            "Normalisation parameters fixed from",
+            "Normaliseringens parametrar tagna från"
+        ),
+        t.base_year,
+        w(
+            "(scores comparable across years).",
+            "(poängen jämförbara mellan åren)."
+        )
     );
     for (y, r, e) in &t.summary {
-        let _ = writeln!(o, "  {y}: {r} ranked, {e} excluded");
+        let _ = writeln!(
+            o,
+            "  {y}: {r} {}, {e} {}",
+            w("ranked", "rangordnade"),
+            w("excluded", "ej rangordnade")
+        );
     }
     let nw = super::column_width(t.units.iter().map(|u| u.name.as_str()), 4, 24);
     let header = |o: &mut String, title: &str| {
         let _ = writeln!(o, "\n{title}");
-        let mut h = format!("{:<8} {:<nw$}", "Id", "Name");
+        let mut h = format!("{:<8} {:<nw$}", w("Id", "Kod"), w("Name", "Namn"));
         for y in &t.years {
             let _ = write!(h, " {:>8} {:>5}", format!("s{y}"), format!("r{y}"));
         }
-        let _ = writeln!(o, "{h} {:>8} {:>7}", "d score", "d rank");
+        let _ = writeln!(
+            o,
+            "{h} {:>8} {:>7}",
+            w("d score", "d poäng"),
+            w("d rank", "d rang")
+        );
     };
     let line = |o: &mut String, u: &crate::audit::trend::UnitTrend| {
         let _ = write!(
@@ -514,15 +533,21 @@ pub fn trend_table(t: &Trend, label: &str, top: usize) -> String {
             let _ = write!(
                 o,
                 " {:>8} {:>5}",
-                s.map_or("-".into(), |s| f(s, 2, Lang::En)),
-                rk(*r, Lang::En)
+                s.map_or("-".into(), |s| f(s, 2, lang)),
+                rk(*r, lang)
             );
         }
         let _ = writeln!(
             o,
             " {:>8} {:>7}",
-            u.score_change.map_or("-".into(), |s| format!("{s:+.2}")),
-            u.rank_change.map_or("-".into(), |r| format!("{r:+}"))
+            u.score_change.map_or("-".into(), |s| {
+                let sign = if s >= 0.0 { "+" } else { "" };
+                format!("{sign}{}", words::number(s, 2, lang))
+            }),
+            u.rank_change.map_or("-".into(), |r| {
+                let sign = if r >= 0.0 { "+" } else { "" };
+                format!("{sign}{}", words::plain(r, lang))
+            })
         );
     };
     let mut up: Vec<_> = t
@@ -547,16 +572,28 @@ pub fn trend_table(t: &Trend, label: &str, top: usize) -> String {
             .total_cmp(&b.rank_change.unwrap())
             .then(a.id.cmp(&b.id))
     });
-    header(&mut o, &format!("Biggest movers up, {first} to {last}:"));
+    let title = |up: bool| match (lang, up) {
+        (Lang::En, true) => format!("Biggest movers up, {first} to {last}:"),
+        (Lang::En, false) => format!("Biggest movers down, {first} to {last}:"),
+        (Lang::Sv, true) => format!("Störst klättring, {first} till {last}:"),
+        (Lang::Sv, false) => format!("Störst tapp, {first} till {last}:"),
+    };
+    header(&mut o, &title(true));
     up.iter().take(top).for_each(|u| line(&mut o, u));
-    header(&mut o, &format!("Biggest movers down, {first} to {last}:"));
+    header(&mut o, &title(false));
     down.iter().take(top).for_each(|u| line(&mut o, u));
     let missing = t.units.iter().filter(|u| u.rank_change.is_none()).count();
     if missing > 0 {
-        let _ = writeln!(
-            o,
-            "\n{missing} units are not ranked in both {first} and {last} (see --format csv)."
-        );
+        let _ = match lang {
+            Lang::En => writeln!(
+                o,
+                "\n{missing} units are not ranked in both {first} and {last} (see --format csv)."
+            ),
+            Lang::Sv => writeln!(
+                o,
+                "\n{missing} enheter är inte rangordnade både {first} och {last} (se --format csv)."
+            ),
+        };
     }
     o
 }

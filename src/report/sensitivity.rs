@@ -645,21 +645,49 @@ pub fn compare_table(
     scenarios: &[Scenario],
     top: usize,
     bottom: usize,
+    lang: Lang,
 ) -> String {
+    let t = |en: &'static str, sv: &'static str| match lang {
+        Lang::En => en,
+        Lang::Sv => sv,
+    };
+    let r = |x: f64| match lang {
+        Lang::En => r(x),
+        Lang::Sv => words::plain(x, lang),
+    };
     let mut out = String::new();
     let _ = writeln!(out, "{}", eval.index.root().label);
-    let _ = writeln!(
-        out,
-        "Ranks under {} weight scenario{} (change against nominal: + moved up).\n",
-        scenarios.len(),
-        if scenarios.len() == 1 { "" } else { "s" }
-    );
+    let _ = match lang {
+        Lang::En => writeln!(
+            out,
+            "Ranks under {} weight scenario{} (change against nominal: + moved up).\n",
+            scenarios.len(),
+            if scenarios.len() == 1 { "" } else { "s" }
+        ),
+        Lang::Sv => writeln!(
+            out,
+            "Rangplatser i {} {} (förändring mot nominell: + flyttade upp).\n",
+            scenarios.len(),
+            if scenarios.len() == 1 {
+                "viktscenario"
+            } else {
+                "viktscenarier"
+            }
+        ),
+    };
     let name_w = super::column_width(eval.names.iter().map(|n| n.as_str()), 4, 24);
     let col_w: Vec<usize> = scenarios
         .iter()
         .map(|s| s.name.chars().count().max(11))
         .collect();
-    let mut head = format!("{:>7} {:<10} {:<name_w$}", "Nominal", "Id", "Name");
+    let nominal = t("Nominal", "Nominell");
+    let nw = nominal.chars().count().max(7);
+    let mut head = format!(
+        "{:>nw$} {:<10} {:<name_w$}",
+        nominal,
+        t("Id", "Kod"),
+        t("Name", "Namn")
+    );
     for (s, w) in scenarios.iter().zip(&col_w) {
         let _ = write!(head, "  {:>w$}", s.name);
     }
@@ -670,7 +698,7 @@ pub fn compare_table(
         let name: String = eval.names[u].chars().take(name_w).collect();
         let _ = write!(
             out,
-            "{:>7} {:<10} {:<name_w$}",
+            "{:>nw$} {:<10} {:<name_w$}",
             r(eval.nominal_ranks[u]),
             eval.ids[u],
             name
@@ -680,7 +708,8 @@ pub fn compare_table(
             let cell = if change == 0.0 {
                 r(s.ranks[u])
             } else {
-                format!("{} ({:+})", r(s.ranks[u]), change)
+                let sign = if change > 0.0 { "+" } else { "" };
+                format!("{} ({sign}{})", r(s.ranks[u]), r(change))
             };
             let _ = write!(out, "  {cell:>w$}");
         }
@@ -690,12 +719,24 @@ pub fn compare_table(
         (0..n).for_each(|u| line(u, &mut out));
     } else {
         (0..top).for_each(|u| line(u, &mut out));
-        let _ = writeln!(out, "{:>7} ({} more)", "...", n - top - bottom);
+        let _ = writeln!(
+            out,
+            "{:>nw$} ({} {})",
+            "...",
+            n - top - bottom,
+            t("more", "till")
+        );
         (n - bottom..n).for_each(|u| line(u, &mut out));
     }
     for s in scenarios {
         let shift = eval.nominal.mean_abs_shift(&s.ranks);
-        let _ = writeln!(out, "  {}: mean |rank change| {:.2}", s.name, shift);
+        let _ = writeln!(
+            out,
+            "  {}: {} {}",
+            s.name,
+            t("mean |rank change|", "medel av |rangförändring|"),
+            words::number(shift, 2, lang)
+        );
     }
     out
 }

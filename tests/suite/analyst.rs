@@ -343,6 +343,11 @@ fn decimal_points(text: &str, except: &str) -> Vec<String> {
 fn swedish_outputs_have_no_english_words_or_decimal_points() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
+    std::fs::write(
+        dir.join("w.csv"),
+        "scenario,services,communication,organisation\nlika,1,1,1\ntjanst,3,1,1\n",
+    )
+    .unwrap();
     let run = |args: &[&str]| {
         let out = kommunrank_in(dir, args);
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
@@ -422,6 +427,7 @@ fn swedish_outputs_have_no_english_words_or_decimal_points() {
             &["sensitivity", "--method", "loo", "--quiet"],
         ),
         ("audit table", &["audit"]),
+        ("compare table", &["compare", "--scenarios", "w.csv"]),
         ("explain table", &["explain", "0180"]),
     ] {
         compare(what, &run(args), &run(&[args, &["--lang", "sv"]].concat()));
