@@ -22,13 +22,7 @@ fn rk(r: Option<Rank>, lang: Lang) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-/// `en` or `sv`, by language.
-fn t<'a>(lang: Lang, en: &'a str, sv: &'a str) -> &'a str {
-    match lang {
-        Lang::En => en,
-        Lang::Sv => sv,
-    }
-}
+use super::words::either as t;
 
 /// An audit flag in words.
 fn flag(lang: Lang, flag: &str) -> String {

@@ -10,10 +10,7 @@ use crate::pipeline::RankResult;
 pub fn to_csv(result: &RankResult, lang: Lang) -> String {
     let index = &result.index;
     let ranking = &index.spec.ranking;
-    let t = |en: &'static str, sv: &'static str| match lang {
-        Lang::En => en,
-        Lang::Sv => sv,
-    };
+    let t = |en: &'static str, sv: &'static str| words::either(lang, en, sv);
     super::csv_text(|w| {
         let mut header: Vec<String> = vec![
             t("rank", "rang").into(),

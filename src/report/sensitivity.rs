@@ -122,10 +122,7 @@ fn pretty(v: &Value) -> String {
 /// The Monte Carlo result as a terminal table (top and bottom units).
 pub fn mc_table(p: &McPartial, res: &McResult, top: usize, bottom: usize, lang: Lang) -> String {
     let h = &p.header;
-    let t = |en: &'static str, sv: &'static str| match lang {
-        Lang::En => en,
-        Lang::Sv => sv,
-    };
+    let t = |en: &'static str, sv: &'static str| words::either(lang, en, sv);
     let mut out = String::new();
     let _ = writeln!(out, "{}", h.index.label);
     let _ = match lang {
@@ -355,10 +352,7 @@ pub fn sobol_json(eval: &Evaluator, s: &SobolResult) -> String {
 
 /// The Sobol result as a terminal table.
 pub fn sobol_table(eval: &Evaluator, s: &SobolResult, lang: Lang) -> String {
-    let t = |en: &'static str, sv: &'static str| match lang {
-        Lang::En => en,
-        Lang::Sv => sv,
-    };
+    let t = |en: &'static str, sv: &'static str| words::either(lang, en, sv);
     let n3 = |v: f64| words::number(v, 3, lang);
     let mut out = String::new();
     let _ = writeln!(out, "{}", eval.index.root().label);
@@ -520,10 +514,7 @@ pub fn loo_json(eval: &Evaluator, items: &[LeftOut]) -> String {
 
 /// Leave-one-out as a terminal table, largest mean shift first.
 pub fn loo_table(eval: &Evaluator, items: &[LeftOut], lang: Lang) -> String {
-    let t = |en: &'static str, sv: &'static str| match lang {
-        Lang::En => en,
-        Lang::Sv => sv,
-    };
+    let t = |en: &'static str, sv: &'static str| words::either(lang, en, sv);
     let mut out = String::new();
     let _ = writeln!(out, "{}", eval.index.root().label);
     let _ = match lang {
@@ -647,10 +638,7 @@ pub fn compare_table(
     bottom: usize,
     lang: Lang,
 ) -> String {
-    let t = |en: &'static str, sv: &'static str| match lang {
-        Lang::En => en,
-        Lang::Sv => sv,
-    };
+    let t = |en: &'static str, sv: &'static str| words::either(lang, en, sv);
     let r = |x: f64| match lang {
         Lang::En => r(x),
         Lang::Sv => words::plain(x, lang),

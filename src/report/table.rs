@@ -28,13 +28,7 @@ impl Default for TableOptions {
     }
 }
 
-/// `en` or `sv`, by language.
-fn t<'a>(lang: Lang, en: &'a str, sv: &'a str) -> &'a str {
-    match lang {
-        Lang::En => en,
-        Lang::Sv => sv,
-    }
-}
+use super::words::either as t;
 
 /// An exclusion category in words.
 fn category(cat: &str, lang: Lang) -> &str {

@@ -237,9 +237,14 @@ pub fn factor(f: &FactorDescription, lang: Lang) -> String {
 }
 
 fn pick(en: &str, sv: &str, lang: Lang) -> String {
+    either(lang, en, sv).to_string()
+}
+
+/// `en` or `sv`, by language: the one switch of the outputs' fixed words.
+pub fn either<'a>(lang: Lang, en: &'a str, sv: &'a str) -> &'a str {
     match lang {
-        Lang::En => en.to_string(),
-        Lang::Sv => sv.to_string(),
+        Lang::En => en,
+        Lang::Sv => sv,
     }
 }
 
