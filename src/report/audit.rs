@@ -1,6 +1,7 @@
 //! Renderings of the audit, of a unit's explanation and of trends.
 
 use super::json::num;
+use super::words::either as t;
 use super::{Lang, words};
 use crate::audit::explain::Explanation;
 use crate::audit::index_audit::Audit;
@@ -21,8 +22,6 @@ fn rk(r: Option<Rank>, lang: Lang) -> String {
     r.map(|r| words::plain(r.0, lang))
         .unwrap_or_else(|| "-".into())
 }
-
-use super::words::either as t;
 
 /// An audit flag in words.
 fn flag(lang: Lang, flag: &str) -> String {

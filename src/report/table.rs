@@ -3,6 +3,7 @@
 
 use super::Lang;
 use super::words;
+use super::words::either as t;
 use crate::pipeline::{RankResult, UnitResult};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -27,8 +28,6 @@ impl Default for TableOptions {
         }
     }
 }
-
-use super::words::either as t;
 
 /// An exclusion category in words.
 fn category(cat: &str, lang: Lang) -> &str {
