@@ -520,3 +520,25 @@ fn csv_neutralises_formulas_and_speaks_swedish_excel() {
     let sv = String::from_utf8(csv(&["--lang", "sv"])).unwrap();
     assert!(sv.starts_with("\u{feff}rang;kod;namn;poäng;"), "{sv}");
 }
+
+/// A sheet with a total row (`Riket`, code 0000, no county) below the
+/// municipalities: the code column is still recognised (and padded), the
+/// county still a group, and init names the odd row.
+#[test]
+fn init_sees_through_a_total_row() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut sheet = swedish_csv(true);
+    sheet += "0000;Riket;;70,0;15;50,0;60,0\r\n";
+    std::fs::write(tmp.path().join("riket.csv"), sheet).unwrap();
+    let (spec, said, j) = init_and_rank(tmp.path(), "riket.csv");
+    assert!(
+        spec.contains("[units]\nid = \"Kommunkod\"\nid_pad = 4 "),
+        "{spec}"
+    );
+    assert!(spec.contains("groups = [\"Län\"]"), "{spec}");
+    assert!(
+        said.contains("1 other value (0000) will be units too unless you drop its rows"),
+        "{said}"
+    );
+    assert_eq!(j["summary"]["ranked"], 291);
+}

@@ -88,17 +88,33 @@ fn heading_in(list: &[&str], heading: &str) -> bool {
 pub(crate) fn guess_id(raw: &RawTable) -> Result<IdGuess> {
     let columns: Vec<Vec<String>> = (0..raw.header.len()).map(|c| texts(raw, c)).collect();
     let filled = |v: &Vec<String>| !v.is_empty() && v.iter().all(|t| !t.is_empty());
-    // Municipality codes: every cell one of the 290 (as 0114 or 114).
+    // Municipality codes: (nearly) every filled cell one of the 290 (as 0114
+    // or 114); a total row (`Riket`, `00`) or two is named, not a reason to
+    // miss the column.
     for (c, v) in columns.iter().enumerate() {
-        if !filled(v) || !v.iter().all(|t| sweden::municipality(t).is_some()) {
+        let cells: Vec<&String> = v.iter().filter(|t| !t.is_empty()).collect();
+        let (codes, others): (Vec<&String>, Vec<&String>) = cells
+            .iter()
+            .partition(|t| sweden::municipality(t).is_some());
+        if codes.len() < 2 || others.len() * 20 > cells.len() {
             continue;
         }
-        let distinct: BTreeSet<String> = v.iter().map(|t| format!("{t:0>4}")).collect();
-        let unpadded = v.iter().filter(|t| t.len() == 3).count();
+        let distinct: BTreeSet<String> = codes.iter().map(|t| format!("{t:0>4}")).collect();
+        let unpadded = codes.iter().filter(|t| t.len() == 3).count();
         let mut why = format!(
             "it holds Swedish municipality codes ({} of the 290)",
             distinct.len()
         );
+        if !others.is_empty() {
+            let list: Vec<&str> = others.iter().take(3).map(|t| t.as_str()).collect();
+            why += &format!(
+                "; {} other value{} ({}) will be units too unless you drop {} rows",
+                others.len(),
+                if others.len() == 1 { "" } else { "s" },
+                list.join(", "),
+                if others.len() == 1 { "its" } else { "their" }
+            );
+        }
         if unpadded > 0 {
             why += &format!(
                 "; {unpadded} lost their leading zero (saved as numbers: 114 for 0114), \
@@ -193,14 +209,16 @@ pub(crate) fn guess_groups(t: &Table, taken: &[&str]) -> Vec<(String, String)> {
             continue;
         }
         let cells: Vec<Option<String>> = (0..n).map(|u| group_text(c, u)).collect();
-        if cells.iter().any(Option::is_none) {
+        let named = heading_in(GROUP_HEADINGS, &c.name);
+        // A named group column may lack a value in a total row or two.
+        let empty = cells.iter().filter(|x| x.is_none()).count();
+        if empty > 0 && !(named && empty * 20 <= n) {
             continue;
         }
         let distinct: BTreeSet<&String> = cells.iter().flatten().collect();
         if distinct.len() < 2 || distinct.len() * 2 > n {
             continue;
         }
-        let named = heading_in(GROUP_HEADINGS, &c.name);
         let zero_led = c.text.is_empty()
             && c.values.iter().all(|v| v.fract() == 0.0)
             && c.original.values().any(|t| {
