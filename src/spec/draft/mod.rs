@@ -251,10 +251,29 @@ fn choose_roles(inputs: &Inputs, options: &DraftOptions) -> Result<Roles> {
             .or_else(|| roles::guess_name(&table, &id.column)),
     };
     let groups = match &options.groups {
-        Some(given) => given
-            .iter()
-            .map(|g| (g.clone(), "it was given with --group".to_string()))
-            .collect(),
+        Some(given) => {
+            let columns: Vec<&str> = table
+                .columns
+                .iter()
+                .chain(unit_list.iter().flat_map(|(_, t)| &t.columns))
+                .map(|c| c.name.as_str())
+                .collect();
+            for g in given {
+                if !columns.contains(&g.as_str()) {
+                    let hint = crate::text::suggest(g, columns.iter().copied())
+                        .map(|s| format!("did you mean '{s}'? "))
+                        .unwrap_or_default();
+                    return Err(Error::Usage(format!(
+                        "--group '{g}': no such column; {hint}the columns are: {}",
+                        columns.join(", ")
+                    )));
+                }
+            }
+            given
+                .iter()
+                .map(|g| (g.clone(), "it was given with --group".to_string()))
+                .collect()
+        }
         None => {
             let mut taken = vec![id.column.as_str()];
             taken.extend(name.as_ref().map(|(n, _)| n.as_str()));
