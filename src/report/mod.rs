@@ -263,11 +263,12 @@ pub fn column_width<'a>(texts: impl IntoIterator<Item = &'a str>, min: usize, ma
         .clamp(min, max)
 }
 
-/// Formats a score for people: up to `decimals` decimals, trailing zeros kept.
-pub fn fmt_score(v: f64, decimals: usize) -> String {
+/// Formats a score for people: `decimals` decimals, trailing zeros kept,
+/// in `lang`; empty when missing.
+pub fn fmt_score(v: f64, decimals: usize, lang: Lang) -> String {
     if v.is_nan() {
         String::new()
     } else {
-        format!("{v:.decimals$}")
+        words::number(v, decimals, lang)
     }
 }

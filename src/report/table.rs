@@ -222,10 +222,10 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
             rank,
             truncate(&u.id, id_w),
             truncate(&u.name, name_w),
-            score(u.score, d, lang)
+            super::fmt_score(u.score, d, lang)
         );
         for (&n, &w) in dims.iter().zip(&dim_w) {
-            let _ = write!(out, "  {:>w$}", score(u.nodes[n], d, lang));
+            let _ = write!(out, "  {:>w$}", super::fmt_score(u.nodes[n], d, lang));
         }
         out.push('\n');
     };
@@ -333,13 +333,4 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
         );
     }
     out
-}
-
-/// A score with `d` decimals (empty when missing), in `lang`.
-fn score(v: f64, d: usize, lang: Lang) -> String {
-    if v.is_nan() {
-        String::new()
-    } else {
-        words::number(v, d, lang)
-    }
 }

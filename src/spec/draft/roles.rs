@@ -75,11 +75,9 @@ fn texts(raw: &RawTable, c: usize) -> Vec<String> {
         .collect()
 }
 
+/// Whether `heading` is one of `list` (lower-case names), in any case.
 fn heading_in(list: &[&str], heading: &str) -> bool {
-    list.iter().any(|n| heading.trim().eq_ignore_ascii_case(n)) || {
-        let lower = heading.trim().to_lowercase();
-        list.contains(&lower.as_str())
-    }
+    list.contains(&heading.trim().to_lowercase().as_str())
 }
 
 /// The unit id column of `raw`: a column of Swedish municipality codes, else
