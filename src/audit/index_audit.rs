@@ -64,7 +64,7 @@ pub struct IndicatorAudit {
     /// Flags: `skewed`, `low coverage`.
     pub flags: Vec<String>,
     /// Treatment applied, if any.
-    pub treatment: Option<String>,
+    pub treatment: Option<crate::pipeline::treat::TreatmentAction>,
     /// Pearson r of the normalised indicator with its parent node's score.
     pub r_parent: f64,
     /// Spearman rho with the parent node.
@@ -292,7 +292,7 @@ pub fn audit(result: &RankResult, thresholds: Thresholds) -> Audit {
                     .treatments
                     .iter()
                     .find(|t| t.indicator == ind.id)
-                    .map(|t| t.action.clone()),
+                    .map(|t| t.action),
                 r_parent,
                 rho_parent,
                 r_index,

@@ -33,8 +33,8 @@ pub fn run(args: RankArgs) -> Result<()> {
     let result = pipeline::run_index(&index, &args.input.overrides())?;
     // Warnings reach the terminal whatever the output (the table lists them too).
     if format != OutputFormat::Table || args.output.out.is_some() || xlsx {
-        for w in result.notes.iter().filter(|n| n.starts_with("warning:")) {
-            eprintln!("{w}");
+        for w in result.notes.iter().filter(|n| n.is_warning()) {
+            eprintln!("{}", report::words::note(w, args.output.lang));
         }
     }
     if xlsx {

@@ -33,7 +33,9 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         ),
     };
     // What a run would note (ids ignored, values imputed, rows filtered).
-    let notes: Vec<String> = result.as_ref().map_or_else(Vec::new, |r| r.notes.clone());
+    let notes: Vec<String> = result.as_ref().map_or_else(Vec::new, |r| {
+        r.notes.iter().map(ToString::to_string).collect()
+    });
     let summary = result.as_ref().map(|r| {
         (
             r.data.table.len(),

@@ -209,8 +209,6 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// How each file was read (encoding, delimiter, year kept...).
     pub sources: Vec<String>,
-    /// What loading noticed that the user should know, for the output's notes.
-    pub notes: Vec<String>,
     id_index: HashMap<String, usize>,
 }
 
@@ -226,7 +224,6 @@ impl Table {
             ids,
             columns: Vec::new(),
             sources: Vec::new(),
-            notes: Vec::new(),
             id_index,
         }
     }
@@ -274,7 +271,6 @@ impl Table {
         // Column positions by name: linear in the number of columns.
         let mut by_name: HashMap<String, usize> = HashMap::new();
         for t in tables {
-            out.notes.extend(t.notes);
             out.sources.extend(t.sources);
             let map: Vec<usize> = t.ids.iter().map(|id| index[id]).collect();
             for col in t.columns {
@@ -309,11 +305,9 @@ impl Table {
                 .filter_map(|(target, src)| src.map(|u| (u, target)));
             *col = col.moved(ids.len(), pairs);
         }
-        let notes = std::mem::take(&mut self.notes);
         let sources = std::mem::take(&mut self.sources);
         let columns = std::mem::take(&mut self.columns);
         *self = Table::with_ids(ids.to_vec());
-        self.notes = notes;
         self.sources = sources;
         self.columns = columns;
         dropped

@@ -2,6 +2,7 @@
 //! `--data`) names, joining them by unit id, applying the unit list, and
 //! finding unit names and groups.
 
+use super::note::{IDS_SHOWN, Note};
 use crate::error::{Error, Result};
 use crate::input::{self, IdOptions, LayoutOptions, RawTable, ReadOptions, Source, Table};
 use crate::spec::Index;
@@ -19,7 +20,7 @@ pub struct Dataset {
     /// How each file was read.
     pub sources: Vec<String>,
     /// What loading noticed that the user should know.
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
 }
 
 /// Overrides from the command line.
@@ -174,14 +175,13 @@ pub fn load_dataset(index: &Index, overrides: &DataOverrides) -> Result<Dataset>
             has_years |= raw.column(&spec.data.year_column).is_some();
             for f in kept {
                 filtered.insert(f.column);
-                filter_notes.push(format!(
-                    "{}: kept {} of {} rows where {} is {}",
-                    source.name(),
-                    f.rows - f.removed,
-                    f.rows,
-                    f.column,
-                    spec.data.filter[f.column].0.join(" or ")
-                ));
+                filter_notes.push(Note::Filtered {
+                    source: source.name(),
+                    kept: f.rows - f.removed,
+                    rows: f.rows,
+                    column: f.column.to_string(),
+                    values: spec.data.filter[f.column].0.clone(),
+                });
             }
             input::to_table(&raw, &layout, &options.missing)
         }) {
@@ -219,8 +219,7 @@ pub fn load_dataset(index: &Index, overrides: &DataOverrides) -> Result<Dataset>
             "one of the files lost the codes' leading zeros (Excel saves 0114 as the number 114): set [units] id_pad = {} to restore them",
             table.ids.iter().map(String::len).max().unwrap_or(4)
         )))?;
-    let mut notes = std::mem::take(&mut table.notes);
-    notes.extend(filter_notes);
+    let mut notes = filter_notes;
     let read_log = std::mem::take(&mut table.sources);
 
     // The unit list decides which units exist, in which order.
@@ -240,14 +239,11 @@ pub fn load_dataset(index: &Index, overrides: &DataOverrides) -> Result<Dataset>
         let list = input::wide::wide_table(&raw, &id_col, &layout.ids, &opts.missing)?;
         let dropped = table.restrict(&list.ids);
         if !dropped.is_empty() {
-            let shown: Vec<&str> = dropped.iter().take(8).map(String::as_str).collect();
-            notes.push(format!(
-                "{} id(s) in the data are not in the unit list {} and were ignored: {}{}",
-                dropped.len(),
-                source.name(),
-                shown.join(", "),
-                if dropped.len() > 8 { ", ..." } else { "" }
-            ));
+            notes.push(Note::IdsIgnored {
+                count: dropped.len(),
+                list: source.name(),
+                shown: dropped.into_iter().take(IDS_SHOWN).collect(),
+            });
         }
         list_table = Some(list);
     }

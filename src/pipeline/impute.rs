@@ -2,6 +2,7 @@
 //! Statistics come from the reference units (ranked units that passed
 //! screening); `exclude` leaves values missing for aggregation to re-weight.
 
+use super::note::Note;
 use crate::spec::{GroupFallback, Index, MissingMethod};
 use ndarray::Array2;
 
@@ -38,7 +39,7 @@ pub fn impute(
     scored: &[bool],
     reference: &[bool],
     group: Option<&[String]>,
-) -> (Array2<bool>, Vec<String>) {
+) -> (Array2<bool>, Vec<Note>) {
     let (n, k) = values.dim();
     let mut imputed = Array2::from_elem((n, k), false);
     let mut notes = Vec::new();
@@ -97,26 +98,21 @@ pub fn impute(
                     }
                 }
                 if !fallback.is_empty() {
-                    notes.push(format!(
-                        "indicator '{}': group(s) {} have no observed value; {}",
-                        ind.id,
-                        fallback.join(", "),
-                        match index.spec.missing.group_fallback {
-                            GroupFallback::OverallMean => "the overall mean was imputed instead",
-                            GroupFallback::None =>
-                                "their values stay missing (missing.group_fallback = \"none\")",
-                        }
-                    ));
+                    notes.push(Note::GroupFallback {
+                        indicator: ind.id.clone(),
+                        groups: fallback,
+                        fallback: index.spec.missing.group_fallback,
+                    });
                 }
             }
         }
         let count = (0..n).filter(|&u| imputed[[u, j]]).count();
         if count > 0 {
-            notes.push(format!(
-                "indicator '{}': {count} missing value(s) imputed ({})",
-                ind.id,
-                crate::spec::spec_name(&ind.missing)
-            ));
+            notes.push(Note::Imputed {
+                indicator: ind.id.clone(),
+                count,
+                method: ind.missing,
+            });
         }
     }
     (imputed, notes)

@@ -7,6 +7,7 @@ pub mod data;
 pub mod extract;
 pub mod impute;
 pub mod normalise;
+pub mod note;
 pub mod rank;
 pub mod screen;
 pub mod treat;
@@ -18,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::spec::{CoverageBasis, Index, Member, Normalisation};
 use ndarray::Array2;
 use normalise::NormaliseError;
+pub use note::Note;
 use rayon::prelude::*;
 
 /// One scored unit.
@@ -93,8 +95,8 @@ pub struct RankResult {
     pub units: Vec<UnitResult>,
     /// Units left out, in data order.
     pub excluded: Vec<Exclusion>,
-    /// What the user should know (files read, imputations, ignored ids...).
-    pub notes: Vec<String>,
+    /// What the user should know (filters, imputations, ignored ids...).
+    pub notes: Vec<Note>,
     /// Outlier treatment of each indicator that has one.
     pub treatments: Vec<treat::TreatmentReport>,
     /// Every step's matrices.
@@ -175,11 +177,15 @@ fn run_screened(
     } = screen_and_impute(index, &data, &raw, &unranked, fixed)?;
     extract::apply_transform(index, &data, &mut treated, &imputed)?;
     let treatments = treat::treat(index, &data.table.ids, &mut treated, &reference)?;
-    for t in treatments.iter().filter(|t| t.action != "none") {
-        notes.push(format!(
-            "indicator '{}': {} ({})",
-            t.indicator, t.action, t.reason
-        ));
+    for t in treatments
+        .iter()
+        .filter(|t| t.action != treat::TreatmentAction::None)
+    {
+        notes.push(Note::Treated {
+            indicator: t.indicator.clone(),
+            action: t.action,
+            reason: t.reason.clone(),
+        });
     }
 
     let methods = normalisation_methods(index, &treated, &reference, base, &mut notes)?;
@@ -234,7 +240,7 @@ struct ScreenedData {
     /// Which cells were imputed.
     imputed: Array2<bool>,
     /// What imputation did.
-    notes: Vec<String>,
+    notes: Vec<Note>,
 }
 
 /// Screens and imputes `raw` (see [`ScreenedData`]); `fixed` forces the
@@ -291,9 +297,7 @@ fn screen_and_impute(
             for (u, _) in scored.iter().enumerate().filter(|(_, s)| !**s) {
                 cells.row_mut(u).fill(false);
             }
-            notes.push(
-                "screening counted coverage after imputation (screening.coverage_on = \"imputed\"); imputation statistics include units screened out afterwards".to_string(),
-            );
+            notes.push(Note::CoverageAfterImputation);
             (values, cells, notes)
         }
     };
@@ -372,7 +376,7 @@ fn normalisation_methods<'a>(
     treated: &Array2<f64>,
     reference: &[bool],
     base: Option<&BaseReference>,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Note>,
 ) -> Result<Vec<std::borrow::Cow<'a, Normalisation>>> {
     let k = index.indicators.len();
     let mut methods = Vec::with_capacity(k);
@@ -385,7 +389,7 @@ fn normalisation_methods<'a>(
                     && let Some((outside, total)) =
                         normalise::outside_goalposts(&m, &col, reference)
                 {
-                    notes.push(goalposts_warning(ind, &m, outside, total));
+                    notes.extend(goalposts_warning(ind, &m, outside, total));
                 }
                 methods.push(m);
             }
@@ -722,50 +726,32 @@ pub fn validate(index: &Index, overrides: &DataOverrides) -> (Option<RankResult>
 /// The warning for goalposts that most reference values lie outside.
 fn goalposts_warning(
     ind: &crate::spec::Indicator,
-    method: &crate::spec::Normalisation,
+    method: &Normalisation,
     outside: usize,
     total: usize,
-) -> String {
-    let crate::spec::Normalisation::Goalposts {
+) -> Option<Note> {
+    let Normalisation::Goalposts {
         lower: Some(l),
         upper: Some(u),
         clip,
         ..
     } = method
     else {
-        return String::new();
+        return None;
     };
-    let raw_bounds = matches!(
-        ind.normalisation,
-        crate::spec::Normalisation::Goalposts {
-            bounds: crate::spec::GoalpostScale::Raw,
-            ..
-        }
-    );
-    let scale = match (ind.transform.function(), raw_bounds) {
-        (None, _) => "the indicator's values".to_string(),
-        (Some(_), true) => format!(
-            "the {} scale (the bounds, given on the raw scale, transformed to [{l}, {u}])",
-            crate::spec::spec_name(&ind.transform)
+    Some(Note::Goalposts(note::GoalpostsWarning {
+        indicator: ind.id.clone(),
+        outside,
+        total,
+        bounds: [*l, *u],
+        clip: *clip,
+        transform: ind.transform.function().map(|_| ind.transform),
+        raw_bounds: matches!(
+            ind.normalisation,
+            Normalisation::Goalposts {
+                bounds: crate::spec::GoalpostScale::Raw,
+                ..
+            }
         ),
-        (Some(_), false) => format!(
-            "the {} scale (transform = \"{}\" applied to the data, not to the bounds)",
-            crate::spec::spec_name(&ind.transform),
-            crate::spec::spec_name(&ind.transform)
-        ),
-    };
-    let hint = if ind.transform.function().is_some() && !raw_bounds {
-        "; if the bounds are in the indicator's own units, add bounds = \"raw\" to its normalise"
-    } else {
-        "; check the bounds, the direction and the data's units"
-    };
-    format!(
-        "warning: indicator '{}': {outside} of {total} ranked units lie outside the goalposts [{l}, {u}], compared on {scale}{}{hint}",
-        ind.id,
-        if *clip {
-            ", so they are all clipped to the ends"
-        } else {
-            ", so their scores fall outside the 0-scale range"
-        },
-    )
+    }))
 }

@@ -16,8 +16,8 @@ use serde::Serialize;
 pub struct TreatmentReport {
     /// Indicator id.
     pub indicator: String,
-    /// `winsorised`, `log`, `box_cox` or `none` (checked, nothing to do).
-    pub action: String,
+    /// What was done (`none`: checked, nothing to do).
+    pub action: TreatmentAction,
     /// Units whose value was changed by winsorisation.
     pub units: Vec<String>,
     /// Skewness before (reference units).
@@ -28,8 +28,181 @@ pub struct TreatmentReport {
     pub skew_after: f64,
     /// Excess kurtosis after.
     pub kurtosis_after: f64,
-    /// Why, in words.
-    pub reason: String,
+    /// Why: the rule's figures (in words by its `Display`).
+    #[serde(serialize_with = "as_text")]
+    pub reason: TreatmentReason,
+}
+
+/// What a treatment did to an indicator.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TreatmentAction {
+    /// Checked, nothing to do.
+    None,
+    /// Extreme values pulled in.
+    Winsorised,
+    /// Log-transformed (the JRC rule's second step).
+    Log,
+    /// Box-Cox transformed.
+    BoxCox,
+}
+
+impl std::fmt::Display for TreatmentAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TreatmentAction::None => "none",
+            TreatmentAction::Winsorised => "winsorised",
+            TreatmentAction::Log => "log",
+            TreatmentAction::BoxCox => "box_cox",
+        })
+    }
+}
+
+/// Which side(s) of the distribution the JRC rule winsorised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The high end only.
+    High,
+    /// The low end only.
+    Low,
+    /// Both ends (the skewness changed sign on the way).
+    Both,
+}
+
+impl std::fmt::Display for Side {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Side::High => "high",
+            Side::Low => "low",
+            Side::Both => "both",
+        })
+    }
+}
+
+/// Why a treatment did what it did, with its figures. `Display` gives the
+/// English sentence of the JSON and the audit; `report::words` the Swedish.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TreatmentReason {
+    /// The JRC rule: too few values for skewness and kurtosis.
+    TooFewValues,
+    /// The JRC rule: the indicator passes.
+    Passes {
+        /// The rule's thresholds (|skew|, kurtosis).
+        rule: [f64; 2],
+        /// Skewness and kurtosis found.
+        found: [f64; 2],
+    },
+    /// The JRC rule: winsorised until it passed.
+    Winsorised {
+        /// The rule's thresholds (|skew|, kurtosis).
+        rule: [f64; 2],
+        /// Skewness and kurtosis before.
+        found: [f64; 2],
+        /// Distinct reference units winsorised.
+        points: usize,
+        /// Winsorisation steps taken.
+        steps: usize,
+        /// Which side(s).
+        side: Side,
+    },
+    /// The JRC rule: still failing at `max_points`, so log-transformed.
+    Logged {
+        /// The rule's thresholds (|skew|, kurtosis).
+        rule: [f64; 2],
+        /// Skewness and kurtosis before.
+        found: [f64; 2],
+        /// Distinct reference units winsorised before giving up.
+        points: usize,
+        /// The rule's `max_points`.
+        max_points: usize,
+        /// The log's formula.
+        formula: &'static str,
+        /// Skewness and kurtosis after the log, when still outside.
+        still: Option<[f64; 2]>,
+    },
+    /// Winsorised at quantiles.
+    Quantiles {
+        /// The quantiles.
+        quantiles: [f64; 2],
+        /// The values they gave.
+        bounds: [f64; 2],
+    },
+    /// Box-Cox.
+    BoxCox {
+        /// Its lambda.
+        lambda: f64,
+    },
+}
+
+impl std::fmt::Display for TreatmentReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let figures = |[s, k]: [f64; 2]| format!("skew {s:.3}, kurtosis {k:.3}");
+        match self {
+            TreatmentReason::TooFewValues => {
+                f.write_str("too few values for skewness and kurtosis")
+            }
+            TreatmentReason::Passes { rule, found } => write!(
+                f,
+                "passes: |skew| < {} or kurtosis < {} ({})",
+                rule[0],
+                rule[1],
+                figures(*found)
+            ),
+            TreatmentReason::Winsorised {
+                rule,
+                found,
+                points,
+                steps,
+                side,
+            } => write!(
+                f,
+                "JRC rule: |skew| >= {} and kurtosis >= {} ({}); {points} unit(s) winsorised in {steps} step(s) ({side} side), now passes",
+                rule[0],
+                rule[1],
+                figures(*found)
+            ),
+            TreatmentReason::Logged {
+                rule,
+                found,
+                points,
+                max_points,
+                formula,
+                still,
+            } => {
+                write!(
+                    f,
+                    "JRC rule: |skew| >= {} and kurtosis >= {} ({}); still failing after winsorising {points} unit(s) (max_points = {max_points}), so the original values were transformed by {formula}",
+                    rule[0],
+                    rule[1],
+                    figures(*found)
+                )?;
+                if let Some(after) = still {
+                    write!(
+                        f,
+                        "; still outside the thresholds after it ({})",
+                        figures(*after)
+                    )?;
+                }
+                Ok(())
+            }
+            TreatmentReason::Quantiles {
+                quantiles: [lo_q, hi_q],
+                bounds: [lo, hi],
+            } => write!(
+                f,
+                "clamped to the {lo_q} and {hi_q} quantiles ({lo} and {hi})"
+            ),
+            TreatmentReason::BoxCox { lambda } => write!(f, "Box-Cox with lambda = {lambda}"),
+        }
+    }
+}
+
+/// Serialises a value as its `Display` text.
+pub(crate) fn as_text<T: std::fmt::Display, S: serde::Serializer>(
+    v: &T,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(v)
 }
 
 /// Treats every indicator with a treatment; returns a report per treated
@@ -50,13 +223,13 @@ pub fn treat(
         let (s0, k0) = (stats::skewness(&before), stats::kurtosis(&before));
         let mut report = TreatmentReport {
             indicator: ind.id.clone(),
-            action: "none".into(),
+            action: TreatmentAction::None,
             units: Vec::new(),
             skew_before: s0,
             kurtosis_before: k0,
             skew_after: s0,
             kurtosis_after: k0,
-            reason: String::new(),
+            reason: TreatmentReason::TooFewValues,
         };
         match &ind.treatment {
             Treatment::None => unreachable!("skipped above"),
@@ -73,7 +246,7 @@ pub fn treat(
                     log: *log,
                 };
                 let outcome = rule.apply(&mut col, reference);
-                report.action = outcome.action.into();
+                report.action = outcome.action;
                 report.units = outcome.changed.iter().map(|&u| ids[u].clone()).collect();
                 report.reason = outcome.reason;
             }
@@ -92,9 +265,11 @@ pub fn treat(
                         *v = c;
                     }
                 }
-                report.action = "winsorised".into();
-                report.reason =
-                    format!("clamped to the {lo_q} and {hi_q} quantiles ({lo} and {hi})");
+                report.action = TreatmentAction::Winsorised;
+                report.reason = TreatmentReason::Quantiles {
+                    quantiles: [*lo_q, *hi_q],
+                    bounds: [lo, hi],
+                };
             }
             Treatment::BoxCox { lambda } => {
                 for (u, v) in col.iter_mut().enumerate() {
@@ -115,8 +290,8 @@ pub fn treat(
                         (v.powf(*lambda) - 1.0) / lambda
                     };
                 }
-                report.action = "box_cox".into();
-                report.reason = format!("Box-Cox with lambda = {lambda}");
+                report.action = TreatmentAction::BoxCox;
+                report.reason = TreatmentReason::BoxCox { lambda: *lambda };
             }
         }
         let after = reference_values(&col, reference);
@@ -150,12 +325,12 @@ pub(crate) struct JrcRule {
 /// What the JRC rule did to one column.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct JrcOutcome {
-    /// `none`, `winsorised` or `log`.
-    pub(crate) action: &'static str,
+    /// `None`, `Winsorised` or `Log`.
+    pub(crate) action: TreatmentAction,
     /// Units changed by winsorisation (ascending), empty for `none` and `log`.
     pub(crate) changed: Vec<usize>,
-    /// The treatment log, in words.
-    pub(crate) reason: String,
+    /// Why, with the figures.
+    pub(crate) reason: TreatmentReason,
 }
 
 impl JrcRule {
@@ -170,18 +345,15 @@ impl JrcRule {
     /// `winsorise` then `log_CT` on the original values.
     pub(crate) fn apply(&self, col: &mut [f64], reference: &[bool]) -> JrcOutcome {
         let (fails, s0, k0) = self.fails(col, reference);
-        let thresholds = format!("skew {s0:.3}, kurtosis {k0:.3}");
+        let (rule, found) = ([self.skew, self.kurtosis], [s0, k0]);
         if !fails {
             let why = if s0.is_nan() || k0.is_nan() {
-                "too few values for skewness and kurtosis".to_string()
+                TreatmentReason::TooFewValues
             } else {
-                format!(
-                    "passes: |skew| < {} or kurtosis < {} ({thresholds})",
-                    self.skew, self.kurtosis
-                )
+                TreatmentReason::Passes { rule, found }
             };
             return JrcOutcome {
-                action: "none",
+                action: TreatmentAction::None,
                 changed: Vec::new(),
                 reason: why,
             };
@@ -207,21 +379,21 @@ impl JrcRule {
                     }
                 }
             }
-            steps.push(if high { "high" } else { "low" });
+            steps.push(if high { Side::High } else { Side::Low });
             failing = self.fails(col, reference).0;
         }
         let changed_units: Vec<usize> = (0..col.len()).filter(|&u| changed[u]).collect();
         if !failing {
             return JrcOutcome {
-                action: "winsorised",
+                action: TreatmentAction::Winsorised,
                 changed: changed_units,
-                reason: format!(
-                    "JRC rule: |skew| >= {} and kurtosis >= {} ({thresholds}); {points} unit(s) winsorised in {} step(s) ({} side), now passes",
-                    self.skew,
-                    self.kurtosis,
-                    steps.len(),
-                    side_words(&steps)
-                ),
+                reason: TreatmentReason::Winsorised {
+                    rule,
+                    found,
+                    points,
+                    steps: steps.len(),
+                    side: side_of(&steps),
+                },
             };
         }
         // Still failing at the limit: the original values, log-transformed.
@@ -229,21 +401,16 @@ impl JrcRule {
         let formula = self.log_transform(col, s0);
         let (still, s1, k1) = self.fails(col, reference);
         JrcOutcome {
-            action: "log",
+            action: TreatmentAction::Log,
             changed: Vec::new(),
-            reason: format!(
-                "JRC rule: |skew| >= {} and kurtosis >= {} ({thresholds}); still failing after winsorising {points} unit(s) (max_points = {}), so the original values were transformed by {formula}{}",
-                self.skew,
-                self.kurtosis,
-                self.max_points,
-                if still {
-                    format!(
-                        "; still outside the thresholds after it (skew {s1:.3}, kurtosis {k1:.3})"
-                    )
-                } else {
-                    String::new()
-                }
-            ),
+            reason: TreatmentReason::Logged {
+                rule,
+                found,
+                points,
+                max_points: self.max_points,
+                formula,
+                still: still.then_some([s1, k1]),
+            },
         }
     }
 
@@ -294,11 +461,11 @@ fn extreme_and_next(values: &[f64], high: bool) -> (f64, Option<f64>) {
     }
 }
 
-fn side_words(steps: &[&str]) -> &'static str {
-    match (steps.contains(&"high"), steps.contains(&"low")) {
-        (true, true) => "both",
-        (false, true) => "low",
-        _ => "high",
+fn side_of(steps: &[Side]) -> Side {
+    match (steps.contains(&Side::High), steps.contains(&Side::Low)) {
+        (true, true) => Side::Both,
+        (false, true) => Side::Low,
+        _ => Side::High,
     }
 }
 

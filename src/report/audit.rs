@@ -85,7 +85,7 @@ pub fn audit_csv(a: &Audit) -> String {
                 g(i.skew),
                 g(i.kurtosis),
                 i.flags.join("; "),
-                i.treatment.clone().unwrap_or_default(),
+                i.treatment.map(|a| a.to_string()).unwrap_or_default(),
                 g(i.r_parent),
                 g(i.rho_parent),
                 g(i.r_index),
@@ -133,7 +133,11 @@ pub fn audit_table(a: &Audit, label: &str, lang: Lang) -> String {
     for i in &a.indicators {
         let mut flags: Vec<String> = i.flags.iter().map(|x| flag(lang, x)).collect();
         if let Some(tr) = &i.treatment {
-            flags.push(format!("{}: {tr}", t(lang, "treated", "behandlad")));
+            flags.push(format!(
+                "{}: {}",
+                t(lang, "treated", "behandlad"),
+                words::treatment(*tr, lang)
+            ));
         }
         let _ = writeln!(
             o,

@@ -28,6 +28,7 @@ struct Labels {
     distributions: &'static str,
     correlations: &'static str,
     methods: &'static str,
+    notes: &'static str,
     provenance: &'static str,
     spec: &'static str,
     none: &'static str,
@@ -74,6 +75,7 @@ const EN: Labels = Labels {
     distributions: "Score distributions",
     correlations: "Correlations between indicators (Pearson, normalised values)",
     methods: "Methods",
+    notes: "Notes on this run",
     provenance: "Provenance",
     spec: "Spec",
     none: "none",
@@ -119,6 +121,7 @@ const SV: Labels = Labels {
     distributions: "Fördelning av poäng",
     correlations: "Korrelationer mellan indikatorer (Pearson, normaliserade värden)",
     methods: "Metod",
+    notes: "Att notera om körningen",
     provenance: "Ursprung",
     spec: "Specifikation",
     none: "inga",
@@ -532,6 +535,13 @@ fn methods(input: &ReportInput, l: &Labels, o: &mut String) {
         l.min_coverage,
         words::percent(index.spec.screening.min_coverage, lang)
     );
+    if !r.notes.is_empty() {
+        let _ = write!(o, "<h3>{}</h3><ul>", l.notes);
+        for n in &r.notes {
+            let _ = write!(o, "<li>{}</li>", esc(&words::note(n, lang)));
+        }
+        *o += "</ul>";
+    }
 }
 
 /// Provenance: versions, spec and data fingerprints, sensitivity runs.

@@ -316,9 +316,9 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
         );
     }
     if !result.notes.is_empty() {
-        let _ = writeln!(out, "\n{}", t(lang, "Notes:", "Att notera (på engelska):"));
+        let _ = writeln!(out, "\n{}", t(lang, "Notes:", "Att notera:"));
         for n in &result.notes {
-            let _ = writeln!(out, "  - {n}");
+            let _ = writeln!(out, "  - {}", words::note(n, lang));
         }
     }
     if !dims.is_empty() {

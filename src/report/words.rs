@@ -4,9 +4,13 @@
 //! pipeline's `Display`); Swedish ones are SKR's and SCB's terms.
 
 use super::Lang;
+use crate::pipeline::note::{GoalpostsWarning, Note};
 use crate::pipeline::screen::{ExclusionReason, Shortfall};
+use crate::pipeline::treat::{Side, TreatmentAction, TreatmentReason};
 use crate::sensitivity::model::FactorDescription;
-use crate::spec::{Aggregation, MissingMethod, Normalisation, RankMethod, Transform};
+use crate::spec::{
+    Aggregation, GroupFallback, MissingMethod, Normalisation, RankMethod, Transform,
+};
 
 /// `v` with `decimals` decimals: a decimal comma and a true minus sign in
 /// Swedish; `–` when it is not a number.
@@ -234,6 +238,184 @@ pub fn factor(f: &FactorDescription, lang: Lang) -> String {
         "scenario" => "viktscenario".into(),
         _ => f.name.clone(),
     }
+}
+
+/// What a treatment did (`winsorised`; Swedish `winsoriserad`).
+pub fn treatment(a: TreatmentAction, lang: Lang) -> String {
+    match a {
+        TreatmentAction::None => pick("none", "ingen", lang),
+        TreatmentAction::Winsorised => pick("winsorised", "winsoriserad", lang),
+        TreatmentAction::Log => pick("log", "logaritmerad", lang),
+        TreatmentAction::BoxCox => pick("box_cox", "Box-Cox-transformerad", lang),
+    }
+}
+
+/// Why a treatment did what it did.
+pub fn treatment_reason(r: &TreatmentReason, lang: Lang) -> String {
+    if lang == Lang::En {
+        return r.to_string();
+    }
+    let figures = |[s, k]: [f64; 2]| {
+        format!(
+            "skevhet {}, toppighet {}",
+            number(s, 3, lang),
+            number(k, 3, lang)
+        )
+    };
+    let rule = |[s, k]: [f64; 2], found: [f64; 2]| {
+        format!(
+            "JRC-regeln: |skevhet| ≥ {} och toppighet ≥ {} ({})",
+            plain(s, lang),
+            plain(k, lang),
+            figures(found)
+        )
+    };
+    match r {
+        TreatmentReason::TooFewValues => "för få värden för skevhet och toppighet".into(),
+        TreatmentReason::Passes {
+            rule: [s, k],
+            found,
+        } => format!(
+            "godkänd: |skevhet| < {} eller toppighet < {} ({})",
+            plain(*s, lang),
+            plain(*k, lang),
+            figures(*found)
+        ),
+        TreatmentReason::Winsorised {
+            rule: r,
+            found,
+            points,
+            steps,
+            side,
+        } => format!(
+            "{}; {points} enheter winsoriserades i {steps} steg ({}), nu godkänd",
+            rule(*r, *found),
+            match side {
+                Side::High => "övre änden",
+                Side::Low => "nedre änden",
+                Side::Both => "båda ändarna",
+            }
+        ),
+        TreatmentReason::Logged {
+            rule: r,
+            found,
+            points,
+            max_points,
+            formula,
+            still,
+        } => format!(
+            "{}; underkänd även efter att {points} enheter winsoriserats (max_points = {max_points}), så originalvärdena transformerades med {formula}{}",
+            rule(*r, *found),
+            still
+                .map(|f| format!("; fortfarande utanför gränserna efter det ({})", figures(f)))
+                .unwrap_or_default()
+        ),
+        TreatmentReason::Quantiles {
+            quantiles: [lo_q, hi_q],
+            bounds: [lo, hi],
+        } => format!(
+            "begränsade till kvantilerna {} och {} ({} och {})",
+            plain(*lo_q, lang),
+            plain(*hi_q, lang),
+            plain(*lo, lang),
+            plain(*hi, lang)
+        ),
+        TreatmentReason::BoxCox { lambda } => {
+            format!("Box-Cox med lambda = {}", plain(*lambda, lang))
+        }
+    }
+}
+
+/// A note of a run (rows filtered, ids ignored, imputations...).
+pub fn note(n: &Note, lang: Lang) -> String {
+    if lang == Lang::En {
+        return n.to_string();
+    }
+    match n {
+        Note::Filtered {
+            source,
+            kept,
+            rows,
+            column,
+            values,
+        } => format!(
+            "{source}: {kept} av {rows} rader behölls, de där {column} är {}",
+            values.join(" eller ")
+        ),
+        Note::IdsIgnored { count, list, shown } => format!(
+            "{count} id i data finns inte i enhetslistan {list} och användes inte: {}{}",
+            shown.join(", "),
+            if *count > shown.len() { ", ..." } else { "" }
+        ),
+        Note::Treated {
+            indicator,
+            action,
+            reason,
+        } => format!(
+            "indikatorn '{indicator}': {} ({})",
+            treatment(*action, lang),
+            treatment_reason(reason, lang)
+        ),
+        Note::CoverageAfterImputation => "screeningen räknade täckningen efter imputering (screening.coverage_on = \"imputed\"); imputeringens statistik omfattar enheter som sållades bort efteråt".into(),
+        Note::GroupFallback {
+            indicator,
+            groups,
+            fallback,
+        } => format!(
+            "indikatorn '{indicator}': grupperna {} saknar observerade värden; {}",
+            groups.join(", "),
+            match fallback {
+                GroupFallback::OverallMean => "medelvärdet för alla imputerades i stället",
+                GroupFallback::None =>
+                    "deras värden förblir saknade (missing.group_fallback = \"none\")",
+            }
+        ),
+        Note::Imputed {
+            indicator,
+            count,
+            method,
+        } => format!(
+            "indikatorn '{indicator}': {count} saknade värden imputerade ({})",
+            missing_method(*method, lang)
+        ),
+        Note::Goalposts(w) => goalposts_sv(w, lang),
+    }
+}
+
+fn goalposts_sv(w: &GoalpostsWarning, lang: Lang) -> String {
+    let bounds = format!(
+        "[{}; {}]",
+        plain(w.bounds[0], lang),
+        plain(w.bounds[1], lang)
+    );
+    let scale = match (w.transform, w.raw_bounds) {
+        (None, _) => "indikatorns värden".to_string(),
+        (Some(t), true) => format!(
+            "skalan efter {} (gränserna, angivna på den ursprungliga skalan, transformerade till {bounds})",
+            transform(t, lang)
+        ),
+        (Some(t), false) => format!(
+            "skalan efter {} (transform = \"{}\" tillämpad på data, inte på gränserna)",
+            transform(t, lang),
+            crate::spec::spec_name(&t)
+        ),
+    };
+    let hint = if w.transform.is_some() && !w.raw_bounds {
+        "; om gränserna är i indikatorns egna enheter, lägg till bounds = \"raw\" i dess normalise"
+    } else {
+        "; kontrollera gränserna, riktningen och datas enheter"
+    };
+    format!(
+        "varning: indikatorn '{}': {} av {} rangordnade enheter ligger utanför målvärdena {bounds}, jämfört på {scale}{}{hint}",
+        w.indicator,
+        w.outside,
+        w.total,
+        if w.clip {
+            ", så de får alla ändpunkternas värden"
+        } else {
+            ", så deras poäng hamnar utanför skalans intervall"
+        },
+    )
 }
 
 fn pick(en: &str, sv: &str, lang: Lang) -> String {

@@ -472,6 +472,158 @@ fn swedish_outputs_have_no_english_words_or_decimal_points() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Every kind of run note (and every treatment reason in it) reads in
+/// Swedish: no word of its English form left, no decimal point.
+#[test]
+fn every_note_reads_in_swedish() {
+    use kommunrank::pipeline::Note;
+    use kommunrank::pipeline::note::GoalpostsWarning;
+    use kommunrank::pipeline::treat::{Side, TreatmentAction, TreatmentReason};
+    use kommunrank::report::{Lang, words};
+    use kommunrank::spec::{GroupFallback, MissingMethod, Transform};
+    let treated = |action, reason| Note::Treated {
+        indicator: "gini".into(),
+        action,
+        reason,
+    };
+    let rule = [2.0, 3.5];
+    let found = [2.25, 4.125];
+    let goalposts = |transform, raw_bounds, clip| {
+        Note::Goalposts(GoalpostsWarning {
+            indicator: "gni".into(),
+            outside: 3,
+            total: 3,
+            bounds: [4.6, 11.2],
+            clip,
+            transform,
+            raw_bounds,
+        })
+    };
+    let notes = vec![
+        Note::Filtered {
+            source: "d.csv".into(),
+            kept: 290,
+            rows: 870,
+            column: "kon".into(),
+            values: vec!["T".into(), "Totalt".into()],
+        },
+        Note::IdsIgnored {
+            count: 22,
+            list: "kommuner.csv".into(),
+            shown: vec!["0000".into(), "01".into()],
+        },
+        Note::CoverageAfterImputation,
+        Note::GroupFallback {
+            indicator: "gini".into(),
+            groups: vec!["Gotland".into()],
+            fallback: GroupFallback::OverallMean,
+        },
+        Note::GroupFallback {
+            indicator: "gini".into(),
+            groups: vec!["Gotland".into()],
+            fallback: GroupFallback::None,
+        },
+        Note::Imputed {
+            indicator: "gini".into(),
+            count: 3,
+            method: MissingMethod::Mean,
+        },
+        treated(TreatmentAction::None, TreatmentReason::TooFewValues),
+        treated(
+            TreatmentAction::None,
+            TreatmentReason::Passes { rule, found },
+        ),
+        treated(
+            TreatmentAction::Winsorised,
+            TreatmentReason::Winsorised {
+                rule,
+                found,
+                points: 3,
+                steps: 3,
+                side: Side::Both,
+            },
+        ),
+        treated(
+            TreatmentAction::Log,
+            TreatmentReason::Logged {
+                rule,
+                found,
+                points: 5,
+                max_points: 5,
+                formula: "ln(x - min + 1)",
+                still: Some([2.5, 7.25]),
+            },
+        ),
+        treated(
+            TreatmentAction::Winsorised,
+            TreatmentReason::Quantiles {
+                quantiles: [0.05, 0.95],
+                bounds: [1.5, 9.5],
+            },
+        ),
+        treated(
+            TreatmentAction::BoxCox,
+            TreatmentReason::BoxCox { lambda: 0.5 },
+        ),
+        goalposts(None, false, true),
+        goalposts(Some(Transform::Log), true, false),
+        goalposts(Some(Transform::Log), false, true),
+    ];
+    // Ids, spec keys, the log's formula and the user's file names stay.
+    let mut allowed = allowed_words();
+    for w in [
+        "gini",
+        "gni",
+        "d",
+        "csv",
+        "kon",
+        "T",
+        "Totalt",
+        "kommuner",
+        "Gotland",
+        "JRC",
+        "ln",
+        "x",
+        "max_points",
+        "lambda",
+        "Box",
+        "Cox",
+        "screening",
+        "coverage_on",
+        "imputed",
+        "missing",
+        "group_fallback",
+        "group",
+        "fallback",
+        "none",
+        "transform",
+        "log",
+        "bounds",
+        "raw",
+        "normalise",
+    ] {
+        allowed.insert(w.to_string());
+    }
+    let mut failures = Vec::new();
+    for n in &notes {
+        let (en, sv) = (words::note(n, Lang::En), words::note(n, Lang::Sv));
+        assert_eq!(en, n.to_string());
+        let english = words_of(&en, &allowed);
+        let left: Vec<String> = words_of(&sv, &allowed)
+            .into_iter()
+            .filter(|w| english.contains(w))
+            .collect();
+        if !left.is_empty() {
+            failures.push(format!("{sv}: English words {left:?}"));
+        }
+        let points = decimal_points(&sv, "");
+        if !points.is_empty() {
+            failures.push(format!("{sv}: decimal points {points:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// CSV for spreadsheets: names that would be formulas are neutralised with
 /// a leading `'` (OWASP), numbers stay numbers; the Excel-Sweden dialect
 /// has a BOM, `;` and decimal commas, the plain one neither.
