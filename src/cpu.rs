@@ -1,6 +1,6 @@
 //! The one place CPU features are detected: the instruction set every fast
 //! path uses, decided once per process. The environment variable
-//! `KOMMUNRANK_ISA` (`portable`, `avx2` or `avx512`) caps it, to check
+//! `KOMMUNRANK_ISA` (`portable` or `avx2`) caps it, to check
 //! that every variant gives the same results or to time one; a level the
 //! CPU lacks is never used. Results do not depend on the level: each
 //! vector kernel is tested bit for bit against its portable reference.
@@ -13,10 +13,9 @@ pub enum Isa {
     /// Portable code (the compiler's baseline for the target).
     #[default]
     Portable,
-    /// AVX2 with FMA.
+    /// AVX2 with FMA. (AVX-512 versions measured no faster on W1 and
+    /// were dropped: docs/PERFORMANCE.md, twelfth round.)
     Avx2,
-    /// AVX-512 F, VL, BW and DQ (with AVX2 and FMA).
-    Avx512,
 }
 
 /// The environment variable that caps the level.
@@ -27,14 +26,6 @@ pub fn detected() -> Isa {
     #[cfg(target_arch = "x86_64")]
     {
         let avx2 = std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
-        if avx2
-            && std::is_x86_feature_detected!("avx512f")
-            && std::is_x86_feature_detected!("avx512vl")
-            && std::is_x86_feature_detected!("avx512bw")
-            && std::is_x86_feature_detected!("avx512dq")
-        {
-            return Isa::Avx512;
-        }
         if avx2 {
             return Isa::Avx2;
         }
@@ -52,9 +43,8 @@ pub fn requested() -> Result<Option<Isa>, String> {
         "" => Ok(None),
         "portable" => Ok(Some(Isa::Portable)),
         "avx2" => Ok(Some(Isa::Avx2)),
-        "avx512" => Ok(Some(Isa::Avx512)),
         other => Err(format!(
-            "{ISA_VARIABLE}={other:?} is not an instruction set: use portable, avx2 or avx512 (or unset it)"
+            "{ISA_VARIABLE}={other:?} is not an instruction set: use portable or avx2 (or unset it)"
         )),
     }
 }
@@ -75,7 +65,7 @@ pub fn isa() -> Isa {
 
 /// The levels this CPU can run, lowest first (for tests of every variant).
 pub fn available() -> Vec<Isa> {
-    [Isa::Portable, Isa::Avx2, Isa::Avx512]
+    [Isa::Portable, Isa::Avx2]
         .into_iter()
         .filter(|&l| l <= detected())
         .collect()

@@ -214,11 +214,7 @@ impl ChunkStats {
         let (k, rows) = (linear.width(), &self.pending);
         let (sum, products) = (&mut self.weight_sum, &mut self.weight_products);
         #[cfg(target_arch = "x86_64")]
-        let done = if crate::cpu::isa() >= crate::cpu::Isa::Avx512 {
-            // SAFETY: AVX-512 is present.
-            unsafe { add_gram_avx512(sum, products, rows, k) };
-            true
-        } else if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
+        let done = if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
             // SAFETY: AVX2 is present.
             unsafe { add_gram_avx2(sum, products, rows, k) };
             true
@@ -255,10 +251,7 @@ impl ChunkStats {
             // deviations and squared deviations.
             let (s, g) = (&self.weight_sum, &self.weight_products);
             #[cfg(target_arch = "x86_64")]
-            if crate::cpu::isa() >= crate::cpu::Isa::Avx512 {
-                // SAFETY: AVX-512 is present.
-                unsafe { fold_linear_avx512(&linear, s, g, &mut self.sum, &mut self.sum_sq) };
-            } else if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
+            if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
                 // SAFETY: AVX2 is present.
                 unsafe { fold_linear_avx2(&linear, s, g, &mut self.sum, &mut self.sum_sq) };
             } else {
@@ -377,12 +370,6 @@ fn add_gram_avx2(sum: &mut [f64], products: &mut [f64], rows: &[f64], k: usize) 
     add_gram(sum, products, rows, k);
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn add_gram_avx512(sum: &mut [f64], products: &mut [f64], rows: &[f64], k: usize) {
-    add_gram(sum, products, rows, k);
-}
-
 /// Entry (i, j) of the symmetric outer products [`add_gram`] keeps.
 #[inline(always)]
 fn gram_at(products: &[f64], k: usize, i: usize, j: usize) -> f64 {
@@ -434,18 +421,6 @@ fn fold_linear(
         *a += sk * c;
         *q += gkk * c * c;
     }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn fold_linear_avx512(
-    linear: &LinearScores,
-    s: &[f64],
-    products: &[f64],
-    sum: &mut [f64],
-    sum_sq: &mut [f64],
-) {
-    fold_linear(linear, s, products, sum, sum_sq);
 }
 
 #[cfg(target_arch = "x86_64")]

@@ -300,10 +300,7 @@ impl BlockPlan {
     /// for each run, so the same weights bit for bit.
     fn lane_weights(&self, model: &UncertaintyModel, draws: &[Draw], b: &mut BlockScratch) {
         #[cfg(target_arch = "x86_64")]
-        if crate::cpu::isa() >= crate::cpu::Isa::Avx512 {
-            // SAFETY: AVX-512 is present.
-            return unsafe { lane_weights_avx512(self, model, draws, b) };
-        } else if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
+        if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
             // SAFETY: AVX2 is present.
             return unsafe { lane_weights_avx2(self, model, draws, b) };
         }
@@ -576,7 +573,7 @@ impl BlockPlan {
 }
 
 /// [`BlockPlan::lane_weights`] (portable code; the vector versions are
-/// this code compiled for AVX-512 or AVX2).
+/// this code compiled for AVX2).
 #[inline(always)]
 fn lane_weights(plan: &BlockPlan, model: &UncertaintyModel, draws: &[Draw], b: &mut BlockScratch) {
     const L: usize = BLOCK_RUNS;
@@ -620,7 +617,7 @@ fn lane_weights(plan: &BlockPlan, model: &UncertaintyModel, draws: &[Draw], b: &
     });
 }
 
-/// What [`lane_weights`] and its AVX-512 version share after the shares:
+/// What [`lane_weights`] and its AVX2 version share after the shares:
 /// `product(path, e)` sets each column's lanes `e` to the product of the
 /// shares along its path, into `columns` (columns x [`BLOCK_RUNS`]), and
 /// the columns are written run by run into `weights` (`runs` x columns).
@@ -642,66 +639,6 @@ fn path_products(
         product(path, e);
         from_lanes(e, j, k, weights);
     }
-}
-
-/// [`lane_weights`] with AVX-512 written out (compiled from the portable
-/// code, the sums and divisions became gathers and scatters across slots,
-/// and the path products scalar): the same operations lane by lane.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn lane_weights_avx512(
-    plan: &BlockPlan,
-    model: &UncertaintyModel,
-    draws: &[Draw],
-    b: &mut BlockScratch,
-) {
-    use std::arch::x86_64::*;
-    const L: usize = BLOCK_RUNS;
-    const V: usize = 8;
-    const G: usize = L / V;
-    let slots = model.layout.nominal.len();
-    assert!(draws.len() <= L);
-    b.shares.clear();
-    b.shares.resize(slots * L, 1.0);
-    to_lanes(draws, &mut b.shares);
-    let base = b.shares.as_mut_ptr();
-    // SAFETY (every load and store): slot s < slots, lanes g * V.. g * V +
-    // V <= L, inside the slots x L buffer.
-    let load = |s: usize, g: usize| unsafe { _mm512_loadu_pd(base.add(s * L + g * V)) };
-    for (node, &method) in plan.methods.iter().enumerate() {
-        if method == Aggregation::Sum {
-            continue;
-        }
-        let range = model.layout.range(node);
-        assert!(range.end <= slots);
-        let mut sum = [_mm512_set1_pd(-0.0); G];
-        for s in range.clone() {
-            for (g, sum) in sum.iter_mut().enumerate() {
-                *sum = _mm512_add_pd(*sum, load(s, g));
-            }
-        }
-        for s in range {
-            for (g, &sum) in sum.iter().enumerate() {
-                let share = _mm512_div_pd(load(s, g), sum);
-                // SAFETY: each row holds L = G x V lanes (the lane layout of this function), so the vector written from this offset is in bounds.
-                unsafe { _mm512_storeu_pd(base.add(s * L + g * V), share) };
-            }
-        }
-    }
-    let (weights, columns) = (&mut b.weights, &mut b.weight_lanes);
-    path_products(plan, draws.len(), weights, columns, |path, e| {
-        let mut product = [_mm512_set1_pd(1.0); G];
-        for &slot in path {
-            assert!(slot < slots);
-            for (g, p) in product.iter_mut().enumerate() {
-                *p = _mm512_mul_pd(*p, load(slot, g));
-            }
-        }
-        for (g, &p) in product.iter().enumerate() {
-            // SAFETY: each row holds L = G x V lanes (the lane layout of this function), so the vector written from this offset is in bounds.
-            unsafe { _mm512_storeu_pd(e[g * V..].as_mut_ptr(), p) };
-        }
-    });
 }
 
 /// Each draw's weights into lane r of `lanes` (slots x [`BLOCK_RUNS`]).
@@ -1050,11 +987,6 @@ mod tests {
                         // SAFETY: the instruction set was checked just above (or by the test's CPU check).
                         unsafe { lane_weights_avx2(plan, &eval.model, &draws, &mut b) };
                         assert_eq!(bits(&b.weights), bits(&want), "AVX2, {rows} runs");
-                    }
-                    if crate::cpu::isa() >= crate::cpu::Isa::Avx512 {
-                        // SAFETY: the instruction set was checked just above (or by the test's CPU check).
-                        unsafe { lane_weights_avx512(plan, &eval.model, &draws, &mut b) };
-                        assert_eq!(bits(&b.weights), bits(&want), "AVX-512, {rows} runs");
                     }
                 }
             }

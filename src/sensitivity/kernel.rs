@@ -224,8 +224,6 @@ pub struct KeyKernel {
     largest: Vec<f64>,
     /// Per indicator, the largest magnitude of its values.
     magnitude: Vec<f64>,
-    /// Whether AVX-512 is used.
-    avx512: bool,
 }
 
 /// Unit rounding of single precision.
@@ -294,7 +292,6 @@ impl KeyKernel {
             values,
             largest,
             magnitude,
-            avx512: cpu::isa() == Isa::Avx512,
         })
     }
 
@@ -327,23 +324,9 @@ impl KeyKernel {
             return false;
         }
         let sign = if highest_best { -1.0 } else { 1.0 };
-        #[cfg(target_arch = "x86_64")]
-        if self.avx512 {
-            // SAFETY: AVX-512 was detected.
-            unsafe { self.lanes_and_margins_avx512(weights, rows, sign, lanes, margins) };
-        } else {
-            self.lanes_and_margins(weights, rows, sign, lanes, margins);
-        }
-        #[cfg(not(target_arch = "x86_64"))]
         self.lanes_and_margins(weights, rows, sign, lanes, margins);
         // Every row is written by the product.
         keys.resize(self.n * L);
-        #[cfg(target_arch = "x86_64")]
-        if self.avx512 {
-            // SAFETY: AVX-512 was detected.
-            unsafe { key_product_avx512(&self.values, k, self.n, lanes, keys) };
-            return true;
-        }
         #[cfg(target_arch = "x86_64")]
         if cpu::isa() >= Isa::Avx2 {
             // SAFETY: AVX2 is present.
@@ -407,24 +390,10 @@ impl KeyKernel {
             1.001 * (2.0 * (error + double) + TIE_TOLERANCE * 1.01 * full[l])
         }));
     }
-
-    /// [`KeyKernel::lanes_and_margins`] compiled for AVX-512.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f")]
-    fn lanes_and_margins_avx512(
-        &self,
-        weights: &[f64],
-        rows: usize,
-        sign: f64,
-        lanes: &mut Aligned<f32>,
-        margins: &mut Vec<f64>,
-    ) {
-        self.lanes_and_margins(weights, rows, sign, lanes, margins);
-    }
 }
 
 /// `keys[p][l] = sum_j values[p][j] * lanes[j][l]` for units `units`
-/// (portable; see [`key_product_avx512`]).
+/// (portable; see [`key_product_avx2`]).
 #[inline(always)]
 fn key_product(
     values: &[f32],
@@ -452,44 +421,6 @@ fn key_product(
 #[target_feature(enable = "avx2")]
 fn key_product_avx2(values: &[f32], k: usize, n: usize, lanes: &[f32], keys: &mut [f32]) {
     key_product(values, k, 0..n, lanes, keys);
-}
-
-/// [`key_product`] with AVX-512: 8 units x 32 lanes of accumulators, each
-/// value broadcast against the two registers of an indicator's weights.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn key_product_avx512(values: &[f32], k: usize, n: usize, lanes: &[f32], keys: &mut [f32]) {
-    use std::arch::x86_64::*;
-    const L: usize = BLOCK_RUNS;
-    const U: usize = 8;
-    assert!(values.len() >= n * k && lanes.len() >= k * L && keys.len() >= n * L);
-    let full = n / U * U;
-    for p0 in (0..full).step_by(U) {
-        let mut acc = [[_mm512_setzero_ps(); 2]; U];
-        for j in 0..k {
-            // SAFETY: j < k, p0 + u < n, and the buffers hold k x L
-            // weights, n x k values (asserted above).
-            let (w0, w1) = unsafe {
-                let at = lanes.as_ptr().add(j * L);
-                (_mm512_loadu_ps(at), _mm512_loadu_ps(at.add(16)))
-            };
-            for (u, a) in acc.iter_mut().enumerate() {
-                // SAFETY: u < the units of this tile and j < k, within the n x k values (the tile loop's bounds).
-                let x = _mm512_set1_ps(unsafe { *values.get_unchecked((p0 + u) * k + j) });
-                a[0] = _mm512_fmadd_ps(x, w0, a[0]);
-                a[1] = _mm512_fmadd_ps(x, w1, a[1]);
-            }
-        }
-        for (u, a) in acc.iter().enumerate() {
-            // SAFETY: row p0 + u < n of the n x L keys.
-            unsafe {
-                let at = keys.as_mut_ptr().add((p0 + u) * L);
-                _mm512_storeu_ps(at, a[0]);
-                _mm512_storeu_ps(at.add(16), a[1]);
-            }
-        }
-    }
-    key_product(values, k, full..n, lanes, keys);
 }
 
 fn fma_available() -> bool {
@@ -1071,7 +1002,7 @@ impl BlockRanker {
         match self.isa {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: AVX2 is present (it comes with both instruction sets).
-            Isa::Avx512 | Isa::Avx2 => unsafe {
+            Isa::Avx2 => unsafe {
                 fill_keys_avx2(&mut self.keys, scores, stride, rows, n, highest_best)
             },
             _ => fill_keys(&mut self.keys, scores, stride, 0..rows, 0..n, highest_best),
@@ -1113,9 +1044,6 @@ impl BlockRanker {
             self.count16(rows);
         } else {
             match self.isa {
-                #[cfg(target_arch = "x86_64")]
-                // SAFETY: `isa` is Avx512/Avx2 only when those were detected.
-                Isa::Avx512 => unsafe { counts_avx512(self) },
                 #[cfg(target_arch = "x86_64")]
                 Isa::Avx2 => unsafe { counts_avx2(self) },
                 _ => self.counts(),
@@ -1184,12 +1112,6 @@ impl BlockRanker {
             swaps: &mut self.swaps,
         };
         let missed = match self.isa {
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: `isa` is Avx512/Avx2 only when those were detected.
-            Isa::Avx512 => unsafe {
-                fill_keys16_avx512(&self.keys, &mut counts);
-                counts16_avx512(&mut counts)
-            },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: `self.isa` comes from `cpu::isa()`, never above what this CPU has.
             Isa::Avx2 => unsafe {
@@ -1317,9 +1239,7 @@ impl BlockRanker {
     fn first_narrow(&self, placed: &[f32], from: usize, wide: f32) -> Option<usize> {
         match self.isa {
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: `isa` is Avx512/Avx2 only when those were detected.
-            Isa::Avx512 => unsafe { first_narrow_avx512(placed, from, wide) },
-            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `isa` is Avx2 only when AVX2 was detected.
             Isa::Avx2 => unsafe { first_narrow_avx2(placed, from, wide) },
             _ => first_narrow(placed, from, wide),
         }
@@ -1429,7 +1349,7 @@ impl BlockRanker {
     }
 
     /// The window counts for every lane (portable code; see
-    /// [`counts_avx512`] and [`counts_avx2`]): each pair once, counted at
+    /// [`counts_avx2`]): each pair once, counted at
     /// both ends, the later ends in place in `counted`.
     fn counts(&mut self) {
         const L: usize = BLOCK_RUNS;
@@ -1505,31 +1425,6 @@ fn first_narrow(placed: &[f32], from: usize, wide: f32) -> Option<usize> {
 #[target_feature(enable = "avx2")]
 fn first_narrow_avx2(placed: &[f32], from: usize, wide: f32) -> Option<usize> {
     first_narrow(placed, from, wide)
-}
-
-/// [`first_narrow`] with AVX-512: sixteen gaps a comparison, the first
-/// narrow one from the mask.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn first_narrow_avx512(placed: &[f32], from: usize, wide: f32) -> Option<usize> {
-    use std::arch::x86_64::*;
-    const V: usize = 16;
-    let gaps = placed.len().saturating_sub(1);
-    let limit = _mm512_set1_ps(wide);
-    let mut i = from;
-    while i + V <= gaps {
-        // SAFETY: i + V <= gaps < placed.len(), so both loads are inside.
-        let (a, b) = unsafe {
-            let at = placed.as_ptr().add(i);
-            (_mm512_loadu_ps(at), _mm512_loadu_ps(at.add(1)))
-        };
-        let wider = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(_mm512_sub_ps(b, a), limit);
-        if wider != u16::MAX {
-            return Some(i + (!wider).trailing_zeros() as usize);
-        }
-        i += V;
-    }
-    first_narrow(placed, i, wide)
 }
 
 /// Largest number of units counted on 16-bit keys (positions and counts
@@ -1695,76 +1590,8 @@ fn fill_keys16_avx2(keys: &[f32], c: &mut Counts16) {
     }
 }
 
-/// [`fill_keys16`] with AVX-512 (the same keys: the same two roundings,
-/// truncation and clamping).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw")]
-fn fill_keys16_avx512(keys: &[f32], c: &mut Counts16) {
-    use std::arch::x86_64::*;
-    const L: usize = BLOCK_RUNS;
-    const V: usize = 16;
-    let n = c.later.len();
-    assert!(keys.len() >= n * L && c.keys16.len() >= n * L);
-    assert!(c.suffix_min.len() >= (n + 1) * L);
-    // SAFETY (every load and store below): rows in 0..n (n + 1 for the
-    // suffix minima) of L lanes, which the buffers hold (asserted above).
-    let load = |p: usize, g: usize| unsafe { _mm512_loadu_ps(keys.as_ptr().add(p * L + g * V)) };
-    let mut lo = [_mm512_set1_ps(f32::INFINITY); 2];
-    let mut hi = [_mm512_set1_ps(f32::NEG_INFINITY); 2];
-    for p in 0..n {
-        for g in 0..2 {
-            let k = load(p, g);
-            // As the portable code: a NaN key leaves the bounds alone.
-            lo[g] = _mm512_mask_blend_ps(_mm512_cmp_ps_mask::<_CMP_LT_OQ>(k, lo[g]), lo[g], k);
-            hi[g] = _mm512_mask_blend_ps(_mm512_cmp_ps_mask::<_CMP_GT_OQ>(k, hi[g]), hi[g], k);
-        }
-    }
-    let (mut scale, mut shift) = ([0.0f32; L], [-32768.0f32; L]);
-    let (mut low, mut high) = ([0.0f32; L], [0.0f32; L]);
-    for g in 0..2 {
-        // SAFETY: the array has G x V lanes and g < G, so V lanes from g * V are in bounds.
-        unsafe {
-            _mm512_storeu_ps(low[g * V..].as_mut_ptr(), lo[g]);
-            _mm512_storeu_ps(high[g * V..].as_mut_ptr(), hi[g]);
-        }
-    }
-    for l in 0..L {
-        let span = high[l] - low[l];
-        if span > 0.0 && span.is_finite() {
-            scale[l] = 65535.0 / span;
-            shift[l] = -32768.0 - low[l] * scale[l];
-        }
-    }
-    let scale: [__m512; 2] =
-        // SAFETY: the array has G x V lanes and g < G, so V lanes from g * V are in bounds.
-        std::array::from_fn(|g| unsafe { _mm512_loadu_ps(scale[g * V..].as_ptr()) });
-    let shift: [__m512; 2] =
-        // SAFETY: the array has G x V lanes and g < G, so V lanes from g * V are in bounds.
-        std::array::from_fn(|g| unsafe { _mm512_loadu_ps(shift[g * V..].as_ptr()) });
-    let (floor, ceiling) = (_mm512_set1_epi32(-32768), _mm512_set1_epi32(32767));
-    let mut least = _mm512_set1_epi16(i16::MAX);
-    // SAFETY: p < n, and the buffers hold n (suffix minima: n + 1) rows of L lanes, as `Counts16::units` asserted on entry.
-    unsafe { _mm512_storeu_si512(c.suffix_min.as_mut_ptr().add(n * L).cast(), least) };
-    for p in (0..n).rev() {
-        let half: [__m256i; 2] = std::array::from_fn(|g| {
-            let v = _mm512_add_ps(_mm512_mul_ps(load(p, g), scale[g]), shift[g]);
-            // Truncation; a NaN gives i32::MIN, clamped as in the portable
-            // code.
-            let q = _mm512_max_epi32(_mm512_min_epi32(_mm512_cvttps_epi32(v), ceiling), floor);
-            _mm512_cvtepi32_epi16(q)
-        });
-        let q = _mm512_inserti64x4::<1>(_mm512_castsi256_si512(half[0]), half[1]);
-        least = _mm512_min_epi16(least, q);
-        // SAFETY: p < n, and the buffers hold n (suffix minima: n + 1) rows of L lanes, as `Counts16::units` asserted on entry.
-        unsafe {
-            _mm512_storeu_si512(c.keys16.as_mut_ptr().add(p * L).cast(), q);
-            _mm512_storeu_si512(c.suffix_min.as_mut_ptr().add(p * L).cast(), least);
-        }
-    }
-}
-
 /// The window counts on 16-bit keys (portable code; see
-/// [`counts16_avx512`] and [`counts16_avx2`]): ties between keys are broken
+/// [`counts16_avx2`]): ties between keys are broken
 /// by nominal position (an earlier unit first), so the counted positions
 /// are those of the order by (key, nominal position) when the windows hold
 /// every pair that order inverts. That is checked here, unit by unit: no
@@ -1805,156 +1632,6 @@ fn counts16(c: &mut Counts16) -> u32 {
     missed
 }
 
-/// [`counts16`] with AVX-512: a row of 32 lanes is one register of 16-bit
-/// keys; comparison masks added straight into 16-bit counters.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw")]
-fn counts16_avx512(c: &mut Counts16) -> u32 {
-    use std::arch::x86_64::*;
-    const L: usize = BLOCK_RUNS;
-    let n = c.units();
-    let (keys, positions) = (c.keys16.as_ptr(), c.positions.as_mut_ptr());
-    // SAFETY (every load and store below): rows are in 0..n (n + 1 for the
-    // suffix minima), each of L = 32 lanes of 16 bits (one register); the
-    // buffers hold that many (asserted above).
-    let row = |at: *const i16, j: usize| unsafe { _mm512_loadu_si512(at.add(j * L).cast()) };
-    for p in 0..n {
-        let at = positions.wrapping_add(p * L);
-        // SAFETY: p < n, and the buffers hold n (suffix minima: n + 1) rows of L lanes, as `Counts16::units` asserted on entry.
-        unsafe { _mm512_storeu_si512(at.cast(), _mm512_set1_epi16(p as i16)) };
-    }
-    let one = _mm512_set1_epi16(1);
-    let (mut swaps, mut missed) = ([_mm512_setzero_si512(); 2], 0u32);
-    // Units two at a time (p and p + 1 = q): a row both windows reach is
-    // loaded, updated and stored once for the two (a 512-bit store takes
-    // two cycles on AMD Zen 4: stores bounded the unit-by-unit loop).
-    let mut p = 0;
-    while p < n {
-        let (kp, last) = (row(keys, p), last_compared(c.later, p));
-        let q = p + 1;
-        let (mut up_p, mut up_q) = (_mm512_setzero_si512(), _mm512_setzero_si512());
-        // SAFETY: the rows counted are in 0..n (see above).
-        unsafe {
-            if q == n {
-                count_rows(&mut up_p, kp, keys, positions, q..last + 1);
-            } else {
-                let (kq, last_q) = (row(keys, q), last_compared(c.later, q));
-                let [first, both, rest_p, rest_q] = pair_rows(q, last, last_q);
-                count_rows(&mut up_p, kp, keys, positions, first);
-                for j in both {
-                    count_two([&mut up_p, &mut up_q], [kp, kq], keys, positions, j, one);
-                }
-                count_rows(&mut up_p, kp, keys, positions, rest_p);
-                count_rows(&mut up_q, kq, keys, positions, rest_q);
-            }
-        }
-        for (p, up) in [(p, up_p), (q, up_q)].into_iter().take(n - p) {
-            let (kp, last) = (row(keys, p), last_compared(c.later, p));
-            missed |= _mm512_cmplt_epi16_mask(row(c.suffix_min.as_ptr(), last + 1), kp);
-            let q = _mm512_add_epi16(row(positions, p), up);
-            let halves = [_mm512_castsi512_si256(q), _mm512_extracti64x4_epi64::<1>(q)];
-            let ups = [
-                _mm512_castsi512_si256(up),
-                _mm512_extracti64x4_epi64::<1>(up),
-            ];
-            for h in 0..2 {
-                let at = c.counted[p * L + h * 16..][..16].as_mut_ptr();
-                // SAFETY: p < n, and the buffers hold n (suffix minima: n + 1) rows of L lanes, as `Counts16::units` asserted on entry.
-                unsafe { _mm512_storeu_si512(at.cast(), _mm512_cvtepi16_epi32(halves[h])) };
-                swaps[h] = _mm512_add_epi32(swaps[h], _mm512_cvtepi16_epi32(ups[h]));
-            }
-        }
-        p += 2;
-    }
-    for (lanes, s) in c.swaps.chunks_exact_mut(16).zip(swaps) {
-        // SAFETY: `lanes` is a chunk of exactly one vector's lanes (chunks_exact).
-        unsafe { _mm512_storeu_si512(lanes.as_mut_ptr().cast(), s) };
-    }
-    missed
-}
-
-/// The rows units p and q = p + 1 are compared with when counted two at a
-/// time (their windows ending at `last` and `last_q`): row q, by p alone
-/// (if p's window reaches it); the rows both windows reach; the rest of
-/// p's window; the rest of q's.
-fn pair_rows(q: usize, last: usize, last_q: usize) -> [std::ops::Range<usize>; 4] {
-    let rest = (last.min(last_q) + 1).max(q + 1);
-    [
-        q..(last + 1).min(q + 1),
-        q + 1..rest,
-        rest..last + 1,
-        rest..last_q + 1,
-    ]
-}
-
-/// Compares rows `rows` of `keys` with `kp` (rows of [`BLOCK_RUNS`] 16-bit
-/// lanes, one register) and counts the lanes where a row is lower at both
-/// ends: one added to `up` (the earlier unit's count) and taken from the
-/// row of `positions` (the later unit's).
-///
-/// # Safety
-/// AVX-512 BW is present and the rows of both buffers are readable and
-/// writable.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw")]
-#[inline]
-unsafe fn count_rows(
-    up: &mut std::arch::x86_64::__m512i,
-    kp: std::arch::x86_64::__m512i,
-    keys: *const i16,
-    positions: *mut i16,
-    rows: std::ops::Range<usize>,
-) {
-    use std::arch::x86_64::*;
-    let one = _mm512_set1_epi16(1);
-    for j in rows {
-        // SAFETY: the caller's.
-        unsafe {
-            let m =
-                _mm512_cmplt_epi16_mask(_mm512_loadu_si512(keys.add(j * BLOCK_RUNS).cast()), kp);
-            *up = _mm512_mask_add_epi16(*up, m, *up, one);
-            let at = positions.add(j * BLOCK_RUNS).cast();
-            let q = _mm512_loadu_si512(at);
-            _mm512_storeu_si512(at, _mm512_mask_sub_epi16(q, m, q, one));
-        }
-    }
-}
-
-/// [`count_rows`] for two earlier units at once (keys `kp[0]`, `kp[1]`,
-/// counts `up[0]`, `up[1]`) and row `j`: the row's position is loaded and
-/// stored once for both.
-///
-/// # Safety
-/// AVX-512 BW is present and row `j` of both buffers is readable and
-/// writable.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw")]
-#[inline]
-unsafe fn count_two(
-    up: [&mut std::arch::x86_64::__m512i; 2],
-    kp: [std::arch::x86_64::__m512i; 2],
-    keys: *const i16,
-    positions: *mut i16,
-    j: usize,
-    one: std::arch::x86_64::__m512i,
-) {
-    use std::arch::x86_64::*;
-    let [a, b] = up;
-    // SAFETY: the caller's: row j of `keys` and of `positions` (32 lanes of
-    // 16 bits, one 512-bit register each) is readable and writable.
-    unsafe {
-        let k = _mm512_loadu_si512(keys.add(j * BLOCK_RUNS).cast());
-        let m0 = _mm512_cmpgt_epi16_mask(kp[0], k);
-        let m1 = _mm512_cmpgt_epi16_mask(kp[1], k);
-        *a = _mm512_mask_add_epi16(*a, m0, *a, one);
-        *b = _mm512_mask_add_epi16(*b, m1, *b, one);
-        let at = positions.add(j * BLOCK_RUNS).cast();
-        let q = _mm512_loadu_si512(at);
-        let q = _mm512_mask_sub_epi16(q, m0, q, one);
-        _mm512_storeu_si512(at, _mm512_mask_sub_epi16(q, m1, q, one));
-    }
-}
-
 /// [`counts16`] with AVX2: a row of 32 lanes is two registers of 16-bit
 /// keys; comparison masks (all ones) added at both ends.
 #[cfg(target_arch = "x86_64")]
@@ -1964,7 +1641,9 @@ fn counts16_avx2(c: &mut Counts16) -> u32 {
     const L: usize = BLOCK_RUNS;
     let n = c.units();
     let (keys, positions) = (c.keys16.as_ptr(), c.positions.as_mut_ptr());
-    // SAFETY: as in `counts16_avx512`, two registers of 16 lanes a row.
+    // SAFETY (every load and store below): rows are in 0..n (n + 1 for the
+    // suffix minima), each of L = 32 lanes of 16 bits (two registers); the
+    // buffers hold that many (asserted by `Counts16::units`).
     let row = |at: *const i16, j: usize| -> [__m256i; 2] {
         std::array::from_fn(|h| unsafe { _mm256_loadu_si256(at.add(j * L + h * 16).cast()) })
     };
@@ -2124,107 +1803,6 @@ fn in_order(order: &[u32], scores: &[f64], highest_best: bool, ties: bool) -> bo
     ok
 }
 
-/// [`BlockRanker::counts`] with AVX-512: the 32 lanes as 2 registers of 16
-/// floats, comparison masks added straight into 32-bit counters; units two
-/// at a time, as in `counts16_avx512` (a row both windows reach is
-/// updated once for the two).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn counts_avx512(b: &mut BlockRanker) {
-    use std::arch::x86_64::*;
-    const L: usize = BLOCK_RUNS;
-    const V: usize = 16;
-    let n = b.later.len();
-    assert!(b.keys.len() >= n * L && b.counted.len() >= n * L && b.swaps.len() == L);
-    let (keys, counted) = (b.keys.as_ptr(), b.counted.as_mut_ptr());
-    let mut swaps = [_mm512_setzero_si512(); 2];
-    // SAFETY (every load and store below): rows are in 0..n (the windows
-    // are clamped to the units), lanes g * V .. g * V + V in 0..L, and the
-    // buffers hold n rows of L lanes (asserted above).
-    let load = |j: usize| -> [__m512; 2] {
-        std::array::from_fn(|g| unsafe { _mm512_loadu_ps(keys.add(j * L + g * V)) })
-    };
-    let at = |j: usize, g: usize| counted.wrapping_add(j * L + g * V).cast::<__m512i>();
-    for p in 0..n {
-        for g in 0..2 {
-            // SAFETY: p < n and g < G: within the n rows of L lanes asserted on entry.
-            unsafe { _mm512_storeu_si512(at(p, g), _mm512_set1_epi32(p as i32)) };
-        }
-    }
-    let mut p = 0;
-    while p < n {
-        let (kp, last, q) = (load(p), last_compared(&b.later, p), p + 1);
-        let (mut up_p, mut up_q) = ([_mm512_setzero_si512(); 2], [_mm512_setzero_si512(); 2]);
-        // SAFETY: the rows counted are in 0..n (see above).
-        unsafe {
-            if q == n {
-                count_f32([&mut up_p], [kp], keys, counted, q..last + 1);
-            } else {
-                let (kq, last_q) = (load(q), last_compared(&b.later, q));
-                let [first, both, rest_p, rest_q] = pair_rows(q, last, last_q);
-                count_f32([&mut up_p], [kp], keys, counted, first);
-                count_f32([&mut up_p, &mut up_q], [kp, kq], keys, counted, both);
-                count_f32([&mut up_p], [kp], keys, counted, rest_p);
-                count_f32([&mut up_q], [kq], keys, counted, rest_q);
-            }
-        }
-        for (p, up) in [(p, up_p), (q, up_q)].into_iter().take(n - p) {
-            for g in 0..2 {
-                // SAFETY: p, q < n (take(n - p)) and g < 2: rows of L lanes asserted on entry.
-                unsafe {
-                    let c = _mm512_loadu_si512(at(p, g));
-                    _mm512_storeu_si512(at(p, g), _mm512_add_epi32(c, up[g]));
-                }
-                swaps[g] = _mm512_add_epi32(swaps[g], up[g]);
-            }
-        }
-        p += 2;
-    }
-    for (lanes, s) in b.swaps.chunks_exact_mut(V).zip(swaps) {
-        // SAFETY: `lanes` is a chunk of exactly one vector's lanes (chunks_exact).
-        unsafe { _mm512_storeu_si512(lanes.as_mut_ptr().cast(), s) };
-    }
-}
-
-/// Compares rows `rows` of single-precision `keys` (rows of
-/// [`BLOCK_RUNS`] lanes, two registers) with the keys `kp` of `U` earlier
-/// units, and counts the lanes where a row is lower at both ends: one
-/// added to the unit's `up` and taken from the row of `counted` (loaded
-/// and stored once for the `U` units).
-///
-/// # Safety
-/// AVX-512 F is present and the rows of both buffers are readable and
-/// writable.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-#[inline]
-unsafe fn count_f32<const U: usize>(
-    mut up: [&mut [std::arch::x86_64::__m512i; 2]; U],
-    kp: [[std::arch::x86_64::__m512; 2]; U],
-    keys: *const f32,
-    counted: *mut u32,
-    rows: std::ops::Range<usize>,
-) {
-    use std::arch::x86_64::*;
-    let one = _mm512_set1_epi32(1);
-    for j in rows {
-        for g in 0..2 {
-            // SAFETY: the caller's.
-            unsafe {
-                let k = _mm512_loadu_ps(keys.add(j * BLOCK_RUNS + g * 16));
-                let at = counted.add(j * BLOCK_RUNS + g * 16).cast::<__m512i>();
-                let mut c = _mm512_loadu_si512(at);
-                for (up, kp) in up.iter_mut().zip(&kp) {
-                    let m = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(k, kp[g]);
-                    up[g] = _mm512_mask_add_epi32(up[g], m, up[g], one);
-                    c = _mm512_mask_sub_epi32(c, m, c, one);
-                }
-                _mm512_storeu_si512(at, c);
-            }
-        }
-    }
-}
-
 /// [`BlockRanker::counts`] with AVX2: the 32 lanes as 4 registers of 8
 /// floats, comparison masks (all ones) added at both ends.
 #[cfg(target_arch = "x86_64")]
@@ -2238,7 +1816,7 @@ fn counts_avx2(b: &mut BlockRanker) {
     assert!(b.keys.len() >= n * L && b.counted.len() >= n * L && b.swaps.len() == L);
     let (keys, counted) = (b.keys.as_ptr(), b.counted.as_mut_ptr());
     let mut swaps = [_mm256_setzero_si256(); G];
-    // SAFETY: as in `counts_avx512`.
+    // SAFETY: rows j < n of L lanes, within the n x L keys asserted above.
     let load = |j: usize, g: usize| unsafe { _mm256_loadu_ps(keys.add(j * L + g * V)) };
     let at = |j: usize, g: usize| counted.wrapping_add(j * L + g * V).cast::<__m256i>();
     for p in 0..n {
@@ -2328,12 +1906,6 @@ mod tests {
             swaps: &mut swaps,
         };
         let missed = match isa {
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: `self.isa` comes from `cpu::isa()`, never above what this CPU has.
-            Isa::Avx512 => unsafe {
-                fill_keys16_avx512(keys, &mut c);
-                counts16_avx512(&mut c)
-            },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: `self.isa` comes from `cpu::isa()`, never above what this CPU has.
             Isa::Avx2 => unsafe {
@@ -2713,9 +2285,7 @@ mod tests {
                 // Lowest best: the values negated keep the nominal order.
                 let negated: Vec<f64> = unit_major.iter().map(|v| -v).collect();
                 let sides = [&unit_major, &negated].map(|x| {
-                    let mut keyed = KeyKernel::new(x, n, k).unwrap();
-                    keyed.avx512 = isa == Isa::Avx512;
-                    (kernel.layout(x), keyed)
+                    (kernel.layout(x), KeyKernel::new(x, n, k).unwrap())
                 });
                 let stride = kernel.stride();
                 let mut ranker = BlockRanker::default();

@@ -172,10 +172,7 @@ pub fn draw_mc_chunk(
     u.resize(draws.len() * model.dims(), 0.0);
     rng.fill_uniform(u);
     #[cfg(target_arch = "x86_64")]
-    if crate::cpu::isa() >= crate::cpu::Isa::Avx512 {
-        // SAFETY: AVX-512 is present.
-        return unsafe { uniform_draws_avx512(model, u, draws) };
-    } else if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
+    if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
         // SAFETY: AVX2 is present.
         return unsafe { uniform_draws_avx2(model, u, draws) };
     }
@@ -281,41 +278,6 @@ fn from_lanes(node: &[[f64; DRAW_LANES]], group: &mut [Draw], range: std::ops::R
             *w = row[l];
         }
     }
-}
-
-/// [`uniform_draws`] with AVX-512 written out (compiled from the portable
-/// code, the lanes became gathers and scatters): the same operations lane
-/// by lane, no fused multiply-add.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn uniform_draws_avx512(model: &UncertaintyModel, u: &[f64], draws: &mut [Draw]) {
-    use std::arch::x86_64::*;
-    let spread = model.spread;
-    let (low, width) = (_mm512_set1_pd(1.0 - spread), _mm512_set1_pd(2.0 * spread));
-    uniform_draws_by(model, u, draws, |w0, total, uniforms, node| {
-        let mut now = _mm512_set1_pd(-0.0);
-        for ((row, ui), &x) in node.iter_mut().zip(uniforms).zip(w0) {
-            // SAFETY (these loads and stores): rows of DRAW_LANES = 8
-            // doubles.
-            let ui = unsafe { _mm512_loadu_pd(ui.as_ptr()) };
-            let y = _mm512_mul_pd(
-                _mm512_set1_pd(x),
-                _mm512_add_pd(low, _mm512_mul_pd(width, ui)),
-            );
-            now = _mm512_add_pd(now, y);
-            // SAFETY: a row is DRAW_LANES = 8 doubles, one vector.
-            unsafe { _mm512_storeu_pd(row.as_mut_ptr(), y) };
-        }
-        let positive = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(now, _mm512_setzero_pd());
-        let scale = _mm512_mask_div_pd(_mm512_set1_pd(1.0), positive, _mm512_set1_pd(total), now);
-        for row in node.iter_mut() {
-            // SAFETY: a row is DRAW_LANES = 8 doubles, one vector.
-            unsafe {
-                let y = _mm512_mul_pd(_mm512_loadu_pd(row.as_ptr()), scale);
-                _mm512_storeu_pd(row.as_mut_ptr(), y);
-            }
-        }
-    });
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -450,11 +412,6 @@ mod tests {
                     // SAFETY: the instruction set was checked just above (or by the test's CPU check).
                     unsafe { uniform_draws_avx2(&model, &u, &mut again) };
                     assert_eq!(bits(&again), bits(&one_by_one), "AVX2, {count} draws");
-                }
-                if crate::cpu::isa() >= crate::cpu::Isa::Avx512 {
-                    // SAFETY: the instruction set was checked just above (or by the test's CPU check).
-                    unsafe { uniform_draws_avx512(&model, &u, &mut again) };
-                    assert_eq!(bits(&again), bits(&one_by_one), "AVX-512, {count} draws");
                 }
             }
             assert!(
