@@ -223,23 +223,23 @@ fn parts(c: &mut Criterion) {
             .map(|_| sample::draw_mc(&eval.model, &mut warm))
             .collect();
         eval.block_scores(&d, &mut warm_block).unwrap();
-        ranker.start(&warm_block.scores, stride, BLOCK_RUNS, n, highest);
+        ranker.begin(n);
         for r in 0..BLOCK_RUNS {
-            ranker.rank(r, &warm_block.scores[r * stride..][..n], highest);
+            ranker.rank(&warm_block.scores[r * stride..][..n], highest);
         }
     }
     let scores = block.scores.clone();
     g.bench_function("rank_32_runs", |b| {
         b.iter(|| {
-            ranker.start(&scores, stride, BLOCK_RUNS, n, highest);
+            ranker.begin(n);
             for r in 0..BLOCK_RUNS {
-                black_box(ranker.rank(r, &scores[r * stride..][..n], highest));
+                black_box(ranker.rank(&scores[r * stride..][..n], highest));
             }
         })
     });
     let ranked: Vec<(Vec<u32>, u64)> = (0..BLOCK_RUNS)
         .map(|r| {
-            let (order, swaps) = ranker.rank(r, &scores[r * stride..][..n], highest).unwrap();
+            let (order, swaps) = ranker.rank(&scores[r * stride..][..n], highest).unwrap();
             (order.to_vec(), swaps)
         })
         .collect();

@@ -635,12 +635,12 @@ impl Evaluator {
             }
             return None;
         };
+        // Not keyed: each run is ranked alone ([`BlockRanker::rank`]).
         let counted = sorted.or(self.grouped_ranking());
-        if let Some(highest) = counted {
+        if counted.is_some() {
             t.ranker.allow_ties(sorted.is_none());
-            if keyed.is_some() || t.ranker.begin(n) {
-                t.ranker
-                    .count_scores(&t.block.scores, stride, draws.len(), highest);
+            if keyed.is_none() {
+                t.ranker.begin(n);
             }
         }
         for (r, d) in draws.iter().enumerate() {
@@ -651,7 +651,7 @@ impl Evaluator {
             }
             let scores = &t.block.scores[r * stride..r * stride + n];
             if let Some(highest) = counted
-                && let Some((order, swaps)) = t.ranker.rank(r, scores, highest)
+                && let Some((order, swaps)) = t.ranker.rank(scores, highest)
             {
                 if sorted.is_some() {
                     // A keyed plan's runs record their scores by the
@@ -732,7 +732,7 @@ impl Evaluator {
             plan.exact_row(&mut t.block, r);
             let stride = plan.stride();
             let scores = &t.block.scores[r * stride..r * stride + n];
-            if let Some((order, swaps)) = t.ranker.rank(r, scores, highest) {
+            if let Some((order, swaps)) = t.ranker.rank(scores, highest) {
                 let scores = plan.recorded_scores(&t.block, r);
                 f(
                     r,
