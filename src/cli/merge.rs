@@ -3,7 +3,7 @@
 use super::output_format;
 use super::sensitivity::render_mc;
 use clap::Args;
-use kommunrank::sensitivity::accumulate::{McPartial, chunk_count};
+use kommunrank::sensitivity::partial::{McPartial, chunk_count};
 use kommunrank::{Error, Result};
 use std::path::PathBuf;
 

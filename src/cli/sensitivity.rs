@@ -6,7 +6,7 @@ use clap::Args;
 use kommunrank::report::{self, OutputFormat, sensitivity as render};
 use kommunrank::sensitivity::analysis::{self, Engine, Options, Outcome, Shard};
 use kommunrank::sensitivity::evaluate::Evaluator;
-use kommunrank::sensitivity::{self, accumulate, model};
+use kommunrank::sensitivity::{self, model, partial, summary};
 use kommunrank::spec::{SensitivityMethod, SobolDesign, WeightMethod};
 use kommunrank::{Error, Result, pipeline};
 use std::io::IsTerminal;
@@ -89,13 +89,13 @@ fn show_progress(pb: &indicatif::ProgressBar, total: u64, quiet: bool, what: &st
 
 /// Renders a complete Monte Carlo accumulation.
 pub fn render_mc(
-    p: &accumulate::McPartial,
+    p: &partial::McPartial,
     format: OutputFormat,
     top: usize,
     bottom: usize,
     lang: report::Lang,
 ) -> String {
-    let res = accumulate::finish(p);
+    let res = summary::finish(p);
     match format {
         OutputFormat::Json => render::mc_json(p, &res),
         OutputFormat::Csv => render::mc_csv(p, &res),

@@ -243,9 +243,9 @@ impl SensitivityFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sensitivity::accumulate;
     use crate::sensitivity::analysis::{self, Options, Outcome};
     use crate::sensitivity::model::Overrides;
+    use crate::sensitivity::summary;
     use crate::spec::SensitivityMethod;
 
     fn run(model: Overrides) -> analysis::Analysis {
@@ -268,7 +268,7 @@ mod tests {
         let Outcome::Mc(partial) = done.outcome else {
             panic!("Monte Carlo")
         };
-        let res = accumulate::finish(&partial);
+        let res = summary::finish(&partial);
         let text = super::super::sensitivity::mc_json(&partial, &res);
         let SensitivityFile::Mc(read) = parse(&text, Path::new("mc.json")).unwrap() else {
             panic!("read as Monte Carlo")

@@ -4,11 +4,12 @@ use super::Lang;
 use super::json::num;
 use super::words;
 use crate::pipeline::Rank;
-use crate::sensitivity::accumulate::{IndexName, McPartial, McResult, RunSummaries, UnitStats};
 use crate::sensitivity::analyze::{SobolIndex, Summary};
 use crate::sensitivity::evaluate::Evaluator;
 use crate::sensitivity::model::ModelDescription;
+use crate::sensitivity::partial::{IndexName, McPartial};
 use crate::sensitivity::statistic::STATISTICS;
+use crate::sensitivity::summary::{McResult, RunSummaries, UnitStats};
 use crate::sensitivity::{LeftOut, Scenario, SobolResult};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -205,7 +206,7 @@ pub fn mc_table(p: &McPartial, res: &McResult, top: usize, bottom: usize, lang: 
         Lang::Sv if x.is_nan() => "-".into(),
         Lang::Sv => words::plain(x, lang),
     };
-    let line = |u: &crate::sensitivity::accumulate::UnitStats, out: &mut String| {
+    let line = |u: &crate::sensitivity::summary::UnitStats, out: &mut String| {
         let name: String = u.name.chars().take(name_w).collect();
         let _ = write!(
             out,

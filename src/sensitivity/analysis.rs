@@ -3,9 +3,10 @@
 //! runs Monte Carlo (whole or one shard), Sobol, leave-one-out or the
 //! replay of one run, on a pool of the threads asked for.
 
-use super::accumulate::{CHUNK, McPartial};
+use super::accumulate::CHUNK;
 use super::evaluate::{Evaluator, FastPath, Scratch};
 use super::model::{self, Overrides};
+use super::partial::McPartial;
 use super::sample::Draw;
 use super::{LeftOut, Progress, SobolResult};
 use crate::error::{Error, Result};
@@ -189,7 +190,7 @@ pub fn run_prepared(eval: &Evaluator, options: &Options, progress: Progress) -> 
 ///
 /// ```
 /// use kommunrank::sensitivity::analysis::{self, Options, Outcome};
-/// use kommunrank::sensitivity::{accumulate, model::Overrides};
+/// use kommunrank::sensitivity::{model::Overrides, summary};
 /// use kommunrank::spec::SensitivityMethod;
 ///
 /// let index = kommunrank::spec::resolve(&kommunrank::example::load().unwrap()).unwrap();
@@ -200,7 +201,7 @@ pub fn run_prepared(eval: &Evaluator, options: &Options, progress: Progress) -> 
 /// };
 /// let done = analysis::run(&index, &options, |_, _| {}, &|_| {}).unwrap();
 /// let Outcome::Mc(partial) = done.outcome else { panic!("Monte Carlo") };
-/// let result = accumulate::finish(&partial);
+/// let result = summary::finish(&partial);
 /// assert_eq!(result.successful_runs + result.failed_runs, 2048);
 /// let best = &result.units[0];
 /// assert!(best.q05 <= best.median_rank && best.median_rank <= best.q95);

@@ -19,18 +19,19 @@ pub mod evaluate;
 pub mod exact;
 pub mod kernel;
 pub mod model;
+pub mod partial;
 pub mod rng;
 pub mod sample;
 pub mod statistic;
+pub mod summary;
 
 use crate::error::{Error, Result};
 use crate::pipeline::RankResult;
-use accumulate::{
-    CHUNK, ChunkStats, McHeader, McPartial, RunRecorder, Tally, UnitInfo, chunk_count,
-};
+use accumulate::{CHUNK, ChunkStats, RunRecorder, Tally};
 use evaluate::{BlockRuns, Evaluator, RunOutcome, Scratch};
 use kernel::SharedWindows;
 use model::{FactorKind, UncertaintyModel};
+use partial::{McHeader, McPartial, UnitInfo, chunk_count};
 use rayon::prelude::*;
 use rng::Rng;
 use sample::Draw;
@@ -59,7 +60,7 @@ pub fn header(eval: &Evaluator) -> McHeader {
         runs: eval.model.settings.runs,
         chunk_size: CHUNK,
         spec_hash: crate::text::fingerprint(index.spec_text.as_bytes()),
-        index: accumulate::IndexName {
+        index: partial::IndexName {
             id: index.root().id.clone(),
             label: index.root().label.clone(),
         },
@@ -162,7 +163,7 @@ pub fn run_mc(eval: &Evaluator, shard: Option<(u64, u64)>, progress: Progress) -
         })
         .unwrap_or_else(|| recorder.tally());
     McPartial {
-        format: accumulate::PARTIAL_FORMAT.into(),
+        format: partial::PARTIAL_FORMAT.into(),
         header: h,
         chunk_range: range,
         hist: tally.hist,

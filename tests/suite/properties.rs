@@ -131,7 +131,7 @@ proptest! {
         let o = kommunrank::sensitivity::model::Overrides { runs: Some(300), spread: Some(0.0), ..Default::default() };
         let m = kommunrank::sensitivity::model::resolve_model(&idx, &o, ids.len()).unwrap();
         let eval = kommunrank::sensitivity::prepare(&nominal, m).unwrap();
-        let res = kommunrank::sensitivity::accumulate::finish(&kommunrank::sensitivity::run_mc(&eval, None, &|_| {}));
+        let res = kommunrank::sensitivity::summary::finish(&kommunrank::sensitivity::run_mc(&eval, None, &|_| {}));
         for u in &res.units {
             prop_assert_eq!(u.q05, u.nominal_rank);
             prop_assert_eq!(u.q95, u.nominal_rank);

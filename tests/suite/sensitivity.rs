@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use kommunrank::pipeline::{self, DataOverrides};
-use kommunrank::sensitivity::{self, accumulate, evaluate, model, sample, statistic};
+use kommunrank::sensitivity::{self, evaluate, model, partial, sample, statistic, summary};
 use kommunrank::spec;
 use serde_json::Value;
 
@@ -84,7 +84,7 @@ fn mc_histogram_equals_brute_force_count() {
         }
     }
     assert_eq!(partial.hist, hist);
-    let res = accumulate::finish(&partial);
+    let res = summary::finish(&partial);
     assert_eq!(res.successful_runs, runs);
     // P(rank <= 1) summed over units is at least 1 (ties can share rank 1).
     let p1: f64 = res.units.iter().map(|u| u.p_top[&1]).sum();
@@ -103,7 +103,7 @@ fn zero_perturbation_gives_the_nominal_rank_in_every_run() {
         },
     )
     .unwrap();
-    let res = accumulate::finish(&sensitivity::run_mc(&eval, None, &|_| {}));
+    let res = summary::finish(&sensitivity::run_mc(&eval, None, &|_| {}));
     for u in &res.units {
         assert_eq!(
             (u.q05, u.median_rank, u.q95),
@@ -127,7 +127,7 @@ fn zero_perturbation_gives_the_nominal_rank_in_every_run() {
         },
     )
     .unwrap();
-    let res = accumulate::finish(&sensitivity::run_mc(&eval, None, &|_| {}));
+    let res = summary::finish(&sensitivity::run_mc(&eval, None, &|_| {}));
     assert!(
         res.units
             .iter()
@@ -211,7 +211,7 @@ fn discrete_choices_and_leave_one_out() {
         },
     )
     .unwrap();
-    let res = accumulate::finish(&sensitivity::run_mc(&eval, None, &|_| {}));
+    let res = summary::finish(&sensitivity::run_mc(&eval, None, &|_| {}));
     assert_eq!(res.failed_runs, 0);
     assert!(
         res.statistics.of(&statistic::SHIFT).mean > 0.0,
@@ -608,7 +608,7 @@ fn binned_rank_histograms_for_many_units() {
         let b = &pb.hist[u * 2..u * 2 + 2];
         assert_eq!(b, &[e[0] + e[1] + e[2], e[3] + e[4]]);
     }
-    let res = accumulate::finish(&pb);
+    let res = summary::finish(&pb);
     for u in &res.units {
         assert!(
             [2.0, 4.5].contains(&u.median_rank),
@@ -630,7 +630,7 @@ fn mc_with(
     spec_file: &std::path::Path,
     o: model::Overrides,
     fast: evaluate::FastPath,
-) -> accumulate::McPartial {
+) -> partial::McPartial {
     let index = spec::resolve(&spec::load_spec(spec_file).unwrap()).unwrap();
     let nominal = pipeline::run_index(&index, &DataOverrides::default()).unwrap();
     let ranked = nominal.units.iter().filter(|u| u.rank.is_some()).count();
@@ -887,7 +887,7 @@ fn fast_path_agrees_with_the_general_path() {
 /// Two accumulations of the same runs agree: the run statistics' key
 /// histograms exactly, the score moments to rounding (`scale`: of the
 /// scores).
-fn same_runs(a: &accumulate::McPartial, b: &accumulate::McPartial, scale: f64, what: &str) {
+fn same_runs(a: &partial::McPartial, b: &partial::McPartial, scale: f64, what: &str) {
     assert_eq!(
         a.successful_runs, b.successful_runs,
         "{what}: successful runs"
@@ -895,7 +895,7 @@ fn same_runs(a: &accumulate::McPartial, b: &accumulate::McPartial, scale: f64, w
     for (name, h) in &a.statistics {
         assert!(h == &b.statistics[name], "{what}: {name} histograms differ");
     }
-    let (ra, rb) = (accumulate::finish(a), accumulate::finish(b));
+    let (ra, rb) = (summary::finish(a), summary::finish(b));
     for (x, y) in ra.units.iter().zip(&rb.units) {
         let (m, n) = (x.score_mean, y.score_mean);
         assert!(
@@ -1320,7 +1320,8 @@ fn mutate(v: &mut Value, rng: &mut u64) -> String {
 #[test]
 fn merge_reproduces_the_single_run_or_refuses() {
     use kommunrank::report::sensitivity::mc_json;
-    use kommunrank::sensitivity::accumulate::{McPartial, finish};
+    use kommunrank::sensitivity::partial::McPartial;
+    use kommunrank::sensitivity::summary::finish;
     let tmp = tempfile::tempdir().unwrap();
     let mut parts = Vec::new();
     for i in 0..2 {
