@@ -405,7 +405,7 @@ fn displacements_avx2(order: &[u32]) -> (u64, u64) {
 /// histograms, counts and exact sums, merged in any order.
 #[derive(Debug, Clone)]
 pub struct Tally {
-    /// Rank histograms, units x bins (the layout of [`McPartial::hist`]).
+    /// Rank histograms, units x bins (the layout of [`McPartial::hist`](super::partial::McPartial::hist)).
     pub hist: Vec<u32>,
     /// Runs where the top-k set equals the nominal one, per k.
     pub top_k_same: Vec<u64>,

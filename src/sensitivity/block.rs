@@ -127,7 +127,7 @@ pub struct BlockScratch {
     /// [`BLOCK_RUNS`]).
     weights: Vec<f64>,
     weight_lanes: Vec<f64>,
-    /// Single-precision keys of a keyed block ([`BlockPlan::block_keys`]),
+    /// Single-precision keys of a keyed block (`BlockPlan::block_keys`),
     /// the weights transposed for them, and each run's margin.
     pub keys: Aligned<f32>,
     lanes: Aligned<f32>,
@@ -139,7 +139,7 @@ pub struct BlockScratch {
     group_scores: Vec<f64>,
     /// Per segment but the root's, its block values.
     values: Vec<Vec<f64>>,
-    /// Index scores, one row per run (the stride [`BlockPlan::stride`]).
+    /// Index scores, one row per run (the stride `BlockPlan::stride`).
     pub scores: Vec<f64>,
     /// Per run of the block, whether a plan scored its row.
     pub scored: Vec<bool>,

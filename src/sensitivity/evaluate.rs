@@ -89,7 +89,7 @@ pub struct Evaluator {
 pub enum FastPath {
     /// Every run aggregates node by node and ranks with the ranker.
     Off,
-    /// Scores by the block path ([`BlockPlan`]); ranking with the ranker.
+    /// Scores by the block path (`BlockPlan`); ranking with the ranker.
     Scores,
     /// Scores by matrix product, ranking by sorted packed keys (falling
     /// back to the ranker on ties).

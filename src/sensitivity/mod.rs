@@ -4,23 +4,36 @@
 //! the model, checks the options and runs the analysis.
 //!
 //! Inside: [`model`] resolves what varies; [`sample`] turns random numbers
-//! into draws; [`evaluate`] scores and ranks a draw (with [`block`] and
+//! into draws; [`evaluate`] scores and ranks a draw (with `block` and
 //! [`kernel`], the fast path, for blocks of runs); [`statistic`] defines
-//! the per-run statistics; [`accumulate`] streams Monte Carlo results into
-//! exact histograms and sums ([`exact`]); [`analyze`] computes Sobol
-//! indices. The functions here run each analysis: [`run_mc`],
-//! [`run_sobol`], [`run_loo`], [`compare`], [`replay`].
+//! the per-run statistics; `accumulate` streams Monte Carlo results into
+//! exact histograms and sums (`exact`), kept as a [`partial`] result
+//! (what a shard writes and `merge` reads) and summed up by [`summary`];
+//! [`analyze`] computes Sobol indices. The functions here run each
+//! analysis: [`run_mc`], [`run_sobol`], [`run_loo`], [`compare`],
+//! [`replay`].
+//!
+//! The public API is [`analysis`], [`model`], [`partial`], [`summary`],
+//! [`statistic`] and [`analyze`]'s results. The engine's inner modules
+//! (`accumulate`, `evaluate`, `kernel`, `rng`, `sample`) are public only
+//! for the benchmarks and the integration tests, hidden from the docs and
+//! not a stable interface; `block` and `exact` are private to the crate.
 
+#[doc(hidden)]
 pub mod accumulate;
 pub mod analysis;
 pub mod analyze;
-pub mod block;
+pub(crate) mod block;
+#[doc(hidden)]
 pub mod evaluate;
-pub mod exact;
+pub(crate) mod exact;
+#[doc(hidden)]
 pub mod kernel;
 pub mod model;
 pub mod partial;
+#[doc(hidden)]
 pub mod rng;
+#[doc(hidden)]
 pub mod sample;
 pub mod statistic;
 pub mod summary;
