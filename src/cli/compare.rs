@@ -2,9 +2,9 @@
 
 use super::{InputArgs, output_format};
 use clap::Args;
+use kommunrank::Result;
 use kommunrank::report::{OutputFormat, sensitivity as render};
-use kommunrank::sensitivity::{self, model};
-use kommunrank::{Result, pipeline};
+use kommunrank::sensitivity::analysis;
 use std::path::PathBuf;
 
 /// Arguments of `compare`.
@@ -25,22 +25,12 @@ pub struct CompareArgs {
 pub fn run(args: CompareArgs) -> Result<()> {
     let format = output_format(args.output.format, &args.output.out)?;
     let index = args.input.index()?;
-    let nominal = pipeline::run_index(&index, &args.input.overrides())?;
-    let ranked = nominal.units.iter().filter(|u| u.rank.is_some()).count();
-    let overrides = model::Overrides {
-        weights: Some(kommunrank::spec::WeightMethod::None),
-        ..Default::default()
-    };
-    let mut m = model::resolve_model(&index, &overrides, ranked)?;
-    m.factors.clear();
-    let eval = sensitivity::prepare(&nominal, m)?;
-    let path = std::path::absolute(&args.scenarios).unwrap_or(args.scenarios.clone());
-    let scenarios = sensitivity::compare(&eval, &path.to_string_lossy())?;
+    let (subject, scenarios) = analysis::compare(&index, &args.input.overrides(), &args.scenarios)?;
     let text = match format {
-        OutputFormat::Json => render::compare_json(&eval, &scenarios),
-        OutputFormat::Csv => render::compare_csv(&eval, &scenarios),
+        OutputFormat::Json => render::compare_json(&subject, &scenarios),
+        OutputFormat::Csv => render::compare_csv(&subject, &scenarios),
         OutputFormat::Table => render::compare_table(
-            &eval,
+            &subject,
             &scenarios,
             args.size.top,
             args.size.bottom,

@@ -4,11 +4,11 @@
 use super::{InputArgs, output_format};
 use clap::Args;
 use kommunrank::report::{self, OutputFormat, sensitivity as render};
+use kommunrank::sensitivity::analysis::Subject;
 use kommunrank::sensitivity::analysis::{self, Engine, Options, Outcome, Shard};
-use kommunrank::sensitivity::evaluate::Evaluator;
-use kommunrank::sensitivity::{self, model, partial, summary};
+use kommunrank::sensitivity::{model, partial, summary};
 use kommunrank::spec::{SensitivityMethod, SobolDesign, WeightMethod};
-use kommunrank::{Error, Result, pipeline};
+use kommunrank::{Error, Result};
 use std::io::IsTerminal;
 
 /// Arguments of `sensitivity`.
@@ -139,93 +139,48 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     let quiet = args.output.quiet;
     let pb = indicatif::ProgressBar::hidden();
     let replay = args.replay.is_some();
-    let started = |eval: &Evaluator, total: u64| {
-        let what = match eval.model.settings.method {
+    let started = |subject: &Subject, total: u64| {
+        let what = match subject.settings.method {
             _ if replay => return,
             SensitivityMethod::Mc => "Monte Carlo",
             SensitivityMethod::Sobol => "Sobol",
             SensitivityMethod::Loo => return,
         };
-        if eval.model.settings.method == SensitivityMethod::Sobol && !quiet {
+        if subject.settings.method == SensitivityMethod::Sobol && !quiet {
             eprintln!(
                 "Sobol: N(d+2) = {} x ({} + 2) = {total} evaluations",
-                eval.model.settings.runs,
-                eval.model.factors.len()
+                subject.settings.runs,
+                subject.model.factors.len()
             );
         }
         show_progress(&pb, total, quiet, what);
     };
     let done = analysis::run(&index, &options, started, &|n| pb.inc(n))?;
     pb.finish_and_clear();
-    let eval = &done.evaluator;
+    let subject = &done.subject;
     let (top, bottom) = (args.size.top, args.size.bottom);
     let text = match done.outcome {
-        Outcome::Replay { run, draw, scratch } => render_replay(eval, run, &draw, &scratch, format),
+        Outcome::Replay {
+            run,
+            draw,
+            scores,
+            ranks,
+        } => match format {
+            OutputFormat::Json => render::replay_json(subject, run, &draw, &scores, &ranks),
+            _ => render::replay_table(subject, run, &draw, &scores, &ranks),
+        },
         Outcome::Mc(partial) if shard.is_some() => partial.to_json(),
         Outcome::Mc(partial) => render_mc(&partial, format, top, bottom, args.output.lang),
         Outcome::Sobol(res) => match format {
-            OutputFormat::Json => render::sobol_json(eval, &res),
+            OutputFormat::Json => render::sobol_json(subject, &res),
             OutputFormat::Csv => render::sobol_csv(&res),
-            OutputFormat::Table => render::sobol_table(eval, &res, args.output.lang),
+            OutputFormat::Table => render::sobol_table(subject, &res, args.output.lang),
         },
         Outcome::Loo(items) => match format {
-            OutputFormat::Json => render::loo_json(eval, &items),
+            OutputFormat::Json => render::loo_json(subject, &items),
             OutputFormat::Csv => render::loo_csv(&items),
-            OutputFormat::Table => render::loo_table(eval, &items, args.output.lang),
+            OutputFormat::Table => render::loo_table(subject, &items, args.output.lang),
         },
     };
     args.output.deliver(&text, format, &inputs, "")
-}
-
-fn render_replay(
-    eval: &sensitivity::evaluate::Evaluator,
-    k: u64,
-    draw: &sensitivity::sample::Draw,
-    scratch: &sensitivity::evaluate::Scratch,
-    format: OutputFormat,
-) -> String {
-    let described = sensitivity::describe_draw(eval, draw);
-    let mut order: Vec<usize> = (0..eval.units()).collect();
-    order.sort_by(|&a, &b| scratch.ranks[a].total_cmp(&scratch.ranks[b]));
-    if format == OutputFormat::Json {
-        let v = serde_json::json!({
-            "run": k,
-            "seed": eval.model.settings.seed,
-            "draw": described,
-            "units": order.iter().map(|&u| serde_json::json!({
-                "id": eval.ids[u],
-                "name": eval.names[u],
-                "rank": pipeline::Rank(scratch.ranks[u]),
-                "score": report::json::num(scratch.scores[u]),
-                "nominal_rank": pipeline::Rank(eval.nominal_ranks[u]),
-            })).collect::<Vec<_>>(),
-        });
-        return serde_json::to_string_pretty(&v).expect("JSON") + "\n";
-    }
-    let mut out = format!(
-        "Run {k} (seed {})\n\nWeights (shares within each node):\n",
-        eval.model.settings.seed
-    );
-    for (node, w) in &described.weights {
-        let parts: Vec<String> = w.iter().map(|(c, v)| format!("{c} {v:.4}")).collect();
-        out += &format!("  {node}: {}\n", parts.join(", "));
-    }
-    for (f, level) in &described.choices {
-        out += &format!("  {f}: {level}\n");
-    }
-    out += &format!(
-        "\n{:>6} {:>8} {:<10} {:<24} {:>12}\n",
-        "Rank", "Nominal", "Id", "Name", "Score"
-    );
-    for &u in &order {
-        out += &format!(
-            "{:>6} {:>8} {:<10} {:<24} {:>12.4}\n",
-            pipeline::Rank(scratch.ranks[u]).to_string(),
-            pipeline::Rank(eval.nominal_ranks[u]).to_string(),
-            eval.ids[u],
-            eval.names[u].chars().take(24).collect::<String>(),
-            scratch.scores[u]
-        );
-    }
-    out
 }

@@ -304,7 +304,7 @@ mod tests {
         let Outcome::Sobol(sobol) = &done.outcome else {
             panic!("Sobol")
         };
-        let text = super::super::sensitivity::sobol_json(&done.evaluator, sobol);
+        let text = super::super::sensitivity::sobol_json(&done.subject, sobol);
         let SensitivityFile::Sobol(read) = parse(&text, Path::new("s.json")).unwrap() else {
             panic!("read as Sobol")
         };

@@ -4,13 +4,13 @@ use super::Lang;
 use super::json::num;
 use super::words;
 use crate::pipeline::Rank;
+use crate::sensitivity::analysis::Subject;
 use crate::sensitivity::analyze::{SobolIndex, Summary};
-use crate::sensitivity::evaluate::Evaluator;
 use crate::sensitivity::model::ModelDescription;
 use crate::sensitivity::partial::{IndexName, McPartial};
 use crate::sensitivity::statistic::STATISTICS;
 use crate::sensitivity::summary::{McResult, RunSummaries, UnitStats};
-use crate::sensitivity::{LeftOut, Scenario, SobolResult};
+use crate::sensitivity::{DrawDescription, LeftOut, Scenario, SobolResult};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -318,7 +318,7 @@ fn index_json(i: &SobolIndex) -> Value {
 }
 
 /// The Sobol result as JSON.
-pub fn sobol_json(eval: &Evaluator, s: &SobolResult) -> String {
+pub fn sobol_json(subject: &Subject, s: &SobolResult) -> String {
     let named = |indices: &[SobolIndex]| -> Value {
         Value::Object(
             s.factors
@@ -331,20 +331,20 @@ pub fn sobol_json(eval: &Evaluator, s: &SobolResult) -> String {
     let v = json!({
         "kommunrank": env!("CARGO_PKG_VERSION"),
         "method": "sobol",
-        "seed": eval.model.settings.seed,
+        "seed": subject.settings.seed,
         "base_samples": s.base_samples,
         "evaluations": s.evaluations,
-        "design": eval.model.settings.design,
-        "bootstrap": eval.model.settings.bootstrap,
-        "spec_hash": super::json::fingerprint(eval.index.spec_text.as_bytes()),
-        "index": {"id": eval.index.root().id, "label": eval.index.root().label},
-        "model": eval.model.describe(&eval.index),
+        "design": subject.settings.design,
+        "bootstrap": subject.settings.bootstrap,
+        "spec_hash": super::json::fingerprint(subject.index.spec_text.as_bytes()),
+        "index": {"id": subject.index.root().id, "label": subject.index.root().label},
+        "model": &subject.model,
         "estimators": "first order: Saltelli et al. (2010) on the output centred on its mean (as SALib); total: Jansen (1999); 95% bootstrap percentile intervals",
         "mean_abs_rank_shift": named(&s.scalar.indices),
         "units": s.units.iter().enumerate().map(|(u, o)| json!({
             "id": o.output,
-            "name": eval.names[u],
-            "nominal_rank": Rank(eval.nominal_ranks[u]),
+            "name": subject.names[u],
+            "nominal_rank": Rank(subject.nominal_ranks[u]),
             "indices": named(&o.indices),
         })).collect::<Vec<_>>(),
     });
@@ -352,13 +352,13 @@ pub fn sobol_json(eval: &Evaluator, s: &SobolResult) -> String {
 }
 
 /// The Sobol result as a terminal table.
-pub fn sobol_table(eval: &Evaluator, s: &SobolResult, lang: Lang) -> String {
+pub fn sobol_table(subject: &Subject, s: &SobolResult, lang: Lang) -> String {
     let t = |en: &'static str, sv: &'static str| words::either(lang, en, sv);
     let n3 = |v: f64| words::number(v, 3, lang);
     let mut out = String::new();
-    let _ = writeln!(out, "{}", eval.index.root().label);
-    let bootstrap = eval.model.settings.bootstrap;
-    let design = crate::spec::spec_name(&eval.model.settings.design);
+    let _ = writeln!(out, "{}", subject.index.root().label);
+    let bootstrap = subject.settings.bootstrap;
+    let design = crate::spec::spec_name(&subject.settings.design);
     let _ = match lang {
         Lang::En => writeln!(
             out,
@@ -410,12 +410,11 @@ pub fn sobol_table(eval: &Evaluator, s: &SobolResult, lang: Lang) -> String {
             "Utfall: medel av |rangförändring| mot den nominella rangordningen."
         )
     );
-    let index = &eval.index;
-    let names: Vec<String> = eval
+    let names: Vec<String> = subject
         .model
         .factors
         .iter()
-        .map(|f| words::factor(&f.describe(index), lang))
+        .map(|f| words::factor(f, lang))
         .collect();
     let w = super::column_width(names.iter().map(String::as_str), 6, usize::MAX);
     let _ = writeln!(
@@ -493,13 +492,13 @@ pub fn sobol_csv(s: &SobolResult) -> String {
 }
 
 /// Leave-one-out as JSON.
-pub fn loo_json(eval: &Evaluator, items: &[LeftOut]) -> String {
+pub fn loo_json(subject: &Subject, items: &[LeftOut]) -> String {
     let v = json!({
         "kommunrank": env!("CARGO_PKG_VERSION"),
         "method": "loo",
-        "spec_hash": super::json::fingerprint(eval.index.spec_text.as_bytes()),
-        "index": {"id": eval.index.root().id, "label": eval.index.root().label},
-        "units": eval.ids.iter().zip(&eval.names).zip(&eval.nominal_ranks).map(|((id, name), r)| json!({"id": id, "name": name, "nominal_rank": Rank(*r)})).collect::<Vec<_>>(),
+        "spec_hash": super::json::fingerprint(subject.index.spec_text.as_bytes()),
+        "index": {"id": subject.index.root().id, "label": subject.index.root().label},
+        "units": subject.ids.iter().zip(&subject.names).zip(&subject.nominal_ranks).map(|((id, name), r)| json!({"id": id, "name": name, "nominal_rank": Rank(*r)})).collect::<Vec<_>>(),
         "left_out": items.iter().map(|i| json!({
             "kind": i.kind,
             "id": i.id,
@@ -507,27 +506,27 @@ pub fn loo_json(eval: &Evaluator, items: &[LeftOut]) -> String {
             "max_abs_shift": i.max_abs_shift,
             "failure": i.failure,
             "ranks": i.ranks.as_ref().map(|r| r.iter().map(|x| Rank(*x)).collect::<Vec<_>>()),
-            "rank_changes": i.ranks.as_ref().map(|r| r.iter().zip(&eval.nominal_ranks).map(|(a, b)| b - a).collect::<Vec<_>>()),
+            "rank_changes": i.ranks.as_ref().map(|r| r.iter().zip(&subject.nominal_ranks).map(|(a, b)| b - a).collect::<Vec<_>>()),
         })).collect::<Vec<_>>(),
     });
     pretty(&v)
 }
 
 /// Leave-one-out as a terminal table, largest mean shift first.
-pub fn loo_table(eval: &Evaluator, items: &[LeftOut], lang: Lang) -> String {
+pub fn loo_table(subject: &Subject, items: &[LeftOut], lang: Lang) -> String {
     let t = |en: &'static str, sv: &'static str| words::either(lang, en, sv);
     let mut out = String::new();
-    let _ = writeln!(out, "{}", eval.index.root().label);
+    let _ = writeln!(out, "{}", subject.index.root().label);
     let _ = match lang {
         Lang::En => writeln!(
             out,
             "Leave-one-out: each indicator and node left out in turn ({} ranked units); most moved: + up, - down.\n",
-            eval.units()
+            subject.units()
         ),
         Lang::Sv => writeln!(
             out,
             "En i taget utelämnad: varje indikator och nod utelämnas i tur och ordning ({} rangordnade enheter); mest flyttade: + upp, - ned.\n",
-            eval.units()
+            subject.units()
         ),
     };
     let kind = |k: &str| match (lang, k) {
@@ -557,7 +556,7 @@ pub fn loo_table(eval: &Evaluator, items: &[LeftOut], lang: Lang) -> String {
             (Some(ranks), _) => {
                 let mut moved: Vec<(f64, usize)> = ranks
                     .iter()
-                    .zip(&eval.nominal_ranks)
+                    .zip(&subject.nominal_ranks)
                     .enumerate()
                     .map(|(u, (a, b))| (b - a, u))
                     .collect();
@@ -566,7 +565,7 @@ pub fn loo_table(eval: &Evaluator, items: &[LeftOut], lang: Lang) -> String {
                     .iter()
                     .take(3)
                     .filter(|m| m.0 != 0.0)
-                    .map(|(d, u)| format!("{} {:+}", eval.names[*u], d))
+                    .map(|(d, u)| format!("{} {:+}", subject.names[*u], d))
                     .collect();
                 let _ = writeln!(
                     out,
@@ -611,20 +610,20 @@ pub fn loo_csv(items: &[LeftOut]) -> String {
 }
 
 /// Scenarios side by side as JSON.
-pub fn compare_json(eval: &Evaluator, scenarios: &[Scenario]) -> String {
+pub fn compare_json(subject: &Subject, scenarios: &[Scenario]) -> String {
     let v = json!({
         "kommunrank": env!("CARGO_PKG_VERSION"),
-        "index": {"id": eval.index.root().id, "label": eval.index.root().label},
+        "index": {"id": subject.index.root().id, "label": subject.index.root().label},
         "scenarios": scenarios.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
-        "units": eval.ids.iter().enumerate().map(|(u, id)| json!({
+        "units": subject.ids.iter().enumerate().map(|(u, id)| json!({
             "id": id,
-            "name": eval.names[u],
-            "nominal_rank": Rank(eval.nominal_ranks[u]),
-            "nominal_score": num(eval.nominal_scores[u]),
+            "name": subject.names[u],
+            "nominal_rank": Rank(subject.nominal_ranks[u]),
+            "nominal_score": num(subject.nominal_scores[u]),
             "scenarios": scenarios.iter().map(|s| (s.name.clone(), json!({
                 "rank": Rank(s.ranks[u]),
                 "score": num(s.scores[u]),
-                "change": eval.nominal_ranks[u] - s.ranks[u],
+                "change": subject.nominal_ranks[u] - s.ranks[u],
             }))).collect::<serde_json::Map<_, _>>(),
         })).collect::<Vec<_>>(),
     });
@@ -633,7 +632,7 @@ pub fn compare_json(eval: &Evaluator, scenarios: &[Scenario]) -> String {
 
 /// Scenarios side by side as a table (rank and change against nominal).
 pub fn compare_table(
-    eval: &Evaluator,
+    subject: &Subject,
     scenarios: &[Scenario],
     top: usize,
     bottom: usize,
@@ -645,7 +644,7 @@ pub fn compare_table(
         Lang::Sv => words::plain(x, lang),
     };
     let mut out = String::new();
-    let _ = writeln!(out, "{}", eval.index.root().label);
+    let _ = writeln!(out, "{}", subject.index.root().label);
     let _ = match lang {
         Lang::En => writeln!(
             out,
@@ -664,7 +663,7 @@ pub fn compare_table(
             }
         ),
     };
-    let name_w = super::column_width(eval.names.iter().map(|n| n.as_str()), 4, 24);
+    let name_w = super::column_width(subject.names.iter().map(|n| n.as_str()), 4, 24);
     let col_w: Vec<usize> = scenarios
         .iter()
         .map(|s| s.name.chars().count().max(11))
@@ -682,18 +681,18 @@ pub fn compare_table(
     }
     let _ = writeln!(out, "{head}");
     let _ = writeln!(out, "{}", "-".repeat(head.chars().count()));
-    let n = eval.units();
+    let n = subject.units();
     let line = |u: usize, out: &mut String| {
-        let name: String = eval.names[u].chars().take(name_w).collect();
+        let name: String = subject.names[u].chars().take(name_w).collect();
         let _ = write!(
             out,
             "{:>nw$} {:<10} {:<name_w$}",
-            r(eval.nominal_ranks[u]),
-            eval.ids[u],
+            r(subject.nominal_ranks[u]),
+            subject.ids[u],
             name
         );
         for (s, w) in scenarios.iter().zip(&col_w) {
-            let change = eval.nominal_ranks[u] - s.ranks[u];
+            let change = subject.nominal_ranks[u] - s.ranks[u];
             let cell = if change == 0.0 {
                 r(s.ranks[u])
             } else {
@@ -718,7 +717,7 @@ pub fn compare_table(
         (n - bottom..n).for_each(|u| line(u, &mut out));
     }
     for s in scenarios {
-        let shift = eval.nominal.mean_abs_shift(&s.ranks);
+        let shift = subject.mean_abs_shift(&s.ranks);
         let _ = writeln!(
             out,
             "  {}: {} {}",
@@ -731,7 +730,7 @@ pub fn compare_table(
 }
 
 /// Scenarios side by side as CSV.
-pub fn compare_csv(eval: &Evaluator, scenarios: &[Scenario]) -> String {
+pub fn compare_csv(subject: &Subject, scenarios: &[Scenario]) -> String {
     super::csv_text(|w| {
         let mut head = vec!["id".to_string(), "name".into(), "nominal_rank".into()];
         for s in scenarios {
@@ -739,17 +738,84 @@ pub fn compare_csv(eval: &Evaluator, scenarios: &[Scenario]) -> String {
             head.push(format!("{}_change", s.name));
         }
         w.row(&head);
-        for u in 0..eval.units() {
+        for u in 0..subject.units() {
             let mut row = vec![
-                eval.ids[u].clone(),
-                eval.names[u].clone(),
-                r(eval.nominal_ranks[u]),
+                subject.ids[u].clone(),
+                subject.names[u].clone(),
+                r(subject.nominal_ranks[u]),
             ];
             for s in scenarios {
                 row.push(r(s.ranks[u]));
-                row.push(format!("{}", eval.nominal_ranks[u] - s.ranks[u]));
+                row.push(format!("{}", subject.nominal_ranks[u] - s.ranks[u]));
             }
             w.row(&row);
         }
     })
+}
+
+/// The ranked units of a replayed run, best first.
+fn replay_order(ranks: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..ranks.len()).collect();
+    order.sort_by(|&a, &b| ranks[a].total_cmp(&ranks[b]));
+    order
+}
+
+/// One replayed Monte Carlo run (`--replay K`) as JSON: its weights and
+/// choices, and every ranked unit's rank and score beside the nominal rank.
+pub fn replay_json(
+    subject: &Subject,
+    run: u64,
+    draw: &DrawDescription,
+    scores: &[f64],
+    ranks: &[f64],
+) -> String {
+    let v = json!({
+        "run": run,
+        "seed": subject.settings.seed,
+        "draw": draw,
+        "units": replay_order(ranks).iter().map(|&u| json!({
+            "id": subject.ids[u],
+            "name": subject.names[u],
+            "rank": Rank(ranks[u]),
+            "score": num(scores[u]),
+            "nominal_rank": Rank(subject.nominal_ranks[u]),
+        })).collect::<Vec<_>>(),
+    });
+    serde_json::to_string_pretty(&v).expect("JSON") + "\n"
+}
+
+/// One replayed Monte Carlo run (`--replay K`) as a table.
+pub fn replay_table(
+    subject: &Subject,
+    run: u64,
+    draw: &DrawDescription,
+    scores: &[f64],
+    ranks: &[f64],
+) -> String {
+    let mut out = format!(
+        "Run {run} (seed {})\n\nWeights (shares within each node):\n",
+        subject.settings.seed
+    );
+    for (node, w) in &draw.weights {
+        let parts: Vec<String> = w.iter().map(|(c, v)| format!("{c} {v:.4}")).collect();
+        out += &format!("  {node}: {}\n", parts.join(", "));
+    }
+    for (f, level) in &draw.choices {
+        out += &format!("  {f}: {level}\n");
+    }
+    out += &format!(
+        "\n{:>6} {:>8} {:<10} {:<24} {:>12}\n",
+        "Rank", "Nominal", "Id", "Name", "Score"
+    );
+    for u in replay_order(ranks) {
+        out += &format!(
+            "{:>6} {:>8} {:<10} {:<24} {:>12.4}\n",
+            Rank(ranks[u]).to_string(),
+            Rank(subject.nominal_ranks[u]).to_string(),
+            subject.ids[u],
+            subject.names[u].chars().take(24).collect::<String>(),
+            scores[u]
+        );
+    }
+    out
 }

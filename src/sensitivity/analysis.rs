@@ -4,11 +4,11 @@
 //! replay of one run, on a pool of the threads asked for.
 
 use super::accumulate::CHUNK;
-use super::evaluate::{Evaluator, FastPath, Scratch};
-use super::model::{self, Overrides};
+use super::evaluate::{Evaluator, FastPath};
+use super::model::{self, ModelDescription, Overrides, Settings};
 use super::partial::McPartial;
-use super::sample::Draw;
-use super::{LeftOut, Progress, SobolResult};
+use super::statistic::Nominal;
+use super::{DrawDescription, LeftOut, Progress, Scenario, SobolResult};
 use crate::error::{Error, Result};
 use crate::pipeline::{self, DataOverrides};
 use crate::spec::{Index, SensitivityMethod, spec_name};
@@ -87,19 +87,70 @@ pub enum Outcome {
         /// The run (0-based).
         run: u64,
         /// Its weights and choices.
-        draw: Draw,
-        /// Its scores and ranks.
-        scratch: Box<Scratch>,
+        draw: DrawDescription,
+        /// The ranked units' scores (in the order of [`Subject::ids`]).
+        scores: Vec<f64>,
+        /// Their ranks.
+        ranks: Vec<f64>,
     },
 }
 
-/// A finished analysis: the evaluator (nominal ranking and model, which the
-/// renderings name) and the outcome.
+/// A finished analysis: what it ran on (which the renderings name) and
+/// what it found.
 pub struct Analysis {
-    /// The nominal ranking and the model.
-    pub evaluator: Evaluator,
-    /// The result.
+    /// What it ran on.
+    pub subject: Subject,
+    /// What it found.
     pub outcome: Outcome,
+}
+
+/// What an analysis ran on, as its outputs name it: the index, the ranked
+/// units (in nominal rank order) with their nominal scores and ranks, and
+/// the uncertainty model.
+#[derive(Debug, Clone)]
+pub struct Subject {
+    /// The nominal index.
+    pub index: Index,
+    /// Ids of the ranked units.
+    pub ids: Vec<String>,
+    /// Their names.
+    pub names: Vec<String>,
+    /// Their nominal index scores.
+    pub nominal_scores: Vec<f64>,
+    /// Their nominal ranks.
+    pub nominal_ranks: Vec<f64>,
+    /// The model's settings (method, runs, seed, design...).
+    pub settings: Settings,
+    /// The model's factors, described.
+    pub model: ModelDescription,
+    nominal: Nominal,
+}
+
+impl Subject {
+    /// The subject of an evaluator.
+    pub(crate) fn of(eval: &Evaluator) -> Subject {
+        Subject {
+            index: eval.index.clone(),
+            ids: eval.ids.clone(),
+            names: eval.names.clone(),
+            nominal_scores: eval.nominal_scores.clone(),
+            nominal_ranks: eval.nominal_ranks.clone(),
+            settings: eval.model.settings.clone(),
+            model: eval.model.describe(&eval.index),
+            nominal: eval.nominal.clone(),
+        }
+    }
+
+    /// The number of ranked units.
+    pub fn units(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// The mean absolute rank shift of `ranks` from the nominal ranks
+    /// (the registered statistic's definition).
+    pub fn mean_abs_shift(&self, ranks: &[f64]) -> f64 {
+        self.nominal.mean_abs_shift(ranks)
+    }
 }
 
 /// The most worker threads accepted (each has its own scratch buffers).
@@ -170,8 +221,9 @@ pub fn run_prepared(eval: &Evaluator, options: &Options, progress: Progress) -> 
         let (draw, scratch) = super::replay(eval, run)?;
         return Ok(Outcome::Replay {
             run,
-            draw,
-            scratch: Box::new(scratch),
+            draw: super::describe_draw(eval, &draw),
+            scores: scratch.scores,
+            ranks: scratch.ranks,
         });
     }
     Ok(match eval.model.settings.method {
@@ -185,7 +237,7 @@ pub fn run_prepared(eval: &Evaluator, options: &Options, progress: Progress) -> 
 }
 
 /// Runs a sensitivity analysis of `index` as `options` say, on
-/// `options.threads` threads: `started` is called once with the evaluator
+/// `options.threads` threads: `started` is called once with the subject
 /// and the number of evaluations to come, `progress` as they finish.
 ///
 /// ```
@@ -222,13 +274,36 @@ pub fn run_prepared(eval: &Evaluator, options: &Options, progress: Progress) -> 
 pub fn run(
     index: &Index,
     options: &Options,
-    started: impl FnOnce(&Evaluator, u64) + Send,
+    started: impl FnOnce(&Subject, u64) + Send,
     progress: Progress,
 ) -> Result<Analysis> {
     with_threads(options.threads, || -> Result<Analysis> {
         let evaluator = prepare_analysis(index, options)?;
-        started(&evaluator, evaluations(&evaluator, options));
+        let subject = Subject::of(&evaluator);
+        started(&subject, evaluations(&evaluator, options));
         let outcome = run_prepared(&evaluator, options, progress)?;
-        Ok(Analysis { evaluator, outcome })
+        Ok(Analysis { subject, outcome })
     })?
+}
+
+/// The rankings of `index` under the named weight sets of the scenario
+/// CSV at `path` (a `scenario` column and one column per node or
+/// indicator id), beside the nominal one.
+pub fn compare(
+    index: &Index,
+    data: &DataOverrides,
+    path: &std::path::Path,
+) -> Result<(Subject, Vec<Scenario>)> {
+    let nominal = pipeline::run_index(index, data)?;
+    let ranked = nominal.units.iter().filter(|u| u.rank.is_some()).count();
+    let overrides = Overrides {
+        weights: Some(crate::spec::WeightMethod::None),
+        ..Default::default()
+    };
+    let mut m = model::resolve_model(index, &overrides, ranked)?;
+    m.factors.clear();
+    let eval = super::prepare(&nominal, m)?;
+    let path = std::path::absolute(path).unwrap_or(path.to_path_buf());
+    let scenarios = super::compare(&eval, &path.to_string_lossy())?;
+    Ok((Subject::of(&eval), scenarios))
 }
