@@ -160,14 +160,9 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     let subject = &done.subject;
     let (top, bottom) = (args.size.top, args.size.bottom);
     let text = match done.outcome {
-        Outcome::Replay {
-            run,
-            draw,
-            scores,
-            ranks,
-        } => match format {
-            OutputFormat::Json => render::replay_json(subject, run, &draw, &scores, &ranks),
-            _ => render::replay_table(subject, run, &draw, &scores, &ranks),
+        Outcome::Replay(replayed) => match format {
+            OutputFormat::Json => render::replay_json(subject, &replayed),
+            _ => render::replay_table(subject, &replayed),
         },
         Outcome::Mc(partial) if shard.is_some() => partial.to_json(),
         Outcome::Mc(partial) => render_mc(&partial, format, top, bottom, args.output.lang),

@@ -4,13 +4,13 @@ use super::Lang;
 use super::json::num;
 use super::words;
 use crate::pipeline::Rank;
-use crate::sensitivity::analysis::Subject;
+use crate::sensitivity::analysis::{ReplayedRun, Subject};
 use crate::sensitivity::analyze::{SobolIndex, Summary};
 use crate::sensitivity::model::ModelDescription;
 use crate::sensitivity::partial::{IndexName, McPartial};
 use crate::sensitivity::statistic::STATISTICS;
 use crate::sensitivity::summary::{McResult, RunSummaries, UnitStats};
-use crate::sensitivity::{DrawDescription, LeftOut, Scenario, SobolResult};
+use crate::sensitivity::{LeftOut, Scenario, SobolResult};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -762,13 +762,13 @@ fn replay_order(ranks: &[f64]) -> Vec<usize> {
 
 /// One replayed Monte Carlo run (`--replay K`) as JSON: its weights and
 /// choices, and every ranked unit's rank and score beside the nominal rank.
-pub fn replay_json(
-    subject: &Subject,
-    run: u64,
-    draw: &DrawDescription,
-    scores: &[f64],
-    ranks: &[f64],
-) -> String {
+pub fn replay_json(subject: &Subject, replayed: &ReplayedRun) -> String {
+    let ReplayedRun {
+        run,
+        draw,
+        scores,
+        ranks,
+    } = replayed;
     let v = json!({
         "run": run,
         "seed": subject.settings.seed,
@@ -785,13 +785,13 @@ pub fn replay_json(
 }
 
 /// One replayed Monte Carlo run (`--replay K`) as a table.
-pub fn replay_table(
-    subject: &Subject,
-    run: u64,
-    draw: &DrawDescription,
-    scores: &[f64],
-    ranks: &[f64],
-) -> String {
+pub fn replay_table(subject: &Subject, replayed: &ReplayedRun) -> String {
+    let ReplayedRun {
+        run,
+        draw,
+        scores,
+        ranks,
+    } = replayed;
     let mut out = format!(
         "Run {run} (seed {})\n\nWeights (shares within each node):\n",
         subject.settings.seed

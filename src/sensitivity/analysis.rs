@@ -82,17 +82,21 @@ pub enum Outcome {
     Sobol(SobolResult),
     /// Leave-one-out.
     Loo(Vec<LeftOut>),
-    /// One Monte Carlo run recomputed: its draw and evaluation.
-    Replay {
-        /// The run (0-based).
-        run: u64,
-        /// Its weights and choices.
-        draw: DrawDescription,
-        /// The ranked units' scores (in the order of [`Subject::ids`]).
-        scores: Vec<f64>,
-        /// Their ranks.
-        ranks: Vec<f64>,
-    },
+    /// One Monte Carlo run replayed (`--replay K`).
+    Replay(ReplayedRun),
+}
+
+/// One Monte Carlo run recomputed from its chunk's stream.
+#[derive(Debug, Clone)]
+pub struct ReplayedRun {
+    /// The run (0-based).
+    pub run: u64,
+    /// Its weights and choices.
+    pub draw: DrawDescription,
+    /// The ranked units' scores (in the order of [`Subject::ids`]).
+    pub scores: Vec<f64>,
+    /// Their ranks.
+    pub ranks: Vec<f64>,
 }
 
 /// A finished analysis: what it ran on (which the renderings name) and
@@ -219,12 +223,12 @@ pub fn evaluations(eval: &Evaluator, options: &Options) -> u64 {
 pub fn run_prepared(eval: &Evaluator, options: &Options, progress: Progress) -> Result<Outcome> {
     if let Some(run) = options.replay {
         let (draw, scratch) = super::replay(eval, run)?;
-        return Ok(Outcome::Replay {
+        return Ok(Outcome::Replay(ReplayedRun {
             run,
             draw: super::describe_draw(eval, &draw),
             scores: scratch.scores,
             ranks: scratch.ranks,
-        });
+        }));
     }
     Ok(match eval.model.settings.method {
         SensitivityMethod::Mc => {
