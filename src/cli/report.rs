@@ -4,8 +4,9 @@
 use super::InputArgs;
 use clap::Args;
 use kommunrank::audit::index_audit;
+use kommunrank::input::Source;
 use kommunrank::report::results::{self, SensitivityFile};
-use kommunrank::report::{self, html};
+use kommunrank::report::{self, html, map};
 use kommunrank::{Error, Result, pipeline};
 use std::path::PathBuf;
 
@@ -23,9 +24,45 @@ pub struct ReportArgs {
     /// The report file: .html (self-contained page) or .xlsx (one sheet per table).
     #[arg(long, short = 'o', value_name = "FILE")]
     out: PathBuf,
+    /// Boundaries for a map of the ranking: a GeoJSON file of the units' shapes (overrides the spec's [map] file). With --out FILE.svg, only the map is written.
+    #[arg(long, value_name = "GEOJSON")]
+    map: Option<PathBuf>,
+    /// The GeoJSON property that holds the unit id (default: the spec's [map] id, else "id").
+    #[arg(long, value_name = "NAME")]
+    map_id: Option<String>,
+    /// Larger areas (counties) whose borders are drawn over the map (GeoJSON).
+    #[arg(long, value_name = "GEOJSON")]
+    map_borders: Option<PathBuf>,
     /// No messages on stderr.
     #[arg(long, short = 'q')]
     quiet: bool,
+}
+
+/// The map's boundaries: the command line's, else the spec's `[map]`.
+fn map_source(args: &ReportArgs, index: &kommunrank::spec::Index) -> Option<map::MapSource> {
+    let spec = index.spec.map.as_ref();
+    let file = match (&args.map, spec) {
+        (Some(p), _) => Source::Path(p.clone()),
+        (None, Some(m)) => index.base.source(&m.file),
+        (None, None) => return None,
+    };
+    let borders = match (&args.map_borders, spec.and_then(|m| m.borders.as_ref())) {
+        (Some(p), _) => Some(Source::Path(p.clone())),
+        (None, Some(b)) if args.map.is_none() => Some(index.base.source(b)),
+        _ => None,
+    };
+    Some(map::MapSource {
+        file,
+        id_property: args
+            .map_id
+            .clone()
+            .or_else(|| spec.map(|m| m.id.clone()))
+            .unwrap_or_else(|| "id".into()),
+        borders,
+        credit: spec
+            .and_then(|m| m.credit.clone())
+            .filter(|_| args.map.is_none()),
+    })
 }
 
 /// Fingerprint of the data files an index reads.
@@ -62,9 +99,9 @@ pub fn run(args: ReportArgs) -> Result<()> {
         .and_then(|e| e.to_str())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    if ext != "html" && ext != "htm" && ext != "xlsx" {
+    if ext != "html" && ext != "htm" && ext != "xlsx" && ext != "svg" {
         return Err(Error::Usage(format!(
-            "--out '{}': a report is .html or .xlsx",
+            "--out '{}': a report is .html or .xlsx (or .svg for the map alone)",
             args.out.display()
         )));
     }
@@ -91,7 +128,16 @@ pub fn run(args: ReportArgs) -> Result<()> {
             SensitivityFile::Sobol(s) => sobol = Some(s),
         }
     }
-    let bytes = if ext == "xlsx" {
+    let source = map_source(&args, &index);
+    let boundaries = source.as_ref().map(map::load).transpose()?;
+    let bytes = if ext == "svg" {
+        let Some(b) = &boundaries else {
+            return Err(Error::Usage(
+                "--out FILE.svg writes the map alone: give the boundaries (--map FILE.geojson, or [map] file in the spec)".into(),
+            ));
+        };
+        map::map_svg(b, &result, mc.as_ref(), args.lang).into_bytes()
+    } else if ext == "xlsx" {
         report::xlsx::workbook(&result, &audit, mc.as_ref(), args.lang)?
     } else {
         let input = html::ReportInput {
@@ -101,11 +147,19 @@ pub fn run(args: ReportArgs) -> Result<()> {
             sobol: sobol.as_ref(),
             lang: args.lang,
             data_hash: data_fingerprint(&args.input, &index),
+            map: boundaries.as_ref(),
         };
         html::html(&input).into_bytes()
     };
     let mut inputs = args.input.input_paths(&index);
     inputs.extend(args.sensitivity.clone());
+    for s in source
+        .iter()
+        .flat_map(|s| [Some(&s.file), s.borders.as_ref()])
+        .flatten()
+    {
+        inputs.extend(s.path().map(std::path::Path::to_path_buf));
+    }
     report::write_atomic(&args.out, &bytes, &inputs)?;
     if !args.quiet {
         let wrote = match args.lang {

@@ -171,6 +171,8 @@ pub struct ReportInput<'a> {
     pub lang: Lang,
     /// Fingerprint of the data files.
     pub data_hash: String,
+    /// Boundaries for the maps, if any.
+    pub map: Option<&'a super::map::Boundaries>,
 }
 
 use super::words::{self, number as num};
@@ -179,7 +181,7 @@ const CSS: &str = r#"
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d1d1d;background:#fafafa}
 main{max-width:1100px;margin:0 auto;padding:24px 32px 64px;background:#fff}
 h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.25em;margin-top:2em;border-bottom:2px solid #1f4e79;padding-bottom:4px}
-.sub{color:#555}table{border-collapse:collapse;width:100%;font-size:.9em}
+.sub{color:#555}figure.map{display:inline-block;margin:0 24px 8px 0;vertical-align:top}table{border-collapse:collapse;width:100%;font-size:.9em}
 th,td{padding:4px 8px;border-bottom:1px solid #e5e5e5;text-align:left}
 th{background:#f0f4f8;position:sticky;top:0;cursor:pointer;user-select:none}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
@@ -256,6 +258,7 @@ pub fn html(input: &ReportInput) -> String {
     }
 
     ranking_table(input, l, &mut o);
+    maps(input, &mut o);
     rank_intervals(input, l, &mut o);
     sobol_section(input, l, &mut o);
     score_distributions(input, l, &mut o);
@@ -265,6 +268,30 @@ pub fn html(input: &ReportInput) -> String {
     provenance(input, l, &mut o);
     let _ = writeln!(o, "</dl></main><script>{SCRIPT}</script></body></html>");
     o
+}
+
+/// The maps of the index and its rank uncertainty, or how to add them.
+fn maps(input: &ReportInput, o: &mut String) {
+    let lang = input.lang;
+    let _ = write!(
+        o,
+        "<h2 id=\"map\">{}</h2>",
+        words::either(lang, "Map", "Karta")
+    );
+    match input.map {
+        Some(b) => *o += &super::map::maps_html(b, input.result, input.mc, lang),
+        None => {
+            let _ = write!(
+                o,
+                "<p class=\"note\">{}</p>",
+                words::either(
+                    lang,
+                    "No boundaries were given: add [map] file = \"municipalities.geojson\" (and id = the property holding the unit id) to the spec, or run `kommunrank report --map FILE.geojson`.",
+                    "Inga gränser angavs: lägg till [map] file = \"kommuner.geojson\" (och id = egenskapen med enhetens id) i specifikationen, eller kör `kommunrank report --map FIL.geojson`."
+                )
+            );
+        }
+    }
 }
 
 /// The ranking table: rank, name, score and the top-level nodes.

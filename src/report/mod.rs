@@ -6,6 +6,7 @@ pub mod charts;
 pub mod csv;
 pub mod html;
 pub mod json;
+pub mod map;
 pub mod results;
 pub mod sensitivity;
 pub mod table;

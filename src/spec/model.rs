@@ -50,6 +50,31 @@ pub struct SpecFile {
     /// into `[data]`, `[units]` and the metadata tables when loading).
     #[serde(default)]
     pub coinr: Option<super::coinr::CoinrPreset>,
+    /// Boundaries for the report's maps (`[map]`).
+    #[serde(default)]
+    pub map: Option<MapSection>,
+}
+
+/// Boundaries for the report's maps: a GeoJSON file of the units' shapes
+/// (paths relative to the spec).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MapSection {
+    /// The units' boundaries: a GeoJSON FeatureCollection.
+    pub file: String,
+    /// The feature property that holds the unit id.
+    #[serde(default = "default_map_id")]
+    pub id: String,
+    /// Larger areas (counties) whose borders are drawn over the units.
+    #[serde(default)]
+    pub borders: Option<String>,
+    /// Where the boundaries come from, as the report credits them.
+    #[serde(default)]
+    pub credit: Option<String>,
+}
+
+fn default_map_id() -> String {
+    "id".into()
 }
 
 /// Which sensitivity analysis to run.

@@ -451,3 +451,176 @@ fn long_rankings_draw_the_top_and_bottom_intervals_and_say_so() {
     let rows = html.matches(": nominal ").count();
     assert_eq!(rows, 300, "interval rows drawn");
 }
+
+/// A map of Sweden: every municipality drawn once and used by both maps
+/// (index by rank, width of the rank interval), coloured by its rank's
+/// fifth, unranked ones hatched with their reason, the boundaries' source
+/// named; the map alone as SVG; well under 300 KB added to the page.
+#[test]
+fn map_of_sweden_colours_every_municipality() {
+    let (Some(_), Some(geo)) = (shared("kolada"), shared("geo")) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "examples/kolada_digital2022.toml";
+    let mc = tmp.path().join("mc.json");
+    let run = |args: &[&str]| {
+        let out = kommunrank(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    };
+    run(&[
+        "sensitivity",
+        "--spec",
+        spec,
+        "--runs",
+        "500",
+        "--format",
+        "json",
+        "--quiet",
+        "--out",
+        mc.to_str().unwrap(),
+    ]);
+    let municipalities = geo.join("swedish_municipalities.geojson");
+    let counties = geo.join("swedish_regions.geojson");
+    let html = tmp.path().join("k.html");
+    let plain = tmp.path().join("plain.html");
+    let map_args = [
+        "--map",
+        municipalities.to_str().unwrap(),
+        "--map-borders",
+        counties.to_str().unwrap(),
+    ];
+    let report = |out: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "report",
+            "--spec",
+            spec,
+            "--sensitivity",
+            mc.to_str().unwrap(),
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        run(&args);
+        std::fs::read_to_string(out).unwrap()
+    };
+    let text = report(&html, &map_args);
+    let without = report(&plain, &[]);
+    assert!(without.contains("No boundaries were given"));
+    assert!(
+        text.len() - without.len() < 300_000,
+        "the maps add {} bytes",
+        text.len() - without.len()
+    );
+    assert_eq!(
+        text.matches("<path id=\"u").count(),
+        290,
+        "each shape defined once"
+    );
+    assert_eq!(text.matches("<use href=\"#u").count(), 2 * 290, "two maps");
+    assert!(text.contains("Boundaries: swedish_municipalities.geojson, swedish_regions.geojson"));
+    // Each unit's fill, checked against the ranking: the rank's fifth
+    // (1-58 darkest), hatched when not ranked.
+    let result: serde_json::Value =
+        serde_json::from_slice(&kommunrank(&["rank", "--spec", spec, "--format", "json"]).stdout)
+            .unwrap();
+    let palette = ["#08306b", "#2171b5", "#4292c6", "#9ecae1", "#deebf7"];
+    let first_map = &text[..text.find("Width of the 5–95% rank interval").unwrap()];
+    let fill_of = |id: &str| {
+        let at = first_map
+            .find(&format!("({id})\n"))
+            .unwrap_or_else(|| panic!("{id} has no shape"));
+        let use_at = first_map[..at].rfind("<use ").unwrap();
+        let fill = &first_map[use_at..at];
+        fill[fill.find("fill=\"").unwrap() + 6..]
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let units = result["units"].as_array().unwrap();
+    let ranked = units.iter().filter(|u| u["rank"].is_number()).count();
+    for u in units.iter().filter(|u| u["rank"].is_number()) {
+        let rank = u["rank"].as_f64().unwrap() as usize;
+        let fifth = (0..5)
+            .find(|&k| rank <= (ranked * (k + 1)).div_ceil(5))
+            .unwrap();
+        assert_eq!(fill_of(u["id"].as_str().unwrap()), palette[fifth], "{u}");
+    }
+    for e in result["excluded"].as_array().unwrap() {
+        assert_eq!(fill_of(e["id"].as_str().unwrap()), "url(#unranked)");
+    }
+    assert!(first_map.contains("Gällivare (2523)\nnot ranked: data for"));
+    // The map alone, for slides.
+    let svg_path = tmp.path().join("map.svg");
+    let svg = report(&svg_path, &map_args);
+    assert!(svg.starts_with("<?xml") && svg.contains("xmlns=\"http://www.w3.org/2000/svg\""));
+    assert_eq!(svg.matches("<use href=\"#u").count(), 290);
+    // A property that is not there is named.
+    let out = kommunrank(&[
+        "report",
+        "--spec",
+        spec,
+        "--map",
+        municipalities.to_str().unwrap(),
+        "--map-id",
+        "kod",
+        "--quiet",
+        "--out",
+        tmp.path().join("x.html").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("property 'kod'"), "{}", stderr(&out));
+}
+
+/// Names and ids on a map come from the data: escaped in its hover texts.
+#[test]
+fn map_hover_texts_escape_hostile_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let square = |x: f64| {
+        format!(
+            "[[[{x},60],[{},60],[{},61],[{x},61],[{x},60]]]",
+            x + 1.0,
+            x + 1.0
+        )
+    };
+    let features: Vec<String> = ["a", "b", "c"]
+        .iter()
+        .enumerate()
+        .map(|(i, id)| format!("{{\"type\":\"Feature\",\"properties\":{{\"code\":\"{id}\"}},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":{}}}}}", square(i as f64)))
+        .collect();
+    std::fs::write(
+        dir.join("m.geojson"),
+        format!(
+            "{{\"type\":\"FeatureCollection\",\"features\":[{}]}}",
+            features.join(",")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("d.csv"),
+        "code,name,x\na,</title><script>alert(1)</script>,1\nb,\"<img src=x onerror=alert(2)>\",2\nc,C&C,3\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("s.toml"),
+        "[index]\nid = \"i\"\n[data]\nfiles = [\"d.csv\"]\n[units]\nid = \"code\"\nname = \"name\"\n[map]\nfile = \"m.geojson\"\nid = \"code\"\ncredit = \"<b>test</b>\"\n[[indicator]]\nid = \"x\"\n",
+    )
+    .unwrap();
+    let out = kommunrank_in(
+        dir,
+        &["report", "--spec", "s.toml", "--quiet", "--out", "r.html"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = std::fs::read_to_string(dir.join("r.html")).unwrap();
+    assert_eq!(html.matches("<use href=\"#u").count(), 3);
+    assert!(
+        !html.contains("<script>alert")
+            && !html.contains("<img src=x")
+            && !html.contains("<b>test")
+    );
+    assert!(html.contains("&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("C&amp;C"));
+}

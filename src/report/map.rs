@@ -1,0 +1,603 @@
+//! Choropleth maps of a ranking: boundaries read from GeoJSON (any units,
+//! keyed by a property that holds the unit id), projected and simplified
+//! for the page, drawn as SVG with a legend. Each unit's shape is defined
+//! once and reused by every map of the page; its hover text names the unit,
+//! its score, rank and rank interval, or why it has no rank.
+
+use super::Lang;
+use super::charts::esc;
+use super::results::McResults;
+use super::words::{self, either as t};
+use crate::error::{Error, Result};
+use crate::pipeline::{Rank, RankResult};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::fmt::Write;
+
+/// Where the boundaries come from: a GeoJSON file of the units (and,
+/// optionally, one of larger areas whose borders are drawn over them).
+#[derive(Debug, Clone)]
+pub struct MapSource {
+    /// The units' boundaries (a GeoJSON FeatureCollection).
+    pub file: crate::input::Source,
+    /// The feature property that holds the unit id.
+    pub id_property: String,
+    /// Larger areas (counties) drawn as borders, if any.
+    pub borders: Option<crate::input::Source>,
+    /// Where the boundaries come from, as the report credits it.
+    pub credit: Option<String>,
+}
+
+/// Boundaries projected to the page: shapes in tenths of a pixel.
+#[derive(Debug, Clone)]
+pub struct Boundaries {
+    /// Unit id -> path data (in tenths of a pixel).
+    shapes: Vec<(String, String)>,
+    /// Path data of the borders of larger areas.
+    borders: Vec<String>,
+    /// Width and height in pixels.
+    size: (f64, f64),
+    /// What the report names as the source.
+    credit: String,
+}
+
+/// Width of a map in pixels.
+const WIDTH: f64 = 340.0;
+/// Points closer than this (pixels) to the last point kept are dropped.
+const SIMPLIFY: f64 = 0.6;
+
+/// A ring of lon/lat points.
+type Ring = Vec<[f64; 2]>;
+
+/// Reads and projects the boundaries; an error names the file, the feature
+/// and what is wrong.
+pub fn load(source: &MapSource) -> Result<Boundaries> {
+    let units = features(&source.file, Some(&source.id_property))?;
+    let borders = match &source.borders {
+        Some(b) => features(b, None)?,
+        None => Vec::new(),
+    };
+    let all = units
+        .iter()
+        .chain(&borders)
+        .flat_map(|(_, r)| r.iter().flatten());
+    let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+    for p in all {
+        for d in 0..2 {
+            lo[d] = lo[d].min(p[d]);
+            hi[d] = hi[d].max(p[d]);
+        }
+    }
+    if !(lo[0] < hi[0] && lo[1] < hi[1]) {
+        return Err(map_error(&source.file, "has no coordinates to draw"));
+    }
+    // Equirectangular at the middle latitude: true shapes near it, enough
+    // for a country the size of Sweden.
+    let shrink = ((lo[1] + hi[1]) / 2.0).to_radians().cos().max(0.05);
+    let scale = WIDTH / ((hi[0] - lo[0]) * shrink);
+    let project = |p: &[f64; 2]| [(p[0] - lo[0]) * shrink * scale, (hi[1] - p[1]) * scale];
+    let path = |rings: &[Ring]| -> String {
+        let mut d = String::new();
+        for ring in rings {
+            let mut kept: Vec<[i64; 2]> = Vec::new();
+            for p in ring.iter().map(project) {
+                let q = [(p[0] * 10.0).round() as i64, (p[1] * 10.0).round() as i64];
+                if let Some(last) = kept.last() {
+                    let (dx, dy) = ((q[0] - last[0]) as f64, (q[1] - last[1]) as f64);
+                    if dx.hypot(dy) < SIMPLIFY * 10.0 {
+                        continue;
+                    }
+                }
+                kept.push(q);
+            }
+            if kept.len() < 3 {
+                continue;
+            }
+            let _ = write!(d, "M{} {}", kept[0][0], kept[0][1]);
+            for w in kept.windows(2) {
+                let _ = write!(d, "l{} {}", w[1][0] - w[0][0], w[1][1] - w[0][1]);
+            }
+            d.push('z');
+        }
+        d
+    };
+    Ok(Boundaries {
+        shapes: units.iter().map(|(id, r)| (id.clone(), path(r))).collect(),
+        borders: borders.iter().map(|(_, r)| path(r)).collect(),
+        size: (WIDTH, ((hi[1] - lo[1]) * scale).ceil()),
+        credit: source.credit.clone().unwrap_or_else(|| {
+            let name = |s: &crate::input::Source| {
+                s.path()
+                    .and_then(|p| p.file_name())
+                    .map_or_else(|| s.name(), |n| n.to_string_lossy().into_owned())
+            };
+            let mut c = name(&source.file);
+            if let Some(b) = &source.borders {
+                c += &format!(", {}", name(b));
+            }
+            c
+        }),
+    })
+}
+
+fn map_error(source: &crate::input::Source, what: impl std::fmt::Display) -> Error {
+    Error::Usage(format!(
+        "map boundaries '{}' {what}: give a GeoJSON FeatureCollection of Polygon or MultiPolygon features (--map FILE, or [map] file in the spec)",
+        source.name()
+    ))
+}
+
+/// The features of a GeoJSON file: (id, rings); the id is the property
+/// `id_property` (text, or a whole number) when given.
+fn features(
+    source: &crate::input::Source,
+    id_property: Option<&str>,
+) -> Result<Vec<(String, Vec<Ring>)>> {
+    let bytes = source.bytes()?;
+    let doc: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| map_error(source, format!("is not JSON ({e})")))?;
+    let Some(list) = doc.get("features").and_then(Value::as_array) else {
+        return Err(map_error(source, "has no \"features\" list"));
+    };
+    let mut out = Vec::with_capacity(list.len());
+    for (i, f) in list.iter().enumerate() {
+        let id = match id_property {
+            None => String::new(),
+            Some(key) => match f.get("properties").and_then(|p| p.get(key)) {
+                Some(Value::String(s)) => s.trim().to_string(),
+                Some(Value::Number(n)) if n.as_u64().is_some() => n.to_string(),
+                _ => {
+                    return Err(map_error(
+                        source,
+                        format!(
+                            "feature {i} has no text or whole-number property '{key}' (name the property that holds the unit id: --map-id NAME, or [map] id)"
+                        ),
+                    ));
+                }
+            },
+        };
+        let geometry = f.get("geometry").unwrap_or(&Value::Null);
+        let polygons: Vec<&Value> = match geometry.get("type").and_then(Value::as_str) {
+            Some("Polygon") => geometry.get("coordinates").into_iter().collect(),
+            Some("MultiPolygon") => geometry
+                .get("coordinates")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().collect())
+                .unwrap_or_default(),
+            other => {
+                return Err(map_error(
+                    source,
+                    format!(
+                        "feature {i}: geometry {} is not a Polygon or MultiPolygon",
+                        other.unwrap_or("(none)")
+                    ),
+                ));
+            }
+        };
+        let mut rings = Vec::new();
+        for polygon in polygons {
+            for ring in polygon.as_array().into_iter().flatten() {
+                let points: Option<Ring> = ring
+                    .as_array()
+                    .map(|pts| {
+                        pts.iter()
+                            .map(|p| {
+                                let x = p.get(0).and_then(Value::as_f64)?;
+                                let y = p.get(1).and_then(Value::as_f64)?;
+                                (x.is_finite() && y.is_finite()).then_some([x, y])
+                            })
+                            .collect()
+                    })
+                    .unwrap_or(None);
+                match points {
+                    Some(p) => rings.push(p),
+                    None => {
+                        return Err(map_error(
+                            source,
+                            format!("feature {i}: a ring's coordinates are not [lon, lat] numbers"),
+                        ));
+                    }
+                }
+            }
+        }
+        out.push((id, rings));
+    }
+    Ok(out)
+}
+
+/// How a unit is shown on a map: its fill and hover text.
+struct Fill {
+    colour: &'static str,
+    title: String,
+}
+
+/// A map's classes: colours, best class first, and their legend labels.
+struct Legend {
+    title: String,
+    classes: Vec<(&'static str, String)>,
+}
+
+/// Dark = best: ranks in fifths.
+const RANK_COLOURS: [&str; 5] = ["#08306b", "#2171b5", "#4292c6", "#9ecae1", "#deebf7"];
+/// Dark = most uncertain: interval widths in fifths.
+const WIDTH_COLOURS: [&str; 5] = ["#fee6ce", "#fdae6b", "#f16913", "#d94801", "#7f2704"];
+/// Units in the data without a rank (hatched; the legend's key has its
+/// own pattern, unscaled).
+const UNRANKED: &str = "url(#unranked)";
+const UNRANKED_KEY: &str = "url(#unranked-key)";
+/// Shapes of units not in the data.
+const ABSENT: &str = "#ffffff";
+
+/// The maps of a report, with their legends, as one HTML fragment: the
+/// index by rank, and (with a Monte Carlo result) the width of the 5-95%
+/// rank interval. Shapes are defined once and reused by both maps.
+pub fn maps_html(b: &Boundaries, r: &RankResult, mc: Option<&McResults>, lang: Lang) -> String {
+    let mut o = defs(b);
+    let (fills, legend) = rank_fills(r, mc, lang);
+    o += &one_map(b, &fills, &legend, lang, None);
+    if let Some(mc) = mc {
+        let (fills, legend) = width_fills(r, mc, lang);
+        o += &one_map(b, &fills, &legend, lang, None);
+    }
+    let missing: Vec<&str> = {
+        let drawn: std::collections::HashSet<&str> =
+            b.shapes.iter().map(|(id, _)| id.as_str()).collect();
+        r.units
+            .iter()
+            .map(|u| u.id.as_str())
+            .chain(r.excluded.iter().map(|e| e.id.as_str()))
+            .filter(|id| !drawn.contains(id))
+            .collect()
+    };
+    if !missing.is_empty() {
+        let shown: Vec<&str> = missing.iter().take(8).copied().collect();
+        let _ = write!(
+            o,
+            "<p class=\"note\">{} {}: {}{}</p>",
+            missing.len(),
+            t(
+                lang,
+                "units of the data have no shape in the boundaries",
+                "enheter i data saknar form i gränsfilen"
+            ),
+            esc(&shown.join(", ")),
+            if missing.len() > 8 { ", …" } else { "" }
+        );
+    }
+    let _ = write!(
+        o,
+        "<p class=\"note\">{}: {}</p>",
+        t(lang, "Boundaries", "Gränser"),
+        esc(&b.credit)
+    );
+    o
+}
+
+/// A standalone SVG of the index map (for slides).
+pub fn map_svg(b: &Boundaries, r: &RankResult, mc: Option<&McResults>, lang: Lang) -> String {
+    let (fills, legend) = rank_fills(r, mc, lang);
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n",
+        one_map(b, &fills, &legend, lang, Some(&defs_inner(b)))
+    )
+}
+
+/// The shapes, defined once in a hidden SVG, and the hatch of unranked units.
+fn defs(b: &Boundaries) -> String {
+    format!(
+        "<svg width=\"0\" height=\"0\" style=\"position:absolute\" aria-hidden=\"true\">{}</svg>",
+        defs_inner(b)
+    )
+}
+
+fn defs_inner(b: &Boundaries) -> String {
+    let mut o = String::from(
+        "<defs><pattern id=\"unranked\" width=\"40\" height=\"40\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"40\" height=\"40\" fill=\"#d9d9d9\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"40\" stroke=\"#8c8c8c\" stroke-width=\"14\"/></pattern><pattern id=\"unranked-key\" width=\"4\" height=\"4\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"4\" height=\"4\" fill=\"#d9d9d9\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"4\" stroke=\"#8c8c8c\" stroke-width=\"1.4\"/></pattern>",
+    );
+    for (i, (_, d)) in b.shapes.iter().enumerate() {
+        let _ = write!(o, "<path id=\"u{i}\" d=\"{d}\"/>");
+    }
+    o += "</defs>";
+    o
+}
+
+/// One map: every shape filled by `fills`, the borders, the legend. A
+/// standalone SVG carries its own `defs` and namespace; in the page the
+/// shapes come from [`defs`].
+fn one_map(
+    b: &Boundaries,
+    fills: &HashMap<&str, Fill>,
+    legend: &Legend,
+    lang: Lang,
+    standalone: Option<&str>,
+) -> String {
+    let (w, h) = b.size;
+    let legend_h = 18.0 * (legend.classes.len() + 3) as f64;
+    let (open, defs, close) = match standalone {
+        Some(d) => ("", format!(" xmlns=\"http://www.w3.org/2000/svg\">{d}"), ""),
+        None => ("<figure class=\"map\">", ">".to_string(), "</figure>"),
+    };
+    let mut o = format!(
+        "{open}<svg viewBox=\"0 0 {} {}\" width=\"{}\" role=\"img\" aria-label=\"{}\"{defs}<g transform=\"scale(0.1)\" stroke=\"#ffffff\" stroke-width=\"3\">",
+        w + 170.0,
+        h.max(legend_h),
+        w + 170.0,
+        esc(&legend.title)
+    );
+    let absent = t(lang, "not in the data", "finns inte i data");
+    for (i, (id, _)) in b.shapes.iter().enumerate() {
+        let (colour, title) = match fills.get(id.as_str()) {
+            Some(f) => (f.colour, f.title.clone()),
+            None => (ABSENT, format!("{id}: {absent}")),
+        };
+        let _ = write!(
+            o,
+            "<use href=\"#u{i}\" fill=\"{colour}\"><title>{}</title></use>",
+            esc(&title)
+        );
+    }
+    o += "</g>";
+    if !b.borders.is_empty() {
+        o += "<g transform=\"scale(0.1)\" fill=\"none\" stroke=\"#333333\" stroke-width=\"6\">";
+        for d in &b.borders {
+            let _ = write!(o, "<path d=\"{d}\"/>");
+        }
+        o += "</g>";
+    }
+    // The legend, right of the map.
+    let x = w + 12.0;
+    let _ = write!(
+        o,
+        "<text x=\"{x}\" y=\"14\" font-size=\"12\" font-weight=\"600\">{}</text>",
+        esc(&legend.title)
+    );
+    let rows = legend.classes.iter().map(|(c, l)| (*c, l.clone())).chain([
+        (
+            UNRANKED_KEY,
+            t(lang, "not ranked", "ej rangordnad").to_string(),
+        ),
+        (ABSENT, absent.to_string()),
+    ]);
+    for (k, (colour, label)) in rows.enumerate() {
+        let y = 24.0 + 18.0 * k as f64;
+        let _ = write!(
+            o,
+            "<rect x=\"{x}\" y=\"{y}\" width=\"14\" height=\"12\" fill=\"{colour}\" stroke=\"#999999\" stroke-width=\"0.5\"/><text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>",
+            x + 20.0,
+            y + 10.0,
+            esc(&label)
+        );
+    }
+    o += "</svg>";
+    o += close;
+    o
+}
+
+/// Ranges of a 1..=n scale cut in five (fewer when n is small): the last
+/// value of each class.
+fn fifths(n: usize) -> Vec<usize> {
+    let mut ends: Vec<usize> = (1..=5).map(|k| (n * k).div_ceil(5)).collect();
+    ends.dedup();
+    ends
+}
+
+fn class_of(v: usize, ends: &[usize]) -> usize {
+    ends.iter().position(|&e| v <= e).unwrap_or(ends.len() - 1)
+}
+
+fn range_labels(ends: &[usize], from: usize) -> Vec<String> {
+    let mut start = from;
+    ends.iter()
+        .map(|&e| {
+            let l = if start == e {
+                format!("{e}")
+            } else {
+                format!("{start}–{e}")
+            };
+            start = e + 1;
+            l
+        })
+        .collect()
+}
+
+/// Hover text of a ranked unit: name, score, rank, interval.
+fn ranked_title(
+    name: &str,
+    id: &str,
+    score: f64,
+    rank: Rank,
+    n: usize,
+    interval: Option<(f64, f64)>,
+    lang: Lang,
+) -> String {
+    let mut s = format!(
+        "{name} ({id})\n{} {}, {} {} {} {n}",
+        t(lang, "score", "poäng"),
+        words::number(score, 3, lang),
+        t(lang, "rank", "rang"),
+        rank,
+        t(lang, "of", "av")
+    );
+    if let Some((a, b)) = interval {
+        let _ = write!(
+            s,
+            "\n{} {}–{}",
+            t(lang, "5–95% rank interval", "rangintervall 5–95 %"),
+            Rank(a),
+            Rank(b)
+        );
+    }
+    s
+}
+
+/// Units in the data without a rank: screened out (with the reason), or
+/// scored but not ranked (`ranking.unranked`).
+fn unranked_fills<'a>(r: &'a RankResult, fills: &mut HashMap<&'a str, Fill>, lang: Lang) {
+    for u in r.units.iter().filter(|u| u.rank.is_none()) {
+        fills.insert(
+            &u.id,
+            Fill {
+                colour: UNRANKED,
+                title: format!(
+                    "{} ({})\n{} ({} {})",
+                    u.name,
+                    u.id,
+                    t(lang, "not ranked", "ej rangordnad"),
+                    t(lang, "score", "poäng"),
+                    words::number(u.score, 3, lang)
+                ),
+            },
+        );
+    }
+    for e in &r.excluded {
+        fills.insert(
+            &e.id,
+            Fill {
+                colour: UNRANKED,
+                title: format!(
+                    "{} ({})\n{}: {}",
+                    e.name,
+                    e.id,
+                    t(lang, "not ranked", "ej rangordnad"),
+                    words::exclusion(&e.reason, lang)
+                ),
+            },
+        );
+    }
+}
+
+fn intervals(mc: Option<&McResults>) -> HashMap<&str, (f64, f64)> {
+    mc.map(|m| {
+        m.units
+            .iter()
+            .map(|u| (u.id.as_str(), (u.q05, u.q95)))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+fn rank_fills<'a>(
+    r: &'a RankResult,
+    mc: Option<&'a McResults>,
+    lang: Lang,
+) -> (HashMap<&'a str, Fill>, Legend) {
+    let n = r.units.iter().filter(|u| u.rank.is_some()).count();
+    let ends = fifths(n.max(1));
+    let interval = intervals(mc);
+    let mut fills = HashMap::new();
+    for u in &r.units {
+        let Some(rank) = u.rank else { continue };
+        let class = class_of(rank.0.ceil() as usize, &ends);
+        fills.insert(
+            u.id.as_str(),
+            Fill {
+                colour: RANK_COLOURS[class],
+                title: ranked_title(
+                    &u.name,
+                    &u.id,
+                    u.score,
+                    rank,
+                    n,
+                    interval.get(u.id.as_str()).copied(),
+                    lang,
+                ),
+            },
+        );
+    }
+    unranked_fills(r, &mut fills, lang);
+    let labels = range_labels(&ends, 1);
+    let legend = Legend {
+        title: t(lang, "Rank", "Rang").to_string(),
+        classes: labels
+            .into_iter()
+            .enumerate()
+            .map(|(k, l)| (RANK_COLOURS[k], l))
+            .collect(),
+    };
+    (fills, legend)
+}
+
+fn width_fills<'a>(
+    r: &'a RankResult,
+    mc: &'a McResults,
+    lang: Lang,
+) -> (HashMap<&'a str, Fill>, Legend) {
+    let interval = intervals(Some(mc));
+    let n = r.units.iter().filter(|u| u.rank.is_some()).count();
+    let width = |id: &str| {
+        interval
+            .get(id)
+            .map(|(a, b)| (b - a).max(0.0).round() as usize)
+    };
+    let mut widths: Vec<usize> = r.units.iter().filter_map(|u| width(&u.id)).collect();
+    widths.sort_unstable();
+    // Class ends at the fifths of the widths (distinct, rising).
+    let mut ends: Vec<usize> = (1..=5)
+        .filter_map(|k| {
+            widths
+                .get((widths.len() * k).div_ceil(5).saturating_sub(1))
+                .copied()
+        })
+        .collect();
+    ends.dedup();
+    if ends.is_empty() {
+        ends.push(0);
+    }
+    let mut fills = HashMap::new();
+    for u in &r.units {
+        let (Some(rank), Some(wd)) = (u.rank, width(&u.id)) else {
+            continue;
+        };
+        let class = class_of(wd, &ends);
+        fills.insert(
+            u.id.as_str(),
+            Fill {
+                colour: WIDTH_COLOURS[class],
+                title: ranked_title(
+                    &u.name,
+                    &u.id,
+                    u.score,
+                    rank,
+                    n,
+                    interval.get(u.id.as_str()).copied(),
+                    lang,
+                ),
+            },
+        );
+    }
+    unranked_fills(r, &mut fills, lang);
+    let labels = range_labels(&ends, 0);
+    let legend = Legend {
+        title: t(
+            lang,
+            "Width of the 5–95% rank interval",
+            "Bredd på rangintervallet 5–95 %",
+        )
+        .to_string(),
+        classes: labels
+            .into_iter()
+            .enumerate()
+            .map(|(k, l)| {
+                (
+                    WIDTH_COLOURS[k],
+                    format!("{l} {}", t(lang, "ranks", "rangplatser")),
+                )
+            })
+            .collect(),
+    };
+    (fills, legend)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fifths_cut_the_ranks_evenly() {
+        assert_eq!(fifths(290), vec![58, 116, 174, 232, 290]);
+        assert_eq!(fifths(3), vec![1, 2, 3]);
+        assert_eq!(class_of(58, &fifths(290)), 0);
+        assert_eq!(class_of(59, &fifths(290)), 1);
+        assert_eq!(range_labels(&[58, 116], 1), vec!["1–58", "59–116"]);
+    }
+}
