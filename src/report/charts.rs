@@ -51,7 +51,7 @@ pub struct ChartWords {
 pub const CHART_EN: ChartWords = ChartWords {
     nominal: "nominal",
     median: "median",
-    intervals_key: "rank (1 = best); bar: 5%-95% of runs, tick: median, dot: nominal",
+    intervals_key: "rank (1 = best); bar: 5%-95% of runs, tick: median, dot: nominal rank (tied units share the best rank of their tie)",
     first_order: "first order S_i",
     total_order: "total S_Ti (lines: 95% intervals)",
     lang: Lang::En,
@@ -68,7 +68,7 @@ pub fn rank_intervals(
     let row = 12.0;
     let (left, right, top) = (170.0, 20.0, 30.0);
     let width = 760.0;
-    let height = top + row * items.len() as f64 + 30.0;
+    let height = top + row * items.len() as f64 + 44.0;
     let plot = width - left - right;
     let x = |r: f64| left + plot * (r - 1.0) / (max_rank - 1.0).max(1.0);
     let mut s = String::new();
@@ -77,18 +77,19 @@ pub fn rank_intervals(
         r#"<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img"><title>{}</title>"#,
         esc(title)
     );
-    // Axis with ticks.
+    // Axes with ticks, at the top and at the bottom.
     let step = nice_step(max_rank);
     let mut t = 1.0;
     while t <= max_rank + 0.5 {
         let _ = write!(
             s,
-            r##"<line x1="{0:.1}" y1="{1}" x2="{0:.1}" y2="{2}" stroke="#e3e3e3"/><text x="{0:.1}" y="{3}" font-size="10" text-anchor="middle" fill="#555">{4}</text>"##,
+            r##"<line x1="{0:.1}" y1="{1}" x2="{0:.1}" y2="{2}" stroke="#e3e3e3"/><text x="{0:.1}" y="{3}" font-size="10" text-anchor="middle" fill="#555">{4}</text><text x="{0:.1}" y="{5}" font-size="10" text-anchor="middle" fill="#555">{4}</text>"##,
             x(t),
             top - 4.0,
-            height - 26.0,
+            height - 40.0,
             top - 8.0,
-            t as i64
+            t as i64,
+            height - 28.0
         );
         t = if t == 1.0 && step > 1.0 {
             step
@@ -176,17 +177,10 @@ pub fn sobol_bars(bars: &[Bar], title: &str, words: &ChartWords) -> String {
     let width = 760.0;
     let height = top + row * bars.len() as f64 + 34.0;
     let plot = width - left - right;
-    let lo = bars
-        .iter()
-        .flat_map(|b| [b.first_ci[0], b.total_ci[0], b.first])
-        .filter(|v| v.is_finite())
-        .fold(0.0f64, f64::min);
-    let hi = bars
-        .iter()
-        .flat_map(|b| [b.first_ci[1], b.total_ci[1], b.total])
-        .filter(|v| v.is_finite())
-        .fold(0.1f64, f64::max)
-        .min(1.5);
+    // Indices are shares of variance: the axis is [0, 1] (estimates and
+    // interval ends outside it are drawn at its ends; the tooltips give
+    // them as estimated).
+    let (lo, hi) = (0.0, 1.0);
     let x = |v: f64| left + plot * (v.clamp(lo, hi) - lo) / (hi - lo);
     let mut s = String::new();
     let _ = write!(
@@ -194,8 +188,8 @@ pub fn sobol_bars(bars: &[Bar], title: &str, words: &ChartWords) -> String {
         r#"<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img"><title>{}</title>"#,
         esc(title)
     );
-    for t in 0..=4 {
-        let v = lo + (hi - lo) * t as f64 / 4.0;
+    for t in 0..=5 {
+        let v = lo + (hi - lo) * t as f64 / 5.0;
         let _ = write!(
             s,
             r##"<line x1="{0:.1}" y1="{1}" x2="{0:.1}" y2="{2}" stroke="#e3e3e3"/><text x="{0:.1}" y="{3}" font-size="10" text-anchor="middle" fill="#555">{4}</text>"##,
@@ -203,7 +197,7 @@ pub fn sobol_bars(bars: &[Bar], title: &str, words: &ChartWords) -> String {
             top - 4.0,
             height - 28.0,
             height - 16.0,
-            number(v, 2, words.lang)
+            trimmed(v, 1, words.lang)
         );
     }
     let _ = write!(
@@ -327,17 +321,20 @@ fn short(v: f64, lang: Lang) -> String {
     trimmed(v, d, lang)
 }
 
-/// A correlation heatmap (blue negative, white 0, red positive).
-pub fn heatmap(ids: &[String], matrix: &[Vec<f64>], title: &str, lang: Lang) -> String {
+/// A correlation heatmap (blue negative, white 0, red positive) of the
+/// variables named by `labels`, with its colour scale below.
+pub fn heatmap(labels: &[String], matrix: &[Vec<f64>], title: &str, lang: Lang) -> String {
+    let ids = labels;
     let n = ids.len();
-    let cell = (520.0 / n.max(1) as f64).clamp(8.0, 28.0);
-    let left = 90.0;
-    let top = 90.0;
-    let size = left + cell * n as f64 + 10.0;
+    let cell = (560.0 / n.max(1) as f64).clamp(8.0, 28.0);
+    let left = 150.0;
+    let top = 130.0;
+    let size = (left + cell * n as f64 + 10.0).max(left + 230.0);
+    let height = top + cell * n as f64 + 50.0;
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size}" height="{size}" role="img"><title>{}</title>"#,
+        r#"<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {height}" width="{size}" height="{height}" role="img"><title>{}</title>"#,
         esc(title)
     );
     for (i, id) in ids.iter().enumerate() {
@@ -348,10 +345,10 @@ pub fn heatmap(ids: &[String], matrix: &[Vec<f64>], title: &str, lang: Lang) -> 
             left - 4.0,
             top + cell * i as f64 + cell / 2.0 + 3.0,
             (cell * 0.7).min(10.0),
-            esc(&truncate(id, 14)),
+            esc(&truncate(id, 24)),
             top - 4.0,
             (cell * 0.7).min(10.0),
-            esc(&truncate(id, 14))
+            esc(&truncate(id, 24))
         );
     }
     for (i, row) in matrix.iter().enumerate() {
@@ -368,6 +365,32 @@ pub fn heatmap(ids: &[String], matrix: &[Vec<f64>], title: &str, lang: Lang) -> 
             );
         }
     }
+    // The colour scale: r from -1 to 1, in steps of 0.1, with its values.
+    let (y, w) = (top + cell * n as f64 + 14.0, 10.0);
+    for k in 0..=20 {
+        let r = -1.0 + 0.1 * k as f64;
+        let _ = write!(
+            s,
+            r##"<rect x="{:.1}" y="{y:.1}" width="{w}" height="10" fill="{}"/>"##,
+            left + w * k as f64,
+            colour(r)
+        );
+    }
+    for r in [-1.0, -0.5, 0.0, 0.5, 1.0] {
+        let _ = write!(
+            s,
+            r##"<text x="{:.1}" y="{:.1}" font-size="9" text-anchor="middle" fill="#555">{}</text>"##,
+            left + w * ((r + 1.0) * 10.0) + w / 2.0,
+            y + 22.0,
+            trimmed(r, 1, lang)
+        );
+    }
+    let _ = write!(
+        s,
+        r##"<text x="{:.1}" y="{:.1}" font-size="9" fill="#555">r</text>"##,
+        left + w * 21.0 + 6.0,
+        y + 9.0
+    );
     s + "</svg>"
 }
 
@@ -409,7 +432,7 @@ mod tests {
                 "c",
                 Lang::En
             )
-            .matches("<rect")
+            .matches("</title></rect>")
             .count()
                 == 4
         );

@@ -54,6 +54,10 @@ struct Labels {
     shown: fn(usize, usize, usize) -> String,
 }
 
+/// Rank-interval rows of the compact chart: the top and bottom of longer
+/// rankings (all of them, up to the caps below, on demand).
+const COMPACT_TOP: usize = 20;
+const COMPACT_BOTTOM: usize = 20;
 /// Rank-interval rows drawn at most: the top and bottom of longer rankings.
 const INTERVAL_TOP: usize = 200;
 const INTERVAL_BOTTOM: usize = 100;
@@ -99,7 +103,7 @@ const EN: Labels = Labels {
     chart: charts::CHART_EN,
     shown: |top, bottom, n| {
         format!(
-            "The chart shows the top {top} and the bottom {bottom} of the {n} units; every unit's interval is in the Monte Carlo JSON and CSV."
+            "The chart shows the top {top} and the bottom {bottom} of the {n} units (all of them below); every unit's interval is in the Monte Carlo JSON and CSV."
         )
     },
 };
@@ -145,14 +149,14 @@ const SV: Labels = Labels {
     chart: charts::ChartWords {
         nominal: "nominell",
         median: "median",
-        intervals_key: "rang (1 = bäst); stapel: 5%-95% av körningarna, streck: median, punkt: nominell",
+        intervals_key: "rang (1 = bäst); stapel: 5 %–95 % av körningarna, streck: median, punkt: nominell rang (lika poäng delar den bästa rangen i gruppen)",
         first_order: "första ordningen S_i",
         total_order: "totalt S_Ti (linjer: 95 %-intervall)",
         lang: Lang::Sv,
     },
     shown: |top, bottom, n| {
         format!(
-            "Diagrammet visar de {top} översta och de {bottom} nedersta av {n} enheter; alla enheters intervall finns i Monte Carlo-resultatets JSON och CSV."
+            "Diagrammet visar de {top} översta och de {bottom} nedersta av {n} enheter (alla nedan); alla enheters intervall finns i Monte Carlo-resultatets JSON och CSV."
         )
     },
 };
@@ -181,7 +185,7 @@ const CSS: &str = r#"
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d1d1d;background:#fafafa}
 main{max-width:1100px;margin:0 auto;padding:24px 32px 64px;background:#fff}
 h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.25em;margin-top:2em;border-bottom:2px solid #1f4e79;padding-bottom:4px}
-.sub{color:#555}figure.map{display:inline-block;margin:0 24px 8px 0;vertical-align:top}table{border-collapse:collapse;width:100%;font-size:.9em}
+.sub{color:#555}figure.map{display:inline-block;margin:0 24px 8px 0;vertical-align:top}details.all summary{cursor:pointer;color:#1f4e79;margin:8px 0}@media print{@page{size:A4;margin:14mm}body{background:#fff}main{max-width:none;padding:0}.scroll{max-height:none;overflow:visible;border:0}#search{display:none}th{position:static}h2{break-after:avoid}svg,figure,tr{break-inside:avoid}details.all{display:none}}table{border-collapse:collapse;width:100%;font-size:.9em}
 th,td{padding:4px 8px;border-bottom:1px solid #e5e5e5;text-align:left}
 th{background:#f0f4f8;position:sticky;top:0;cursor:pointer;user-select:none}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
@@ -321,8 +325,8 @@ fn ranking_table(input: &ReportInput, l: &Labels, o: &mut String) {
         let _ = write!(
             o,
             "<th class=\"n\" title=\"{}\">{}</th>",
-            esc(&index.nodes[n].label),
-            esc(&index.nodes[n].id)
+            esc(&index.nodes[n].id),
+            esc(&index.nodes[n].label)
         );
     }
     *o += "</tr></thead><tbody>";
@@ -395,15 +399,41 @@ fn rank_intervals(input: &ReportInput, l: &Labels, o: &mut String) {
                 mc.seed,
                 stats.join("; ")
             );
-            if items.len() > INTERVAL_TOP + INTERVAL_BOTTOM {
+            let max_rank = units.len().max(2) as f64;
+            if items.len() <= COMPACT_TOP + COMPACT_BOTTOM {
+                *o += &charts::rank_intervals(&items, max_rank, l.intervals, &l.chart);
+                return;
+            }
+            // Compact: the top and the bottom; all (up to the caps) on demand.
+            let _ = write!(
+                o,
+                "<p class=\"note\">{}</p>",
+                esc(&(l.shown)(COMPACT_TOP, COMPACT_BOTTOM, items.len()))
+            );
+            let compact: Vec<Interval> = items[..COMPACT_TOP]
+                .iter()
+                .chain(&items[items.len() - COMPACT_BOTTOM..])
+                .cloned()
+                .collect();
+            *o += &charts::rank_intervals(&compact, max_rank, l.intervals, &l.chart);
+            let n = items.len();
+            if n > INTERVAL_TOP + INTERVAL_BOTTOM {
+                items.drain(INTERVAL_TOP..n - INTERVAL_BOTTOM);
+            }
+            let _ = write!(
+                o,
+                "<details class=\"all\"><summary>{} ({n})</summary>",
+                words::either(lang, "All units", "Alla enheter")
+            );
+            if n > INTERVAL_TOP + INTERVAL_BOTTOM {
                 let _ = write!(
                     o,
                     "<p class=\"note\">{}</p>",
-                    esc(&(l.shown)(INTERVAL_TOP, INTERVAL_BOTTOM, items.len()))
+                    esc(&(l.shown)(INTERVAL_TOP, INTERVAL_BOTTOM, n))
                 );
-                items.drain(INTERVAL_TOP..items.len() - INTERVAL_BOTTOM);
             }
-            *o += &charts::rank_intervals(&items, units.len().max(2) as f64, l.intervals, &l.chart);
+            *o += &charts::rank_intervals(&items, max_rank, l.intervals, &l.chart);
+            *o += "</details>";
         }
         None => {
             let _ = write!(o, "<p class=\"note\">{}</p>", esc(l.intervals_missing));
@@ -420,9 +450,10 @@ fn sobol_section(input: &ReportInput, l: &Labels, o: &mut String) {
                 .mean_abs_rank_shift
                 .iter()
                 .map(|(name, v)| Bar {
-                    label: s
-                        .factor(name)
-                        .map_or_else(|| name.clone(), |f| words::factor(f, input.lang)),
+                    label: s.factor(name).map_or_else(
+                        || name.clone(),
+                        |f| words::factor_named(f, input.lang, &|id| label_of(input, id)),
+                    ),
                     first: v.first,
                     first_ci: v.first_ci,
                     total: v.total,
@@ -472,12 +503,31 @@ fn score_distributions(input: &ReportInput, l: &Labels, o: &mut String) {
 /// The correlation heatmap.
 fn correlations(input: &ReportInput, l: &Labels, o: &mut String) {
     let _ = write!(o, "<h2 id=\"correlations\">{}</h2>", l.correlations);
-    *o += &charts::heatmap(
-        &input.audit.matrix_ids,
-        &input.audit.pearson,
-        l.correlations,
-        input.lang,
-    );
+    let labels: Vec<String> = input
+        .audit
+        .matrix_ids
+        .iter()
+        .map(|id| label_of(input, id))
+        .collect();
+    *o += &charts::heatmap(&labels, &input.audit.pearson, l.correlations, input.lang);
+}
+
+/// The label of a node or indicator id (the id when there is none).
+fn label_of(input: &ReportInput, id: &str) -> String {
+    let index = &input.result.index;
+    index
+        .nodes
+        .iter()
+        .find(|n| n.id == id)
+        .map(|n| n.label.clone())
+        .or_else(|| {
+            index
+                .indicators
+                .iter()
+                .find(|i| i.id == id)
+                .map(|i| i.label.clone())
+        })
+        .unwrap_or_else(|| id.to_string())
 }
 
 /// The units excluded and why.

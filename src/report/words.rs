@@ -213,29 +213,41 @@ pub fn factor(f: &FactorDescription, lang: Lang) -> String {
     if lang == Lang::En {
         return f.name.clone();
     }
-    let quoted = |v: &Option<Vec<String>>| {
-        v.as_ref()
-            .map(|l| {
-                l.iter()
-                    .map(|x| format!("'{x}'"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_default()
+    factor_named(f, lang, &|id| format!("'{id}'"))
+}
+
+/// A sensitivity factor's name with its nodes and indicators named by
+/// `name` (their labels, in charts): `weights in E-services and apps`.
+pub fn factor_named(f: &FactorDescription, lang: Lang, name: &dyn Fn(&str) -> String) -> String {
+    let names = |v: &Option<Vec<String>>| {
+        v.iter()
+            .flatten()
+            .map(|x| name(x))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     match f.kind.as_str() {
         "weights" if f.nodes.as_ref().is_some_and(|n| n.len() == 1) => {
-            format!("vikter i {}", quoted(&f.nodes))
+            format!(
+                "{} {}",
+                either(lang, "weights in", "vikter i"),
+                names(&f.nodes)
+            )
         }
-        "weights" => "vikter".into(),
-        "normalisation" => "normalisering".into(),
-        "aggregation" => format!("aggregering i {}", quoted(&f.nodes)),
-        "missing" => "metod för saknade värden".into(),
-        "include" => format!(
-            "med eller utan '{}'",
-            f.indicator.as_deref().unwrap_or_default()
+        "weights" => pick("weights", "vikter", lang),
+        "normalisation" => pick("normalisation", "normalisering", lang),
+        "aggregation" => format!(
+            "{} {}",
+            either(lang, "aggregation in", "aggregering i"),
+            names(&f.nodes)
         ),
-        "scenario" => "viktscenario".into(),
+        "missing" => pick("missing-value method", "metod för saknade värden", lang),
+        "include" => format!(
+            "{} {}",
+            either(lang, "with or without", "med eller utan"),
+            name(f.indicator.as_deref().unwrap_or_default())
+        ),
+        "scenario" => pick("weight scenario", "viktscenario", lang),
         _ => f.name.clone(),
     }
 }

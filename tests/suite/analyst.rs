@@ -255,6 +255,11 @@ fn allowed_words() -> std::collections::BTreeSet<String> {
     let mut allowed: std::collections::BTreeSet<String> = [
         "Monte",
         "Carlo",
+        // File formats and the command a note names.
+        "CSV",
+        "JSON",
+        "geojson",
+        "report",
         "Sobol",
         "Spearman",
         "Pearson",

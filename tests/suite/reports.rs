@@ -444,12 +444,16 @@ fn long_rankings_draw_the_top_and_bottom_intervals_and_say_so() {
         "--quiet",
     ]);
     let html = std::fs::read_to_string(tmp.path().join("r.html")).unwrap();
-    assert!(
-        html.contains("The chart shows the top 200 and the bottom 100 of the 400 units"),
-        "no note"
-    );
-    let rows = html.matches(": nominal ").count();
-    assert_eq!(rows, 300, "interval rows drawn");
+    // Compact: the top and bottom 20; all, up to 200 + 100, on demand.
+    for note in [
+        "The chart shows the top 20 and the bottom 20 of the 400 units",
+        "The chart shows the top 200 and the bottom 100 of the 400 units",
+    ] {
+        assert!(html.contains(note), "no note {note:?}");
+    }
+    let rows = html.matches("<circle").count();
+    assert_eq!(rows, 40 + 300, "interval rows drawn");
+    assert!(html.contains("<details class=\"all\"><summary>All units (400)</summary>"));
 }
 
 /// A map of Sweden: every municipality drawn once and used by both maps
