@@ -351,6 +351,8 @@ pub fn heatmap(labels: &[String], matrix: &[Vec<f64>], title: &str, lang: Lang) 
             esc(&truncate(id, 24))
         );
     }
+    // Cell tooltips name their pair by labels cut short (n^2 of them).
+    let short_labels: Vec<String> = ids.iter().map(|l| esc(&truncate(l, 32))).collect();
     for (i, row) in matrix.iter().enumerate() {
         for (j, &r) in row.iter().enumerate() {
             let fill = colour(r);
@@ -359,8 +361,8 @@ pub fn heatmap(labels: &[String], matrix: &[Vec<f64>], title: &str, lang: Lang) 
                 r##"<rect x="{:.1}" y="{:.1}" width="{cell:.1}" height="{cell:.1}" fill="{fill}" stroke="#fff" stroke-width="0.5"><title>{} ~ {}: r = {}</title></rect>"##,
                 left + cell * j as f64,
                 top + cell * i as f64,
-                esc(&ids[i]),
-                esc(&ids[j]),
+                short_labels[i],
+                short_labels[j],
                 number(r, 2, lang)
             );
         }

@@ -229,6 +229,53 @@ const SCRIPT: &str = r#"
       r.style.display = r.textContent.toLowerCase().indexOf(v) >= 0 ? '' : 'none';
     });
   });
+  // The map of a node: classes, hover texts and legend from the page's
+  // data (#map=NODE picks one).
+  var md = document.getElementById('map-data');
+  var fig = document.getElementById('map-index');
+  var sel = document.getElementById('map-node');
+  if (md && fig && sel) {
+    var data = JSON.parse(md.textContent);
+    var show = function(id){
+      var node = null;
+      data.nodes.forEach(function(n){ if (n.id === id) node = n; });
+      if (!node) return;
+      sel.value = id;
+      var w = data.words;
+      var num = function(v){
+        var s = v.toFixed(3);
+        return w.decimal_comma ? s.replace('.', ',').replace('-', '\u2212') : s;
+      };
+      var title = function(i){
+        var c = +node.classes.charAt(i);
+        if (c === 6) return w.absent;
+        if (node.ranks[i] === null) {
+          return w.not_ranked + (data.reasons[i] !== null ? ': ' + data.reasons[i] : '');
+        }
+        return node.label + ': ' + w.score + ' ' + num(node.scores[i]) + ', ' + w.rank + ' ' + node.ranks[i] + ' ' + w.of + ' ' + node.ranked;
+      };
+      Array.prototype.forEach.call(fig.querySelectorAll('use'), function(u, i){
+        u.setAttribute('fill', data.colours[+node.classes.charAt(i)]);
+        var t = u.querySelector('title');
+        if (t) t.textContent = data.names[i] + '\n' + title(i);
+      });
+      var texts = fig.querySelectorAll('svg > text');
+      if (texts.length) texts[0].textContent = node.label;
+      var rects = fig.querySelectorAll('svg > rect');
+      for (var k = 0; k < 5 && k + 1 < texts.length; k++) {
+        var shown = k < node.legend.length;
+        texts[k + 1].textContent = shown ? node.legend[k] : '';
+        if (rects[k]) rects[k].style.display = shown ? '' : 'none';
+      }
+      fig.setAttribute('data-node', id);
+    };
+    sel.addEventListener('change', function(){
+      show(sel.value);
+      if (history.replaceState) history.replaceState(null, '', '#map=' + encodeURIComponent(sel.value));
+    });
+    var m = /[#&]map=([^&]*)/.exec(location.hash);
+    if (m) show(decodeURIComponent(m[1]));
+  }
   document.body.setAttribute('data-ready', 'yes');
 })();
 "#;

@@ -233,8 +233,13 @@ const ABSENT: &str = "#ffffff";
 /// rank interval. Shapes are defined once and reused by both maps.
 pub fn maps_html(b: &Boundaries, r: &RankResult, mc: Option<&McResults>, lang: Lang) -> String {
     let mut o = defs(b);
+    o += &node_choice(b, r, lang);
     let (fills, legend) = rank_fills(r, mc, lang);
-    o += &one_map(b, &fills, &legend, lang, None);
+    o += &one_map(b, &fills, &legend, lang, None).replacen(
+        "<figure class=\"map\">",
+        "<figure class=\"map\" id=\"map-index\">",
+        1,
+    );
     if let Some(mc) = mc {
         let (fills, legend) = width_fills(r, mc, lang);
         o += &one_map(b, &fills, &legend, lang, None);
@@ -271,6 +276,129 @@ pub fn maps_html(b: &Boundaries, r: &RankResult, mc: Option<&McResults>, lang: L
         esc(&b.credit)
     );
     o
+}
+
+/// The colours of the map's classes, by index: the rank fifths, then
+/// unranked, then absent (the page's script recolours by these).
+const CLASS_COLOURS: [&str; 7] = [
+    RANK_COLOURS[0],
+    RANK_COLOURS[1],
+    RANK_COLOURS[2],
+    RANK_COLOURS[3],
+    RANK_COLOURS[4],
+    UNRANKED,
+    ABSENT,
+];
+
+/// JSON for a `<script type="application/json">` element: nothing in it can
+/// end the element or start markup (`<`, `>`, `&` escaped), and the line
+/// separators JavaScript once took for line ends are escaped too.
+pub(crate) fn script_json(v: &serde_json::Value) -> String {
+    serde_json::to_string(v)
+        .expect("JSON")
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+/// A choice of the node the first map shows (the index by default; the
+/// page's `#map=NODE` picks another), with each node's classes, hover
+/// texts and legend as JSON for the page's script.
+fn node_choice(b: &Boundaries, r: &RankResult, lang: Lang) -> String {
+    let index = &r.index;
+    let by_id: HashMap<&str, usize> = r
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.id.as_str(), i))
+        .collect();
+    let excluded: HashMap<&str, String> = r
+        .excluded
+        .iter()
+        .map(|e| (e.id.as_str(), words::exclusion(&e.reason, lang)))
+        .collect();
+    let names: Vec<String> = b
+        .shapes
+        .iter()
+        .map(|(id, _)| match by_id.get(id.as_str()) {
+            Some(&u) => format!("{} ({id})", r.units[u].name),
+            None => match r.excluded.iter().find(|e| &e.id == id) {
+                Some(e) => format!("{} ({id})", e.name),
+                None => id.clone(),
+            },
+        })
+        .collect();
+    // Per unit shape: its reason when it is screened out (else null).
+    let reasons: Vec<Option<&String>> = b
+        .shapes
+        .iter()
+        .map(|(id, _)| excluded.get(id.as_str()))
+        .collect();
+    let mut nodes = Vec::new();
+    let mut options = String::new();
+    for (k, node) in index.nodes.iter().enumerate() {
+        let n = r
+            .units
+            .iter()
+            .filter(|u| u.node_ranks.get(k).is_some_and(Option::is_some))
+            .count();
+        let ends = fifths(n.max(1));
+        let mut classes = String::new();
+        let (mut scores, mut ranks) = (Vec::new(), Vec::new());
+        for (id, _) in &b.shapes {
+            let unit = by_id.get(id.as_str()).map(|&u| &r.units[u]);
+            let rank = unit.and_then(|u| u.node_ranks.get(k).copied().flatten());
+            let class = match (unit, rank) {
+                (_, Some(rank)) => class_of(rank.0.ceil() as usize, &ends),
+                (Some(_), None) => 5,
+                (None, _) if excluded.contains_key(id.as_str()) => 5,
+                (None, _) => 6,
+            };
+            classes.push(char::from(b'0' + class as u8));
+            // Scores to 3 decimals, as the hover texts show them.
+            scores.push(
+                unit.map(|u| (u.nodes[k] * 1000.0).round() / 1000.0)
+                    .filter(|v| v.is_finite()),
+            );
+            ranks.push(rank.map(|x| x.0));
+        }
+        nodes.push(serde_json::json!({
+            "id": node.id,
+            "label": node.label,
+            "ranked": n,
+            "classes": classes,
+            "scores": scores,
+            "ranks": ranks,
+            "legend": range_labels(&ends, 1),
+        }));
+        let _ = write!(
+            options,
+            "<option value=\"{}\">{}</option>",
+            esc(&node.id),
+            esc(&node.label)
+        );
+    }
+    let data = serde_json::json!({
+        "names": names,
+        "reasons": reasons,
+        "colours": CLASS_COLOURS,
+        "nodes": nodes,
+        "words": {
+            "score": t(lang, "score", "poäng"),
+            "rank": t(lang, "rank", "rang"),
+            "of": t(lang, "of", "av"),
+            "not_ranked": t(lang, "not ranked", "ej rangordnad"),
+            "absent": t(lang, "not in the data", "finns inte i data"),
+            "decimal_comma": lang == Lang::Sv,
+        },
+    });
+    format!(
+        "<p><label>{} <select id=\"map-node\">{options}</select></label></p><script type=\"application/json\" id=\"map-data\">{}</script>",
+        t(lang, "Map of", "Karta över"),
+        script_json(&data)
+    )
 }
 
 /// A standalone SVG of the index map (for slides).

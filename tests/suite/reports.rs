@@ -561,6 +561,41 @@ fn map_of_sweden_colours_every_municipality() {
     let svg = report(&svg_path, &map_args);
     assert!(svg.starts_with("<?xml") && svg.contains("xmlns=\"http://www.w3.org/2000/svg\""));
     assert_eq!(svg.matches("<use href=\"#u").count(), 290);
+    // In the page, #map=NODE colours the first map by that node's ranks.
+    if let Some(browser) = chromium() {
+        let dom = dump_dom(
+            &browser,
+            tmp.path(),
+            &format!("file://{}#map=connectivity", html.display()),
+        );
+        assert!(dom.contains("data-ready=\"yes\"") && dom.contains("data-node=\"connectivity\""));
+        let first = &dom[dom.find("id=\"map-index\"").unwrap()..];
+        let first = &first[..first.find("</figure>").unwrap()];
+        let node_ranked = units
+            .iter()
+            .filter(|u| u["node_ranks"]["connectivity"].is_number())
+            .count();
+        for u in units {
+            let id = u["id"].as_str().unwrap();
+            let at = first
+                .find(&format!("({id})\n"))
+                .unwrap_or_else(|| panic!("{id}"));
+            let fill = &first[first[..at].rfind("<use ").unwrap()..at];
+            let fill = fill[fill.find("fill=\"").unwrap() + 6..]
+                .split('"')
+                .next()
+                .unwrap();
+            match u["node_ranks"]["connectivity"].as_f64() {
+                Some(rank) => {
+                    let fifth = (0..5)
+                        .find(|&k| rank as usize <= (node_ranked * (k + 1)).div_ceil(5))
+                        .unwrap();
+                    assert_eq!(fill, palette[fifth], "{id}");
+                }
+                None => assert_eq!(fill, "url(#unranked)", "{id}"),
+            }
+        }
+    }
     // A property that is not there is named.
     let out = kommunrank(&[
         "report",
@@ -576,6 +611,23 @@ fn map_of_sweden_colours_every_municipality() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("property 'kod'"), "{}", stderr(&out));
+}
+
+/// The page's DOM after its scripts ran (headless Chromium).
+fn dump_dom(browser: &str, dir: &Path, url: &str) -> String {
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+        ])
+        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+        .args(["--virtual-time-budget=3000", "--dump-dom", url])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Names and ids on a map come from the data: escaped in its hover texts.
@@ -605,7 +657,7 @@ fn map_hover_texts_escape_hostile_names() {
     .unwrap();
     std::fs::write(
         dir.join("d.csv"),
-        "code,name,x\na,</title><script>alert(1)</script>,1\nb,\"<img src=x onerror=alert(2)>\",2\nc,C&C,3\n",
+        "code,name,x\na,</title><script>alert(1)</script>,1\nb,\"<img src=x onerror=alert(2)>\",2\nc,C&C</script><script>document.title='pwned'</script><!-- \u{2028},3\n",
     )
     .unwrap();
     std::fs::write(
@@ -627,4 +679,25 @@ fn map_hover_texts_escape_hostile_names() {
     );
     assert!(html.contains("&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(html.contains("C&amp;C"));
+    // The map's data for the page's script cannot end its element either,
+    // and nothing in it runs: the script reaches its end, the page's title
+    // is untouched.
+    let data = &html[html.find("id=\"map-data\">").unwrap()..];
+    let data = &data[..data.find("</script>").unwrap()];
+    assert!(
+        !data[15..].contains('<') && !data.contains('\u{2028}'),
+        "{data}"
+    );
+    let Some(browser) = chromium() else { return };
+    let dom = dump_dom(
+        &browser,
+        dir,
+        &format!("file://{}#map=i", dir.join("r.html").display()),
+    );
+    assert!(dom.contains("data-ready=\"yes\""), "the script stopped");
+    assert!(dom.contains("data-node=\"i\""));
+    assert!(
+        !dom.contains("pwned") || !dom.contains("<title>pwned"),
+        "a script in the data ran"
+    );
 }
