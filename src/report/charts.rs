@@ -131,12 +131,18 @@ pub fn rank_intervals(
     s
 }
 
+/// `s` cut to at most `n` characters with an ellipsis, at the end of a
+/// word when one ends in its second half (no stray letters of the next).
 fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        s.chars().take(n - 1).collect::<String>() + "…"
+        return s.to_string();
     }
+    let head: String = s.chars().take(n - 1).collect();
+    let cut = match head.rfind(' ') {
+        Some(i) if head[..i].chars().count() >= n / 2 => head[..i].trim_end().to_string(),
+        _ => head,
+    };
+    cut + "…"
 }
 
 fn nice_step(max: f64) -> f64 {

@@ -69,7 +69,12 @@ pub fn load(source: &MapSource) -> Result<Boundaries> {
         }
     }
     if !(lo[0] < hi[0] && lo[1] < hi[1]) {
-        return Err(map_error(&source.file, "has no coordinates to draw"));
+        return Err(map_error(
+            &source.file,
+            None,
+            "no coordinates to draw",
+            MAP_FIX,
+        ));
     }
     // Equirectangular at the middle latitude: true shapes near it, enough
     // for a country the size of Sweden.
@@ -120,11 +125,25 @@ pub fn load(source: &MapSource) -> Result<Boundaries> {
     })
 }
 
-fn map_error(source: &crate::input::Source, what: impl std::fmt::Display) -> Error {
-    Error::Usage(format!(
-        "map boundaries '{}' {what}: give a GeoJSON FeatureCollection of Polygon or MultiPolygon features (--map FILE, or [map] file in the spec)",
-        source.name()
-    ))
+/// What to give as boundaries.
+const MAP_FIX: &str = "give a GeoJSON FeatureCollection of Polygon or MultiPolygon features (--map FILE, or [map] file in the spec)";
+
+/// A problem in a boundary file, at a feature when `feature` is given.
+fn map_error(
+    source: &crate::input::Source,
+    feature: Option<usize>,
+    what: impl Into<String>,
+    fix: &str,
+) -> Error {
+    Error::data(
+        crate::error::Location {
+            file: source.name(),
+            position: feature.map(|i| format!("feature {i}")).unwrap_or_default(),
+            column: None,
+        },
+        what,
+    )
+    .with_hint(fix)
 }
 
 /// The features of a GeoJSON file: (id, rings); the id is the property
@@ -135,9 +154,9 @@ fn features(
 ) -> Result<Vec<(String, Vec<Ring>)>> {
     let bytes = source.bytes()?;
     let doc: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| map_error(source, format!("is not JSON ({e})")))?;
+        .map_err(|e| map_error(source, None, format!("not JSON ({e})"), MAP_FIX))?;
     let Some(list) = doc.get("features").and_then(Value::as_array) else {
-        return Err(map_error(source, "has no \"features\" list"));
+        return Err(map_error(source, None, "no \"features\" list", MAP_FIX));
     };
     let mut out = Vec::with_capacity(list.len());
     for (i, f) in list.iter().enumerate() {
@@ -149,9 +168,9 @@ fn features(
                 _ => {
                     return Err(map_error(
                         source,
-                        format!(
-                            "feature {i} has no text or whole-number property '{key}' (name the property that holds the unit id: --map-id NAME, or [map] id)"
-                        ),
+                        Some(i),
+                        format!("no text or whole-number property '{key}' to take as the unit id"),
+                        "name the property that holds the unit id: --map-id NAME, or [map] id in the spec",
                     ));
                 }
             },
@@ -167,10 +186,12 @@ fn features(
             other => {
                 return Err(map_error(
                     source,
+                    Some(i),
                     format!(
-                        "feature {i}: geometry {} is not a Polygon or MultiPolygon",
+                        "geometry {} is not a Polygon or MultiPolygon",
                         other.unwrap_or("(none)")
                     ),
+                    MAP_FIX,
                 ));
             }
         };
@@ -194,7 +215,9 @@ fn features(
                     None => {
                         return Err(map_error(
                             source,
-                            format!("feature {i}: a ring's coordinates are not [lon, lat] numbers"),
+                            Some(i),
+                            "a ring's coordinates are not [lon, lat] numbers",
+                            MAP_FIX,
                         ));
                     }
                 }
