@@ -617,6 +617,30 @@ fn unranked_fills<'a>(r: &'a RankResult, fills: &mut HashMap<&'a str, Fill>, lan
     }
 }
 
+/// A ranked unit's fill: `colour`, and its name, score, rank and interval
+/// on hover.
+fn ranked_fill(
+    u: &crate::pipeline::UnitResult,
+    rank: Rank,
+    n: usize,
+    interval: &HashMap<&str, (f64, f64)>,
+    colour: &'static str,
+    lang: Lang,
+) -> Fill {
+    Fill {
+        colour,
+        title: ranked_title(
+            &u.name,
+            &u.id,
+            u.score,
+            rank,
+            n,
+            interval.get(u.id.as_str()).copied(),
+            lang,
+        ),
+    }
+}
+
 fn intervals(mc: Option<&McResults>) -> HashMap<&str, (f64, f64)> {
     mc.map(|m| {
         m.units
@@ -641,18 +665,7 @@ fn rank_fills<'a>(
         let class = class_of(rank.0.ceil() as usize, &ends);
         fills.insert(
             u.id.as_str(),
-            Fill {
-                colour: RANK_COLOURS[class],
-                title: ranked_title(
-                    &u.name,
-                    &u.id,
-                    u.score,
-                    rank,
-                    n,
-                    interval.get(u.id.as_str()).copied(),
-                    lang,
-                ),
-            },
+            ranked_fill(u, rank, n, &interval, RANK_COLOURS[class], lang),
         );
     }
     unranked_fills(r, &mut fills, lang);
@@ -702,18 +715,7 @@ fn width_fills<'a>(
         let class = class_of(wd, &ends);
         fills.insert(
             u.id.as_str(),
-            Fill {
-                colour: WIDTH_COLOURS[class],
-                title: ranked_title(
-                    &u.name,
-                    &u.id,
-                    u.score,
-                    rank,
-                    n,
-                    interval.get(u.id.as_str()).copied(),
-                    lang,
-                ),
-            },
+            ranked_fill(u, rank, n, &interval, WIDTH_COLOURS[class], lang),
         );
     }
     unranked_fills(r, &mut fills, lang);
