@@ -337,27 +337,33 @@ fn node_choice(b: &Boundaries, r: &RankResult, lang: Lang) -> String {
         .enumerate()
         .map(|(i, u)| (u.id.as_str(), i))
         .collect();
-    let excluded: HashMap<&str, String> = r
+    // Screened-out units: name and reason.
+    let excluded: HashMap<&str, (&str, String)> = r
         .excluded
         .iter()
-        .map(|e| (e.id.as_str(), words::exclusion(&e.reason, lang)))
+        .map(|e| {
+            (
+                e.id.as_str(),
+                (e.name.as_str(), words::exclusion(&e.reason, lang)),
+            )
+        })
         .collect();
     let names: Vec<String> = b
         .shapes
         .iter()
-        .map(|(id, _)| match by_id.get(id.as_str()) {
-            Some(&u) => format!("{} ({id})", r.units[u].name),
-            None => match r.excluded.iter().find(|e| &e.id == id) {
-                Some(e) => format!("{} ({id})", e.name),
-                None => id.clone(),
+        .map(
+            |(id, _)| match (by_id.get(id.as_str()), excluded.get(id.as_str())) {
+                (Some(&u), _) => format!("{} ({id})", r.units[u].name),
+                (None, Some((name, _))) => format!("{name} ({id})"),
+                (None, None) => id.clone(),
             },
-        })
+        )
         .collect();
     // Per unit shape: its reason when it is screened out (else null).
     let reasons: Vec<Option<&String>> = b
         .shapes
         .iter()
-        .map(|(id, _)| excluded.get(id.as_str()))
+        .map(|(id, _)| excluded.get(id.as_str()).map(|(_, why)| why))
         .collect();
     let mut nodes = Vec::new();
     let mut options = String::new();
