@@ -1,6 +1,7 @@
 //! Small text helpers every layer uses (kept out of the pipeline modules so
-//! that no module cycle forms): "did you mean" suggestions and the stable
-//! fingerprint of a file's text.
+//! that no module cycle forms): "did you mean" suggestions, the stable
+//! fingerprint of a file's text and the neutralising of CSV text a
+//! spreadsheet would run as a formula.
 
 /// The closest candidate to a misspelt name (edit distance at most 2, or a
 /// third of the length), for "did you mean ...?" hints.
@@ -37,4 +38,24 @@ pub fn fingerprint(bytes: &[u8]) -> String {
         h = h.wrapping_mul(0x100000001b3);
     }
     format!("fnv1a64:{h:016x}")
+}
+
+/// A text cell that a spreadsheet would take as a formula (starting with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return, and not a number) gets a
+/// leading `'`, as OWASP recommends against CSV injection; numbers and
+/// other text are unchanged.
+///
+/// ```
+/// use kommunrank::report::neutralise;
+/// assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+/// assert_eq!(neutralise("-12.5"), "-12.5");
+/// assert_eq!(neutralise("Täby"), "Täby");
+/// ```
+pub fn neutralise(field: &str) -> std::borrow::Cow<'_, str> {
+    let risky = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && field.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{field}"))
+    } else {
+        std::borrow::Cow::Borrowed(field)
+    }
 }

@@ -193,11 +193,11 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 input#search{padding:6px 10px;width:280px;margin:8px 0;border:1px solid #bbb;border-radius:4px}
 .grid{display:flex;flex-wrap:wrap;gap:12px}.chart{max-width:100%;height:auto}
 .note{color:#555;font-size:.9em}code{background:#f3f3f3;padding:1px 4px;border-radius:3px}
+.rw-controls{display:flex;flex-wrap:wrap;gap:8px 16px}fieldset{border:1px solid #ddd;border-radius:4px;margin:0;padding:4px 10px 8px}legend{font-weight:600}label.rw{display:grid;grid-template-columns:12em 9em 6em;gap:6px;align-items:center;font-size:.9em}label.rw span{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}label.rw input[type=number]{width:6em}
 dl{display:grid;grid-template-columns:max-content auto;gap:4px 16px}dt{font-weight:600}
 "#;
 
 const SCRIPT: &str = r#"
-(function(){
   function sortTable(table, col, th){
     var body = table.tBodies[0];
     var rows = Array.prototype.slice.call(body.rows);
@@ -229,6 +229,19 @@ const SCRIPT: &str = r#"
       r.style.display = r.textContent.toLowerCase().indexOf(v) >= 0 ? '' : 'none';
     });
   });
+  // State kept in the link: #map=NODE&w=WEIGHTS.
+  var hashParam = function(key){
+    var m = new RegExp('[#&]' + key + '=([^&]*)').exec(location.hash);
+    return m ? decodeURIComponent(m[1]) : null;
+  };
+  var setHashParam = function(key, value){
+    var parts = location.hash.replace(/^#/, '').split('&').filter(function(p){
+      return p !== '' && p.split('=')[0] !== key;
+    });
+    if (value !== null) parts.push(key + '=' + encodeURIComponent(value).replace(/%2C/g, ','));
+    if (history.replaceState) history.replaceState(null, '', parts.length ? '#' + parts.join('&') : location.pathname + location.search);
+  };
+  var show = null, recolour = null;
   // The map of a node: classes, hover texts and legend from the page's
   // data (#map=NODE picks one).
   var md = document.getElementById('map-data');
@@ -236,7 +249,7 @@ const SCRIPT: &str = r#"
   var sel = document.getElementById('map-node');
   if (md && fig && sel) {
     var data = JSON.parse(md.textContent);
-    var show = function(id){
+    show = function(id){
       var node = null;
       data.nodes.forEach(function(n){ if (n.id === id) node = n; });
       if (!node) return;
@@ -271,13 +284,43 @@ const SCRIPT: &str = r#"
     };
     sel.addEventListener('change', function(){
       show(sel.value);
-      if (history.replaceState) history.replaceState(null, '', '#map=' + encodeURIComponent(sel.value));
+      setHashParam('map', sel.value);
     });
-    var m = /[#&]map=([^&]*)/.exec(location.hash);
-    if (m) show(decodeURIComponent(m[1]));
+    // Re-weighted ranks (the re-weighting's result) give every node's
+    // classes anew: rank fifths as report::map cuts them.
+    var original = data.nodes.map(function(node){ return node.classes; });
+    recolour = function(res){
+      data.nodes.forEach(function(node, k){
+        var ranks = res.ranks[k].ranks, n = res.ranks[k].ranked, ends = [], start = 1;
+        for (var f = 1; f <= 5; f++) {
+          var e = Math.ceil(n * f / 5);
+          if (ends.indexOf(e) < 0) ends.push(e);
+        }
+        if (!ends.length) ends.push(0);
+        var classes = '';
+        node.legend = ends.map(function(e){ var l = start === e ? String(e) : start + '\u2013' + e; start = e + 1; return l; });
+        node.ranked = n;
+        data.units.forEach(function(u, i){
+          var rank = u === null ? null : ranks[u];
+          if (rank === null) {
+            classes += original[k].charAt(i) === '6' ? '6' : '5';
+            node.ranks[i] = null;
+            node.scores[i] = null;
+            return;
+          }
+          var c = 0;
+          while (c < ends.length - 1 && Math.ceil(rank) > ends[c]) c++;
+          classes += String(c);
+          node.ranks[i] = rank;
+          node.scores[i] = res.scores[k][u];
+        });
+        node.classes = classes;
+      });
+      show(sel.value);
+    };
+    var m = hashParam('map');
+    if (m !== null) show(m);
   }
-  document.body.setAttribute('data-ready', 'yes');
-})();
 "#;
 
 /// The report as one HTML document.
@@ -310,6 +353,7 @@ pub fn html(input: &ReportInput) -> String {
 
     ranking_table(input, l, &mut o);
     maps(input, &mut o);
+    o += &super::reweight::section(input.result, input.mc, lang);
     rank_intervals(input, l, &mut o);
     sobol_section(input, l, &mut o);
     score_distributions(input, l, &mut o);
@@ -317,7 +361,11 @@ pub fn html(input: &ReportInput) -> String {
     exclusions(input, l, &mut o);
     methods(input, l, &mut o);
     provenance(input, l, &mut o);
-    let _ = writeln!(o, "</dl></main><script>{SCRIPT}</script></body></html>");
+    let _ = writeln!(
+        o,
+        "</dl></main><script>(function(){{{SCRIPT}{}  document.body.setAttribute('data-ready', 'yes');\n}})();</script></body></html>",
+        super::reweight::SCRIPT
+    );
     o
 }
 

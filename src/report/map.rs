@@ -409,8 +409,15 @@ fn node_choice(b: &Boundaries, r: &RankResult, lang: Lang) -> String {
             esc(&node.label)
         );
     }
+    // Per shape: the unit it shows (its place in the ranking's units).
+    let units: Vec<Option<usize>> = b
+        .shapes
+        .iter()
+        .map(|(id, _)| by_id.get(id.as_str()).copied())
+        .collect();
     let data = serde_json::json!({
         "names": names,
+        "units": units,
         "reasons": reasons,
         "colours": CLASS_COLOURS,
         "nodes": nodes,

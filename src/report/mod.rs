@@ -8,6 +8,7 @@ pub mod html;
 pub mod json;
 pub mod map;
 pub mod results;
+pub(crate) mod reweight;
 pub mod sensitivity;
 pub mod table;
 pub mod words;
@@ -163,25 +164,7 @@ pub enum CsvDialect {
     ExcelSv,
 }
 
-/// A text cell that a spreadsheet would take as a formula (starting with
-/// `=`, `+`, `-`, `@`, a tab or a carriage return, and not a number) gets a
-/// leading `'`, as OWASP recommends against CSV injection; numbers and
-/// other text are unchanged.
-///
-/// ```
-/// use kommunrank::report::neutralise;
-/// assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-/// assert_eq!(neutralise("-12.5"), "-12.5");
-/// assert_eq!(neutralise("Täby"), "Täby");
-/// ```
-pub fn neutralise(field: &str) -> std::borrow::Cow<'_, str> {
-    let risky = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && field.parse::<f64>().is_err() {
-        std::borrow::Cow::Owned(format!("'{field}"))
-    } else {
-        std::borrow::Cow::Borrowed(field)
-    }
-}
+pub use crate::text::neutralise;
 
 /// CSV text written by [`csv_text`] (plain, neutralised) in `dialect`:
 /// for Excel-Sweden, fields are re-delimited with `;`, numbers as

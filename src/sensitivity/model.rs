@@ -477,7 +477,15 @@ pub fn read_scenarios(
         if c == name_col {
             continue;
         }
-        match slot.iter().find(|(id, _)| id == h) {
+        // An id a spreadsheet would take for a formula comes neutralised
+        // (`'=x`) from the report's "download these weights".
+        let unneutralised = h
+            .strip_prefix('\'')
+            .filter(|id| crate::text::neutralise(id) == h.as_str());
+        match slot
+            .iter()
+            .find(|(id, _)| id == h || Some(id.as_str()) == unneutralised)
+        {
             Some((_, s)) => columns.push((c, *s)),
             None => errors.push(
                 Error::data(

@@ -68,3 +68,51 @@ pub fn read_plain_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
         .collect();
     (header, rows)
 }
+
+/// The headless browser the report tests use, or `None` (with a printed
+/// notice) outside CI; in CI (`CI` set) a missing Chromium fails.
+pub fn chromium() -> Option<String> {
+    for c in ["chromium", "chromium-browser", "google-chrome"] {
+        if Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            return Some(c.to_string());
+        }
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("Chromium is missing: .ci/run installs Debian's chromium package");
+    }
+    eprintln!("SKIPPED: no chromium on this machine");
+    None
+}
+
+/// The page's DOM after its scripts ran in headless Chromium, and the
+/// browser's log (console errors show there as `Uncaught` or `:CONSOLE(`).
+pub fn dump_dom_and_log(browser: &str, dir: &Path, url: &str) -> (String, String) {
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+        .args(["--virtual-time-budget=5000", "--dump-dom", url])
+        .output()
+        .expect("run chromium");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The page's DOM after its scripts ran (headless Chromium).
+pub fn dump_dom(browser: &str, dir: &Path, url: &str) -> String {
+    dump_dom_and_log(browser, dir, url).0
+}

@@ -16,4 +16,5 @@ mod methods;
 mod properties;
 mod reliability;
 mod reports;
+mod reweight;
 mod sensitivity;

@@ -7,23 +7,6 @@ use calamine::{Reader, Xlsx};
 use std::path::Path;
 use std::process::Command;
 
-fn chromium() -> Option<String> {
-    for c in ["chromium", "chromium-browser", "google-chrome"] {
-        if Command::new(c)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-        {
-            return Some(c.to_string());
-        }
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("Chromium is missing: .ci/run installs Debian's chromium package");
-    }
-    eprintln!("SKIPPED: no chromium on this machine");
-    None
-}
-
 fn make_report(dir: &Path, lang: &str) -> std::path::PathBuf {
     let mc = dir.join("mc.json");
     let sobol = dir.join("sobol.json");
@@ -611,23 +594,6 @@ fn map_of_sweden_colours_every_municipality() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("property 'kod'"), "{}", stderr(&out));
-}
-
-/// The page's DOM after its scripts ran (headless Chromium).
-fn dump_dom(browser: &str, dir: &Path, url: &str) -> String {
-    let out = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-        ])
-        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
-        .args(["--virtual-time-budget=3000", "--dump-dom", url])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Names and ids on a map come from the data: escaped in its hover texts.
