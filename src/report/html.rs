@@ -398,18 +398,7 @@ fn ranking_table(input: &ReportInput, l: &Labels, o: &mut String) {
     let r = input.result;
     let index = &r.index;
     let lang = input.lang;
-    let dims: Vec<usize> = index
-        .root()
-        .children
-        .iter()
-        .filter_map(|m| {
-            if let Member::Node(n) = m {
-                Some(*n)
-            } else {
-                None
-            }
-        })
-        .collect();
+    let dims = index.dimensions();
     let d = index.spec.ranking.round.map_or(2, |d| d as usize);
     let _ = write!(
         o,

@@ -482,9 +482,9 @@ fn one_map(
         None => ("<figure class=\"map\">", ">".to_string(), "</figure>"),
     };
     let mut o = format!(
-        "{open}<svg viewBox=\"0 0 {} {}\" width=\"{}\" role=\"img\" aria-label=\"{}\"{defs}<g transform=\"scale(0.1)\" stroke=\"#ffffff\" stroke-width=\"3\">",
+        "{open}<svg viewBox=\"0 0 {} {}\" width=\"{}\" role=\"img\" aria-label=\"{}\"{defs}<g transform=\"translate(0 {TITLE_H}) scale(0.1)\" stroke=\"#ffffff\" stroke-width=\"3\">",
         w + 170.0,
-        h.max(legend_h),
+        h.max(legend_h) + TITLE_H,
         w + 170.0,
         esc(&legend.title)
     );
@@ -502,17 +502,21 @@ fn one_map(
     }
     o += "</g>";
     if !b.borders.is_empty() {
-        o += "<g transform=\"scale(0.1)\" fill=\"none\" stroke=\"#333333\" stroke-width=\"6\">";
+        let _ = write!(
+            o,
+            "<g transform=\"translate(0 {TITLE_H}) scale(0.1)\" fill=\"none\" stroke=\"#333333\" stroke-width=\"6\">"
+        );
         for d in &b.borders {
             let _ = write!(o, "<path d=\"{d}\"/>");
         }
         o += "</g>";
     }
-    // The legend, right of the map.
+    // The title above the map (as wide as the figure), the legend right
+    // of the map.
     let x = w + 12.0;
     let _ = write!(
         o,
-        "<text x=\"{x}\" y=\"14\" font-size=\"12\" font-weight=\"600\">{}</text>",
+        "<text x=\"0\" y=\"14\" font-size=\"12\" font-weight=\"600\">{}</text>",
         esc(&legend.title)
     );
     let rows = legend.classes.iter().map(|(c, l)| (*c, l.clone())).chain([
@@ -523,7 +527,7 @@ fn one_map(
         (ABSENT, absent.to_string()),
     ]);
     for (k, (colour, label)) in rows.enumerate() {
-        let y = 24.0 + 18.0 * k as f64;
+        let y = TITLE_H + 4.0 + 18.0 * k as f64;
         let _ = write!(
             o,
             "<rect x=\"{x}\" y=\"{y}\" width=\"14\" height=\"12\" fill=\"{colour}\" stroke=\"#999999\" stroke-width=\"0.5\"/><text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>",
@@ -536,6 +540,9 @@ fn one_map(
     o += close;
     o
 }
+
+/// Height of the title line above a map (SVG units).
+const TITLE_H: f64 = 22.0;
 
 /// Ranges of a 1..=n scale cut in five (fewer when n is small): the last
 /// value of each class.

@@ -75,7 +75,8 @@ pub(crate) fn section(r: &RankResult, mc: Option<&McResults>, lang: Lang) -> Str
             };
             let _ = write!(
                 o,
-                "<label class=\"rw\" title=\"{id}\"><span>{}</span><input type=\"range\" id=\"rw-r{slot}\" min=\"0\" max=\"{max}\" step=\"any\" value=\"{w}\"><input type=\"number\" id=\"rw-n{slot}\" min=\"0\" step=\"any\" value=\"{w}\"></label>",
+                "<label class=\"rw\" title=\"{} ({id})\"><span>{}</span><input type=\"range\" id=\"rw-r{slot}\" min=\"0\" max=\"{max}\" step=\"any\" value=\"{w}\"><input type=\"number\" id=\"rw-n{slot}\" min=\"0\" step=\"any\" value=\"{w}\"></label>",
+                esc(label),
                 esc(label),
                 id = esc(index.member_id(*member)),
             );
@@ -84,7 +85,7 @@ pub(crate) fn section(r: &RankResult, mc: Option<&McResults>, lang: Lang) -> Str
     }
     let _ = write!(
         o,
-        "</div><p><button type=\"button\" id=\"rw-reset\">{}</button> <label>{} <input type=\"text\" id=\"rw-name\" value=\"{}\"></label> <button type=\"button\" id=\"rw-download\">{}</button></p><p id=\"rw-summary\" class=\"note\" aria-live=\"polite\"></p>",
+        "</div><p><button type=\"button\" id=\"rw-reset\">{}</button> <label>{} <input type=\"text\" id=\"rw-name\" value=\"{}\"></label> <a id=\"rw-download\" download=\"weights.csv\" href=\"#\">{}</a></p><p id=\"rw-summary\" class=\"note\" aria-live=\"polite\"></p>",
         t(
             "Reset to the published weights",
             "Återställ de publicerade vikterna"
@@ -111,7 +112,11 @@ pub(crate) fn section(r: &RankResult, mc: Option<&McResults>, lang: Lang) -> Str
             )
         } else {
             String::new()
-        }
+        } + &index
+            .dimensions()
+            .iter()
+            .map(|&k| format!("<th class=\"n\">{}</th>", esc(&index.nodes[k].label)))
+            .collect::<String>()
     );
     let _ = write!(
         o,
@@ -203,20 +208,12 @@ fn page_data(r: &RankResult, mc: Option<&McResults>, layout: &WeightLayout, lang
             ),
         )
     });
-    let top_nodes: Vec<usize> = index
-        .root()
-        .children
-        .iter()
-        .filter_map(|m| match m {
-            Member::Node(n) => Some(*n),
-            Member::Indicator(_) => None,
-        })
-        .collect();
     json!({
         "units": units,
         "nodes": nodes,
         "bottom_up": index.bottom_up,
-        "top_nodes": top_nodes,
+        "top_nodes": index.dimensions(),
+        "intervals": mc.is_some(),
         "weights": layout.nominal,
         "ranking": {
             "method": match ranking.method {
@@ -238,7 +235,7 @@ fn page_data(r: &RankResult, mc: Option<&McResults>, layout: &WeightLayout, lang
             "yes": t("yes", "ja"),
             "no": t("no", "nej"),
             "moved": t("units change rank; mean absolute change", "enheter byter rang; medelförändring i absoluta tal"),
-            "largest": t("largest move", "största förflyttning"),
+            "largest": t("Largest move", "Största förflyttning"),
             "published": t("These are the published weights.", "Detta är de publicerade vikterna."),
             "zero": t("The weights of this node sum to 0; give one of its children a weight", "Vikterna i denna nod summerar till 0; ge något av dess barn en vikt"),
             "needs": t("needs children", "kräver barn"),
@@ -391,10 +388,10 @@ pub(crate) const SCRIPT: &str = r#"
       var tr = document.createElement('tr');
       tr.setAttribute('data-u', u);
       var cells = [];
-      var count = 5 + (unit.lo !== null ? 1 : 0);
+      var count = 5 + (D.intervals ? 1 : 0) + D.top_nodes.length;
       for (var c = 0; c < count; c++) {
         var td = document.createElement('td');
-        if (c !== 3 && c !== 5) td.className = 'n';
+        if (c !== 3 && !(D.intervals && c === 5)) td.className = 'n';
         tr.appendChild(td);
         cells.push(td);
       }
@@ -422,6 +419,10 @@ pub(crate) const SCRIPT: &str = r#"
         var delta = rank !== null && unit.rank !== null ? unit.rank - rank : null;
         row.cells[1].textContent = delta === null ? '' : delta > 0 ? '+' + delta : delta < 0 ? '\u2212' + (-delta) : '0';
         row.cells[4].textContent = isNaN(score) ? '' : num(score, D.decimals);
+        D.top_nodes.forEach(function(k, j){
+          var v = res.scores[k][u];
+          row.cells[5 + (D.intervals ? 1 : 0) + j].textContent = isNaN(v) ? '\u2013' : num(v, D.decimals);
+        });
         if (unit.lo !== null && rank !== null) {
           var inside = rank >= unit.lo && rank <= unit.hi;
           row.cells[5].textContent = inside ? W.yes : W.no;
@@ -442,8 +443,26 @@ pub(crate) const SCRIPT: &str = r#"
       if (intervals) text += ' ' + stays + ' / ' + intervals + ' ' + W.stays + '.';
       if (res.problem) text = res.problem + '. ' + text;
       summary.textContent = text;
-      document.getElementById('rw-download').disabled = !!res.problem;
+      problem = res.problem;
+      link();
       if (typeof recolour === 'function') recolour(res);
+    };
+    // "Download these weights": a scenario row `kommunrank compare` reads,
+    // under the page's CSV header (ids neutralised as report::csv_text does).
+    var download = document.getElementById('rw-download');
+    var problem = null;
+    var link = function(){
+      if (problem) {
+        download.removeAttribute('href');
+        download.setAttribute('aria-disabled', 'true');
+        return;
+      }
+      var name = document.getElementById('rw-name').value || 'page';
+      if (/^[=+\-@\t\r]/.test(name) && isNaN(Number(name))) name = "'" + name;
+      if (/[",\r\n]/.test(name)) name = '"' + name.replace(/"/g, '""') + '"';
+      var csv = D.csv_header + '\n' + name + ',' + weights.map(String).join(',') + '\n';
+      download.setAttribute('href', 'data:text/csv;charset=utf-8,' + encodeURIComponent(csv));
+      download.removeAttribute('aria-disabled');
     };
     var write = function(){
       setHashParam('w', same() ? null : weights.map(String).join(','));
@@ -465,18 +484,7 @@ pub(crate) const SCRIPT: &str = r#"
       for (var s = 0; s < slots; s++) set(s, D.weights[s], null);
       update(); write();
     });
-    document.getElementById('rw-download').addEventListener('click', function(){
-      var name = document.getElementById('rw-name').value || 'page';
-      if (/^[=+\-@\t\r]/.test(name) && isNaN(Number(name))) name = "'" + name;
-      if (/[",\r\n]/.test(name)) name = '"' + name.replace(/"/g, '""') + '"';
-      var csv = D.csv_header + '\n' + name + ',' + weights.map(String).join(',') + '\n';
-      var a = document.createElement('a');
-      a.href = URL.createObjectURL(new Blob([csv], {type: 'text/csv'}));
-      a.download = 'weights.csv';
-      document.body.appendChild(a);
-      a.click();
-      document.body.removeChild(a);
-    });
+    document.getElementById('rw-name').addEventListener('input', function(){ link(); });
     // Weights from the link (#w=...), when they fit.
     var linked = hashParam('w');
     if (linked !== null) {

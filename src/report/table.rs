@@ -170,16 +170,7 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
     };
     out.push('\n');
     // Columns: the root's child nodes (at most 6).
-    let dims: Vec<usize> = index
-        .root()
-        .children
-        .iter()
-        .filter_map(|m| match m {
-            crate::spec::Member::Node(n) => Some(*n),
-            _ => None,
-        })
-        .take(6)
-        .collect();
+    let dims: Vec<usize> = index.dimensions().into_iter().take(6).collect();
     let d = decimals(result);
     let width = 8.max(d + 5);
     let name_w = super::column_width(

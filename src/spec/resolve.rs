@@ -133,6 +133,19 @@ impl Index {
         &self.nodes[0]
     }
 
+    /// The nodes right under the root (the index's dimensions), in spec
+    /// order.
+    pub fn dimensions(&self) -> Vec<usize> {
+        self.root()
+            .children
+            .iter()
+            .filter_map(|m| match m {
+                Member::Node(n) => Some(*n),
+                Member::Indicator(_) => None,
+            })
+            .collect()
+    }
+
     /// Product of normalised sibling weights from an indicator up to the root:
     /// the indicator's share of the index under arithmetic aggregation.
     pub fn effective_weight(&self, indicator: usize) -> f64 {

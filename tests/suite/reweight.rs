@@ -234,6 +234,40 @@ fn sliders_give_compares_ranks_on_kolada_and_the_link_keeps_them() {
     let again = page_matches_compare(dir, spec, &report, &scenarios[2..]);
     assert_eq!(&again[0], link, "the same weights give the same link");
     let ranks: HashMap<usize, Option<f64>> = reopened.into_iter().collect();
+    // "Download these weights" gives a scenario `compare` reads, with the
+    // same ranks.
+    let href = &dom[dom.find("id=\"rw-download\"").unwrap()..];
+    let href = &href[href.find("href=\"").unwrap() + 6..];
+    let href = &href[..href.find('"').unwrap()];
+    let downloaded = percent_decode(
+        href.strip_prefix("data:text/csv;charset=utf-8,")
+            .expect("a CSV data link"),
+    );
+    let file = dir.join("downloaded.csv");
+    std::fs::write(&file, &downloaded).unwrap();
+    let out = kommunrank(&[
+        "compare",
+        "--spec",
+        spec,
+        "--scenarios",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{downloaded}: {}", stderr(&out));
+    let compared: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(compared["scenarios"][0], "my weights");
+    let ids: Vec<&str> = data["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_str().unwrap())
+        .collect();
+    for u in compared["units"].as_array().unwrap() {
+        let at = ids.iter().position(|id| *id == u["id"]).unwrap();
+        assert_eq!(ranks[&at], u["scenarios"]["my weights"]["rank"].as_f64());
+    }
     let ranked = ranks.values().filter(|r| r.is_some()).count();
     let ends: Vec<usize> = (1..=5).map(|k| (ranked * k).div_ceil(5)).collect();
     let colours = map["colours"].as_array().unwrap();
@@ -374,4 +408,21 @@ fn reweighting_data_and_table_escape_hostile_names() {
     // The names reached the table as text.
     assert!(dom.contains("&lt;/script&gt;&lt;script&gt;document.title="));
     assert_eq!(table_ranks(&dom).len(), 3);
+}
+
+/// `%XX` escapes decoded (as a browser decodes a data link).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
 }
