@@ -283,6 +283,7 @@ fn allowed_words() -> std::collections::BTreeSet<String> {
         "Data",
         "data",
         "kommunrank",
+        "compare", // the command named in the re-weighting section
         "min",
         "max",
         "Min",
