@@ -18,6 +18,8 @@ pub fn esc(s: &str) -> String {
 /// One unit's rank interval.
 #[derive(Debug, Clone)]
 pub struct Interval {
+    /// Unit id.
+    pub id: String,
     /// Label (unit name).
     pub label: String,
     /// Nominal rank.
@@ -59,16 +61,18 @@ pub const CHART_EN: ChartWords = ChartWords {
 
 /// Horizontal rank-interval chart: one row per unit (in the given order), a
 /// bar from Q5 to Q95, a dot at the nominal rank and a tick at the median.
+/// Each row is a `<g data-unit="ID">` placed by its `transform`, and the
+/// bottom axis with the key is `<g class="foot">`, so that the page's
+/// script can lay out any selection of rows (the searched units).
 pub fn rank_intervals(
     items: &[Interval],
     max_rank: f64,
     title: &str,
     words: &ChartWords,
 ) -> String {
-    let row = 12.0;
-    let (left, right, top) = (170.0, 20.0, 30.0);
+    let (left, right, top) = (INTERVAL_LEFT, 20.0, INTERVAL_TOP);
     let width = 760.0;
-    let height = top + row * items.len() as f64 + 44.0;
+    let height = top + INTERVAL_ROW * items.len() as f64 + 44.0;
     let plot = width - left - right;
     let x = |r: f64| left + plot * (r - 1.0) / (max_rank - 1.0).max(1.0);
     let mut s = String::new();
@@ -77,31 +81,36 @@ pub fn rank_intervals(
         r#"<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img"><title>{}</title>"#,
         esc(title)
     );
-    // Axes with ticks, at the top and at the bottom.
+    // Axes with ticks, at the top and (in the foot) at the bottom.
     let step = nice_step(max_rank);
+    let mut ticks = Vec::new();
     let mut t = 1.0;
     while t <= max_rank + 0.5 {
-        let _ = write!(
-            s,
-            r##"<line x1="{0:.1}" y1="{1}" x2="{0:.1}" y2="{2}" stroke="#e3e3e3"/><text x="{0:.1}" y="{3}" font-size="10" text-anchor="middle" fill="#555">{4}</text><text x="{0:.1}" y="{5}" font-size="10" text-anchor="middle" fill="#555">{4}</text>"##,
-            x(t),
-            top - 4.0,
-            height - 40.0,
-            top - 8.0,
-            t as i64,
-            height - 28.0
-        );
+        ticks.push(t);
         t = if t == 1.0 && step > 1.0 {
             step
         } else {
             t + step
         };
     }
-    for (i, it) in items.iter().enumerate() {
-        let y = top + row * i as f64 + row / 2.0;
+    for &t in &ticks {
         let _ = write!(
             s,
-            r##"<g><title>{}: {} {}, {} {}, 5%-95% {}-{}</title><text x="{}" y="{:.1}" font-size="9.5" text-anchor="end" fill="#222">{}</text><line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#8fb3d9" stroke-width="5" stroke-linecap="round"/><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#1f4e79" stroke-width="1.5"/><circle cx="{:.1}" cy="{y:.1}" r="3" fill="#c0392b"/></g>"##,
+            r##"<line class="grid" x1="{0:.1}" y1="{1}" x2="{0:.1}" y2="{2}" stroke="#e3e3e3"/><text x="{0:.1}" y="{3}" font-size="10" text-anchor="middle" fill="#555">{4}</text>"##,
+            x(t),
+            top - 4.0,
+            height - 40.0,
+            top - 8.0,
+            t as i64,
+        );
+    }
+    for (i, it) in items.iter().enumerate() {
+        let y = top + INTERVAL_ROW * i as f64 + INTERVAL_ROW / 2.0;
+        let _ = write!(
+            s,
+            r##"<g data-unit="{}" data-name="{}" transform="translate(0 {y:.1})"><title>{}: {} {}, {} {}, 5%-95% {}-{}</title><text x="{}" y="3" font-size="9.5" text-anchor="end" fill="#222">{}</text><line x1="{:.1}" y1="0" x2="{:.1}" y2="0" stroke="#8fb3d9" stroke-width="5" stroke-linecap="round"/><line x1="{:.1}" y1="-4" x2="{:.1}" y2="4" stroke="#1f4e79" stroke-width="1.5"/><circle cx="{:.1}" cy="0" r="3" fill="#c0392b"/></g>"##,
+            esc(&it.id),
+            esc(&it.label),
             esc(&it.label),
             words.nominal,
             plain(it.nominal, words.lang),
@@ -110,26 +119,38 @@ pub fn rank_intervals(
             plain(it.low, words.lang),
             plain(it.high, words.lang),
             left - 6.0,
-            y + 3.0,
             esc(&truncate(&it.label, 28)),
             x(it.low),
             x(it.high).max(x(it.low) + 0.5),
             x(it.median),
-            y - 4.0,
             x(it.median),
-            y + 4.0,
             x(it.nominal),
+        );
+    }
+    let _ = write!(s, r#"<g class="foot" transform="translate(0 {height})">"#);
+    for &t in &ticks {
+        let _ = write!(
+            s,
+            r##"<text x="{:.1}" y="-28" font-size="10" text-anchor="middle" fill="#555">{}</text>"##,
+            x(t),
+            t as i64,
         );
     }
     let _ = write!(
         s,
-        r##"<text x="{}" y="{}" font-size="10" fill="#555">{}</text></svg>"##,
-        left,
-        height - 8.0,
+        r##"<text x="{left}" y="-8" font-size="10" fill="#555">{}</text></g></svg>"##,
         esc(words.intervals_key)
     );
     s
 }
+
+/// Rank-interval chart geometry the page's script shares (the searched
+/// units' chart): the height of a row, the plot's top and its left margin.
+pub(crate) const INTERVAL_ROW: f64 = 12.0;
+/// See [`INTERVAL_ROW`].
+pub(crate) const INTERVAL_TOP: f64 = 30.0;
+/// See [`INTERVAL_ROW`].
+pub(crate) const INTERVAL_LEFT: f64 = 170.0;
 
 /// `s` cut to at most `n` characters with an ellipsis, at the end of a
 /// word when one ends in its second half (no stray letters of the next).

@@ -229,6 +229,37 @@ const SCRIPT: &str = r#"
       r.style.display = r.textContent.toLowerCase().indexOf(v) >= 0 ? '' : 'none';
     });
   });
+  // The searched units' rank intervals: rows of the chart of all units,
+  // laid out in a chart of their own (at most 20).
+  var ivq = document.getElementById('iv-search'), ivs = document.getElementById('iv-searched');
+  if (ivq && ivs) {
+    var ivSvg = ivs.querySelector('svg'), ivFoot = ivSvg.querySelector('g.foot');
+    var ivRow = parseFloat(ivs.getAttribute('data-row')), ivTop = parseFloat(ivs.getAttribute('data-top'));
+    var ivRows = document.querySelectorAll('details.all g[data-unit]');
+    var ivFind = function(){
+      var v = ivq.value.trim().toLowerCase(), k = 0, found = 0;
+      Array.prototype.forEach.call(ivSvg.querySelectorAll('g[data-unit]'), function(g){ ivSvg.removeChild(g); });
+      if (v) Array.prototype.forEach.call(ivRows, function(g){
+        var text = (g.getAttribute('data-unit') + ' ' + g.getAttribute('data-name')).toLowerCase();
+        if (text.indexOf(v) < 0) return;
+        found += 1;
+        if (k >= 20) return;
+        var c = g.cloneNode(true);
+        c.setAttribute('transform', 'translate(0 ' + (ivTop + ivRow * k + ivRow / 2) + ')');
+        ivSvg.insertBefore(c, ivFoot);
+        k += 1;
+      });
+      var h = ivTop + ivRow * k + 44;
+      ivSvg.setAttribute('height', h);
+      ivSvg.setAttribute('viewBox', '0 0 ' + ivSvg.getAttribute('width') + ' ' + h);
+      Array.prototype.forEach.call(ivSvg.querySelectorAll('line.grid'), function(l){ l.setAttribute('y2', h - 40); });
+      ivFoot.setAttribute('transform', 'translate(0 ' + h + ')');
+      ivs.hidden = k === 0;
+      document.getElementById('iv-count').textContent = v ? k + ' / ' + found : '';
+    };
+    ivq.addEventListener('input', ivFind);
+    if (q) q.addEventListener('input', function(){ ivq.value = q.value; ivFind(); });
+  }
   // State kept in the link: #map=NODE&w=WEIGHTS.
   var hashParam = function(key){
     var m = new RegExp('[#&]' + key + '=([^&]*)').exec(location.hash);
@@ -450,6 +481,7 @@ fn rank_intervals(input: &ReportInput, l: &Labels, o: &mut String) {
             let mut items: Vec<Interval> = units
                 .iter()
                 .map(|u| Interval {
+                    id: u.id.clone(),
                     label: u.name.clone(),
                     nominal: u.nominal_rank,
                     median: u.median_rank,
@@ -500,6 +532,20 @@ fn rank_intervals(input: &ReportInput, l: &Labels, o: &mut String) {
                 .cloned()
                 .collect();
             *o += &charts::rank_intervals(&compact, max_rank, l.intervals, &l.chart);
+            // The units a reader searches for, drawn by the page's script
+            // from the rows of the chart of all units.
+            let _ = write!(
+                o,
+                "<p><label>{} <input id=\"iv-search\" type=\"search\"></label> <span id=\"iv-count\" class=\"note\"></span></p><div id=\"iv-searched\" data-row=\"{}\" data-top=\"{}\" hidden>{}</div>",
+                words::either(
+                    lang,
+                    "Show the intervals of (name or id; the ranking's search too):",
+                    "Visa intervallen för (namn eller id; även rangordningens sökning):"
+                ),
+                charts::INTERVAL_ROW,
+                charts::INTERVAL_TOP,
+                charts::rank_intervals(&[], max_rank, l.intervals, &l.chart)
+            );
             let n = items.len();
             if n > INTERVAL_TOP + INTERVAL_BOTTOM {
                 items.drain(INTERVAL_TOP..n - INTERVAL_BOTTOM);

@@ -437,6 +437,40 @@ fn long_rankings_draw_the_top_and_bottom_intervals_and_say_so() {
     let rows = html.matches("<circle").count();
     assert_eq!(rows, 40 + 300, "interval rows drawn");
     assert!(html.contains("<details class=\"all\"><summary>All units (400)</summary>"));
+    // A unit searched for (in the middle, so not in the compact chart)
+    // gets its interval drawn in a chart of its own.
+    let Some(browser) = chromium() else { return };
+    let search = |query: &str| {
+        let page = tmp.path().join("searched.html");
+        std::fs::write(
+            &page,
+            html.replace(
+                "</body>",
+                &format!("<script>var q = document.getElementById('search'); q.value = '{query}'; q.dispatchEvent(new Event('input'));</script></body>"),
+            ),
+        )
+        .unwrap();
+        let dom = dump_dom(&browser, tmp.path(), &format!("file://{}", page.display()));
+        let chart = &dom[dom
+            .find("id=\"iv-searched\"")
+            .expect("the searched units' chart")..];
+        let chart = &chart[..chart.find("</svg>").unwrap()];
+        let ids: Vec<String> = chart
+            .split("<g data-unit=\"")
+            .skip(1)
+            .map(|g| g[..g.find('"').unwrap()].to_string())
+            .collect();
+        (
+            chart.starts_with("id=\"iv-searched\" data-row=\"12\" data-top=\"30\" hidden"),
+            ids,
+        )
+    };
+    let (hidden, ids) = search("u150");
+    assert!(!hidden && ids == ["u150"], "{hidden} {ids:?}");
+    let (hidden, ids) = search("u1");
+    assert!(!hidden && ids.len() == 20, "at most 20 rows: {ids:?}");
+    let (hidden, ids) = search("no such unit");
+    assert!(hidden && ids.is_empty());
 }
 
 /// A map of Sweden: every municipality drawn once and used by both maps
