@@ -350,13 +350,19 @@ fn short(v: f64, lang: Lang) -> String {
 
 /// A correlation heatmap (blue negative, white 0, red positive) of the
 /// variables named by `labels`, with its colour scale below.
-pub fn heatmap(labels: &[String], matrix: &[Vec<f64>], title: &str, lang: Lang) -> String {
+pub fn heatmap(
+    labels: &[String],
+    groups: &[String],
+    matrix: &[Vec<f64>],
+    title: &str,
+    lang: Lang,
+) -> String {
     let ids = labels;
     let n = ids.len();
     let cell = (560.0 / n.max(1) as f64).clamp(8.0, 28.0);
     let left = 150.0;
     let top = 130.0;
-    let size = (left + cell * n as f64 + 10.0).max(left + 230.0);
+    let size = (left + cell * n as f64 + 180.0).max(left + 230.0);
     let height = top + cell * n as f64 + 50.0;
     let mut s = String::new();
     let _ = write!(
@@ -393,6 +399,30 @@ pub fn heatmap(labels: &[String], matrix: &[Vec<f64>], title: &str, lang: Lang) 
                 number(r, 2, lang)
             );
         }
+    }
+    // Blocks of consecutive items of one group: framed, named on the right.
+    let mut start = 0;
+    while start < n {
+        let end = (start..n)
+            .find(|&i| groups.get(i) != groups.get(start))
+            .unwrap_or(n);
+        let (a, b) = (cell * start as f64, cell * end as f64);
+        let _ = write!(
+            s,
+            r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="none" stroke="#333" stroke-width="1"/><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#333"/><text x="{:.1}" y="{:.1}" font-size="10" fill="#222">{}</text>"##,
+            left + a,
+            top + a,
+            b - a,
+            b - a,
+            left + cell * n as f64 + 4.0,
+            top + a + 1.0,
+            left + cell * n as f64 + 4.0,
+            top + b - 1.0,
+            left + cell * n as f64 + 8.0,
+            top + (a + b) / 2.0 + 3.0,
+            esc(&truncate(groups.get(start).map_or("", String::as_str), 28))
+        );
+        start = end;
     }
     // The colour scale: r from -1 to 1, in steps of 0.1, with its values.
     let (y, w) = (top + cell * n as f64 + 14.0, 10.0);
@@ -444,6 +474,7 @@ mod tests {
     #[test]
     fn charts_are_well_formed_svg() {
         let items = vec![Interval {
+            id: "x".into(),
             label: "Åre & <x>".into(),
             nominal: 1.0,
             median: 2.0,
@@ -457,6 +488,7 @@ mod tests {
         assert!(
             heatmap(
                 &["a".into(), "b".into()],
+                &["g".into(), "g".into()],
                 &[vec![1.0, -0.5], vec![-0.5, 1.0]],
                 "c",
                 Lang::En

@@ -633,13 +633,44 @@ fn score_distributions(input: &ReportInput, l: &Labels, o: &mut String) {
 /// The correlation heatmap.
 fn correlations(input: &ReportInput, l: &Labels, o: &mut String) {
     let _ = write!(o, "<h2 id=\"correlations\">{}</h2>", l.correlations);
-    let labels: Vec<String> = input
-        .audit
-        .matrix_ids
+    let audit = input.audit;
+    let index = &input.result.index;
+    // Indicators in the hierarchy's order, so that each node's indicators
+    // sit together as a block named by the node.
+    let mut order: Vec<usize> = (0..audit.matrix_ids.len()).collect();
+    let place = |id: &str| index.indicators.iter().position(|i| i.id == id);
+    let tree_order = index.indicators_in_tree_order();
+    order.sort_by_key(|&m| {
+        place(&audit.matrix_ids[m]).and_then(|i| tree_order.iter().position(|&t| t == i))
+    });
+    let labels: Vec<String> = order
         .iter()
-        .map(|id| label_of(input, id))
+        .map(|&m| label_of(input, &audit.matrix_ids[m]))
         .collect();
-    *o += &charts::heatmap(&labels, &input.audit.pearson, l.correlations, input.lang);
+    let groups: Vec<String> = order
+        .iter()
+        .map(|&m| {
+            place(&audit.matrix_ids[m])
+                .map(|i| index.nodes[index.indicators[i].parent].label.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    let matrix: Vec<Vec<f64>> = order
+        .iter()
+        .map(|&i| order.iter().map(|&j| audit.pearson[i][j]).collect())
+        .collect();
+    if labels.len() > 1 {
+        let _ = write!(
+            o,
+            "<p class=\"note\">{}</p>",
+            words::either(
+                input.lang,
+                "Indicators are grouped by the node they belong to (its name on the right); hover a cell for the pair and its r.",
+                "Indikatorerna är grupperade efter noden de hör till (namnet till höger); håll pekaren över en ruta för paret och dess r."
+            )
+        );
+    }
+    *o += &charts::heatmap(&labels, &groups, &matrix, l.correlations, input.lang);
 }
 
 /// The label of a node or indicator id (the id when there is none).

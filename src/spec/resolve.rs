@@ -133,6 +133,22 @@ impl Index {
         &self.nodes[0]
     }
 
+    /// Every indicator, depth first from the root (children in spec
+    /// order): each node's indicators next to each other.
+    pub fn indicators_in_tree_order(&self) -> Vec<usize> {
+        fn walk(index: &Index, node: usize, out: &mut Vec<usize>) {
+            for m in &index.nodes[node].children {
+                match m {
+                    Member::Indicator(i) => out.push(*i),
+                    Member::Node(c) => walk(index, *c, out),
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(self.indicators.len());
+        walk(self, 0, &mut out);
+        out
+    }
+
     /// The nodes right under the root (the index's dimensions), in spec
     /// order.
     pub fn dimensions(&self) -> Vec<usize> {
@@ -906,6 +922,24 @@ weight = 3
 id = "z"
 parent = "b"
 "#;
+
+    #[test]
+    fn indicators_in_tree_order_keep_each_node_together() {
+        // Indicators listed out of their nodes' order in the spec.
+        let text = "[index]\nid = \"i\"\n[units]\nid = \"k\"\n[[node]]\nid = \"a\"\n[[node]]\nid = \"b\"\n[[indicator]]\nid = \"b1\"\nparent = \"b\"\n[[indicator]]\nid = \"a1\"\nparent = \"a\"\n[[indicator]]\nid = \"top\"\n[[indicator]]\nid = \"b2\"\nparent = \"b\"\n[[indicator]]\nid = \"a2\"\nparent = \"a\"\n";
+        let idx = resolve_text(text).unwrap();
+        let ids: Vec<&str> = idx
+            .indicators_in_tree_order()
+            .into_iter()
+            .map(|i| idx.indicators[i].id.as_str())
+            .collect();
+        let a = ids.iter().position(|&i| i == "a1").unwrap();
+        let b = ids.iter().position(|&i| i == "b1").unwrap();
+        assert_eq!(&ids[a..a + 2], ["a1", "a2"]);
+        assert_eq!(&ids[b..b + 2], ["b1", "b2"]);
+        assert_eq!(ids.len(), 5);
+        assert_eq!(idx.dimensions().len(), 2);
+    }
 
     #[test]
     fn effective_weights_multiply_down_the_path() {
