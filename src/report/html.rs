@@ -298,7 +298,7 @@ const SCRIPT: &str = r#"
         }
         return node.label + ': ' + w.score + ' ' + num(node.scores[i]) + ', ' + w.rank + ' ' + node.ranks[i] + ' ' + w.of + ' ' + node.ranked;
       };
-      Array.prototype.forEach.call(fig.querySelectorAll('use'), function(u, i){
+      Array.prototype.forEach.call(fig.querySelectorAll('use:not(.mesh)'), function(u, i){
         u.setAttribute('fill', data.colours[+node.classes.charAt(i)]);
         var t = u.querySelector('title');
         if (t) t.textContent = data.names[i] + '\n' + title(i);

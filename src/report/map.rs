@@ -28,11 +28,14 @@ pub struct MapSource {
     pub credit: Option<String>,
 }
 
-/// Boundaries projected to the page: shapes in tenths of a pixel.
+/// Boundaries projected to the page: shapes on a grid of [`GRID`] pixels.
 #[derive(Debug, Clone)]
 pub struct Boundaries {
-    /// Unit id -> path data (in tenths of a pixel).
+    /// Unit id -> path data (in grid units), filled without a stroke.
     shapes: Vec<(String, String)>,
+    /// The units' borders, each drawn once: one path of every edge of the
+    /// shapes, an edge two neighbours share written a single time.
+    mesh: String,
     /// Path data of the borders of larger areas.
     borders: Vec<String>,
     /// Width and height in pixels.
@@ -43,8 +46,11 @@ pub struct Boundaries {
 
 /// Width of a map in pixels.
 const WIDTH: f64 = 340.0;
-/// Points closer than this (pixels) to the last point kept are dropped.
-const SIMPLIFY: f64 = 0.6;
+/// The grid (in pixels) every point is snapped to: the simplification.
+/// Snapping does not depend on the direction a ring runs, so a border two
+/// neighbours share comes out the same in both (no slivers or gaps), and
+/// can be drawn once.
+const GRID: f64 = 0.8;
 
 /// A ring of lon/lat points.
 type Ring = Vec<[f64; 2]>;
@@ -81,23 +87,31 @@ pub fn load(source: &MapSource) -> Result<Boundaries> {
     let shrink = ((lo[1] + hi[1]) / 2.0).to_radians().cos().max(0.05);
     let scale = WIDTH / ((hi[0] - lo[0]) * shrink);
     let project = |p: &[f64; 2]| [(p[0] - lo[0]) * shrink * scale, (hi[1] - p[1]) * scale];
-    let path = |rings: &[Ring]| -> String {
-        let mut d = String::new();
-        for ring in rings {
-            let mut kept: Vec<[i64; 2]> = Vec::new();
-            for p in ring.iter().map(project) {
-                let q = [(p[0] * 10.0).round() as i64, (p[1] * 10.0).round() as i64];
-                if let Some(last) = kept.last() {
-                    let (dx, dy) = ((q[0] - last[0]) as f64, (q[1] - last[1]) as f64);
-                    if dx.hypot(dy) < SIMPLIFY * 10.0 {
-                        continue;
+    // Every ring on the grid, consecutive repeats dropped; rings that
+    // collapse to fewer than 3 points are not drawn.
+    let snap = |rings: &[Ring]| -> Vec<Vec<[i64; 2]>> {
+        rings
+            .iter()
+            .filter_map(|ring| {
+                let mut kept: Vec<[i64; 2]> = Vec::new();
+                for p in ring.iter().map(project) {
+                    let q = [(p[0] / GRID).round() as i64, (p[1] / GRID).round() as i64];
+                    if kept.last() != Some(&q) {
+                        kept.push(q);
                     }
                 }
-                kept.push(q);
-            }
-            if kept.len() < 3 {
-                continue;
-            }
+                while kept.len() > 1 && kept.first() == kept.last() {
+                    kept.pop();
+                }
+                (kept.len() >= 3).then_some(kept)
+            })
+            .collect()
+    };
+    let units: Vec<(String, Vec<Vec<[i64; 2]>>)> =
+        units.iter().map(|(id, r)| (id.clone(), snap(r))).collect();
+    let path = |rings: &[Vec<[i64; 2]>]| -> String {
+        let mut d = String::new();
+        for kept in rings {
             let _ = write!(d, "M{} {}", kept[0][0], kept[0][1]);
             for w in kept.windows(2) {
                 let _ = write!(d, "l{} {}", w[1][0] - w[0][0], w[1][1] - w[0][1]);
@@ -108,7 +122,8 @@ pub fn load(source: &MapSource) -> Result<Boundaries> {
     };
     Ok(Boundaries {
         shapes: units.iter().map(|(id, r)| (id.clone(), path(r))).collect(),
-        borders: borders.iter().map(|(_, r)| path(r)).collect(),
+        mesh: mesh(units.iter().map(|(_, r)| r)),
+        borders: borders.iter().map(|(_, r)| path(&snap(r))).collect(),
         size: (WIDTH, ((hi[1] - lo[1]) * scale).ceil()),
         credit: source.credit.clone().unwrap_or_else(|| {
             let name = |s: &crate::input::Source| {
@@ -123,6 +138,31 @@ pub fn load(source: &MapSource) -> Result<Boundaries> {
             c
         }),
     })
+}
+
+/// One path of every edge of the rings, each edge once (a border two
+/// shapes share is written by the first): runs of new edges along a ring
+/// become one polyline.
+fn mesh<'a>(shapes: impl Iterator<Item = &'a Vec<Vec<[i64; 2]>>>) -> String {
+    let mut drawn: std::collections::HashSet<([i64; 2], [i64; 2])> = Default::default();
+    let mut d = String::new();
+    for ring in shapes.flatten() {
+        let mut at: Option<[i64; 2]> = None;
+        for k in 0..ring.len() {
+            let (a, b) = (ring[k], ring[(k + 1) % ring.len()]);
+            let edge = if a <= b { (a, b) } else { (b, a) };
+            if !drawn.insert(edge) {
+                at = None;
+                continue;
+            }
+            if at != Some(a) {
+                let _ = write!(d, "M{} {}", a[0], a[1]);
+            }
+            let _ = write!(d, "l{} {}", b[0] - a[0], b[1] - a[1]);
+            at = Some(b);
+        }
+    }
+    d
 }
 
 /// What to give as boundaries.
@@ -456,11 +496,12 @@ fn defs(b: &Boundaries) -> String {
 
 fn defs_inner(b: &Boundaries) -> String {
     let mut o = String::from(
-        "<defs><pattern id=\"unranked\" width=\"40\" height=\"40\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"40\" height=\"40\" fill=\"#d9d9d9\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"40\" stroke=\"#8c8c8c\" stroke-width=\"14\"/></pattern><pattern id=\"unranked-key\" width=\"4\" height=\"4\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"4\" height=\"4\" fill=\"#d9d9d9\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"4\" stroke=\"#8c8c8c\" stroke-width=\"1.4\"/></pattern>",
+        "<defs><pattern id=\"unranked\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"8\" height=\"8\" fill=\"#d9d9d9\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"8\" stroke=\"#8c8c8c\" stroke-width=\"2.8\"/></pattern><pattern id=\"unranked-key\" width=\"4\" height=\"4\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"4\" height=\"4\" fill=\"#d9d9d9\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"4\" stroke=\"#8c8c8c\" stroke-width=\"1.4\"/></pattern>",
     );
     for (i, (_, d)) in b.shapes.iter().enumerate() {
         let _ = write!(o, "<path id=\"u{i}\" d=\"{d}\"/>");
     }
+    let _ = write!(o, "<path id=\"mesh\" d=\"{}\"/>", b.mesh);
     o += "</defs>";
     o
 }
@@ -482,7 +523,7 @@ fn one_map(
         None => ("<figure class=\"map\">", ">".to_string(), "</figure>"),
     };
     let mut o = format!(
-        "{open}<svg viewBox=\"0 0 {} {}\" width=\"{}\" role=\"img\" aria-label=\"{}\"{defs}<g transform=\"translate(0 {TITLE_H}) scale(0.1)\" stroke=\"#ffffff\" stroke-width=\"3\">",
+        "{open}<svg viewBox=\"0 0 {} {}\" width=\"{}\" role=\"img\" aria-label=\"{}\"{defs}<g transform=\"translate(0 {TITLE_H}) scale({GRID})\">",
         w + 170.0,
         h.max(legend_h) + TITLE_H,
         w + 170.0,
@@ -500,11 +541,17 @@ fn one_map(
             esc(&title)
         );
     }
-    o += "</g>";
+    // The units' borders, each once, over the fills.
+    let _ = write!(
+        o,
+        "<use class=\"mesh\" href=\"#mesh\" fill=\"none\" stroke=\"#ffffff\" stroke-width=\"{}\" stroke-linejoin=\"round\" pointer-events=\"none\"/></g>",
+        0.3 / GRID
+    );
     if !b.borders.is_empty() {
         let _ = write!(
             o,
-            "<g transform=\"translate(0 {TITLE_H}) scale(0.1)\" fill=\"none\" stroke=\"#333333\" stroke-width=\"6\">"
+            "<g transform=\"translate(0 {TITLE_H}) scale({GRID})\" fill=\"none\" stroke=\"#333333\" stroke-width=\"{}\">",
+            0.6 / GRID
         );
         for d in &b.borders {
             let _ = write!(o, "<path d=\"{d}\"/>");
@@ -772,5 +819,95 @@ mod tests {
         assert_eq!(class_of(58, &fifths(290)), 0);
         assert_eq!(class_of(59, &fifths(290)), 1);
         assert_eq!(range_labels(&[58, 116], 1), vec!["1–58", "59–116"]);
+    }
+
+    #[test]
+    fn a_shared_border_is_drawn_once() {
+        // Two unit squares side by side, their rings running in opposite
+        // directions along the shared edge x = 1.
+        let left = vec![vec![[0, 0], [1, 0], [1, 1], [0, 1]]];
+        let right = vec![vec![[1, 0], [1, 1], [2, 1], [2, 0]]];
+        let d = mesh([&left, &right].into_iter());
+        let edges = d.matches('l').count();
+        assert_eq!(edges, 7, "{d}");
+        // The right square's three new edges form one polyline (one move).
+        assert_eq!(d.matches('M').count(), 2, "{d}");
+    }
+
+    #[test]
+    fn snapping_gives_neighbours_the_same_border() {
+        // A border with detail below the grid, walked both ways by two
+        // neighbours, comes out with the same points in both.
+        let border: Ring = (0..=50)
+            .map(|k| [10.0 + 0.0001 * k as f64, 60.0 + 0.002 * (k as f64).sin()])
+            .collect();
+        let mut a = border.clone();
+        a.extend([[9.0, 60.05], [9.0, 59.95]]);
+        let mut b: Ring = border.iter().rev().copied().collect();
+        b.extend([[11.0, 59.95], [11.0, 60.05]]);
+        let file = |rings: [&Ring; 2]| {
+            let features: Vec<String> = rings
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let mut pts: Vec<String> =
+                        r.iter().map(|p| format!("[{},{}]", p[0], p[1])).collect();
+                    pts.push(pts[0].clone());
+                    format!(
+                        "{{\"type\":\"Feature\",\"properties\":{{\"id\":\"{i}\"}},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":[[{}]]}}}}",
+                        pts.join(",")
+                    )
+                })
+                .collect();
+            format!(
+                "{{\"type\":\"FeatureCollection\",\"features\":[{}]}}",
+                features.join(",")
+            )
+        };
+        let text: &'static [u8] = Box::leak(file([&a, &b]).into_bytes().into_boxed_slice());
+        let map = load(&MapSource {
+            file: crate::input::Source::Embedded("t.geojson", text),
+            id_property: "id".into(),
+            borders: None,
+            credit: None,
+        })
+        .unwrap();
+        // The undirected edges of a path ("M x yl dx dy...z" or polylines).
+        let edges = |d: &str, closed: bool| {
+            let mut set = std::collections::BTreeSet::new();
+            for part in d.split('M').filter(|p| !p.is_empty()) {
+                let nums: Vec<i64> = part
+                    .replace(['l', 'z'], " ")
+                    .split_whitespace()
+                    .map(|n| n.parse().unwrap())
+                    .collect();
+                let mut pts = vec![[nums[0], nums[1]]];
+                for c in nums[2..].chunks(2) {
+                    let last = *pts.last().unwrap();
+                    pts.push([last[0] + c[0], last[1] + c[1]]);
+                }
+                if closed {
+                    pts.push(pts[0]);
+                }
+                for w in pts.windows(2) {
+                    set.insert(if w[0] <= w[1] {
+                        (w[0], w[1])
+                    } else {
+                        (w[1], w[0])
+                    });
+                }
+            }
+            set
+        };
+        let (ea, eb) = (edges(&map.shapes[0].1, true), edges(&map.shapes[1].1, true));
+        let shared = ea.intersection(&eb).count();
+        assert!(shared >= 3, "the neighbours disagree on their border");
+        let mesh = edges(&map.mesh, false);
+        assert_eq!(mesh.len(), ea.union(&eb).count());
+        assert_eq!(
+            map.mesh.matches('l').count(),
+            mesh.len(),
+            "an edge drawn twice"
+        );
     }
 }

@@ -588,6 +588,11 @@ fn map_of_sweden_colours_every_municipality() {
         assert!(dom.contains("data-ready=\"yes\"") && dom.contains("data-node=\"connectivity\""));
         let first = &dom[dom.find("id=\"map-index\"").unwrap()..];
         let first = &first[..first.find("</figure>").unwrap()];
+        // The borders (each drawn once, over the fills) stay unfilled.
+        assert!(
+            first.contains("<use class=\"mesh\" href=\"#mesh\" fill=\"none\""),
+            "the borders' mesh was filled"
+        );
         let node_ranked = units
             .iter()
             .filter(|u| u["node_ranks"]["connectivity"].is_number())
