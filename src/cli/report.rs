@@ -24,7 +24,7 @@ pub struct ReportArgs {
     /// The report file: .html (self-contained page) or .xlsx (one sheet per table).
     #[arg(long, short = 'o', value_name = "FILE")]
     out: PathBuf,
-    /// Boundaries for a map of the ranking: a GeoJSON file of the units' shapes (overrides the spec's [map] file). With --out FILE.svg, only the map is written.
+    /// Boundaries for a map of the ranking: a GeoJSON file of the units' shapes (overrides the spec's [map] file). With --out FILE.svg (or .png), only the map is written.
     #[arg(long, value_name = "GEOJSON")]
     map: Option<PathBuf>,
     /// The GeoJSON property that holds the unit id (default: the spec's [map] id, else "id").
@@ -99,9 +99,9 @@ pub fn run(args: ReportArgs) -> Result<()> {
         .and_then(|e| e.to_str())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    if ext != "html" && ext != "htm" && ext != "xlsx" && ext != "svg" {
+    if !["html", "htm", "xlsx", "svg", "png"].contains(&ext.as_str()) {
         return Err(Error::Usage(format!(
-            "--out '{}': a report is .html or .xlsx (or .svg for the map alone)",
+            "--out '{}': a report is .html or .xlsx (or .svg or .png for the map alone)",
             args.out.display()
         )));
     }
@@ -130,13 +130,17 @@ pub fn run(args: ReportArgs) -> Result<()> {
     }
     let source = map_source(&args, &index);
     let boundaries = source.as_ref().map(map::load).transpose()?;
-    let bytes = if ext == "svg" {
+    let bytes = if ext == "svg" || ext == "png" {
         let Some(b) = &boundaries else {
-            return Err(Error::Usage(
-                "--out FILE.svg writes the map alone: give the boundaries (--map FILE.geojson, or [map] file in the spec)".into(),
-            ));
+            return Err(Error::Usage(format!(
+                "--out FILE.{ext} writes the map alone: give the boundaries (--map FILE.geojson, or [map] file in the spec)"
+            )));
         };
-        map::map_svg(b, &result, mc.as_ref(), args.lang).into_bytes()
+        if ext == "svg" {
+            map::map_svg(b, &result, mc.as_ref(), args.lang).into_bytes()
+        } else {
+            map::map_png(b, &result, mc.as_ref(), args.lang, 3.0)?
+        }
     } else if ext == "xlsx" {
         report::xlsx::workbook(&result, &audit, mc.as_ref(), args.lang)?
     } else {

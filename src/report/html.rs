@@ -304,7 +304,7 @@ const SCRIPT: &str = r#"
         if (t) t.textContent = data.names[i] + '\n' + title(i);
       });
       var texts = fig.querySelectorAll('svg > text');
-      if (texts.length) texts[0].textContent = node.label;
+      if (texts.length) texts[0].textContent = node.label + ': ' + w.rank;
       var rects = fig.querySelectorAll('svg > rect');
       for (var k = 0; k < 5 && k + 1 < texts.length; k++) {
         var shown = k < node.legend.length;

@@ -486,6 +486,69 @@ pub fn map_svg(b: &Boundaries, r: &RankResult, mc: Option<&McResults>, lang: Lan
     )
 }
 
+/// The index map alone as a PNG (for slides): [`map_svg`] rendered at
+/// `scale` times its size (3 gives about 1,500 pixels across), its text in
+/// the machine's sans-serif font. An error when the machine has no font.
+pub fn map_png(
+    b: &Boundaries,
+    r: &RankResult,
+    mc: Option<&McResults>,
+    lang: Lang,
+    scale: f32,
+) -> Result<Vec<u8>> {
+    use resvg::{tiny_skia, usvg};
+    let svg = map_svg(b, r, mc, lang).replacen("<svg ", "<svg font-family=\"sans-serif\" ", 1);
+    let mut options = usvg::Options::default();
+    let fonts = options.fontdb_mut();
+    fonts.load_system_fonts();
+    let sans = [
+        "DejaVu Sans",
+        "Liberation Sans",
+        "Arial",
+        "Helvetica",
+        "Noto Sans",
+    ]
+    .into_iter()
+    .find(|family| {
+        fonts
+            .faces()
+            .any(|f| f.families.iter().any(|(name, _)| name == family))
+    })
+    .map(str::to_string)
+    .or_else(|| {
+        fonts
+            .faces()
+            .next()
+            .and_then(|f| f.families.first())
+            .map(|(n, _)| n.clone())
+    });
+    let Some(sans) = sans else {
+        return Err(Error::Usage(
+            "writing a PNG needs a font on this machine to draw the map's text: install one (e.g. Debian's fonts-dejavu-core), or write --out map.svg".into(),
+        ));
+    };
+    fonts.set_sans_serif_family(sans);
+    options.font_family = "sans-serif".into();
+    let tree = usvg::Tree::from_str(&svg, &options)
+        .map_err(|e| Error::Usage(format!("the map's SVG did not render: {e}")))?;
+    let size = tree
+        .size()
+        .to_int_size()
+        .scale_by(scale)
+        .ok_or_else(|| Error::Usage("the map is too large to render as a PNG".into()))?;
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height())
+        .ok_or_else(|| Error::Usage("the map is too large to render as a PNG".into()))?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    pixmap
+        .encode_png()
+        .map_err(|e| Error::Usage(format!("the PNG could not be encoded: {e}")))
+}
+
 /// The shapes, defined once in a hidden SVG, and the hatch of unranked units.
 fn defs(b: &Boundaries) -> String {
     format!(
@@ -738,7 +801,7 @@ fn rank_fills<'a>(
     unranked_fills(r, &mut fills, lang);
     let labels = range_labels(&ends, 1);
     let legend = Legend {
-        title: t(lang, "Rank", "Rang").to_string(),
+        title: format!("{}: {}", r.index.root().label, t(lang, "rank", "rang")),
         classes: labels
             .into_iter()
             .enumerate()

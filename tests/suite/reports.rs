@@ -578,6 +578,41 @@ fn map_of_sweden_colours_every_municipality() {
     let svg = report(&svg_path, &map_args);
     assert!(svg.starts_with("<?xml") && svg.contains("xmlns=\"http://www.w3.org/2000/svg\""));
     assert_eq!(svg.matches("<use href=\"#u").count(), 290);
+    // ... and as a PNG: about 1,500 pixels across, every rank fifth's
+    // colour present, the text drawn (dark pixels right of the map).
+    let png_path = tmp.path().join("map.png");
+    let mut png_args = vec![
+        "report",
+        "--spec",
+        spec,
+        "--sensitivity",
+        mc.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        png_path.to_str().unwrap(),
+    ];
+    png_args.extend(map_args);
+    run(&png_args);
+    let image = resvg::tiny_skia::Pixmap::load_png(&png_path).unwrap();
+    assert!((1400..1700).contains(&image.width()), "{}", image.width());
+    let rgb = |p: &resvg::tiny_skia::PremultipliedColorU8| {
+        format!("#{:02x}{:02x}{:02x}", p.red(), p.green(), p.blue())
+    };
+    for colour in palette {
+        let count = image.pixels().iter().filter(|p| rgb(p) == colour).count();
+        assert!(count > 1000, "{colour}: {count} pixels");
+    }
+    let w = image.width() as usize;
+    let legend_text = image
+        .pixels()
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| i % w > w * 3 / 4 && p.red() < 60 && p.green() < 60 && p.blue() < 60)
+        .count();
+    assert!(
+        legend_text > 500,
+        "the legend's text was not drawn ({legend_text})"
+    );
     // In the page, #map=NODE colours the first map by that node's ranks.
     if let Some(browser) = chromium() {
         let dom = dump_dom(
