@@ -55,6 +55,11 @@ pub fn aggregate(method: Aggregation, values: &[f64], weights: &[f64]) -> f64 {
             // M - S * cv with cv = S / M.
             m - var / m
         }
+        Aggregation::MeanMin { alpha, beta } => {
+            let m = present().map(|(v, w)| w * v).sum::<f64>() / wsum;
+            let min = present().map(|(v, _)| v).fold(f64::INFINITY, f64::min);
+            m - alpha * (((m - min) * (m - min) + beta * beta).sqrt() - beta)
+        }
     }
 }
 
@@ -109,7 +114,9 @@ impl Transform {
             Aggregation::Generalised { p } if p.is_finite() && p.abs() >= SMALL_P => {
                 Some(Transform::Power(p))
             }
-            Aggregation::Generalised { .. } | Aggregation::MazziottaPareto => None,
+            Aggregation::Generalised { .. }
+            | Aggregation::MazziottaPareto
+            | Aggregation::MeanMin { .. } => None,
         }
     }
 
@@ -183,7 +190,9 @@ pub enum Requirement {
 /// The requirement of an aggregation method.
 pub fn requirement(method: Aggregation) -> Requirement {
     match method {
-        Aggregation::Arithmetic | Aggregation::Sum => Requirement::Any,
+        Aggregation::Arithmetic | Aggregation::Sum | Aggregation::MeanMin { .. } => {
+            Requirement::Any
+        }
         // M - S^2 / M is only meaningful for values of one sign: over values
         // around 0 (raw z-scores) it sends mirror-image units far apart. The
         // MPI's own input is z-scores rescaled to mean 100, sd 10.
@@ -405,6 +414,30 @@ mod tests {
             aggregate(Aggregation::Sum, &[2.0, NAN, 5.0], &[1.0, 1.0, 2.0]),
             12.0,
         );
+    }
+
+    #[test]
+    fn mean_min_by_hand() {
+        let mm = |alpha, beta| Aggregation::MeanMin { alpha, beta };
+        // M = 60, m = 40: 60 - 0.5 (sqrt(20^2 + 10^2) - 10) = 53.81966...
+        let v = aggregate(mm(0.5, 10.0), &[40.0, 80.0], &[1.0, 1.0]);
+        close(v, 60.0 - 0.5 * (500f64.sqrt() - 10.0));
+        close(v, 53.819_660_112_501_05);
+        // alpha = 0 is the weighted mean; alpha = 1, beta = 0 the minimum.
+        close(aggregate(mm(0.0, 3.0), &[40.0, 80.0], &[1.0, 3.0]), 70.0);
+        close(
+            aggregate(mm(1.0, 0.0), &[40.0, 80.0, 55.0], &[1.0, 3.0, 2.0]),
+            40.0,
+        );
+        // Weighted: M = (40 + 3 * 80) / 4 = 70, gap 30, beta 0, alpha 0.5.
+        close(aggregate(mm(0.5, 0.0), &[40.0, 80.0], &[1.0, 3.0]), 55.0);
+        // A missing child is left out of both the mean and the minimum.
+        close(
+            aggregate(mm(0.5, 0.0), &[40.0, f64::NAN, 80.0], &[1.0, 5.0, 3.0]),
+            55.0,
+        );
+        // Balanced children are not penalised.
+        close(aggregate(mm(0.9, 4.0), &[70.0, 70.0], &[1.0, 2.0]), 70.0);
     }
 
     #[test]

@@ -187,6 +187,14 @@ fn page_data(r: &RankResult, mc: Option<&McResults>, layout: &WeightLayout, lang
                     Aggregation::Generalised { p } => Some(p),
                     _ => None,
                 },
+                "alpha": match node.aggregation {
+                    Aggregation::MeanMin { alpha, .. } => Some(alpha),
+                    _ => None,
+                },
+                "beta": match node.aggregation {
+                    Aggregation::MeanMin { beta, .. } => Some(beta),
+                    _ => None,
+                },
                 "requirement": match requirement(node.aggregation) {
                     Requirement::Any => "any",
                     Requirement::NonNegative => "non_negative",
@@ -268,7 +276,8 @@ pub(crate) const SCRIPT: &str = r#"
     };
     // pipeline::aggregate::aggregate: the present (non-NaN) children, with
     // the weights re-normalised over them; NaN when none has weight.
-    var aggregate = function(method, p, vs, ws){
+    var aggregate = function(node, vs, ws){
+      var method = node.method, p = node.p;
       var wsum = 0, s = 0, i;
       for (i = 0; i < vs.length; i++) if (!isNaN(vs[i])) wsum += ws[i];
       if (!(wsum > 0)) return NaN;
@@ -290,6 +299,10 @@ pub(crate) const SCRIPT: &str = r#"
           var variance = each(function(v, w){ return w * (v - m) * (v - m); }) / wsum;
           if (m === 0) return 0;
           return m - variance / m;
+        case 'mean_min':
+          var mean = each(function(v, w){ return w * v; }) / wsum, least = Infinity;
+          for (i = 0; i < vs.length; i++) if (!isNaN(vs[i])) least = Math.min(least, vs[i]);
+          return mean - node.alpha * (Math.sqrt((mean - least) * (mean - least) + node.beta * node.beta) - node.beta);
       }
       return NaN;
     };
@@ -371,7 +384,7 @@ pub(crate) const SCRIPT: &str = r#"
               problem = node.label + ' (' + node.method + ') ' + W.needs + ' ' + (node.requirement === 'positive' ? '> 0' : '>= 0') + ': ' + U[u].name + ' = ' + vs[i];
             }
           }
-          scores[k][u] = aggregate(node.method, node.p, vs, ws);
+          scores[k][u] = aggregate(node, vs, ws);
         }
       });
       var ranks = scores.map(rankAll);

@@ -93,6 +93,9 @@ pub fn missing_method(m: MissingMethod, lang: Lang) -> String {
 /// The aggregation method's name.
 pub fn aggregation(a: Aggregation, lang: Lang) -> String {
     match (a, lang) {
+        (Aggregation::MeanMin { alpha, beta }, Lang::En) => {
+            format!("mean_min, alpha = {alpha}, beta = {beta}")
+        }
         (a, Lang::En) => a.name().to_string(),
         (Aggregation::Arithmetic, Lang::Sv) => "aritmetiskt medelvärde".into(),
         (Aggregation::Geometric, Lang::Sv) => "geometriskt medelvärde".into(),
@@ -102,6 +105,11 @@ pub fn aggregation(a: Aggregation, lang: Lang) -> String {
         }
         (Aggregation::MazziottaPareto, Lang::Sv) => "Mazziotta–Paretos index".into(),
         (Aggregation::Sum, Lang::Sv) => "summa".into(),
+        (Aggregation::MeanMin { alpha, beta }, Lang::Sv) => format!(
+            "medelvärde–minimum, α = {}, β = {}",
+            plain(alpha, lang),
+            plain(beta, lang)
+        ),
     }
 }
 

@@ -6,9 +6,9 @@
 use crate::error::{Error, Result};
 use crate::input::{self, ReadOptions};
 use crate::spec::{
-    Aggregation, AggregationChoice, AggregationName, ChoiceSpec, Index, MissingMethod,
+    Aggregation, AggregationChoice, AggregationParams, ChoiceSpec, Index, MissingMethod,
     Normalisation, SensitivityMethod, SensitivitySection, SobolDesign, WeightGrouping,
-    WeightMethod,
+    WeightMethod, build_aggregation,
 };
 use serde::{Deserialize, Serialize};
 
@@ -363,31 +363,36 @@ fn aggregation_of(
     key: &str,
     errors: &mut Vec<Error>,
 ) -> Option<Aggregation> {
-    let (name, p) = match c {
-        AggregationChoice::Name(n) => (*n, None),
-        AggregationChoice::WithP { method, p } => (*method, *p),
+    let (name, params) = match c {
+        AggregationChoice::Name(n) => (*n, AggregationParams::default()),
+        AggregationChoice::WithP {
+            method,
+            p,
+            alpha,
+            beta,
+        } => (
+            *method,
+            AggregationParams {
+                p: *p,
+                alpha: *alpha,
+                beta: *beta,
+            },
+        ),
     };
-    Some(match (name, p) {
-        (AggregationName::Arithmetic, None) => Aggregation::Arithmetic,
-        (AggregationName::Geometric, None) => Aggregation::Geometric,
-        (AggregationName::Harmonic, None) => Aggregation::Harmonic,
-        (AggregationName::MazziottaPareto, None) => Aggregation::MazziottaPareto,
-        (AggregationName::Sum, None) => Aggregation::Sum,
-        (AggregationName::Generalised, Some(p)) if p.is_finite() && p != 0.0 => {
-            Aggregation::Generalised { p }
-        }
-        _ => {
+    match build_aggregation(name, params) {
+        Ok(a) => Some(a),
+        Err((_, message, hint)) => {
             errors.push(
                 Error::spec(
                     &index.spec_name,
                     key,
-                    format!("{name:?} with p = {p:?} is not a valid aggregation"),
+                    format!("{name:?} is not a valid aggregation here: {message}"),
                 )
-                .with_hint("generalised needs a finite p != 0; the other methods take no p"),
+                .with_hint(hint),
             );
-            return None;
+            None
         }
-    })
+    }
 }
 
 /// Refuses two `[[sensitivity.choice]]` entries of one kind over the same

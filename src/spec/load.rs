@@ -554,6 +554,8 @@ fn expand_node_table(
             weight: meta_number(&raw, row, &table.weight, &key("weight"))?.unwrap_or(1.0),
             aggregation,
             p: None,
+            alpha: None,
+            beta: None,
             min_coverage: None,
             id,
         });

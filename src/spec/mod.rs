@@ -10,7 +10,10 @@ pub mod resolve;
 
 pub use load::{Base, LoadedSpec, load_spec, load_spec_lenient, parse_spec, parse_spec_lenient};
 pub use model::*;
-pub use resolve::{Aggregation, Index, Indicator, Member, Node, resolve};
+pub use resolve::{
+    Aggregation, AggregationParams, AggregationProblem, Index, Indicator, Member, Node,
+    build_aggregation, resolve,
+};
 
 /// A method's name as the spec spells it (`group_mean`, `log1p`): what
 /// notes and reports show, so a reader can copy it into a spec.

@@ -170,13 +170,19 @@ fn quarter() -> f64 {
 pub enum AggregationChoice {
     /// A method name.
     Name(AggregationName),
-    /// A method with its exponent.
+    /// A method with its parameters.
     WithP {
         /// The method.
         method: AggregationName,
         /// Exponent for `generalised`.
         #[serde(default)]
         p: Option<f64>,
+        /// Penalty weight for `mean_min`.
+        #[serde(default)]
+        alpha: Option<f64>,
+        /// Smoothing for `mean_min`.
+        #[serde(default)]
+        beta: Option<f64>,
     },
 }
 
@@ -207,11 +213,17 @@ impl<'de> Deserialize<'de> for AggregationChoice {
                     method: AggregationName,
                     #[serde(default)]
                     p: Option<f64>,
+                    #[serde(default)]
+                    alpha: Option<f64>,
+                    #[serde(default)]
+                    beta: Option<f64>,
                 }
                 let w = WithP::deserialize(de::value::MapAccessDeserializer::new(map))?;
                 Ok(AggregationChoice::WithP {
                     method: w.method,
                     p: w.p,
+                    alpha: w.alpha,
+                    beta: w.beta,
                 })
             }
         }
@@ -306,6 +318,12 @@ pub struct IndexSection {
     /// Exponent for `generalised`.
     #[serde(default)]
     pub p: Option<f64>,
+    /// Penalty weight for `mean_min` (0-1, default 0.5).
+    #[serde(default)]
+    pub alpha: Option<f64>,
+    /// Smoothing for `mean_min` (>= 0, default 0).
+    #[serde(default)]
+    pub beta: Option<f64>,
 }
 
 /// A data file: a path, or a path with an XLSX sheet.
@@ -603,6 +621,9 @@ pub enum AggregationName {
     MazziottaPareto,
     /// Weighted sum (points indices); weights are not re-normalised.
     Sum,
+    /// Mean-min function: the mean penalised by the gap to the worst child
+    /// (`alpha`, `beta`).
+    MeanMin,
 }
 
 /// `[[node]]`: an intermediate node (dimension, pillar...).
@@ -626,6 +647,12 @@ pub struct NodeSpec {
     /// Exponent for `generalised`.
     #[serde(default)]
     pub p: Option<f64>,
+    /// Penalty weight for `mean_min` (0-1, default 0.5).
+    #[serde(default)]
+    pub alpha: Option<f64>,
+    /// Smoothing for `mean_min` (>= 0, default 0).
+    #[serde(default)]
+    pub beta: Option<f64>,
     /// Minimum share (0-1) of this node's indicators a unit needs to be ranked.
     #[serde(default)]
     pub min_coverage: Option<f64>,

@@ -27,6 +27,15 @@ pub enum Aggregation {
     MazziottaPareto,
     /// Weighted sum of present children (no re-normalisation).
     Sum,
+    /// Mean-min function (Casadio Tarabusi & Guarini 2013): the weighted
+    /// mean M penalised by the gap to the worst child m,
+    /// `M - alpha (sqrt((M - m)^2 + beta^2) - beta)`.
+    MeanMin {
+        /// Penalty weight, 0-1 (0: the mean; 1 with beta = 0: the minimum).
+        alpha: f64,
+        /// Smoothing, >= 0.
+        beta: f64,
+    },
 }
 
 impl Aggregation {
@@ -39,6 +48,7 @@ impl Aggregation {
             Aggregation::Generalised { .. } => "generalised",
             Aggregation::MazziottaPareto => "mazziotta_pareto",
             Aggregation::Sum => "sum",
+            Aggregation::MeanMin { .. } => "mean_min",
         }
     }
 }
@@ -206,52 +216,105 @@ impl Index {
     }
 }
 
+/// The parameters a method may take, as a spec writes them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AggregationParams {
+    /// Exponent of `generalised`.
+    pub p: Option<f64>,
+    /// Penalty weight of `mean_min` (0-1).
+    pub alpha: Option<f64>,
+    /// Smoothing of `mean_min` (>= 0).
+    pub beta: Option<f64>,
+}
+
+/// What is wrong with a method and its parameters: the parameter's key
+/// (`p`, `alpha`, `beta`, or empty for the method), the problem and a fix.
+pub type AggregationProblem = (&'static str, String, &'static str);
+
+/// The aggregation a method name and its parameters make: the one place
+/// the spec's nodes and the sensitivity's choices turn names into methods.
+pub fn build_aggregation(
+    name: AggregationName,
+    params: AggregationParams,
+) -> std::result::Result<Aggregation, AggregationProblem> {
+    let AggregationParams { p, alpha, beta } = params;
+    if name != AggregationName::Generalised && p.is_some() {
+        return Err((
+            "p",
+            format!("p is only used by generalised aggregation, not {name:?}"),
+            "remove p, or set aggregation = \"generalised\"",
+        ));
+    }
+    if name != AggregationName::MeanMin && (alpha.is_some() || beta.is_some()) {
+        return Err((
+            if alpha.is_some() { "alpha" } else { "beta" },
+            format!("alpha and beta are only used by mean_min aggregation, not {name:?}"),
+            "remove them, or set aggregation = \"mean_min\"",
+        ));
+    }
+    Ok(match name {
+        AggregationName::Arithmetic => Aggregation::Arithmetic,
+        AggregationName::Geometric => Aggregation::Geometric,
+        AggregationName::Harmonic => Aggregation::Harmonic,
+        AggregationName::MazziottaPareto => Aggregation::MazziottaPareto,
+        AggregationName::Sum => Aggregation::Sum,
+        AggregationName::Generalised => match p {
+            Some(p) if p.is_finite() && p != 0.0 => Aggregation::Generalised { p },
+            Some(p) => {
+                return Err((
+                    "p",
+                    format!("p = {p} is not usable"),
+                    "p = 0 is the geometric mean: use aggregation = \"geometric\"; p must be finite",
+                ));
+            }
+            None => {
+                return Err((
+                    "p",
+                    "generalised aggregation needs an exponent p".into(),
+                    "add p = 2 (quadratic), p = 0.5, p = -1 (harmonic)...",
+                ));
+            }
+        },
+        AggregationName::MeanMin => {
+            let alpha = alpha.unwrap_or(0.5);
+            let beta = beta.unwrap_or(0.0);
+            if !(0.0..=1.0).contains(&alpha) {
+                return Err((
+                    "alpha",
+                    format!("alpha = {alpha} is outside 0-1"),
+                    "alpha = 0 is the mean, alpha = 1 with beta = 0 the minimum; e.g. alpha = 0.5",
+                ));
+            }
+            if !(beta.is_finite() && beta >= 0.0) {
+                return Err((
+                    "beta",
+                    format!("beta = {beta} is not a number >= 0"),
+                    "beta = 0 penalises the full gap to the minimum; larger beta softens it",
+                ));
+            }
+            Aggregation::MeanMin { alpha, beta }
+        }
+    })
+}
+
+/// [`build_aggregation`] for a spec key, its problem an error naming
+/// `key.<parameter>`.
 fn aggregation(
     name: AggregationName,
-    p: Option<f64>,
+    params: AggregationParams,
     file: &str,
     key: &str,
     errors: &mut Vec<Error>,
 ) -> Aggregation {
-    match (name, p) {
-        (AggregationName::Generalised, Some(p)) if p.is_finite() && p != 0.0 => {
-            Aggregation::Generalised { p }
-        }
-        (AggregationName::Generalised, Some(p)) => {
-            errors.push(
-                Error::spec(file, format!("{key}.p"), format!("p = {p} is not usable"))
-                    .with_hint("p = 0 is the geometric mean: use aggregation = \"geometric\"; p must be finite"),
-            );
-            Aggregation::Arithmetic
-        }
-        (AggregationName::Generalised, None) => {
-            errors.push(
-                Error::spec(
-                    file,
-                    format!("{key}.p"),
-                    "generalised aggregation needs an exponent p",
-                )
-                .with_hint("add p = 2 (quadratic), p = 0.5, p = -1 (harmonic)..."),
-            );
-            Aggregation::Arithmetic
-        }
-        (other, Some(_)) => {
-            errors.push(
-                Error::spec(
-                    file,
-                    format!("{key}.p"),
-                    format!("p is only used by generalised aggregation, not {other:?}"),
-                )
-                .with_hint("remove p, or set aggregation = \"generalised\""),
-            );
-            Aggregation::Arithmetic
-        }
-        (AggregationName::Arithmetic, None) => Aggregation::Arithmetic,
-        (AggregationName::Geometric, None) => Aggregation::Geometric,
-        (AggregationName::Harmonic, None) => Aggregation::Harmonic,
-        (AggregationName::MazziottaPareto, None) => Aggregation::MazziottaPareto,
-        (AggregationName::Sum, None) => Aggregation::Sum,
-    }
+    build_aggregation(name, params).unwrap_or_else(|(param, message, hint)| {
+        let at = if param.is_empty() {
+            key.to_string()
+        } else {
+            format!("{key}.{param}")
+        };
+        errors.push(Error::spec(file, at, message).with_hint(hint));
+        Aggregation::Arithmetic
+    })
 }
 
 /// Checks a normalisation's parameters.
@@ -474,7 +537,17 @@ fn resolve_nodes(
             .unwrap_or_else(|| root_id.to_string()),
         parent: None,
         weight: 1.0,
-        aggregation: aggregation(spec.index.aggregation, spec.index.p, file, "index", errors),
+        aggregation: aggregation(
+            spec.index.aggregation,
+            AggregationParams {
+                p: spec.index.p,
+                alpha: spec.index.alpha,
+                beta: spec.index.beta,
+            },
+            file,
+            "index",
+            errors,
+        ),
         min_coverage: None,
         children: Vec::new(),
         indicators: Vec::new(),
@@ -509,7 +582,17 @@ fn resolve_nodes(
             label: n.label.clone().unwrap_or_else(|| n.id.clone()),
             parent: None,
             weight: n.weight,
-            aggregation: aggregation(n.aggregation, n.p, file, &key, errors),
+            aggregation: aggregation(
+                n.aggregation,
+                AggregationParams {
+                    p: n.p,
+                    alpha: n.alpha,
+                    beta: n.beta,
+                },
+                file,
+                &key,
+                errors,
+            ),
             min_coverage: n.min_coverage,
             children: Vec::new(),
             indicators: Vec::new(),

@@ -5,10 +5,15 @@ use kommunrank::pipeline::{self, DataOverrides, RankResult};
 use kommunrank::spec;
 
 fn run(data: &str, body: &str) -> kommunrank::Result<RankResult> {
+    run_with_index(data, "", body)
+}
+
+/// [`run`] with more keys of the `[index]` section (its aggregation).
+fn run_with_index(data: &str, index: &str, body: &str) -> kommunrank::Result<RankResult> {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("d.csv"), data).unwrap();
     let text = format!(
-        "[index]\nid = \"idx\"\n[data]\nfiles = [\"d.csv\"]\n[units]\nid = \"id\"\ngroups = [\"g\"]\n{body}"
+        "[index]\nid = \"idx\"\n{index}[data]\nfiles = [\"d.csv\"]\n[units]\nid = \"id\"\ngroups = [\"g\"]\n{body}"
     );
     std::fs::write(tmp.path().join("s.toml"), &text).unwrap();
     let loaded = spec::load_spec(&tmp.path().join("s.toml"))?;
@@ -774,4 +779,54 @@ fn coinr_group_mean_minmax_amean_and_min_ties() {
         n.to_string()
             .contains("the overall mean was imputed instead")
     }));
+}
+
+/// Compind's `ci_mean_min(x, indic_col, alpha, beta)` (its source, "punto
+/// A" and "punto B"): each indicator standardised to mean 100 and sample
+/// sd 10, then per unit the unweighted mean M and minimum m of its values,
+/// `M - alpha (sqrt((M - m)^2 + beta^2) - beta)`. The same here is zscore
+/// normalisation (mean 100, sd 10) under a `mean_min` index; the expected
+/// figures are computed independently below, step by step as Compind does.
+#[test]
+fn mean_min_is_compinds_ci_mean_min_on_standardised_indicators() {
+    let data = "id,g,a,b,c\nu1,x,3,40,7\nu2,x,8,10,5\nu3,x,1,25,9\nu4,x,6,55,2\nu5,x,4,30,6\n";
+    let columns = [
+        [3.0, 8.0, 1.0, 6.0, 4.0],
+        [40.0, 10.0, 25.0, 55.0, 30.0],
+        [7.0, 5.0, 9.0, 2.0, 6.0],
+    ];
+    let z: Vec<[f64; 5]> = columns
+        .iter()
+        .map(|c| {
+            let mean = c.iter().sum::<f64>() / 5.0;
+            let sd = (c.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / 4.0).sqrt();
+            c.map(|v| (v - mean) / sd * 10.0 + 100.0)
+        })
+        .collect();
+    for (alpha, beta) in [(0.5, 0.0), (1.0, 5.0), (0.25, 20.0)] {
+        let r = run_with_index(
+            data,
+            &format!("aggregation = \"mean_min\"\nalpha = {alpha}\nbeta = {beta}\n"),
+            "[normalise]\nmethod = \"zscore\"\nmean = 100\nsd = 10\n[[indicator]]\nid = \"a\"\n[[indicator]]\nid = \"b\"\n[[indicator]]\nid = \"c\"\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        for (u, values) in (0..5).map(|u| (u, [z[0][u], z[1][u], z[2][u]])) {
+            let m = values.iter().sum::<f64>() / 3.0;
+            let min = values.iter().cloned().fold(f64::INFINITY, f64::min);
+            let want = m - alpha * (((m - min).powi(2) + beta * beta).sqrt() - beta);
+            close(score(&r, &format!("u{}", u + 1)), want);
+        }
+    }
+    // alpha outside 0-1 is refused, naming the key.
+    let e = run_with_index(
+        data,
+        "aggregation = \"mean_min\"\nalpha = 1.5\n",
+        "[[indicator]]\nid = \"a\"\n[[indicator]]\nid = \"b\"\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("index.alpha") && e.contains("outside 0-1"),
+        "{e}"
+    );
 }

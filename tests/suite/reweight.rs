@@ -298,7 +298,7 @@ fn sliders_give_compares_ranks_on_kolada_and_the_link_keeps_them() {
 }
 
 /// Every aggregation method the page recomputes (geometric, harmonic,
-/// power mean, Mazziotta-Pareto, sum) and the tie rules (fractional ranks
+/// power mean, Mazziotta-Pareto, sum, mean-min) and the tie rules (fractional ranks
 /// on rounded scores with lowest best; ordinal with ties broken by id).
 #[test]
 fn sliders_give_compares_ranks_for_every_method_and_tie_rule() {
@@ -347,6 +347,14 @@ fn sliders_give_compares_ranks_for_every_method_and_tie_rule() {
         (
             "ordinal.toml",
             "[index]\nid = \"i\"\naggregation = \"generalised\"\np = 3\n[data]\nfiles = [\"d.csv\"]\n[units]\nid = \"code\"\nname = \"name\"\n[ranking]\nmethod = \"ordinal\"\n[[node]]\nid = \"p\"\naggregation = \"sum\"\n[[node]]\nid = \"q\"\naggregation = \"generalised\"\np = -1\n[[indicator]]\nid = \"a\"\nparent = \"p\"\n[[indicator]]\nid = \"b\"\nparent = \"p\"\n[[indicator]]\nid = \"c\"\nparent = \"q\"\nnormalise = { method = \"minmax\", low = 1, high = 10 }\n[[indicator]]\nid = \"d\"\nparent = \"q\"\nnormalise = { method = \"minmax\", low = 1, high = 10 }\n[[indicator]]\nid = \"e\"\n",
+        ),
+    ];
+    let specs = [
+        specs[0],
+        specs[1],
+        (
+            "meanmin.toml",
+            "[index]\nid = \"i\"\naggregation = \"mean_min\"\nalpha = 0.7\nbeta = 2\n[data]\nfiles = [\"d.csv\"]\n[units]\nid = \"code\"\nname = \"name\"\n[[node]]\nid = \"p\"\naggregation = \"generalised\"\np = 3\n[[node]]\nid = \"q\"\n[[indicator]]\nid = \"a\"\nparent = \"p\"\n[[indicator]]\nid = \"b\"\nparent = \"p\"\n[[indicator]]\nid = \"c\"\nparent = \"q\"\n[[indicator]]\nid = \"d\"\nparent = \"q\"\n[[indicator]]\nid = \"e\"\n",
         ),
     ];
     for (name, text) in specs {
