@@ -7,6 +7,7 @@ pub mod expr;
 pub mod load;
 pub mod model;
 pub mod resolve;
+pub mod weighting;
 
 pub use load::{Base, LoadedSpec, load_spec, load_spec_lenient, parse_spec, parse_spec_lenient};
 pub use model::*;
@@ -14,6 +15,7 @@ pub use resolve::{
     Aggregation, AggregationParams, AggregationProblem, Index, Indicator, Member, Node,
     build_aggregation, resolve,
 };
+pub use weighting::{AhpWeights, ExpertWeights, WeightOrigin, WeightsSection};
 
 /// A method's name as the spec spells it (`group_mean`, `log1p`): what
 /// notes and reports show, so a reader can copy it into a spec.

@@ -53,6 +53,9 @@ pub struct SpecFile {
     /// Boundaries for the report's maps (`[map]`).
     #[serde(default)]
     pub map: Option<MapSection>,
+    /// Weights derived from judgements (`[weights]`: AHP, experts).
+    #[serde(default)]
+    pub weights: Option<super::weighting::WeightsSection>,
 }
 
 /// Boundaries for the report's maps: a GeoJSON file of the units' shapes

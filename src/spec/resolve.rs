@@ -135,6 +135,8 @@ pub struct Index {
     pub indicators: Vec<Indicator>,
     /// Node indices, deepest first (children before parents).
     pub bottom_up: Vec<usize>,
+    /// How each node's children got their weights (node order).
+    pub weighting: Vec<super::weighting::WeightOrigin>,
 }
 
 impl Index {
@@ -509,7 +511,8 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
     check_settings(spec, file, &mut errors);
     let bottom_up = link_children(&mut nodes, &indicators, &in_cycle, file, &mut errors);
     Error::collect(errors)?;
-    Ok(Index {
+    let weighting = vec![super::weighting::WeightOrigin::Spec; nodes.len()];
+    let mut index = Index {
         spec_name: loaded.name.clone(),
         spec_text: loaded.text.clone(),
         base: loaded.base.clone(),
@@ -517,7 +520,12 @@ pub fn resolve(loaded: &LoadedSpec) -> Result<Index> {
         nodes,
         indicators,
         bottom_up,
-    })
+        weighting,
+    };
+    if let Some(section) = &spec.weights {
+        index.weighting = super::weighting::derive(&mut index, section)?;
+    }
+    Ok(index)
 }
 
 /// The nodes: the root first, then the spec's `[[node]]`s in order

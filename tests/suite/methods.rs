@@ -830,3 +830,128 @@ fn mean_min_is_compinds_ci_mean_min_on_standardised_indicators() {
         "{e}"
     );
 }
+
+/// Weights from judgements: AHP (two judges, combined by the geometric
+/// mean of their matrices) on the index's dimensions, and experts' budget
+/// allocations over one dimension's indicators. The figures below were
+/// computed with numpy 2.4.6 (`numpy.linalg.eig` of the same matrices, the
+/// eigenvector of the largest eigenvalue scaled to sum 1; CR = (lambda -
+/// n) / (n - 1) / 0.58), independently of kommunrank's power iteration.
+#[test]
+fn ahp_and_expert_weights_match_numpy_and_the_mean_shares() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("d.csv"),
+        "id,a1,a2,b1,c1\nu1,1,2,3,4\nu2,4,3,2,1\nu3,2,2,2,2\n",
+    )
+    .unwrap();
+    // Judge one: A = [[1, 3, 5], [1/3, 1, 2], [1/5, 1/2, 1]]; judge two:
+    // B = [[1, 1/2, 4], [2, 1, 3], [1/4, 1/3, 1]] (written both ways round).
+    std::fs::write(
+        dir.join("ahp.csv"),
+        "node,judge,a,b,value\nidx,one,a,b,3\nidx,one,a,c,5\nidx,one,b,c,2\nidx,two,b,a,2\nidx,two,a,c,4\nidx,two,c,b,1/3\n",
+    )
+    .unwrap();
+    // Three experts share 10, 20 and 4 points over a1 and a2.
+    std::fs::write(
+        dir.join("experts.csv"),
+        "expert,a1,a2\nE1,7,3\nE2,5,15\nE3,2,2\n",
+    )
+    .unwrap();
+    let spec = "[index]\nid = \"idx\"\n[data]\nfiles = [\"d.csv\"]\n[units]\nid = \"id\"\n[normalise]\nmethod = \"none\"\n[weights]\nahp = \"ahp.csv\"\nexperts = \"experts.csv\"\n[[node]]\nid = \"a\"\n[[node]]\nid = \"b\"\n[[node]]\nid = \"c\"\n[[indicator]]\nid = \"a1\"\nparent = \"a\"\n[[indicator]]\nid = \"a2\"\nparent = \"a\"\n[[indicator]]\nid = \"b1\"\nparent = \"b\"\n[[indicator]]\nid = \"c1\"\nparent = \"c\"\n";
+    std::fs::write(dir.join("s.toml"), spec).unwrap();
+    let loaded = spec::load_spec(&dir.join("s.toml")).unwrap();
+    let index = spec::resolve(&loaded).unwrap();
+    let w = |id: &str| index.nodes[index.node_index(id).unwrap()].weight;
+    let numpy = [0.5075651958742483, 0.3627841384080458, 0.12965066571770587];
+    for (id, want) in ["a", "b", "c"].iter().zip(numpy) {
+        assert!((w(id) - want).abs() < 1e-12, "{id}: {} vs {want}", w(id));
+    }
+    let spec::WeightOrigin::Ahp(ahp) = &index.weighting[0] else {
+        panic!("{:?}", index.weighting[0])
+    };
+    assert!((ahp.lambda_max - 3.0177376719442943).abs() < 1e-12);
+    assert!((ahp.cr - 0.015291096503702).abs() < 1e-12);
+    assert!((ahp.judge_cr[1] - 0.09297183953014955).abs() < 1e-12);
+    assert_eq!(ahp.judges, ["one", "two"]);
+    // Mean shares: a1 = (0.7 + 0.25 + 0.5) / 3, a2 = (0.3 + 0.75 + 0.5) / 3.
+    let a1 = index
+        .indicators
+        .iter()
+        .find(|i| i.id == "a1")
+        .unwrap()
+        .weight;
+    let a2 = index
+        .indicators
+        .iter()
+        .find(|i| i.id == "a2")
+        .unwrap()
+        .weight;
+    assert!((a1 - 1.45 / 3.0).abs() < 1e-15 && (a2 - 1.55 / 3.0).abs() < 1e-15);
+    // The ranking uses them: u1's score by hand.
+    let r = pipeline::run_index(&index, &DataOverrides::default()).unwrap();
+    let a_u1 = (a1 * 1.0 + a2 * 2.0) / (a1 + a2);
+    let want = (numpy[0] * a_u1 + numpy[1] * 3.0 + numpy[2] * 4.0) / numpy.iter().sum::<f64>();
+    close(score(&r, "u1"), want);
+
+    // A judge too inconsistent for the limit is refused (CR 0.093 > 0.05).
+    std::fs::write(
+        dir.join("s2.toml"),
+        spec.replace("[weights]\n", "[weights]\nmax_cr = 0.01\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("ahp.csv"),
+        "node,judge,a,b,value\nidx,two,b,a,2\nidx,two,a,c,4\nidx,two,c,b,1/3\n",
+    )
+    .unwrap();
+    let e = spec::resolve(&spec::load_spec(&dir.join("s2.toml")).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("inconsistent") && e.contains("0.093"), "{e}");
+    // A missing pair, a value off the scale, a budget that leaves out an
+    // indicator: each named, with a fix.
+    for (file, text, needle) in [
+        (
+            "ahp.csv",
+            "node,a,b,value\nidx,a,b,3\nidx,a,c,5\n",
+            "b vs c is not judged",
+        ),
+        (
+            "ahp.csv",
+            "node,a,b,value\nidx,a,b,12\nidx,a,c,5\nidx,b,c,1\n",
+            "Saaty's scale",
+        ),
+        (
+            "ahp.csv",
+            "node,a,b,value\nidx,a,x,3\n",
+            "not a child of node 'idx'",
+        ),
+        (
+            "experts.csv",
+            "expert,a1,b1\nE1,1,1\n",
+            "'a2' is not covered",
+        ),
+    ] {
+        let ok_ahp = "node,a,b,value\nidx,a,b,3\nidx,a,c,5\nidx,b,c,2\n";
+        std::fs::write(
+            dir.join("ahp.csv"),
+            if file == "ahp.csv" { text } else { ok_ahp },
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("experts.csv"),
+            if file == "experts.csv" {
+                text
+            } else {
+                "expert,a1,a2\nE1,1,1\n"
+            },
+        )
+        .unwrap();
+        let e = spec::resolve(&spec::load_spec(&dir.join("s.toml")).unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(needle) && e.contains(file), "{needle}: {e}");
+    }
+}
