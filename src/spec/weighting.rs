@@ -184,6 +184,9 @@ fn judgement(raw: &RawTable, c: &cell::RawCell, position: u32, column: &str) -> 
     }
 }
 
+/// A judge's name and pairwise matrix.
+type Judged = (String, Vec<Vec<f64>>);
+
 fn ahp(
     index: &mut Index,
     base: &Base,
@@ -201,7 +204,7 @@ fn ahp(
     );
     let cj = raw.column("judge");
     // node -> judge -> filled matrix (0 = not given yet).
-    let mut matrices: Vec<(usize, Vec<(String, Vec<Vec<f64>>)>)> = Vec::new();
+    let mut matrices: Vec<(usize, Vec<Judged>)> = Vec::new();
     for row in &raw.rows {
         let text = |c: usize| cell::cell_text(&row.cells[c]);
         let node_id = text(cn);
