@@ -72,6 +72,46 @@ pub struct Explanation {
     pub indicators: Vec<IndicatorLine>,
     /// Whether contributions are exact (all nodes arithmetic or sum).
     pub additive: bool,
+    /// Every node's weights and how they were made (the index first).
+    pub weights: Vec<NodeWeights>,
+}
+
+/// A node's children's weights (shares of the node's total) and the method
+/// that made them.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeWeights {
+    /// Node id.
+    pub node: String,
+    /// How the weights were made (spec, AHP, experts).
+    pub origin: crate::spec::WeightOrigin,
+    /// Child id and its share of the node's weights.
+    pub shares: Vec<(String, f64)>,
+}
+
+/// Every node's weights as shares, with their origin.
+pub fn node_weights(index: &crate::spec::Index) -> Vec<NodeWeights> {
+    index
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(n, node)| {
+            let total = index.sibling_weight_sum(n);
+            NodeWeights {
+                node: node.id.clone(),
+                origin: index.weighting[n].clone(),
+                shares: node
+                    .children
+                    .iter()
+                    .map(|m| {
+                        (
+                            index.member_id(*m).to_string(),
+                            index.member_weight(*m) / total,
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -243,5 +283,6 @@ pub fn explain(result: &RankResult, key: &str) -> Result<Explanation> {
             .nodes
             .iter()
             .all(|n| matches!(n.aggregation, Aggregation::Arithmetic | Aggregation::Sum)),
+        weights: node_weights(index),
     })
 }

@@ -369,6 +369,29 @@ pub fn explain_table(e: &Explanation, lang: Lang) -> String {
             }
         );
     }
+    let _ = writeln!(
+        o,
+        "\n{}",
+        t(
+            lang,
+            "Weights (shares of each node)",
+            "Vikter (andelar inom varje nod)"
+        )
+    );
+    for n in &e.weights {
+        let shares: Vec<String> = n
+            .shares
+            .iter()
+            .map(|(id, s)| format!("{id} {}", f(*s, 3)))
+            .collect();
+        let _ = writeln!(
+            o,
+            "  {}: {} [{}]",
+            n.node,
+            shares.join(", "),
+            words::weight_origin(&n.origin, lang)
+        );
+    }
     let _ = match lang {
         Lang::En => writeln!(
             o,

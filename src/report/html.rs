@@ -752,6 +752,32 @@ fn methods(input: &ReportInput, l: &Labels, o: &mut String) {
         );
     }
     *o += "</tbody></table>";
+    // How the weights were made, where they were not written in the spec.
+    let derived: Vec<String> = crate::audit::explain::node_weights(index)
+        .into_iter()
+        .filter(|n| n.origin != crate::spec::WeightOrigin::Spec)
+        .map(|n| {
+            let shares: Vec<String> = n
+                .shares
+                .iter()
+                .map(|(id, s)| format!("{} {}", esc(&label_of(input, id)), num(*s, 3, lang)))
+                .collect();
+            format!(
+                "<li><b>{}</b>: {} ({})</li>",
+                esc(&label_of(input, &n.node)),
+                shares.join(", "),
+                esc(&words::weight_origin(&n.origin, lang))
+            )
+        })
+        .collect();
+    if !derived.is_empty() {
+        let _ = write!(
+            o,
+            "<h3>{}</h3><ul>{}</ul>",
+            words::either(lang, "Weights from judgements", "Vikter från bedömningar"),
+            derived.concat()
+        );
+    }
     let ranking = &index.spec.ranking;
     let _ = write!(
         o,
