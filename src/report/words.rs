@@ -450,6 +450,38 @@ pub fn either<'a>(lang: Lang, en: &'a str, sv: &'a str) -> &'a str {
     }
 }
 
+/// How a node's weights were made, in words: "as written in the spec",
+/// "AHP (2 judges, consistency ratio 0.015)", "budget allocation by 3
+/// experts".
+pub fn weight_origin(origin: &crate::spec::WeightOrigin, lang: Lang) -> String {
+    use crate::spec::WeightOrigin;
+    match (origin, lang) {
+        (WeightOrigin::Spec, _) => {
+            either(lang, "as written in the spec", "enligt specifikationen").into()
+        }
+        (WeightOrigin::Ahp(a), Lang::En) => format!(
+            "AHP, pairwise comparisons ({} judge{}, consistency ratio {})",
+            a.judges.len().max(1),
+            if a.judges.len() > 1 { "s" } else { "" },
+            number(a.cr, 3, lang)
+        ),
+        (WeightOrigin::Ahp(a), Lang::Sv) => format!(
+            "AHP, parvisa jämförelser ({} bedömare, konsistenskvot {})",
+            a.judges.len().max(1),
+            number(a.cr, 3, lang)
+        ),
+        (WeightOrigin::Experts(e), Lang::En) => format!(
+            "budget allocation by {} expert{} (mean shares)",
+            e.experts.len(),
+            if e.experts.len() > 1 { "s" } else { "" }
+        ),
+        (WeightOrigin::Experts(e), Lang::Sv) => format!(
+            "poängfördelning av {} experter (medelandelar)",
+            e.experts.len()
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -483,37 +515,5 @@ mod tests {
             exclusion(&r, Lang::En),
             "data for 2 of 8 indicators (25%) is below screening.min_coverage = 50%"
         );
-    }
-}
-
-/// How a node's weights were made, in words: "as written in the spec",
-/// "AHP (2 judges, consistency ratio 0.015)", "budget allocation by 3
-/// experts".
-pub fn weight_origin(origin: &crate::spec::WeightOrigin, lang: Lang) -> String {
-    use crate::spec::WeightOrigin;
-    match (origin, lang) {
-        (WeightOrigin::Spec, _) => {
-            either(lang, "as written in the spec", "enligt specifikationen").into()
-        }
-        (WeightOrigin::Ahp(a), Lang::En) => format!(
-            "AHP, pairwise comparisons ({} judge{}, consistency ratio {})",
-            a.judges.len().max(1),
-            if a.judges.len() > 1 { "s" } else { "" },
-            number(a.cr, 3, lang)
-        ),
-        (WeightOrigin::Ahp(a), Lang::Sv) => format!(
-            "AHP, parvisa jämförelser ({} bedömare, konsistenskvot {})",
-            a.judges.len().max(1),
-            number(a.cr, 3, lang)
-        ),
-        (WeightOrigin::Experts(e), Lang::En) => format!(
-            "budget allocation by {} expert{} (mean shares)",
-            e.experts.len(),
-            if e.experts.len() > 1 { "s" } else { "" }
-        ),
-        (WeightOrigin::Experts(e), Lang::Sv) => format!(
-            "poängfördelning av {} experter (medelandelar)",
-            e.experts.len()
-        ),
     }
 }
