@@ -55,12 +55,64 @@ pub fn aggregate(method: Aggregation, values: &[f64], weights: &[f64]) -> f64 {
             // M - S * cv with cv = S / M.
             m - var / m
         }
+        // A node-wide score: [`copeland`] computes it, never a unit alone.
+        Aggregation::Copeland => f64::NAN,
         Aggregation::MeanMin { alpha, beta } => {
             let m = present().map(|(v, w)| w * v).sum::<f64>() / wsum;
             let min = present().map(|(v, _)| v).fold(f64::INFINITY, f64::min);
             m - alpha * (((m - min) * (m - min) + beta * beta).sqrt() - beta)
         }
     }
+}
+
+/// Copeland scores of one node (COINr's `a_copeland`, over the outranking
+/// matrix of its `outrankMatrix`): `values` holds each unit's children
+/// (row-major, `weights.len()` per unit), `order` each unit's row in the
+/// data and `reference` the units ranked. For units a (earlier in the data)
+/// and b, o(a, b) = sum of the weights (scaled to sum 1) of the children on
+/// which a is higher, plus half of those on which they are equal, both
+/// present; o(b, a) = 1 - o(a, b), as COINr fills the matrix. A unit's
+/// score is the number of ranked units it beats (o > 1/2) minus the number
+/// it loses to (o < 1/2; o within [`nearly_equal`] of 1/2 is a draw). NaN
+/// for a unit without any child present.
+pub fn copeland(values: &[f64], weights: &[f64], order: &[usize], reference: &[bool]) -> Vec<f64> {
+    let k = weights.len();
+    let total: f64 = weights.iter().sum();
+    let w: Vec<f64> = weights.iter().map(|w| w / total).collect();
+    let n = order.len();
+    let row = |u: usize| &values[u * k..(u + 1) * k];
+    let upper = |a: usize, b: usize| -> f64 {
+        let (xa, xb) = (row(a), row(b));
+        let mut higher = 0.0;
+        let mut equal = 0.0;
+        for j in 0..k {
+            if xa[j] > xb[j] {
+                higher += w[j];
+            } else if xa[j] == xb[j] {
+                equal += w[j];
+            }
+        }
+        higher + equal / 2.0
+    };
+    (0..n)
+        .map(|u| {
+            if row(u).iter().all(|v| v.is_nan()) {
+                return f64::NAN;
+            }
+            let mut score = 0.0;
+            for v in (0..n).filter(|&v| v != u && reference[v]) {
+                let o = if order[u] < order[v] {
+                    upper(u, v)
+                } else {
+                    1.0 - upper(v, u)
+                };
+                if !crate::pipeline::rank::nearly_equal(o, 0.5) {
+                    score += if o > 0.5 { 1.0 } else { -1.0 };
+                }
+            }
+            score
+        })
+        .collect()
 }
 
 /// Below this |p| a generalised mean is computed in a form that stays exact
@@ -116,7 +168,8 @@ impl Transform {
             }
             Aggregation::Generalised { .. }
             | Aggregation::MazziottaPareto
-            | Aggregation::MeanMin { .. } => None,
+            | Aggregation::MeanMin { .. }
+            | Aggregation::Copeland => None,
         }
     }
 
@@ -190,9 +243,10 @@ pub enum Requirement {
 /// The requirement of an aggregation method.
 pub fn requirement(method: Aggregation) -> Requirement {
     match method {
-        Aggregation::Arithmetic | Aggregation::Sum | Aggregation::MeanMin { .. } => {
-            Requirement::Any
-        }
+        Aggregation::Arithmetic
+        | Aggregation::Sum
+        | Aggregation::MeanMin { .. }
+        | Aggregation::Copeland => Requirement::Any,
         // M - S^2 / M is only meaningful for values of one sign: over values
         // around 0 (raw z-scores) it sends mirror-image units far apart. The
         // MPI's own input is z-scores rescaled to mean 100, sd 10.
@@ -227,6 +281,8 @@ pub fn member_sign(index: &Index, m: Member) -> Sign {
             match node.aggregation {
                 // M - S*cv can reach 0 even for positive children.
                 Aggregation::MazziottaPareto => Sign::DependsOnData.max(worst),
+                // Wins minus losses: negative for most units below the middle.
+                Aggregation::Copeland => Sign::MayBeNegative,
                 _ => worst,
             }
         }
@@ -414,6 +470,49 @@ mod tests {
             aggregate(Aggregation::Sum, &[2.0, NAN, 5.0], &[1.0, 1.0, 2.0]),
             12.0,
         );
+    }
+
+    #[test]
+    fn copeland_by_hand_as_coinr_fills_its_matrix() {
+        // Units in data order u0 = (5, 5, 5), u1 = (1, 9, 1), u2 = (5, 1, -),
+        // equal weights. o(u0, u1) = 2/3: u0 wins. o(u0, u2) = 1/3 (higher
+        // on the second) + 1/6 (equal on the first) = 1/2: a draw. o(u1, u2)
+        // = 1/3 (the missing third counts for neither): u1 loses, and
+        // o(u2, u1) = 1 - 1/3 = 2/3 (COINr fills the lower triangle as 1 -
+        // the upper), so u2 wins, although u2 is higher than u1 only on
+        // the first indicator.
+        let nan = f64::NAN;
+        let values = [5.0, 5.0, 5.0, 1.0, 9.0, 1.0, 5.0, 1.0, nan];
+        let w = [1.0, 1.0, 1.0];
+        let all = [true; 3];
+        assert_eq!(
+            copeland(&values, &w, &[0, 1, 2], &all),
+            vec![1.0, -2.0, 1.0]
+        );
+        // With u2 first in the data, the missing value's weight goes to the
+        // other side of u2's pairs: o(u0, u2) = 1 - 1/6 = 5/6 and o(u1, u2)
+        // = 1 - 1/3 = 2/3, so u2 loses both.
+        assert_eq!(
+            copeland(&values, &w, &[1, 2, 0], &all),
+            vec![2.0, 0.0, -2.0]
+        );
+        // Only ranked units count as opponents: u1 not ranked.
+        assert_eq!(
+            copeland(&values, &w, &[0, 1, 2], &[true, false, true]),
+            vec![0.0, -2.0, 0.0]
+        );
+        // Weights: the third indicator alone decides u0 against u1, and a
+        // unit with nothing present has no score.
+        assert_eq!(
+            copeland(
+                &[5.0, 1.0, 1.0, 2.0, nan, nan],
+                &[1.0, 0.0, 0.0],
+                &[0, 1],
+                &[true, true]
+            )[..1],
+            [1.0]
+        );
+        assert!(copeland(&[nan, nan, 1.0, 2.0], &[1.0, 1.0], &[0, 1], &[true, true])[0].is_nan());
     }
 
     #[test]

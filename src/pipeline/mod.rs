@@ -16,7 +16,7 @@ pub use data::{DataOverrides, Dataset, data_years, load_dataset};
 pub use rank::Rank;
 
 use crate::error::{Error, Result};
-use crate::spec::{CoverageBasis, Index, Member, Normalisation};
+use crate::spec::{Aggregation, CoverageBasis, Index, Member, Normalisation};
 use ndarray::Array2;
 use normalise::NormaliseError;
 pub use note::Note;
@@ -193,7 +193,7 @@ fn run_screened(
     let normalised = normalise_columns(index, &data, &treated, &methods, &reference, base)?;
 
     // Aggregate bottom-up.
-    let node_scores = aggregate_nodes(index, &normalised, &scored, &data.table.ids)?;
+    let node_scores = aggregate_nodes(index, &normalised, &scored, &reference, &data.table.ids)?;
 
     let (excluded, has_score) = exclusions(&data, &screened, &scored, &node_scores);
 
@@ -624,6 +624,7 @@ fn aggregate_nodes(
     index: &Index,
     normalised: &Array2<f64>,
     scored: &[bool],
+    reference: &[bool],
     ids: &[String],
 ) -> Result<Array2<f64>> {
     let n = normalised.nrows();
@@ -636,6 +637,23 @@ fn aggregate_nodes(
             .iter()
             .map(|m| index.member_weight(*m))
             .collect();
+        if node.aggregation == Aggregation::Copeland {
+            // Every scored unit against the ranked ones, in data order.
+            let units: Vec<usize> = (0..n).filter(|&u| scored[u]).collect();
+            let mut values = Vec::with_capacity(units.len() * weights.len());
+            for &u in &units {
+                values.extend(node.children.iter().map(|m| match m {
+                    Member::Indicator(i) => normalised[[u, *i]],
+                    Member::Node(c) => scores[[u, *c]],
+                }));
+            }
+            let refs: Vec<bool> = units.iter().map(|&u| reference[u]).collect();
+            let copeland = aggregate::copeland(&values, &weights, &units, &refs);
+            for (&u, s) in units.iter().zip(copeland) {
+                scores[[u, node_i]] = s;
+            }
+            continue;
+        }
         let mut values = vec![0.0; node.children.len()];
         for u in (0..n).filter(|&u| scored[u]) {
             for (slot, m) in values.iter_mut().zip(&node.children) {

@@ -158,6 +158,7 @@ fn page_data(r: &RankResult, mc: Option<&McResults>, layout: &WeightLayout, lang
                 "name": unit.name,
                 "rank": unit.rank.map(|x| x.0),
                 "order": id_order[u],
+                "row": unit.row,
                 "lo": interval.map(|i| i.0),
                 "hi": interval.map(|i| i.1),
                 "values": (0..index.indicators.len())
@@ -306,6 +307,37 @@ pub(crate) const SCRIPT: &str = r#"
       }
       return NaN;
     };
+    // pipeline::aggregate::copeland: each unit against every ranked unit,
+    // pairs in data order as COINr fills its outranking matrix.
+    var copeland = function(node, ws, scores){
+      var total = ws.reduce(function(a, b){ return a + b; }, 0);
+      var w = ws.map(function(x){ return x / total; });
+      var rows = U.map(function(unit, u){
+        return node.children.map(function(c){
+          var v = c[0] === 'i' ? unit.values[c[1]] : scores[c[1]][u];
+          return v === null ? NaN : v;
+        });
+      });
+      var upper = function(a, b){
+        var higher = 0, equal = 0;
+        for (var j = 0; j < w.length; j++) {
+          if (rows[a][j] > rows[b][j]) higher += w[j];
+          else if (rows[a][j] === rows[b][j]) equal += w[j];
+        }
+        return higher + equal / 2;
+      };
+      return rows.map(function(x, u){
+        if (x.every(function(v){ return isNaN(v); })) return NaN;
+        var score = 0;
+        for (var v = 0; v < n; v++) {
+          if (v === u || U[v].rank === null) continue;
+          var o = U[u].row < U[v].row ? upper(u, v) : 1 - upper(v, u);
+          var draw = o === 0.5 || Math.abs(o - 0.5) <= D.tolerance * Math.max(Math.abs(o), 0.5);
+          if (!draw) score += o > 0.5 ? 1 : -1;
+        }
+        return score;
+      });
+    };
     var meets = function(req, v){
       return req === 'any' || (req === 'non_negative' ? v >= 0 : v > 0);
     };
@@ -373,6 +405,10 @@ pub(crate) const SCRIPT: &str = r#"
         var node = D.nodes[k], ws = [], vs = [];
         node.children.forEach(function(c, j){ ws.push(w[node.first_slot + j]); });
         if (!(ws.reduce(function(a, b){ return a + b; }, 0) > 0) && !problem) problem = node.label + ': ' + W.zero;
+        if (node.method === 'copeland') {
+          scores[k] = copeland(node, ws, scores);
+          return;
+        }
         for (var u = 0; u < n; u++) {
           vs.length = 0;
           node.children.forEach(function(c){

@@ -105,6 +105,7 @@ pub fn aggregation(a: Aggregation, lang: Lang) -> String {
         }
         (Aggregation::MazziottaPareto, Lang::Sv) => "Mazziotta–Paretos index".into(),
         (Aggregation::Sum, Lang::Sv) => "summa".into(),
+        (Aggregation::Copeland, Lang::Sv) => "Copeland (parvisa majoriteter)".into(),
         (Aggregation::MeanMin { alpha, beta }, Lang::Sv) => format!(
             "medelvärde–minimum, α = {}, β = {}",
             plain(alpha, lang),

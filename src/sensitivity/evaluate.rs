@@ -67,6 +67,8 @@ pub struct Evaluator {
     /// Factor index and level count of each aggregation choice.
     aggregation_factors: Vec<(usize, usize)>,
     ranker: Ranker,
+    /// Each unit's row in the data (the order Copeland's pairs follow).
+    rows: Vec<usize>,
     /// The block path per aggregation combination (empty when there are
     /// more than [`MAX_PLANS`]); None where runs cannot take it.
     blocks: Vec<Option<BlockPlan>>,
@@ -353,6 +355,7 @@ impl Evaluator {
             flagged_includes,
             aggregation_factors,
             ranker,
+            rows,
             blocks,
             nominal_groups,
             nominal_in_order: nominal_order
@@ -905,6 +908,20 @@ impl Evaluator {
             s.weights.clear();
             s.weights
                 .extend_from_slice(&draw.weights[self.model.layout.range(node_i)]);
+            if method == Aggregation::Copeland {
+                // Node-wide: every ranked unit against the others.
+                s.values.clear();
+                for u in 0..n {
+                    s.values.extend(node.children.iter().map(|m| match m {
+                        Member::Indicator(i) if s.excluded[*i] => f64::NAN,
+                        Member::Indicator(i) => z[u * k + i],
+                        Member::Node(c) => s.node_scores[c * n + u],
+                    }));
+                }
+                let scores = aggregate::copeland(&s.values, &s.weights, &self.rows, &vec![true; n]);
+                s.node_scores[node_i * n..(node_i + 1) * n].copy_from_slice(&scores);
+                continue;
+            }
             for u in 0..n {
                 s.values.clear();
                 for m in &node.children {

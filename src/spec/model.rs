@@ -627,6 +627,9 @@ pub enum AggregationName {
     /// Mean-min function: the mean penalised by the gap to the worst child
     /// (`alpha`, `beta`).
     MeanMin,
+    /// Copeland: pairwise weighted majority over the children (COINr's
+    /// `a_copeland`).
+    Copeland,
 }
 
 /// `[[node]]`: an intermediate node (dimension, pillar...).

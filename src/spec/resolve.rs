@@ -27,6 +27,11 @@ pub enum Aggregation {
     MazziottaPareto,
     /// Weighted sum of present children (no re-normalisation).
     Sum,
+    /// Copeland scores (COINr's `a_copeland`): each unit against every
+    /// ranked unit, by the weighted majority of the children on which it
+    /// is better; +1 for a win, -1 for a loss, 0 for a draw. A score that
+    /// depends on every unit, computed a node at a time.
+    Copeland,
     /// Mean-min function (Casadio Tarabusi & Guarini 2013): the weighted
     /// mean M penalised by the gap to the worst child m,
     /// `M - alpha (sqrt((M - m)^2 + beta^2) - beta)`.
@@ -49,6 +54,7 @@ impl Aggregation {
             Aggregation::MazziottaPareto => "mazziotta_pareto",
             Aggregation::Sum => "sum",
             Aggregation::MeanMin { .. } => "mean_min",
+            Aggregation::Copeland => "copeland",
         }
     }
 }
@@ -260,6 +266,7 @@ pub fn build_aggregation(
         AggregationName::Harmonic => Aggregation::Harmonic,
         AggregationName::MazziottaPareto => Aggregation::MazziottaPareto,
         AggregationName::Sum => Aggregation::Sum,
+        AggregationName::Copeland => Aggregation::Copeland,
         AggregationName::Generalised => match p {
             Some(p) if p.is_finite() && p != 0.0 => Aggregation::Generalised { p },
             Some(p) => {

@@ -49,11 +49,12 @@ fn driver(scenarios: &[Vec<f64>]) -> String {
       r.value = String(v);
       r.dispatchEvent(new Event('input', {{bubbles: true}}));
     }});
-    var ranks = [];
+    var ranks = [], scores = [];
     Array.prototype.forEach.call(document.querySelectorAll('#rw-table tbody tr'), function(tr){{
       ranks[+tr.getAttribute('data-u')] = tr.getAttribute('data-rank');
+      scores[+tr.getAttribute('data-u')] = tr.cells[4].textContent;
     }});
-    out.push({{ranks: ranks, hash: location.hash}});
+    out.push({{ranks: ranks, scores: scores, hash: location.hash}});
   }});
   var p = document.createElement('pre');
   p.id = 'test-out';
@@ -131,6 +132,11 @@ fn page_matches_compare(
             .collect();
         let units = compared["units"].as_array().unwrap();
         assert!(units.len() > 1);
+        let shown: HashMap<&str, f64> = ids
+            .iter()
+            .zip(result["scores"].as_array().unwrap())
+            .filter_map(|(id, s)| Some((id.as_str(), s.as_str()?.parse().ok()?)))
+            .collect();
         for u in units {
             let id = u["id"].as_str().unwrap();
             let want = u["scenarios"][format!("s{i}")]["rank"].as_f64();
@@ -138,6 +144,14 @@ fn page_matches_compare(
                 page[id], want,
                 "scenario {i}, unit {id}: the page ranks it {:?}, compare {want:?}",
                 page[id]
+            );
+            // The score the page shows (rounded for display) is compare's.
+            let score = u["scenarios"][format!("s{i}")]["score"].as_f64().unwrap();
+            let decimals = data["decimals"].as_u64().unwrap() as i32;
+            assert!(
+                (shown[id] - score).abs() <= 0.5001 * 10f64.powi(-decimals),
+                "scenario {i}, unit {id}: the page shows {}, compare {score}",
+                shown[id]
             );
         }
         links.push(result["hash"].as_str().unwrap().to_string());
@@ -298,7 +312,7 @@ fn sliders_give_compares_ranks_on_kolada_and_the_link_keeps_them() {
 }
 
 /// Every aggregation method the page recomputes (geometric, harmonic,
-/// power mean, Mazziotta-Pareto, sum, mean-min) and the tie rules (fractional ranks
+/// power mean, Mazziotta-Pareto, sum, mean-min, Copeland with a gap) and the tie rules (fractional ranks
 /// on rounded scores with lowest best; ordinal with ties broken by id).
 #[test]
 fn sliders_give_compares_ranks_for_every_method_and_tie_rule() {
@@ -352,6 +366,10 @@ fn sliders_give_compares_ranks_for_every_method_and_tie_rule() {
     let specs = [
         specs[0],
         specs[1],
+        (
+            "copeland.toml",
+            "[index]\nid = \"i\"\n[data]\nfiles = [\"d.csv\"]\n[units]\nid = \"code\"\nname = \"name\"\n[ranking]\nmethod = \"dense\"\n[[node]]\nid = \"p\"\n[[node]]\nid = \"q\"\naggregation = \"copeland\"\n[[indicator]]\nid = \"a\"\nparent = \"p\"\n[[indicator]]\nid = \"b\"\nparent = \"p\"\n[[indicator]]\nid = \"c\"\nparent = \"q\"\n[[indicator]]\nid = \"d\"\nparent = \"q\"\n[[indicator]]\nid = \"b2\"\ncolumn = \"b\"\nparent = \"q\"\n[[indicator]]\nid = \"e\"\n",
+        ),
         (
             "meanmin.toml",
             "[index]\nid = \"i\"\naggregation = \"mean_min\"\nalpha = 0.7\nbeta = 2\n[data]\nfiles = [\"d.csv\"]\n[units]\nid = \"code\"\nname = \"name\"\n[[node]]\nid = \"p\"\naggregation = \"generalised\"\np = 3\n[[node]]\nid = \"q\"\n[[indicator]]\nid = \"a\"\nparent = \"p\"\n[[indicator]]\nid = \"b\"\nparent = \"p\"\n[[indicator]]\nid = \"c\"\nparent = \"q\"\n[[indicator]]\nid = \"d\"\nparent = \"q\"\n[[indicator]]\nid = \"e\"\n",
