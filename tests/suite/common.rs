@@ -116,3 +116,16 @@ pub fn dump_dom_and_log(browser: &str, dir: &Path, url: &str) -> (String, String
 pub fn dump_dom(browser: &str, dir: &Path, url: &str) -> String {
     dump_dom_and_log(browser, dir, url).0
 }
+
+/// Writes `d.csv` and `s.toml` into `dir`, runs `report` on them into
+/// `r.html` and returns the page.
+pub fn report_of(dir: &Path, data: &str, spec: &str) -> String {
+    std::fs::write(dir.join("d.csv"), data).unwrap();
+    std::fs::write(dir.join("s.toml"), spec).unwrap();
+    let out = kommunrank_in(
+        dir,
+        &["report", "--spec", "s.toml", "--quiet", "--out", "r.html"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::read_to_string(dir.join("r.html")).unwrap()
+}

@@ -511,7 +511,7 @@ fn map_of_sweden_colours_every_municipality() {
         "--map-borders",
         counties.to_str().unwrap(),
     ];
-    let report = |out: &Path, extra: &[&str]| {
+    let write_report = |out: &Path, extra: &[&str]| {
         let mut args = vec![
             "report",
             "--spec",
@@ -524,6 +524,9 @@ fn map_of_sweden_colours_every_municipality() {
         ];
         args.extend(extra);
         run(&args);
+    };
+    let report = |out: &Path, extra: &[&str]| {
+        write_report(out, extra);
         std::fs::read_to_string(out).unwrap()
     };
     let text = report(&html, &map_args);
@@ -581,18 +584,7 @@ fn map_of_sweden_colours_every_municipality() {
     // ... and as a PNG: about 1,500 pixels across, every rank fifth's
     // colour present, the text drawn (dark pixels right of the map).
     let png_path = tmp.path().join("map.png");
-    let mut png_args = vec![
-        "report",
-        "--spec",
-        spec,
-        "--sensitivity",
-        mc.to_str().unwrap(),
-        "--quiet",
-        "--out",
-        png_path.to_str().unwrap(),
-    ];
-    png_args.extend(map_args);
-    run(&png_args);
+    write_report(&png_path, &map_args);
     let image = resvg::tiny_skia::Pixmap::load_png(&png_path).unwrap();
     assert!((1400..1700).contains(&image.width()), "{}", image.width());
     let rgb = |p: &resvg::tiny_skia::PremultipliedColorU8| {
@@ -695,22 +687,11 @@ fn map_hover_texts_escape_hostile_names() {
         ),
     )
     .unwrap();
-    std::fs::write(
-        dir.join("d.csv"),
-        "code,name,x\na,</title><script>alert(1)</script>,1\nb,\"<img src=x onerror=alert(2)>\",2\nc,C&C</script><script>document.title='pwned'</script><!-- \u{2028},3\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("s.toml"),
-        "[index]\nid = \"i\"\n[data]\nfiles = [\"d.csv\"]\n[units]\nid = \"code\"\nname = \"name\"\n[map]\nfile = \"m.geojson\"\nid = \"code\"\ncredit = \"<b>test</b>\"\n[[indicator]]\nid = \"x\"\n",
-    )
-    .unwrap();
-    let out = kommunrank_in(
+    let html = report_of(
         dir,
-        &["report", "--spec", "s.toml", "--quiet", "--out", "r.html"],
+        "code,name,x\na,</title><script>alert(1)</script>,1\nb,\"<img src=x onerror=alert(2)>\",2\nc,C&C</script><script>document.title='pwned'</script><!-- \u{2028},3\n",
+        "[index]\nid = \"i\"\n[data]\nfiles = [\"d.csv\"]\n[units]\nid = \"code\"\nname = \"name\"\n[map]\nfile = \"m.geojson\"\nid = \"code\"\ncredit = \"<b>test</b>\"\n[[indicator]]\nid = \"x\"\n",
     );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let html = std::fs::read_to_string(dir.join("r.html")).unwrap();
     assert_eq!(html.matches("<use href=\"#u").count(), 3);
     assert!(
         !html.contains("<script>alert")

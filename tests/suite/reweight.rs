@@ -399,22 +399,11 @@ fn sliders_give_compares_ranks_for_every_method_and_tie_rule() {
 fn reweighting_data_and_table_escape_hostile_names() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::write(
-        dir.join("d.csv"),
-        "code,name,x,y\na,</script><script>document.title='pwned'</script>,1,4\nb,\"<img src=x onerror=document.title='pwned'>\",2,2\nc,<!-- \u{2028}\u{2029} ' \",3,1\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("s.toml"),
-        "[index]\nid = \"i\"\nlabel = \"</script><script>document.title='pwned'</script>\"\n[data]\nfiles = [\"d.csv\"]\n[units]\nid = \"code\"\nname = \"name\"\n[[indicator]]\nid = \"x\"\nlabel = \"<b onmouseover=alert(1)>x</b>\"\n[[indicator]]\nid = \"y\"\nlabel = \"y\\\"><script>document.title='pwned'</script>\"\n",
-    )
-    .unwrap();
-    let out = kommunrank_in(
+    let html = report_of(
         dir,
-        &["report", "--spec", "s.toml", "--quiet", "--out", "r.html"],
+        "code,name,x,y\na,</script><script>document.title='pwned'</script>,1,4\nb,\"<img src=x onerror=document.title='pwned'>\",2,2\nc,<!-- \u{2028}\u{2029} ' \",3,1\n",
+        "[index]\nid = \"i\"\nlabel = \"</script><script>document.title='pwned'</script>\"\n[data]\nfiles = [\"d.csv\"]\n[units]\nid = \"code\"\nname = \"name\"\n[[indicator]]\nid = \"x\"\nlabel = \"<b onmouseover=alert(1)>x</b>\"\n[[indicator]]\nid = \"y\"\nlabel = \"y\\\"><script>document.title='pwned'</script>\"\n",
     );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let html = std::fs::read_to_string(dir.join("r.html")).unwrap();
     let data = &html[html.find("id=\"rw-data\">").unwrap() + 13..];
     let data = &data[..data.find("</script>").unwrap()];
     assert!(
