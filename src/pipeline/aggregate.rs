@@ -73,7 +73,7 @@ pub fn aggregate(method: Aggregation, values: &[f64], weights: &[f64]) -> f64 {
 /// which a is higher, plus half of those on which they are equal, both
 /// present; o(b, a) = 1 - o(a, b), as COINr fills the matrix. A unit's
 /// score is the number of ranked units it beats (o > 1/2) minus the number
-/// it loses to (o < 1/2; o within [`nearly_equal`] of 1/2 is a draw). NaN
+/// it loses to (o < 1/2; o within [`nearly_equal`](crate::pipeline::rank::nearly_equal) of 1/2 is a draw). NaN
 /// for a unit without any child present.
 pub fn copeland(values: &[f64], weights: &[f64], order: &[usize], reference: &[bool]) -> Vec<f64> {
     let k = weights.len();

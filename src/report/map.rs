@@ -28,7 +28,7 @@ pub struct MapSource {
     pub credit: Option<String>,
 }
 
-/// Boundaries projected to the page: shapes on a grid of [`GRID`] pixels.
+/// Boundaries projected to the page: shapes on a grid of 0.8 pixels.
 #[derive(Debug, Clone)]
 pub struct Boundaries {
     /// Unit id -> path data (in grid units), filled without a stroke.
