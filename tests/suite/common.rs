@@ -129,3 +129,22 @@ pub fn report_of(dir: &Path, data: &str, spec: &str) -> String {
     assert!(out.status.success(), "{}", stderr(&out));
     std::fs::read_to_string(dir.join("r.html")).unwrap()
 }
+
+/// Runs a Monte Carlo of `runs` runs on the spec `spec` (a path from the
+/// repository root) and writes its JSON to `out`, for a report to read.
+pub fn monte_carlo_json(spec: &str, runs: &str, out: &Path) {
+    let args = [
+        "sensitivity",
+        "--spec",
+        spec,
+        "--runs",
+        runs,
+        "--format",
+        "json",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let result = kommunrank(&args);
+    assert!(result.status.success(), "{args:?}: {}", stderr(&result));
+}

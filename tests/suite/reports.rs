@@ -346,22 +346,7 @@ fn report_for_a_small_index_with_unranked_units() {
     let mc = tmp.path().join("mc.json");
     let html = tmp.path().join("desi.html");
     let spec = "examples/desi2022.toml";
-    assert!(
-        kommunrank(&[
-            "sensitivity",
-            "--spec",
-            spec,
-            "--runs",
-            "500",
-            "--format",
-            "json",
-            "--quiet",
-            "--out",
-            mc.to_str().unwrap()
-        ])
-        .status
-        .success()
-    );
+    monte_carlo_json(spec, "500", &mc);
     let out = kommunrank(&[
         "report",
         "--spec",
@@ -489,18 +474,7 @@ fn map_of_sweden_colours_every_municipality() {
         let out = kommunrank(args);
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
     };
-    run(&[
-        "sensitivity",
-        "--spec",
-        spec,
-        "--runs",
-        "500",
-        "--format",
-        "json",
-        "--quiet",
-        "--out",
-        mc.to_str().unwrap(),
-    ]);
+    monte_carlo_json(spec, "500", &mc);
     let municipalities = geo.join("swedish_municipalities.geojson");
     let counties = geo.join("swedish_regions.geojson");
     let html = tmp.path().join("k.html");
