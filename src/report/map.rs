@@ -771,7 +771,8 @@ fn ranked_fill(
     }
 }
 
-fn intervals(mc: Option<&McResults>) -> HashMap<&str, (f64, f64)> {
+/// Each unit's 5-95% rank interval by id (empty without a Monte Carlo).
+pub(crate) fn intervals(mc: Option<&McResults>) -> HashMap<&str, (f64, f64)> {
     mc.map(|m| {
         m.units
             .iter()

@@ -130,14 +130,7 @@ pub(crate) fn section(r: &RankResult, mc: Option<&McResults>, lang: Lang) -> Str
 fn page_data(r: &RankResult, mc: Option<&McResults>, layout: &WeightLayout, lang: Lang) -> Value {
     let t = |en, sv| either(lang, en, sv);
     let index = &r.index;
-    let intervals: std::collections::HashMap<&str, (f64, f64)> = mc
-        .map(|m| {
-            m.units
-                .iter()
-                .map(|u| (u.id.as_str(), (u.q05, u.q95)))
-                .collect()
-        })
-        .unwrap_or_default();
+    let intervals = super::map::intervals(mc);
     // Each unit's place among the ids in byte order (ordinal ranks break
     // ties by id, as the engine's Ranker does).
     let mut by_id: Vec<usize> = (0..r.units.len()).collect();
@@ -307,6 +300,10 @@ pub(crate) const SCRIPT: &str = r#"
       }
       return NaN;
     };
+    // pipeline::rank::nearly_equal: equal up to the relative tolerance.
+    var nearlyEqual = function(a, b){
+      return a === b || Math.abs(a - b) <= D.tolerance * Math.max(Math.abs(a), Math.abs(b));
+    };
     // pipeline::aggregate::copeland: each unit against every ranked unit,
     // pairs in data order as COINr fills its outranking matrix.
     var copeland = function(node, ws, scores){
@@ -332,8 +329,7 @@ pub(crate) const SCRIPT: &str = r#"
         for (var v = 0; v < n; v++) {
           if (v === u || U[v].rank === null) continue;
           var o = U[u].row < U[v].row ? upper(u, v) : 1 - upper(v, u);
-          var draw = o === 0.5 || Math.abs(o - 0.5) <= D.tolerance * Math.max(Math.abs(o), 0.5);
-          if (!draw) score += o > 0.5 ? 1 : -1;
+          if (!nearlyEqual(o, 0.5)) score += o > 0.5 ? 1 : -1;
         }
         return score;
       });
@@ -372,7 +368,7 @@ pub(crate) const SCRIPT: &str = r#"
     // relative tolerance when scores are not rounded; ordinal ties by id.
     var R = D.ranking;
     var tied = function(a, b){
-      return a === b || (R.round === null && Math.abs(a - b) <= D.tolerance * Math.max(Math.abs(a), Math.abs(b)));
+      return a === b || (R.round === null && nearlyEqual(a, b));
     };
     var rankAll = function(scores){
       var keys = scores.map(function(s){ return R.round === null ? s : round(s, R.round); });
