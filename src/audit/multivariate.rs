@@ -1,6 +1,6 @@
 //! Multivariate statistics of an index: correlations with pairwise-complete
 //! observations, Cronbach's alpha, and principal components (eigenvalues of
-//! a correlation matrix by the cyclic Jacobi method).
+//! a correlation matrix).
 
 use crate::stats::{pearson, spearman};
 
@@ -54,42 +54,12 @@ pub fn cronbach_alpha(items: &[Vec<f64>]) -> (f64, usize) {
     )
 }
 
-/// Eigenvalues of a symmetric matrix (cyclic Jacobi rotations), descending.
+/// Eigenvalues of a symmetric matrix, descending (nalgebra's symmetric
+/// eigen-decomposition).
 pub fn symmetric_eigenvalues(matrix: &[Vec<f64>]) -> Vec<f64> {
     let n = matrix.len();
-    let mut a: Vec<Vec<f64>> = matrix.to_vec();
-    for _sweep in 0..100 {
-        let off: f64 = (0..n)
-            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
-            .map(|(i, j)| a[i][j] * a[i][j])
-            .sum();
-        if off < 1e-22 {
-            break;
-        }
-        for p in 0..n {
-            for q in p + 1..n {
-                if a[p][q].abs() < 1e-300 {
-                    continue;
-                }
-                let theta = (a[q][q] - a[p][p]) / (2.0 * a[p][q]);
-                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
-                let t = if theta == 0.0 { 1.0 } else { t };
-                let c = 1.0 / (t * t + 1.0).sqrt();
-                let s = t * c;
-                for row in a.iter_mut() {
-                    let (akp, akq) = (row[p], row[q]);
-                    row[p] = c * akp - s * akq;
-                    row[q] = s * akp + c * akq;
-                }
-                let (row_p, row_q) = (a[p].clone(), a[q].clone());
-                for (k, (apk, aqk)) in row_p.into_iter().zip(row_q).enumerate() {
-                    a[p][k] = c * apk - s * aqk;
-                    a[q][k] = s * apk + c * aqk;
-                }
-            }
-        }
-    }
-    let mut ev: Vec<f64> = (0..n).map(|i| a[i][i]).collect();
+    let m = nalgebra::DMatrix::from_fn(n, n, |i, j| matrix[i][j]);
+    let mut ev: Vec<f64> = m.symmetric_eigenvalues().iter().copied().collect();
     ev.sort_by(|x, y| y.total_cmp(x));
     ev
 }

@@ -11,6 +11,7 @@ pub mod note;
 pub mod rank;
 pub mod screen;
 pub mod treat;
+pub mod weigh;
 
 pub use data::{DataOverrides, Dataset, data_years, load_dataset};
 pub use rank::Rank;
@@ -192,8 +193,11 @@ fn run_screened(
 
     let normalised = normalise_columns(index, &data, &treated, &methods, &reference, base)?;
 
-    // Aggregate bottom-up.
+    // Aggregate bottom-up (deriving the weights the data decides on the way).
+    let mut computed = index.clone();
+    let index = &mut computed;
     let node_scores = aggregate_nodes(index, &normalised, &scored, &reference, &data.table.ids)?;
+    let index = &*index;
 
     let (excluded, has_score) = exclusions(&data, &screened, &scored, &node_scores);
 
@@ -211,7 +215,7 @@ fn run_screened(
     let mut all_notes = data.notes.clone();
     all_notes.append(&mut notes);
     Ok(RankResult {
-        index: index.clone(),
+        index: computed,
         units,
         excluded,
         notes: all_notes,
@@ -621,7 +625,7 @@ fn unit_results(
 /// Values that break a method's requirement (possible only for data-dependent
 /// normalisations) are errors naming the node, unit and child.
 fn aggregate_nodes(
-    index: &Index,
+    index: &mut Index,
     normalised: &Array2<f64>,
     scored: &[bool],
     reference: &[bool],
@@ -629,7 +633,18 @@ fn aggregate_nodes(
 ) -> Result<Array2<f64>> {
     let n = normalised.nrows();
     let mut scores = Array2::from_elem((n, index.nodes.len()), f64::NAN);
-    for &node_i in &index.bottom_up {
+    for node_i in index.bottom_up.clone() {
+        if matches!(
+            index.weighting[node_i],
+            crate::spec::WeightOrigin::FromData(_)
+        ) {
+            let method = index.nodes[node_i].aggregation;
+            let values = weigh::child_values(index, node_i, normalised, &scores, reference);
+            weigh::settle(index, node_i, &values, &|v, w| {
+                aggregate::aggregate(method, v, w)
+            })?;
+        }
+        let index = &*index;
         let node = &index.nodes[node_i];
         let req = aggregate::requirement(node.aggregation);
         let weights: Vec<f64> = node

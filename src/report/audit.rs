@@ -391,6 +391,9 @@ pub fn explain_table(e: &Explanation, lang: Lang) -> String {
             shares.join(", "),
             words::weight_origin(&n.origin, lang)
         );
+        for line in derivation_table(n, lang) {
+            let _ = writeln!(o, "    {line}");
+        }
     }
     let _ = match lang {
         Lang::En => writeln!(
@@ -616,4 +619,104 @@ pub fn trend_table(t: &Trend, label: &str, top: usize, lang: Lang) -> String {
         };
     }
     o
+}
+
+/// The figures behind data-driven weights, as table lines: PCA's rotated
+/// loadings, each child's factor and weight, and the factors' variance;
+/// optimisation's target and correlations before and after.
+pub(crate) fn derivation_table(n: &crate::audit::explain::NodeWeights, lang: Lang) -> Vec<String> {
+    use crate::spec::WeightOrigin;
+    let f = |x: f64, d: usize| words::number(x, d, lang);
+    let w = n
+        .shares
+        .iter()
+        .map(|(id, _)| id.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8);
+    let mut lines = Vec::new();
+    match &n.origin {
+        WeightOrigin::Pca(p) => {
+            let mut head = format!("{:<w$}", "");
+            for j in 0..p.factors {
+                head += &format!(" {:>8}", format!("F{}", j + 1));
+            }
+            head += &format!(
+                " {:>8} {:>8}",
+                t(lang, "factor", "faktor"),
+                t(lang, "weight", "vikt")
+            );
+            lines.push(head);
+            for (c, (id, _)) in n.shares.iter().enumerate() {
+                let mut line = format!("{id:<w$}");
+                for j in 0..p.factors {
+                    line += &format!(" {:>8}", f(p.loadings[c][j], 3));
+                }
+                line += &format!(
+                    " {:>8} {:>8}",
+                    format!("F{}", p.factor_of[c] + 1),
+                    f(p.weights[c], 3)
+                );
+                lines.push(line);
+            }
+            let mut var = format!("{:<w$}", t(lang, "variance", "varians"));
+            for v in &p.factor_variance {
+                var += &format!(" {:>8}", f(*v, 3));
+            }
+            lines.push(var);
+            let eigen: Vec<String> = p.eigenvalues.iter().map(|e| f(*e, 3)).collect();
+            lines.push(format!(
+                "{} {}{}",
+                t(lang, "eigenvalues:", "egenvärden:"),
+                eigen.join(", "),
+                if p.left_out > 0 {
+                    format!(
+                        "; {} {}",
+                        p.left_out,
+                        t(
+                            lang,
+                            "units left out for a missing value",
+                            "enheter utelämnade för ett saknat värde"
+                        )
+                    )
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        WeightOrigin::Optimised(o) => {
+            lines.push(format!(
+                "{:<w$} {:>8} {:>8} {:>8} {:>8}",
+                "",
+                t(lang, "target", "mål"),
+                t(lang, "before", "före"),
+                t(lang, "after", "efter"),
+                t(lang, "weight", "vikt")
+            ));
+            let share = |c: &[f64]| -> Vec<f64> {
+                let s: f64 = c.iter().sum();
+                c.iter().map(|x| x / s).collect()
+            };
+            let (before, after) = (share(&o.correlations_before), share(&o.correlations));
+            for (c, (id, _)) in n.shares.iter().enumerate() {
+                lines.push(format!(
+                    "{id:<w$} {:>8} {:>8} {:>8} {:>8}",
+                    f(o.target[c], 3),
+                    f(before[c], 3),
+                    f(after[c], 3),
+                    f(o.weights[c], 3)
+                ));
+            }
+            lines.push(
+                t(
+                    lang,
+                    "(correlations with the node's score, scaled to sum to 1)",
+                    "(korrelationer med nodens poäng, skalade till summan 1)",
+                )
+                .to_string(),
+            );
+        }
+        _ => {}
+    }
+    lines
 }

@@ -480,6 +480,30 @@ pub fn weight_origin(origin: &crate::spec::WeightOrigin, lang: Lang) -> String {
             "poängfördelning av {} experter (medelandelar)",
             e.experts.len()
         ),
+        (WeightOrigin::Pca(p), Lang::En) => format!(
+            "principal components: {} varimax factor{} explaining {} of the variance, over {} units",
+            p.factors,
+            if p.factors > 1 { "s" } else { "" },
+            percent(p.explained[..p.factors].iter().sum(), lang),
+            p.units
+        ),
+        (WeightOrigin::Pca(p), Lang::Sv) => format!(
+            "principalkomponenter: {} varimaxfaktorer som förklarar {} av variansen, över {} enheter",
+            p.factors,
+            percent(p.explained[..p.factors].iter().sum(), lang),
+            p.units
+        ),
+        (WeightOrigin::Optimised(o), Lang::En) => format!(
+            "optimised so that each child's correlation with the node matches its target (gap {}, over {} units)",
+            number(o.gap, 6, lang),
+            o.units
+        ),
+        (WeightOrigin::Optimised(o), Lang::Sv) => format!(
+            "optimerade så att varje dels korrelation med noden når sitt mål (avvikelse {}, över {} enheter)",
+            number(o.gap, 6, lang),
+            o.units
+        ),
+        (WeightOrigin::FromData(_), _) => either(lang, "from the data", "från data").into(),
     }
 }
 

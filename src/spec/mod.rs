@@ -15,7 +15,10 @@ pub use resolve::{
     Aggregation, AggregationParams, AggregationProblem, Index, Indicator, Member, Node,
     build_aggregation, resolve,
 };
-pub use weighting::{AhpWeights, ExpertWeights, WeightOrigin, WeightsSection};
+pub use weighting::{
+    AhpWeights, DataWeighting, ExpertWeights, OptimisedWeights, PcaWeights, WeightOrigin,
+    WeightsSection,
+};
 
 /// A method's name as the spec spells it (`group_mean`, `log1p`): what
 /// notes and reports show, so a reader can copy it into a spec.

@@ -28,6 +28,75 @@ pub struct WeightsSection {
     /// The largest consistency ratio accepted (Saaty: 0.1).
     #[serde(default = "default_max_cr")]
     pub max_cr: f64,
+    /// `[weights.pca]`: weights from principal components (Handbook 6.1).
+    #[serde(default)]
+    pub pca: Option<PcaSpec>,
+    /// `[weights.optimised]`: weights balancing the children's correlations
+    /// with their node (COINr's `get_opt_weights`).
+    #[serde(default)]
+    pub optimised: Option<OptimisedSpec>,
+}
+
+/// `[weights.pca]`: which nodes, and how many factors to keep.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PcaSpec {
+    /// The nodes whose children's weights come from the data.
+    pub nodes: Vec<String>,
+    /// A fixed number of factors (otherwise the rules below choose).
+    #[serde(default)]
+    pub factors: Option<usize>,
+    /// Keep factors until they explain this share of the variance (0.6).
+    #[serde(default = "default_variance")]
+    pub variance: f64,
+    /// Keep the leading factors that each explain more than this (0.1).
+    #[serde(default = "default_min_share")]
+    pub min_share: f64,
+    /// ... and whose eigenvalue is at least this (0: no Kaiser rule).
+    #[serde(default)]
+    pub min_eigenvalue: f64,
+}
+
+fn default_variance() -> f64 {
+    0.6
+}
+
+fn default_min_share() -> f64 {
+    0.1
+}
+
+/// `[weights.optimised]`: which nodes, and the target importances.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OptimisedSpec {
+    /// The nodes whose children's weights are optimised.
+    pub nodes: Vec<String>,
+    /// Relative target importance of a child, by id (1 when not named:
+    /// equal influence).
+    #[serde(default)]
+    pub importance: indexmap::IndexMap<String, f64>,
+}
+
+/// How a node's weights are to be derived from the data.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum DataWeighting {
+    /// Principal components with varimax (see [`PcaSpec`]).
+    Pca {
+        /// A fixed number of factors.
+        factors: Option<usize>,
+        /// Cumulative share of variance to reach.
+        variance: f64,
+        /// Each leading factor's minimum share.
+        min_share: f64,
+        /// Each leading factor's minimum eigenvalue.
+        min_eigenvalue: f64,
+    },
+    /// Balanced correlations (see [`OptimisedSpec`]).
+    Optimised {
+        /// Target importance by child id.
+        importance: indexmap::IndexMap<String, f64>,
+    },
 }
 
 fn default_max_cr() -> f64 {
@@ -44,6 +113,59 @@ pub enum WeightOrigin {
     Ahp(AhpWeights),
     /// From experts' budget allocations.
     Experts(ExpertWeights),
+    /// To be derived from the data when the index is computed (the
+    /// pipeline replaces it with [`WeightOrigin::Pca`] or
+    /// [`WeightOrigin::Optimised`]).
+    FromData(DataWeighting),
+    /// From principal components (Handbook 6.1).
+    Pca(PcaWeights),
+    /// Optimised to balance correlations (COINr's `get_opt_weights`).
+    Optimised(OptimisedWeights),
+}
+
+/// The principal-components result of one node.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PcaWeights {
+    /// Units used (reference units with every child).
+    pub units: usize,
+    /// Reference units left out for a missing child.
+    pub left_out: usize,
+    /// Eigenvalues of the children's correlation matrix, largest first.
+    pub eigenvalues: Vec<f64>,
+    /// Each component's share of the variance.
+    pub explained: Vec<f64>,
+    /// Factors retained.
+    pub factors: usize,
+    /// Varimax-rotated loadings, per child (rows) and factor.
+    pub loadings: Vec<Vec<f64>>,
+    /// Variance each rotated factor explains (its column's sum of squares).
+    pub factor_variance: Vec<f64>,
+    /// The factor each child is assigned to (largest scaled squared loading).
+    pub factor_of: Vec<usize>,
+    /// The weights, summing to 1, in child order.
+    pub weights: Vec<f64>,
+}
+
+/// The optimisation result of one node.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OptimisedWeights {
+    /// Units used (reference units with every child).
+    pub units: usize,
+    /// Reference units left out for a missing child.
+    pub left_out: usize,
+    /// Target importances, summing to 1, in child order.
+    pub target: Vec<f64>,
+    /// Each child's correlation with the node score under the spec's weights.
+    pub correlations_before: Vec<f64>,
+    /// ... and under the optimised weights.
+    pub correlations: Vec<f64>,
+    /// The objective reached: mean squared gap between the target and the
+    /// correlations scaled to sum to 1.
+    pub gap: f64,
+    /// Nelder-Mead steps taken.
+    pub iterations: usize,
+    /// The weights, summing to 1, in child order.
+    pub weights: Vec<f64>,
 }
 
 /// The AHP result of one node.
@@ -147,7 +269,91 @@ pub(crate) fn derive(index: &mut Index, section: &WeightsSection) -> Result<Vec<
     if let Some(path) = &section.experts {
         experts(index, &index.base.clone(), path, &mut origins)?;
     }
+    if let Some(pca) = &section.pca {
+        let rule = DataWeighting::Pca {
+            factors: pca.factors,
+            variance: pca.variance,
+            min_share: pca.min_share,
+            min_eigenvalue: pca.min_eigenvalue,
+        };
+        from_data(index, &pca.nodes, "weights.pca", &rule, &mut origins)?;
+    }
+    if let Some(opt) = &section.optimised {
+        let rule = DataWeighting::Optimised {
+            importance: opt.importance.clone(),
+        };
+        from_data(index, &opt.nodes, "weights.optimised", &rule, &mut origins)?;
+        for (id, &v) in &opt.importance {
+            let named = opt.nodes.iter().any(|n| {
+                index.node_index(n).is_some_and(|n| {
+                    index.nodes[n]
+                        .children
+                        .iter()
+                        .any(|m| index.member_id(*m) == id)
+                })
+            });
+            if !(named && v > 0.0 && v.is_finite()) {
+                return Err(Error::spec(
+                    &index.spec_name,
+                    "weights.optimised.importance",
+                    format!(
+                        "'{id}' = {v}: each entry needs a child of a listed node and an importance > 0"
+                    ),
+                ));
+            }
+        }
+    }
     Ok(origins)
+}
+
+/// Marks `nodes` (spec key `key`) for weights derived from the data.
+fn from_data(
+    index: &Index,
+    nodes: &[String],
+    key: &str,
+    rule: &DataWeighting,
+    origins: &mut [WeightOrigin],
+) -> Result<()> {
+    if let DataWeighting::Pca {
+        variance,
+        min_share,
+        ..
+    } = rule
+        && !((0.0..=1.0).contains(variance) && (0.0..1.0).contains(min_share))
+    {
+        return Err(Error::spec(
+            &index.spec_name,
+            key,
+            "variance and min_share are shares of the variance, 0-1",
+        ));
+    }
+    for id in nodes {
+        let Some(n) = index.node_index(id) else {
+            return Err(Error::spec(
+                &index.spec_name,
+                format!("{key}.nodes"),
+                format!("'{id}' is not a node of the index"),
+            ));
+        };
+        if origins[n] != WeightOrigin::Spec {
+            return Err(Error::spec(
+                &index.spec_name,
+                format!("{key}.nodes"),
+                format!(
+                    "node '{id}' already gets its weights another way ([weights] ahp, experts, pca or optimised)"
+                ),
+            ));
+        }
+        if index.nodes[n].children.len() < 2 {
+            return Err(Error::spec(
+                &index.spec_name,
+                format!("{key}.nodes"),
+                format!("node '{id}' has fewer than two children: there is nothing to weigh"),
+            ));
+        }
+        origins[n] = WeightOrigin::FromData(rule.clone());
+    }
+    Ok(())
 }
 
 fn read(base: &Base, path: &str) -> Result<RawTable> {
@@ -355,7 +561,7 @@ fn ahp(
     Ok(())
 }
 
-fn set_weight(index: &mut Index, m: Member, w: f64) {
+pub(crate) fn set_weight(index: &mut Index, m: Member, w: f64) {
     match m {
         Member::Indicator(i) => index.indicators[i].weight = w,
         Member::Node(n) => index.nodes[n].weight = w,

@@ -18,3 +18,4 @@ mod reliability;
 mod reports;
 mod reweight;
 mod sensitivity;
+mod weightings;

@@ -1,0 +1,177 @@
+//! Weights derived from the data and non-compensatory aggregation (issue
+//! 24): principal components (Handbook 6.1), optimised weights (COINr's
+//! `get_opt_weights`) and Benefit of the Doubt, each against a hand
+//! calculation or a reference implementation's figures.
+
+use kommunrank::pipeline::{self, DataOverrides, RankResult};
+use kommunrank::spec::{self, WeightOrigin};
+use std::path::Path;
+
+fn run_spec(path: &Path) -> kommunrank::Result<RankResult> {
+    let loaded = spec::load_spec(path)?;
+    let index = spec::resolve(&loaded)?;
+    pipeline::run_index(&index, &DataOverrides::default())
+}
+
+/// Writes `data` and a spec (`[index] id = "idx"`, then `body`) to a
+/// temporary folder and runs it.
+fn run(data: &str, body: &str) -> kommunrank::Result<RankResult> {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("d.csv"), data).unwrap();
+    let text = format!(
+        "[index]\nid = \"idx\"\n{body}\n[data]\nfiles = [\"d.csv\"]\n[units]\nid = \"id\"\n"
+    );
+    std::fs::write(tmp.path().join("s.toml"), text).unwrap();
+    run_spec(&tmp.path().join("s.toml"))
+}
+
+#[test]
+fn pca_weights_follow_the_handbook_on_its_tai_data() {
+    let r = run_spec(Path::new("fixtures/tai/tai.toml")).unwrap();
+    let WeightOrigin::Pca(p) = &r.index.weighting[0] else {
+        panic!("{:?}", r.index.weighting[0]);
+    };
+    // Handbook (2008) Table 16: eigenvalues 3.3, 1.7, 1.0, 0.9 and
+    // cumulative variance 41.9, 63.7, 76.0, 87.2% (published to one
+    // decimal, some truncated).
+    let mut cumulative = 0.0;
+    for (k, (ev, cum)) in [(3.3, 41.9), (1.7, 63.7), (1.0, 76.0), (0.9, 87.2)]
+        .into_iter()
+        .enumerate()
+    {
+        cumulative += 100.0 * p.explained[k];
+        assert!(
+            (p.eigenvalues[k] - ev).abs() < 0.1,
+            "{k}: {}",
+            p.eigenvalues[k]
+        );
+        assert!((cumulative - cum).abs() < 0.1, "{k}: {cumulative}");
+    }
+    // Four factors kept (each explains over 10%), as the Handbook keeps.
+    assert_eq!((p.factors, p.units, p.left_out), (4, 23, 0));
+    // Table 17, Patents: loadings 0.07 0.97 0.06 0.06, squared and scaled
+    // to unity sum 0.67 on factor 2.
+    for (got, want) in p.loadings[0].iter().zip([0.07, 0.97, 0.06, 0.06]) {
+        assert!((got.abs() - want).abs() < 0.011, "{:?}", p.loadings[0]);
+    }
+    assert_eq!(p.factor_of[0], 1);
+    assert!((p.loadings[0][1].powi(2) / p.factor_variance[1] - 0.67).abs() < 0.006);
+    // The weights: numpy 2.4.6 `linalg.eigh` of the correlation matrix,
+    // loadings rotated by factor_analyzer 0.5.1's `Rotator("varimax")` (a
+    // port of R's stats::varimax), then the Handbook's steps.
+    let reference = [
+        0.167966733880165,
+        0.15461792067115634,
+        0.1113194052968166,
+        0.056505652155371365,
+        0.08614487930885689,
+        0.11862587771439378,
+        0.13879728062448707,
+        0.16602225034875298,
+    ];
+    for (k, want) in reference.iter().enumerate() {
+        assert!(
+            (p.weights[k] - want).abs() < 1e-6,
+            "{k}: {} vs {want}",
+            p.weights[k]
+        );
+        assert!((r.index.indicators[k].weight - p.weights[k]).abs() < 1e-15);
+    }
+    // The ranking uses them: Finland's score by hand from its z-scores.
+    let finland = r.units.iter().find(|u| u.id == "Finland").unwrap();
+    let z: f64 = (0..8)
+        .map(|k| p.weights[k] * r.stages.normalised[[finland.row, k]])
+        .sum();
+    assert!((finland.score - z).abs() < 1e-12);
+}
+
+/// Twelve units, three indicators, weakly correlated (0.17-0.38); `c` has
+/// one outlier, so min-max leaves it little spread.
+const THREE: &str = "id,a,b,c\nu1,1,3,1\nu2,2,9,1\nu3,3,1,2\nu4,4,7,1\nu5,5,2,3\nu6,6,12,2\nu7,7,5,1\nu8,8,11,20\nu9,9,4,2\nu10,10,8,3\nu11,11,6,1\nu12,12,10,2\n";
+
+const INDICATORS: &str =
+    "[[indicator]]\nid = \"a\"\n[[indicator]]\nid = \"b\"\n[[indicator]]\nid = \"c\"\n";
+
+#[test]
+fn optimised_weights_meet_their_target_importances() {
+    let share = |c: &[f64]| -> Vec<f64> {
+        let s: f64 = c.iter().sum();
+        c.iter().map(|x| x / s).collect()
+    };
+    // The weights: scipy 1.17.1 `minimize(method="Nelder-Mead")` of the
+    // same objective (COINr's "balance": mean squared gap between the
+    // target and the correlations scaled to sum to 1) to a gap of 1e-30.
+    for (importance, target, scipy) in [
+        (
+            "",
+            [1.0 / 3.0; 3],
+            [0.3533879431708797, 0.23939559697763532, 0.40721645985148497],
+        ),
+        (
+            "importance = { a = 2 }\n",
+            [0.5, 0.25, 0.25],
+            [0.6900419453932952, 0.028224776776385557, 0.2817332778303192],
+        ),
+    ] {
+        let r = run(
+            THREE,
+            &format!("[weights.optimised]\nnodes = [\"idx\"]\n{importance}{INDICATORS}"),
+        )
+        .unwrap();
+        let WeightOrigin::Optimised(o) = &r.index.weighting[0] else {
+            panic!("{:?}", r.index.weighting[0]);
+        };
+        // Independent check: each indicator's Pearson correlation with the
+        // index scores the run produced, scaled to sum to 1.
+        let scores: Vec<f64> = (0..12).map(|u| r.stages.nodes[[u, 0]]).collect();
+        let corr: Vec<f64> = (0..3)
+            .map(|k| {
+                let x: Vec<f64> = (0..12).map(|u| r.stages.normalised[[u, k]]).collect();
+                kommunrank::stats::pearson(&x, &scores)
+            })
+            .collect();
+        for (got, want) in share(&corr).iter().zip(target) {
+            assert!((got - want).abs() < 1e-4, "{importance}: {corr:?}");
+        }
+        // Equal weights did not balance them.
+        let before = share(&o.correlations_before);
+        assert!(before.iter().zip(target).any(|(b, t)| (b - t).abs() > 0.02));
+        assert!((o.weights.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        for (got, want) in o.weights.iter().zip(scipy) {
+            assert!((got - want).abs() < 1e-6, "{:?}", o.weights);
+        }
+    }
+}
+
+#[test]
+fn data_driven_weights_refuse_what_they_cannot_do() {
+    // A child that does not vary.
+    let flat = "id,a,b\nu1,1,3\nu2,2,3\nu3,3,3\nu4,4,3\n";
+    let e = run(
+        flat,
+        "[weights.pca]\nnodes = [\"idx\"]\n[[indicator]]\nid = \"a\"\n[[indicator]]\nid = \"b\"\n[normalise]\nmethod = \"none\"\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("does not vary") && e.contains("idx"), "{e}");
+    // A node that is not there; a node weighed two ways.
+    let e = run(
+        THREE,
+        &format!("[weights.pca]\nnodes = [\"nope\"]\n{INDICATORS}"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("weights.pca.nodes") && e.contains("'nope'"),
+        "{e}"
+    );
+    let e = run(
+        THREE,
+        &format!(
+            "[weights.pca]\nnodes = [\"idx\"]\n[weights.optimised]\nnodes = [\"idx\"]\n{INDICATORS}"
+        ),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("already gets its weights"), "{e}");
+}
