@@ -98,7 +98,10 @@ pub fn node_weights(index: &crate::spec::Index) -> Vec<NodeWeights> {
             let total = index.sibling_weight_sum(n);
             NodeWeights {
                 node: node.id.clone(),
-                origin: index.weighting[n].clone(),
+                origin: match node.aggregation {
+                    Aggregation::Bod(_) => crate::spec::WeightOrigin::UnitOwn,
+                    _ => index.weighting[n].clone(),
+                },
                 shares: node
                     .children
                     .iter()
@@ -204,7 +207,17 @@ pub fn explain(result: &RankResult, key: &str) -> Result<Explanation> {
             .map(|m| index.member_weight(*m))
             .sum()
     };
-    let share = |node: usize, weight: f64| -> f64 {
+    // Benefit of the Doubt: the unit's own weights, which sum to its score.
+    let own = |node: usize, m: Member| -> Option<f64> {
+        let t = st.unit_weights.iter().find(|t| t.node == node)?;
+        let c = index.nodes[node].children.iter().position(|x| *x == m)?;
+        Some(t.weights[[u, c]])
+    };
+    let share = |node: usize, m: Member| -> f64 {
+        if let Some(w) = own(node, m) {
+            return w;
+        }
+        let weight = index.member_weight(m);
         match index.nodes[node].aggregation {
             Aggregation::Sum => weight,
             _ => weight / present_weight(node),
@@ -219,12 +232,12 @@ pub fn explain(result: &RankResult, key: &str) -> Result<Explanation> {
             let to_node = if z.is_nan() {
                 0.0
             } else {
-                share(ind.parent, ind.weight) * z
+                share(ind.parent, Member::Indicator(j)) * z
             };
             let mut to_index = to_node;
             let mut node = ind.parent;
             while let Some(p) = index.nodes[node].parent {
-                to_index *= share(p, index.nodes[node].weight);
+                to_index *= share(p, Member::Node(node));
                 node = p;
             }
             IndicatorLine {
@@ -279,10 +292,23 @@ pub fn explain(result: &RankResult, key: &str) -> Result<Explanation> {
         groups,
         nodes,
         indicators,
-        additive: index
-            .nodes
-            .iter()
-            .all(|n| matches!(n.aggregation, Aggregation::Arithmetic | Aggregation::Sum)),
-        weights: node_weights(index),
+        additive: index.nodes.iter().all(|n| {
+            matches!(
+                n.aggregation,
+                Aggregation::Arithmetic | Aggregation::Sum | Aggregation::Bod(_)
+            )
+        }),
+        weights: node_weights(index)
+            .into_iter()
+            .enumerate()
+            .map(|(n, mut w)| {
+                if w.origin == crate::spec::WeightOrigin::UnitOwn {
+                    for ((_, s), m) in w.shares.iter_mut().zip(&index.nodes[n].children) {
+                        *s = own(n, *m).unwrap_or(f64::NAN);
+                    }
+                }
+                w
+            })
+            .collect(),
     })
 }

@@ -55,8 +55,8 @@ pub fn aggregate(method: Aggregation, values: &[f64], weights: &[f64]) -> f64 {
             // M - S * cv with cv = S / M.
             m - var / m
         }
-        // A node-wide score: [`copeland`] computes it, never a unit alone.
-        Aggregation::Copeland => f64::NAN,
+        // Node-wide scores: [`node_wide`] computes them, never a unit alone.
+        Aggregation::Copeland | Aggregation::Bod(_) => f64::NAN,
         Aggregation::MeanMin { alpha, beta } => {
             let m = present().map(|(v, w)| w * v).sum::<f64>() / wsum;
             let min = present().map(|(v, _)| v).fold(f64::INFINITY, f64::min);
@@ -115,6 +115,161 @@ pub fn copeland(values: &[f64], weights: &[f64], order: &[usize], reference: &[b
         .collect()
 }
 
+/// Whether a method scores a node for every unit at once (each unit's
+/// score depends on the others'): see [`node_wide`].
+pub fn is_node_wide(method: Aggregation) -> bool {
+    matches!(method, Aggregation::Copeland | Aggregation::Bod(_))
+}
+
+/// A node-wide method's result: each unit's score and, for Benefit of the
+/// Doubt, the weights each unit chose (per child, NaN where missing).
+pub struct NodeWide {
+    /// Scores, one per unit.
+    pub scores: Vec<f64>,
+    /// Each unit's own weights (Benefit of the Doubt only).
+    pub unit_weights: Option<Vec<Vec<f64>>>,
+}
+
+/// A unit (its position among the units given) a node-wide method could
+/// not score, and why.
+pub type UnitFailure = (usize, String);
+
+/// Scores of a node-wide method ([`is_node_wide`]) over `values` (each
+/// unit's children, row-major, `weights.len()` per unit); `order` is each
+/// unit's row in the data, `reference` the ranked units. The one entry
+/// point the pipeline and the sensitivity runs share.
+pub fn node_wide(
+    method: Aggregation,
+    values: &[f64],
+    weights: &[f64],
+    order: &[usize],
+    reference: &[bool],
+) -> std::result::Result<NodeWide, UnitFailure> {
+    match method {
+        Aggregation::Copeland => Ok(NodeWide {
+            scores: copeland(values, weights, order, reference),
+            unit_weights: None,
+        }),
+        Aggregation::Bod(bounds) => {
+            let solved = benefit_of_the_doubt(values, weights.len(), reference, bounds)?;
+            let (scores, unit_weights) = solved.into_iter().unzip();
+            Ok(NodeWide {
+                scores,
+                unit_weights: Some(unit_weights),
+            })
+        }
+        _ => unreachable!("{} is not node-wide", method.name()),
+    }
+}
+
+/// Benefit of the Doubt scores (Cherchye, Moesen, Rogge & Van Puyenbroeck
+/// 2007; Compind's `ci_bod`): for each unit c, with its present children
+/// J_c, the linear programme
+///
+/// ```text
+/// max  sum_{j in J_c} w_j y_cj
+/// s.t. sum_{j in J_c} w_j y_vj <= 1       for every reference unit v
+///                                         (a missing y_vj counts 0)
+///      min_weight <= w_j <= max_weight
+///      min_share <= w_j y_cj / sum_l w_l y_cl <= max_share   (j in J_c)
+/// ```
+///
+/// solved by microlp's simplex; the score is the optimum (in [0, 1] for a
+/// reference unit) and the weights its solution (one optimal vertex; other
+/// weights may give the same score). An error gives the unit's position
+/// and why: the bounds leave no weights, or nothing bounds the score.
+pub fn benefit_of_the_doubt(
+    values: &[f64],
+    k: usize,
+    reference: &[bool],
+    bounds: crate::spec::BodBounds,
+) -> std::result::Result<Vec<(f64, Vec<f64>)>, UnitFailure> {
+    use microlp::{ComparisonOp, OptimizationDirection, Problem};
+    use rayon::prelude::*;
+    let n = reference.len();
+    let row = |u: usize| &values[u * k..(u + 1) * k];
+    (0..n)
+        .into_par_iter()
+        .map(|c| {
+            let y = row(c);
+            let present: Vec<usize> = (0..k).filter(|&j| !y[j].is_nan()).collect();
+            if present.is_empty() {
+                return Ok((f64::NAN, vec![f64::NAN; k]));
+            }
+            // The share bounds are homogeneous (w = 0 meets them), so
+            // bounds no shares can meet would give 0 silently: refuse them.
+            let m = present.len() as f64;
+            if bounds.min_share * m > 1.0 + 1e-12 || bounds.max_share * m < 1.0 - 1e-12 {
+                return Err((
+                    c,
+                    format!(
+                        "no weights meet the bounds: {} children cannot each give a share of {} to {} of the score",
+                        present.len(),
+                        bounds.min_share,
+                        bounds.max_share
+                    ),
+                ));
+            }
+            let mut lp = Problem::new(OptimizationDirection::Maximize);
+            let upper = bounds.max_weight.unwrap_or(f64::INFINITY);
+            let w: Vec<_> = present
+                .iter()
+                .map(|&j| lp.add_var(y[j], (bounds.min_weight, upper)))
+                .collect();
+            for v in (0..n).filter(|&v| reference[v]) {
+                let terms: Vec<_> = present
+                    .iter()
+                    .zip(&w)
+                    .map(|(&j, &var)| (var, row(v)[j]))
+                    .filter(|(_, x)| !x.is_nan() && *x != 0.0)
+                    .collect();
+                if !terms.is_empty() {
+                    lp.add_constraint(terms.as_slice(), ComparisonOp::Le, 1.0);
+                }
+            }
+            let mut share = |bound: f64, op: ComparisonOp| {
+                for (a, &j) in present.iter().enumerate() {
+                    let terms: Vec<_> = present
+                        .iter()
+                        .zip(&w)
+                        .enumerate()
+                        .map(|(b, (&l, &var))| {
+                            (var, if a == b { y[j] } else { 0.0 } - bound * y[l])
+                        })
+                        .collect();
+                    lp.add_constraint(terms.as_slice(), op, 0.0);
+                }
+            };
+            if bounds.min_share > 0.0 {
+                share(bounds.min_share, ComparisonOp::Ge);
+            }
+            if bounds.max_share < 1.0 {
+                share(bounds.max_share, ComparisonOp::Le);
+            }
+            let solution = lp
+                .solve()
+                .map_err(|e| match e {
+                    microlp::Error::Infeasible => (
+                        c,
+                        "no weights meet the bounds (min_weight too large for the data)".to_string(),
+                    ),
+                    microlp::Error::Unbounded => (c,
+                        "the score is unbounded: no ranked unit has a value above 0 on a child this unit has".to_string()
+                    ),
+                    e => (c, format!("the linear programme failed ({e})")),
+                })?
+                .into_solution()
+                .map_err(|_| (c, "the linear programme was interrupted".to_string()))?;
+            let mut weights = vec![f64::NAN; k];
+            for (&j, &var) in present.iter().zip(&w) {
+                weights[j] = solution.var_value(var);
+            }
+            let score: f64 = present.iter().map(|&j| weights[j] * y[j]).sum();
+            Ok((score, weights))
+        })
+        .collect()
+}
+
 /// Below this |p| a generalised mean is computed in a form that stays exact
 /// as p approaches 0 (the block path leaves such nodes to [`aggregate`]).
 pub const SMALL_P: f64 = 1e-3;
@@ -169,7 +324,8 @@ impl Transform {
             Aggregation::Generalised { .. }
             | Aggregation::MazziottaPareto
             | Aggregation::MeanMin { .. }
-            | Aggregation::Copeland => None,
+            | Aggregation::Copeland
+            | Aggregation::Bod(_) => None,
         }
     }
 
@@ -247,6 +403,8 @@ pub fn requirement(method: Aggregation) -> Requirement {
         | Aggregation::Sum
         | Aggregation::MeanMin { .. }
         | Aggregation::Copeland => Requirement::Any,
+        // A weighted sum maximised under "no unit above 1": values >= 0.
+        Aggregation::Bod(_) => Requirement::NonNegative,
         // M - S^2 / M is only meaningful for values of one sign: over values
         // around 0 (raw z-scores) it sends mirror-image units far apart. The
         // MPI's own input is z-scores rescaled to mean 100, sd 10.
@@ -283,6 +441,8 @@ pub fn member_sign(index: &Index, m: Member) -> Sign {
                 Aggregation::MazziottaPareto => Sign::DependsOnData.max(worst),
                 // Wins minus losses: negative for most units below the middle.
                 Aggregation::Copeland => Sign::MayBeNegative,
+                // A weighted sum of values >= 0 with weights >= 0.
+                Aggregation::Bod(_) => Sign::MayBeZero,
                 _ => worst,
             }
         }

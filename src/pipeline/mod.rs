@@ -17,7 +17,7 @@ pub use data::{DataOverrides, Dataset, data_years, load_dataset};
 pub use rank::Rank;
 
 use crate::error::{Error, Result};
-use crate::spec::{Aggregation, CoverageBasis, Index, Member, Normalisation};
+use crate::spec::{CoverageBasis, Index, Member, Normalisation};
 use ndarray::Array2;
 use normalise::NormaliseError;
 pub use note::Note;
@@ -82,6 +82,19 @@ pub struct Stages {
     pub normalised: Array2<f64>,
     /// Node scores (columns as [`Index::nodes`]).
     pub nodes: Array2<f64>,
+    /// The weights each unit chose where a node's method lets it
+    /// (Benefit of the Doubt), one table per such node.
+    pub unit_weights: Vec<UnitWeights>,
+}
+
+/// One node's per-unit weights: rows are the data's units (NaN for units
+/// not scored), columns the node's children (NaN where missing).
+#[derive(Debug, Clone)]
+pub struct UnitWeights {
+    /// The node (index into [`Index::nodes`]).
+    pub node: usize,
+    /// Units by children.
+    pub weights: Array2<f64>,
 }
 
 /// The result of ranking.
@@ -196,7 +209,8 @@ fn run_screened(
     // Aggregate bottom-up (deriving the weights the data decides on the way).
     let mut computed = index.clone();
     let index = &mut computed;
-    let node_scores = aggregate_nodes(index, &normalised, &scored, &reference, &data.table.ids)?;
+    let (node_scores, unit_weights) =
+        aggregate_nodes(index, &normalised, &scored, &reference, &data.table.ids)?;
     let index = &*index;
 
     let (excluded, has_score) = exclusions(&data, &screened, &scored, &node_scores);
@@ -226,6 +240,7 @@ fn run_screened(
             imputed,
             normalised,
             nodes: node_scores,
+            unit_weights,
         },
         data,
     })
@@ -630,9 +645,10 @@ fn aggregate_nodes(
     scored: &[bool],
     reference: &[bool],
     ids: &[String],
-) -> Result<Array2<f64>> {
+) -> Result<(Array2<f64>, Vec<UnitWeights>)> {
     let n = normalised.nrows();
     let mut scores = Array2::from_elem((n, index.nodes.len()), f64::NAN);
+    let mut unit_weights = Vec::new();
     for node_i in index.bottom_up.clone() {
         if matches!(
             index.weighting[node_i],
@@ -652,7 +668,7 @@ fn aggregate_nodes(
             .iter()
             .map(|m| index.member_weight(*m))
             .collect();
-        if node.aggregation == Aggregation::Copeland {
+        if aggregate::is_node_wide(node.aggregation) {
             // Every scored unit against the ranked ones, in data order.
             let units: Vec<usize> = (0..n).filter(|&u| scored[u]).collect();
             let mut values = Vec::with_capacity(units.len() * weights.len());
@@ -662,10 +678,48 @@ fn aggregate_nodes(
                     Member::Node(c) => scores[[u, *c]],
                 }));
             }
+            if let Some((u, c, v)) = units.iter().enumerate().find_map(|(r, &u)| {
+                let row = &values[r * weights.len()..(r + 1) * weights.len()];
+                row.iter()
+                    .position(|v| !v.is_nan() && !aggregate::meets(req, *v))
+                    .map(|c| (u, c, row[c]))
+            }) {
+                return Err(Error::Method {
+                    node: node.id.clone(),
+                    message: format!(
+                        "{} aggregation needs children >= 0, but '{}' is {v} for unit {}",
+                        node.aggregation.name(),
+                        index.member_id(node.children[c]),
+                        ids[u]
+                    ),
+                    hint: Some(
+                        "normalise to a range from 0 (e.g. minmax), or use another aggregation"
+                            .into(),
+                    ),
+                });
+            }
             let refs: Vec<bool> = units.iter().map(|&u| reference[u]).collect();
-            let copeland = aggregate::copeland(&values, &weights, &units, &refs);
-            for (&u, s) in units.iter().zip(copeland) {
-                scores[[u, node_i]] = s;
+            let wide = aggregate::node_wide(node.aggregation, &values, &weights, &units, &refs)
+                .map_err(|(at, why)| Error::Method {
+                    node: node.id.clone(),
+                    message: format!("unit {}: {why}", ids[units[at]]),
+                    hint: Some(
+                        "loosen the bounds in bod = { ... } (min_share x children must be <= 1)"
+                            .into(),
+                    ),
+                })?;
+            for (&u, s) in units.iter().zip(&wide.scores) {
+                scores[[u, node_i]] = *s;
+            }
+            if let Some(chosen) = wide.unit_weights {
+                let mut table = Array2::from_elem((n, weights.len()), f64::NAN);
+                for (&u, w) in units.iter().zip(chosen) {
+                    table.row_mut(u).assign(&ndarray::Array1::from(w));
+                }
+                unit_weights.push(UnitWeights {
+                    node: node_i,
+                    weights: table,
+                });
             }
             continue;
         }
@@ -712,7 +766,7 @@ fn aggregate_nodes(
             scores[[u, node_i]] = s;
         }
     }
-    Ok(scores)
+    Ok((scores, unit_weights))
 }
 
 /// Checks an index and its data as far as possible, collecting every

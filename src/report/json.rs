@@ -51,6 +51,21 @@ fn unit_json(result: &RankResult, u: &UnitResult) -> Value {
     }
     o.insert("nodes".into(), Value::Object(nodes));
     o.insert("node_ranks".into(), Value::Object(node_ranks));
+    if !result.stages.unit_weights.is_empty() {
+        // The weights each unit chose (Benefit of the Doubt), per node.
+        let mut chosen = Map::new();
+        for t in &result.stages.unit_weights {
+            let node = &index.nodes[t.node];
+            let weights: Map<String, Value> = node
+                .children
+                .iter()
+                .enumerate()
+                .map(|(c, m)| (index.member_id(*m).to_string(), num(t.weights[[u.row, c]])))
+                .collect();
+            chosen.insert(node.id.clone(), Value::Object(weights));
+        }
+        o.insert("unit_weights".into(), Value::Object(chosen));
+    }
     o.insert(
         "imputed".into(),
         json!(

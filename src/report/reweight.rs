@@ -29,6 +29,30 @@ pub(crate) fn section(r: &RankResult, mc: Option<&McResults>, lang: Lang) -> Str
     let index = &r.index;
     let layout = WeightLayout::of(index);
     let mut o = String::new();
+    if let Some(node) = index
+        .nodes
+        .iter()
+        .find(|n| matches!(n.aggregation, Aggregation::Bod(_)))
+    {
+        // Each unit's weights come from a linear programme: sliders would
+        // move nothing, and the page has no solver.
+        let _ = write!(
+            o,
+            "<h2 id=\"reweight\">{}</h2><p class=\"note\">{}</p>",
+            t("Try other weights", "Pröva andra vikter"),
+            esc(&match lang {
+                Lang::En => format!(
+                    "Not available for this index: node '{}' uses Benefit of the Doubt, where each unit gets its own most favourable weights. Compare other weightings with `kommunrank compare`.",
+                    node.label
+                ),
+                Lang::Sv => format!(
+                    "Finns inte för detta index: noden '{}' använder Benefit of the Doubt, där varje enhet får sina egna mest gynnsamma vikter. Jämför andra viktningar med `kommunrank compare`.",
+                    node.label
+                ),
+            })
+        );
+        return o;
+    }
     let _ = write!(
         o,
         "<h2 id=\"reweight\">{}</h2><p class=\"note\">{}</p><p class=\"note\">{}</p>",

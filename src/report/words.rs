@@ -106,6 +106,7 @@ pub fn aggregation(a: Aggregation, lang: Lang) -> String {
         (Aggregation::MazziottaPareto, Lang::Sv) => "Mazziotta–Paretos index".into(),
         (Aggregation::Sum, Lang::Sv) => "summa".into(),
         (Aggregation::Copeland, Lang::Sv) => "Copeland (parvisa majoriteter)".into(),
+        (Aggregation::Bod(_), Lang::Sv) => "Benefit of the Doubt (varje enhets egna vikter)".into(),
         (Aggregation::MeanMin { alpha, beta }, Lang::Sv) => format!(
             "medelvärde–minimum, α = {}, β = {}",
             plain(alpha, lang),
@@ -503,6 +504,12 @@ pub fn weight_origin(origin: &crate::spec::WeightOrigin, lang: Lang) -> String {
             number(o.gap, 6, lang),
             o.units
         ),
+        (WeightOrigin::UnitOwn, _) => either(
+            lang,
+            "each unit's own, the most favourable (Benefit of the Doubt)",
+            "varje enhets egna, de mest gynnsamma (Benefit of the Doubt)",
+        )
+        .into(),
         (WeightOrigin::FromData(_), _) => either(lang, "from the data", "från data").into(),
     }
 }

@@ -908,7 +908,7 @@ impl Evaluator {
             s.weights.clear();
             s.weights
                 .extend_from_slice(&draw.weights[self.model.layout.range(node_i)]);
-            if method == Aggregation::Copeland {
+            if aggregate::is_node_wide(method) {
                 // Node-wide: every ranked unit against the others.
                 s.values.clear();
                 for u in 0..n {
@@ -918,8 +918,12 @@ impl Evaluator {
                         Member::Node(c) => s.node_scores[c * n + u],
                     }));
                 }
-                let scores = aggregate::copeland(&s.values, &s.weights, &self.rows, &vec![true; n]);
-                s.node_scores[node_i * n..(node_i + 1) * n].copy_from_slice(&scores);
+                let wide =
+                    aggregate::node_wide(method, &s.values, &s.weights, &self.rows, &vec![true; n])
+                        .map_err(|(at, why)| {
+                            format!("node '{}', unit {}: {why}", node.id, self.ids[at])
+                        })?;
+                s.node_scores[node_i * n..(node_i + 1) * n].copy_from_slice(&wide.scores);
                 continue;
             }
             for u in 0..n {

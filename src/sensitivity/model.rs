@@ -370,12 +370,14 @@ fn aggregation_of(
             p,
             alpha,
             beta,
+            bod,
         } => (
             *method,
             AggregationParams {
                 p: *p,
                 alpha: *alpha,
                 beta: *beta,
+                bod: *bod,
             },
         ),
     };

@@ -556,6 +556,7 @@ fn expand_node_table(
             p: None,
             alpha: None,
             beta: None,
+            bod: None,
             min_coverage: None,
             id,
         });

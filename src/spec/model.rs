@@ -186,6 +186,9 @@ pub enum AggregationChoice {
         /// Smoothing for `mean_min`.
         #[serde(default)]
         beta: Option<f64>,
+        /// Weight bounds for `bod`.
+        #[serde(default)]
+        bod: Option<BodBounds>,
     },
 }
 
@@ -220,6 +223,8 @@ impl<'de> Deserialize<'de> for AggregationChoice {
                     alpha: Option<f64>,
                     #[serde(default)]
                     beta: Option<f64>,
+                    #[serde(default)]
+                    bod: Option<BodBounds>,
                 }
                 let w = WithP::deserialize(de::value::MapAccessDeserializer::new(map))?;
                 Ok(AggregationChoice::WithP {
@@ -227,6 +232,7 @@ impl<'de> Deserialize<'de> for AggregationChoice {
                     p: w.p,
                     alpha: w.alpha,
                     beta: w.beta,
+                    bod: w.bod,
                 })
             }
         }
@@ -327,6 +333,9 @@ pub struct IndexSection {
     /// Smoothing for `mean_min` (>= 0, default 0).
     #[serde(default)]
     pub beta: Option<f64>,
+    /// Weight bounds for `bod` (Benefit of the Doubt).
+    #[serde(default)]
+    pub bod: Option<BodBounds>,
 }
 
 /// A data file: a path, or a path with an XLSX sheet.
@@ -630,6 +639,41 @@ pub enum AggregationName {
     /// Copeland: pairwise weighted majority over the children (COINr's
     /// `a_copeland`).
     Copeland,
+    /// Benefit of the Doubt: each unit's own most favourable weights
+    /// (data envelopment analysis; bounds in `bod`).
+    #[serde(alias = "benefit_of_the_doubt")]
+    Bod,
+}
+
+/// Weight bounds of Benefit of the Doubt (`bod = { min_share = 0.05 }`):
+/// on each child's share of a unit's score (Cherchye et al. 2007's
+/// "pie shares") and on the weights themselves.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BodBounds {
+    /// Least share of a unit's score each present child must give (0-1).
+    #[serde(default)]
+    pub min_share: f64,
+    /// Largest share of a unit's score one child may give (0-1).
+    #[serde(default = "one")]
+    pub max_share: f64,
+    /// Least weight of each child (>= 0).
+    #[serde(default)]
+    pub min_weight: f64,
+    /// Largest weight of each child (none by default).
+    #[serde(default)]
+    pub max_weight: Option<f64>,
+}
+
+impl Default for BodBounds {
+    fn default() -> Self {
+        BodBounds {
+            min_share: 0.0,
+            max_share: 1.0,
+            min_weight: 0.0,
+            max_weight: None,
+        }
+    }
 }
 
 /// `[[node]]`: an intermediate node (dimension, pillar...).
@@ -659,6 +703,9 @@ pub struct NodeSpec {
     /// Smoothing for `mean_min` (>= 0, default 0).
     #[serde(default)]
     pub beta: Option<f64>,
+    /// Weight bounds for `bod` (Benefit of the Doubt).
+    #[serde(default)]
+    pub bod: Option<BodBounds>,
     /// Minimum share (0-1) of this node's indicators a unit needs to be ranked.
     #[serde(default)]
     pub min_coverage: Option<f64>,

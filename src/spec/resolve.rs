@@ -41,6 +41,11 @@ pub enum Aggregation {
         /// Smoothing, >= 0.
         beta: f64,
     },
+    /// Benefit of the Doubt (Cherchye et al. 2007): each unit's score is
+    /// the largest weighted sum its own weights can give while no
+    /// reference unit scores above 1 with them; a linear programme per
+    /// unit, computed a node at a time. The spec's weights are not used.
+    Bod(BodBounds),
 }
 
 impl Aggregation {
@@ -55,6 +60,7 @@ impl Aggregation {
             Aggregation::Sum => "sum",
             Aggregation::MeanMin { .. } => "mean_min",
             Aggregation::Copeland => "copeland",
+            Aggregation::Bod(_) => "bod",
         }
     }
 }
@@ -233,6 +239,8 @@ pub struct AggregationParams {
     pub alpha: Option<f64>,
     /// Smoothing of `mean_min` (>= 0).
     pub beta: Option<f64>,
+    /// Weight bounds of `bod`.
+    pub bod: Option<BodBounds>,
 }
 
 /// What is wrong with a method and its parameters: the parameter's key
@@ -245,7 +253,19 @@ pub fn build_aggregation(
     name: AggregationName,
     params: AggregationParams,
 ) -> std::result::Result<Aggregation, AggregationProblem> {
-    let AggregationParams { p, alpha, beta } = params;
+    let AggregationParams {
+        p,
+        alpha,
+        beta,
+        bod,
+    } = params;
+    if name != AggregationName::Bod && bod.is_some() {
+        return Err((
+            "bod",
+            format!("bod bounds are only used by bod aggregation, not {name:?}"),
+            "remove bod, or set aggregation = \"bod\"",
+        ));
+    }
     if name != AggregationName::Generalised && p.is_some() {
         return Err((
             "p",
@@ -267,6 +287,27 @@ pub fn build_aggregation(
         AggregationName::MazziottaPareto => Aggregation::MazziottaPareto,
         AggregationName::Sum => Aggregation::Sum,
         AggregationName::Copeland => Aggregation::Copeland,
+        AggregationName::Bod => {
+            let b = bod.unwrap_or_default();
+            let share_ok = (0.0..=1.0).contains(&b.min_share)
+                && (0.0..=1.0).contains(&b.max_share)
+                && b.min_share <= b.max_share;
+            let weight_ok = b.min_weight.is_finite()
+                && b.min_weight >= 0.0
+                && b.max_weight
+                    .is_none_or(|m| m.is_finite() && m >= b.min_weight);
+            if !share_ok || !weight_ok {
+                return Err((
+                    "bod",
+                    format!(
+                        "bounds min_share = {}, max_share = {}, min_weight = {}, max_weight = {:?} do not fit",
+                        b.min_share, b.max_share, b.min_weight, b.max_weight
+                    ),
+                    "shares lie in 0-1 with min_share <= max_share; weights are >= 0 with min_weight <= max_weight",
+                ));
+            }
+            Aggregation::Bod(b)
+        }
         AggregationName::Generalised => match p {
             Some(p) if p.is_finite() && p != 0.0 => Aggregation::Generalised { p },
             Some(p) => {
@@ -558,6 +599,7 @@ fn resolve_nodes(
                 p: spec.index.p,
                 alpha: spec.index.alpha,
                 beta: spec.index.beta,
+                bod: spec.index.bod,
             },
             file,
             "index",
@@ -603,6 +645,7 @@ fn resolve_nodes(
                     p: n.p,
                     alpha: n.alpha,
                     beta: n.beta,
+                    bod: n.bod,
                 },
                 file,
                 &key,

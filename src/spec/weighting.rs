@@ -121,6 +121,9 @@ pub enum WeightOrigin {
     Pca(PcaWeights),
     /// Optimised to balance correlations (COINr's `get_opt_weights`).
     Optimised(OptimisedWeights),
+    /// Each unit's own, chosen by Benefit of the Doubt (the node's
+    /// aggregation): shown per unit, not a property of the node.
+    UnitOwn,
 }
 
 /// The principal-components result of one node.

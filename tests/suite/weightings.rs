@@ -175,3 +175,170 @@ fn data_driven_weights_refuse_what_they_cannot_do() {
     .to_string();
     assert!(e.contains("already gets its weights"), "{e}");
 }
+
+/// Seven units, three indicators already on a 0-1 scale; u7 lacks `c`.
+const BOD_DATA: &str = "id,a,b,c\nu1,0.9,0.2,0.5\nu2,0.4,0.8,0.3\nu3,0.6,0.6,0.6\nu4,0.1,0.3,0.9\nu5,0.5,0.4,0.2\nu6,0.3,0.1,0.4\nu7,0.7,0.5,\n";
+
+#[test]
+fn benefit_of_the_doubt_matches_scipy_linprog() {
+    // scipy 1.17.1 `linprog(method="highs")` of the same programme per unit
+    // (u7 on the two indicators it has; a missing value counts 0 in the
+    // other units' constraints), for six sets of bounds.
+    let cases: [(&str, [f64; 7]); 6] = [
+        (
+            "",
+            [
+                1.0,
+                1.0,
+                1.0,
+                1.0,
+                0.7520325203252033,
+                0.5789473684210527,
+                1.0,
+            ],
+        ),
+        (
+            "bod = { min_share = 0.1 }",
+            [
+                1.0,
+                1.0,
+                1.0,
+                0.7086614173228345,
+                0.6794055201698513,
+                0.4931972789115646,
+                1.0,
+            ],
+        ),
+        (
+            "bod = { max_share = 0.6 }",
+            [
+                1.0,
+                0.9473684210526316,
+                1.0,
+                0.7894736842105265,
+                0.7513661202185793,
+                0.5263157894736843,
+                1.0,
+            ],
+        ),
+        (
+            "bod = { min_weight = 0.2 }",
+            [
+                1.0,
+                1.0,
+                1.0,
+                1.0,
+                0.7133333333333334,
+                0.5591666666666668,
+                1.0,
+            ],
+        ),
+        (
+            "bod = { max_weight = 0.8 }",
+            [
+                1.0,
+                0.98,
+                1.0,
+                0.9666666666666668,
+                0.7333333333333334,
+                0.5285714285714287,
+                0.96,
+            ],
+        ),
+        (
+            "bod = { min_share = 0.2, max_share = 0.5 }",
+            [
+                0.7731958762886598,
+                0.8163265306122449,
+                1.0,
+                0.4390243902439027,
+                0.6060606060606061,
+                0.39215686274509803,
+                0.9210526315789473,
+            ],
+        ),
+    ];
+    for (bounds, scipy) in cases {
+        let r = run(
+            BOD_DATA,
+            &format!(
+                "aggregation = \"bod\"\n{bounds}\n[normalise]\nmethod = \"none\"\n{INDICATORS}"
+            ),
+        )
+        .unwrap();
+        let table = &r.stages.unit_weights[0];
+        for (u, want) in scipy.iter().enumerate() {
+            let unit = r.units.iter().find(|x| x.row == u).unwrap();
+            assert!(
+                (unit.score - want).abs() < 1e-9,
+                "{bounds} u{}: {} vs {want}",
+                u + 1,
+                unit.score
+            );
+            // The weights chosen are feasible and give the score.
+            let w: Vec<f64> = (0..3).map(|c| table.weights[[u, c]]).collect();
+            let y = |v: usize, c: usize| r.stages.normalised[[v, c]];
+            let own: f64 = (0..3)
+                .filter(|&c| !y(u, c).is_nan())
+                .map(|c| w[c] * y(u, c))
+                .sum();
+            assert!((own - unit.score).abs() < 1e-9);
+            for v in 0..7 {
+                let s: f64 = (0..3)
+                    .filter(|&c| !y(u, c).is_nan() && !y(v, c).is_nan())
+                    .map(|c| w[c] * y(v, c))
+                    .sum();
+                assert!(
+                    s <= 1.0 + 1e-9,
+                    "{bounds}: u{} weights give u{} {s}",
+                    u + 1,
+                    v + 1
+                );
+            }
+        }
+    }
+    // Per-unit weights reach the JSON output.
+    let json = kommunrank::report::json::to_value(
+        &run(
+            BOD_DATA,
+            &format!("aggregation = \"bod\"\n[normalise]\nmethod = \"none\"\n{INDICATORS}"),
+        )
+        .unwrap(),
+    );
+    let u7 = json["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == "u7")
+        .unwrap();
+    assert!(u7["unit_weights"]["idx"]["a"].as_f64().unwrap() >= 0.0);
+    assert!(u7["unit_weights"]["idx"]["c"].is_null());
+}
+
+#[test]
+fn benefit_of_the_doubt_refuses_impossible_bounds_and_negative_values() {
+    let e = run(
+        BOD_DATA,
+        &format!("aggregation = \"bod\"\nbod = {{ min_share = 0.4 }}\n[normalise]\nmethod = \"none\"\n{INDICATORS}"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("idx") && e.contains("no weights meet the bounds"),
+        "{e}"
+    );
+    let e = run(
+        BOD_DATA,
+        &format!("aggregation = \"bod\"\n[normalise]\nmethod = \"zscore\"\n{INDICATORS}"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("bod") && e.contains(">= 0"), "{e}");
+    let e = run(
+        BOD_DATA,
+        &format!("bod = {{ min_share = 0.1 }}\n{INDICATORS}"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("only used by bod"), "{e}");
+}
