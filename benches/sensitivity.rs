@@ -83,7 +83,7 @@ fn evaluator_of(
         bootstrap: Some(100),
         ..Default::default()
     };
-    let m = model::resolve_model(&index, &o, 290).unwrap();
+    let m = model::resolve_model(&nominal, &o).unwrap();
     sensitivity::prepare(&nominal, m).unwrap()
 }
 
@@ -145,7 +145,7 @@ fn benches(c: &mut Criterion) {
         runs: Some(64),
         ..Default::default()
     };
-    let m = model::resolve_model(&index, &o, 100_000).unwrap();
+    let m = model::resolve_model(&nominal, &o).unwrap();
     let scale = sensitivity::prepare(&nominal, m).unwrap();
     assert!(scale.has_block_path());
     g.bench_function("100k_x50_64_runs_one_core", |b| {

@@ -9,7 +9,9 @@
 //! sensitivity runs. Formulas and references: docs/methods.md.
 
 use crate::error::{Error, Result};
-use crate::spec::{DataWeighting, Index, Member, OptimisedWeights, PcaWeights, WeightOrigin};
+use crate::spec::{
+    DataWeighting, Index, Member, OptimisedWeights, PcaWeights, WeightOrigin, WeightSetName,
+};
 use crate::stats::pearson;
 use nalgebra::{DMatrix, SymmetricEigen};
 
@@ -396,6 +398,104 @@ pub(crate) fn settle(
     }
     index.weighting[node] = origin;
     Ok(())
+}
+
+/// The index of `nominal` with the weights of `method` instead: `equal`,
+/// `pca` and `optimised` on `nodes` (every node with two children or more
+/// when None), `ahp` and `experts` on the nodes the `[weights]` files
+/// cover. Data-driven weights are computed on the nominal run's data. The
+/// one place `compare --weightings` and the sensitivity's weight choices
+/// make alternative weightings.
+pub fn alternative(
+    nominal: &super::RankResult,
+    method: WeightSetName,
+    nodes: Option<&[usize]>,
+) -> Result<Index> {
+    let mut alt = nominal.index.clone();
+    let targets: Vec<usize> = match nodes {
+        Some(list) => list.to_vec(),
+        None => (0..alt.nodes.len())
+            .filter(|&n| alt.nodes[n].children.len() >= 2)
+            .collect(),
+    };
+    let section = alt.spec.weights.clone().unwrap_or_default();
+    let missing_file = |key: &str| {
+        Error::spec(
+            &alt.spec_name,
+            "weights",
+            format!("the '{key}' weighting needs [weights] {key} = \"file.csv\""),
+        )
+    };
+    match method {
+        WeightSetName::Equal => {
+            for &n in &targets {
+                for m in alt.nodes[n].children.clone() {
+                    crate::spec::weighting::set_weight(&mut alt, m, 1.0);
+                }
+                alt.weighting[n] = WeightOrigin::Spec;
+            }
+        }
+        WeightSetName::Pca | WeightSetName::Optimised => {
+            let rule = match method {
+                WeightSetName::Pca => {
+                    let p = section
+                        .pca
+                        .clone()
+                        .unwrap_or(crate::spec::weighting::PcaSpec {
+                            nodes: Vec::new(),
+                            factors: None,
+                            variance: 0.6,
+                            min_share: 0.1,
+                            min_eigenvalue: 0.0,
+                        });
+                    DataWeighting::Pca {
+                        factors: p.factors,
+                        variance: p.variance,
+                        min_share: p.min_share,
+                        min_eigenvalue: p.min_eigenvalue,
+                    }
+                }
+                _ => DataWeighting::Optimised {
+                    importance: section
+                        .optimised
+                        .clone()
+                        .map(|o| o.importance)
+                        .unwrap_or_default(),
+                },
+            };
+            for &n in &targets {
+                alt.weighting[n] = WeightOrigin::FromData(rule.clone());
+            }
+            alt = super::run(&alt, nominal.data.clone())?.index;
+        }
+        WeightSetName::Ahp | WeightSetName::Experts => {
+            let only = crate::spec::WeightsSection {
+                ahp: (method == WeightSetName::Ahp)
+                    .then(|| section.ahp.clone())
+                    .flatten(),
+                experts: (method == WeightSetName::Experts)
+                    .then(|| section.experts.clone())
+                    .flatten(),
+                max_cr: section.max_cr,
+                pca: None,
+                optimised: None,
+            };
+            if only.ahp.is_none() && only.experts.is_none() {
+                return Err(missing_file(if method == WeightSetName::Ahp {
+                    "ahp"
+                } else {
+                    "experts"
+                }));
+            }
+            let origins = crate::spec::weighting::derive(&mut alt, &only)?;
+            for (n, o) in origins.into_iter().enumerate() {
+                if o != WeightOrigin::Spec {
+                    alt.weighting[n] = o;
+                }
+            }
+        }
+    }
+    Ok(alt)
 }
 
 #[cfg(test)]

@@ -181,8 +181,7 @@ pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Sen
 /// against the method: the evaluator an analysis runs on.
 pub fn prepare_analysis(index: &Index, options: &Options) -> Result<Evaluator> {
     let nominal = pipeline::run_index(index, &options.data)?;
-    let ranked = nominal.units.iter().filter(|u| u.rank.is_some()).count();
-    let model = model::resolve_model(&nominal.index, &options.model, ranked)?;
+    let model = model::resolve_model(&nominal, &options.model)?;
     let method = model.settings.method;
     if options.shard.is_some() && method != SensitivityMethod::Mc {
         return Err(Error::Usage("--shard works with --method mc".into()));
@@ -299,12 +298,11 @@ pub fn compare(
     path: &std::path::Path,
 ) -> Result<(Subject, Vec<Scenario>)> {
     let nominal = pipeline::run_index(index, data)?;
-    let ranked = nominal.units.iter().filter(|u| u.rank.is_some()).count();
     let overrides = Overrides {
         weights: Some(crate::spec::WeightMethod::None),
         ..Default::default()
     };
-    let mut m = model::resolve_model(&nominal.index, &overrides, ranked)?;
+    let mut m = model::resolve_model(&nominal, &overrides)?;
     m.factors.clear();
     let eval = super::prepare(&nominal, m)?;
     let path = std::path::absolute(path).unwrap_or(path.to_path_buf());

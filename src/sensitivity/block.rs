@@ -947,7 +947,7 @@ mod tests {
         let loaded = spec::parse_spec(&text, "w1.toml", Base::Dir(dir)).unwrap();
         let index = spec::resolve(&loaded).unwrap();
         let nominal = pipeline::run_index(&index, &DataOverrides::default()).unwrap();
-        let m = model::resolve_model(&index, &model::Overrides::default(), 290).unwrap();
+        let m = model::resolve_model(&nominal, &model::Overrides::default()).unwrap();
         sensitivity::prepare(&nominal, m).unwrap()
     }
 

@@ -612,7 +612,7 @@ mod tests {
         };
         prepare(
             &nominal,
-            model::resolve_model(&index, &overrides, ranked).unwrap(),
+            model::resolve_model(&nominal, &overrides).unwrap(),
         )
         .unwrap()
     }

@@ -116,12 +116,16 @@ pub enum FactorKind {
         /// Indicator index.
         indicator: usize,
     },
-    /// Nominal weights (level 0) or a named weight set (level i + 1).
+    /// Nominal weights (level 0) or a named weight set (level i + 1);
+    /// without the nominal, weight set i is level i.
     Scenario {
         /// Scenario names.
         names: Vec<String>,
         /// Flat weight vectors (layout of [`WeightLayout`]).
         weights: Vec<Vec<f64>>,
+        /// Whether the nominal weights are a level (not for a distribution
+        /// such as one expert drawn per run).
+        with_nominal: bool,
     },
 }
 
@@ -145,12 +149,24 @@ impl Factor {
             FactorKind::Aggregation { options, .. } => options.len() + 1,
             FactorKind::Missing { options } => options.len() + 1,
             FactorKind::Include { .. } => 2,
-            FactorKind::Scenario { names, .. } => names.len() + 1,
+            FactorKind::Scenario {
+                names,
+                with_nominal,
+                ..
+            } => names.len() + usize::from(*with_nominal),
         }
     }
 
     /// A label for level `level`.
     pub fn level_label(&self, level: usize, index: &Index) -> String {
+        if let FactorKind::Scenario {
+            names,
+            with_nominal: false,
+            ..
+        } = &self.kind
+        {
+            return names[level].clone();
+        }
         if level == 0 {
             return match &self.kind {
                 FactorKind::Include { .. } => "included".into(),
@@ -573,10 +589,11 @@ pub const SOBOL_MIN_N: u64 = 64;
 
 /// Resolves the spec's `[sensitivity]` section (or defaults) with overrides.
 pub fn resolve_model(
-    index: &Index,
+    nominal: &crate::pipeline::RankResult,
     overrides: &Overrides,
-    ranked_units: usize,
 ) -> Result<UncertaintyModel> {
+    let index = &nominal.index;
+    let ranked_units = nominal.units.iter().filter(|u| u.rank.is_some()).count();
     let section = index.spec.sensitivity.clone().unwrap_or_default();
     let file = index.spec_name.as_str();
     let mut errors = Vec::new();
@@ -592,7 +609,7 @@ pub fn resolve_model(
     // Per choice that made a factor: its number in the spec and the factor.
     let mut choice_factors: Vec<(usize, usize)> = Vec::new();
     for (c, choice) in section.choices.iter().enumerate() {
-        if let Some(factor) = choice_factor(index, c, choice, &mut errors) {
+        if let Some(factor) = choice_factor(nominal, c, choice, &mut errors) {
             choice_factors.push((c, factors.len()));
             factors.push(factor);
         }
@@ -602,11 +619,32 @@ pub fn resolve_model(
         match read_scenarios(index, path, &layout) {
             Ok((names, weights)) => factors.push(Factor {
                 name: "weight scenario".into(),
-                kind: FactorKind::Scenario { names, weights },
+                kind: FactorKind::Scenario {
+                    names,
+                    weights,
+                    with_nominal: true,
+                },
                 dims: 1,
             }),
             Err(e) => errors.push(e),
         }
+    }
+    // Each run starts from one weight set: two factors choosing one would
+    // overwrite each other.
+    if factors
+        .iter()
+        .filter(|f| matches!(f.kind, FactorKind::Scenario { .. }))
+        .count()
+        > 1
+    {
+        errors.push(
+            Error::spec(
+                file,
+                "sensitivity",
+                "more than one factor chooses the weight set (scenarios, kind = \"weights\", kind = \"expert\")",
+            )
+            .with_hint("keep one: put every alternative weighting in one of them"),
+        );
     }
     let design = overrides.design.or(section.design).unwrap_or_default();
     if method == SensitivityMethod::Sobol {
@@ -784,11 +822,12 @@ fn weight_factors(
 /// The factor of `[[sensitivity.choice]]` number `c` (None when it names
 /// nothing that exists; the errors say why).
 fn choice_factor(
-    index: &Index,
+    nominal: &crate::pipeline::RankResult,
     c: usize,
     choice: &ChoiceSpec,
     errors: &mut Vec<Error>,
 ) -> Option<Factor> {
+    let index = &nominal.index;
     let file = index.spec_name.as_str();
     let key = format!("sensitivity.choice[{c}]");
     match choice {
@@ -873,6 +912,55 @@ fn choice_factor(
                 dims: 1,
             })
         }
+        ChoiceSpec::Weights { nodes, options } => {
+            let list = nodes
+                .as_ref()
+                .map(|_| node_list(index, nodes, &key, errors));
+            if options.is_empty() {
+                errors.push(Error::spec(
+                    file,
+                    format!("{key}.options"),
+                    "no alternatives given",
+                ));
+            }
+            let mut weights = Vec::new();
+            for &o in options {
+                match crate::pipeline::weigh::alternative(nominal, o, list.as_deref()) {
+                    Ok(alt) => weights.push(WeightLayout::of(&alt).nominal),
+                    Err(e) => {
+                        errors.push(Error::spec(file, format!("{key}.options"), e.to_string()));
+                        return None;
+                    }
+                }
+            }
+            Some(Factor {
+                name: "weighting".into(),
+                kind: FactorKind::Scenario {
+                    names: options.iter().map(|o| crate::spec::spec_name(o)).collect(),
+                    weights,
+                    with_nominal: true,
+                },
+                dims: 1,
+            })
+        }
+        ChoiceSpec::Expert {} => match crate::spec::weighting::each_expert(index) {
+            Ok(sets) => Some(Factor {
+                name: "expert".into(),
+                kind: FactorKind::Scenario {
+                    names: sets.iter().map(|(n, _)| format!("expert {n}")).collect(),
+                    weights: sets
+                        .iter()
+                        .map(|(_, alt)| WeightLayout::of(alt).nominal)
+                        .collect(),
+                    with_nominal: false,
+                },
+                dims: 1,
+            }),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        },
     }
 }
 

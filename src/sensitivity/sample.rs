@@ -91,12 +91,19 @@ fn draw_with(model: &UncertaintyModel, u: &[f64], mut rng: Option<&mut Rng>, dra
     let mut at = 0;
     // A scenario sets the base weights before perturbation.
     for (f, factor) in model.factors.iter().enumerate() {
-        if let FactorKind::Scenario { weights, .. } = &factor.kind {
+        if let FactorKind::Scenario {
+            weights,
+            with_nominal,
+            ..
+        } = &factor.kind
+        {
             let offset: usize = model.factors[..f].iter().map(|x| x.dims).sum();
             let level = level_of(u[offset], factor.levels());
             draw.levels[f] = level;
-            if level > 0 {
-                draw.weights.copy_from_slice(&weights[level - 1]);
+            match (with_nominal, level) {
+                (true, 0) => {}
+                (true, l) => draw.weights.copy_from_slice(&weights[l - 1]),
+                (false, l) => draw.weights.copy_from_slice(&weights[l]),
             }
         }
     }
@@ -389,7 +396,8 @@ mod tests {
             crate::spec::parse_spec(&text, "w1.toml", crate::spec::Base::Dir(dir)).unwrap();
         let index = crate::spec::resolve(&loaded).unwrap();
         let o = super::super::model::Overrides::default();
-        let model = super::super::model::resolve_model(&index, &o, 290).unwrap();
+        let nominal = crate::pipeline::run_index(&index, &Default::default()).unwrap();
+        let model = super::super::model::resolve_model(&nominal, &o).unwrap();
         for count in [1, 7, 8, 9, 64, 1024] {
             let (mut a, mut b) = (Rng::new(5, count as u64), Rng::new(5, count as u64));
             let mut u = Vec::new();

@@ -271,6 +271,39 @@ pub enum ChoiceSpec {
         /// The indicator.
         indicator: String,
     },
+    /// Alternative weightings of the index (level 0 = nominal): each a
+    /// method that makes weights.
+    Weights {
+        /// The nodes whose weights `equal`, `pca` and `optimised` replace
+        /// (default: every node with two children or more); `ahp` and
+        /// `experts` take the nodes their files cover.
+        #[serde(default)]
+        nodes: Option<Vec<String>>,
+        /// Alternative weightings.
+        options: Vec<WeightSetName>,
+    },
+    /// The experts' allocations as a weight distribution: each run takes
+    /// one expert's shares (`[weights] experts`), drawn with equal
+    /// probability.
+    Expert {},
+}
+
+/// A method that makes a whole set of weights (`kind = "weights"` options,
+/// `compare --weightings`).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightSetName {
+    /// Equal weights for every child.
+    Equal,
+    /// Principal components with varimax (`[weights.pca]`'s settings, or
+    /// its defaults).
+    Pca,
+    /// Balanced correlations (`[weights.optimised]`'s targets, or equal).
+    Optimised,
+    /// The pairwise comparisons of `[weights] ahp`.
+    Ahp,
+    /// The mean shares of `[weights] experts`.
+    Experts,
 }
 
 /// `[sensitivity]`: the uncertainty model (command-line flags override it).

@@ -590,7 +590,17 @@ fn parent(index: &Index, m: Member) -> Option<usize> {
     }
 }
 
-fn experts(index: &mut Index, base: &Base, path: &str, origins: &mut [WeightOrigin]) -> Result<()> {
+/// An experts' file read and checked: the members the points go to, the
+/// node they share out, each expert's shares.
+struct ExpertFile {
+    raw: RawTable,
+    members: Vec<Member>,
+    top: usize,
+    names: Vec<String>,
+    shares: Vec<Vec<f64>>,
+}
+
+fn read_experts(index: &Index, base: &Base, path: &str) -> Result<ExpertFile> {
     let raw = read(base, path)?;
     let ce = need_column(
         &raw,
@@ -693,14 +703,21 @@ fn experts(index: &mut Index, base: &Base, path: &str, origins: &mut [WeightOrig
             "no experts (the file has no data rows)",
         ));
     }
-    let k = shares.len() as f64;
-    let mean: Vec<f64> = (0..members.len())
-        .map(|j| shares.iter().map(|s| s[j]).sum::<f64>() / k)
-        .collect();
-    // Members get their mean share; nodes between them and `top` the sum of
-    // their members' shares, so that effective weights are the mean shares.
+    Ok(ExpertFile {
+        raw,
+        members: members.iter().map(|&(_, m)| m).collect(),
+        top,
+        names,
+        shares,
+    })
+}
+
+/// Sets the members' weights to `values` and the nodes between them and
+/// `top` to the sum of their members' values (so that effective weights
+/// are the values); returns the nodes that got weights.
+fn apply_shares(index: &mut Index, members: &[Member], values: &[f64], top: usize) -> Vec<usize> {
     let mut sums = vec![0.0; index.nodes.len()];
-    for (&(_, m), &w) in members.iter().zip(&mean) {
+    for (&m, &w) in members.iter().zip(values) {
         set_weight(index, m, w);
         for n in ancestors_of(index, m).into_iter().take_while(|&n| n != top) {
             sums[n] += w;
@@ -709,36 +726,76 @@ fn experts(index: &mut Index, base: &Base, path: &str, origins: &mut [WeightOrig
     for (n, &s) in sums.iter().enumerate().filter(|(_, s)| **s > 0.0) {
         index.nodes[n].weight = s;
     }
+    (0..index.nodes.len())
+        .filter(|&n| n == top || sums[n] > 0.0)
+        .collect()
+}
+
+/// The index with each expert's own shares as weights, one per expert in
+/// file order (the experts' allocations as a weight distribution).
+pub(crate) fn each_expert(index: &Index) -> Result<Vec<(String, Index)>> {
+    let Some(path) = index.spec.weights.as_ref().and_then(|w| w.experts.clone()) else {
+        return Err(Error::spec(
+            &index.spec_name,
+            "weights.experts",
+            "drawing an expert needs the experts' allocations: [weights] experts = \"file.csv\"",
+        ));
+    };
+    let file = read_experts(index, &index.base, &path)?;
+    Ok(file
+        .names
+        .iter()
+        .zip(&file.shares)
+        .map(|(name, shares)| {
+            let mut alt = index.clone();
+            apply_shares(&mut alt, &file.members, shares, file.top);
+            (name.clone(), alt)
+        })
+        .collect())
+}
+
+fn experts(index: &mut Index, base: &Base, path: &str, origins: &mut [WeightOrigin]) -> Result<()> {
+    let ExpertFile {
+        raw,
+        members,
+        top,
+        names,
+        shares,
+    } = read_experts(index, base, path)?;
+    let k = shares.len() as f64;
+    let mean: Vec<f64> = (0..members.len())
+        .map(|j| shares.iter().map(|s| s[j]).sum::<f64>() / k)
+        .collect();
+    let touched = apply_shares(index, &members, &mean, top);
     let result = ExpertWeights {
         experts: names,
         members: members
             .iter()
-            .map(|&(_, m)| index.member_id(m).to_string())
+            .map(|&m| index.member_id(m).to_string())
             .collect(),
         shares,
         mean,
     };
-    for (n, node) in index.nodes.iter().enumerate() {
-        if n == top || sums[n] > 0.0 {
-            if node.children.iter().all(|&c| index.member_weight(c) <= 0.0) {
-                return Err(Error::data(
-                    raw.location(None, None),
-                    format!("no expert gives points to any child of node '{}'", node.id),
-                )
-                .with_hint("a node needs some weight on at least one child"));
-            }
-            if let WeightOrigin::Ahp(_) = origins[n] {
-                return Err(Error::data(
-                    raw.location(None, None),
-                    format!(
-                        "node '{}' gets weights from both the AHP file and the experts",
-                        node.id
-                    ),
-                )
-                .with_hint("derive each node's weights one way"));
-            }
-            origins[n] = WeightOrigin::Experts(result.clone());
+    for n in touched {
+        let node = &index.nodes[n];
+        if node.children.iter().all(|&c| index.member_weight(c) <= 0.0) {
+            return Err(Error::data(
+                raw.location(None, None),
+                format!("no expert gives points to any child of node '{}'", node.id),
+            )
+            .with_hint("a node needs some weight on at least one child"));
         }
+        if let WeightOrigin::Ahp(_) = origins[n] {
+            return Err(Error::data(
+                raw.location(None, None),
+                format!(
+                    "node '{}' gets weights from both the AHP file and the experts",
+                    node.id
+                ),
+            )
+            .with_hint("derive each node's weights one way"));
+        }
+        origins[n] = WeightOrigin::Experts(result.clone());
     }
     Ok(())
 }

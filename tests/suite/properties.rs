@@ -129,7 +129,7 @@ proptest! {
         let idx = index(k, &[1.0, 2.0, 1.0, 3.0, 1.0], MINMAX, if geometric { "geometric" } else { "arithmetic" });
         let nominal = pipeline::run(&idx, dataset(&ids, &rows)).unwrap();
         let o = kommunrank::sensitivity::model::Overrides { runs: Some(300), spread: Some(0.0), ..Default::default() };
-        let m = kommunrank::sensitivity::model::resolve_model(&idx, &o, ids.len()).unwrap();
+        let m = kommunrank::sensitivity::model::resolve_model(&nominal, &o).unwrap();
         let eval = kommunrank::sensitivity::prepare(&nominal, m).unwrap();
         let res = kommunrank::sensitivity::summary::finish(&kommunrank::sensitivity::run_mc(&eval, None, &|_| {}));
         for u in &res.units {

@@ -30,8 +30,7 @@ fn evaluator(
     o: model::Overrides,
 ) -> kommunrank::Result<sensitivity::evaluate::Evaluator> {
     let nominal = pipeline::run_index(index, &DataOverrides::default())?;
-    let ranked = nominal.units.iter().filter(|u| u.rank.is_some()).count();
-    let m = model::resolve_model(index, &o, ranked)?;
+    let m = model::resolve_model(&nominal, &o)?;
     sensitivity::prepare(&nominal, m)
 }
 
@@ -633,8 +632,7 @@ fn mc_with(
 ) -> partial::McPartial {
     let index = spec::resolve(&spec::load_spec(spec_file).unwrap()).unwrap();
     let nominal = pipeline::run_index(&index, &DataOverrides::default()).unwrap();
-    let ranked = nominal.units.iter().filter(|u| u.rank.is_some()).count();
-    let m = model::resolve_model(&index, &o, ranked).unwrap();
+    let m = model::resolve_model(&nominal, &o).unwrap();
     let eval = sensitivity::prepare(&nominal, m)
         .unwrap()
         .with_fast_path(fast);
@@ -1177,13 +1175,12 @@ fn keyed_blocks_rank_as_their_scores_do() {
         write(tmp.path(), "s.toml", &text);
         let index = spec::resolve(&spec::load_spec(&tmp.path().join("s.toml")).unwrap()).unwrap();
         let nominal = pipeline::run_index(&index, &DataOverrides::default()).unwrap();
-        let ranked = nominal.units.iter().filter(|u| u.rank.is_some()).count();
         let o = model::Overrides {
             runs: Some(2000),
             seed: Some(case as u64),
             ..Default::default()
         };
-        let m = model::resolve_model(&index, &o, ranked).unwrap();
+        let m = model::resolve_model(&nominal, &o).unwrap();
         let eval = sensitivity::prepare(&nominal, m).unwrap();
         let mut rng = sensitivity::rng::Rng::new(1, 0);
         let draws: Vec<_> = (0..32)

@@ -342,3 +342,163 @@ fn benefit_of_the_doubt_refuses_impossible_bounds_and_negative_values() {
     .to_string();
     assert!(e.contains("only used by bod"), "{e}");
 }
+
+/// The TAI spec with `weights` in place of its `[weights.pca]` section and
+/// `extra` appended, written beside a copy of its data.
+fn tai_variant(dir: &Path, name: &str, weights: &str, extra: &str) -> std::path::PathBuf {
+    std::fs::copy("fixtures/tai/tai.csv", dir.join("tai.csv")).unwrap();
+    let text = std::fs::read_to_string("fixtures/tai/tai.toml").unwrap();
+    let text = text.replace(
+        "[weights.pca]\nnodes = [\"tai\"]          # the index's children: its eight indicators\n",
+        weights,
+    );
+    assert!(!text.contains("[weights.pca]") || weights.contains("[weights.pca]"));
+    let path = dir.join(name);
+    std::fs::write(&path, format!("{text}\n{extra}")).unwrap();
+    path
+}
+
+/// Each unit's rank distribution (acceptability) from a Monte Carlo's JSON.
+fn acceptability(spec: &Path) -> Vec<(String, Vec<(usize, f64)>)> {
+    let out = spec.with_extension("json");
+    crate::common::monte_carlo_json(spec.to_str().unwrap(), "3000", &out);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    v["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            let a = u["acceptability"].as_object().unwrap();
+            (
+                u["id"].as_str().unwrap().to_string(),
+                a.iter()
+                    .map(|(r, p)| (r.parse().unwrap(), p.as_f64().unwrap()))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// Ranks of an independent run of `spec`, by unit id.
+fn ranks_of(spec: &Path) -> std::collections::HashMap<String, usize> {
+    run_spec(spec)
+        .unwrap()
+        .units
+        .iter()
+        .map(|u| (u.id.clone(), u.rank.unwrap().0 as usize))
+        .collect()
+}
+
+/// Each run's ranks are one of `sets` (drawn with equal probability): a
+/// unit's rank distribution puts 1/len of the mass on each set's rank.
+fn assert_mixture(
+    dist: &[(String, Vec<(usize, f64)>)],
+    sets: &[std::collections::HashMap<String, usize>],
+) {
+    assert_eq!(dist.len(), 23);
+    for (id, probs) in dist {
+        assert!((probs.iter().map(|(_, p)| p).sum::<f64>() - 1.0).abs() < 1e-9);
+        for &(rank, p) in probs {
+            let share = sets.iter().filter(|s| s[id] == rank).count() as f64 / sets.len() as f64;
+            assert!(
+                share > 0.0,
+                "{id}: rank {rank} is none of the weightings' ({probs:?})"
+            );
+            assert!(
+                (p - share).abs() < 0.05,
+                "{id}: P(rank {rank}) = {p}, expected {share}"
+            );
+        }
+    }
+}
+
+#[test]
+fn weightings_and_experts_drive_the_monte_carlo() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let sensitivity =
+        "[sensitivity]\n[sensitivity.weights]\nmethod = \"none\"\n[[sensitivity.choice]]\n";
+    // Nominal PCA weights, the alternative equal weights: every run ranks
+    // as one of the two.
+    let pca = "[weights.pca]\nnodes = [\"tai\"]\n";
+    let choice = tai_variant(
+        dir,
+        "choice.toml",
+        pca,
+        &format!("{sensitivity}kind = \"weights\"\noptions = [\"equal\"]\n"),
+    );
+    let nominal = tai_variant(dir, "nominal.toml", pca, "");
+    let equal = tai_variant(dir, "equal.toml", "", "");
+    assert_mixture(
+        &acceptability(&choice),
+        &[ranks_of(&nominal), ranks_of(&equal)],
+    );
+
+    // Three experts' allocations: every run takes one expert's, so each
+    // unit's ranks are those of the three experts' weights (written as
+    // plain indicator weights: shares are points over a total).
+    let points = [
+        [10, 10, 10, 10, 10, 10, 10, 30],
+        [30, 10, 10, 10, 10, 10, 10, 10],
+        [5, 5, 30, 5, 5, 30, 10, 10],
+    ];
+    let ids = [
+        "patents",
+        "royalties",
+        "internet",
+        "exports",
+        "telephones",
+        "electricity",
+        "schooling",
+        "university",
+    ];
+    let mut budget = format!("expert,{}\n", ids.join(","));
+    for (e, p) in points.iter().enumerate() {
+        let row: Vec<String> = p.iter().map(|x| x.to_string()).collect();
+        budget += &format!("E{e},{}\n", row.join(","));
+    }
+    std::fs::write(dir.join("budget.csv"), budget).unwrap();
+    let experts = tai_variant(
+        dir,
+        "experts.toml",
+        "[weights]\nexperts = \"budget.csv\"\n",
+        &format!("{sensitivity}kind = \"expert\"\n"),
+    );
+    let each: Vec<_> = points
+        .iter()
+        .enumerate()
+        .map(|(e, p)| {
+            let text = std::fs::read_to_string(dir.join("equal.toml")).unwrap();
+            let mut text = text;
+            for (id, w) in ids.iter().zip(p) {
+                text = text.replace(
+                    &format!("id = \"{id}\"\n"),
+                    &format!("id = \"{id}\"\nweight = {w}\n"),
+                );
+            }
+            let path = dir.join(format!("e{e}.toml"));
+            std::fs::write(&path, text).unwrap();
+            ranks_of(&path)
+        })
+        .collect();
+    assert_mixture(&acceptability(&experts), &each);
+
+    // Two factors choosing the weight set are refused.
+    let both = tai_variant(
+        dir,
+        "both.toml",
+        "[weights]\nexperts = \"budget.csv\"\n",
+        &format!(
+            "{sensitivity}kind = \"expert\"\n[[sensitivity.choice]]\nkind = \"weights\"\noptions = [\"equal\"]\n"
+        ),
+    );
+    let out = crate::common::kommunrank(&[
+        "sensitivity",
+        "--spec",
+        both.to_str().unwrap(),
+        "--runs",
+        "10",
+    ]);
+    assert!(crate::common::stderr(&out).contains("more than one factor chooses the weight set"));
+}
