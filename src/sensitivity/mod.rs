@@ -605,7 +605,6 @@ mod tests {
         let loaded = spec::parse_spec(spec_text, "test.toml", Base::Embedded(files)).unwrap();
         let index = spec::resolve(&loaded).unwrap();
         let nominal = crate::pipeline::run_index(&index, &Default::default()).unwrap();
-        let ranked = nominal.units.iter().filter(|u| u.rank.is_some()).count();
         let overrides = model::Overrides {
             runs: Some(runs),
             ..Default::default()

@@ -936,7 +936,7 @@ fn choice_factor(
             Some(Factor {
                 name: "weighting".into(),
                 kind: FactorKind::Scenario {
-                    names: options.iter().map(|o| crate::spec::spec_name(o)).collect(),
+                    names: options.iter().map(crate::spec::spec_name).collect(),
                     weights,
                     with_nominal: true,
                 },
