@@ -14,7 +14,9 @@ pub struct CompareArgs {
     input: InputArgs,
     /// CSV of weight sets: a `scenario` column and one column per node or indicator id.
     #[arg(long, value_name = "CSV")]
-    scenarios: PathBuf,
+    scenarios: Option<PathBuf>,
+    #[command(flatten)]
+    alternatives: super::AlternativeArgs,
     #[command(flatten)]
     output: super::OutputArgs,
     #[command(flatten)]
@@ -24,8 +26,19 @@ pub struct CompareArgs {
 /// Runs `compare`.
 pub fn run(args: CompareArgs) -> Result<()> {
     let format = output_format(args.output.format, &args.output.out)?;
+    let alternatives = args.alternatives.alternatives()?;
+    if args.scenarios.is_none() && alternatives.is_empty() {
+        return Err(kommunrank::Error::Usage(
+            "nothing to compare: give --scenarios FILE.csv, --weightings LIST or --aggregations LIST".into(),
+        ));
+    }
     let index = args.input.index()?;
-    let (subject, scenarios) = analysis::compare(&index, &args.input.overrides(), &args.scenarios)?;
+    let (subject, scenarios) = analysis::compare(
+        &index,
+        &args.input.overrides(),
+        args.scenarios.as_deref(),
+        &alternatives,
+    )?;
     let text = match format {
         OutputFormat::Json => render::compare_json(&subject, &scenarios),
         OutputFormat::Csv => render::compare_csv(&subject, &scenarios),
@@ -38,6 +51,6 @@ pub fn run(args: CompareArgs) -> Result<()> {
         ),
     };
     let mut inputs = args.input.input_paths(&index);
-    inputs.push(args.scenarios.clone());
+    inputs.extend(args.scenarios.clone());
     args.output.deliver(&text, format, &inputs, "")
 }

@@ -47,9 +47,9 @@ enum Command {
         after_help = "Examples:\n  kommunrank sensitivity --spec index.toml --runs 100000\n  kommunrank sensitivity --spec index.toml --method sobol --format json --out sobol.json\n  kommunrank sensitivity --spec index.toml --shard 1/4 --out part1.json"
     )]
     Sensitivity(sensitivity::SensitivityArgs),
-    /// Rankings under named weight scenarios (a CSV) side by side.
+    /// Rankings under weight scenarios (a CSV) or other weightings and methods, side by side.
     #[command(
-        after_help = "Examples:\n  kommunrank compare --spec index.toml --scenarios weights.csv\n  kommunrank compare --spec index.toml --scenarios weights.csv --out scenarios.csv"
+        after_help = "Examples:\n  kommunrank compare --spec index.toml --scenarios weights.csv\n  kommunrank compare --spec index.toml --weightings equal,pca,optimised --aggregations bod,copeland\n  kommunrank compare --spec index.toml --scenarios weights.csv --out scenarios.csv"
     )]
     Compare(compare::CompareArgs),
     /// Combine Monte Carlo shards (`sensitivity --shard I/N`) into the single-run result.
@@ -233,6 +233,58 @@ impl OutputArgs {
                 Ok(())
             }
         }
+    }
+}
+
+/// Other methods to rank by, beside the nominal ranking (`compare`,
+/// `report`).
+#[derive(Debug, Args)]
+pub struct AlternativeArgs {
+    /// Other weightings, comma-separated: equal, pca, optimised, ahp, experts (ahp and experts need the spec's [weights] files).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub weightings: Vec<String>,
+    /// Other aggregation methods at every node, comma-separated: arithmetic, geometric, harmonic, mazziotta_pareto, sum, mean_min, copeland, bod (parameters at their defaults).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub aggregations: Vec<String>,
+}
+
+impl AlternativeArgs {
+    /// The alternatives named, in order: weightings, then aggregations.
+    pub fn alternatives(
+        &self,
+    ) -> kommunrank::Result<Vec<kommunrank::sensitivity::analysis::Alternative>> {
+        use kommunrank::sensitivity::analysis::Alternative;
+        use kommunrank::spec::{
+            AggregationName, AggregationParams, WeightSetName, build_aggregation,
+        };
+        use serde::Deserialize;
+        use serde::de::IntoDeserializer;
+        let parse = |flag: &str, name: &str, list: &str| {
+            kommunrank::Error::Usage(format!(
+                "--{flag} {name}: not a method; the methods are {list}"
+            ))
+        };
+        let mut out = Vec::new();
+        for w in &self.weightings {
+            let de: serde::de::value::StrDeserializer<serde::de::value::Error> =
+                w.trim().into_deserializer();
+            let name = WeightSetName::deserialize(de)
+                .map_err(|_| parse("weightings", w, "equal, pca, optimised, ahp, experts"))?;
+            out.push(Alternative::Weighting(name));
+        }
+        for a in &self.aggregations {
+            let de: serde::de::value::StrDeserializer<serde::de::value::Error> =
+                a.trim().into_deserializer();
+            let list =
+                "arithmetic, geometric, harmonic, mazziotta_pareto, sum, mean_min, copeland, bod";
+            let name =
+                AggregationName::deserialize(de).map_err(|_| parse("aggregations", a, list))?;
+            let method = build_aggregation(name, AggregationParams::default()).map_err(|(_, m, hint)| {
+                kommunrank::Error::Usage(format!("--aggregations {a}: {m} ({hint}); give it in the spec and use a sensitivity choice"))
+            })?;
+            out.push(Alternative::Aggregation(method));
+        }
+        Ok(out)
     }
 }
 

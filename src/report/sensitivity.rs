@@ -648,19 +648,14 @@ pub fn compare_table(
     let _ = match lang {
         Lang::En => writeln!(
             out,
-            "Ranks under {} weight scenario{} (change against nominal: + moved up).\n",
+            "Ranks under {} alternative{} (weight scenarios or methods; change against nominal: + moved up).\n",
             scenarios.len(),
             if scenarios.len() == 1 { "" } else { "s" }
         ),
         Lang::Sv => writeln!(
             out,
-            "Rangplatser i {} {} (förändring mot nominell: + flyttade upp).\n",
-            scenarios.len(),
-            if scenarios.len() == 1 {
-                "viktscenario"
-            } else {
-                "viktscenarier"
-            }
+            "Rangplatser i {} alternativ (viktscenarier eller metoder; förändring mot nominell: + flyttade upp).\n",
+            scenarios.len()
         ),
     };
     let name_w = super::column_width(subject.names.iter().map(|n| n.as_str()), 4, 24);

@@ -289,13 +289,35 @@ pub fn run(
     })?
 }
 
+/// A method to rank by beside the nominal one (`compare`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Alternative {
+    /// Another weighting of the whole index (pipeline::weigh::alternative).
+    Weighting(crate::spec::WeightSetName),
+    /// Another aggregation method at every node.
+    Aggregation(crate::spec::Aggregation),
+}
+
+impl Alternative {
+    /// Its name in outputs: `pca`, `bod`, ...
+    pub fn name(&self) -> String {
+        match self {
+            Alternative::Weighting(w) => spec_name(w),
+            Alternative::Aggregation(a) => a.name().to_string(),
+        }
+    }
+}
+
 /// The rankings of `index` under the named weight sets of the scenario
-/// CSV at `path` (a `scenario` column and one column per node or
-/// indicator id), beside the nominal one.
+/// CSV at `scenarios` (a `scenario` column and one column per node or
+/// indicator id), then under each alternative method, beside the nominal
+/// one. Alternatives run the whole pipeline on the nominal run's data with
+/// the units it scored, so every column ranks the same units.
 pub fn compare(
     index: &Index,
     data: &DataOverrides,
-    path: &std::path::Path,
+    scenarios: Option<&std::path::Path>,
+    alternatives: &[Alternative],
 ) -> Result<(Subject, Vec<Scenario>)> {
     let nominal = pipeline::run_index(index, data)?;
     let overrides = Overrides {
@@ -305,7 +327,46 @@ pub fn compare(
     let mut m = model::resolve_model(&nominal, &overrides)?;
     m.factors.clear();
     let eval = super::prepare(&nominal, m)?;
-    let path = std::path::absolute(path).unwrap_or(path.to_path_buf());
-    let scenarios = super::compare(&eval, &path.to_string_lossy())?;
-    Ok((Subject::of(&eval), scenarios))
+    let mut out = match scenarios {
+        Some(path) => {
+            let path = std::path::absolute(path).unwrap_or(path.to_path_buf());
+            super::compare(&eval, &path.to_string_lossy())?
+        }
+        None => Vec::new(),
+    };
+    let subject = Subject::of(&eval);
+    let mut scored = vec![false; nominal.data.table.len()];
+    for u in &nominal.units {
+        scored[u.row] = true;
+    }
+    for alternative in alternatives {
+        let cannot = |e: Error| Error::Usage(format!("'{}' cannot run: {e}", alternative.name()));
+        let alt = match *alternative {
+            Alternative::Weighting(w) => {
+                pipeline::weigh::alternative(&nominal, w, None).map_err(cannot)?
+            }
+            Alternative::Aggregation(a) => {
+                let mut alt = nominal.index.clone();
+                alt.nodes.iter_mut().for_each(|n| n.aggregation = a);
+                alt
+            }
+        };
+        let result = pipeline::run_fixed(&alt, nominal.data.clone(), &scored).map_err(cannot)?;
+        let by_id: std::collections::HashMap<&str, &pipeline::UnitResult> =
+            result.units.iter().map(|u| (u.id.as_str(), u)).collect();
+        let (scores, ranks) = subject
+            .ids
+            .iter()
+            .map(|id| {
+                let u = by_id[id.as_str()];
+                (u.score, u.rank.map_or(f64::NAN, |r| r.0))
+            })
+            .unzip();
+        out.push(Scenario {
+            name: alternative.name(),
+            scores,
+            ranks,
+        });
+    }
+    Ok((subject, out))
 }

@@ -502,3 +502,72 @@ fn weightings_and_experts_drive_the_monte_carlo() {
     ]);
     assert!(crate::common::stderr(&out).contains("more than one factor chooses the weight set"));
 }
+
+#[test]
+fn compare_puts_weightings_and_methods_side_by_side() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let minmax = |p: std::path::PathBuf| {
+        let t = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(&p, t.replace("method = \"zscore\"", "method = \"minmax\"")).unwrap();
+        p
+    };
+    let spec = minmax(tai_variant(dir, "s.toml", "", ""));
+    let pca = minmax(tai_variant(
+        dir,
+        "pca.toml",
+        "[weights.pca]\nnodes = [\"tai\"]\n",
+        "",
+    ));
+    let bod = minmax(tai_variant(dir, "bod.toml", "", ""));
+    let text = std::fs::read_to_string(&bod).unwrap();
+    std::fs::write(
+        &bod,
+        text.replace(
+            "label = \"Technology Achievement Index\"\n",
+            "label = \"Technology Achievement Index\"\naggregation = \"bod\"\n",
+        ),
+    )
+    .unwrap();
+    let table = dir.join("compare.csv");
+    let out = crate::common::kommunrank(&[
+        "compare",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--weightings",
+        "pca",
+        "--aggregations",
+        "bod",
+        "--out",
+        table.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    let mut reader = csv::Reader::from_path(&table).unwrap();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    assert_eq!(
+        header.join(","),
+        "id,name,nominal_rank,pca_rank,pca_change,bod_rank,bod_change"
+    );
+    // Each column is the ranking of a spec that says so, run on its own.
+    let (nominal, by_pca, by_bod) = (ranks_of(&spec), ranks_of(&pca), ranks_of(&bod));
+    let rank = |s: &str| s.parse::<f64>().unwrap() as usize;
+    for f in &rows {
+        let id = f[0].as_str();
+        assert_eq!(rank(&f[2]), nominal[id], "{f:?}");
+        assert_eq!(rank(&f[3]), by_pca[id], "{f:?}");
+        assert_eq!(rank(&f[5]), by_bod[id], "{f:?}");
+    }
+    assert_eq!(rows.len(), 23);
+    // Nothing to compare is explained.
+    let out = crate::common::kommunrank(&["compare", "--spec", spec.to_str().unwrap()]);
+    assert!(crate::common::stderr(&out).contains("nothing to compare"));
+}
