@@ -33,6 +33,8 @@ pub struct ReportArgs {
     /// Larger areas (counties) whose borders are drawn over the map (GeoJSON).
     #[arg(long, value_name = "GEOJSON")]
     map_borders: Option<PathBuf>,
+    #[command(flatten)]
+    alternatives: super::AlternativeArgs,
     /// No messages on stderr.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -105,6 +107,12 @@ pub fn run(args: ReportArgs) -> Result<()> {
             args.out.display()
         )));
     }
+    let alternatives = args.alternatives.alternatives()?;
+    if !alternatives.is_empty() && !["html", "htm"].contains(&ext.as_str()) {
+        return Err(Error::Usage(format!(
+            "--weightings and --aggregations add a section to the .html report, not to a .{ext}: for a table, run `kommunrank compare --weightings ... --out comparison.csv`"
+        )));
+    }
     let index = args.input.index()?;
     let result = pipeline::run_index(&index, &args.input.overrides())?;
     let audit = index_audit::audit(&result, Default::default());
@@ -144,7 +152,18 @@ pub fn run(args: ReportArgs) -> Result<()> {
     } else if ext == "xlsx" {
         report::xlsx::workbook(&result, &audit, mc.as_ref(), args.lang)?
     } else {
+        let comparison = if alternatives.is_empty() {
+            None
+        } else {
+            Some(kommunrank::sensitivity::analysis::compare(
+                &index,
+                &args.input.overrides(),
+                None,
+                &alternatives,
+            )?)
+        };
         let input = html::ReportInput {
+            comparison: comparison.as_ref(),
             result: &result,
             audit: &audit,
             mc: mc.as_ref(),

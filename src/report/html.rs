@@ -177,6 +177,11 @@ pub struct ReportInput<'a> {
     pub data_hash: String,
     /// Boundaries for the maps, if any.
     pub map: Option<&'a super::map::Boundaries>,
+    /// Rankings under other weightings and methods (`compare`), if any.
+    pub comparison: Option<&'a (
+        crate::sensitivity::analysis::Subject,
+        Vec<crate::sensitivity::Scenario>,
+    )>,
 }
 
 use super::words::{self, number as num};
@@ -385,6 +390,7 @@ pub fn html(input: &ReportInput) -> String {
     ranking_table(input, l, &mut o);
     maps(input, &mut o);
     o += &super::reweight::section(input.result, input.mc, lang);
+    comparison(input, &mut o);
     rank_intervals(input, l, &mut o);
     sobol_section(input, l, &mut o);
     score_distributions(input, l, &mut o);
@@ -398,6 +404,97 @@ pub fn html(input: &ReportInput) -> String {
         super::reweight::SCRIPT
     );
     o
+}
+
+/// Rankings under other weightings and methods beside the published one:
+/// per alternative how many units move and how far, then every unit's rank
+/// under each (with its change; + moved up).
+fn comparison(input: &ReportInput, o: &mut String) {
+    let Some((subject, scenarios)) = input.comparison else {
+        return;
+    };
+    let lang = input.lang;
+    let t = |en, sv| words::either(lang, en, sv);
+    let _ = write!(
+        o,
+        "<h2 id=\"comparison\">{}</h2><p class=\"note\">{}</p><table><thead><tr><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th>{}</th></tr></thead><tbody>",
+        t(
+            "Other weightings and methods",
+            "Andra viktningar och metoder"
+        ),
+        t(
+            "The same data and units ranked with other weights or aggregation methods (kommunrank compare): how much the ranking depends on the method chosen. Methods are described in docs/methods.md.",
+            "Samma data och enheter rangordnade med andra vikter eller aggregeringsmetoder (kommunrank compare): hur mycket rangordningen beror på vald metod. Metoderna beskrivs i docs/methods.md."
+        ),
+        t("Alternative", "Alternativ"),
+        t("Units moved", "Enheter som flyttar"),
+        t("Mean |rank change|", "Medel |rangförändring|"),
+        t("Largest move", "Största flytt")
+    );
+    for s in scenarios {
+        let moves: Vec<f64> = s
+            .ranks
+            .iter()
+            .zip(&subject.nominal_ranks)
+            .map(|(r, n)| n - r)
+            .collect();
+        let moved = moves.iter().filter(|m| **m != 0.0).count();
+        let largest = (0..moves.len()).max_by(|&a, &b| moves[a].abs().total_cmp(&moves[b].abs()));
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td class=\"n\">{moved}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            esc(&s.name),
+            num(subject.mean_abs_shift(&s.ranks), 2, lang),
+            largest
+                .filter(|&u| moves[u] != 0.0)
+                .map(|u| format!(
+                    "{} ({}{})",
+                    esc(&subject.names[u]),
+                    if moves[u] > 0.0 { "+" } else { "" },
+                    words::plain(moves[u], lang)
+                ))
+                .unwrap_or_else(|| "–".into())
+        );
+    }
+    let _ = write!(
+        o,
+        "</tbody></table><div class=\"scroll\"><table class=\"sortable\"><thead><tr><th class=\"n\">{}</th><th>{}</th>",
+        t("Rank", "Rang"),
+        t("Name", "Namn")
+    );
+    for s in scenarios {
+        let _ = write!(o, "<th class=\"n\">{}</th>", esc(&s.name));
+    }
+    *o += "</tr></thead><tbody>";
+    for u in 0..subject.units() {
+        let _ = write!(
+            o,
+            "<tr><td class=\"n\" data-v=\"{}\">{}</td><td>{}</td>",
+            subject.nominal_ranks[u],
+            words::plain(subject.nominal_ranks[u], lang),
+            esc(&subject.names[u])
+        );
+        for s in scenarios {
+            let change = subject.nominal_ranks[u] - s.ranks[u];
+            let _ = write!(
+                o,
+                "<td class=\"n\" data-v=\"{}\">{}{}</td>",
+                s.ranks[u],
+                words::plain(s.ranks[u], lang),
+                if change == 0.0 {
+                    String::new()
+                } else {
+                    format!(
+                        " ({}{})",
+                        if change > 0.0 { "+" } else { "" },
+                        words::plain(change, lang)
+                    )
+                }
+            );
+        }
+        *o += "</tr>";
+    }
+    *o += "</tbody></table></div>";
 }
 
 /// The maps of the index and its rank uncertainty, or how to add them.
@@ -756,17 +853,24 @@ fn methods(input: &ReportInput, l: &Labels, o: &mut String) {
     let derived: Vec<String> = crate::audit::explain::node_weights(index)
         .into_iter()
         .filter(|n| n.origin != crate::spec::WeightOrigin::Spec)
+        .filter(|n| n.origin != crate::spec::WeightOrigin::UnitOwn)
         .map(|n| {
             let shares: Vec<String> = n
                 .shares
                 .iter()
                 .map(|(id, s)| format!("{} {}", esc(&label_of(input, id)), num(*s, 3, lang)))
                 .collect();
+            let table = super::audit::derivation_table(&n, lang);
             format!(
-                "<li><b>{}</b>: {} ({})</li>",
+                "<li><b>{}</b>: {} ({}){}</li>",
                 esc(&label_of(input, &n.node)),
                 shares.join(", "),
-                esc(&words::weight_origin(&n.origin, lang))
+                esc(&words::weight_origin(&n.origin, lang)),
+                if table.is_empty() {
+                    String::new()
+                } else {
+                    format!("<pre>{}</pre>", esc(&table.join("\n")))
+                }
             )
         })
         .collect();
@@ -774,7 +878,11 @@ fn methods(input: &ReportInput, l: &Labels, o: &mut String) {
         let _ = write!(
             o,
             "<h3>{}</h3><ul>{}</ul>",
-            words::either(lang, "Weights from judgements", "Vikter från bedömningar"),
+            words::either(
+                lang,
+                "Weights from judgements or the data",
+                "Vikter från bedömningar eller data"
+            ),
             derived.concat()
         );
     }

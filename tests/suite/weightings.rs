@@ -571,3 +571,68 @@ fn compare_puts_weightings_and_methods_side_by_side() {
     let out = crate::common::kommunrank(&["compare", "--spec", spec.to_str().unwrap()]);
     assert!(crate::common::stderr(&out).contains("nothing to compare"));
 }
+
+#[test]
+fn the_report_shows_the_comparison() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let spec = tai_variant(dir, "s.toml", "", "");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    std::fs::write(
+        &spec,
+        text.replace("method = \"zscore\"", "method = \"minmax\""),
+    )
+    .unwrap();
+    let html = dir.join("r.html");
+    let s = spec.to_str().unwrap();
+    let out = crate::common::kommunrank(&[
+        "report",
+        "--spec",
+        s,
+        "--weightings",
+        "pca",
+        "--aggregations",
+        "bod",
+        "--out",
+        html.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    let page = std::fs::read_to_string(&html).unwrap();
+    // The summary's "units moved" agrees with `compare`'s changes.
+    let table = dir.join("c.csv");
+    let out = crate::common::kommunrank(&[
+        "compare",
+        "--spec",
+        s,
+        "--weightings",
+        "pca",
+        "--aggregations",
+        "bod",
+        "--out",
+        table.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let mut reader = csv::Reader::from_path(&table).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    for (name, col) in [("pca", 4), ("bod", 6)] {
+        let moved = rows
+            .iter()
+            .filter(|r| r[col].parse::<f64>().unwrap() != 0.0)
+            .count();
+        let want = format!("<tr><td>{name}</td><td class=\"n\">{moved}</td>");
+        assert!(page.contains(&want), "{want}");
+    }
+    assert!(page.contains("<h2 id=\"comparison\">"));
+    // Not for a workbook: said so.
+    let out = crate::common::kommunrank(&[
+        "report",
+        "--spec",
+        s,
+        "--weightings",
+        "pca",
+        "--out",
+        dir.join("r.xlsx").to_str().unwrap(),
+    ]);
+    assert!(crate::common::stderr(&out).contains("kommunrank compare"));
+}
