@@ -191,6 +191,9 @@ pub struct Audit {
     pub units: Vec<UnitCoverage>,
     /// Whether effective weights are exact shares (all nodes arithmetic).
     pub all_arithmetic: bool,
+    /// Every node's weights and how they were made (PCA loadings and
+    /// explained variance, AHP consistency, optimisation's correlations).
+    pub weights: Vec<super::explain::NodeWeights>,
 }
 
 /// Audits a computed index.
@@ -375,7 +378,9 @@ pub fn audit(result: &RankResult, thresholds: Thresholds) -> Audit {
         })
         .collect();
     units.sort_by(|a, b| a.coverage.total_cmp(&b.coverage));
+    let weights = super::explain::node_weights(index);
     Audit {
+        weights,
         thresholds,
         indicators,
         matrix_ids: if matrix {

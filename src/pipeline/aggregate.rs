@@ -633,6 +633,19 @@ mod tests {
     }
 
     #[test]
+    fn benefit_of_the_doubt_worked_example() {
+        // docs/methods.md: the third unit maximises 0.5 a + 0.4 b with
+        // 0.9 a + 0.2 b <= 1 and 0.4 a + 0.8 b <= 1 (both binding):
+        // a = 0.9375, b = 0.78125, score 0.78125; the first two are on
+        // the frontier (score 1).
+        let values = [0.9, 0.2, 0.4, 0.8, 0.5, 0.4];
+        let r = benefit_of_the_doubt(&values, 2, &[true; 3], Default::default()).unwrap();
+        assert!((r[0].0 - 1.0).abs() < 1e-12 && (r[1].0 - 1.0).abs() < 1e-12);
+        assert!((r[2].0 - 0.78125).abs() < 1e-12, "{r:?}");
+        assert!((r[2].1[0] - 0.9375).abs() < 1e-12 && (r[2].1[1] - 0.78125).abs() < 1e-12);
+    }
+
+    #[test]
     fn copeland_by_hand_as_coinr_fills_its_matrix() {
         // Units in data order u0 = (5, 5, 5), u1 = (1, 9, 1), u2 = (5, 1, -),
         // equal weights. o(u0, u1) = 2/3: u0 wins. o(u0, u2) = 1/3 (higher

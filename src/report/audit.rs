@@ -283,6 +283,43 @@ pub fn audit_table(a: &Audit, label: &str, lang: Lang) -> String {
         t(lang, "of", "av"),
         a.units.len()
     );
+    let derived: Vec<_> = a
+        .weights
+        .iter()
+        .filter(|n| n.origin != crate::spec::WeightOrigin::Spec)
+        .collect();
+    if !derived.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n{}",
+            t(
+                lang,
+                "Weights not written in the spec:",
+                "Vikter som inte står i specifikationen:"
+            )
+        );
+        for n in derived {
+            let shares: Vec<String> = n
+                .shares
+                .iter()
+                .map(|(id, s)| format!("{id} {}", f(*s, 3)))
+                .collect();
+            let _ = writeln!(
+                o,
+                "  {}: {} [{}]",
+                n.node,
+                if n.origin == crate::spec::WeightOrigin::UnitOwn {
+                    t(lang, "per unit", "per enhet").to_string()
+                } else {
+                    shares.join(", ")
+                },
+                words::weight_origin(&n.origin, lang)
+            );
+            for line in derivation_table(n, lang) {
+                let _ = writeln!(o, "    {line}");
+            }
+        }
+    }
     o
 }
 

@@ -77,6 +77,19 @@ fn pca_weights_follow_the_handbook_on_its_tai_data() {
         );
         assert!((r.index.indicators[k].weight - p.weights[k]).abs() < 1e-15);
     }
+    // The audit's JSON carries the loadings, variance and weights.
+    let out = crate::common::kommunrank(&[
+        "audit",
+        "--spec",
+        "fixtures/tai/tai.toml",
+        "--format",
+        "json",
+    ]);
+    let audit: serde_json::Value = serde_json::from_str(&crate::common::stdout(&out)).unwrap();
+    let origin = &audit["audit"]["weights"][0]["origin"];
+    assert_eq!(origin["method"], "pca");
+    assert_eq!(origin["loadings"].as_array().unwrap().len(), 8);
+    assert!((origin["weights"][0].as_f64().unwrap() - reference[0]).abs() < 1e-6);
     // The ranking uses them: Finland's score by hand from its z-scores.
     let finland = r.units.iter().find(|u| u.id == "Finland").unwrap();
     let z: f64 = (0..8)
