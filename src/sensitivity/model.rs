@@ -609,7 +609,8 @@ pub fn resolve_model(
     // Per choice that made a factor: its number in the spec and the factor.
     let mut choice_factors: Vec<(usize, usize)> = Vec::new();
     for (c, choice) in section.choices.iter().enumerate() {
-        if let Some(factor) = choice_factor(nominal, c, choice, &mut errors) {
+        let seed = overrides.seed.or(section.seed).unwrap_or(1);
+        if let Some(factor) = choice_factor(nominal, c, choice, seed, &mut errors) {
             choice_factors.push((c, factors.len()));
             factors.push(factor);
         }
@@ -825,6 +826,7 @@ fn choice_factor(
     nominal: &crate::pipeline::RankResult,
     c: usize,
     choice: &ChoiceSpec,
+    seed: u64,
     errors: &mut Vec<Error>,
 ) -> Option<Factor> {
     let index = &nominal.index;
@@ -943,24 +945,48 @@ fn choice_factor(
                 dims: 1,
             })
         }
-        ChoiceSpec::Expert {} => match crate::spec::weighting::each_expert(index) {
-            Ok(sets) => Some(Factor {
-                name: "expert".into(),
-                kind: FactorKind::Scenario {
-                    names: sets.iter().map(|(n, _)| format!("expert {n}")).collect(),
-                    weights: sets
-                        .iter()
-                        .map(|(_, alt)| WeightLayout::of(alt).nominal)
-                        .collect(),
-                    with_nominal: false,
-                },
-                dims: 1,
-            }),
-            Err(e) => {
-                errors.push(e);
-                None
+        ChoiceSpec::Expert { draw, resamples } => {
+            let mut rng = super::rng::Rng::new(seed, u64::MAX);
+            let mut pick = |e: usize| ((rng.uniform() * e as f64) as usize).min(e - 1);
+            let resample = match draw {
+                crate::spec::ExpertDraw::One => None,
+                crate::spec::ExpertDraw::Resample if *resamples == 0 => {
+                    errors.push(Error::spec(
+                        file,
+                        format!("{key}.resamples"),
+                        "needs at least 1 resample",
+                    ));
+                    return None;
+                }
+                crate::spec::ExpertDraw::Resample => {
+                    Some((*resamples, &mut pick as &mut dyn FnMut(usize) -> usize))
+                }
+            };
+            match crate::spec::weighting::expert_weightings(index, resample) {
+                Ok(sets) => Some(Factor {
+                    name: "expert".into(),
+                    kind: FactorKind::Scenario {
+                        names: sets
+                            .iter()
+                            .map(|(n, _)| match draw {
+                                crate::spec::ExpertDraw::One => format!("expert {n}"),
+                                crate::spec::ExpertDraw::Resample => n.clone(),
+                            })
+                            .collect(),
+                        weights: sets
+                            .iter()
+                            .map(|(_, alt)| WeightLayout::of(alt).nominal)
+                            .collect(),
+                        with_nominal: false,
+                    },
+                    dims: 1,
+                }),
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
             }
-        },
+        }
     }
 }
 

@@ -282,10 +282,34 @@ pub enum ChoiceSpec {
         /// Alternative weightings.
         options: Vec<WeightSetName>,
     },
-    /// The experts' allocations as a weight distribution: each run takes
-    /// one expert's shares (`[weights] experts`), drawn with equal
-    /// probability.
-    Expert {},
+    /// The experts' allocations as a weight distribution (`[weights]
+    /// experts`): each run takes one expert's shares, drawn with equal
+    /// probability, or the mean shares of experts resampled with
+    /// replacement.
+    Expert {
+        /// `one` (default) or `resample`.
+        #[serde(default)]
+        draw: ExpertDraw,
+        /// For `resample`: how many resampled panels (drawn once, with the
+        /// analysis seed); each run takes one of them.
+        #[serde(default = "default_resamples")]
+        resamples: usize,
+    },
+}
+
+fn default_resamples() -> usize {
+    1000
+}
+
+/// How a run draws the experts' weights.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpertDraw {
+    /// One expert's own allocation.
+    #[default]
+    One,
+    /// The mean shares of as many experts drawn with replacement.
+    Resample,
 }
 
 /// A method that makes a whole set of weights (`kind = "weights"` options,

@@ -731,9 +731,14 @@ fn apply_shares(index: &mut Index, members: &[Member], values: &[f64], top: usiz
         .collect()
 }
 
-/// The index with each expert's own shares as weights, one per expert in
-/// file order (the experts' allocations as a weight distribution).
-pub(crate) fn each_expert(index: &Index) -> Result<Vec<(String, Index)>> {
+/// The experts' allocations as weight sets: the index with each expert's
+/// own shares as weights (in file order), or, with `resample = (count,
+/// pick)`, `count` panels of as many experts drawn with replacement
+/// (`pick(e)` gives a number below e), each with its mean shares.
+pub(crate) fn expert_weightings(
+    index: &Index,
+    resample: Option<(usize, &mut dyn FnMut(usize) -> usize)>,
+) -> Result<Vec<(String, Index)>> {
     let Some(path) = index.spec.weights.as_ref().and_then(|w| w.experts.clone()) else {
         return Err(Error::spec(
             &index.spec_name,
@@ -742,14 +747,30 @@ pub(crate) fn each_expert(index: &Index) -> Result<Vec<(String, Index)>> {
         ));
     };
     let file = read_experts(index, &index.base, &path)?;
-    Ok(file
-        .names
-        .iter()
-        .zip(&file.shares)
-        .map(|(name, shares)| {
-            let mut alt = index.clone();
-            apply_shares(&mut alt, &file.members, shares, file.top);
-            (name.clone(), alt)
+    let with = |shares: &[f64]| {
+        let mut alt = index.clone();
+        apply_shares(&mut alt, &file.members, shares, file.top);
+        alt
+    };
+    let Some((count, pick)) = resample else {
+        return Ok(file
+            .names
+            .iter()
+            .zip(&file.shares)
+            .map(|(name, shares)| (name.clone(), with(shares)))
+            .collect());
+    };
+    let e = file.shares.len();
+    Ok((0..count)
+        .map(|k| {
+            let mut mean = vec![0.0; file.members.len()];
+            for _ in 0..e {
+                let drawn = &file.shares[pick(e)];
+                mean.iter_mut()
+                    .zip(drawn)
+                    .for_each(|(m, s)| *m += s / e as f64);
+            }
+            (format!("resample {}", k + 1), with(&mean))
         })
         .collect())
 }

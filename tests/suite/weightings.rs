@@ -403,27 +403,42 @@ fn ranks_of(spec: &Path) -> std::collections::HashMap<String, usize> {
         .collect()
 }
 
-/// Each run's ranks are one of `sets` (drawn with equal probability): a
-/// unit's rank distribution puts 1/len of the mass on each set's rank.
-fn assert_mixture(
+/// Each run's ranks are one of `sets`, set i drawn with probability
+/// `sets[i].1`: a unit's rank distribution puts that mass on its rank there.
+fn assert_mixture_weighted(
     dist: &[(String, Vec<(usize, f64)>)],
-    sets: &[std::collections::HashMap<String, usize>],
+    sets: &[(std::collections::HashMap<String, usize>, f64)],
+    tolerance: f64,
 ) {
     assert_eq!(dist.len(), 23);
     for (id, probs) in dist {
         assert!((probs.iter().map(|(_, p)| p).sum::<f64>() - 1.0).abs() < 1e-9);
         for &(rank, p) in probs {
-            let share = sets.iter().filter(|s| s[id] == rank).count() as f64 / sets.len() as f64;
+            let share: f64 = sets
+                .iter()
+                .filter(|(s, _)| s[id] == rank)
+                .map(|(_, q)| q)
+                .sum();
             assert!(
                 share > 0.0,
                 "{id}: rank {rank} is none of the weightings' ({probs:?})"
             );
             assert!(
-                (p - share).abs() < 0.05,
+                (p - share).abs() < tolerance,
                 "{id}: P(rank {rank}) = {p}, expected {share}"
             );
         }
     }
+}
+
+/// Each run's ranks are one of `sets` (drawn with equal probability).
+fn assert_mixture(
+    dist: &[(String, Vec<(usize, f64)>)],
+    sets: &[std::collections::HashMap<String, usize>],
+) {
+    let q = 1.0 / sets.len() as f64;
+    let weighted: Vec<_> = sets.iter().map(|s| (s.clone(), q)).collect();
+    assert_mixture_weighted(dist, &weighted, 0.05);
 }
 
 #[test]
@@ -496,6 +511,47 @@ fn weightings_and_experts_drive_the_monte_carlo() {
         })
         .collect();
     assert_mixture(&acceptability(&experts), &each);
+
+    // Resampled panels: three experts drawn with replacement, their mean
+    // shares. The ten possible panels (counts a + b + c = 3) come with
+    // multinomial probabilities 3! / (a! b! c!) / 27.
+    let resample = tai_variant(
+        dir,
+        "resample.toml",
+        "[weights]\nexperts = \"budget.csv\"\n",
+        &format!("{sensitivity}kind = \"expert\"\ndraw = \"resample\"\n"),
+    );
+    let shares: Vec<Vec<f64>> = points
+        .iter()
+        .map(|p| {
+            let total: i32 = p.iter().sum();
+            p.iter().map(|x| *x as f64 / total as f64).collect()
+        })
+        .collect();
+    let fact = |n: usize| (1..=n).product::<usize>() as f64;
+    let mut panels = Vec::new();
+    for a in 0..=3usize {
+        for b in 0..=3 - a {
+            let c = 3 - a - b;
+            let mean: Vec<f64> = (0..8)
+                .map(|j| {
+                    (a as f64 * shares[0][j] + b as f64 * shares[1][j] + c as f64 * shares[2][j])
+                        / 3.0
+                })
+                .collect();
+            let mut text = std::fs::read_to_string(dir.join("equal.toml")).unwrap();
+            for (id, w) in ids.iter().zip(&mean) {
+                text = text.replace(
+                    &format!("id = \"{id}\"\n"),
+                    &format!("id = \"{id}\"\nweight = {w}\n"),
+                );
+            }
+            let path = dir.join(format!("p{a}{b}{c}.toml"));
+            std::fs::write(&path, text).unwrap();
+            panels.push((ranks_of(&path), 6.0 / (fact(a) * fact(b) * fact(c)) / 27.0));
+        }
+    }
+    assert_mixture_weighted(&acceptability(&resample), &panels, 0.06);
 
     // Two factors choosing the weight set are refused.
     let both = tai_variant(
