@@ -203,7 +203,7 @@ pub fn benefit_of_the_doubt(
                 return Err((
                     c,
                     format!(
-                        "no weights meet the bounds: {} children cannot each give a share of {} to {} of the score",
+                        "no weights meet the bounds: {} children cannot each give between {} and {} of the score",
                         present.len(),
                         bounds.min_share,
                         bounds.max_share

@@ -300,8 +300,11 @@ pub fn build_aggregation(
                 return Err((
                     "bod",
                     format!(
-                        "bounds min_share = {}, max_share = {}, min_weight = {}, max_weight = {:?} do not fit",
-                        b.min_share, b.max_share, b.min_weight, b.max_weight
+                        "bounds min_share = {}, max_share = {}, min_weight = {}, max_weight = {} do not fit",
+                        b.min_share,
+                        b.max_share,
+                        b.min_weight,
+                        b.max_weight.map_or("none".to_string(), |m| m.to_string())
                     ),
                     "shares lie in 0-1 with min_share <= max_share; weights are >= 0 with min_weight <= max_weight",
                 ));

@@ -336,7 +336,16 @@ fn from_data(
                 &index.spec_name,
                 format!("{key}.nodes"),
                 format!("'{id}' is not a node of the index"),
-            ));
+            )
+            .with_hint(format!(
+                "the nodes are {} (the index's id for its own children)",
+                index
+                    .nodes
+                    .iter()
+                    .map(|n| n.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
         };
         if origins[n] != WeightOrigin::Spec {
             return Err(Error::spec(
