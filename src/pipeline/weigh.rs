@@ -393,8 +393,13 @@ pub(crate) fn settle(
         WeightOrigin::Optimised(o) => o.weights.clone(),
         _ => unreachable!("set above"),
     };
+    // A sum node's scale is its weights' total: keep it.
+    let scale = match index.nodes[node].aggregation {
+        crate::spec::Aggregation::Sum => children.iter().map(|m| index.member_weight(*m)).sum(),
+        _ => 1.0,
+    };
     for (m, w) in children.into_iter().zip(weights) {
-        crate::spec::weighting::set_weight(index, m, w);
+        crate::spec::weighting::set_weight(index, m, w * scale);
     }
     index.weighting[node] = origin;
     Ok(())

@@ -157,6 +157,24 @@ fn optimised_weights_meet_their_target_importances() {
 }
 
 #[test]
+fn data_driven_weights_keep_a_sum_nodes_scale() {
+    // In a points index the weights' total is the scale: PCA keeps it.
+    let r = run(
+        THREE,
+        &format!("aggregation = \"sum\"\n[weights.pca]\nnodes = [\"idx\"]\n{INDICATORS}"),
+    )
+    .unwrap();
+    let WeightOrigin::Pca(p) = &r.index.weighting[0] else {
+        panic!()
+    };
+    let total: f64 = r.index.indicators.iter().map(|i| i.weight).sum();
+    assert!((total - 3.0).abs() < 1e-12, "{total}");
+    for (i, w) in r.index.indicators.iter().zip(&p.weights) {
+        assert!((i.weight - 3.0 * w).abs() < 1e-12);
+    }
+}
+
+#[test]
 fn data_driven_weights_refuse_what_they_cannot_do() {
     // A child that does not vary.
     let flat = "id,a,b\nu1,1,3\nu2,2,3\nu3,3,3\nu4,4,3\n";
