@@ -571,6 +571,32 @@ fn weightings_and_experts_drive_the_monte_carlo() {
     }
     assert_mixture_weighted(&acceptability(&resample), &panels, 0.06);
 
+    // Benefit of the Doubt as an aggregation choice (min-max data, as BoD
+    // needs values >= 0): each run ranks as the nominal or as BoD.
+    let minmax = |p: std::path::PathBuf| {
+        let t = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(&p, t.replace("method = \"zscore\"", "method = \"minmax\"")).unwrap();
+        p
+    };
+    let choice = minmax(tai_variant(
+        dir,
+        "bodchoice.toml",
+        "",
+        &format!("{sensitivity}kind = \"aggregation\"\noptions = [\"bod\"]\n"),
+    ));
+    let plain = minmax(tai_variant(dir, "plain.toml", "", ""));
+    let bod = minmax(tai_variant(dir, "bod.toml", "", ""));
+    let text = std::fs::read_to_string(&bod).unwrap();
+    std::fs::write(
+        &bod,
+        text.replace(
+            "label = \"Technology Achievement Index\"\n",
+            "label = \"Technology Achievement Index\"\naggregation = \"bod\"\n",
+        ),
+    )
+    .unwrap();
+    assert_mixture(&acceptability(&choice), &[ranks_of(&plain), ranks_of(&bod)]);
+
     // Two factors choosing the weight set are refused.
     let both = tai_variant(
         dir,
