@@ -96,6 +96,16 @@ pub fn aggregation(a: Aggregation, lang: Lang) -> String {
         (Aggregation::MeanMin { alpha, beta }, Lang::En) => {
             format!("mean_min, alpha = {alpha}, beta = {beta}")
         }
+        (Aggregation::Bod(b), Lang::En) => format!(
+            "Benefit of the Doubt (each unit's own best weights; shares {}-{}{})",
+            b.min_share,
+            b.max_share,
+            match b.max_weight {
+                Some(m) => format!(", weights {}-{m}", b.min_weight),
+                None if b.min_weight > 0.0 => format!(", weights >= {}", b.min_weight),
+                None => String::new(),
+            }
+        ),
         (a, Lang::En) => a.name().to_string(),
         (Aggregation::Arithmetic, Lang::Sv) => "aritmetiskt medelvärde".into(),
         (Aggregation::Geometric, Lang::Sv) => "geometriskt medelvärde".into(),
@@ -106,7 +116,11 @@ pub fn aggregation(a: Aggregation, lang: Lang) -> String {
         (Aggregation::MazziottaPareto, Lang::Sv) => "Mazziotta–Paretos index".into(),
         (Aggregation::Sum, Lang::Sv) => "summa".into(),
         (Aggregation::Copeland, Lang::Sv) => "Copeland (parvisa majoriteter)".into(),
-        (Aggregation::Bod(_), Lang::Sv) => "Benefit of the Doubt (varje enhets egna vikter)".into(),
+        (Aggregation::Bod(b), Lang::Sv) => format!(
+            "Benefit of the Doubt (varje enhets egna bästa vikter; andelar {}–{})",
+            plain(b.min_share, lang),
+            plain(b.max_share, lang)
+        ),
         (Aggregation::MeanMin { alpha, beta }, Lang::Sv) => format!(
             "medelvärde–minimum, α = {}, β = {}",
             plain(alpha, lang),
