@@ -378,7 +378,14 @@ pub fn audit(result: &RankResult, thresholds: Thresholds) -> Audit {
         })
         .collect();
     units.sort_by(|a, b| a.coverage.total_cmp(&b.coverage));
-    let weights = super::explain::node_weights(index);
+    let mut weights = super::explain::node_weights(index);
+    // Benefit of the Doubt: no weights of the node's own, each unit has its.
+    for w in weights
+        .iter_mut()
+        .filter(|w| w.origin == crate::spec::WeightOrigin::UnitOwn)
+    {
+        w.shares.iter_mut().for_each(|(_, s)| *s = f64::NAN);
+    }
     Audit {
         weights,
         thresholds,

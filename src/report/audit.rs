@@ -299,25 +299,7 @@ pub fn audit_table(a: &Audit, label: &str, lang: Lang) -> String {
             )
         );
         for n in derived {
-            let shares: Vec<String> = n
-                .shares
-                .iter()
-                .map(|(id, s)| format!("{id} {}", f(*s, 3)))
-                .collect();
-            let _ = writeln!(
-                o,
-                "  {}: {} [{}]",
-                n.node,
-                if n.origin == crate::spec::WeightOrigin::UnitOwn {
-                    t(lang, "per unit", "per enhet").to_string()
-                } else {
-                    shares.join(", ")
-                },
-                words::weight_origin(&n.origin, lang)
-            );
-            for line in derivation_table(n, lang) {
-                let _ = writeln!(o, "    {line}");
-            }
+            o += &node_weights_text(n, lang);
         }
     }
     o
@@ -416,21 +398,7 @@ pub fn explain_table(e: &Explanation, lang: Lang) -> String {
         )
     );
     for n in &e.weights {
-        let shares: Vec<String> = n
-            .shares
-            .iter()
-            .map(|(id, s)| format!("{id} {}", f(*s, 3)))
-            .collect();
-        let _ = writeln!(
-            o,
-            "  {}: {} [{}]",
-            n.node,
-            shares.join(", "),
-            words::weight_origin(&n.origin, lang)
-        );
-        for line in derivation_table(n, lang) {
-            let _ = writeln!(o, "    {line}");
-        }
+        o += &node_weights_text(n, lang);
     }
     let _ = match lang {
         Lang::En => writeln!(
@@ -654,6 +622,31 @@ pub fn trend_table(t: &Trend, label: &str, top: usize, lang: Lang) -> String {
                 "\n{missing} enheter är inte rangordnade både {first} och {last} (se --format csv)."
             ),
         };
+    }
+    o
+}
+
+/// A node's weights as text lines: the children's shares (or "per unit"
+/// for Benefit of the Doubt outside one unit's explanation) and how they
+/// were made, then the figures behind data-driven weights.
+fn node_weights_text(n: &crate::audit::explain::NodeWeights, lang: Lang) -> String {
+    let shares: Vec<String> = n
+        .shares
+        .iter()
+        .map(|(id, s)| format!("{id} {}", f(*s, 3, lang)))
+        .collect();
+    let mut o = format!(
+        "  {}: {} [{}]\n",
+        n.node,
+        if n.shares.iter().all(|(_, s)| s.is_nan()) {
+            t(lang, "per unit", "per enhet").to_string()
+        } else {
+            shares.join(", ")
+        },
+        words::weight_origin(&n.origin, lang)
+    );
+    for line in derivation_table(n, lang) {
+        o += &format!("    {line}\n");
     }
     o
 }

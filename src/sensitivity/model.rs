@@ -342,15 +342,7 @@ fn node_list(
                 if found.is_none() {
                     errors.push(
                         Error::spec(&index.spec_name, key, format!("'{id}' is not a node"))
-                            .with_hint(format!(
-                                "nodes are: {}",
-                                index
-                                    .nodes
-                                    .iter()
-                                    .map(|n| n.id.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            )),
+                            .with_hint(format!("nodes are: {}", index.node_ids())),
                     );
                 }
                 found

@@ -152,6 +152,15 @@ pub struct Index {
 }
 
 impl Index {
+    /// Every node's id, comma-separated (for messages).
+    pub(crate) fn node_ids(&self) -> String {
+        self.nodes
+            .iter()
+            .map(|n| n.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The root node (always node 0).
     pub fn root(&self) -> &Node {
         &self.nodes[0]

@@ -339,12 +339,7 @@ fn from_data(
             )
             .with_hint(format!(
                 "the nodes are {} (the index's id for its own children)",
-                index
-                    .nodes
-                    .iter()
-                    .map(|n| n.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                index.node_ids()
             )));
         };
         if origins[n] != WeightOrigin::Spec {

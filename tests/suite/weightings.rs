@@ -25,6 +25,11 @@ fn run(data: &str, body: &str) -> kommunrank::Result<RankResult> {
     run_spec(&tmp.path().join("s.toml"))
 }
 
+/// The error [`run`] gives (it must fail).
+fn error_of(data: &str, body: &str) -> String {
+    run(data, body).unwrap_err().to_string()
+}
+
 #[test]
 fn pca_weights_follow_the_handbook_on_its_tai_data() {
     let r = run_spec(Path::new("fixtures/tai/tai.toml")).unwrap();
@@ -181,32 +186,26 @@ fn data_driven_weights_keep_a_sum_nodes_scale() {
 fn data_driven_weights_refuse_what_they_cannot_do() {
     // A child that does not vary.
     let flat = "id,a,b\nu1,1,3\nu2,2,3\nu3,3,3\nu4,4,3\n";
-    let e = run(
+    let e = error_of(
         flat,
         "[weights.pca]\nnodes = [\"idx\"]\n[[indicator]]\nid = \"a\"\n[[indicator]]\nid = \"b\"\n[normalise]\nmethod = \"none\"\n",
-    )
-    .unwrap_err()
-    .to_string();
+    );
     assert!(e.contains("does not vary") && e.contains("idx"), "{e}");
     // A node that is not there; a node weighed two ways.
-    let e = run(
+    let e = error_of(
         THREE,
         &format!("[weights.pca]\nnodes = [\"nope\"]\n{INDICATORS}"),
-    )
-    .unwrap_err()
-    .to_string();
+    );
     assert!(
         e.contains("weights.pca.nodes") && e.contains("'nope'"),
         "{e}"
     );
-    let e = run(
+    let e = error_of(
         THREE,
         &format!(
             "[weights.pca]\nnodes = [\"idx\"]\n[weights.optimised]\nnodes = [\"idx\"]\n{INDICATORS}"
         ),
-    )
-    .unwrap_err()
-    .to_string();
+    );
     assert!(e.contains("already gets its weights"), "{e}");
 }
 
@@ -352,29 +351,25 @@ fn benefit_of_the_doubt_matches_scipy_linprog() {
 
 #[test]
 fn benefit_of_the_doubt_refuses_impossible_bounds_and_negative_values() {
-    let e = run(
+    let e = error_of(
         BOD_DATA,
-        &format!("aggregation = \"bod\"\nbod = {{ min_share = 0.4 }}\n[normalise]\nmethod = \"none\"\n{INDICATORS}"),
-    )
-    .unwrap_err()
-    .to_string();
+        &format!(
+            "aggregation = \"bod\"\nbod = {{ min_share = 0.4 }}\n[normalise]\nmethod = \"none\"\n{INDICATORS}"
+        ),
+    );
     assert!(
         e.contains("idx") && e.contains("no weights meet the bounds"),
         "{e}"
     );
-    let e = run(
+    let e = error_of(
         BOD_DATA,
         &format!("aggregation = \"bod\"\n[normalise]\nmethod = \"zscore\"\n{INDICATORS}"),
-    )
-    .unwrap_err()
-    .to_string();
+    );
     assert!(e.contains("bod") && e.contains(">= 0"), "{e}");
-    let e = run(
+    let e = error_of(
         BOD_DATA,
         &format!("bod = {{ min_share = 0.1 }}\n{INDICATORS}"),
-    )
-    .unwrap_err()
-    .to_string();
+    );
     assert!(e.contains("only used by bod"), "{e}");
 }
 
@@ -390,6 +385,27 @@ fn tai_variant(dir: &Path, name: &str, weights: &str, extra: &str) -> std::path:
     assert!(!text.contains("[weights.pca]") || weights.contains("[weights.pca]"));
     let path = dir.join(name);
     std::fs::write(&path, format!("{text}\n{extra}")).unwrap();
+    path
+}
+
+/// [`tai_variant`] on min-max normalised data (Benefit of the Doubt needs
+/// values >= 0), with `aggregation` at the index when given.
+fn tai_minmax(
+    dir: &Path,
+    name: &str,
+    weights: &str,
+    extra: &str,
+    aggregation: Option<&str>,
+) -> std::path::PathBuf {
+    let path = tai_variant(dir, name, weights, extra);
+    let mut text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("method = \"zscore\"", "method = \"minmax\"");
+    if let Some(a) = aggregation {
+        let label = "label = \"Technology Achievement Index\"\n";
+        text = text.replace(label, &format!("{label}aggregation = \"{a}\"\n"));
+    }
+    std::fs::write(&path, text).unwrap();
     path
 }
 
@@ -577,28 +593,15 @@ fn weightings_and_experts_drive_the_monte_carlo() {
 
     // Benefit of the Doubt as an aggregation choice (min-max data, as BoD
     // needs values >= 0): each run ranks as the nominal or as BoD.
-    let minmax = |p: std::path::PathBuf| {
-        let t = std::fs::read_to_string(&p).unwrap();
-        std::fs::write(&p, t.replace("method = \"zscore\"", "method = \"minmax\"")).unwrap();
-        p
-    };
-    let choice = minmax(tai_variant(
+    let choice = tai_minmax(
         dir,
         "bodchoice.toml",
         "",
         &format!("{sensitivity}kind = \"aggregation\"\noptions = [\"bod\"]\n"),
-    ));
-    let plain = minmax(tai_variant(dir, "plain.toml", "", ""));
-    let bod = minmax(tai_variant(dir, "bod.toml", "", ""));
-    let text = std::fs::read_to_string(&bod).unwrap();
-    std::fs::write(
-        &bod,
-        text.replace(
-            "label = \"Technology Achievement Index\"\n",
-            "label = \"Technology Achievement Index\"\naggregation = \"bod\"\n",
-        ),
-    )
-    .unwrap();
+        None,
+    );
+    let plain = tai_minmax(dir, "plain.toml", "", "", None);
+    let bod = tai_minmax(dir, "bod.toml", "", "", Some("bod"));
     assert_mixture(&acceptability(&choice), &[ranks_of(&plain), ranks_of(&bod)]);
 
     // Two factors choosing the weight set are refused.
@@ -624,28 +627,15 @@ fn weightings_and_experts_drive_the_monte_carlo() {
 fn compare_puts_weightings_and_methods_side_by_side() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let minmax = |p: std::path::PathBuf| {
-        let t = std::fs::read_to_string(&p).unwrap();
-        std::fs::write(&p, t.replace("method = \"zscore\"", "method = \"minmax\"")).unwrap();
-        p
-    };
-    let spec = minmax(tai_variant(dir, "s.toml", "", ""));
-    let pca = minmax(tai_variant(
+    let spec = tai_minmax(dir, "s.toml", "", "", None);
+    let pca = tai_minmax(
         dir,
         "pca.toml",
         "[weights.pca]\nnodes = [\"tai\"]\n",
         "",
-    ));
-    let bod = minmax(tai_variant(dir, "bod.toml", "", ""));
-    let text = std::fs::read_to_string(&bod).unwrap();
-    std::fs::write(
-        &bod,
-        text.replace(
-            "label = \"Technology Achievement Index\"\n",
-            "label = \"Technology Achievement Index\"\naggregation = \"bod\"\n",
-        ),
-    )
-    .unwrap();
+        None,
+    );
+    let bod = tai_minmax(dir, "bod.toml", "", "", Some("bod"));
     let table = dir.join("compare.csv");
     let out = crate::common::kommunrank(&[
         "compare",
@@ -693,13 +683,7 @@ fn compare_puts_weightings_and_methods_side_by_side() {
 fn the_report_shows_the_comparison() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let spec = tai_variant(dir, "s.toml", "", "");
-    let text = std::fs::read_to_string(&spec).unwrap();
-    std::fs::write(
-        &spec,
-        text.replace("method = \"zscore\"", "method = \"minmax\""),
-    )
-    .unwrap();
+    let spec = tai_minmax(dir, "s.toml", "", "", None);
     let html = dir.join("r.html");
     let s = spec.to_str().unwrap();
     let out = crate::common::kommunrank(&[
