@@ -725,6 +725,34 @@ fn the_report_shows_the_comparison() {
         assert!(page.contains(&want), "{want}");
     }
     assert!(page.contains("<h2 id=\"comparison\">"));
+    // A Benefit-of-the-Doubt index's page, with the comparison, runs its
+    // scripts without an error (it has no re-weighting data to read).
+    let bod = tai_minmax(dir, "bod.toml", "", "", Some("bod"));
+    let bod_html = dir.join("bod.html");
+    let out = crate::common::kommunrank(&[
+        "report",
+        "--spec",
+        bod.to_str().unwrap(),
+        "--aggregations",
+        "arithmetic",
+        "--out",
+        bod_html.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    if let Some(browser) = crate::common::chromium() {
+        let url = format!("file://{}", bod_html.display());
+        let (dom, log) = crate::common::dump_dom_and_log(&browser, dir, &url);
+        assert!(
+            dom.contains("data-ready=\"yes\""),
+            "the page's script did not finish"
+        );
+        assert!(
+            !log.contains("Uncaught") && !log.contains(":CONSOLE("),
+            "{log}"
+        );
+        assert!(dom.contains("Benefit of the Doubt"));
+    }
     // Not for a workbook: said so.
     let out = crate::common::kommunrank(&[
         "report",
