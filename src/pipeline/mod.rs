@@ -117,6 +117,18 @@ pub struct RankResult {
     pub stages: Stages,
 }
 
+impl RankResult {
+    /// Which data rows were scored (ranked or not): the set a variant run
+    /// keeps fixed ([`run_fixed`]).
+    pub fn scored_rows(&self) -> Vec<bool> {
+        let mut scored = vec![false; self.data.table.len()];
+        for u in &self.units {
+            scored[u.row] = true;
+        }
+        scored
+    }
+}
+
 /// Loads the data of an index and runs the pipeline.
 pub fn run_index(index: &Index, overrides: &DataOverrides) -> Result<RankResult> {
     aggregate::check_methods(index)?;
@@ -662,7 +674,6 @@ fn aggregate_nodes(
         }
         let index = &*index;
         let node = &index.nodes[node_i];
-        let req = aggregate::requirement(node.aggregation);
         let weights: Vec<f64> = node
             .children
             .iter()
@@ -678,25 +689,9 @@ fn aggregate_nodes(
                     Member::Node(c) => scores[[u, *c]],
                 }));
             }
-            if let Some((u, c, v)) = units.iter().enumerate().find_map(|(r, &u)| {
+            for (r, &u) in units.iter().enumerate() {
                 let row = &values[r * weights.len()..(r + 1) * weights.len()];
-                row.iter()
-                    .position(|v| !v.is_nan() && !aggregate::meets(req, *v))
-                    .map(|c| (u, c, row[c]))
-            }) {
-                return Err(Error::Method {
-                    node: node.id.clone(),
-                    message: format!(
-                        "{} aggregation needs children >= 0, but '{}' is {v} for unit {}",
-                        node.aggregation.name(),
-                        index.member_id(node.children[c]),
-                        ids[u]
-                    ),
-                    hint: Some(
-                        "normalise to a range from 0 (e.g. minmax), or use another aggregation"
-                            .into(),
-                    ),
-                });
+                check_requirement(index, node_i, row, &ids[u])?;
             }
             let refs: Vec<bool> = units.iter().map(|&u| reference[u]).collect();
             let wide = aggregate::node_wide(node.aggregation, &values, &weights, &units, &refs)
@@ -731,28 +726,7 @@ fn aggregate_nodes(
                     Member::Node(c) => scores[[u, *c]],
                 };
             }
-            if let Some((c, v)) = node
-                .children
-                .iter()
-                .zip(&values)
-                .find(|(_, v)| !v.is_nan() && !aggregate::meets(req, **v))
-            {
-                return Err(Error::Method {
-                    node: node.id.clone(),
-                    message: format!(
-                        "{} aggregation needs children {}, but '{}' is {v} for unit {}",
-                        node.aggregation.name(),
-                        if req == aggregate::Requirement::Positive { "> 0" } else { ">= 0" },
-                        index.member_id(*c),
-                        ids[u]
-                    ),
-                    hint: Some(
-                        "move the goalposts so that every value lies strictly inside them, normalise to a positive \
-                         range (e.g. minmax low = 1), or use aggregation = \"arithmetic\""
-                            .into(),
-                    ),
-                });
-            }
+            check_requirement(index, node_i, &values, &ids[u])?;
             let s = aggregate::aggregate(node.aggregation, &values, &weights);
             if s.is_infinite() {
                 return Err(Error::Method {
@@ -767,6 +741,35 @@ fn aggregate_nodes(
         }
     }
     Ok((scores, unit_weights))
+}
+
+/// Refuses one unit's children `values` of node `node_i` when one breaks
+/// the node's method's requirement (> 0 or >= 0), naming child and unit.
+fn check_requirement(index: &Index, node_i: usize, values: &[f64], unit: &str) -> Result<()> {
+    let node = &index.nodes[node_i];
+    let req = aggregate::requirement(node.aggregation);
+    let Some((c, v)) = node
+        .children
+        .iter()
+        .zip(values)
+        .find(|(_, v)| !v.is_nan() && !aggregate::meets(req, **v))
+    else {
+        return Ok(());
+    };
+    Err(Error::Method {
+        node: node.id.clone(),
+        message: format!(
+            "{} aggregation needs children {}, but '{}' is {v} for unit {unit}",
+            node.aggregation.name(),
+            if req == aggregate::Requirement::Positive { "> 0" } else { ">= 0" },
+            index.member_id(*c),
+        ),
+        hint: Some(
+            "move the goalposts so that every value lies strictly inside them, normalise to a positive \
+             range (e.g. minmax low = 1), or use aggregation = \"arithmetic\""
+                .into(),
+        ),
+    })
 }
 
 /// Checks an index and its data as far as possible, collecting every

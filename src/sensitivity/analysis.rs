@@ -335,10 +335,7 @@ pub fn compare(
         None => Vec::new(),
     };
     let subject = Subject::of(&eval);
-    let mut scored = vec![false; nominal.data.table.len()];
-    for u in &nominal.units {
-        scored[u.row] = true;
-    }
+    let scored = nominal.scored_rows();
     for alternative in alternatives {
         let cannot = |e: Error| Error::Usage(format!("'{}' cannot run: {e}", alternative.name()));
         let alt = match *alternative {

@@ -193,10 +193,7 @@ impl Evaluator {
         let ids: Vec<String> = ranked.iter().map(|u| u.id.clone()).collect();
         let ranking = &index.spec.ranking;
         let ranker = Ranker::new(&ids, ranking.method, ranking.best, ranking.round);
-        let mut scored = vec![false; nominal.data.table.len()];
-        for u in &nominal.units {
-            scored[u.row] = true;
-        }
+        let scored = nominal.scored_rows();
         let factors_of = |fits: fn(&FactorKind) -> bool| -> Vec<(usize, usize)> {
             model
                 .factors

@@ -373,21 +373,7 @@ fn aggregation_of(
 ) -> Option<Aggregation> {
     let (name, params) = match c {
         AggregationChoice::Name(n) => (*n, AggregationParams::default()),
-        AggregationChoice::WithP {
-            method,
-            p,
-            alpha,
-            beta,
-            bod,
-        } => (
-            *method,
-            AggregationParams {
-                p: *p,
-                alpha: *alpha,
-                beta: *beta,
-                bod: *bod,
-            },
-        ),
+        AggregationChoice::WithP(m) => (m.method, m.params()),
     };
     match build_aggregation(name, params) {
         Ok(a) => Some(a),

@@ -174,22 +174,40 @@ pub enum AggregationChoice {
     /// A method name.
     Name(AggregationName),
     /// A method with its parameters.
-    WithP {
-        /// The method.
-        method: AggregationName,
-        /// Exponent for `generalised`.
-        #[serde(default)]
-        p: Option<f64>,
-        /// Penalty weight for `mean_min`.
-        #[serde(default)]
-        alpha: Option<f64>,
-        /// Smoothing for `mean_min`.
-        #[serde(default)]
-        beta: Option<f64>,
-        /// Weight bounds for `bod`.
-        #[serde(default)]
-        bod: Option<BodBounds>,
-    },
+    WithP(MethodWithParams),
+}
+
+/// `{ method = "generalised", p = 2 }`: a method and the parameters it
+/// takes (checked by [`build_aggregation`](super::build_aggregation)).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MethodWithParams {
+    /// The method.
+    pub method: AggregationName,
+    /// Exponent for `generalised`.
+    #[serde(default)]
+    pub p: Option<f64>,
+    /// Penalty weight for `mean_min`.
+    #[serde(default)]
+    pub alpha: Option<f64>,
+    /// Smoothing for `mean_min`.
+    #[serde(default)]
+    pub beta: Option<f64>,
+    /// Weight bounds for `bod`.
+    #[serde(default)]
+    pub bod: Option<BodBounds>,
+}
+
+impl MethodWithParams {
+    /// Its parameters, as [`build_aggregation`](super::build_aggregation) takes them.
+    pub fn params(&self) -> super::AggregationParams {
+        super::AggregationParams {
+            p: self.p,
+            alpha: self.alpha,
+            beta: self.beta,
+            bod: self.bod,
+        }
+    }
 }
 
 /// Read by hand rather than untagged, so that a misspelt method is named
@@ -213,27 +231,8 @@ impl<'de> Deserialize<'de> for AggregationChoice {
                 self,
                 map: A,
             ) -> std::result::Result<Self::Value, A::Error> {
-                #[derive(Deserialize)]
-                #[serde(deny_unknown_fields)]
-                struct WithP {
-                    method: AggregationName,
-                    #[serde(default)]
-                    p: Option<f64>,
-                    #[serde(default)]
-                    alpha: Option<f64>,
-                    #[serde(default)]
-                    beta: Option<f64>,
-                    #[serde(default)]
-                    bod: Option<BodBounds>,
-                }
-                let w = WithP::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(AggregationChoice::WithP {
-                    method: w.method,
-                    p: w.p,
-                    alpha: w.alpha,
-                    beta: w.beta,
-                    bod: w.bod,
-                })
+                MethodWithParams::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(AggregationChoice::WithP)
             }
         }
         d.deserialize_any(Alternative)
