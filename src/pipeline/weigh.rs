@@ -443,16 +443,7 @@ pub fn alternative(
         WeightSetName::Pca | WeightSetName::Optimised => {
             let rule = match method {
                 WeightSetName::Pca => {
-                    let p = section
-                        .pca
-                        .clone()
-                        .unwrap_or(crate::spec::weighting::PcaSpec {
-                            nodes: Vec::new(),
-                            factors: None,
-                            variance: 0.6,
-                            min_share: 0.1,
-                            min_eigenvalue: 0.0,
-                        });
+                    let p = section.pca.clone().unwrap_or_default();
                     DataWeighting::Pca {
                         factors: p.factors,
                         variance: p.variance,

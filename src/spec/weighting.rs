@@ -61,6 +61,19 @@ fn default_variance() -> f64 {
     0.6
 }
 
+impl Default for PcaSpec {
+    /// No nodes, the defaults of every rule (as an empty `[weights.pca]`).
+    fn default() -> Self {
+        PcaSpec {
+            nodes: Vec::new(),
+            factors: None,
+            variance: default_variance(),
+            min_share: default_min_share(),
+            min_eigenvalue: 0.0,
+        }
+    }
+}
+
 fn default_min_share() -> f64 {
     0.1
 }
