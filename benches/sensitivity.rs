@@ -93,20 +93,20 @@ fn benches(c: &mut Criterion) {
     // Enough runs for the ranking windows to be learned (each analysis
     // starts without them), as in real analyses of 10^5-10^6 runs.
     let fast = evaluator("", 65536, None);
-    assert!(fast.is_single_product());
+    assert!(fast.is_keyed());
     g.bench_function("w1_65536_runs", |b| {
         b.iter(|| sensitivity::run_mc(&fast, None, &|_| {}))
     });
-    // Aggregation and leave-out choices (W1c, benches/w1_choices.toml):
-    // one block plan per aggregation combination, leave-outs as data
-    // variants, runs grouped by both; and the same model node by node.
+    // Aggregation, normalisation and leave-out choices (W1c,
+    // benches/w1_choices.toml): node by node; and the same with the
+    // reference ranking and statistics.
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches");
     let choices = evaluator_of(
         std::fs::read_to_string(dir.join("w1_choices.toml")).unwrap(),
         8192,
         None,
     );
-    assert!(choices.has_block_path());
+    assert!(!choices.is_keyed());
     g.bench_function("w1_choices_8192_runs", |b| {
         b.iter(|| sensitivity::run_mc(&choices, None, &|_| {}))
     });
@@ -114,10 +114,10 @@ fn benches(c: &mut Criterion) {
     g.bench_function("w1_choices_8192_runs_general_path", |b| {
         b.iter(|| sensitivity::run_mc(&choices_general, None, &|_| {}))
     });
-    // Geometric, harmonic and power nodes: block path by segments, and the
-    // same model node by node.
+    // Geometric, harmonic and power nodes: node by node, and the same with
+    // the reference ranking and statistics.
     let mixed = evaluator_of(w1_mixed_text(), 8192, None);
-    assert!(mixed.has_block_path() && !mixed.is_single_product());
+    assert!(!mixed.is_keyed());
     g.bench_function("w1_mixed_means_8192_runs", |b| {
         b.iter(|| sensitivity::run_mc(&mixed, None, &|_| {}))
     });
@@ -147,7 +147,7 @@ fn benches(c: &mut Criterion) {
     };
     let m = model::resolve_model(&nominal, &o).unwrap();
     let scale = sensitivity::prepare(&nominal, m).unwrap();
-    assert!(scale.has_block_path());
+    assert!(scale.is_keyed());
     g.bench_function("100k_x50_64_runs_one_core", |b| {
         b.iter(|| sensitivity::run_mc(&scale, None, &|_| {}))
     });
@@ -155,7 +155,7 @@ fn benches(c: &mut Criterion) {
 }
 
 /// One W1 block of 32 runs, step by step, on one core: the keyed path
-/// (W1's), and the double-precision scores and counting other models take.
+/// (W1's), and the node-by-node scores and sorting other models take.
 fn parts(c: &mut Criterion) {
     let eval = evaluator("", 8192, None);
     let highest = eval.sorted_ranking().expect("W1 ranks by sorting");
@@ -164,8 +164,16 @@ fn parts(c: &mut Criterion) {
     let draws: Vec<_> = (0..BLOCK_RUNS)
         .map(|_| sample::draw_mc(&eval.model, &mut rng))
         .collect();
-    let mut block = BlockScratch::default();
-    let stride = eval.block_scores(&draws, &mut block).unwrap();
+    let mut scratch = evaluate::Scratch::default();
+    let scores_of = |draws: &[sample::Draw], s: &mut evaluate::Scratch| -> Vec<f64> {
+        let mut scores = Vec::new();
+        for d in draws {
+            eval.evaluate(d, s).unwrap();
+            scores.extend_from_slice(&s.scores);
+        }
+        scores
+    };
+    let stride = n;
     let mut g = c.benchmark_group("mc_parts");
     // Into reused buffers, as the Monte Carlo threads draw.
     let mut reused = draws.clone();
@@ -211,24 +219,27 @@ fn parts(c: &mut Criterion) {
             sensitivity::run_block(&eval, &recorder, &mut tally, &mut runs, &draws, &mut stats);
         })
     });
-    // The double-precision path.
-    g.bench_function("score_32_runs", |b| {
-        b.iter(|| eval.block_scores(black_box(&draws), &mut block))
+    // The node-by-node path (scores aggregated and ranked by the ranker).
+    g.bench_function("node_by_node_32_runs", |b| {
+        b.iter(|| {
+            for d in &draws {
+                black_box(eval.evaluate(d, &mut scratch).is_ok());
+            }
+        })
     });
     let mut ranker = BlockRanker::default();
     let mut warm = Rng::new(1, 1);
-    let mut warm_block = BlockScratch::default();
     for _ in 0..200 {
         let d: Vec<_> = (0..BLOCK_RUNS)
             .map(|_| sample::draw_mc(&eval.model, &mut warm))
             .collect();
-        eval.block_scores(&d, &mut warm_block).unwrap();
+        let warm_scores = scores_of(&d, &mut scratch);
         ranker.begin(n);
         for r in 0..BLOCK_RUNS {
-            ranker.rank(&warm_block.scores[r * stride..][..n], highest);
+            ranker.rank(&warm_scores[r * stride..][..n], highest);
         }
     }
-    let scores = block.scores.clone();
+    let scores = scores_of(&draws, &mut scratch);
     g.bench_function("rank_32_runs", |b| {
         b.iter(|| {
             ranker.begin(n);

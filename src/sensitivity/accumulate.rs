@@ -62,16 +62,14 @@ pub enum RunScores<'a> {
 /// shares sum to 1) is summed as a column of its own, so a unit whose
 /// values are all equal gets exactly no spread, and the others lose no
 /// digits to `c`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct LinearScores {
     /// Units.
     n: usize,
     /// Weights (columns).
     k: usize,
-    /// Row stride of `centred`.
-    stride: usize,
     /// The values less their unit's mean, column-major: column j's units
-    /// from `j * stride`.
+    /// from `j * n`.
     centred: Vec<f64>,
     /// Each unit's mean value.
     centre: Vec<f64>,
@@ -81,14 +79,14 @@ pub struct LinearScores {
 
 impl LinearScores {
     /// The linear form of `k` columns over `n` units (`values` column by
-    /// column, `stride` apart) around the nominal weights `nominal`.
-    pub fn new(n: usize, k: usize, stride: usize, values: &[f64], nominal: Vec<f64>) -> Self {
-        assert!(stride >= n && values.len() >= k * stride && nominal.len() == k && k > 0);
+    /// column) around the nominal weights `nominal`.
+    pub fn new(n: usize, k: usize, values: &[f64], nominal: Vec<f64>) -> Self {
+        assert!(values.len() == k * n && nominal.len() == k && k > 0);
         let centre: Vec<f64> = (0..n)
-            .map(|u| (0..k).map(|j| values[j * stride + u]).sum::<f64>() / k as f64)
+            .map(|u| (0..k).map(|j| values[j * n + u]).sum::<f64>() / k as f64)
             .collect();
-        let mut centred = values[..k * stride].to_vec();
-        for column in centred.chunks_exact_mut(stride) {
+        let mut centred = values.to_vec();
+        for column in centred.chunks_exact_mut(n) {
             for (x, &c) in column.iter_mut().zip(&centre) {
                 *x -= c;
             }
@@ -96,7 +94,6 @@ impl LinearScores {
         LinearScores {
             n,
             k,
-            stride,
             centred,
             centre,
             nominal,
@@ -105,7 +102,7 @@ impl LinearScores {
 
     /// Column j's centred values.
     fn column(&self, j: usize) -> &[f64] {
-        &self.centred[j * self.stride..j * self.stride + self.n]
+        &self.centred[j * self.n..(j + 1) * self.n]
     }
 
     /// Columns summed: the weights and their sum.

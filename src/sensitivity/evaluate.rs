@@ -1,12 +1,15 @@
 //! Evaluating draws: each combination of data-side choices (normalisation,
 //! missing values) is computed once by the pipeline and cached; a run then
-//! aggregates the cached normalised values with its weights and methods and
-//! ranks the units with the nominal [`Ranker`]. Every combination is checked
-//! before any run.
+//! aggregates the cached normalised values node by node with its weights
+//! and methods (the pipeline's own [`aggregate::aggregate_columns`]) and
+//! ranks the units with the nominal [`Ranker`], or, without ties, with the
+//! [`BlockRanker`]. Runs of an index with a linear form take the keyed
+//! block path ([`KeyedPlan`]). Every combination is checked before any
+//! run.
 
 use super::accumulate::RunScores;
-use super::block::BlockPlan;
 pub use super::block::BlockScratch;
+use super::block::KeyedPlan;
 use super::kernel::{BlockRanker, ProvenBlock, ProvenRun, SharedWindows};
 use super::model::{FactorKind, UncertaintyModel};
 use super::sample::Draw;
@@ -25,10 +28,10 @@ pub struct Scratch {
     weights: Vec<f64>,
     methods: Vec<Aggregation>,
     excluded: Vec<bool>,
+    columns: aggregate::ColumnScratch,
+    node_out: Vec<f64>,
     /// Ranking buffers (fractional ranks and tie pairs of the last run).
     pub rank: RankScratch,
-    /// Block buffers for evaluating one draw on the block path.
-    block: BlockScratch,
     kendall: Vec<f64>,
     kendall_tmp: Vec<u32>,
     /// Index scores of the ranked units.
@@ -54,24 +57,24 @@ pub struct Evaluator {
     pub nominal_ranks: Vec<f64>,
     /// The nominal ranking as the run statistics see it.
     pub nominal: super::statistic::Nominal,
-    /// Normalised values (units x indicators, row-major) per data variant
-    /// (NaN = missing, or left out by an `include` factor).
+    /// Normalised values per data variant, indicator-major (indicators x
+    /// units; NaN = missing).
     variants: Vec<Vec<f64>>,
+    /// A column of NaN, for an indicator left out.
+    left_out: Vec<f64>,
     /// Factor index and level count of each data-side factor (mixed radix):
-    /// normalisation and missing-value choices, and `include` factors when
-    /// their variants fit (see [`MAX_VARIANT_BYTES`]).
+    /// normalisation and missing-value choices.
     variant_factors: Vec<(usize, usize)>,
-    /// `include` factors that are not data variants (runs leaving one of
-    /// them out go node by node).
-    flagged_includes: Vec<usize>,
+    /// The `include` factors.
+    includes: Vec<usize>,
     /// Factor index and level count of each aggregation choice.
     aggregation_factors: Vec<(usize, usize)>,
     ranker: Ranker,
     /// Each unit's row in the data (the order Copeland's pairs follow).
     rows: Vec<usize>,
-    /// The block path per aggregation combination (empty when there are
-    /// more than [`MAX_PLANS`]); None where runs cannot take it.
-    blocks: Vec<Option<BlockPlan>>,
+    /// The keyed block path per aggregation combination (empty when there
+    /// are more than [`MAX_PLANS`]); None where runs cannot take it.
+    keyed: Vec<Option<KeyedPlan>>,
     /// Units in nominal rank order, and the ranges of nominal ties in it.
     nominal_order: Vec<u32>,
     /// Each unit's place in `nominal_order`.
@@ -89,12 +92,11 @@ pub struct Evaluator {
 /// default; less to check the fast path against the general one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FastPath {
-    /// Every run aggregates node by node and ranks with the ranker.
+    /// Every run ranks with the ranker, and its statistics come from
+    /// their reference definitions.
     Off,
-    /// Scores by the block path (`BlockPlan`); ranking with the ranker.
-    Scores,
-    /// Scores by matrix product, ranking by sorted packed keys (falling
-    /// back to the ranker on ties).
+    /// Keyed blocks where the index has a linear form; runs without ties
+    /// ranked by the [`BlockRanker`] (falling back to the ranker on ties).
     Full,
 }
 
@@ -104,16 +106,11 @@ pub type Failure = String;
 /// Failing combinations listed before the rest are summarised.
 const MAX_LISTED: usize = 10;
 
-/// Most data variants (normalisation and missing-value choices, and the
-/// leave-outs held as variants).
+/// Most data variants (normalisation and missing-value choices).
 const MAX_VARIANTS: usize = 256;
 
-/// Most aggregation combinations that get a block plan each.
+/// Most aggregation combinations that get a keyed plan each.
 const MAX_PLANS: usize = 64;
-/// Most memory the data variants of `include` factors (and the block
-/// plans over them) may take; beyond it those factors stay flags and runs
-/// leaving an indicator out go node by node.
-const MAX_VARIANT_BYTES: usize = 256 << 20;
 
 /// What one run of a block came to (see [`Evaluator::evaluate_block`]).
 pub enum RunOutcome<'a> {
@@ -248,11 +245,12 @@ impl Evaluator {
             let label = combination_label(&model, &index, &levels);
             match pipeline::run_fixed(&variant, clone_data(&nominal.data), &scored) {
                 Ok(r) => {
-                    let mut z = Vec::with_capacity(rows.len() * k);
-                    for &row in &rows {
-                        z.extend(r.stages.normalised.row(row).iter());
-                    }
-                    variants.push(z);
+                    let z = &r.stages.normalised;
+                    variants.push(
+                        (0..k)
+                            .flat_map(|i| rows.iter().map(move |&u| z[[u, i]]))
+                            .collect::<Vec<f64>>(),
+                    );
                 }
                 Err(e) => errors.push(Error::Usage(format!(
                     "the combination [{label}] cannot run: {e}"
@@ -260,61 +258,19 @@ impl Evaluator {
             }
         }
         Error::collect(errors)?;
-        // `include` factors as data variants (the indicator's column left
-        // out, as missing for every unit), when those fit in memory: runs
-        // leaving indicators out then take the block path too.
         let plans = aggregation_factors
             .iter()
             .try_fold(1usize, |a, (_, l)| a.checked_mul(*l))
             .filter(|&a| a <= MAX_PLANS)
             .unwrap_or(0);
-        let expanded = u32::try_from(include_factors.len())
-            .ok()
-            .and_then(|m| combos.checked_mul(1usize.checked_shl(m)?))
-            .filter(|&v| {
-                v <= MAX_VARIANTS
-                    && v.saturating_mul(plans.max(1) + 1)
-                        .saturating_mul(rows.len() * k * 8)
-                        <= MAX_VARIANT_BYTES
-            });
-        let (variant_factors, flagged_includes) = match expanded {
-            Some(total) if !include_factors.is_empty() => {
-                let all: Vec<(usize, usize)> = data_factors
-                    .iter()
-                    .chain(&include_factors)
-                    .copied()
-                    .collect();
-                variants = (0..total)
-                    .map(|v| {
-                        let levels = decode(v, &all, model.factors.len());
-                        let mut z = variants[encode(&levels, &data_factors)].clone();
-                        for &(f, _) in &include_factors {
-                            if let (FactorKind::Include { indicator }, 1) =
-                                (&model.factors[f].kind, levels[f])
-                            {
-                                z.iter_mut()
-                                    .skip(*indicator)
-                                    .step_by(k)
-                                    .for_each(|x| *x = f64::NAN);
-                            }
-                        }
-                        z
-                    })
-                    .collect();
-                (all, Vec::new())
-            }
-            _ => (
-                data_factors,
-                include_factors.iter().map(|&(f, _)| f).collect(),
-            ),
-        };
         let nominal_scores: Vec<f64> = ranked.iter().map(|u| u.score).collect();
         let nominal_ranks: Vec<f64> = ranked.iter().map(|u| u.rank.expect("ranked").0).collect();
-        let blocks: Vec<Option<BlockPlan>> = (0..plans)
+        let keyed: Vec<Option<KeyedPlan>> = (0..plans)
             .map(|a| {
                 let levels = decode(a, &aggregation_factors, model.factors.len());
                 let methods = node_methods(&index, &model, &levels);
-                BlockPlan::new(&index, &model, &methods, &variants, rows.len())
+                let [z] = &variants[..] else { return None };
+                KeyedPlan::new(&index, &model, &methods, z, rows.len())
             })
             .collect();
         let mut nominal_order: Vec<u32> = (0..nominal_ranks.len() as u32).collect();
@@ -347,13 +303,14 @@ impl Evaluator {
             nominal_scores,
             nominal: super::statistic::Nominal::new(&nominal_ranks),
             nominal_ranks,
+            left_out: vec![f64::NAN; rows.len()],
             variants,
-            variant_factors,
-            flagged_includes,
+            variant_factors: data_factors,
+            includes: include_factors.iter().map(|&(f, _)| f).collect(),
             aggregation_factors,
             ranker,
             rows,
-            blocks,
+            keyed,
             nominal_groups,
             nominal_in_order: nominal_order
                 .iter()
@@ -374,19 +331,9 @@ impl Evaluator {
         Ok(eval)
     }
 
-    /// Whether runs take the block path ([`BlockPlan`]).
-    pub fn has_block_path(&self) -> bool {
-        self.fast != FastPath::Off && self.blocks.iter().any(Option::is_some)
-    }
-
-    /// Whether the block path of the nominal aggregation methods is a
-    /// single matrix product (every node arithmetic or a sum).
-    pub fn is_single_product(&self) -> bool {
-        self.has_block_path()
-            && self
-                .blocks
-                .first()
-                .is_some_and(|b| b.as_ref().is_some_and(BlockPlan::is_single_product))
+    /// Whether some runs take the keyed block path ([`KeyedPlan`]).
+    pub fn is_keyed(&self) -> bool {
+        self.fast != FastPath::Off && self.keyed.iter().any(Option::is_some)
     }
 
     /// Limits the fast path (for checking it against the general path).
@@ -395,49 +342,44 @@ impl Evaluator {
         self
     }
 
-    /// Whether a draw is evaluated on the block path (else node by node).
-    pub fn takes_block_path(&self, draw: &Draw) -> bool {
+    /// Whether a draw is evaluated on the keyed block path (else node by
+    /// node).
+    pub fn takes_keyed_path(&self, draw: &Draw) -> bool {
         self.plan_of(draw).is_some()
     }
 
-    /// An order of `draws` in which runs sharing an aggregation combination
-    /// and a data variant are adjacent (stable; runs leaving out a flagged
-    /// indicator last), so that blocks taken from it in turn are one
-    /// product each instead of many small ones; None when every draw is in
-    /// one group (keep the order). A function of the draws alone: not of
+    /// An order of `draws` in which runs sharing a keyed plan are adjacent
+    /// (stable; runs leaving an indicator out last), so that blocks taken
+    /// from it in turn are keyed whole; None when there is one plan at
+    /// most (keep the order). A function of the draws alone: not of
     /// threads, nor of the fast-path setting (so both paths record runs in
     /// the same order).
     pub fn block_order(&self, draws: &[Draw]) -> Option<Vec<usize>> {
-        if self.blocks.len() <= 1 && self.variants.len() <= 1 && self.flagged_includes.is_empty() {
+        if self.keyed.iter().flatten().count() == 0 || self.keyed.len() + self.includes.len() <= 1 {
             return None;
         }
-        let keys: Vec<(bool, usize, usize)> = draws
+        let keys: Vec<(bool, usize)> = draws
             .iter()
-            .map(|d| {
-                let a = encode(&d.levels, &self.aggregation_factors);
-                (self.leaves_flagged_out(d), a, self.variant_of(d))
-            })
+            .map(|d| (self.leaves_out(d), encode(&d.levels, &self.aggregation_factors)))
             .collect();
         let mut order: Vec<usize> = (0..draws.len()).collect();
         order.sort_by_key(|&i| keys[i]);
         Some(order)
     }
 
-    /// Whether a draw leaves out an indicator whose `include` factor is a
-    /// flag (not a data variant): such runs go node by node.
-    fn leaves_flagged_out(&self, draw: &Draw) -> bool {
-        self.flagged_includes.iter().any(|&f| draw.levels[f] != 0)
+    /// Whether a draw leaves out an indicator (an `include` factor).
+    fn leaves_out(&self, draw: &Draw) -> bool {
+        self.includes.iter().any(|&f| draw.levels[f] != 0)
     }
 
-    /// The aggregation combination of a draw and its block plan, when the
-    /// draw can take the block path.
-    fn plan_of(&self, draw: &Draw) -> Option<(usize, &BlockPlan)> {
-        if self.fast == FastPath::Off || self.leaves_flagged_out(draw) {
+    /// The aggregation combination of a draw and its keyed plan, when the
+    /// draw can take the keyed block path.
+    fn plan_of(&self, draw: &Draw) -> Option<(usize, &KeyedPlan)> {
+        if self.fast == FastPath::Off || self.leaves_out(draw) {
             return None;
         }
         let a = encode(&draw.levels, &self.aggregation_factors);
-        let plan = self.blocks.get(a)?.as_ref()?;
-        plan.covers(self.variant_of(draw)).then_some((a, plan))
+        Some((a, self.keyed.get(a)?.as_ref()?))
     }
 
     /// The counts Kendall's tau-b with the nominal ranking is made of
@@ -549,9 +491,9 @@ impl Evaluator {
                 "the discrete choices make {total} combinations; at most 100,000 can be validated"
             )));
         }
-        // Leave-outs held as data variants are covered by the loop over
-        // variants; flagged ones are checked all left out at once.
-        let include = &self.flagged_includes;
+        // Leave-outs are checked all left out at once (leaving out fewer
+        // can only leave more data).
+        let include = &self.includes;
         let mut scratch = Scratch::default();
         let mut errors = Vec::new();
         for v in 0..self.variants.len() {
@@ -589,25 +531,17 @@ impl Evaluator {
         Error::collect(errors)
     }
 
-    /// Evaluates a draw: fills `scratch.scores` and `scratch.ranks`.
+    /// Evaluates a draw node by node: fills `scratch.scores` and
+    /// `scratch.ranks`.
     pub fn evaluate(&self, draw: &Draw, scratch: &mut Scratch) -> std::result::Result<(), Failure> {
-        if self.plan_of(draw).is_none() {
-            return self.run(draw, scratch, false, None);
-        }
-        let mut block = std::mem::take(&mut scratch.block);
-        let stride = self
-            .block_scores(std::slice::from_ref(draw), &mut block)
-            .expect("block path");
-        let result = self.rank_block_row(draw, &block.scores[..stride][..self.units()], scratch);
-        scratch.block = block;
-        result
+        self.run(draw, scratch, false, None)
     }
 
     /// Evaluates a block of draws (at most [`super::kernel::BLOCK_RUNS`])
-    /// and hands each run's outcome, in order, to `f`: on the block path
-    /// the scores of the whole block at once, ranked by the
-    /// [`BlockRanker`] where no ties allow it; otherwise (and for tied
-    /// runs) run by run with the ranker.
+    /// and hands each run's outcome, in order, to `f`: a block of one keyed
+    /// plan is ranked on its keys; otherwise each run's scores are
+    /// aggregated node by node and ranked by the [`BlockRanker`] where no
+    /// ties allow it, else by the ranker.
     pub fn evaluate_block<'t>(
         &self,
         draws: &[Draw],
@@ -615,68 +549,46 @@ impl Evaluator {
         mut f: impl FnMut(usize, RunOutcome<'_>),
     ) -> Option<ProvenBlock<'t>> {
         let n = self.units();
-        // A block of one keyed plan: counted on single-precision keys
-        // (when the ranker counts), its scores computed only where needed.
-        // (The ranker's block is begun here for a keyed plan, whether or
-        // not its keys are usable.)
         let sorted = self.sorted_ranking();
-        let keyed = sorted.and(self.keyed_plan(draws));
-        if let (Some(highest), Some(plan)) = (sorted, keyed)
-            && t.ranker.begin(n)
-            && plan.block_keys(&self.model, draws, highest, &mut t.block)
+        if let Some(highest) = sorted
+            && let Some(plan) = self.keyed_plan(draws)
         {
-            self.evaluate_keyed(plan, draws, highest, t, f);
+            // Counted on the keys when the ranker counts and the keys are
+            // usable; the runs' weights are there either way.
+            let counting = t.ranker.begin(n);
+            let usable = plan.block_keys(&self.model, draws, highest, &mut t.block);
+            self.evaluate_keyed(plan, draws, highest, counting && usable, t, f);
             return t.ranker.proven();
         }
-        let Some(stride) = self.block_scores(draws, &mut t.block) else {
-            for (r, d) in draws.iter().enumerate() {
-                let result = self.evaluate(d, &mut t.scratch);
-                f(r, outcome(result, &mut t.scratch));
-            }
-            return None;
-        };
-        // Not keyed: each run is ranked alone ([`BlockRanker::rank`]).
         let counted = sorted.or(self.grouped_ranking());
         if counted.is_some() {
             t.ranker.allow_ties(sorted.is_none());
-            if keyed.is_none() {
-                t.ranker.begin(n);
-            }
+            t.ranker.begin(n);
         }
+        let s = &mut t.scratch;
         for (r, d) in draws.iter().enumerate() {
-            if !t.block.scored[r] {
-                let result = self.run(d, &mut t.scratch, false, None);
-                f(r, outcome(result, &mut t.scratch));
+            if let Err(why) = self.node_scores(d, s, false, None) {
+                f(r, RunOutcome::Failed(why));
                 continue;
             }
-            let scores = &t.block.scores[r * stride..r * stride + n];
-            if let Some(highest) = counted
-                && let Some((order, swaps)) = t.ranker.rank(scores, highest)
-            {
-                if sorted.is_some() {
-                    // A keyed plan's runs record their scores by the
-                    // linear form whichever way they were ranked (the same
-                    // sums whatever a thread's windows).
-                    let scores = match keyed {
-                        Some(plan) => plan.recorded_scores(&t.block, r),
-                        None => RunScores::Full(scores),
-                    };
-                    f(
-                        r,
-                        RunOutcome::Sorted {
-                            scores,
-                            order,
-                            swaps,
-                        },
-                    );
-                } else {
-                    self.rank_ordered(scores, order, swaps, &mut t.scratch);
-                    f(r, RunOutcome::Ranked(&mut t.scratch));
+            let all = std::mem::take(&mut s.node_scores);
+            let scores = &all[..n];
+            let finite = scores.iter().all(|v| v.is_finite());
+            match counted.filter(|_| finite).and_then(|h| t.ranker.rank(scores, h)) {
+                Some((order, swaps)) if sorted.is_some() => {
+                    let scores = RunScores::Full(scores);
+                    f(r, RunOutcome::Sorted { scores, order, swaps });
                 }
-                continue;
+                Some((order, swaps)) => {
+                    self.rank_ordered(scores, order, swaps, s);
+                    f(r, RunOutcome::Ranked(s));
+                }
+                None => {
+                    let result = self.rank_scores(scores, s);
+                    f(r, outcome(result, s));
+                }
             }
-            let result = self.rank_block_row(d, scores, &mut t.scratch);
-            f(r, outcome(result, &mut t.scratch));
+            s.node_scores = all;
         }
         None
     }
@@ -692,31 +604,35 @@ impl Evaluator {
         }
     }
 
-    /// The block plan of `draws` when they all have the same one and it is
-    /// keyed ([`BlockPlan::is_keyed`]).
-    pub(crate) fn keyed_plan(&self, draws: &[Draw]) -> Option<&BlockPlan> {
+    /// The keyed plan of `draws` when they all have the same one.
+    pub(crate) fn keyed_plan(&self, draws: &[Draw]) -> Option<&KeyedPlan> {
         let (a, plan) = self.plan_of(draws.first()?)?;
         let same = draws[1..]
             .iter()
             .all(|d| self.plan_of(d).is_some_and(|(b, _)| b == a));
-        (same && plan.is_keyed()).then_some(plan)
+        same.then_some(plan)
     }
 
-    /// [`Evaluator::evaluate_block`] for a block whose keys `plan` wrote
-    /// into `t.block` (the ranker begun, counting): each run's counted
-    /// order is proven on the keys and the few scores they leave in doubt;
-    /// a run not proven gets its full scores and the usual ranking.
+    /// [`Evaluator::evaluate_block`] for a block of a keyed plan whose
+    /// weights (and, to `count` on, keys) `plan` wrote into `t.block` (the
+    /// ranker begun): each run's counted order is proven on the keys and
+    /// the few scores they leave in doubt; a run not proven gets its full
+    /// scores and the usual ranking. Every run records its scores by their
+    /// linear form, whichever way it was ranked (the same sums whatever a
+    /// thread's windows).
     fn evaluate_keyed(
         &self,
-        plan: &BlockPlan,
+        plan: &KeyedPlan,
         draws: &[Draw],
         highest: bool,
+        count: bool,
         t: &mut BlockRuns,
         mut f: impl FnMut(usize, RunOutcome<'_>),
     ) {
-        let n = self.units();
         t.ranker.allow_ties(false);
-        t.ranker.count_keys(&mut t.block.keys, draws.len());
+        if count {
+            t.ranker.count_keys(&mut t.block.keys, draws.len());
+        }
         let sign = if highest { -1.0 } else { 1.0 };
         for (r, d) in draws.iter().enumerate() {
             let block = &t.block;
@@ -724,15 +640,13 @@ impl Evaluator {
                 let (a, b) = plan.exact_pair(block, r, p as usize, q as usize);
                 (sign * a, sign * b)
             };
-            if let Some(run) = t.ranker.rank_keyed(r, block.margins[r], exact) {
+            if count && let Some(run) = t.ranker.rank_keyed(r, block.margins[r], exact) {
                 let scores = plan.recorded_scores(block, r);
                 f(r, RunOutcome::Proven { scores, run });
                 continue;
             }
             plan.exact_row(&mut t.block, r);
-            let stride = plan.stride();
-            let scores = &t.block.scores[r * stride..r * stride + n];
-            if let Some((order, swaps)) = t.ranker.rank(scores, highest) {
+            if let Some((order, swaps)) = t.ranker.rank(&t.block.scores, highest) {
                 let scores = plan.recorded_scores(&t.block, r);
                 f(
                     r,
@@ -744,54 +658,9 @@ impl Evaluator {
                 );
                 continue;
             }
-            let result = self.rank_block_row(d, scores, &mut t.scratch);
+            // Tied within the tolerance: node by node and the ranker.
+            let result = self.evaluate(d, &mut t.scratch);
             f(r, outcome(result, &mut t.scratch));
-        }
-    }
-
-    /// Scores a block of draws on the block path, one row per draw (units
-    /// in nominal order; `b.scored` tells which rows a plan scored: the
-    /// others are for the node-by-node path), and returns the row stride;
-    /// None when no draw of the block takes the block path.
-    pub fn block_scores(&self, draws: &[Draw], b: &mut BlockScratch) -> Option<usize> {
-        let plans: Vec<Option<(usize, &BlockPlan)>> =
-            draws.iter().map(|d| self.plan_of(d)).collect();
-        let stride = plans.iter().flatten().next()?.1.stride();
-        b.start(draws.len(), stride);
-        b.scored.clear();
-        b.scored.extend(plans.iter().map(Option::is_some));
-        // One call per plan, for its runs (usually all of them).
-        let mut done = vec![false; draws.len()];
-        for (r, p) in plans.iter().enumerate() {
-            let Some((a, plan)) = *p else { continue };
-            if done[r] {
-                continue;
-            }
-            let runs: Vec<usize> = (r..draws.len())
-                .filter(|&j| plans[j].is_some_and(|(b, _)| b == a))
-                .collect();
-            for &j in &runs {
-                done[j] = true;
-            }
-            plan.scores(&self.model, draws, &runs, |d| self.variant_of(d), b);
-        }
-        Some(stride)
-    }
-
-    /// Ranks one row of block scores with the ranker; a row with scores
-    /// that are not all finite is evaluated node by node instead (which
-    /// treats a failed child as missing), so it fails or succeeds as the
-    /// general path decides.
-    pub fn rank_block_row(
-        &self,
-        draw: &Draw,
-        scores: &[f64],
-        scratch: &mut Scratch,
-    ) -> std::result::Result<(), Failure> {
-        if scores.iter().all(|v| v.is_finite()) {
-            self.rank_scores(scores, scratch)
-        } else {
-            self.run(draw, scratch, false, None)
         }
     }
 
@@ -873,7 +742,27 @@ impl Evaluator {
         encode(&draw.levels, &self.variant_factors)
     }
 
+    /// Evaluates a draw node by node (`left_out`: indicators left out
+    /// besides the draw's own) and ranks it with the ranker; with `check`,
+    /// each method's requirement is checked on every child value.
     fn run(
+        &self,
+        draw: &Draw,
+        s: &mut Scratch,
+        check: bool,
+        left_out: Option<&[bool]>,
+    ) -> std::result::Result<(), Failure> {
+        self.node_scores(draw, s, check, left_out)?;
+        let scores = std::mem::take(&mut s.node_scores);
+        let result = self.rank_scores(&scores[..self.units()], s);
+        s.node_scores = scores;
+        result
+    }
+
+    /// Every node's scores of a draw, node by node with the pipeline's
+    /// aggregation, into `s.node_scores` (node-major: node i's units from
+    /// `i * n`; the index, node 0, first). See [`Evaluator::run`].
+    fn node_scores(
         &self,
         draw: &Draw,
         s: &mut Scratch,
@@ -883,7 +772,6 @@ impl Evaluator {
         let index = &self.index;
         let n = self.units();
         let k = index.indicators.len();
-        let nodes = index.nodes.len();
         let z = &self.variants[self.variant_of(draw)];
         set_node_methods(&mut s.methods, index, &self.model, &draw.levels);
         s.excluded.clear();
@@ -891,74 +779,91 @@ impl Evaluator {
             Some(l) => s.excluded.extend_from_slice(l),
             None => s.excluded.resize(k, false),
         }
-        for (f, factor) in self.model.factors.iter().enumerate() {
-            if let (FactorKind::Include { indicator }, 1..) = (&factor.kind, draw.levels[f]) {
+        for &f in &self.includes {
+            if let (FactorKind::Include { indicator }, 1..) = (&self.model.factors[f].kind, draw.levels[f]) {
                 s.excluded[*indicator] = true;
             }
         }
         s.node_scores.clear();
-        s.node_scores.resize(nodes * n, f64::NAN);
+        s.node_scores.resize(index.nodes.len() * n, f64::NAN);
         for &node_i in &index.bottom_up {
             let node = &index.nodes[node_i];
             let method = s.methods[node_i];
-            let req = aggregate::requirement(method);
             s.weights.clear();
             s.weights
                 .extend_from_slice(&draw.weights[self.model.layout.range(node_i)]);
+            let children: Vec<&[f64]> = node
+                .children
+                .iter()
+                .map(|m| match *m {
+                    Member::Indicator(i) if s.excluded[i] => &self.left_out[..],
+                    Member::Indicator(i) => &z[i * n..(i + 1) * n],
+                    Member::Node(c) => &s.node_scores[c * n..(c + 1) * n],
+                })
+                .collect();
+            if check {
+                self.check_children(node_i, method, &children)?;
+            }
             if aggregate::is_node_wide(method) {
                 // Node-wide: every ranked unit against the others.
                 s.values.clear();
                 for u in 0..n {
-                    s.values.extend(node.children.iter().map(|m| match m {
-                        Member::Indicator(i) if s.excluded[*i] => f64::NAN,
-                        Member::Indicator(i) => z[u * k + i],
-                        Member::Node(c) => s.node_scores[c * n + u],
-                    }));
+                    s.values.extend(children.iter().map(|c| c[u]));
                 }
                 let wide =
                     aggregate::node_wide(method, &s.values, &s.weights, &self.rows, &vec![true; n])
                         .map_err(|(at, why)| {
                             format!("node '{}', unit {}: {why}", node.id, self.ids[at])
                         })?;
-                s.node_scores[node_i * n..(node_i + 1) * n].copy_from_slice(&wide.scores);
-                continue;
+                s.node_out.clear();
+                s.node_out.extend_from_slice(&wide.scores);
+            } else {
+                s.node_out.resize(n, 0.0);
+                aggregate::aggregate_columns(
+                    method,
+                    &children,
+                    &s.weights,
+                    &mut s.node_out,
+                    &mut s.columns,
+                );
             }
-            for u in 0..n {
-                s.values.clear();
-                for m in &node.children {
-                    s.values.push(match m {
-                        Member::Indicator(i) if s.excluded[*i] => f64::NAN,
-                        Member::Indicator(i) => z[u * k + i],
-                        Member::Node(c) => s.node_scores[c * n + u],
-                    });
-                }
-                if check
-                    && let Some((m, v)) = node
-                        .children
-                        .iter()
-                        .zip(&s.values)
-                        .find(|(_, v)| !v.is_nan() && !aggregate::meets(req, **v))
-                {
-                    return Err(format!(
-                        "node '{}' ({}) needs children {}, but '{}' is {v} for unit {}",
-                        node.id,
-                        method.name(),
-                        if req == Requirement::Positive {
-                            "> 0"
-                        } else {
-                            ">= 0"
-                        },
-                        index.member_id(*m),
-                        self.ids[u]
-                    ));
-                }
-                s.node_scores[node_i * n + u] = aggregate::aggregate(method, &s.values, &s.weights);
+            s.node_scores[node_i * n..(node_i + 1) * n].copy_from_slice(&s.node_out);
+        }
+        Ok(())
+    }
+
+    /// Refuses a child value of node `node_i` that breaks `method`'s
+    /// requirement (> 0 or >= 0), naming node, child and unit.
+    fn check_children(
+        &self,
+        node_i: usize,
+        method: Aggregation,
+        children: &[&[f64]],
+    ) -> std::result::Result<(), Failure> {
+        let node = &self.index.nodes[node_i];
+        let req = aggregate::requirement(method);
+        for u in 0..self.units() {
+            let bad = children
+                .iter()
+                .position(|c| !c[u].is_nan() && !aggregate::meets(req, c[u]));
+            if let Some(c) = bad {
+                let (m, column) = (node.children[c], children[c]);
+                return Err(format!(
+                    "node '{}' ({}) needs children {}, but '{}' is {} for unit {}",
+                    node.id,
+                    method.name(),
+                    if req == Requirement::Positive {
+                        "> 0"
+                    } else {
+                        ">= 0"
+                    },
+                    self.index.member_id(m),
+                    column[u],
+                    self.ids[u]
+                ));
             }
         }
-        let scores = std::mem::take(&mut s.node_scores);
-        let result = self.rank_scores(&scores[..n], s);
-        s.node_scores = scores;
-        result
+        Ok(())
     }
 }
 

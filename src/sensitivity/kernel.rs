@@ -1,15 +1,10 @@
 //! The fast path's kernels, kept free of pipeline types so they can be
 //! tested against plain reference code:
 //!
-//! - [`ScoreKernel`]: index scores of a block of runs as one matrix product
-//!   (runs x indicators effective weights times indicators x units values),
-//!   register-tiled, with fused multiply-adds where the CPU has them
-//!   (detected at run time). Every score is the same sequential sum over the
-//!   indicators whatever the block size or tile, so a run's scores do not
-//!   depend on which runs share its block.
-//! - [`KeyKernel`]: the same product in single precision, straight into
-//!   the layout the counting reads, with a rigorous per-run error margin
-//!   (for plans that are one product over complete data: "keyed" blocks).
+//! - [`KeyKernel`]: the index scores of a block of runs, when they are one
+//!   linear form of the indicators (`super::block`), as one product in
+//!   single precision, straight into the layout the counting reads, with a
+//!   rigorous per-run error margin.
 //! - [`BlockRanker`]: ranks a block of runs by counting, within learned
 //!   windows of neighbours, the units each unit overtook or was overtaken
 //!   by, checked exactly (on the full scores, or, in a keyed block, proven
@@ -28,188 +23,11 @@ use crate::cpu::{self, Isa};
 use crate::pipeline::rank::TIE_TOLERANCE;
 use std::sync::Arc;
 
-/// Units per register tile (one AVX2 register holds 4).
-const TILE_UNITS: usize = 8;
-/// Runs per register tile.
-const TILE_RUNS: usize = 4;
-
-/// Computes score blocks: `out[r][u] = sum_i e[r][i] * z[i][u]`, the sum
-/// taken in indicator order from 0.
-#[derive(Debug, Clone)]
-pub struct ScoreKernel {
-    /// Units.
-    n: usize,
-    /// Units padded to a whole number of tiles (the row stride of values
-    /// and scores).
-    stride: usize,
-    /// Indicators.
-    k: usize,
-    /// Whether to use fused multiply-adds (AVX2 + FMA present).
-    fma: bool,
-}
-
-impl ScoreKernel {
-    /// A kernel for `n` units and `k` indicators.
-    pub fn new(n: usize, k: usize) -> ScoreKernel {
-        ScoreKernel {
-            n,
-            stride: n.div_ceil(TILE_UNITS) * TILE_UNITS,
-            k,
-            fma: fma_available(),
-        }
-    }
-
-    /// Row stride of the values and of the scores (units rounded up).
-    pub fn stride(&self) -> usize {
-        self.stride
-    }
-
-    /// Units.
-    pub fn units(&self) -> usize {
-        self.n
-    }
-
-    /// Lays out values given unit-major (`n x k`, row-major) as the kernel
-    /// reads them: indicator-major, each row padded with zeros to the stride.
-    pub fn layout(&self, unit_major: &[f64]) -> Vec<f64> {
-        let mut t = vec![0.0; self.k * self.stride];
-        for u in 0..self.n {
-            for i in 0..self.k {
-                t[i * self.stride + u] = unit_major[u * self.k + i];
-            }
-        }
-        t
-    }
-
-    /// Scores of `rows` runs: `weights` is rows x k (row-major), `values`
-    /// from [`ScoreKernel::layout`], `out` (rows x stride) receives them.
-    pub fn scores(&self, weights: &[f64], rows: usize, values: &[f64], out: &mut [f64]) {
-        assert_eq!(weights.len(), rows * self.k, "weights are rows x k");
-        assert_eq!(values.len(), self.k * self.stride, "values are k x stride");
-        assert_eq!(out.len(), rows * self.stride, "scores are rows x stride");
-        #[cfg(target_arch = "x86_64")]
-        if self.fma {
-            // SAFETY: `fma` is only true when AVX2 and FMA were detected.
-            unsafe { scores_fma(self, weights, rows, values, out) };
-            return;
-        }
-        self.tiles::<false>(weights, rows, values, out);
-    }
-
-    #[inline(always)]
-    fn tiles<const FMA: bool>(&self, e: &[f64], rows: usize, z: &[f64], out: &mut [f64]) {
-        let full = rows / TILE_RUNS * TILE_RUNS;
-        for r0 in (0..full).step_by(TILE_RUNS) {
-            self.tile_rows::<FMA, TILE_RUNS>(e, r0, z, out);
-        }
-        for r0 in full..rows {
-            self.tile_rows::<FMA, 1>(e, r0, z, out);
-        }
-    }
-
-    #[inline(always)]
-    fn tile_rows<const FMA: bool, const R: usize>(
-        &self,
-        e: &[f64],
-        r0: usize,
-        z: &[f64],
-        out: &mut [f64],
-    ) {
-        let (k, stride) = (self.k, self.stride);
-        let w: [&[f64]; R] = std::array::from_fn(|r| &e[(r0 + r) * k..(r0 + r + 1) * k]);
-        for p0 in (0..stride).step_by(TILE_UNITS) {
-            let mut acc = [[0.0f64; TILE_UNITS]; R];
-            for i in 0..k {
-                let zi: &[f64; TILE_UNITS] = z[i * stride + p0..i * stride + p0 + TILE_UNITS]
-                    .try_into()
-                    .expect("tile inside the row");
-                for r in 0..R {
-                    let wi = w[r][i];
-                    for l in 0..TILE_UNITS {
-                        acc[r][l] = if FMA {
-                            wi.mul_add(zi[l], acc[r][l])
-                        } else {
-                            acc[r][l] + wi * zi[l]
-                        };
-                    }
-                }
-            }
-            for (r, a) in acc.iter().enumerate() {
-                let at = (r0 + r) * stride + p0;
-                out[at..at + TILE_UNITS].copy_from_slice(a);
-            }
-        }
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn scores_fma(k: &ScoreKernel, weights: &[f64], rows: usize, values: &[f64], out: &mut [f64]) {
-    k.tiles::<true>(weights, rows, values, out);
-}
-
-impl ScoreKernel {
-    /// The scores of units `units` for one run whose effective weights
-    /// are `weights` (k of them), `values` from [`ScoreKernel::layout`]:
-    /// the same sequential sums, bit for bit, as [`ScoreKernel::scores`]
-    /// (side by side: independent chains).
-    pub fn scores_of<const M: usize>(
-        &self,
-        weights: &[f64],
-        values: &[f64],
-        units: [usize; M],
-    ) -> [f64; M] {
-        assert!(
-            weights.len() == self.k && units.iter().all(|&u| u < self.n),
-            "one run's weights, units"
-        );
-        #[cfg(target_arch = "x86_64")]
-        if self.fma {
-            // SAFETY: `fma` is only true when AVX2 and FMA were detected.
-            return unsafe { scores_of_fma(self.stride, weights, values, units) };
-        }
-        scores_of::<false, M>(self.stride, weights, values, units)
-    }
-}
-
-/// See [`ScoreKernel::scores_of`].
-#[inline(always)]
-fn scores_of<const FMA: bool, const M: usize>(
-    stride: usize,
-    weights: &[f64],
-    values: &[f64],
-    units: [usize; M],
-) -> [f64; M] {
-    let mut acc = [0.0f64; M];
-    for (j, &w) in weights.iter().enumerate() {
-        let row = &values[j * stride..];
-        for (a, &u) in acc.iter_mut().zip(&units) {
-            *a = if FMA {
-                w.mul_add(row[u], *a)
-            } else {
-                *a + w * row[u]
-            };
-        }
-    }
-    acc
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn scores_of_fma<const M: usize>(
-    stride: usize,
-    weights: &[f64],
-    values: &[f64],
-    units: [usize; M],
-) -> [f64; M] {
-    scores_of::<true, M>(stride, weights, values, units)
-}
-
 /// Single-precision scores of a block of runs, laid out as
 /// [`BlockRanker`] counts them (unit-major, the runs side by side), with a
 /// per-run bound on how far they can be from the double-precision scores
-/// of [`ScoreKernel`]: half the work of the double-precision product, and
-/// no conversion pass. The ranker proves each run's order on them
+/// (the linear form summed in indicator order): half the work of a
+/// double-precision product, and no conversion pass. The ranker proves each run's order on them
 /// ([`BlockRanker::rank_keyed`]): gaps wider than the bound need nothing
 /// more, narrower ones are settled on the two units' full scores.
 #[derive(Debug, Clone)]
@@ -301,7 +119,7 @@ impl KeyKernel {
     /// (`n` rows of [`BLOCK_RUNS`] lanes, lower = better: scores negated
     /// when `highest_best`; lanes past `rows` hold zeros), and each run's
     /// margin into `margins`: when two units' keys differ by more than
-    /// it, their full scores (as [`ScoreKernel`] computes them) are in the
+    /// it, their full scores (the double-precision sums) are in the
     /// same order and apart beyond [`TIE_TOLERANCE`]. Returns false when a
     /// weight is not finite or too large (the keys are then unusable).
     pub fn keys(
@@ -421,10 +239,6 @@ fn key_product(
 #[target_feature(enable = "avx2")]
 fn key_product_avx2(values: &[f32], k: usize, n: usize, lanes: &[f32], keys: &mut [f32]) {
     key_product(values, k, 0..n, lanes, keys);
-}
-
-fn fma_available() -> bool {
-    cpu::isa() >= Isa::Avx2
 }
 
 /// Order-preserving map of a double to an unsigned integer.
@@ -1197,7 +1011,7 @@ impl BlockRanker {
     /// The counted positions of the runs of a keyed block that
     /// [`BlockRanker::rank_keyed`] proved (None outside a keyed block).
     pub fn proven(&self) -> Option<ProvenBlock<'_>> {
-        (self.in_block && self.keyed).then_some(ProvenBlock {
+        (self.in_block && self.keyed).then(|| ProvenBlock {
             counted: &self.counted[..self.later.len() * BLOCK_RUNS],
             runs: self.proven,
         })
@@ -1771,32 +1585,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn scores_match_a_plain_loop_for_every_block_size() {
-        let mut seed = 7;
-        for (n, k) in [(1, 1), (3, 2), (8, 5), (13, 30), (290, 30)] {
-            let kernel = ScoreKernel::new(n, k);
-            let z: Vec<f64> = (0..n * k).map(|_| lcg(&mut seed)).collect();
-            let values = kernel.layout(&z);
-            for rows in [1, 3, 4, 7, 16] {
-                let e: Vec<f64> = (0..rows * k).map(|_| lcg(&mut seed)).collect();
-                let mut out = vec![0.0; rows * kernel.stride()];
-                kernel.scores(&e, rows, &values, &mut out);
-                for r in 0..rows {
-                    for u in 0..n {
-                        let plain: f64 = (0..k).map(|i| e[r * k + i] * z[u * k + i]).sum();
-                        let got = out[r * kernel.stride() + u];
-                        assert!((got - plain).abs() <= 1e-12, "{n}x{k} rows {rows}");
-                    }
-                    // Alone, the run gets bit-identical scores.
-                    let mut alone = vec![0.0; kernel.stride()];
-                    kernel.scores(&e[r * k..(r + 1) * k], 1, &values, &mut alone);
-                    assert_eq!(alone[..n], out[r * kernel.stride()..][..n]);
-                }
-            }
-        }
-    }
-
     /// The sorted run's ranks equal the general ranker's whenever it accepts
     /// a run, and its swaps are the discordant pairs.
     #[test]
@@ -1880,28 +1668,6 @@ mod tests {
         assert!(!run.rank(&scores, false));
     }
 
-    /// `scores_of` gives the block product's sums, bit for bit.
-    #[test]
-    fn one_score_matches_the_block_product() {
-        let mut seed = 11;
-        let (n, k, rows) = (37, 13, 5);
-        let kernel = ScoreKernel::new(n, k);
-        let unit_major: Vec<f64> = (0..n * k).map(|_| 100.0 * lcg(&mut seed)).collect();
-        let values = kernel.layout(&unit_major);
-        let weights: Vec<f64> = (0..rows * k).map(|_| lcg(&mut seed) / k as f64).collect();
-        let mut out = vec![0.0; rows * kernel.stride()];
-        kernel.scores(&weights, rows, &values, &mut out);
-        for r in 0..rows {
-            for u in 0..n {
-                let w = &weights[r * k..(r + 1) * k];
-                let [one, again] = kernel.scores_of(w, &values, [u, (u * 7) % n]);
-                assert_eq!(one.to_bits(), out[r * kernel.stride() + u].to_bits());
-                let other = out[r * kernel.stride() + (u * 7) % n];
-                assert_eq!(again.to_bits(), other.to_bits());
-            }
-        }
-    }
-
     /// Blocks counted on single-precision keys ([`KeyKernel`]) and proven
     /// by [`BlockRanker::rank_keyed`] (or sorted when not proven) give
     /// every run exactly the order and discordant pairs of sorting its full
@@ -1919,7 +1685,6 @@ mod tests {
                 (290, 30, 0.25, 1e-7),
                 (290, 30, 0.25, 0.0),
             ] {
-                let kernel = ScoreKernel::new(n, k);
                 // Units in nominal order (descending mean value), some
                 // pairs almost or exactly alike.
                 let mut unit_major = vec![0.0; n * k];
@@ -1940,9 +1705,11 @@ mod tests {
                 }
                 // Lowest best: the values negated keep the nominal order.
                 let negated: Vec<f64> = unit_major.iter().map(|v| -v).collect();
-                let sides = [&unit_major, &negated]
-                    .map(|x| (kernel.layout(x), KeyKernel::new(x, n, k).unwrap()));
-                let stride = kernel.stride();
+                let sides = [&unit_major, &negated].map(|x| (x, KeyKernel::new(x, n, k).unwrap()));
+                // A run's score of unit u: the sum in indicator order.
+                let score = |values: &[f64], w: &[f64], u: usize| {
+                    w.iter().zip(&values[u * k..]).fold(0.0, |s, (&w, &x)| s + w * x)
+                };
                 let mut ranker = BlockRanker::default();
                 let (mut lanes, mut keys, mut margins) =
                     (Aligned::default(), Aligned::default(), Vec::new());
@@ -1955,8 +1722,6 @@ mod tests {
                     let weights: Vec<f64> = (0..rows * k)
                         .map(|_| (1.0 + spread * (2.0 * lcg(&mut seed) - 1.0)) / k as f64)
                         .collect();
-                    let mut scores = vec![0.0; rows * stride];
-                    kernel.scores(&weights, rows, values, &mut scores);
                     let counted = ranker.begin(n);
                     // The weights a lane per run (junk past the rows).
                     let mut weight_lanes = vec![f64::NAN; k * BLOCK_RUNS];
@@ -1978,13 +1743,14 @@ mod tests {
                     }
 
                     for r in 0..rows {
-                        let row = &scores[r * stride..r * stride + n];
+                        let w = &weights[r * k..(r + 1) * k];
+                        let row: Vec<f64> = (0..n).map(|u| score(values, w, u)).collect();
+                        let row = &row[..];
                         let mut alone = SortedRun::default();
                         let expected = alone.rank(row, highest);
                         total += 1;
-                        let w = &weights[r * k..(r + 1) * k];
                         let exact = |p: u32, q: u32| {
-                            let [a, b] = kernel.scores_of(w, values, [p as usize, q as usize]);
+                            let (a, b) = (score(values, w, p as usize), score(values, w, q as usize));
                             (sign * a, sign * b)
                         };
                         let got = match ranker.rank_keyed(r, margins[r], exact) {

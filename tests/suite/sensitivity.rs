@@ -734,41 +734,33 @@ fn fast_path_agrees_with_the_general_path() {
     let many: Vec<String> = (0..9).map(|i| format!("x{:02}", i * 3)).collect();
     let many: Vec<&str> = many.iter().map(String::as_str).collect();
     write(tmp.path(), "flagged.toml", &choices(&many));
-    // Which draws take the block path: every aggregation option but
-    // Mazziotta-Pareto, leave-outs as variants (three factors) but not as
-    // flags (nine).
-    for (file, variants) in [("choices.toml", true), ("flagged.toml", false)] {
-        let index = spec::resolve(&spec::load_spec(&tmp.path().join(file)).unwrap()).unwrap();
-        let eval = evaluator(&index, model::Overrides::default()).unwrap();
-        let kinds: Vec<&model::FactorKind> = eval.model.factors.iter().map(|f| &f.kind).collect();
-        let first_agg = kinds
-            .iter()
-            .position(|k| matches!(k, model::FactorKind::Aggregation { .. }))
-            .unwrap();
-        let first_include = kinds
-            .iter()
-            .position(|k| matches!(k, model::FactorKind::Include { .. }))
-            .unwrap();
-        let with = |levels: &[(usize, usize)]| {
-            let mut d = sample::Draw::nominal(&eval.model);
-            for &(f, l) in levels {
-                d.levels[f] = l;
-            }
-            eval.takes_block_path(&d)
-        };
-        assert!(with(&[]), "{file}: nominal");
-        for level in [1, 2] {
-            assert!(with(&[(first_agg, level)]), "{file}: option {level}");
+    // Which draws take the keyed block path: W1 (every node arithmetic,
+    // complete data) at its own methods, not under a geometric option nor
+    // leaving an indicator out.
+    let keyed_choices = w1.replace(
+        "files = [\"w1_data.csv\"]",
+        &format!("files = [{:?}]", root().join("benches/w1_data.csv")),
+    ) + "\n[[sensitivity.choice]]\nkind = \"aggregation\"\nnodes = [\"p0\"]\n\
+         options = [\"geometric\", \"sum\"]\n\
+         [[sensitivity.choice]]\nkind = \"include\"\nindicator = \"x00\"\n";
+    write(tmp.path(), "keyed_choices.toml", &keyed_choices);
+    let index =
+        spec::resolve(&spec::load_spec(&tmp.path().join("keyed_choices.toml")).unwrap()).unwrap();
+    let eval = evaluator(&index, model::Overrides::default()).unwrap();
+    assert!(eval.is_keyed());
+    let with = |levels: &[(usize, usize)]| {
+        let mut d = sample::Draw::nominal(&eval.model);
+        for &(f, l) in levels {
+            d.levels[f] = l;
         }
-        assert!(with(&[(first_agg, 3)]), "{file}: Mazziotta-Pareto");
-        assert!(with(&[(first_agg + 1, 1)]), "{file}: second choice");
-        assert_eq!(with(&[(first_include, 1)]), variants, "{file}: left out");
-        assert_eq!(
-            with(&[(first_agg, 2), (first_include, 1)]),
-            variants,
-            "{file}: harmonic, left out"
-        );
-    }
+        eval.takes_keyed_path(&d)
+    };
+    let (agg, include) = (eval.model.factors.len() - 2, eval.model.factors.len() - 1);
+    assert!(with(&[]), "nominal");
+    assert!(!with(&[(agg, 1)]), "geometric");
+    assert!(with(&[(agg, 2)]), "sum");
+    assert!(!with(&[(include, 1)]), "left out");
+    assert!(!eval.clone().with_fast_path(FastPath::Off).takes_keyed_path(&sample::Draw::nominal(&eval.model)));
     let mut specs = vec![
         (tmp.path().join("variants.toml"), 0.25),
         (root().join("benches/w1.toml"), 0.25),
@@ -779,6 +771,7 @@ fn fast_path_agrees_with_the_general_path() {
         (tmp.path().join("agg_only.toml"), 0.25),
         (tmp.path().join("choices.toml"), 0.25),
         (tmp.path().join("flagged.toml"), 0.25),
+        (tmp.path().join("keyed_choices.toml"), 0.25),
     ];
     if shared("desi2022").is_some() {
         specs.push((root().join("examples/desi2022.toml"), 0.25));
@@ -862,7 +855,8 @@ fn fast_path_agrees_with_the_general_path() {
             ..Default::default()
         };
         let off = mc_with(&spec_file, o(), FastPath::Off);
-        for level in [FastPath::Scores, FastPath::Full] {
+        {
+            let level = FastPath::Full;
             let fast = mc_with(&spec_file, o(), level);
             let what = format!("{} {level:?}", spec_file.display());
             if let Some(at) = (0..off.hist.len()).find(|&i| fast.hist.get(i) != off.hist.get(i)) {
@@ -908,13 +902,13 @@ fn same_runs(a: &partial::McPartial, b: &partial::McPartial, scale: f64, what: &
     }
 }
 
-/// The block path's geometric and harmonic segments give the hand-computed
-/// scores: u1 = (sqrt(4 * 16) + 2 / (1/2 + 1/6) + 2 * 1) / 4 = 3.25 and
-/// u2 = (sqrt(1 * 9) + 2 / (1/3 + 1/6) + 2 * 5) / 4 = 4.25; and so do its
-/// Mazziotta-Pareto segments (over indicators and over child nodes, and a
+/// Runs aggregated node by node give the hand-computed geometric and
+/// harmonic scores: u1 = (sqrt(4 * 16) + 2 / (1/2 + 1/6) + 2 * 1) / 4 = 3.25 and
+/// u2 = (sqrt(1 * 9) + 2 / (1/3 + 1/6) + 2 * 5) / 4 = 4.25; and so do
+/// Mazziotta-Pareto nodes (over indicators and over child nodes, and a
 /// unit with mean 0).
 #[test]
-fn block_path_scores_means_by_hand() {
+fn runs_score_means_by_hand() {
     let tmp = tempfile::tempdir().unwrap();
     write(
         tmp.path(),
@@ -934,7 +928,7 @@ fn block_path_scores_means_by_hand() {
     );
     let index = spec::resolve(&spec::load_spec(&tmp.path().join("s.toml")).unwrap()).unwrap();
     let eval = evaluator(&index, model::Overrides::default()).unwrap();
-    assert!(eval.has_block_path() && !eval.is_single_product());
+    assert!(!eval.is_keyed());
     let mut scratch = evaluate::Scratch::default();
     eval.evaluate(&sample::Draw::nominal(&eval.model), &mut scratch)
         .unwrap();
@@ -967,7 +961,7 @@ fn block_path_scores_means_by_hand() {
         write(tmp.path(), "mp.toml", &text);
         let index = spec::resolve(&spec::load_spec(&tmp.path().join("mp.toml")).unwrap()).unwrap();
         let eval = evaluator(&index, model::Overrides::default()).unwrap();
-        assert!(eval.has_block_path() && !eval.is_single_product(), "{har}");
+        assert!(!eval.is_keyed(), "{har}");
         eval.evaluate(&sample::Draw::nominal(&eval.model), &mut scratch)
             .unwrap();
         for (id, (m, var)) in ["u1", "u2"].iter().zip(moments) {
@@ -992,7 +986,7 @@ fn block_path_scores_means_by_hand() {
     );
     let index = spec::resolve(&spec::load_spec(&tmp.path().join("z.toml")).unwrap()).unwrap();
     let eval = evaluator(&index, model::Overrides::default()).unwrap();
-    assert!(eval.has_block_path());
+    assert!(!eval.is_keyed());
     eval.evaluate(&sample::Draw::nominal(&eval.model), &mut scratch)
         .unwrap();
     for (id, expected) in [("u1", 0.0), ("u2", 1.5), ("u3", 1.5 - 0.25 / 1.5)] {
@@ -1188,7 +1182,7 @@ fn keyed_blocks_rank_as_their_scores_do() {
             .collect();
         keyed += eval.block_keys(&draws, &mut evaluate::BlockScratch::default()) as usize;
         let fast = sensitivity::run_mc(&eval, None, &|_| {});
-        let scores = eval.clone().with_fast_path(evaluate::FastPath::Scores);
+        let scores = eval.clone().with_fast_path(evaluate::FastPath::Off);
         let plain = sensitivity::run_mc(&scores, None, &|_| {});
         let what = format!("case {case}: {n} units, {k} indicators, {norm}, {best}, near {near}");
         assert!(fast.hist == plain.hist, "{what}: histograms");
