@@ -107,7 +107,11 @@ fn sums(
                 for l in 0..T {
                     let v = values[l];
                     let (next, weight) = (t[l] + term(u0 + l, v, w), p[l] + w);
-                    (t[l], p[l]) = if v.is_nan() { (t[l], p[l]) } else { (next, weight) };
+                    (t[l], p[l]) = if v.is_nan() {
+                        (t[l], p[l])
+                    } else {
+                        (next, weight)
+                    };
                 }
             } else {
                 for (l, &v) in values.iter().enumerate() {
@@ -129,7 +133,11 @@ fn sums(
 #[inline(always)]
 fn finish(out: &mut [f64], present: &[f64], f: impl Fn(usize, f64, f64) -> f64) {
     for (u, (o, &total)) in out.iter_mut().zip(present).enumerate() {
-        *o = if total <= 0.0 { f64::NAN } else { f(u, *o, total) };
+        *o = if total <= 0.0 {
+            f64::NAN
+        } else {
+            f(u, *o, total)
+        };
     }
 }
 
@@ -185,7 +193,9 @@ fn columns(
             let second = &mut second[..n];
             second.fill(-0.0);
             for (column, &w) in children.iter().zip(weights) {
-                add_present(second, column, |u, t, v| t + w * (v - out[u]) * (v - out[u]));
+                add_present(second, column, |u, t, v| {
+                    t + w * (v - out[u]) * (v - out[u])
+                });
             }
             // M - S * cv with cv = S / M.
             finish(out, present, |u, m, total| {
@@ -417,13 +427,11 @@ pub fn benefit_of_the_doubt(
 }
 
 /// Below this |p| a generalised mean is computed in a form that stays exact
-/// as p approaches 0 (the block path leaves such nodes to [`aggregate`]).
+/// as p approaches 0.
 pub const SMALL_P: f64 = 1e-3;
 
 /// `v^p` for a generalised mean: exact products and square roots for the
-/// common exponents (2, 3, 1/2, -1, 1), `powf` otherwise. The node-by-node
-/// aggregation and the block path both use it, so they agree to the bit on
-/// each power.
+/// common exponents (2, 3, 1/2, -1, 1), `powf` otherwise.
 #[inline(always)]
 pub fn power(v: f64, p: f64) -> f64 {
     if p == 2.0 {
@@ -438,96 +446,6 @@ pub fn power(v: f64, p: f64) -> f64 {
         v * v * v
     } else {
         v.powf(p)
-    }
-}
-
-/// The transform `f` of a quasi-arithmetic mean, `f^-1(sum w f(v) / W)`:
-/// the form of [`aggregate`]'s means that the sensitivity block path
-/// evaluates a column at a time (tested against [`aggregate`] below).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Transform {
-    /// Arithmetic mean or weighted sum.
-    Identity,
-    /// Geometric mean: `f = ln`, `f^-1 = exp`.
-    Log,
-    /// Harmonic mean: `f(v) = 1 / v`.
-    Reciprocal,
-    /// Power mean with exponent p (not 0): `f(v) = v^p`.
-    Power(f64),
-}
-
-impl Transform {
-    /// The transform of an aggregation method, None when it is not a
-    /// quasi-arithmetic mean (Mazziotta-Pareto).
-    pub fn of(method: Aggregation) -> Option<Transform> {
-        match method {
-            Aggregation::Arithmetic | Aggregation::Sum => Some(Transform::Identity),
-            Aggregation::Geometric => Some(Transform::Log),
-            Aggregation::Harmonic => Some(Transform::Reciprocal),
-            Aggregation::Generalised { p } if p.is_finite() && p.abs() >= SMALL_P => {
-                Some(Transform::Power(p))
-            }
-            Aggregation::Generalised { .. }
-            | Aggregation::MazziottaPareto
-            | Aggregation::MeanMin { .. }
-            | Aggregation::Copeland
-            | Aggregation::Bod(_) => None,
-        }
-    }
-
-    /// `f(v)`.
-    #[inline(always)]
-    pub fn forward(self, v: f64) -> f64 {
-        match self {
-            Transform::Identity => v,
-            Transform::Log => v.ln(),
-            Transform::Reciprocal => 1.0 / v,
-            Transform::Power(p) => power(v, p),
-        }
-    }
-
-    /// `f^-1(y)`.
-    #[inline(always)]
-    pub fn inverse(self, y: f64) -> f64 {
-        match self {
-            Transform::Identity => y,
-            Transform::Log => y.exp(),
-            Transform::Reciprocal => 1.0 / y,
-            Transform::Power(p) => power(y, 1.0 / p),
-        }
-    }
-
-    /// `to[u] += e * f(from[u])` for every u (one loop per transform, so
-    /// each is a plain loop the compiler can vectorise).
-    pub fn add_forward(self, e: f64, from: &[f64], to: &mut [f64]) {
-        fn each(e: f64, from: &[f64], to: &mut [f64], f: impl Fn(f64) -> f64) {
-            for (t, &v) in to.iter_mut().zip(from) {
-                *t += e * f(v);
-            }
-        }
-        match self {
-            Transform::Identity => each(e, from, to, |v| v),
-            Transform::Log => each(e, from, to, f64::ln),
-            Transform::Reciprocal => each(e, from, to, |v| 1.0 / v),
-            Transform::Power(2.0) => each(e, from, to, |v| v * v),
-            Transform::Power(p) => each(e, from, to, |v| power(v, p)),
-        }
-    }
-
-    /// `y = f^-1(y)` for every value.
-    pub fn invert(self, ys: &mut [f64]) {
-        fn each(ys: &mut [f64], f: impl Fn(f64) -> f64) {
-            for y in ys {
-                *y = f(*y);
-            }
-        }
-        match self {
-            Transform::Identity => {}
-            Transform::Log => each(ys, f64::exp),
-            Transform::Reciprocal => each(ys, |y| 1.0 / y),
-            Transform::Power(2.0) => each(ys, f64::sqrt),
-            Transform::Power(p) => each(ys, |y| power(y, 1.0 / p)),
-        }
     }
 }
 
@@ -678,7 +596,9 @@ mod tests {
         match method {
             Aggregation::Arithmetic => present().map(|(v, w)| w * v).sum::<f64>() / wsum,
             Aggregation::Sum => present().map(|(v, w)| w * v).sum::<f64>(),
-            Aggregation::Geometric => (present().map(|(v, w)| w * v.ln()).sum::<f64>() / wsum).exp(),
+            Aggregation::Geometric => {
+                (present().map(|(v, w)| w * v.ln()).sum::<f64>() / wsum).exp()
+            }
             Aggregation::Harmonic => wsum / present().map(|(v, w)| w / v).sum::<f64>(),
             Aggregation::Generalised { p } if p.abs() < SMALL_P => {
                 let s = present()
@@ -724,7 +644,10 @@ mod tests {
             Aggregation::Generalised { p: -1.5 },
             Aggregation::Generalised { p: 1e-4 },
             Aggregation::MazziottaPareto,
-            Aggregation::MeanMin { alpha: 0.5, beta: 1.0 },
+            Aggregation::MeanMin {
+                alpha: 0.5,
+                beta: 1.0,
+            },
             Aggregation::Copeland,
         ];
         let mut seed = 5;
@@ -758,7 +681,13 @@ mod tests {
                         .collect();
                     let children: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
                     let mut out = vec![7.0; n];
-                    aggregate_columns(method, &children, &weights, &mut out, &mut ColumnScratch::default());
+                    aggregate_columns(
+                        method,
+                        &children,
+                        &weights,
+                        &mut out,
+                        &mut ColumnScratch::default(),
+                    );
                     for (u, got) in out.iter().enumerate() {
                         let values: Vec<f64> = columns.iter().map(|c| c[u]).collect();
                         let want = one_unit(method, &values, &weights);
@@ -767,7 +696,10 @@ mod tests {
                             want.to_bits(),
                             "{isa:?} {method:?} unit {u} of {n}: {got} vs {want}"
                         );
-                        assert_eq!(aggregate(method, &values, &weights).to_bits(), want.to_bits());
+                        assert_eq!(
+                            aggregate(method, &values, &weights).to_bits(),
+                            want.to_bits()
+                        );
                     }
                 }
             }
@@ -779,51 +711,6 @@ mod tests {
 
     fn close(a: f64, b: f64) {
         assert!((a - b).abs() < 1e-12, "{a} vs {b}");
-    }
-
-    /// The block path's form of each quasi-arithmetic mean gives
-    /// [`aggregate`]'s value (to rounding), and the others have no form.
-    #[test]
-    fn transforms_give_the_means() {
-        let values = [0.4, 2.5, 7.25, 1.0, 13.0];
-        let weights = [1.0, 0.5, 2.0, 0.25, 3.0];
-        let methods = [
-            Aggregation::Arithmetic,
-            Aggregation::Geometric,
-            Aggregation::Harmonic,
-            Aggregation::Generalised { p: 2.0 },
-            Aggregation::Generalised { p: 0.5 },
-            Aggregation::Generalised { p: -1.7 },
-            Aggregation::Generalised { p: 3.0 },
-        ];
-        let total: f64 = weights.iter().sum();
-        for method in methods {
-            let t = Transform::of(method).expect("a quasi-arithmetic mean");
-            let mut sum = vec![0.0];
-            for (&v, &w) in values.iter().zip(&weights) {
-                t.add_forward(w / total, &[v], &mut sum);
-            }
-            t.invert(&mut sum);
-            let want = aggregate(method, &values, &weights);
-            assert!(
-                (sum[0] - want).abs() <= 1e-12 * want,
-                "{method:?}: {} vs {want}",
-                sum[0]
-            );
-            assert!(
-                (t.inverse(t.forward(2.0)) - 2.0).abs() < 1e-15,
-                "{method:?}"
-            );
-        }
-        let mut sum = vec![0.0];
-        for (&v, &w) in values.iter().zip(&weights) {
-            Transform::of(Aggregation::Sum)
-                .unwrap()
-                .add_forward(w, &[v], &mut sum);
-        }
-        close(sum[0], aggregate(Aggregation::Sum, &values, &weights));
-        assert_eq!(Transform::of(Aggregation::MazziottaPareto), None);
-        assert_eq!(Transform::of(Aggregation::Generalised { p: 1e-4 }), None);
     }
 
     #[test]

@@ -72,9 +72,10 @@ pub struct Evaluator {
     ranker: Ranker,
     /// Each unit's row in the data (the order Copeland's pairs follow).
     rows: Vec<usize>,
-    /// The keyed block path per aggregation combination (empty when there
-    /// are more than [`MAX_PLANS`]); None where runs cannot take it.
-    keyed: Vec<Option<KeyedPlan>>,
+    /// The keyed block path of the index's own aggregation methods, when
+    /// it has one (runs under another aggregation choice go node by node:
+    /// their linear form would not start from the nominal scores).
+    keyed: Option<KeyedPlan>,
     /// Units in nominal rank order, and the ranges of nominal ties in it.
     nominal_order: Vec<u32>,
     /// Each unit's place in `nominal_order`.
@@ -108,9 +109,6 @@ const MAX_LISTED: usize = 10;
 
 /// Most data variants (normalisation and missing-value choices).
 const MAX_VARIANTS: usize = 256;
-
-/// Most aggregation combinations that get a keyed plan each.
-const MAX_PLANS: usize = 64;
 
 /// What one run of a block came to (see [`Evaluator::evaluate_block`]).
 pub enum RunOutcome<'a> {
@@ -258,21 +256,13 @@ impl Evaluator {
             }
         }
         Error::collect(errors)?;
-        let plans = aggregation_factors
-            .iter()
-            .try_fold(1usize, |a, (_, l)| a.checked_mul(*l))
-            .filter(|&a| a <= MAX_PLANS)
-            .unwrap_or(0);
         let nominal_scores: Vec<f64> = ranked.iter().map(|u| u.score).collect();
         let nominal_ranks: Vec<f64> = ranked.iter().map(|u| u.rank.expect("ranked").0).collect();
-        let keyed: Vec<Option<KeyedPlan>> = (0..plans)
-            .map(|a| {
-                let levels = decode(a, &aggregation_factors, model.factors.len());
-                let methods = node_methods(&index, &model, &levels);
-                let [z] = &variants[..] else { return None };
-                KeyedPlan::new(&index, &model, &methods, z, rows.len())
-            })
-            .collect();
+        let methods: Vec<Aggregation> = index.nodes.iter().map(|n| n.aggregation).collect();
+        let keyed = match &variants[..] {
+            [z] => KeyedPlan::new(&index, &model, &methods, z, rows.len()),
+            _ => None,
+        };
         let mut nominal_order: Vec<u32> = (0..nominal_ranks.len() as u32).collect();
         nominal_order.sort_by(|&a, &b| {
             nominal_ranks[a as usize]
@@ -333,7 +323,7 @@ impl Evaluator {
 
     /// Whether some runs take the keyed block path ([`KeyedPlan`]).
     pub fn is_keyed(&self) -> bool {
-        self.fast != FastPath::Off && self.keyed.iter().any(Option::is_some)
+        self.fast != FastPath::Off && self.keyed.is_some()
     }
 
     /// Limits the fast path (for checking it against the general path).
@@ -348,22 +338,20 @@ impl Evaluator {
         self.plan_of(draw).is_some()
     }
 
-    /// An order of `draws` in which runs sharing a keyed plan are adjacent
-    /// (stable; runs leaving an indicator out last), so that blocks taken
-    /// from it in turn are keyed whole; None when there is one plan at
-    /// most (keep the order). A function of the draws alone: not of
-    /// threads, nor of the fast-path setting (so both paths record runs in
-    /// the same order).
+    /// An order of `draws` in which the runs that take the keyed block path
+    /// come first (stable), so that blocks taken from it in turn are keyed
+    /// whole; None when all or none can (keep the order). A function of
+    /// the draws alone: not of threads, nor of the fast-path setting (so
+    /// both paths record runs in the same order).
     pub fn block_order(&self, draws: &[Draw]) -> Option<Vec<usize>> {
-        if self.keyed.iter().flatten().count() == 0 || self.keyed.len() + self.includes.len() <= 1 {
+        let own =
+            |d: &Draw| !self.leaves_out(d) && encode(&d.levels, &self.aggregation_factors) == 0;
+        if self.keyed.is_none() || (self.includes.is_empty() && self.aggregation_factors.is_empty())
+        {
             return None;
         }
-        let keys: Vec<(bool, usize)> = draws
-            .iter()
-            .map(|d| (self.leaves_out(d), encode(&d.levels, &self.aggregation_factors)))
-            .collect();
         let mut order: Vec<usize> = (0..draws.len()).collect();
-        order.sort_by_key(|&i| keys[i]);
+        order.sort_by_key(|&i| !own(&draws[i]));
         Some(order)
     }
 
@@ -372,14 +360,14 @@ impl Evaluator {
         self.includes.iter().any(|&f| draw.levels[f] != 0)
     }
 
-    /// The aggregation combination of a draw and its keyed plan, when the
-    /// draw can take the keyed block path.
-    fn plan_of(&self, draw: &Draw) -> Option<(usize, &KeyedPlan)> {
-        if self.fast == FastPath::Off || self.leaves_out(draw) {
+    /// The keyed plan of a draw that can take the keyed block path: the
+    /// index's own methods, no indicator left out.
+    fn plan_of(&self, draw: &Draw) -> Option<&KeyedPlan> {
+        let own = encode(&draw.levels, &self.aggregation_factors) == 0;
+        if self.fast == FastPath::Off || self.leaves_out(draw) || !own {
             return None;
         }
-        let a = encode(&draw.levels, &self.aggregation_factors);
-        Some((a, self.keyed.get(a)?.as_ref()?))
+        self.keyed.as_ref()
     }
 
     /// The counts Kendall's tau-b with the nominal ranking is made of
@@ -479,9 +467,9 @@ impl Evaluator {
         self.ids.len()
     }
 
-    /// Checks every data variant with every aggregation combination (and,
-    /// for flagged leave-out factors, all of them left out at once) at
-    /// nominal weights.
+    /// Checks every data variant with every aggregation combination and
+    /// every set of leave-outs (with many leave-out factors: none, and all
+    /// at once) at nominal weights.
     fn validate_combinations(&self) -> Result<()> {
         let agg_factors = &self.aggregation_factors;
         let agg_combos: usize = agg_factors.iter().map(|(_, l)| *l).product();
@@ -491,40 +479,51 @@ impl Evaluator {
                 "the discrete choices make {total} combinations; at most 100,000 can be validated"
             )));
         }
-        // Leave-outs are checked all left out at once (leaving out fewer
+        // Every set of leave-outs when they are few (each failing set is
+        // named), else none and all of them at once (leaving out fewer
         // can only leave more data).
         let include = &self.includes;
+        let every_set = include.len() < 16 && self.variants.len() << include.len() <= MAX_VARIANTS;
+        let sets: Vec<Vec<usize>> = match (include.is_empty(), every_set) {
+            (true, _) => vec![vec![]],
+            (false, true) => (0..1usize << include.len())
+                .map(|bits| {
+                    let out = include
+                        .iter()
+                        .enumerate()
+                        .filter(|(b, _)| bits >> b & 1 == 1);
+                    out.map(|(_, &f)| f).collect()
+                })
+                .collect(),
+            (false, false) => vec![vec![], include.clone()],
+        };
         let mut scratch = Scratch::default();
         let mut errors = Vec::new();
-        for v in 0..self.variants.len() {
-            let data_levels = decode(v, &self.variant_factors, self.model.factors.len());
-            for a in 0..agg_combos {
-                let agg_levels = decode(a, agg_factors, self.model.factors.len());
-                let mut draw = Draw::nominal(&self.model);
-                for f in 0..draw.levels.len() {
-                    draw.levels[f] = data_levels[f] + agg_levels[f];
-                }
-                let mut checks = vec![draw.clone()];
-                if !include.is_empty() {
-                    let mut all_out = draw;
-                    for &f in include {
-                        all_out.levels[f] = 1;
+        for left_out in &sets {
+            for v in 0..self.variants.len() {
+                let data_levels = decode(v, &self.variant_factors, self.model.factors.len());
+                for a in 0..agg_combos {
+                    let agg_levels = decode(a, agg_factors, self.model.factors.len());
+                    let mut d = Draw::nominal(&self.model);
+                    for f in 0..d.levels.len() {
+                        d.levels[f] = data_levels[f] + agg_levels[f];
                     }
-                    checks.push(all_out);
-                }
-                for d in checks {
-                    if let Err(reason) = self.evaluate_checked(&d, &mut scratch) {
-                        if errors.len() == MAX_LISTED {
-                            errors.push(Error::Usage(
-                                "more combinations cannot run; fix the ones above first".into(),
-                            ));
-                            return Error::collect(errors);
-                        }
-                        let label = combination_label(&self.model, &self.index, &d.levels);
-                        errors.push(Error::Usage(format!(
-                            "the combination [{label}] cannot run: {reason}"
-                        )));
+                    for &f in left_out {
+                        d.levels[f] = 1;
                     }
+                    let Err(reason) = self.evaluate_checked(&d, &mut scratch) else {
+                        continue;
+                    };
+                    if errors.len() == MAX_LISTED {
+                        errors.push(Error::Usage(
+                            "more combinations cannot run; fix the ones above first".into(),
+                        ));
+                        return Error::collect(errors);
+                    }
+                    let label = combination_label(&self.model, &self.index, &d.levels);
+                    errors.push(Error::Usage(format!(
+                        "the combination [{label}] cannot run: {reason}"
+                    )));
                 }
             }
         }
@@ -574,10 +573,20 @@ impl Evaluator {
             let all = std::mem::take(&mut s.node_scores);
             let scores = &all[..n];
             let finite = scores.iter().all(|v| v.is_finite());
-            match counted.filter(|_| finite).and_then(|h| t.ranker.rank(scores, h)) {
+            match counted
+                .filter(|_| finite)
+                .and_then(|h| t.ranker.rank(scores, h))
+            {
                 Some((order, swaps)) if sorted.is_some() => {
                     let scores = RunScores::Full(scores);
-                    f(r, RunOutcome::Sorted { scores, order, swaps });
+                    f(
+                        r,
+                        RunOutcome::Sorted {
+                            scores,
+                            order,
+                            swaps,
+                        },
+                    );
                 }
                 Some((order, swaps)) => {
                     self.rank_ordered(scores, order, swaps, s);
@@ -594,7 +603,7 @@ impl Evaluator {
     }
 
     /// Writes the single-precision keys of a block of draws that share a
-    /// keyed plan into `b` ([`BlockPlan::block_keys`], as
+    /// keyed plan into `b` ([`KeyedPlan::block_keys`], as
     /// [`Evaluator::evaluate_block`] does before counting); false when the
     /// block is not keyed (nor a ranking without ties).
     pub fn block_keys(&self, draws: &[Draw], b: &mut BlockScratch) -> bool {
@@ -604,13 +613,13 @@ impl Evaluator {
         }
     }
 
-    /// The keyed plan of `draws` when they all have the same one.
+    /// The keyed plan of `draws` when every one of them can take it.
     pub(crate) fn keyed_plan(&self, draws: &[Draw]) -> Option<&KeyedPlan> {
-        let (a, plan) = self.plan_of(draws.first()?)?;
-        let same = draws[1..]
+        let plan = self.plan_of(draws.first()?)?;
+        draws[1..]
             .iter()
-            .all(|d| self.plan_of(d).is_some_and(|(b, _)| b == a));
-        same.then_some(plan)
+            .all(|d| self.plan_of(d).is_some())
+            .then_some(plan)
     }
 
     /// [`Evaluator::evaluate_block`] for a block of a keyed plan whose
@@ -780,7 +789,9 @@ impl Evaluator {
             None => s.excluded.resize(k, false),
         }
         for &f in &self.includes {
-            if let (FactorKind::Include { indicator }, 1..) = (&self.model.factors[f].kind, draw.levels[f]) {
+            if let (FactorKind::Include { indicator }, 1..) =
+                (&self.model.factors[f].kind, draw.levels[f])
+            {
                 s.excluded[*indicator] = true;
             }
         }
@@ -878,14 +889,7 @@ fn encode(levels: &[usize], factors: &[(usize, usize)]) -> usize {
 }
 
 /// Every node's aggregation method under the levels of the aggregation
-/// factors (the index's own where a factor is at level 0).
-fn node_methods(index: &Index, model: &UncertaintyModel, levels: &[usize]) -> Vec<Aggregation> {
-    let mut methods = Vec::new();
-    set_node_methods(&mut methods, index, model, levels);
-    methods
-}
-
-/// [`node_methods`] into a buffer.
+/// factors (the index's own where a factor is at level 0), into `methods`.
 fn set_node_methods(
     methods: &mut Vec<Aggregation>,
     index: &Index,

@@ -1708,7 +1708,9 @@ mod tests {
                 let sides = [&unit_major, &negated].map(|x| (x, KeyKernel::new(x, n, k).unwrap()));
                 // A run's score of unit u: the sum in indicator order.
                 let score = |values: &[f64], w: &[f64], u: usize| {
-                    w.iter().zip(&values[u * k..]).fold(0.0, |s, (&w, &x)| s + w * x)
+                    w.iter()
+                        .zip(&values[u * k..])
+                        .fold(0.0, |s, (&w, &x)| s + w * x)
                 };
                 let mut ranker = BlockRanker::default();
                 let (mut lanes, mut keys, mut margins) =
@@ -1750,7 +1752,8 @@ mod tests {
                         let expected = alone.rank(row, highest);
                         total += 1;
                         let exact = |p: u32, q: u32| {
-                            let (a, b) = (score(values, w, p as usize), score(values, w, q as usize));
+                            let (a, b) =
+                                (score(values, w, p as usize), score(values, w, q as usize));
                             (sign * a, sign * b)
                         };
                         let got = match ranker.rank_keyed(r, margins[r], exact) {

@@ -735,13 +735,13 @@ fn fast_path_agrees_with_the_general_path() {
     let many: Vec<&str> = many.iter().map(String::as_str).collect();
     write(tmp.path(), "flagged.toml", &choices(&many));
     // Which draws take the keyed block path: W1 (every node arithmetic,
-    // complete data) at its own methods, not under a geometric option nor
-    // leaving an indicator out.
+    // complete data) at its own methods, not under an aggregation option
+    // nor leaving an indicator out.
     let keyed_choices = w1.replace(
         "files = [\"w1_data.csv\"]",
         &format!("files = [{:?}]", root().join("benches/w1_data.csv")),
     ) + "\n[[sensitivity.choice]]\nkind = \"aggregation\"\nnodes = [\"p0\"]\n\
-         options = [\"geometric\", \"sum\"]\n\
+         options = [{ method = \"generalised\", p = 2 }, \"sum\"]\n\
          [[sensitivity.choice]]\nkind = \"include\"\nindicator = \"x00\"\n";
     write(tmp.path(), "keyed_choices.toml", &keyed_choices);
     let index =
@@ -757,10 +757,17 @@ fn fast_path_agrees_with_the_general_path() {
     };
     let (agg, include) = (eval.model.factors.len() - 2, eval.model.factors.len() - 1);
     assert!(with(&[]), "nominal");
-    assert!(!with(&[(agg, 1)]), "geometric");
-    assert!(with(&[(agg, 2)]), "sum");
+    assert!(!with(&[(agg, 1)]), "generalised");
+    // Another linear form (p0 summed): its runs do not start from the
+    // nominal scores, so they go node by node.
+    assert!(!with(&[(agg, 2)]), "sum");
     assert!(!with(&[(include, 1)]), "left out");
-    assert!(!eval.clone().with_fast_path(FastPath::Off).takes_keyed_path(&sample::Draw::nominal(&eval.model)));
+    assert!(
+        !eval
+            .clone()
+            .with_fast_path(FastPath::Off)
+            .takes_keyed_path(&sample::Draw::nominal(&eval.model))
+    );
     let mut specs = vec![
         (tmp.path().join("variants.toml"), 0.25),
         (root().join("benches/w1.toml"), 0.25),
