@@ -23,13 +23,12 @@ use std::sync::Arc;
 /// Per-thread buffers for [`Evaluator::evaluate`].
 #[derive(Debug, Clone, Default)]
 pub struct Scratch {
-    node_scores: Vec<f64>,
+    node_scores: Vec<Vec<f64>>,
     values: Vec<f64>,
     weights: Vec<f64>,
     methods: Vec<Aggregation>,
     excluded: Vec<bool>,
     columns: aggregate::ColumnScratch,
-    node_out: Vec<f64>,
     /// Ranking buffers (fractional ranks and tie pairs of the last run).
     pub rank: RankScratch,
     kendall: Vec<f64>,
@@ -570,8 +569,8 @@ impl Evaluator {
                 f(r, RunOutcome::Failed(why));
                 continue;
             }
-            let all = std::mem::take(&mut s.node_scores);
-            let scores = &all[..n];
+            let all = std::mem::take(&mut s.node_scores[0]);
+            let scores = &all[..];
             let finite = scores.iter().all(|v| v.is_finite());
             match counted
                 .filter(|_| finite)
@@ -597,7 +596,7 @@ impl Evaluator {
                     f(r, outcome(result, s));
                 }
             }
-            s.node_scores = all;
+            s.node_scores[0] = all;
         }
         None
     }
@@ -762,15 +761,15 @@ impl Evaluator {
         left_out: Option<&[bool]>,
     ) -> std::result::Result<(), Failure> {
         self.node_scores(draw, s, check, left_out)?;
-        let scores = std::mem::take(&mut s.node_scores);
-        let result = self.rank_scores(&scores[..self.units()], s);
-        s.node_scores = scores;
+        let scores = std::mem::take(&mut s.node_scores[0]);
+        let result = self.rank_scores(&scores, s);
+        s.node_scores[0] = scores;
         result
     }
 
     /// Every node's scores of a draw, node by node with the pipeline's
-    /// aggregation, into `s.node_scores` (node-major: node i's units from
-    /// `i * n`; the index, node 0, first). See [`Evaluator::run`].
+    /// aggregation, into `s.node_scores` (one vector of the units' scores
+    /// per node; the index, node 0, first). See [`Evaluator::run`].
     fn node_scores(
         &self,
         draw: &Draw,
@@ -795,21 +794,23 @@ impl Evaluator {
                 s.excluded[*indicator] = true;
             }
         }
-        s.node_scores.clear();
-        s.node_scores.resize(index.nodes.len() * n, f64::NAN);
+        s.node_scores.resize(index.nodes.len(), Vec::new());
         for &node_i in &index.bottom_up {
             let node = &index.nodes[node_i];
             let method = s.methods[node_i];
             s.weights.clear();
             s.weights
                 .extend_from_slice(&draw.weights[self.model.layout.range(node_i)]);
+            // Every node's vector is written whole before its parent reads
+            // it (bottom up); this one is taken out while it is written.
+            let mut out = std::mem::take(&mut s.node_scores[node_i]);
             let children: Vec<&[f64]> = node
                 .children
                 .iter()
                 .map(|m| match *m {
                     Member::Indicator(i) if s.excluded[i] => &self.left_out[..],
                     Member::Indicator(i) => &z[i * n..(i + 1) * n],
-                    Member::Node(c) => &s.node_scores[c * n..(c + 1) * n],
+                    Member::Node(c) => &s.node_scores[c][..],
                 })
                 .collect();
             if check {
@@ -826,19 +827,18 @@ impl Evaluator {
                         .map_err(|(at, why)| {
                             format!("node '{}', unit {}: {why}", node.id, self.ids[at])
                         })?;
-                s.node_out.clear();
-                s.node_out.extend_from_slice(&wide.scores);
+                out = wide.scores;
             } else {
-                s.node_out.resize(n, 0.0);
+                out.resize(n, 0.0);
                 aggregate::aggregate_columns(
                     method,
                     &children,
                     &s.weights,
-                    &mut s.node_out,
+                    &mut out,
                     &mut s.columns,
                 );
             }
-            s.node_scores[node_i * n..(node_i + 1) * n].copy_from_slice(&s.node_out);
+            s.node_scores[node_i] = out;
         }
         Ok(())
     }
