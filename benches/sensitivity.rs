@@ -110,7 +110,7 @@ fn benches(c: &mut Criterion) {
     g.bench_function("w1_choices_8192_runs", |b| {
         b.iter(|| sensitivity::run_mc(&choices, None, &|_| {}))
     });
-    let choices_general = choices.clone().with_fast_path(evaluate::FastPath::Off);
+    let choices_general = choices.clone().with_engine(evaluate::Engine::Reference);
     g.bench_function("w1_choices_8192_runs_general_path", |b| {
         b.iter(|| sensitivity::run_mc(&choices_general, None, &|_| {}))
     });
@@ -121,7 +121,7 @@ fn benches(c: &mut Criterion) {
     g.bench_function("w1_mixed_means_8192_runs", |b| {
         b.iter(|| sensitivity::run_mc(&mixed, None, &|_| {}))
     });
-    let mixed_general = mixed.clone().with_fast_path(evaluate::FastPath::Off);
+    let mixed_general = mixed.clone().with_engine(evaluate::Engine::Reference);
     g.bench_function("w1_mixed_means_8192_runs_general_path", |b| {
         b.iter(|| sensitivity::run_mc(&mixed_general, None, &|_| {}))
     });

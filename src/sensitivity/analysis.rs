@@ -4,7 +4,8 @@
 //! replay of one run, on a pool of the threads asked for.
 
 use super::accumulate::CHUNK;
-use super::evaluate::{Evaluator, FastPath};
+pub use super::evaluate::Engine;
+use super::evaluate::Evaluator;
 use super::model::{self, ModelDescription, Overrides, Settings};
 use super::partial::McPartial;
 use super::statistic::Nominal;
@@ -13,18 +14,6 @@ use crate::error::{Error, Result};
 use crate::pipeline::{self, DataOverrides};
 use crate::spec::{Index, SensitivityMethod, spec_name};
 use std::str::FromStr;
-
-/// Which code evaluates the runs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum Engine {
-    /// Block products, counting rankers and the statistics' fast forms.
-    #[default]
-    Fast,
-    /// Every run node by node, ranked by the ranker, each statistic from
-    /// its reference definition: slow, for checking the fast engine (the
-    /// results are the same up to the last bits of score moments).
-    Reference,
-}
 
 /// Shard `index` of `count` of a Monte Carlo analysis's chunks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,11 +183,7 @@ pub fn prepare_analysis(index: &Index, options: &Options) -> Result<Evaluator> {
             spec_name(&method)
         )));
     }
-    let eval = super::prepare(&nominal, model)?;
-    Ok(match options.engine {
-        Engine::Fast => eval,
-        Engine::Reference => eval.with_fast_path(FastPath::Off),
-    })
+    Ok(super::prepare(&nominal, model)?.with_engine(options.engine))
 }
 
 /// The evaluations an analysis of `eval` under `options` makes (for a

@@ -84,20 +84,22 @@ pub struct Evaluator {
     /// Whether the units are already in nominal order (nominal_order is
     /// the identity), as sorted ranking assumes.
     nominal_in_order: bool,
-    /// How much of the fast path runs may use.
-    fast: FastPath,
+    /// Which code evaluates the runs.
+    engine: Engine,
 }
 
-/// How much of the fast path Monte Carlo runs may use (all of it by
-/// default; less to check the fast path against the general one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FastPath {
-    /// Every run ranks with the ranker, and its statistics come from
-    /// their reference definitions.
-    Off,
-    /// Keyed blocks where the index has a linear form; runs without ties
-    /// ranked by the [`BlockRanker`] (falling back to the ranker on ties).
-    Full,
+/// Which code evaluates the runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    /// Keyed blocks where the index has a linear form, runs without ties
+    /// ranked by the [`BlockRanker`] (the ranker on ties), and the
+    /// statistics' fast forms.
+    #[default]
+    Fast,
+    /// Every run node by node, ranked by the ranker, each statistic from
+    /// its reference definition: slow, for checking the fast engine (the
+    /// results are the same up to the last bits of score moments).
+    Reference,
 }
 
 /// Why a run could not be used.
@@ -314,7 +316,7 @@ impl Evaluator {
             },
             nominal_order,
             nominal_tie_pairs,
-            fast: FastPath::Full,
+            engine: Engine::Fast,
         };
         eval.validate_combinations()?;
         Ok(eval)
@@ -322,12 +324,13 @@ impl Evaluator {
 
     /// Whether some runs take the keyed block path ([`KeyedPlan`]).
     pub fn is_keyed(&self) -> bool {
-        self.fast != FastPath::Off && self.keyed.is_some()
+        self.engine != Engine::Reference && self.keyed.is_some()
     }
 
-    /// Limits the fast path (for checking it against the general path).
-    pub fn with_fast_path(mut self, fast: FastPath) -> Evaluator {
-        self.fast = fast;
+    /// Evaluates runs with `engine` (the reference engine checks the
+    /// fast one).
+    pub fn with_engine(mut self, engine: Engine) -> Evaluator {
+        self.engine = engine;
         self
     }
 
@@ -363,7 +366,7 @@ impl Evaluator {
     /// index's own methods, no indicator left out.
     fn plan_of(&self, draw: &Draw) -> Option<&KeyedPlan> {
         let own = encode(&draw.levels, &self.aggregation_factors) == 0;
-        if self.fast == FastPath::Off || self.leaves_out(draw) || !own {
+        if self.engine == Engine::Reference || self.leaves_out(draw) || !own {
             return None;
         }
         self.keyed.as_ref()
@@ -458,7 +461,7 @@ impl Evaluator {
     /// node by node, ranked by the ranker, statistics from their reference
     /// definitions.
     pub fn is_reference(&self) -> bool {
-        self.fast == FastPath::Off
+        self.engine == Engine::Reference
     }
 
     /// Number of ranked units.
@@ -710,7 +713,7 @@ impl Evaluator {
     /// (`Ranker::rank_ordered`): units in nominal order. Returns whether
     /// higher is best.
     pub fn grouped_ranking(&self) -> Option<bool> {
-        let fits = self.fast == FastPath::Full && self.nominal_in_order;
+        let fits = self.engine == Engine::Fast && self.nominal_in_order;
         fits.then_some(self.index.spec.ranking.best == Best::Highest)
     }
 
@@ -718,7 +721,7 @@ impl Evaluator {
     /// back to the ranker on ties): scores are not rounded before ranking
     /// and the nominal ranking has no ties. Returns whether higher is best.
     pub fn sorted_ranking(&self) -> Option<bool> {
-        let plain = self.fast == FastPath::Full
+        let plain = self.engine == Engine::Fast
             && self.index.spec.ranking.round.is_none()
             && self.nominal_tie_pairs == 0
             && self.nominal_in_order;

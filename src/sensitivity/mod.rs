@@ -684,7 +684,7 @@ mod tests {
                 text += &format!("[[indicator]]\nid = \"x{j}\"\nweight = {}\n", 1 + j % 3);
             }
             let eval = evaluator(&text, data, 1000);
-            let want = chunk_tally(&eval.clone().with_fast_path(evaluate::FastPath::Off));
+            let want = chunk_tally(&eval.clone().with_engine(evaluate::Engine::Reference));
             assert_eq!(want.successful, 1000, "{method}");
             for isa in cpu::available() {
                 cpu::force(Some(isa));

@@ -624,31 +624,33 @@ fn binned_rank_histograms_for_many_units() {
     assert_eq!(sensitivity::bin_width(100_000, None), 100);
 }
 
-/// Monte Carlo partial result of a spec file with the fast path limited.
+/// Monte Carlo partial result of a spec file with an engine.
 fn mc_with(
     spec_file: &std::path::Path,
     o: model::Overrides,
-    fast: evaluate::FastPath,
+    engine: evaluate::Engine,
 ) -> partial::McPartial {
     let index = spec::resolve(&spec::load_spec(spec_file).unwrap()).unwrap();
     let nominal = pipeline::run_index(&index, &DataOverrides::default()).unwrap();
     let m = model::resolve_model(&nominal, &o).unwrap();
     let eval = sensitivity::prepare(&nominal, m)
         .unwrap()
-        .with_fast_path(fast);
+        .with_engine(engine);
     sensitivity::run_mc(&eval, None, &|_| {})
 }
 
-/// The fast path (block matrix product, sorted packed keys) gives the same
-/// histograms, shifts and top-k counts as aggregating node by node and
-/// ranking with the ranker, and the same correlations and score moments to
-/// rounding: on W1 (also with geometric, harmonic and power nodes), on DESI
-/// 2022 (real data), on the built-in example (points with many ties, where
-/// sorted runs fall back to the ranker) and on a geometric index whose
-/// runs sometimes need the node-by-node path.
+/// The fast engine (keyed blocks, counting and sorting rankers, the
+/// statistics' fast forms) gives the same histograms, shifts and top-k
+/// counts as the reference engine (node by node, the ranker, the
+/// statistics' reference definitions), and the same correlations and
+/// score moments to rounding: on W1 (also with geometric, harmonic and
+/// power nodes, and with choices), on DESI 2022 (real data), on the
+/// built-in example (points with many ties, where sorted runs fall back to
+/// the ranker) and on a geometric index whose runs sometimes leave a node
+/// out.
 #[test]
 fn fast_path_agrees_with_the_general_path() {
-    use evaluate::FastPath;
+    use evaluate::Engine;
     // No nominal tie, but the scenario "equal" ties u1 and u2 exactly: in
     // those runs sorted ranking must give way to the ranker.
     let tmp = tempfile::tempdir().unwrap();
@@ -765,7 +767,7 @@ fn fast_path_agrees_with_the_general_path() {
     assert!(
         !eval
             .clone()
-            .with_fast_path(FastPath::Off)
+            .with_engine(Engine::Reference)
             .takes_keyed_path(&sample::Draw::nominal(&eval.model))
     );
     let mut specs = vec![
@@ -861,25 +863,22 @@ fn fast_path_agrees_with_the_general_path() {
             top_k: bins.as_ref().map(|b| b.1.clone()),
             ..Default::default()
         };
-        let off = mc_with(&spec_file, o(), FastPath::Off);
-        {
-            let level = FastPath::Full;
-            let fast = mc_with(&spec_file, o(), level);
-            let what = format!("{} {level:?}", spec_file.display());
-            if let Some(at) = (0..off.hist.len()).find(|&i| fast.hist.get(i) != off.hist.get(i)) {
-                let bins = off.hist.len() / off.header.units.len();
-                panic!(
-                    "{what}: histograms differ first at unit {} bin {}: {:?} vs {}",
-                    at / bins,
-                    at % bins,
-                    fast.hist.get(at),
-                    off.hist[at]
-                );
-            }
-            assert_eq!(fast.top_k_same, off.top_k_same, "{what}: top-k");
-            assert_eq!(fast.failures, off.failures, "{what}: failures");
-            same_runs(&fast, &off, 1.0, &what);
+        let off = mc_with(&spec_file, o(), Engine::Reference);
+        let fast = mc_with(&spec_file, o(), Engine::Fast);
+        let what = spec_file.display().to_string();
+        if let Some(at) = (0..off.hist.len()).find(|&i| fast.hist.get(i) != off.hist.get(i)) {
+            let bins = off.hist.len() / off.header.units.len();
+            panic!(
+                "{what}: histograms differ first at unit {} bin {}: {:?} vs {}",
+                at / bins,
+                at % bins,
+                fast.hist.get(at),
+                off.hist[at]
+            );
         }
+        assert_eq!(fast.top_k_same, off.top_k_same, "{what}: top-k");
+        assert_eq!(fast.failures, off.failures, "{what}: failures");
+        same_runs(&fast, &off, 1.0, &what);
     }
 }
 
@@ -1189,7 +1188,7 @@ fn keyed_blocks_rank_as_their_scores_do() {
             .collect();
         keyed += eval.block_keys(&draws, &mut evaluate::BlockScratch::default()) as usize;
         let fast = sensitivity::run_mc(&eval, None, &|_| {});
-        let scores = eval.clone().with_fast_path(evaluate::FastPath::Off);
+        let scores = eval.clone().with_engine(evaluate::Engine::Reference);
         let plain = sensitivity::run_mc(&scores, None, &|_| {});
         let what = format!("case {case}: {n} units, {k} indicators, {norm}, {best}, near {near}");
         assert!(fast.hist == plain.hist, "{what}: histograms");
