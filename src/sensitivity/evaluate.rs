@@ -91,9 +91,8 @@ pub struct Evaluator {
 /// Which code evaluates the runs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Engine {
-    /// Keyed blocks where the index has a linear form, runs without ties
-    /// ranked by the [`BlockRanker`] (the ranker on ties), and the
-    /// statistics' fast forms.
+    /// Keyed blocks where the index is linear, counting and sorting
+    /// rankers, and the statistics' fast forms.
     #[default]
     Fast,
     /// Every run node by node, ranked by the ranker, each statistic from
