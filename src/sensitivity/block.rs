@@ -59,13 +59,13 @@ pub struct BlockScratch {
     weight_lanes: Vec<f64>,
     /// The runs' weight shares, slots x [`BLOCK_RUNS`].
     shares: Vec<f64>,
-    /// Single-precision keys of the block ([`KeyedPlan::block_keys`]).
+    /// Single-precision keys of the block (`KeyedPlan::block_keys`).
     pub keys: Aligned<f32>,
     /// The weights in single precision for them.
     lanes: Aligned<f32>,
     /// Each run's margin ([`KeyKernel::keys`]).
     pub margins: Vec<f64>,
-    /// One run's scores ([`KeyedPlan::exact_row`]), units in nominal order.
+    /// One run's scores (`KeyedPlan::exact_row`), units in nominal order.
     pub scores: Vec<f64>,
 }
 
