@@ -204,7 +204,7 @@ fn run_chunk(eval: &Evaluator, recorder: &RunRecorder, t: &mut McThread, chunk: 
     t.draws
         .resize_with(count as usize, || Draw::nominal(&eval.model));
     sample::draw_mc_chunk(&eval.model, &mut rng, &mut t.uniforms, &mut t.draws);
-    // Runs with discrete choices grouped by block plan and data variant
+    // Runs with discrete choices: those of the keyed block path first
     // (recorded in that order: the chunk's statistics depend on its draws
     // alone).
     if let Some(order) = eval.block_order(&t.draws) {
@@ -336,8 +336,8 @@ pub fn run_sobol(eval: &Evaluator, progress: Progress) -> Result<SobolResult> {
     };
     // Outputs per evaluation, in evaluation order. Work items are spans
     // of evaluations (as Monte Carlo chunks), evaluated in blocks; with
-    // discrete choices the span is reordered so that a block shares its
-    // block plan and data variant, and each output goes back to its place.
+    // discrete choices the span is reordered so that the keyed runs share
+    // blocks, and each output goes back to its place.
     let block = BLOCK as usize;
     let span = CHUNK as usize;
     let windows = Arc::new(SharedWindows::default());
