@@ -16,7 +16,7 @@ use super::sample::Draw;
 use crate::error::{Error, Result};
 use crate::pipeline::aggregate::{self, Requirement};
 use crate::pipeline::rank::{RankScratch, Ranker};
-use crate::pipeline::{self, Dataset, RankResult};
+use crate::pipeline::{self, RankResult};
 use crate::spec::{Aggregation, Best, Index, Member};
 use std::sync::Arc;
 
@@ -188,7 +188,6 @@ impl Evaluator {
         let ids: Vec<String> = ranked.iter().map(|u| u.id.clone()).collect();
         let ranking = &index.spec.ranking;
         let ranker = Ranker::new(&ids, ranking.method, ranking.best, ranking.round);
-        let scored = nominal.scored_rows();
         let factors_of = |fits: fn(&FactorKind) -> bool| -> Vec<(usize, usize)> {
             model
                 .factors
@@ -212,50 +211,7 @@ impl Evaluator {
                 "the normalisation/missing choices make {combos} data variants; at most {MAX_VARIANTS} are supported (fewer choices, or group indicators in one choice)"
             )));
         }
-        let k = index.indicators.len();
-        let mut variants = Vec::with_capacity(combos);
-        let mut errors = Vec::new();
-        for v in 0..combos {
-            let levels = decode(v, &data_factors, model.factors.len());
-            let mut variant = index.clone();
-            for (f, factor) in model.factors.iter().enumerate() {
-                let level = levels[f];
-                if level == 0 {
-                    continue;
-                }
-                match &factor.kind {
-                    FactorKind::Normalisation {
-                        indicators,
-                        options,
-                    } => {
-                        for &i in indicators {
-                            variant.indicators[i].normalisation = options[level - 1].clone();
-                        }
-                    }
-                    FactorKind::Missing { options } => {
-                        for ind in &mut variant.indicators {
-                            ind.missing = options[level - 1];
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            let label = combination_label(&model, &index, &levels);
-            match pipeline::run_fixed(&variant, clone_data(&nominal.data), &scored) {
-                Ok(r) => {
-                    let z = &r.stages.normalised;
-                    variants.push(
-                        (0..k)
-                            .flat_map(|i| rows.iter().map(move |&u| z[[u, i]]))
-                            .collect::<Vec<f64>>(),
-                    );
-                }
-                Err(e) => errors.push(Error::Usage(format!(
-                    "the combination [{label}] cannot run: {e}"
-                ))),
-            }
-        }
-        Error::collect(errors)?;
+        let variants = data_variants(nominal, &model, &data_factors, &rows)?;
         let nominal_scores: Vec<f64> = ranked.iter().map(|u| u.score).collect();
         let nominal_ranks: Vec<f64> = ranked.iter().map(|u| u.rank.expect("ranked").0).collect();
         let methods: Vec<Aggregation> = index.nodes.iter().map(|n| n.aggregation).collect();
@@ -263,28 +219,7 @@ impl Evaluator {
             [z] => KeyedPlan::new(&index, &model, &methods, z, rows.len()),
             _ => None,
         };
-        let mut nominal_order: Vec<u32> = (0..nominal_ranks.len() as u32).collect();
-        nominal_order.sort_by(|&a, &b| {
-            nominal_ranks[a as usize]
-                .total_cmp(&nominal_ranks[b as usize])
-                .then(a.cmp(&b))
-        });
-        let mut nominal_groups = Vec::new();
-        let mut nominal_tie_pairs = 0u64;
-        let mut start = 0;
-        for pos in 1..=nominal_order.len() {
-            if pos == nominal_order.len()
-                || nominal_ranks[nominal_order[pos] as usize]
-                    != nominal_ranks[nominal_order[start] as usize]
-            {
-                let t = (pos - start) as u64;
-                nominal_tie_pairs += t * (t - 1) / 2;
-                if t > 1 {
-                    nominal_groups.push((start, pos));
-                }
-                start = pos;
-            }
-        }
+        let (nominal_order, nominal_groups, nominal_tie_pairs) = nominal_ties(&nominal_ranks);
         let eval = Evaluator {
             index,
             model,
@@ -880,6 +815,92 @@ impl Evaluator {
     }
 }
 
+/// The normalised values of every data variant (each combination of the
+/// `factors`' levels: normalisation and missing-value choices), computed
+/// by the pipeline on the nominal data and units, indicator-major over the
+/// ranked units `rows`; every variant that cannot run is an error naming
+/// it.
+fn data_variants(
+    nominal: &RankResult,
+    model: &UncertaintyModel,
+    factors: &[(usize, usize)],
+    rows: &[usize],
+) -> Result<Vec<Vec<f64>>> {
+    let index = &nominal.index;
+    let k = index.indicators.len();
+    let scored = nominal.scored_rows();
+    let combos: usize = factors.iter().map(|(_, l)| *l).product();
+    let mut variants = Vec::with_capacity(combos);
+    let mut errors = Vec::new();
+    for v in 0..combos {
+        let levels = decode(v, factors, model.factors.len());
+        let mut variant = index.clone();
+        for (factor, &level) in model.factors.iter().zip(&levels) {
+            match (&factor.kind, level) {
+                (_, 0) => {}
+                (
+                    FactorKind::Normalisation {
+                        indicators,
+                        options,
+                    },
+                    _,
+                ) => {
+                    for &i in indicators {
+                        variant.indicators[i].normalisation = options[level - 1].clone();
+                    }
+                }
+                (FactorKind::Missing { options }, _) => {
+                    for ind in &mut variant.indicators {
+                        ind.missing = options[level - 1];
+                    }
+                }
+                _ => {}
+            }
+        }
+        match pipeline::run_fixed(&variant, nominal.data.clone(), &scored) {
+            Ok(r) => {
+                let z = &r.stages.normalised;
+                variants.push(
+                    (0..k)
+                        .flat_map(|i| rows.iter().map(move |&u| z[[u, i]]))
+                        .collect::<Vec<f64>>(),
+                );
+            }
+            Err(e) => errors.push(Error::Usage(format!(
+                "the combination [{}] cannot run: {e}",
+                combination_label(model, index, &levels)
+            ))),
+        }
+    }
+    Error::collect(errors)?;
+    Ok(variants)
+}
+
+/// The units in nominal rank order (ties by position), the ranges of
+/// nominal ties in that order, and the pairs of units tied.
+fn nominal_ties(ranks: &[f64]) -> (Vec<u32>, Vec<(usize, usize)>, u64) {
+    let mut order: Vec<u32> = (0..ranks.len() as u32).collect();
+    order.sort_by(|&a, &b| {
+        ranks[a as usize]
+            .total_cmp(&ranks[b as usize])
+            .then(a.cmp(&b))
+    });
+    let mut groups = Vec::new();
+    let mut tie_pairs = 0u64;
+    let mut start = 0;
+    for pos in 1..=order.len() {
+        if pos == order.len() || ranks[order[pos] as usize] != ranks[order[start] as usize] {
+            let t = (pos - start) as u64;
+            tie_pairs += t * (t - 1) / 2;
+            if t > 1 {
+                groups.push((start, pos));
+            }
+            start = pos;
+        }
+    }
+    (order, groups, tie_pairs)
+}
+
 /// The combination number of factor levels over mixed-radix factors (the
 /// first factor varies fastest); the inverse of [`decode`].
 fn encode(levels: &[usize], factors: &[(usize, usize)]) -> usize {
@@ -933,8 +954,4 @@ pub fn combination_label(model: &UncertaintyModel, index: &Index, levels: &[usiz
     } else {
         parts.join(", ")
     }
-}
-
-fn clone_data(d: &Dataset) -> Dataset {
-    d.clone()
 }
