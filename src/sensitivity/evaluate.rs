@@ -4,8 +4,8 @@
 //! and methods (the pipeline's own [`aggregate::aggregate_columns`]) and
 //! ranks the units with the nominal [`Ranker`], or, without ties, with the
 //! [`BlockRanker`]. Runs of an index with a linear form take the keyed
-//! block path (`KeyedPlan`, `super::block`). Every combination is checked before any
-//! run.
+//! block path (`KeyedPlan`, `super::block`). Every combination is checked
+//! before any run.
 
 use super::accumulate::RunScores;
 pub use super::block::BlockScratch;
