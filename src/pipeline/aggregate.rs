@@ -460,6 +460,17 @@ pub enum Requirement {
     Positive,
 }
 
+impl Requirement {
+    /// The bound for messages: "> 0", ">= 0" (empty for any value).
+    pub fn bound(self) -> &'static str {
+        match self {
+            Requirement::Any => "",
+            Requirement::NonNegative => ">= 0",
+            Requirement::Positive => "> 0",
+        }
+    }
+}
+
 /// The requirement of an aggregation method.
 pub fn requirement(method: Aggregation) -> Requirement {
     match method {
@@ -543,11 +554,7 @@ pub fn check_methods(index: &Index) -> Result<()> {
             })
             .collect();
         if !bad.is_empty() {
-            let need = if req == Requirement::Positive {
-                "> 0"
-            } else {
-                ">= 0"
-            };
+            let need = req.bound();
             errors.push(Error::Method {
                 node: node.id.clone(),
                 message: format!(

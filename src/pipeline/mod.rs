@@ -761,7 +761,7 @@ fn check_requirement(index: &Index, node_i: usize, values: &[f64], unit: &str) -
         message: format!(
             "{} aggregation needs children {}, but '{}' is {v} for unit {unit}",
             node.aggregation.name(),
-            if req == aggregate::Requirement::Positive { "> 0" } else { ">= 0" },
+            req.bound(),
             index.member_id(*c),
         ),
         hint: Some(

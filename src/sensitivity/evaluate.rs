@@ -14,7 +14,7 @@ use super::kernel::{BlockRanker, ProvenBlock, ProvenRun, SharedWindows};
 use super::model::{FactorKind, UncertaintyModel};
 use super::sample::Draw;
 use crate::error::{Error, Result};
-use crate::pipeline::aggregate::{self, Requirement};
+use crate::pipeline::aggregate;
 use crate::pipeline::rank::{RankScratch, Ranker};
 use crate::pipeline::{self, RankResult};
 use crate::spec::{Aggregation, Best, Index, Member};
@@ -280,27 +280,26 @@ impl Evaluator {
     /// the draws alone: not of threads, nor of the fast-path setting (so
     /// both paths record runs in the same order).
     pub fn block_order(&self, draws: &[Draw]) -> Option<Vec<usize>> {
-        let own =
-            |d: &Draw| !self.leaves_out(d) && encode(&d.levels, &self.aggregation_factors) == 0;
         if self.keyed.is_none() || (self.includes.is_empty() && self.aggregation_factors.is_empty())
         {
             return None;
         }
         let mut order: Vec<usize> = (0..draws.len()).collect();
-        order.sort_by_key(|&i| !own(&draws[i]));
+        order.sort_by_key(|&i| !self.at_own_methods(&draws[i]));
         Some(order)
     }
 
-    /// Whether a draw leaves out an indicator (an `include` factor).
-    fn leaves_out(&self, draw: &Draw) -> bool {
-        self.includes.iter().any(|&f| draw.levels[f] != 0)
+    /// Whether a draw runs the index's own aggregation methods on every
+    /// indicator (no aggregation choice away from them, none left out).
+    fn at_own_methods(&self, draw: &Draw) -> bool {
+        let left_out = self.includes.iter().any(|&f| draw.levels[f] != 0);
+        !left_out && encode(&draw.levels, &self.aggregation_factors) == 0
     }
 
     /// The keyed plan of a draw that can take the keyed block path: the
     /// index's own methods, no indicator left out.
     fn plan_of(&self, draw: &Draw) -> Option<&KeyedPlan> {
-        let own = encode(&draw.levels, &self.aggregation_factors) == 0;
-        if self.engine == Engine::Reference || self.leaves_out(draw) || !own {
+        if self.engine == Engine::Reference || !self.at_own_methods(draw) {
             return None;
         }
         self.keyed.as_ref()
@@ -800,11 +799,7 @@ impl Evaluator {
                     "node '{}' ({}) needs children {}, but '{}' is {} for unit {}",
                     node.id,
                     method.name(),
-                    if req == Requirement::Positive {
-                        "> 0"
-                    } else {
-                        ">= 0"
-                    },
+                    req.bound(),
                     self.index.member_id(m),
                     column[u],
                     self.ids[u]
