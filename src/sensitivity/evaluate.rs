@@ -11,7 +11,7 @@ use super::accumulate::RunScores;
 pub use super::block::BlockScratch;
 use super::block::KeyedPlan;
 use super::kernel::{BlockRanker, ProvenBlock, ProvenRun, SharedWindows};
-use super::model::{FactorKind, UncertaintyModel};
+use super::model::{Combinations, FactorKind, UncertaintyModel};
 use super::sample::Draw;
 use crate::error::{Error, Result};
 use crate::pipeline::aggregate;
@@ -31,8 +31,7 @@ pub struct Scratch {
     columns: aggregate::ColumnScratch,
     /// Ranking buffers (fractional ranks and tie pairs of the last run).
     pub rank: RankScratch,
-    kendall: Vec<f64>,
-    kendall_tmp: Vec<u32>,
+    kendall: super::statistic::KendallScratch,
     /// Index scores of the ranked units.
     pub scores: Vec<f64>,
     /// Their ranks.
@@ -61,13 +60,13 @@ pub struct Evaluator {
     variants: Vec<Vec<f64>>,
     /// A column of NaN, for an indicator left out.
     left_out: Vec<f64>,
-    /// Factor index and level count of each data-side factor (mixed radix):
-    /// normalisation and missing-value choices.
-    variant_factors: Vec<(usize, usize)>,
+    /// The data-side factors, numbering the data variants: normalisation
+    /// and missing-value choices.
+    data_choices: Combinations,
     /// The `include` factors.
     includes: Vec<usize>,
-    /// Factor index and level count of each aggregation choice.
-    aggregation_factors: Vec<(usize, usize)>,
+    /// The aggregation choices.
+    aggregation_choices: Combinations,
     ranker: Ranker,
     /// Each unit's row in the data (the order Copeland's pairs follow).
     rows: Vec<usize>,
@@ -75,14 +74,8 @@ pub struct Evaluator {
     /// it has one (runs under another aggregation choice go node by node:
     /// their linear form would not start from the nominal scores).
     keyed: Option<KeyedPlan>,
-    /// Units in nominal rank order, and the ranges of nominal ties in it.
-    nominal_order: Vec<u32>,
-    /// Each unit's place in `nominal_order`.
-    nominal_place: Vec<u32>,
-    nominal_groups: Vec<(usize, usize)>,
-    nominal_tie_pairs: u64,
-    /// Whether the units are already in nominal order (nominal_order is
-    /// the identity), as sorted ranking assumes.
+    /// Whether the units are already in nominal order, as sorted ranking
+    /// assumes.
     nominal_in_order: bool,
     /// Which code evaluates the runs.
     engine: Engine,
@@ -138,19 +131,6 @@ pub enum RunOutcome<'a> {
     Failed(Failure),
 }
 
-/// Pairs i < j of `v` with `v[j] < v[i]`, and with `v[j] == v[i]` (one
-/// plain double loop: groups of ties are small, and it vectorises).
-fn pairs_below(v: &[f64]) -> (u64, u64) {
-    let (mut below, mut equal) = (0u64, 0u64);
-    for (i, &x) in v.iter().enumerate() {
-        for &y in &v[i + 1..] {
-            below += (y < x) as u64;
-            equal += (y == x) as u64;
-        }
-    }
-    (below, equal)
-}
-
 /// The outcome of a run ranked (or failed) with the ranker.
 fn outcome(result: std::result::Result<(), Failure>, scratch: &mut Scratch) -> RunOutcome<'_> {
     match result {
@@ -188,30 +168,22 @@ impl Evaluator {
         let ids: Vec<String> = ranked.iter().map(|u| u.id.clone()).collect();
         let ranking = &index.spec.ranking;
         let ranker = Ranker::new(&ids, ranking.method, ranking.best, ranking.round);
-        let factors_of = |fits: fn(&FactorKind) -> bool| -> Vec<(usize, usize)> {
-            model
-                .factors
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| fits(&f.kind))
-                .map(|(i, f)| (i, f.levels()))
-                .collect()
-        };
-        let data_factors = factors_of(|k| {
+        let data_choices = Combinations::of(&model, |k| {
             matches!(
                 k,
                 FactorKind::Normalisation { .. } | FactorKind::Missing { .. }
             )
         });
-        let include_factors = factors_of(|k| matches!(k, FactorKind::Include { .. }));
-        let aggregation_factors = factors_of(|k| matches!(k, FactorKind::Aggregation { .. }));
-        let combos: usize = data_factors.iter().map(|(_, l)| *l).product();
+        let includes = Combinations::of(&model, |k| matches!(k, FactorKind::Include { .. }));
+        let aggregation_choices =
+            Combinations::of(&model, |k| matches!(k, FactorKind::Aggregation { .. }));
+        let combos = data_choices.count();
         if combos > MAX_VARIANTS {
             return Err(Error::Usage(format!(
                 "the normalisation/missing choices make {combos} data variants; at most {MAX_VARIANTS} are supported (fewer choices, or group indicators in one choice)"
             )));
         }
-        let variants = data_variants(nominal, &model, &data_factors, &rows)?;
+        let variants = data_variants(nominal, &model, &data_choices, &rows)?;
         let nominal_scores: Vec<f64> = ranked.iter().map(|u| u.score).collect();
         let nominal_ranks: Vec<f64> = ranked.iter().map(|u| u.rank.expect("ranked").0).collect();
         let methods: Vec<Aggregation> = index.nodes.iter().map(|n| n.aggregation).collect();
@@ -219,37 +191,24 @@ impl Evaluator {
             [z] => KeyedPlan::new(&index, &model, &methods, z, rows.len()),
             _ => None,
         };
-        let (nominal_order, nominal_groups, nominal_tie_pairs) = nominal_ties(&nominal_ranks);
+        let nominal = super::statistic::Nominal::new(&nominal_ranks);
         let eval = Evaluator {
             index,
             model,
             ids,
             names: ranked.iter().map(|u| u.name.clone()).collect(),
             nominal_scores,
-            nominal: super::statistic::Nominal::new(&nominal_ranks),
+            nominal_in_order: nominal.in_order(),
+            nominal,
             nominal_ranks,
             left_out: vec![f64::NAN; rows.len()],
             variants,
-            variant_factors: data_factors,
-            includes: include_factors.iter().map(|&(f, _)| f).collect(),
-            aggregation_factors,
+            data_choices,
+            includes: includes.factors().collect(),
+            aggregation_choices,
             ranker,
             rows,
             keyed,
-            nominal_groups,
-            nominal_in_order: nominal_order
-                .iter()
-                .enumerate()
-                .all(|(p, &u)| p == u as usize),
-            nominal_place: {
-                let mut place = vec![0u32; nominal_order.len()];
-                for (p, &u) in nominal_order.iter().enumerate() {
-                    place[u as usize] = p as u32;
-                }
-                place
-            },
-            nominal_order,
-            nominal_tie_pairs,
             engine: Engine::Fast,
         };
         eval.validate_combinations()?;
@@ -280,7 +239,7 @@ impl Evaluator {
     /// the draws alone: not of threads, nor of the fast-path setting (so
     /// both paths record runs in the same order).
     pub fn block_order(&self, draws: &[Draw]) -> Option<Vec<usize>> {
-        if self.keyed.is_none() || (self.includes.is_empty() && self.aggregation_factors.is_empty())
+        if self.keyed.is_none() || (self.includes.is_empty() && self.aggregation_choices.is_empty())
         {
             return None;
         }
@@ -293,7 +252,7 @@ impl Evaluator {
     /// indicator (no aggregation choice away from them, none left out).
     fn at_own_methods(&self, draw: &Draw) -> bool {
         let left_out = self.includes.iter().any(|&f| draw.levels[f] != 0);
-        !left_out && encode(&draw.levels, &self.aggregation_factors) == 0
+        !left_out && self.aggregation_choices.number(&draw.levels) == 0
     }
 
     /// The keyed plan of a draw that can take the keyed block path: the
@@ -306,88 +265,11 @@ impl Evaluator {
     }
 
     /// The counts Kendall's tau-b with the nominal ranking is made of
-    /// (discordant pairs, pairs the run ties, pairs tied on both sides) for
-    /// the last evaluated run (its ranks and tie pairs in `s`), in
-    /// O(n log n) without allocating: Knight's algorithm on the fixed
-    /// nominal order, or the swaps of an insertion sort from it.
+    /// for the last evaluated run (its ranks and ranking buffers in `s`):
+    /// [`super::statistic::Nominal::kendall_counts`].
     pub fn kendall_counts(&self, s: &mut Scratch) -> [u64; 3] {
-        // No ties on either side and an insertion sort from the nominal
-        // order: its swaps are exactly the discordant pairs.
-        if let (Some(swaps), 0, false) = (s.rank.swaps, self.nominal_tie_pairs, s.rank.any_group) {
-            return [swaps, 0, 0];
-        }
-        let (discordant, joint) = match s.rank.swaps {
-            Some(swaps) => self.discordant_from_swaps(swaps, s),
-            None => self.discordant_by_merging(s),
-        };
-        [discordant, s.rank.tie_pairs, joint]
-    }
-
-    /// Kendall's discordant pairs (ranked strictly the other way round by
-    /// the run and the nominal ranking) and pairs tied in both, in
-    /// O(n log n): the run's ranks in nominal order, sorted within nominal
-    /// ties, and their strict inversions counted (Knight's algorithm).
-    fn discordant_by_merging(&self, s: &mut Scratch) -> (u64, u64) {
-        let ranks = &s.ranks;
-        let y = &mut s.kendall;
-        y.clear();
-        y.extend(self.nominal_order.iter().map(|&u| ranks[u as usize]));
-        // Within nominal ties, order by y; count pairs tied in both.
-        let mut joint = 0u64;
-        for &(a, b) in &self.nominal_groups {
-            y[a..b].sort_by(f64::total_cmp);
-            let mut start = a;
-            for pos in a + 1..=b {
-                if pos == b || y[pos] != y[start] {
-                    let t = (pos - start) as u64;
-                    joint += t * (t - 1) / 2;
-                    start = pos;
-                }
-            }
-        }
-        let n = self.units();
-        let swaps = crate::sensitivity::analyze::count_rank_inversions(y, n, &mut s.kendall_tmp);
-        (swaps, joint)
-    }
-
-    /// [`Evaluator::discordant_by_merging`] from the swaps of the ranker's
-    /// insertion sort from the nominal order, in O(n + ties^2): every pair
-    /// the run ranks strictly the other way round was swapped; the swapped
-    /// pairs that are not discordant are those the run ties (put in id
-    /// order, or within the tie tolerance) and those the nominal ranking
-    /// ties, both counted group by group.
-    fn discordant_from_swaps(&self, swaps: u64, s: &mut Scratch) -> (u64, u64) {
-        let (ranks, place) = (&s.ranks, &self.nominal_place);
-        // Each group's values gathered side by side, then every pair
-        // compared in a loop the compiler vectorises.
-        let buf = &mut s.kendall;
-        let mut not_discordant = 0u64;
-        // Run ties: units of equal rank, consecutive in the run's order;
-        // a pair there was swapped if its nominal places are reversed.
-        let order = s.rank.order();
-        let mut start = 0;
-        for end in 1..=order.len() {
-            if end < order.len() && ranks[order[end] as usize] == ranks[order[start] as usize] {
-                continue;
-            }
-            if end - start > 1 {
-                buf.clear();
-                buf.extend(order[start..end].iter().map(|&u| place[u as usize] as f64));
-                not_discordant += pairs_below(buf).0;
-            }
-            start = end;
-        }
-        // Nominal ties: a pair the run ranks strictly the other way round
-        // (swapped, not discordant); a pair the run ties too (joint).
-        let mut joint = 0u64;
-        for &(a, b) in &self.nominal_groups {
-            buf.clear();
-            buf.extend(self.nominal_order[a..b].iter().map(|&u| ranks[u as usize]));
-            let (below, equal) = pairs_below(buf);
-            not_discordant += below;
-            joint += equal;
-        }
-        (swaps - not_discordant, joint)
+        self.nominal
+            .kendall_counts(&s.ranks, &s.rank, &mut s.kendall)
     }
 
     /// Whether runs take the reference path alone (`--engine reference`):
@@ -406,8 +288,8 @@ impl Evaluator {
     /// every set of leave-outs (with many leave-out factors: none, and all
     /// at once) at nominal weights.
     fn validate_combinations(&self) -> Result<()> {
-        let agg_factors = &self.aggregation_factors;
-        let agg_combos: usize = agg_factors.iter().map(|(_, l)| *l).product();
+        let aggregations = &self.aggregation_choices;
+        let agg_combos = aggregations.count();
         let total = agg_combos * self.variants.len();
         if total > 100_000 {
             return Err(Error::Usage(format!(
@@ -436,9 +318,9 @@ impl Evaluator {
         let mut errors = Vec::new();
         for left_out in &sets {
             for v in 0..self.variants.len() {
-                let data_levels = decode(v, &self.variant_factors, self.model.factors.len());
+                let data_levels = self.data_choices.levels(v, self.model.factors.len());
                 for a in 0..agg_combos {
-                    let agg_levels = decode(a, agg_factors, self.model.factors.len());
+                    let agg_levels = aggregations.levels(a, self.model.factors.len());
                     let mut d = Draw::nominal(&self.model);
                     for f in 0..d.levels.len() {
                         d.levels[f] = data_levels[f] + agg_levels[f];
@@ -455,7 +337,7 @@ impl Evaluator {
                         ));
                         return Error::collect(errors);
                     }
-                    let label = combination_label(&self.model, &self.index, &d.levels);
+                    let label = self.model.combination_label(&self.index, &d.levels);
                     errors.push(Error::Usage(format!(
                         "the combination [{label}] cannot run: {reason}"
                     )));
@@ -635,7 +517,7 @@ impl Evaluator {
         s.ranks.clear();
         s.ranks.resize(scores.len(), f64::NAN);
         self.ranker
-            .rank_from(&s.scores, &self.nominal_order, &mut s.rank, &mut s.ranks);
+            .rank_from(&s.scores, self.nominal.order(), &mut s.rank, &mut s.ranks);
         Ok(())
     }
 
@@ -656,7 +538,7 @@ impl Evaluator {
     pub fn sorted_ranking(&self) -> Option<bool> {
         let plain = self.engine == Engine::Fast
             && self.index.spec.ranking.round.is_none()
-            && self.nominal_tie_pairs == 0
+            && self.nominal.untied()
             && self.nominal_in_order;
         plain.then_some(self.index.spec.ranking.best == Best::Highest)
     }
@@ -683,7 +565,7 @@ impl Evaluator {
 
     /// The data variant of a draw.
     fn variant_of(&self, draw: &Draw) -> usize {
-        encode(&draw.levels, &self.variant_factors)
+        self.data_choices.number(&draw.levels)
     }
 
     /// Evaluates a draw node by node (`left_out`: indicators left out
@@ -717,7 +599,7 @@ impl Evaluator {
         let n = self.units();
         let k = index.indicators.len();
         let z = &self.variants[self.variant_of(draw)];
-        set_node_methods(&mut s.methods, index, &self.model, &draw.levels);
+        (self.model).node_methods(index, &draw.levels, &mut s.methods);
         s.excluded.clear();
         match left_out {
             Some(l) => s.excluded.extend_from_slice(l),
@@ -818,17 +700,17 @@ impl Evaluator {
 fn data_variants(
     nominal: &RankResult,
     model: &UncertaintyModel,
-    factors: &[(usize, usize)],
+    choices: &Combinations,
     rows: &[usize],
 ) -> Result<Vec<Vec<f64>>> {
     let index = &nominal.index;
     let k = index.indicators.len();
     let scored = nominal.scored_rows();
-    let combos: usize = factors.iter().map(|(_, l)| *l).product();
+    let combos = choices.count();
     let mut variants = Vec::with_capacity(combos);
     let mut errors = Vec::new();
     for v in 0..combos {
-        let levels = decode(v, factors, model.factors.len());
+        let levels = choices.levels(v, model.factors.len());
         let mut variant = index.clone();
         for (factor, &level) in model.factors.iter().zip(&levels) {
             match (&factor.kind, level) {
@@ -863,90 +745,10 @@ fn data_variants(
             }
             Err(e) => errors.push(Error::Usage(format!(
                 "the combination [{}] cannot run: {e}",
-                combination_label(model, index, &levels)
+                model.combination_label(index, &levels)
             ))),
         }
     }
     Error::collect(errors)?;
     Ok(variants)
-}
-
-/// The units in nominal rank order (ties by position), the ranges of
-/// nominal ties in that order, and the pairs of units tied.
-fn nominal_ties(ranks: &[f64]) -> (Vec<u32>, Vec<(usize, usize)>, u64) {
-    let mut order: Vec<u32> = (0..ranks.len() as u32).collect();
-    order.sort_by(|&a, &b| {
-        ranks[a as usize]
-            .total_cmp(&ranks[b as usize])
-            .then(a.cmp(&b))
-    });
-    let mut groups = Vec::new();
-    let mut tie_pairs = 0u64;
-    let mut start = 0;
-    for pos in 1..=order.len() {
-        if pos == order.len() || ranks[order[pos] as usize] != ranks[order[start] as usize] {
-            let t = (pos - start) as u64;
-            tie_pairs += t * (t - 1) / 2;
-            if t > 1 {
-                groups.push((start, pos));
-            }
-            start = pos;
-        }
-    }
-    (order, groups, tie_pairs)
-}
-
-/// The combination number of factor levels over mixed-radix factors (the
-/// first factor varies fastest); the inverse of [`decode`].
-fn encode(levels: &[usize], factors: &[(usize, usize)]) -> usize {
-    let mut v = 0;
-    for &(f, l) in factors.iter().rev() {
-        v = v * l + levels[f];
-    }
-    v
-}
-
-/// Every node's aggregation method under the levels of the aggregation
-/// factors (the index's own where a factor is at level 0), into `methods`.
-fn set_node_methods(
-    methods: &mut Vec<Aggregation>,
-    index: &Index,
-    model: &UncertaintyModel,
-    levels: &[usize],
-) {
-    methods.clear();
-    methods.extend(index.nodes.iter().map(|n| n.aggregation));
-    for (f, factor) in model.factors.iter().enumerate() {
-        if let (FactorKind::Aggregation { nodes, options }, l @ 1..) = (&factor.kind, levels[f]) {
-            for &node in nodes {
-                methods[node] = options[l - 1];
-            }
-        }
-    }
-}
-
-/// The levels of combination number `v` over mixed-radix factors.
-fn decode(mut v: usize, factors: &[(usize, usize)], total: usize) -> Vec<usize> {
-    let mut levels = vec![0; total];
-    for &(f, l) in factors {
-        levels[f] = v % l;
-        v /= l;
-    }
-    levels
-}
-
-/// "normalisation = zscore, aggregation of services = geometric" for messages.
-pub fn combination_label(model: &UncertaintyModel, index: &Index, levels: &[usize]) -> String {
-    let parts: Vec<String> = model
-        .factors
-        .iter()
-        .zip(levels)
-        .filter(|(f, _)| !matches!(f.kind, FactorKind::Weights { .. }))
-        .map(|(f, &l)| format!("{} = {}", f.name, f.level_label(l, index)))
-        .collect();
-    if parts.is_empty() {
-        "nominal".into()
-    } else {
-        parts.join(", ")
-    }
 }

@@ -299,7 +299,94 @@ pub struct UncertaintyModel {
     pub settings: Settings,
 }
 
+/// Some discrete factors of a model numbered together as one mixed-radix
+/// counter (the first factor varies fastest): each combination of their
+/// levels is a number in `0..count()`, 0 being every factor at level 0.
+#[derive(Debug, Clone, Default)]
+pub struct Combinations {
+    /// Factor index and level count of each factor.
+    factors: Vec<(usize, usize)>,
+}
+
+impl Combinations {
+    /// The factors of `model` whose kind `fits`.
+    pub fn of(model: &UncertaintyModel, fits: fn(&FactorKind) -> bool) -> Combinations {
+        let factors = model.factors.iter().enumerate();
+        Combinations {
+            factors: (factors.filter(|(_, f)| fits(&f.kind)))
+                .map(|(i, f)| (i, f.levels()))
+                .collect(),
+        }
+    }
+
+    /// Number of combinations.
+    pub fn count(&self) -> usize {
+        self.factors.iter().map(|(_, l)| *l).product()
+    }
+
+    /// Whether there are no factors (one combination).
+    pub fn is_empty(&self) -> bool {
+        self.factors.is_empty()
+    }
+
+    /// The factors' indices in the model.
+    pub fn factors(&self) -> impl Iterator<Item = usize> + '_ {
+        self.factors.iter().map(|&(f, _)| f)
+    }
+
+    /// The number of the combination in a draw's `levels` (every factor's).
+    pub fn number(&self, levels: &[usize]) -> usize {
+        let mut v = 0;
+        for &(f, l) in self.factors.iter().rev() {
+            v = v * l + levels[f];
+        }
+        v
+    }
+
+    /// Combination `v` as `total` factors' levels (0 for the other factors).
+    pub fn levels(&self, mut v: usize, total: usize) -> Vec<usize> {
+        let mut levels = vec![0; total];
+        for &(f, l) in &self.factors {
+            levels[f] = v % l;
+            v /= l;
+        }
+        levels
+    }
+}
+
 impl UncertaintyModel {
+    /// "normalisation = zscore, aggregation of services = geometric": the
+    /// discrete factors' `levels`, for messages.
+    pub fn combination_label(&self, index: &Index, levels: &[usize]) -> String {
+        let parts: Vec<String> = self
+            .factors
+            .iter()
+            .zip(levels)
+            .filter(|(f, _)| !matches!(f.kind, FactorKind::Weights { .. }))
+            .map(|(f, &l)| format!("{} = {}", f.name, f.level_label(l, index)))
+            .collect();
+        if parts.is_empty() {
+            "nominal".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+
+    /// Every node's aggregation method under the `levels` of the
+    /// aggregation factors (the index's own where a factor is at level 0),
+    /// into `methods`.
+    pub fn node_methods(&self, index: &Index, levels: &[usize], methods: &mut Vec<Aggregation>) {
+        methods.clear();
+        methods.extend(index.nodes.iter().map(|n| n.aggregation));
+        for (factor, &l) in self.factors.iter().zip(levels) {
+            if let (FactorKind::Aggregation { nodes, options }, 1..) = (&factor.kind, l) {
+                for &node in nodes {
+                    methods[node] = options[l - 1];
+                }
+            }
+        }
+    }
+
     /// Total uniform dimensions of one draw.
     pub fn dims(&self) -> usize {
         self.factors.iter().map(|f| f.dims).sum()

@@ -21,6 +21,7 @@
 
 use super::analyze::Summary;
 use super::exact::ExactSum;
+use crate::pipeline::rank::RankScratch;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -44,6 +45,19 @@ pub struct Nominal {
     average_squares: i64,
     /// Pairs of units the nominal ranking ties.
     tie_pairs: i64,
+    /// Units in nominal rank order (ties by position).
+    order: Vec<u32>,
+    /// Each unit's place in `order`.
+    place: Vec<u32>,
+    /// The ranges of nominal ties in `order`.
+    groups: Vec<(usize, usize)>,
+}
+
+/// Buffers of [`Nominal::kendall_counts`].
+#[derive(Debug, Clone, Default)]
+pub struct KendallScratch {
+    values: Vec<f64>,
+    tree: Vec<u32>,
 }
 
 impl Nominal {
@@ -53,13 +67,48 @@ impl Nominal {
         let n = ranks.len();
         let average = super::analyze::average_ranks(ranks);
         let twice_average: Vec<i64> = average.iter().map(|&r| twice(r)).collect();
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_by(|&a, &b| {
+            ranks[a as usize]
+                .total_cmp(&ranks[b as usize])
+                .then(a.cmp(&b))
+        });
+        let mut place = vec![0u32; n];
+        for (p, &u) in order.iter().enumerate() {
+            place[u as usize] = p as u32;
+        }
+        let (mut groups, mut tie_pairs, mut start) = (Vec::new(), 0, 0);
+        for pos in 1..=n {
+            if pos == n || ranks[order[pos] as usize] != ranks[order[start] as usize] {
+                let t = (pos - start) as i64;
+                tie_pairs += t * (t - 1) / 2;
+                if t > 1 {
+                    groups.push((start, pos));
+                }
+                start = pos;
+            }
+        }
         Nominal {
             n,
             twice_rank: ranks.iter().map(|&r| twice(r)).collect(),
             average_squares: twice_average.iter().map(|a| a * a).sum(),
-            tie_pairs: tie_pairs(&twice_average),
+            tie_pairs,
             twice_average,
+            order,
+            place,
+            groups,
         }
+    }
+
+    /// Units in nominal rank order (ties by position).
+    pub fn order(&self) -> &[u32] {
+        &self.order
+    }
+
+    /// Whether the units are given in nominal rank order (`order` is the
+    /// identity).
+    pub fn in_order(&self) -> bool {
+        self.order.iter().enumerate().all(|(p, &u)| p == u as usize)
     }
 
     /// Number of ranked units.
@@ -114,21 +163,121 @@ impl Nominal {
     fn pairs(&self) -> i64 {
         (self.n * self.n.saturating_sub(1) / 2) as i64
     }
+
+    /// [`KENDALL`]'s counts (discordant pairs, pairs the run ties, pairs
+    /// tied on both sides) of a run the ranker ranked: `ranks` (units in
+    /// nominal order) and its buffers `ranking`, in O(n log n) without
+    /// allocating. Without ties anywhere, the swaps of the ranker's
+    /// insertion sort from the nominal order are the discordant pairs;
+    /// else [`Nominal::discordant_from_swaps`] or, after a full sort,
+    /// [`Nominal::discordant_by_merging`].
+    pub fn kendall_counts(
+        &self,
+        ranks: &[f64],
+        ranking: &RankScratch,
+        buf: &mut KendallScratch,
+    ) -> [u64; 3] {
+        if let (Some(swaps), 0, false) = (ranking.swaps, self.tie_pairs, ranking.any_group) {
+            return [swaps, 0, 0];
+        }
+        let (discordant, joint) = match ranking.swaps {
+            Some(swaps) => self.discordant_from_swaps(swaps, ranks, ranking.order(), buf),
+            None => self.discordant_by_merging(ranks, buf),
+        };
+        [discordant, ranking.tie_pairs, joint]
+    }
+
+    /// Kendall's discordant pairs (ranked strictly the other way round by
+    /// the run and the nominal ranking) and pairs tied in both, in
+    /// O(n log n): the run's ranks in nominal order, sorted within nominal
+    /// ties, and their strict inversions counted (Knight's algorithm).
+    fn discordant_by_merging(&self, ranks: &[f64], buf: &mut KendallScratch) -> (u64, u64) {
+        let y = &mut buf.values;
+        y.clear();
+        y.extend(self.order.iter().map(|&u| ranks[u as usize]));
+        // Within nominal ties, order by y; count pairs tied in both.
+        let mut joint = 0u64;
+        for &(a, b) in &self.groups {
+            y[a..b].sort_by(f64::total_cmp);
+            let mut start = a;
+            for pos in a + 1..=b {
+                if pos == b || y[pos] != y[start] {
+                    let t = (pos - start) as u64;
+                    joint += t * (t - 1) / 2;
+                    start = pos;
+                }
+            }
+        }
+        let swaps = super::analyze::count_rank_inversions(y, self.n, &mut buf.tree);
+        (swaps, joint)
+    }
+
+    /// [`Nominal::discordant_by_merging`] from the `swaps` of the ranker's
+    /// insertion sort from the nominal order to the run's `order`, in
+    /// O(n + ties^2): every pair the run ranks strictly the other way round
+    /// was swapped; the swapped pairs that are not discordant are those the
+    /// run ties (put in id order, or within the tie tolerance) and those
+    /// the nominal ranking ties, both counted group by group.
+    fn discordant_from_swaps(
+        &self,
+        swaps: u64,
+        ranks: &[f64],
+        order: &[u32],
+        buf: &mut KendallScratch,
+    ) -> (u64, u64) {
+        // Each group's values gathered side by side, then every pair
+        // compared in a loop the compiler vectorises.
+        let buf = &mut buf.values;
+        let mut not_discordant = 0u64;
+        // Run ties: units of equal rank, consecutive in the run's order;
+        // a pair there was swapped if its nominal places are reversed.
+        let mut start = 0;
+        for end in 1..=order.len() {
+            if end < order.len() && ranks[order[end] as usize] == ranks[order[start] as usize] {
+                continue;
+            }
+            if end - start > 1 {
+                buf.clear();
+                buf.extend(
+                    order[start..end]
+                        .iter()
+                        .map(|&u| self.place[u as usize] as f64),
+                );
+                not_discordant += pairs_below(buf).0;
+            }
+            start = end;
+        }
+        // Nominal ties: a pair the run ranks strictly the other way round
+        // (swapped, not discordant); a pair the run ties too (joint).
+        let mut joint = 0u64;
+        for &(a, b) in &self.groups {
+            buf.clear();
+            buf.extend(self.order[a..b].iter().map(|&u| ranks[u as usize]));
+            let (below, equal) = pairs_below(buf);
+            not_discordant += below;
+            joint += equal;
+        }
+        (swaps - not_discordant, joint)
+    }
+}
+
+/// Pairs i < j of `v` with `v[j] < v[i]`, and with `v[j] == v[i]` (one
+/// plain double loop: groups of ties are small, and it vectorises).
+fn pairs_below(v: &[f64]) -> (u64, u64) {
+    let (mut below, mut equal) = (0u64, 0u64);
+    for (i, &x) in v.iter().enumerate() {
+        for &y in &v[i + 1..] {
+            below += (y < x) as u64;
+            equal += (y == x) as u64;
+        }
+    }
+    (below, equal)
 }
 
 /// Twice a rank (a whole or half number): an integer.
 #[inline(always)]
 fn twice(r: f64) -> i64 {
     (2.0 * r).round() as i64
-}
-
-/// Pairs of equal values.
-fn tie_pairs(v: &[i64]) -> i64 {
-    let mut counts: HashMap<i64, i64> = HashMap::new();
-    for &x in v {
-        *counts.entry(x).or_default() += 1;
-    }
-    counts.values().map(|t| t * (t - 1) / 2).sum()
 }
 
 /// A run's ranking as the reference definitions read it: every unit's
@@ -592,6 +741,53 @@ mod tests {
             });
             assert_eq!(fast, reference_keys(&nominal, run));
         }
+    }
+
+    /// Kendall's counts from the ranker's buffers (from the swaps of its
+    /// insertion sort from the nominal order, or after a full sort) equal
+    /// the reference definition's, with ties on either side or both, for
+    /// every rank method.
+    #[test]
+    fn kendall_counts_equal_the_reference() {
+        let mut seed = 7;
+        let methods = [
+            RankMethod::Competition,
+            RankMethod::Fractional,
+            RankMethod::Dense,
+            RankMethod::Ordinal,
+        ];
+        let mut checked = [0usize; 2];
+        for &levels in &[None, Some(3), Some(12)] {
+            for n in [2, 9, 40] {
+                let ids: Vec<String> = (0..n).map(|i| format!("{i:04}")).collect();
+                for method in methods {
+                    let ranker = Ranker::new(&ids, method, Best::Highest, None);
+                    let (mut s, mut ranks) = (RankScratch::default(), vec![0.0; n]);
+                    ranker.rank_into(&scores(&mut seed, n, levels), &mut s, &mut ranks);
+                    let nominal = Nominal::new(&ranks);
+                    for _ in 0..20 {
+                        let run = scores(&mut seed, n, levels);
+                        for from_nominal in [true, false] {
+                            if from_nominal {
+                                ranker.rank_from(&run, nominal.order(), &mut s, &mut ranks);
+                            } else {
+                                ranker.rank_into(&run, &mut s, &mut ranks);
+                            }
+                            checked[s.swaps.is_some() as usize] += 1;
+                            let mut buf = KendallScratch::default();
+                            let fast = nominal.kendall_counts(&ranks, &s, &mut buf);
+                            let run = RunRanks {
+                                ranks: &ranks,
+                                average: &s.fractional,
+                            };
+                            let want = (KENDALL.reference)(&nominal, run);
+                            assert_eq!(fast.map(|c| c as i64), want, "{method:?} n {n}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked.iter().all(|&c| c > 100), "both forms: {checked:?}");
     }
 
     #[test]
