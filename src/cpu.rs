@@ -63,6 +63,33 @@ pub fn isa() -> Isa {
     })
 }
 
+/// Defines a function whose body is compiled twice, as portable code and
+/// for AVX2, and runs the build [`isa`] allows: the one form every
+/// vectorised loop of the crate takes (a loop written so that the compiler
+/// vectorises it, the same operations in the same order on either build,
+/// hence the same bits). Free functions with named, non-generic arguments.
+macro_rules! multiversion {
+    ($(#[$attr:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? $body:block) => {
+        $(#[$attr])*
+        $vis fn $name($($arg: $ty),*) $(-> $ret)? {
+            #[inline(always)]
+            fn portable($($arg: $ty),*) $(-> $ret)? $body
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2")]
+            fn avx2($($arg: $ty),*) $(-> $ret)? {
+                portable($($arg),*)
+            }
+            #[cfg(target_arch = "x86_64")]
+            if $crate::cpu::isa() >= $crate::cpu::Isa::Avx2 {
+                // SAFETY: `isa` gives AVX2 only when the CPU has it.
+                return unsafe { avx2($($arg),*) };
+            }
+            portable($($arg),*)
+        }
+    };
+}
+pub(crate) use multiversion;
+
 /// The levels this CPU can run, lowest first (for tests of every variant).
 pub fn available() -> Vec<Isa> {
     [Isa::Portable, Isa::Avx2]

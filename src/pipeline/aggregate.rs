@@ -33,42 +33,26 @@ pub struct ColumnScratch {
     second: Vec<f64>,
 }
 
-/// Aggregates one node for many units at once: `children[c][u]` is child
-/// c's value for unit u (NaN = missing), `weights[c]` its weight, and
-/// `out[u]` receives unit u's score: the present children combined with
-/// their weights re-normalised over them (the raw weights under a sum),
-/// NaN when no child with a positive weight is present. Each unit's score
-/// is a sequence of operations on its own values alone, in child order,
-/// the same whichever units share the call and whatever the instruction
-/// set (so the sensitivity runs, which call this for every unit,
-/// reproduce [`aggregate`] to the bit). Node-wide methods
-/// ([`is_node_wide`]) give NaN here: see [`node_wide`].
-pub fn aggregate_columns(
-    method: Aggregation,
-    children: &[&[f64]],
-    weights: &[f64],
-    out: &mut [f64],
-    scratch: &mut ColumnScratch,
-) {
-    #[cfg(target_arch = "x86_64")]
-    if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
-        // SAFETY: AVX2 was detected.
-        return unsafe { columns_avx2(method, children, weights, out, scratch) };
+crate::cpu::multiversion! {
+    /// Aggregates one node for many units at once: `children[c][u]` is child
+    /// c's value for unit u (NaN = missing), `weights[c]` its weight, and
+    /// `out[u]` receives unit u's score: the present children combined with
+    /// their weights re-normalised over them (the raw weights under a sum),
+    /// NaN when no child with a positive weight is present. Each unit's score
+    /// is a sequence of operations on its own values alone, in child order,
+    /// the same whichever units share the call and whatever the instruction
+    /// set (so the sensitivity runs, which call this for every unit,
+    /// reproduce [`aggregate`] to the bit). Node-wide methods
+    /// ([`is_node_wide`]) give NaN here: see [`node_wide`].
+    pub fn aggregate_columns(
+        method: Aggregation,
+        children: &[&[f64]],
+        weights: &[f64],
+        out: &mut [f64],
+        scratch: &mut ColumnScratch,
+    ) {
+        columns(method, children, weights, out, scratch);
     }
-    columns(method, children, weights, out, scratch);
-}
-
-/// [`columns`] compiled for AVX2 (the same operations, four units a step).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn columns_avx2(
-    method: Aggregation,
-    children: &[&[f64]],
-    weights: &[f64],
-    out: &mut [f64],
-    scratch: &mut ColumnScratch,
-) {
-    columns(method, children, weights, out, scratch);
 }
 
 /// `to[u] = step(u, to[u], v)` for each unit whose value `v = from[u]` is

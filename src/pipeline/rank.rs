@@ -71,42 +71,32 @@ fn round_away_from_half(x: f64, scale: f64) -> (f64, bool) {
 pub fn round_all(scores: &[f64], decimals: u32, out: &mut Vec<f64>) {
     out.clear();
     out.resize(scores.len(), 0.0);
-    #[cfg(target_arch = "x86_64")]
-    if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
-        // SAFETY: AVX2 is present.
-        unsafe { round_all_avx2(scores, decimals, out) };
-        return;
-    }
     round_all_into(scores, decimals, out);
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn round_all_avx2(scores: &[f64], decimals: u32, out: &mut [f64]) {
-    round_all_into(scores, decimals, out);
-}
-
-#[inline(always)]
-fn round_all_into(scores: &[f64], decimals: u32, out: &mut [f64]) {
-    const L: usize = 8;
-    let scale = POW10.get(decimals as usize).copied();
-    for (xs, os) in scores.chunks(L).zip(out.chunks_mut(L)) {
-        if let (Some(scale), Ok(xs)) = (scale, <&[f64; L]>::try_from(xs)) {
-            // Branch-free over the eight (NaN and infinities fail `clear`).
-            let mut done = [0.0f64; L];
-            let mut clear = true;
-            for (d, &x) in done.iter_mut().zip(xs) {
-                let (r, holds) = round_away_from_half(x, scale);
-                clear &= holds;
-                *d = r;
+crate::cpu::multiversion! {
+    /// [`round_all`] into `out`.
+    fn round_all_into(scores: &[f64], decimals: u32, out: &mut [f64]) {
+        const L: usize = 8;
+        let scale = POW10.get(decimals as usize).copied();
+        for (xs, os) in scores.chunks(L).zip(out.chunks_mut(L)) {
+            if let (Some(scale), Ok(xs)) = (scale, <&[f64; L]>::try_from(xs)) {
+                // Branch-free over the eight (NaN and infinities fail `clear`).
+                let mut done = [0.0f64; L];
+                let mut clear = true;
+                for (d, &x) in done.iter_mut().zip(xs) {
+                    let (r, holds) = round_away_from_half(x, scale);
+                    clear &= holds;
+                    *d = r;
+                }
+                if clear {
+                    os.copy_from_slice(&done);
+                    continue;
+                }
             }
-            if clear {
-                os.copy_from_slice(&done);
-                continue;
+            for (o, &x) in os.iter_mut().zip(xs) {
+                *o = round_half_away(x, decimals);
             }
-        }
-        for (o, &x) in os.iter_mut().zip(xs) {
-            *o = round_half_away(x, decimals);
         }
     }
 }

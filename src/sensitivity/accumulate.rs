@@ -156,20 +156,7 @@ impl ChunkStats {
     fn add_pending(&mut self) {
         let Some(linear) = &self.linear else { return };
         let (k, rows) = (linear.width(), &self.pending);
-        let (sum, products) = (&mut self.weight_sum, &mut self.weight_products);
-        #[cfg(target_arch = "x86_64")]
-        let done = if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
-            // SAFETY: AVX2 is present.
-            unsafe { add_gram_avx2(sum, products, rows, k) };
-            true
-        } else {
-            false
-        };
-        #[cfg(not(target_arch = "x86_64"))]
-        let done = false;
-        if !done {
-            add_gram(sum, products, rows, k);
-        }
+        add_gram(&mut self.weight_sum, &mut self.weight_products, rows, k);
         self.pending.clear();
     }
 
@@ -177,12 +164,6 @@ impl ChunkStats {
     /// scores (small numbers: no cancellation when squared and summed).
     pub fn add_scores(&mut self, scores: &[f64], nominal: &[f64]) {
         self.count += 1;
-        #[cfg(target_arch = "x86_64")]
-        if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
-            // SAFETY: AVX2 is present.
-            unsafe { add_deviations_avx2(&mut self.sum, &mut self.sum_sq, scores, nominal) };
-            return;
-        }
         add_deviations(&mut self.sum, &mut self.sum_sq, scores, nominal);
     }
 
@@ -194,14 +175,6 @@ impl ChunkStats {
             // Per unit, x . sum d and x' (sum d d') x: the runs' summed
             // deviations and squared deviations.
             let (s, g) = (&self.weight_sum, &self.weight_products);
-            #[cfg(target_arch = "x86_64")]
-            if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
-                // SAFETY: AVX2 is present.
-                unsafe { fold_linear_avx2(&linear, s, g, &mut self.sum, &mut self.sum_sq) };
-            } else {
-                fold_linear(&linear, s, g, &mut self.sum, &mut self.sum_sq);
-            }
-            #[cfg(not(target_arch = "x86_64"))]
             fold_linear(&linear, s, g, &mut self.sum, &mut self.sum_sq);
         }
         (self.sum, self.sum_sq)
@@ -226,46 +199,42 @@ fn lane_sum(x: &[f64]) -> f64 {
     (part[0] + part[1]) + (part[2] + part[3])
 }
 
-/// Adds `x - c` to `sum` and its square to `sum_sq`, element by element
-/// (the same sums, bit for bit, whatever the vector width).
-#[inline(always)]
-fn add_deviations(sum: &mut [f64], sum_sq: &mut [f64], x: &[f64], c: &[f64]) {
-    for (((s, q), &x), &c) in sum.iter_mut().zip(sum_sq.iter_mut()).zip(x).zip(c) {
-        let d = x - c;
-        *s += d;
-        *q += d * d;
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn add_deviations_avx2(sum: &mut [f64], sum_sq: &mut [f64], x: &[f64], c: &[f64]) {
-    add_deviations(sum, sum_sq, x, c);
-}
-
-/// Adds the rows of `rows` (each `k` deviations padded with zeros to
-/// whole tiles of [`GRAM_TILE`]) to `sum` and their outer products to
-/// `products` (k x k, row-major; the matrix is symmetric, so row i holds
-/// only the columns from its own tile on: see [`gram_at`]): for each
-/// [`GRAM_ROWS_AT_ONCE`] rows i of a tile and up to four tiles of columns,
-/// the products accumulate in registers over all the rows (independent
-/// chains; each entry summed row after row).
-#[inline(always)]
-fn add_gram(sum: &mut [f64], products: &mut [f64], rows: &[f64], k: usize) {
-    const T: usize = GRAM_TILE;
-    let width = k.next_multiple_of(T);
-    for row in rows.chunks_exact(width) {
-        for (s, &d) in sum.iter_mut().zip(row) {
+crate::cpu::multiversion! {
+    /// Adds `x - c` to `sum` and its square to `sum_sq`, element by element
+    /// (the same sums, bit for bit, whatever the vector width).
+    fn add_deviations(sum: &mut [f64], sum_sq: &mut [f64], x: &[f64], c: &[f64]) {
+        for (((s, q), &x), &c) in sum.iter_mut().zip(sum_sq.iter_mut()).zip(x).zip(c) {
+            let d = x - c;
             *s += d;
+            *q += d * d;
         }
     }
-    for i in (0..k).step_by(GRAM_ROWS_AT_ONCE) {
-        for j in (i / T * T..width).step_by(4 * T) {
-            match (width - j) / T {
-                1 => gram_tiles::<1>(products, rows, k, i, j),
-                2 => gram_tiles::<2>(products, rows, k, i, j),
-                3 => gram_tiles::<3>(products, rows, k, i, j),
-                _ => gram_tiles::<4>(products, rows, k, i, j),
+}
+
+crate::cpu::multiversion! {
+    /// Adds the rows of `rows` (each `k` deviations padded with zeros to
+    /// whole tiles of [`GRAM_TILE`]) to `sum` and their outer products to
+    /// `products` (k x k, row-major; the matrix is symmetric, so row i holds
+    /// only the columns from its own tile on: see [`gram_at`]): for each
+    /// [`GRAM_ROWS_AT_ONCE`] rows i of a tile and up to four tiles of columns,
+    /// the products accumulate in registers over all the rows (independent
+    /// chains; each entry summed row after row).
+    fn add_gram(sum: &mut [f64], products: &mut [f64], rows: &[f64], k: usize) {
+        const T: usize = GRAM_TILE;
+        let width = k.next_multiple_of(T);
+        for row in rows.chunks_exact(width) {
+            for (s, &d) in sum.iter_mut().zip(row) {
+                *s += d;
+            }
+        }
+        for i in (0..k).step_by(GRAM_ROWS_AT_ONCE) {
+            for j in (i / T * T..width).step_by(4 * T) {
+                match (width - j) / T {
+                    1 => gram_tiles::<1>(products, rows, k, i, j),
+                    2 => gram_tiles::<2>(products, rows, k, i, j),
+                    3 => gram_tiles::<3>(products, rows, k, i, j),
+                    _ => gram_tiles::<4>(products, rows, k, i, j),
+                }
             }
         }
     }
@@ -308,12 +277,6 @@ fn gram_tiles<const G: usize>(products: &mut [f64], rows: &[f64], k: usize, i0: 
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn add_gram_avx2(sum: &mut [f64], products: &mut [f64], rows: &[f64], k: usize) {
-    add_gram(sum, products, rows, k);
-}
-
 /// Entry (i, j) of the symmetric outer products [`add_gram`] keeps.
 #[inline(always)]
 fn gram_at(products: &[f64], k: usize, i: usize, j: usize) -> f64 {
@@ -324,78 +287,62 @@ fn gram_at(products: &[f64], k: usize, i: usize, j: usize) -> f64 {
     }
 }
 
-/// Adds, per unit u, its summed score deviations `x_u . s` to `sum[u]`
-/// and summed squares `x_u' G x_u` to `sum_sq[u]` (`s` and `G` =
-/// `products`: the sums of the deviation rows and of their outer products,
-/// the deviations' sum as the last column), in the centred form of
-/// [`LinearScores`]: with `y` the centred values and `c` the centre,
-/// `y . s + c s_k` and `y' G y + 2 c y' G_k + c^2 G_kk`.
-#[inline(always)]
-fn fold_linear(
-    linear: &LinearScores,
-    s: &[f64],
-    products: &[f64],
-    sum: &mut [f64],
-    sum_sq: &mut [f64],
-) {
-    let (k, m) = (linear.k, linear.width());
-    let mut product = vec![0.0; linear.n];
-    for (i, &si) in s.iter().enumerate().take(k) {
-        product.fill(0.0);
-        for j in 0..k {
-            let g = gram_at(products, m, i, j);
-            for (y, &x) in product.iter_mut().zip(linear.column(j)) {
-                *y += g * x;
+crate::cpu::multiversion! {
+    /// Adds, per unit u, its summed score deviations `x_u . s` to `sum[u]`
+    /// and summed squares `x_u' G x_u` to `sum_sq[u]` (`s` and `G` =
+    /// `products`: the sums of the deviation rows and of their outer products,
+    /// the deviations' sum as the last column), in the centred form of
+    /// [`LinearScores`]: with `y` the centred values and `c` the centre,
+    /// `y . s + c s_k` and `y' G y + 2 c y' G_k + c^2 G_kk`.
+    fn fold_linear(
+        linear: &LinearScores,
+        s: &[f64],
+        products: &[f64],
+        sum: &mut [f64],
+        sum_sq: &mut [f64],
+    ) {
+        let (k, m) = (linear.k, linear.width());
+        let mut product = vec![0.0; linear.n];
+        for (i, &si) in s.iter().enumerate().take(k) {
+            product.fill(0.0);
+            for j in 0..k {
+                let g = gram_at(products, m, i, j);
+                for (y, &x) in product.iter_mut().zip(linear.column(j)) {
+                    *y += g * x;
+                }
+            }
+            let (yi, gik) = (linear.column(i), 2.0 * gram_at(products, m, i, k));
+            for ((((a, q), &y), &p), &c) in sum
+                .iter_mut()
+                .zip(sum_sq.iter_mut())
+                .zip(yi)
+                .zip(&product)
+                .zip(&linear.centre)
+            {
+                *a += si * y;
+                *q += y * (p + gik * c);
             }
         }
-        let (yi, gik) = (linear.column(i), 2.0 * gram_at(products, m, i, k));
-        for ((((a, q), &y), &p), &c) in sum
-            .iter_mut()
-            .zip(sum_sq.iter_mut())
-            .zip(yi)
-            .zip(&product)
-            .zip(&linear.centre)
-        {
-            *a += si * y;
-            *q += y * (p + gik * c);
+        let (sk, gkk) = (s[k], gram_at(products, m, k, k));
+        for ((a, q), &c) in sum.iter_mut().zip(sum_sq.iter_mut()).zip(&linear.centre) {
+            *a += sk * c;
+            *q += gkk * c * c;
         }
     }
-    let (sk, gkk) = (s[k], gram_at(products, m, k, k));
-    for ((a, q), &c) in sum.iter_mut().zip(sum_sq.iter_mut()).zip(&linear.centre) {
-        *a += sk * c;
-        *q += gkk * c * c;
+}
+
+crate::cpu::multiversion! {
+    /// Sums of |q - order[q]| and of its square: how far a run's units moved
+    /// from their nominal positions.
+    fn displacements(order: &[u32]) -> (u64, u64) {
+        let (mut shift, mut squares) = (0u64, 0u64);
+        for (q, &p) in order.iter().enumerate() {
+            let d = (q as u64).abs_diff(p as u64);
+            shift += d;
+            squares += d * d;
+        }
+        (shift, squares)
     }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn fold_linear_avx2(
-    linear: &LinearScores,
-    s: &[f64],
-    products: &[f64],
-    sum: &mut [f64],
-    sum_sq: &mut [f64],
-) {
-    fold_linear(linear, s, products, sum, sum_sq);
-}
-
-/// Sums of |q - order[q]| and of its square: how far a run's units moved
-/// from their nominal positions.
-#[inline(always)]
-fn displacements(order: &[u32]) -> (u64, u64) {
-    let (mut shift, mut squares) = (0u64, 0u64);
-    for (q, &p) in order.iter().enumerate() {
-        let d = (q as u64).abs_diff(p as u64);
-        shift += d;
-        squares += d * d;
-    }
-    (shift, squares)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn displacements_avx2(order: &[u32]) -> (u64, u64) {
-    displacements(order)
 }
 
 /// Per-thread (or per-shard) tallies of Monte Carlo runs: integer
@@ -462,12 +409,12 @@ pub struct RunRecorder {
     top_k_ascending: Vec<usize>,
     nominal_scores: Vec<f64>,
     nominal_ranks: Vec<f64>,
+    /// Whether position q's bin is q (exact histograms).
+    bins_are_positions: bool,
     /// The nominal ranking as the run statistics see it.
     nominal: Nominal,
     /// Per k, whether each unit is in the nominal top k.
     nominal_top: Vec<Vec<bool>>,
-    /// Whether position q's bin is q (exact histograms).
-    bins_are_positions: bool,
     /// Whether run statistics come from their reference definitions
     /// alone (`--engine reference`).
     reference: bool,
@@ -629,14 +576,6 @@ impl RunRecorder {
                 t.top_k_same[j] += 1;
             }
         }
-        #[cfg(target_arch = "x86_64")]
-        let (shift, squares) = if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
-            // SAFETY: AVX2 is present.
-            unsafe { displacements_avx2(order) }
-        } else {
-            displacements(order)
-        };
-        #[cfg(not(target_arch = "x86_64"))]
         let (shift, squares) = displacements(order);
         self.untied(t, stats, scores, [shift, squares, swaps], || {
             let mut ranks = vec![0.0; n];
@@ -695,14 +634,11 @@ impl RunRecorder {
         let (bins, rows) = (self.bins.count(), block.positions());
         if self.bins_are_positions && block.run_mask() == u32::MAX {
             // Every run proven, positions as bins (the common case): the
-            // same updates with a fixed trip count (3-4% of the block's
-            // time measured).
+            // same updates with a fixed trip count (a third of the
+            // instructions of the general case below).
             add_positions(&mut t.hist, bins, rows, 0..BLOCK_RUNS, |q| q as usize);
         } else {
-            let bin = |q: u32| match self.bins_are_positions {
-                true => q as usize,
-                false => self.bin_at[q as usize] as usize,
-            };
+            let bin = |q: u32| self.bin_at[q as usize] as usize;
             add_positions(&mut t.hist, bins, rows, block.runs(), bin);
         }
         self.add_top_k(t, block);

@@ -334,38 +334,28 @@ fn factor_sums(w: &[f64], yb: &[f64], yab: &[f64], ya: &[f64], f0: f64) -> (f64,
     )
 }
 
-/// Every resample's estimates, per factor: (first-order, total) lists.
-#[inline(always)]
-fn bootstrap_estimates(
-    ya: &[f64],
-    yb: &[f64],
-    yab: &[Vec<f64>],
-    resamples: &Resamples,
-) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
-    let d = yab.len();
-    let b = resamples.weights.len();
-    let mut firsts: Vec<Vec<f64>> = vec![Vec::with_capacity(b); d];
-    let mut totals: Vec<Vec<f64>> = vec![Vec::with_capacity(b); d];
-    let mut est = Vec::with_capacity(d);
-    for w in &resamples.weights {
-        estimate_weighted(ya, yb, yab, w, &mut est);
-        for (f, (s, st)) in est.iter().enumerate() {
-            firsts[f].push(*s);
-            totals[f].push(*st);
+crate::cpu::multiversion! {
+    /// Every resample's estimates, per factor: (first-order, total) lists.
+    fn bootstrap_estimates(
+        ya: &[f64],
+        yb: &[f64],
+        yab: &[Vec<f64>],
+        resamples: &Resamples,
+    ) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
+        let d = yab.len();
+        let b = resamples.weights.len();
+        let mut firsts: Vec<Vec<f64>> = vec![Vec::with_capacity(b); d];
+        let mut totals: Vec<Vec<f64>> = vec![Vec::with_capacity(b); d];
+        let mut est = Vec::with_capacity(d);
+        for w in &resamples.weights {
+            estimate_weighted(ya, yb, yab, w, &mut est);
+            for (f, (s, st)) in est.iter().enumerate() {
+                firsts[f].push(*s);
+                totals[f].push(*st);
+            }
         }
+        (firsts, totals)
     }
-    (firsts, totals)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn bootstrap_estimates_avx2(
-    ya: &[f64],
-    yb: &[f64],
-    yab: &[Vec<f64>],
-    resamples: &Resamples,
-) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
-    bootstrap_estimates(ya, yb, yab, resamples)
 }
 
 /// Sobol indices of every factor from outputs on A, B and each A_B^(i).
@@ -380,14 +370,6 @@ pub fn sobol_indices(
     let d = yab.len();
     let mut point = Vec::with_capacity(d);
     estimate_all(ya, yb, yab, &mut point);
-    #[cfg(target_arch = "x86_64")]
-    let (firsts, totals) = if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
-        // SAFETY: AVX2 is present.
-        unsafe { bootstrap_estimates_avx2(ya, yb, yab, resamples) }
-    } else {
-        bootstrap_estimates(ya, yb, yab, resamples)
-    };
-    #[cfg(not(target_arch = "x86_64"))]
     let (firsts, totals) = bootstrap_estimates(ya, yb, yab, resamples);
     let ci = |mut v: Vec<f64>| {
         v.retain(|x| !x.is_nan());

@@ -146,11 +146,6 @@ impl KeyedPlan {
     /// same order for each run, so the same weights bit for bit whichever
     /// runs share the block.
     fn lane_weights(&self, model: &UncertaintyModel, draws: &[Draw], b: &mut BlockScratch) {
-        #[cfg(target_arch = "x86_64")]
-        if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
-            // SAFETY: AVX2 is present.
-            return unsafe { lane_weights_avx2(self, model, draws, b) };
-        }
         lane_weights(self, model, draws, b);
     }
 
@@ -215,50 +210,50 @@ fn walk(
     }
 }
 
-/// [`KeyedPlan::lane_weights`] (portable code; the vector version is this
-/// code compiled for AVX2).
-#[inline(always)]
-fn lane_weights(plan: &KeyedPlan, model: &UncertaintyModel, draws: &[Draw], b: &mut BlockScratch) {
-    const L: usize = BLOCK_RUNS;
-    let slots = model.layout.nominal.len();
-    assert!(draws.len() <= L);
-    // The draws' weights slot by slot, a lane per run (unused lanes 1).
-    b.shares.clear();
-    b.shares.resize(slots * L, 1.0);
-    to_lanes(draws, &mut b.shares);
-    let lanes = b.shares.as_chunks_mut::<L>().0;
-    // Shares in place: each weight over its node's sum (summed as
-    // `Iterator::sum` does: from -0.0, in order), the raw weight under a
-    // sum node.
-    for (node, _) in plan.sums.iter().enumerate().filter(|(_, sum)| !**sum) {
-        let node = &mut lanes[model.layout.range(node)];
-        let mut sum = [-0.0f64; L];
-        for lane in node.iter() {
-            for l in 0..L {
-                sum[l] += lane[l];
+crate::cpu::multiversion! {
+    /// [`KeyedPlan::lane_weights`].
+    fn lane_weights(plan: &KeyedPlan, model: &UncertaintyModel, draws: &[Draw], b: &mut BlockScratch) {
+        const L: usize = BLOCK_RUNS;
+        let slots = model.layout.nominal.len();
+        assert!(draws.len() <= L);
+        // The draws' weights slot by slot, a lane per run (unused lanes 1).
+        b.shares.clear();
+        b.shares.resize(slots * L, 1.0);
+        to_lanes(draws, &mut b.shares);
+        let lanes = b.shares.as_chunks_mut::<L>().0;
+        // Shares in place: each weight over its node's sum (summed as
+        // `Iterator::sum` does: from -0.0, in order), the raw weight under a
+        // sum node.
+        for (node, _) in plan.sums.iter().enumerate().filter(|(_, sum)| !**sum) {
+            let node = &mut lanes[model.layout.range(node)];
+            let mut sum = [-0.0f64; L];
+            for lane in node.iter() {
+                for l in 0..L {
+                    sum[l] += lane[l];
+                }
+            }
+            for lane in node.iter_mut() {
+                for l in 0..L {
+                    lane[l] /= sum[l];
+                }
             }
         }
-        for lane in node.iter_mut() {
-            for l in 0..L {
-                lane[l] /= sum[l];
+        // Each indicator's product of the shares along its path (from 1), a
+        // lane per run, then run by run.
+        let k = plan.paths.len();
+        b.weights.clear();
+        b.weights.resize(draws.len() * k, 0.0);
+        b.weight_lanes.resize(k * L, 0.0);
+        let columns = b.weight_lanes.as_chunks_mut::<L>().0;
+        for ((j, path), e) in plan.paths.iter().enumerate().zip(columns) {
+            *e = [1.0f64; L];
+            for &slot in path {
+                for l in 0..L {
+                    e[l] *= lanes[slot][l];
+                }
             }
+            from_lanes(e, j, k, &mut b.weights);
         }
-    }
-    // Each indicator's product of the shares along its path (from 1), a
-    // lane per run, then run by run.
-    let k = plan.paths.len();
-    b.weights.clear();
-    b.weights.resize(draws.len() * k, 0.0);
-    b.weight_lanes.resize(k * L, 0.0);
-    let columns = b.weight_lanes.as_chunks_mut::<L>().0;
-    for ((j, path), e) in plan.paths.iter().enumerate().zip(columns) {
-        *e = [1.0f64; L];
-        for &slot in path {
-            for l in 0..L {
-                e[l] *= lanes[slot][l];
-            }
-        }
-        from_lanes(e, j, k, &mut b.weights);
     }
 }
 
@@ -281,17 +276,6 @@ fn from_lanes(e: &[f64; BLOCK_RUNS], j: usize, k: usize, weights: &mut [f64]) {
     for (row, &x) in weights.chunks_exact_mut(k).zip(e) {
         row[j] = x;
     }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn lane_weights_avx2(
-    plan: &KeyedPlan,
-    model: &UncertaintyModel,
-    draws: &[Draw],
-    b: &mut BlockScratch,
-) {
-    lane_weights(plan, model, draws, b);
 }
 
 #[cfg(test)]
@@ -357,20 +341,13 @@ mod tests {
                     );
                 }
                 let mut b = BlockScratch::default();
-                lane_weights(plan, &eval.model, &draws, &mut b);
                 let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-                assert_eq!(
-                    bits(&b.weights),
-                    bits(&want),
-                    "portable, {rows} runs, sum {sum}"
-                );
-                #[cfg(target_arch = "x86_64")]
-                {
-                    if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
-                        // SAFETY: the instruction set was checked just above.
-                        unsafe { lane_weights_avx2(plan, &eval.model, &draws, &mut b) };
-                        assert_eq!(bits(&b.weights), bits(&want), "AVX2, {rows} runs");
-                    }
+                for isa in crate::cpu::available() {
+                    crate::cpu::force(Some(isa));
+                    lane_weights(plan, &eval.model, &draws, &mut b);
+                    crate::cpu::force(None);
+                    let what = format!("{isa:?}, {rows} runs, sum {sum}");
+                    assert_eq!(bits(&b.weights), bits(&want), "{what}");
                 }
                 let mut s = sensitivity::evaluate::Scratch::default();
                 for (r, d) in draws.iter().enumerate() {

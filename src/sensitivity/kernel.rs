@@ -145,13 +145,7 @@ impl KeyKernel {
         self.lanes_and_margins(weights, rows, sign, lanes, margins);
         // Every row is written by the product.
         keys.resize(self.n * L);
-        #[cfg(target_arch = "x86_64")]
-        if cpu::isa() >= Isa::Avx2 {
-            // SAFETY: AVX2 is present.
-            unsafe { key_product_avx2(&self.values, k, self.n, lanes, keys) };
-            return true;
-        }
-        key_product(&self.values, k, 0..self.n, lanes, keys);
+        key_product(&self.values, k, lanes, keys);
         true
     }
 
@@ -210,35 +204,22 @@ impl KeyKernel {
     }
 }
 
-/// `keys[p][l] = sum_j values[p][j] * lanes[j][l]` for units `units`
-/// (portable; see [`key_product_avx2`]).
-#[inline(always)]
-fn key_product(
-    values: &[f32],
-    k: usize,
-    units: std::ops::Range<usize>,
-    lanes: &[f32],
-    keys: &mut [f32],
-) {
-    const L: usize = BLOCK_RUNS;
-    let lanes: &[[f32; L]] = lanes.as_chunks::<L>().0;
-    let keys: &mut [[f32; L]] = keys.as_chunks_mut::<L>().0;
-    for p in units {
-        let mut acc = [0.0f32; L];
-        for (&x, w) in values[p * k..(p + 1) * k].iter().zip(lanes) {
-            for l in 0..L {
-                acc[l] += x * w[l];
+crate::cpu::multiversion! {
+    /// `keys[p][l] = sum_j values[p][j] * lanes[j][l]` for every unit p.
+    fn key_product(values: &[f32], k: usize, lanes: &[f32], keys: &mut [f32]) {
+        const L: usize = BLOCK_RUNS;
+        let lanes: &[[f32; L]] = lanes.as_chunks::<L>().0;
+        let keys: &mut [[f32; L]] = keys.as_chunks_mut::<L>().0;
+        for (p, key) in keys.iter_mut().enumerate() {
+            let mut acc = [0.0f32; L];
+            for (&x, w) in values[p * k..(p + 1) * k].iter().zip(lanes) {
+                for l in 0..L {
+                    acc[l] += x * w[l];
+                }
             }
+            *key = acc;
         }
-        keys[p] = acc;
     }
-}
-
-/// [`key_product`] compiled for AVX2 (the same sums, in 256-bit lanes).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn key_product_avx2(values: &[f32], k: usize, n: usize, lanes: &[f32], keys: &mut [f32]) {
-    key_product(values, k, 0..n, lanes, keys);
 }
 
 /// Order-preserving map of a double to an unsigned integer.
@@ -629,45 +610,41 @@ impl RunPositions<'_> {
     }
 }
 
-/// Per lane of `counted` (n rows of [`BLOCK_RUNS`] lanes, row p = nominal
-/// position p), the sums of |counted - p| and of its square (in 32-bit
-/// lanes while they cannot overflow: n^3 < 2^32).
-#[inline(always)]
-fn lane_displacements(counted: &[u32], moved: &mut [(u64, u64); BLOCK_RUNS]) {
-    let rows = counted.as_chunks::<BLOCK_RUNS>().0;
-    if rows.len() < 1600 {
-        let mut shift = [0u32; BLOCK_RUNS];
-        let mut squares = [0u32; BLOCK_RUNS];
+crate::cpu::multiversion! {
+    /// Per lane of `counted` (n rows of [`BLOCK_RUNS`] lanes, row p = nominal
+    /// position p), the sums of |counted - p| and of its square (in 32-bit
+    /// lanes while they cannot overflow, n^3 < 2^32: twice the lanes of an
+    /// instruction).
+    fn lane_displacements(counted: &[u32], moved: &mut [(u64, u64); BLOCK_RUNS]) {
+        let rows = counted.as_chunks::<BLOCK_RUNS>().0;
+        if rows.len() < 1600 {
+            let mut shift = [0u32; BLOCK_RUNS];
+            let mut squares = [0u32; BLOCK_RUNS];
+            for (p, lanes) in rows.iter().enumerate() {
+                for l in 0..BLOCK_RUNS {
+                    let d = lanes[l].abs_diff(p as u32);
+                    shift[l] += d;
+                    squares[l] += d * d;
+                }
+            }
+            for (m, (s, q)) in moved.iter_mut().zip(shift.into_iter().zip(squares)) {
+                *m = (s as u64, q as u64);
+            }
+            return;
+        }
+        let mut shift = [0u64; BLOCK_RUNS];
+        let mut squares = [0u64; BLOCK_RUNS];
         for (p, lanes) in rows.iter().enumerate() {
             for l in 0..BLOCK_RUNS {
-                let d = lanes[l].abs_diff(p as u32);
+                let d = (lanes[l] as u64).abs_diff(p as u64);
                 shift[l] += d;
                 squares[l] += d * d;
             }
         }
         for (m, (s, q)) in moved.iter_mut().zip(shift.into_iter().zip(squares)) {
-            *m = (s as u64, q as u64);
-        }
-        return;
-    }
-    let mut shift = [0u64; BLOCK_RUNS];
-    let mut squares = [0u64; BLOCK_RUNS];
-    for (p, lanes) in rows.iter().enumerate() {
-        for l in 0..BLOCK_RUNS {
-            let d = (lanes[l] as u64).abs_diff(p as u64);
-            shift[l] += d;
-            squares[l] += d * d;
+            *m = (s, q);
         }
     }
-    for (m, (s, q)) in moved.iter_mut().zip(shift.into_iter().zip(squares)) {
-        *m = (s, q);
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn lane_displacements_avx2(counted: &[u32], moved: &mut [(u64, u64); BLOCK_RUNS]) {
-    lane_displacements(counted, moved);
 }
 
 /// Puts each run's keys at their counted positions: `placed[r * n + q] =
@@ -830,12 +807,6 @@ impl BlockRanker {
         } else {
             place_keys::<1>(counted, keys, &mut self.placed[..rows * n]);
         }
-        #[cfg(target_arch = "x86_64")]
-        if self.isa == Isa::Avx2 {
-            // SAFETY: `isa` is Avx2 only when AVX2 was detected.
-            unsafe { lane_displacements_avx2(&self.counted, &mut self.moved) };
-            return;
-        }
         lane_displacements(&self.counted, &mut self.moved);
     }
 
@@ -937,7 +908,7 @@ impl BlockRanker {
         // The narrow gaps found sixteen at a time (vectorised), and taken
         // one by one.
         let mut i = 0;
-        while let Some(j) = self.first_narrow(&self.placed[r * n..(r + 1) * n], i, wide) {
+        while let Some(j) = first_narrow(&self.placed[r * n..(r + 1) * n], i, wide) {
             i = j;
             let (x, y) = (self.placed[r * n + i], self.placed[r * n + i + 1]);
             // Keys out of order can be a tie of 16-bit keys to put right;
@@ -976,18 +947,6 @@ impl BlockRanker {
             shift,
             squares,
         })
-    }
-
-    /// The first gap `i >= from` of `placed` (keys in counted order) that
-    /// is not wider than `wide` (`placed[i + 1] - placed[i]`; a NaN gap
-    /// included), if any.
-    fn first_narrow(&self, placed: &[f32], from: usize, wide: f32) -> Option<usize> {
-        match self.isa {
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: `isa` is Avx2 only when AVX2 was detected.
-            Isa::Avx2 => unsafe { first_narrow_avx2(placed, from, wide) },
-            _ => first_narrow(placed, from, wide),
-        }
     }
 
     /// Swaps units `p` (counted at position `i` of run `r`) and `q` (at
@@ -1084,33 +1043,29 @@ impl BlockRanker {
     }
 }
 
-/// [`BlockRanker::first_narrow`] (portable code): sixteen gaps at a time,
-/// then the narrow one among them.
-#[inline(always)]
-fn first_narrow(placed: &[f32], from: usize, wide: f32) -> Option<usize> {
-    const V: usize = 16;
-    let gaps = placed.len().saturating_sub(1);
-    let mut i0 = from;
-    while i0 < gaps {
-        let end = (i0 + V).min(gaps);
-        let (a, b) = (&placed[i0..end], &placed[i0 + 1..end + 1]);
-        let narrow = a
-            .iter()
-            .zip(b)
-            .fold(false, |m, (&x, &y)| m | !wider(y - x, wide));
-        if narrow {
-            return (i0..end).find(|&i| !wider(placed[i + 1] - placed[i], wide));
+crate::cpu::multiversion! {
+    /// The first gap `i >= from` of `placed` (keys in counted order) that is
+    /// not wider than `wide` (`placed[i + 1] - placed[i]`; a NaN gap
+    /// included), if any: sixteen gaps at a time, then the narrow one among
+    /// them.
+    fn first_narrow(placed: &[f32], from: usize, wide: f32) -> Option<usize> {
+        const V: usize = 16;
+        let gaps = placed.len().saturating_sub(1);
+        let mut i0 = from;
+        while i0 < gaps {
+            let end = (i0 + V).min(gaps);
+            let (a, b) = (&placed[i0..end], &placed[i0 + 1..end + 1]);
+            let narrow = a
+                .iter()
+                .zip(b)
+                .fold(false, |m, (&x, &y)| m | !wider(y - x, wide));
+            if narrow {
+                return (i0..end).find(|&i| !wider(placed[i + 1] - placed[i], wide));
+            }
+            i0 = end;
         }
-        i0 = end;
+        None
     }
-    None
-}
-
-/// [`first_narrow`] compiled for AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn first_narrow_avx2(placed: &[f32], from: usize, wide: f32) -> Option<usize> {
-    first_narrow(placed, from, wide)
 }
 
 /// Largest number of units counted on 16-bit keys (positions and counts
@@ -1186,13 +1141,15 @@ fn fill_keys16(keys: &[f32], c: &mut Counts16) {
     for p in (0..n).rev() {
         for l in 0..L {
             let v = rows[p][l] * scale[l] + shift[l];
-            // A NaN key (which fails the proof) as the vector conversion
-            // gives it.
-            let q = if v.is_nan() {
-                -32768
+            // Clamped before the conversion (a NaN key, which fails the
+            // proof, to the floor), so that it is one vector truncation.
+            let v = if v >= -32768.0 {
+                v.min(32767.0)
             } else {
-                (v as i32).clamp(-32768, 32767) as i16
+                -32768.0
             };
+            // SAFETY: `v` is finite and within i16's range.
+            let q = unsafe { v.to_int_unchecked::<i32>() } as i16;
             out[p][l] = q;
             least[p][l] = q.min(least[p + 1][l]);
         }
@@ -1795,10 +1752,6 @@ mod tests {
         cpu::force(None);
     }
 
-    /// Every block ranked by counting (with each instruction set the CPU
-    /// has) agrees with sorting each run alone: same order, same
-    /// discordant pairs, same refusals (ties, non-finite scores); and most
-    /// runs are counted once the windows are learned.
     /// Rankers sharing windows: what one learns from its sorted runs, the
     /// other counts with from its first block, without sorting a run of
     /// its own; a ranker not sharing still has to learn alone.

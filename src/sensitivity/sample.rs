@@ -178,42 +178,38 @@ pub fn draw_mc_chunk(
     }
     u.resize(draws.len() * model.dims(), 0.0);
     rng.fill_uniform(u);
-    #[cfg(target_arch = "x86_64")]
-    if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
-        // SAFETY: AVX2 is present.
-        return unsafe { uniform_draws_avx2(model, u, draws) };
-    }
     uniform_draws(model, u, draws);
 }
 
 /// Draws per run in lanes.
 const DRAW_LANES: usize = 8;
 
-/// The draws of [`draw_mc_chunk`] with uniform weights only, from the
-/// uniforms `u` (`model.dims()` per draw, draw after draw): each node's
-/// weights as [`perturb`] sets them, [`DRAW_LANES`] draws at a time.
-#[inline(always)]
-fn uniform_draws(model: &UncertaintyModel, u: &[f64], draws: &mut [Draw]) {
-    const L: usize = DRAW_LANES;
-    let spread = model.spread;
-    uniform_draws_by(model, u, draws, |w0, total, uniforms, node| {
-        let mut now = [-0.0f64; L];
-        for ((row, ui), &x) in node.iter_mut().zip(uniforms).zip(w0) {
-            for l in 0..L {
-                row[l] = x * (1.0 - spread + 2.0 * spread * ui[l]);
-                now[l] += row[l];
+crate::cpu::multiversion! {
+    /// The draws of [`draw_mc_chunk`] with uniform weights only, from the
+    /// uniforms `u` (`model.dims()` per draw, draw after draw): each node's
+    /// weights as [`perturb`] sets them, [`DRAW_LANES`] draws at a time.
+    fn uniform_draws(model: &UncertaintyModel, u: &[f64], draws: &mut [Draw]) {
+        const L: usize = DRAW_LANES;
+        let spread = model.spread;
+        uniform_draws_by(model, u, draws, |w0, total, uniforms, node| {
+            let mut now = [-0.0f64; L];
+            for ((row, ui), &x) in node.iter_mut().zip(uniforms).zip(w0) {
+                for l in 0..L {
+                    row[l] = x * (1.0 - spread + 2.0 * spread * ui[l]);
+                    now[l] += row[l];
+                }
             }
-        }
-        // Rescaled to the nominal sum (times 1, exactly the same, where
-        // the sum is not positive).
-        let scale: [f64; L] =
-            std::array::from_fn(|l| if now[l] > 0.0 { total / now[l] } else { 1.0 });
-        for row in node.iter_mut() {
-            for l in 0..L {
-                row[l] *= scale[l];
+            // Rescaled to the nominal sum (times 1, exactly the same, where
+            // the sum is not positive).
+            let scale: [f64; L] =
+                std::array::from_fn(|l| if now[l] > 0.0 { total / now[l] } else { 1.0 });
+            for row in node.iter_mut() {
+                for l in 0..L {
+                    row[l] *= scale[l];
+                }
             }
-        }
-    });
+        });
+    }
 }
 
 /// What [`uniform_draws`] and its vector versions share: each group of
@@ -285,12 +281,6 @@ fn from_lanes(node: &[[f64; DRAW_LANES]], group: &mut [Draw], range: std::ops::R
             *w = row[l];
         }
     }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn uniform_draws_avx2(model: &UncertaintyModel, u: &[f64], draws: &mut [Draw]) {
-    uniform_draws(model, u, draws);
 }
 
 /// The Saltelli base matrices A and B (N rows of `dims` uniforms each).
@@ -412,15 +402,11 @@ mod tests {
             assert_eq!(bits(&chunk), bits(&one_by_one), "{count} draws");
             // Each version on its own (draw_mc_chunk takes the widest).
             let mut again = chunk.clone();
-            uniform_draws(&model, &u, &mut again);
-            assert_eq!(bits(&again), bits(&one_by_one), "portable, {count} draws");
-            #[cfg(target_arch = "x86_64")]
-            {
-                if crate::cpu::isa() >= crate::cpu::Isa::Avx2 {
-                    // SAFETY: the instruction set was checked just above (or by the test's CPU check).
-                    unsafe { uniform_draws_avx2(&model, &u, &mut again) };
-                    assert_eq!(bits(&again), bits(&one_by_one), "AVX2, {count} draws");
-                }
+            for isa in crate::cpu::available() {
+                crate::cpu::force(Some(isa));
+                uniform_draws(&model, &u, &mut again);
+                crate::cpu::force(None);
+                assert_eq!(bits(&again), bits(&one_by_one), "{isa:?}, {count} draws");
             }
             assert!(
                 chunk
