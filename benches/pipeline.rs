@@ -6,7 +6,7 @@
 //!   (minmax, effective weights, weighted sum, sort), the floor a script
 //!   reaches without screening, checks, node scores or explanations.
 //!
-//! Run: cargo bench --bench pipeline
+//! Run: cargo bench --features bench --bench pipeline
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use kommunrank::pipeline;

@@ -19,7 +19,7 @@
 //! The numpy baseline of the same Monte Carlo workload is
 //! benches/baseline/mc_numpy.py (run side by side, see docs/PERFORMANCE.md).
 //!
-//! Run: cargo bench --bench sensitivity
+//! Run: cargo bench --features bench --bench sensitivity
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use kommunrank::pipeline::{self, DataOverrides};
