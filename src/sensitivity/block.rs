@@ -51,7 +51,7 @@ pub struct KeyedPlan {
 }
 
 /// Buffers for a keyed block.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct BlockScratch {
     /// The block's effective weights, runs x indicators.
     weights: Vec<f64>,

@@ -140,7 +140,7 @@ fn outcome(result: std::result::Result<(), Failure>, scratch: &mut Scratch) -> R
 }
 
 /// Per-thread buffers for [`Evaluator::evaluate_block`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct BlockRuns {
     scratch: Scratch,
     block: BlockScratch,
@@ -328,7 +328,8 @@ impl Evaluator {
                     for &f in left_out {
                         d.levels[f] = 1;
                     }
-                    let Err(reason) = self.evaluate_checked(&d, &mut scratch) else {
+                    // Each method's requirement checked on every child value.
+                    let Err(reason) = self.run(&d, &mut scratch, true, None) else {
                         continue;
                     };
                     if errors.len() == MAX_LISTED {
@@ -551,16 +552,6 @@ impl Evaluator {
         scratch: &mut Scratch,
     ) -> std::result::Result<(), Failure> {
         self.run(draw, scratch, false, Some(left_out))
-    }
-
-    /// Like [`Evaluator::evaluate`], also checking each method's requirement
-    /// on every child value (used for validation).
-    fn evaluate_checked(
-        &self,
-        draw: &Draw,
-        scratch: &mut Scratch,
-    ) -> std::result::Result<(), Failure> {
-        self.run(draw, scratch, true, None)
     }
 
     /// The data variant of a draw.

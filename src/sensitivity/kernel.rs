@@ -418,7 +418,7 @@ const MAX_POOR_BLOCKS: u32 = 32;
 /// so its position would be wrong, and the check would have failed. Runs
 /// that fail the check are sorted ([`SortedRun::rank`]) and teach the
 /// windows at the next block; runs with ties go to the general ranker.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct BlockRanker {
     /// The fallback, and the order of the run it ranked last.
     sorted: SortedRun,
@@ -504,18 +504,6 @@ impl<T: Copy + Default> Aligned<T> {
         } else {
             0
         }
-    }
-}
-
-impl<T: Copy + Default> Clone for Aligned<T> {
-    /// The same elements, in a buffer lined up on its own.
-    fn clone(&self) -> Self {
-        let mut copy = Aligned {
-            buf: vec![T::default(); self.buf.len()],
-            len: self.len,
-        };
-        copy.copy_from_slice(self);
-        copy
     }
 }
 
@@ -746,15 +734,6 @@ impl BlockRanker {
         self.in_block
     }
 
-    /// Whether the block begun (of `rows` runs) is counted.
-    fn counts_block(&self, rows: usize) -> bool {
-        assert!(
-            rows <= BLOCK_RUNS,
-            "a block holds at most {BLOCK_RUNS} runs"
-        );
-        self.in_block
-    }
-
     /// Counts a block begun with [`BlockRanker::begin`] on `keys` given by
     /// the caller ([`KeyKernel::keys`]: n rows of [`BLOCK_RUNS`] lanes;
     /// swapped in, the ranker's previous buffer comes back). Its runs are
@@ -762,7 +741,11 @@ impl BlockRanker {
     /// counted order on the full scores, since such keys are not a
     /// rounding of them.
     pub fn count_keys(&mut self, keys: &mut Aligned<f32>, rows: usize) {
-        if !self.counts_block(rows) {
+        assert!(
+            rows <= BLOCK_RUNS,
+            "a block holds at most {BLOCK_RUNS} runs"
+        );
+        if !self.in_block {
             return;
         }
         let n = self.later.len();
@@ -1522,22 +1505,21 @@ mod tests {
         }
     }
 
-    /// Aligned buffers start on a cache line, hold their length, and a
-    /// clone (another allocation) holds the same elements, lined up too.
+    /// Aligned buffers start on a cache line and hold their length, in
+    /// allocations of any alignment.
     #[test]
-    fn aligned_buffers_start_on_a_line_and_clone_their_elements() {
+    fn aligned_buffers_start_on_a_line() {
         for len in [1, 7, 290 * BLOCK_RUNS] {
-            let mut a = Aligned::<i16>::default();
-            a.resize(len);
-            assert_eq!(a.len(), len);
-            assert_eq!(a.as_ptr() as usize % 64, 0, "len {len}");
-            for (i, x) in a.iter_mut().enumerate() {
-                *x = i as i16;
-            }
-            let copies: Vec<Aligned<i16>> = (0..8).map(|_| a.clone()).collect();
-            for b in &copies {
-                assert_eq!(b.as_ptr() as usize % 64, 0, "len {len}");
-                assert_eq!(&b[..], &a[..], "len {len}");
+            let buffers: Vec<Aligned<i16>> = (0..8)
+                .map(|_| {
+                    let mut a = Aligned::<i16>::default();
+                    a.resize(len);
+                    a
+                })
+                .collect();
+            for a in &buffers {
+                assert_eq!(a.len(), len);
+                assert_eq!(a.as_ptr() as usize % 64, 0, "len {len}");
             }
         }
     }
