@@ -170,8 +170,8 @@ impl Nominal {
     /// nominal order) and its buffers `ranking`, in O(n log n) without
     /// allocating. Without ties anywhere, the swaps of the ranker's
     /// insertion sort from the nominal order are the discordant pairs;
-    /// else [`Nominal::discordant_from_swaps`] or, after a full sort,
-    /// [`Nominal::discordant_by_merging`].
+    /// else `discordant_from_swaps` or, after a full sort,
+    /// `discordant_by_merging`.
     pub fn kendall_counts(
         &self,
         ranks: &[f64],
