@@ -598,7 +598,7 @@ impl RunRecorder {
     ) {
         let figures = [run.shift, run.squares, run.swaps];
         self.untied(t, stats, scores, figures, || {
-            run.positions.iter().map(|q| (q + 1) as f64).collect()
+            run.positions().map(|q| (q + 1) as f64).collect()
         });
     }
 

@@ -574,8 +574,9 @@ impl ProvenBlock<'_> {
 /// A run of a keyed block proven by [`BlockRanker::rank_keyed`].
 #[derive(Debug, Clone, Copy)]
 pub struct ProvenRun<'a> {
-    /// Each unit's counted position (0-based rank).
-    pub positions: RunPositions<'a>,
+    /// The block's counted positions, and the run's lane in them.
+    counted: &'a [u32],
+    run: usize,
     /// Discordant pairs with the nominal order.
     pub swaps: u64,
     /// Sum over the units of |position - nominal position|.
@@ -584,16 +585,9 @@ pub struct ProvenRun<'a> {
     pub squares: u64,
 }
 
-/// One run's counted positions in a keyed block.
-#[derive(Debug, Clone, Copy)]
-pub struct RunPositions<'a> {
-    counted: &'a [u32],
-    run: usize,
-}
-
-impl RunPositions<'_> {
+impl ProvenRun<'_> {
     /// Each unit's position (0-based rank), units in nominal order.
-    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+    pub fn positions(&self) -> impl Iterator<Item = u32> + '_ {
         self.counted[self.run..].iter().step_by(BLOCK_RUNS).copied()
     }
 }
@@ -922,10 +916,8 @@ impl BlockRanker {
         self.proven |= 1 << r;
         let (shift, squares) = self.moved[r];
         Some(ProvenRun {
-            positions: RunPositions {
-                counted: &self.counted[..n * BLOCK_RUNS],
-                run: r,
-            },
+            counted: &self.counted[..n * BLOCK_RUNS],
+            run: r,
             swaps: self.swaps[r] as u64,
             shift,
             squares,
@@ -1701,7 +1693,7 @@ mod tests {
                                 // The units in counted order, and the
                                 // displacement sums against the sort's.
                                 let mut order = vec![u32::MAX; n];
-                                for (p, q) in run.positions.iter().enumerate() {
+                                for (p, q) in run.positions().enumerate() {
                                     order[q as usize] = p as u32;
                                 }
                                 let (shift, squares) = alone.order.iter().enumerate().fold(

@@ -373,7 +373,7 @@ pub fn run_sobol(eval: &Evaluator, progress: Progress) -> Result<SobolResult> {
                                 ranks
                             }
                             RunOutcome::Proven { run, .. } => {
-                                for (r, q) in ranks.iter_mut().zip(run.positions.iter()) {
+                                for (r, q) in ranks.iter_mut().zip(run.positions()) {
                                     *r = (q + 1) as f64;
                                 }
                                 ranks
