@@ -1,5 +1,7 @@
-//! The one place CPU features are detected: the instruction set every fast
-//! path uses, decided once per process. The environment variable
+//! The one place CPU features are detected and dispatched on: the
+//! instruction set every fast path uses, decided once per process, and
+//! `multiversion!`, which compiles a loop portable and for AVX2 and calls
+//! the build that level allows. The environment variable
 //! `KOMMUNRANK_ISA` (`portable` or `avx2`) caps it, to check
 //! that every variant gives the same results or to time one; a level the
 //! CPU lacks is never used. Results do not depend on the level: each
