@@ -78,17 +78,11 @@ impl Nominal {
         for (p, &u) in order.iter().enumerate() {
             place[u as usize] = p as u32;
         }
-        let (mut groups, mut tie_pairs, mut start) = (Vec::new(), 0, 0);
-        for pos in 1..=n {
-            if pos == n || ranks[order[pos] as usize] != ranks[order[start] as usize] {
-                let t = (pos - start) as i64;
-                tie_pairs += t * (t - 1) / 2;
-                if t > 1 {
-                    groups.push((start, pos));
-                }
-                start = pos;
-            }
-        }
+        let groups: Vec<(usize, usize)> = equal_runs(0..n, |p| ranks[order[p] as usize])
+            .filter(|r| r.len() > 1)
+            .map(|r| (r.start, r.end))
+            .collect();
+        let tie_pairs = groups.iter().map(|&(a, b)| pairs_among(b - a) as i64).sum();
         Nominal {
             n,
             twice_rank: ranks.iter().map(|&r| twice(r)).collect(),
@@ -162,7 +156,7 @@ impl Nominal {
 
     /// All pairs of units.
     fn pairs(&self) -> i64 {
-        (self.n * self.n.saturating_sub(1) / 2) as i64
+        pairs_among(self.n) as i64
     }
 
     /// [`KENDALL`]'s counts (discordant pairs, pairs the run ties, pairs
@@ -200,14 +194,9 @@ impl Nominal {
         let mut joint = 0u64;
         for &(a, b) in &self.groups {
             y[a..b].sort_by(f64::total_cmp);
-            let mut start = a;
-            for pos in a + 1..=b {
-                if pos == b || y[pos] != y[start] {
-                    let t = (pos - start) as u64;
-                    joint += t * (t - 1) / 2;
-                    start = pos;
-                }
-            }
+            joint += equal_runs(a..b, |p| y[p])
+                .map(|r| pairs_among(r.len()))
+                .sum::<u64>();
         }
         let swaps = super::analyze::count_rank_inversions(y, self.n, &mut buf.tree);
         (swaps, joint)
@@ -232,21 +221,12 @@ impl Nominal {
         let mut not_discordant = 0u64;
         // Run ties: units of equal rank, consecutive in the run's order;
         // a pair there was swapped if its nominal places are reversed.
-        let mut start = 0;
-        for end in 1..=order.len() {
-            if end < order.len() && ranks[order[end] as usize] == ranks[order[start] as usize] {
-                continue;
-            }
-            if end - start > 1 {
+        for run in equal_runs(0..order.len(), |q| ranks[order[q] as usize]) {
+            if run.len() > 1 {
                 buf.clear();
-                buf.extend(
-                    order[start..end]
-                        .iter()
-                        .map(|&u| self.place[u as usize] as f64),
-                );
+                buf.extend(order[run].iter().map(|&u| self.place[u as usize] as f64));
                 not_discordant += pairs_below(buf).0;
             }
-            start = end;
         }
         // Nominal ties: a pair the run ranks strictly the other way round
         // (swapped, not discordant); a pair the run ties too (joint).
@@ -260,6 +240,30 @@ impl Nominal {
         }
         (swaps - not_discordant, joint)
     }
+}
+
+/// The maximal ranges of consecutive positions in `range` whose `key`s are
+/// equal (the tie groups of a sorted sequence).
+fn equal_runs<K: PartialEq>(
+    range: std::ops::Range<usize>,
+    key: impl Fn(usize) -> K,
+) -> impl Iterator<Item = std::ops::Range<usize>> {
+    let end = range.end;
+    let mut start = range.start;
+    std::iter::from_fn(move || {
+        (start < end).then(|| {
+            let first = key(start);
+            let stop = (start + 1..end).find(|&p| key(p) != first).unwrap_or(end);
+            let run = start..stop;
+            start = stop;
+            run
+        })
+    })
+}
+
+/// Pairs among `t` items.
+fn pairs_among(t: usize) -> u64 {
+    (t * t.saturating_sub(1) / 2) as u64
 }
 
 /// Pairs i < j of `v` with `v[j] < v[i]`, and with `v[j] == v[i]` (one
