@@ -111,7 +111,7 @@ impl KeyedPlan {
             linear: Arc::default(),
         };
         let mut b = BlockScratch::default();
-        plan.lane_weights(model, &[Draw::nominal(model)], &mut b);
+        lane_weights(&plan, model, &[Draw::nominal(model)], &mut b);
         plan.linear = Arc::new(LinearScores::new(n, k, values, b.weights));
         Some(plan)
     }
@@ -129,7 +129,7 @@ impl KeyedPlan {
         highest_best: bool,
         b: &mut BlockScratch,
     ) -> bool {
-        self.lane_weights(model, draws, b);
+        lane_weights(self, model, draws, b);
         self.keys.keys(
             &b.weight_lanes,
             draws.len(),
@@ -138,15 +138,6 @@ impl KeyedPlan {
             &mut b.keys,
             &mut b.margins,
         )
-    }
-
-    /// The effective weights of a block of at most [`BLOCK_RUNS`] draws
-    /// (into `b.weights`, runs x indicators, and `b.weight_lanes`): the
-    /// runs side by side in lanes (vectorised), the same operations in the
-    /// same order for each run, so the same weights bit for bit whichever
-    /// runs share the block.
-    fn lane_weights(&self, model: &UncertaintyModel, draws: &[Draw], b: &mut BlockScratch) {
-        lane_weights(self, model, draws, b);
     }
 
     /// Run `r`'s effective weights in a keyed block.
@@ -211,7 +202,11 @@ fn walk(
 }
 
 crate::cpu::multiversion! {
-    /// [`KeyedPlan::lane_weights`].
+    /// The effective weights of a block of at most [`BLOCK_RUNS`] draws
+    /// (into `b.weights`, runs x indicators, and `b.weight_lanes`): the
+    /// runs side by side in lanes (vectorised), the same operations in the
+    /// same order for each run, so the same weights bit for bit whichever
+    /// runs share the block.
     fn lane_weights(plan: &KeyedPlan, model: &UncertaintyModel, draws: &[Draw], b: &mut BlockScratch) {
         const L: usize = BLOCK_RUNS;
         let slots = model.layout.nominal.len();

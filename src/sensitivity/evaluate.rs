@@ -301,18 +301,15 @@ impl Evaluator {
         // can only leave more data).
         let include = &self.includes;
         let every_set = include.len() < 16 && self.variants.len() << include.len() <= MAX_VARIANTS;
-        let sets: Vec<Vec<usize>> = match (include.is_empty(), every_set) {
-            (true, _) => vec![vec![]],
-            (false, true) => (0..1usize << include.len())
-                .map(|bits| {
-                    let out = include
-                        .iter()
-                        .enumerate()
-                        .filter(|(b, _)| bits >> b & 1 == 1);
-                    out.map(|(_, &f)| f).collect()
-                })
-                .collect(),
-            (false, false) => vec![vec![], include.clone()],
+        let sets: Vec<Vec<usize>> = if every_set {
+            // Bit b of `bits`: the b-th include factor is left out.
+            let set = |bits: usize| -> Vec<usize> {
+                let out = (0..include.len()).filter(|b| bits >> b & 1 == 1);
+                out.map(|b| include[b]).collect()
+            };
+            (0..1usize << include.len()).map(set).collect()
+        } else {
+            vec![vec![], include.clone()]
         };
         let mut scratch = Scratch::default();
         let mut errors = Vec::new();
@@ -704,20 +701,17 @@ fn data_variants(
         let levels = choices.levels(v, model.factors.len());
         let mut variant = index.clone();
         for (factor, &level) in model.factors.iter().zip(&levels) {
-            match (&factor.kind, level) {
-                (_, 0) => {}
-                (
-                    FactorKind::Normalisation {
-                        indicators,
-                        options,
-                    },
-                    _,
-                ) => {
+            match &factor.kind {
+                _ if level == 0 => {}
+                FactorKind::Normalisation {
+                    indicators,
+                    options,
+                } => {
                     for &i in indicators {
                         variant.indicators[i].normalisation = options[level - 1].clone();
                     }
                 }
-                (FactorKind::Missing { options }, _) => {
+                FactorKind::Missing { options } => {
                     for ind in &mut variant.indicators {
                         ind.missing = options[level - 1];
                     }

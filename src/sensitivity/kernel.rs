@@ -560,14 +560,8 @@ impl ProvenBlock<'_> {
 
     /// The runs proven (lanes), ascending.
     pub fn runs(&self) -> impl Iterator<Item = usize> + Clone + use<> {
-        let mut bits = self.runs;
-        std::iter::from_fn(move || {
-            (bits != 0).then(|| {
-                let r = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                r
-            })
-        })
+        let mask = self.runs;
+        (0..BLOCK_RUNS).filter(move |&r| mask >> r & 1 == 1)
     }
 }
 
@@ -594,46 +588,23 @@ impl ProvenRun<'_> {
 
 crate::cpu::multiversion! {
     /// Per lane of `counted` (n rows of [`BLOCK_RUNS`] lanes, row p = nominal
-    /// position p), the sums of |counted - p| and of its square (in 32-bit
-    /// lanes while they cannot overflow, n^3 < 2^32: twice the lanes of an
-    /// instruction).
+    /// position p), the sums of |counted - p| and of its square.
     fn lane_displacements(counted: &[u32], moved: &mut [(u64, u64); BLOCK_RUNS]) {
-        let rows = counted.as_chunks::<BLOCK_RUNS>().0;
-        if rows.len() < 1600 {
-            let mut shift = [0u32; BLOCK_RUNS];
-            let mut squares = [0u32; BLOCK_RUNS];
-            for (p, lanes) in rows.iter().enumerate() {
-                for l in 0..BLOCK_RUNS {
-                    let d = lanes[l].abs_diff(p as u32);
-                    shift[l] += d;
-                    squares[l] += d * d;
-                }
-            }
-            for (m, (s, q)) in moved.iter_mut().zip(shift.into_iter().zip(squares)) {
-                *m = (s as u64, q as u64);
-            }
-            return;
-        }
-        let mut shift = [0u64; BLOCK_RUNS];
-        let mut squares = [0u64; BLOCK_RUNS];
-        for (p, lanes) in rows.iter().enumerate() {
+        let (mut shift, mut squares) = ([0u64; BLOCK_RUNS], [0u64; BLOCK_RUNS]);
+        for (p, lanes) in counted.as_chunks::<BLOCK_RUNS>().0.iter().enumerate() {
             for l in 0..BLOCK_RUNS {
-                let d = (lanes[l] as u64).abs_diff(p as u64);
+                let d = lanes[l].abs_diff(p as u32) as u64;
                 shift[l] += d;
                 squares[l] += d * d;
             }
         }
-        for (m, (s, q)) in moved.iter_mut().zip(shift.into_iter().zip(squares)) {
-            *m = (s, q);
-        }
+        *moved = std::array::from_fn(|l| (shift[l], squares[l]));
     }
 }
 
 /// Puts each run's keys at their counted positions: `placed[r * n + q] =
 /// keys[p * BLOCK_RUNS + r]` for the unit p counted at q in run r, for the
-/// runs `placed` holds (`placed.len() / n`, `R` a divisor of them: the
-/// runs of a whole block are placed with a fixed trip count). The
-/// counting gives every position in 0..n (a unit's count is its position,
+/// runs `placed` holds (`placed.len() / n`). The counting gives every position in 0..n (a unit's count is its position,
 /// less at most the units before it, plus at most those after it), and
 /// the positions are clamped to that range only to keep the stores in
 /// bounds. A run whose positions are no permutation leaves a slot
@@ -641,19 +612,17 @@ crate::cpu::multiversion! {
 /// [`BlockRanker::rank_keyed`]); on 16-bit keys only runs whose windows
 /// missed a pair can be such, and they are not proven.
 #[inline(always)]
-fn place_keys<const R: usize>(counted: &[u32], keys: &[f32], placed: &mut [f32]) {
+fn place_keys(counted: &[u32], keys: &[f32], placed: &mut [f32]) {
     const L: usize = BLOCK_RUNS;
     let n = counted.len() / L;
     let rows = placed.len() / n.max(1);
-    assert!(rows <= L && rows.is_multiple_of(R) && placed.len() == rows * n && keys.len() == n * L);
+    assert!(rows <= L && placed.len() == rows * n && keys.len() == n * L);
     let (counted, keys) = (counted.as_chunks::<L>().0, keys.as_chunks::<L>().0);
     for (lanes, keys) in counted.iter().zip(keys) {
-        for r0 in (0..rows).step_by(R) {
-            for r in r0..r0 + R {
-                let q = (lanes[r] as usize).min(n - 1);
-                // SAFETY: r < rows and q < n, so r * n + q < placed.len().
-                unsafe { *placed.get_unchecked_mut(r * n + q) = keys[r] };
-            }
+        for r in 0..rows {
+            let q = (lanes[r] as usize).min(n - 1);
+            // SAFETY: r < rows and q < n, so r * n + q < placed.len().
+            unsafe { *placed.get_unchecked_mut(r * n + q) = keys[r] };
         }
     }
 }
@@ -735,29 +704,21 @@ impl BlockRanker {
     /// counted order on the full scores, since such keys are not a
     /// rounding of them.
     pub fn count_keys(&mut self, keys: &mut Aligned<f32>, rows: usize) {
-        assert!(
-            rows <= BLOCK_RUNS,
-            "a block holds at most {BLOCK_RUNS} runs"
-        );
+        const L: usize = BLOCK_RUNS;
+        assert!(rows <= L, "a block holds at most {L} runs");
         if !self.in_block {
             return;
         }
         let n = self.later.len();
-        assert_eq!(keys.len(), n * BLOCK_RUNS, "n rows of lanes");
+        assert_eq!(keys.len(), n * L, "n rows of lanes");
         std::mem::swap(&mut self.keys, keys);
         self.keyed = true;
         self.proven = 0;
-        self.count(rows);
-    }
-
-    /// The window counts of a keyed block on 16-bit keys ([`fill_keys16`]
-    /// and [`counts16`]; a run whose windows missed a pair is marked
-    /// outside, not proven), the keys placed at their counted positions for
-    /// the proof, and each run's displacements. Above [`MAX_UNITS_16`]
-    /// units nothing is counted: every run is ranked alone.
-    fn count(&mut self, rows: usize) {
-        const L: usize = BLOCK_RUNS;
-        let n = self.later.len();
+        // The window counts on 16-bit keys (a run whose windows missed a
+        // pair is marked outside, not proven), the keys placed at their
+        // counted positions for the proof, and each run's displacements.
+        // Above [`MAX_UNITS_16`] units nothing is counted: every run is
+        // ranked alone.
         if self.counted.len() != n * L {
             self.counted.resize(n * L);
         }
@@ -779,11 +740,7 @@ impl BlockRanker {
             self.placed.resize(rows * n, f32::NAN);
         }
         let (counted, keys) = (&self.counted[..n * L], &self.keys[..n * L]);
-        if rows == L {
-            place_keys::<L>(counted, keys, &mut self.placed[..L * n]);
-        } else {
-            place_keys::<1>(counted, keys, &mut self.placed[..rows * n]);
-        }
+        place_keys(counted, keys, &mut self.placed[..rows * n]);
         lane_displacements(&self.counted, &mut self.moved);
     }
 
