@@ -399,7 +399,7 @@ pub(crate) fn settle(
         _ => 1.0,
     };
     for (m, w) in children.into_iter().zip(weights) {
-        crate::spec::weighting::set_weight(index, m, w * scale);
+        crate::spec::judgement::set_weight(index, m, w * scale);
     }
     index.weighting[node] = origin;
     Ok(())
@@ -435,7 +435,7 @@ pub fn alternative(
         WeightSetName::Equal => {
             for &n in &targets {
                 for m in alt.nodes[n].children.clone() {
-                    crate::spec::weighting::set_weight(&mut alt, m, 1.0);
+                    crate::spec::judgement::set_weight(&mut alt, m, 1.0);
                 }
                 alt.weighting[n] = WeightOrigin::Spec;
             }
@@ -483,7 +483,7 @@ pub fn alternative(
                     "experts"
                 }));
             }
-            let origins = crate::spec::weighting::derive(&mut alt, &only)?;
+            let origins = crate::spec::judgement::derive(&mut alt, &only)?;
             for (n, o) in origins.into_iter().enumerate() {
                 if o != WeightOrigin::Spec {
                     alt.weighting[n] = o;

@@ -1,7 +1,7 @@
 //! Streaming Monte Carlo accumulators: exact per-unit rank histograms,
 //! exact sums of the score deviations, and exact histograms of the per-run
 //! statistics ([`super::statistic`]). Runs are grouped in fixed chunks of
-//! [`CHUNK`] runs (they define the random streams); everything kept is an
+//! [`CHUNK`](super::partial::CHUNK) runs (they define the random streams); everything kept is an
 //! integer count or an exact sum, merged in any order, so threads, shards
 //! and merges all give identical results, and memory does not grow with
 //! the number of runs.
@@ -12,9 +12,6 @@ use super::partial::{Bins, McHeader};
 use super::statistic::{self, KeyHistogram, Nominal, RunCounts, RunKeys, RunRanks, STATISTICS};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-
-/// Runs per chunk (fixed: it defines the random streams).
-pub const CHUNK: u64 = 1024;
 
 /// The score sums of one chunk's runs, added in run order (so a chunk's
 /// sums do not depend on the thread that ran it), then added exactly to

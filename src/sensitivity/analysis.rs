@@ -3,11 +3,10 @@
 //! runs Monte Carlo (whole or one shard), Sobol, leave-one-out or the
 //! replay of one run, on a pool of the threads asked for.
 
-use super::accumulate::CHUNK;
 pub use super::evaluate::Engine;
 use super::evaluate::Evaluator;
 use super::model::{self, ModelDescription, Overrides, Settings};
-use super::partial::McPartial;
+use super::partial::{CHUNK, McPartial};
 use super::statistic::Nominal;
 use super::{DrawDescription, LeftOut, Progress, Scenario, SobolResult};
 use crate::error::{Error, Result};

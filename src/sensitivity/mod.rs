@@ -40,10 +40,11 @@ pub mod summary;
 
 use crate::error::{Error, Result};
 use crate::pipeline::RankResult;
-use accumulate::{CHUNK, ChunkStats, RunRecorder, Tally};
+use accumulate::{ChunkStats, RunRecorder, Tally};
 use evaluate::{BlockRuns, Evaluator, RunOutcome, Scratch};
 use kernel::SharedWindows;
 use model::{FactorKind, UncertaintyModel};
+use partial::CHUNK;
 use partial::{McHeader, McPartial, UnitInfo, chunk_count};
 use rayon::prelude::*;
 use rng::Rng;

@@ -1027,7 +1027,7 @@ fn choice_factor(
                     Some((*resamples, &mut pick as &mut dyn FnMut(usize) -> usize))
                 }
             };
-            match crate::spec::weighting::expert_weightings(index, resample) {
+            match crate::spec::judgement::expert_weightings(index, resample) {
                 Ok(sets) => Some(Factor {
                     name: "expert".into(),
                     kind: FactorKind::Scenario {

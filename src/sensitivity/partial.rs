@@ -4,12 +4,15 @@
 //! checksum, the validation of every length, count and range, and the
 //! exact merge of parts.
 
-use super::accumulate::CHUNK;
 use super::exact::ExactSum;
 use super::model::ModelDescription;
 use super::statistic::{KeyHistogram, Nominal, STATISTICS};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// Runs per chunk (fixed: it defines the random streams, and a shard is
+/// a range of chunks).
+pub const CHUNK: u64 = 1024;
 
 /// A unit as the partial result knows it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

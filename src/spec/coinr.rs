@@ -4,8 +4,8 @@
 //! (`uCode`, `uName`, `Time`, group, denominator and indicator columns) as
 //! they are, expanded into the ordinary sections before the spec is read.
 
-use super::load::Base;
 use crate::error::{Error, Result};
+use crate::input::Base;
 use crate::input::{self, ReadOptions};
 use serde::{Deserialize, Serialize};
 use toml::{Table, Value};

@@ -7,39 +7,10 @@ use super::model::{
     Normalisation, SpecFile, Transform, direction_word,
 };
 use crate::error::{Error, Location, Result};
-use crate::input::{self, RawTable, ReadOptions, Source};
+use crate::input::{self, Base, RawTable, ReadOptions};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use toml::Value;
-
-/// Where relative paths in a spec point.
-#[derive(Debug, Clone)]
-pub enum Base {
-    /// The folder of the spec file.
-    Dir(PathBuf),
-    /// Embedded files (the built-in example), by name.
-    Embedded(&'static [(&'static str, &'static [u8])]),
-}
-
-impl Base {
-    /// The source of a file named in the spec.
-    pub fn source(&self, path: &str) -> Source {
-        match self {
-            Base::Dir(dir) => {
-                let p = Path::new(path);
-                if p.is_absolute() {
-                    Source::Path(p.to_path_buf())
-                } else {
-                    Source::Path(dir.join(p))
-                }
-            }
-            Base::Embedded(files) => match files.iter().find(|(n, _)| *n == path) {
-                Some((n, b)) => Source::Embedded(n, b),
-                None => Source::Path(PathBuf::from(path)),
-            },
-        }
-    }
-}
 
 /// A parsed spec and where it came from.
 #[derive(Debug, Clone)]

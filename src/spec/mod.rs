@@ -1,20 +1,22 @@
 //! The index spec: the TOML as written ([`model`]), loading it ([`load`]),
-//! and resolving it into a checked [`Index`] ([`resolve`](mod@resolve)).
+//! and resolving it ([`resolve`](mod@resolve)) into a checked [`Index`]
+//! ([`index`]).
 
 pub mod coinr;
 pub mod draft;
 pub mod expr;
+pub mod index;
+pub mod judgement;
 pub mod load;
 pub mod model;
 pub mod resolve;
 pub mod weighting;
 
-pub use load::{Base, LoadedSpec, load_spec, load_spec_lenient, parse_spec, parse_spec_lenient};
+pub use crate::input::Base;
+pub use index::{Aggregation, Index, Indicator, Member, Node};
+pub use load::{LoadedSpec, load_spec, load_spec_lenient, parse_spec, parse_spec_lenient};
 pub use model::*;
-pub use resolve::{
-    Aggregation, AggregationParams, AggregationProblem, Index, Indicator, Member, Node,
-    build_aggregation, resolve,
-};
+pub use resolve::{AggregationParams, AggregationProblem, build_aggregation, resolve};
 pub use weighting::{
     AhpWeights, DataWeighting, ExpertWeights, OptimisedWeights, PcaWeights, WeightOrigin,
     WeightsSection,
