@@ -285,38 +285,26 @@ impl SortedRun {
                 j -= 1;
             }
             keys[j] = x;
-            let s = swaps.unwrap_or(0) + (i - j) as u64;
-            swaps = Some(s);
-            if s > limit {
+            swaps = swaps.map(|s| s + (i - j) as u64).filter(|&s| s <= limit);
+            if swaps.is_none() {
                 keys.sort_unstable();
-                swaps = None;
                 break;
             }
         }
         self.order.clear();
         self.order
             .extend(keys.iter().map(|&key| (key & mask) as u32));
-        self.swaps = match swaps {
-            Some(s) => s,
-            None => {
-                crate::sensitivity::analyze::count_position_inversions(&self.order, &mut self.tree)
-            }
-        };
+        let count = crate::sensitivity::analyze::count_position_inversions;
+        self.swaps = swaps.unwrap_or_else(|| count(&self.order, &mut self.tree));
         // Exact check on the full scores, as the ranker decides ties, with
         // a fix-up: truncated keys can only misorder scores that share all
         // their high bits, which the packed sort left in nominal order.
-        match put_right(
-            &mut self.order,
-            |p| sign * scores[p as usize],
-            self.ties,
-            u64::MAX,
-        ) {
-            Some(extra) => {
-                self.swaps += extra;
-                true
-            }
-            None => false,
-        }
+        let key = |p: u32| sign * scores[p as usize];
+        let Some(extra) = put_right(&mut self.order, key, self.ties) else {
+            return false;
+        };
+        self.swaps += extra;
+        true
     }
 }
 
@@ -329,9 +317,8 @@ impl SortedRun {
 /// equal keys are accepted in nominal order (the packed sort leaves them
 /// so, and a moved unit stops behind them). Returns the discordant pairs
 /// added, or None when two neighbours tie within [`TIE_TOLERANCE`] (but
-/// are not accepted equal), a key is not finite, or more than `limit`
-/// steps were needed.
-fn put_right(order: &mut [u32], key: impl Fn(u32) -> f64, ties: bool, limit: u64) -> Option<u64> {
+/// are not accepted equal) or a key is not finite.
+fn put_right(order: &mut [u32], key: impl Fn(u32) -> f64, ties: bool) -> Option<u64> {
     let n = order.len();
     let mut prev = key(*order.first()?);
     if !prev.is_finite() {
@@ -359,8 +346,7 @@ fn put_right(order: &mut [u32], key: impl Fn(u32) -> f64, ties: bool, limit: u64
         }
         order[j] = x;
         added += (i - j) as u64;
-        if added > limit || (j > 0 && !in_turn(order[j - 1], x)) || !apart(next, key(order[j + 1]))
-        {
+        if (j > 0 && !in_turn(order[j - 1], x)) || !apart(next, key(order[j + 1])) {
             return None;
         }
         prev = key(order[i]);
