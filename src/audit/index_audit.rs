@@ -5,7 +5,7 @@
 use super::multivariate::{correlations, cronbach_alpha, pca_explained};
 use super::stats;
 use crate::pipeline::RankResult;
-use crate::spec::{Aggregation, Member};
+use crate::spec::{Aggregation, Index, Member};
 use serde::Serialize;
 
 /// The most indicators the pairwise correlation matrices are computed for.
@@ -200,7 +200,6 @@ pub struct Audit {
 pub fn audit(result: &RankResult, thresholds: Thresholds) -> Audit {
     let index = &result.index;
     let st = &result.stages;
-    let n_all = result.data.table.len();
     let ranked: Vec<usize> = result
         .units
         .iter()
@@ -215,9 +214,57 @@ pub fn audit(result: &RankResult, thresholds: Thresholds) -> Audit {
     let node_scores: Vec<Vec<f64>> = (0..index.nodes.len())
         .map(|n| column(&st.nodes, n))
         .collect();
+    let raw: Vec<Vec<f64>> = (0..k).map(|j| column(&st.raw, j)).collect();
     // The k x k matrices are quadratic in memory and time: capped, and said so.
     let matrix = k <= MAX_CORRELATED_INDICATORS;
-    let size = if matrix { k } else { 0 };
+    let (pearson, spearman, pairs) = match matrix {
+        true => correlation_matrices(index, &normalised, &thresholds),
+        false => (Vec::new(), Vec::new(), Vec::new()),
+    };
+    let indicators = indicator_audits(result, &raw, &normalised, &node_scores, &thresholds);
+    let mut weights = super::explain::node_weights(index);
+    // Benefit of the Doubt: no weights of the node's own, each unit has its.
+    for w in weights
+        .iter_mut()
+        .filter(|w| w.origin == crate::spec::WeightOrigin::UnitOwn)
+    {
+        w.shares.iter_mut().for_each(|(_, s)| *s = f64::NAN);
+    }
+    Audit {
+        weights,
+        thresholds,
+        indicators,
+        matrix_ids: if matrix {
+            index.indicators.iter().map(|i| i.id.clone()).collect()
+        } else {
+            Vec::new()
+        },
+        correlation_note: (!matrix).then(|| {
+            format!(
+                "pairwise correlations skipped: {k} indicators, more than {MAX_CORRELATED_INDICATORS} (the matrices grow with the square of their number)"
+            )
+        }),
+        pearson,
+        spearman,
+        pairs,
+        nodes: node_audits(index, &normalised, &node_scores),
+        units: unit_coverage(result),
+        all_arithmetic: index
+            .nodes
+            .iter()
+            .all(|n| n.aggregation == Aggregation::Arithmetic),
+    }
+}
+
+/// The Pearson and Spearman matrices of the indicators' normalised values
+/// over the ranked units, and the pairs flagged: collinear, or negatively
+/// correlated within a node.
+fn correlation_matrices(
+    index: &Index,
+    normalised: &[Vec<f64>],
+    thresholds: &Thresholds,
+) -> (Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<Pair>) {
+    let size = normalised.len();
     let mut pearson = vec![vec![f64::NAN; size]; size];
     let mut spearman = vec![vec![f64::NAN; size]; size];
     let mut pairs = Vec::new();
@@ -255,19 +302,37 @@ pub fn audit(result: &RankResult, thresholds: Thresholds) -> Audit {
             }
         }
     }
-    let r2: Vec<f64> = (0..k)
-        .map(|j| correlations(&normalised[j], &node_scores[0]).0.powi(2))
+    (pearson, spearman, pairs)
+}
+
+/// Each indicator's coverage, distribution and flags (raw values), its
+/// correlations with its parent and the index, and its weight, importance
+/// and range shares (normalised values over the ranked units; `raw`: the
+/// raw values of the ranked units, indicator by indicator).
+fn indicator_audits(
+    result: &RankResult,
+    raw: &[Vec<f64>],
+    normalised: &[Vec<f64>],
+    node_scores: &[Vec<f64>],
+    thresholds: &Thresholds,
+) -> Vec<IndicatorAudit> {
+    let index = &result.index;
+    let n_all = result.data.table.len();
+    let r2: Vec<f64> = normalised
+        .iter()
+        .map(|x| correlations(x, &node_scores[0]).0.powi(2))
         .collect();
     let r2_sum: f64 = r2.iter().filter(|v| !v.is_nan()).sum();
-    let range_shares = range_shares(index, &normalised);
-    let indicators = index
+    let range_shares = range_shares(index, normalised);
+    index
         .indicators
         .iter()
         .enumerate()
         .map(|(j, ind)| {
-            let raw_all: Vec<f64> = (0..n_all).map(|u| st.raw[[u, j]]).collect();
-            let present = raw_all.iter().filter(|v| !v.is_nan()).count();
-            let raw = stats::present(&column(&st.raw, j));
+            let present = (0..n_all)
+                .filter(|&u| !result.stages.raw[[u, j]].is_nan())
+                .count();
+            let raw = stats::present(&raw[j]);
             let (skew, kurt) = (stats::skewness(&raw), stats::kurtosis(&raw));
             let coverage = present as f64 / n_all as f64;
             let mut flags = Vec::new();
@@ -309,8 +374,13 @@ pub fn audit(result: &RankResult, thresholds: Thresholds) -> Audit {
                 range_share: range_shares[j],
             }
         })
-        .collect();
-    let nodes = index
+        .collect()
+}
+
+/// Each node's internal consistency (Cronbach's alpha), its children's
+/// principal components and its correlation with the index.
+fn node_audits(index: &Index, normalised: &[Vec<f64>], node_scores: &[Vec<f64>]) -> Vec<NodeAudit> {
+    index
         .nodes
         .iter()
         .enumerate()
@@ -324,8 +394,8 @@ pub fn audit(result: &RankResult, thresholds: Thresholds) -> Audit {
                 })
                 .collect();
             let (alpha, complete) = cronbach_alpha(&items);
-            // The Jacobi eigen solver is cubic in the number of children:
-            // capped, and said so.
+            // The eigen solver is cubic in the number of children: capped,
+            // and said so.
             let (pca, pca_note) = if items.len() > MAX_PCA_CHILDREN {
                 (
                     Vec::new(),
@@ -355,8 +425,15 @@ pub fn audit(result: &RankResult, thresholds: Thresholds) -> Audit {
                 },
             }
         })
-        .collect();
-    let mut units: Vec<UnitCoverage> = (0..n_all)
+        .collect()
+}
+
+/// Every unit of the data (ranked or not) with its indicator coverage and
+/// status, least covered first.
+fn unit_coverage(result: &RankResult) -> Vec<UnitCoverage> {
+    let st = &result.stages;
+    let k = result.index.indicators.len();
+    let mut units: Vec<UnitCoverage> = (0..result.data.table.len())
         .map(|u| {
             let have = (0..k).filter(|&j| !st.raw[[u, j]].is_nan()).count();
             let status = match result.units.iter().find(|x| x.row == u) {
@@ -378,36 +455,5 @@ pub fn audit(result: &RankResult, thresholds: Thresholds) -> Audit {
         })
         .collect();
     units.sort_by(|a, b| a.coverage.total_cmp(&b.coverage));
-    let mut weights = super::explain::node_weights(index);
-    // Benefit of the Doubt: no weights of the node's own, each unit has its.
-    for w in weights
-        .iter_mut()
-        .filter(|w| w.origin == crate::spec::WeightOrigin::UnitOwn)
-    {
-        w.shares.iter_mut().for_each(|(_, s)| *s = f64::NAN);
-    }
-    Audit {
-        weights,
-        thresholds,
-        indicators,
-        matrix_ids: if matrix {
-            index.indicators.iter().map(|i| i.id.clone()).collect()
-        } else {
-            Vec::new()
-        },
-        correlation_note: (!matrix).then(|| {
-            format!(
-                "pairwise correlations skipped: {k} indicators, more than {MAX_CORRELATED_INDICATORS} (the matrices grow with the square of their number)"
-            )
-        }),
-        pearson,
-        spearman,
-        pairs,
-        nodes,
-        units,
-        all_arithmetic: index
-            .nodes
-            .iter()
-            .all(|n| n.aggregation == Aggregation::Arithmetic),
-    }
+    units
 }
