@@ -101,9 +101,18 @@ pub fn audit_csv(a: &Audit) -> String {
 /// The audit for a terminal.
 pub fn audit_table(a: &Audit, label: &str, lang: Lang) -> String {
     let mut o = String::new();
-    let th = &a.thresholds;
-    let f = |v: f64, d: usize| f(v, d, lang);
     let _ = writeln!(o, "{}: {label}\n", t(lang, "Audit", "Granskning"));
+    indicators_text(&mut o, a, lang);
+    pairs_text(&mut o, a, lang);
+    nodes_text(&mut o, a, lang);
+    units_text(&mut o, a, lang);
+    derived_weights_text(&mut o, a, lang);
+    o
+}
+
+/// The audit's indicator table, with its legend.
+fn indicators_text(o: &mut String, a: &Audit, lang: Lang) {
+    let f = |v: f64, d: usize| f(v, d, lang);
     let w = super::column_width(a.indicators.iter().map(|i| i.id.as_str()), 9, usize::MAX);
     let _ = writeln!(
         o,
@@ -180,6 +189,12 @@ pub fn audit_table(a: &Audit, label: &str, lang: Lang) -> String {
             }
         ),
     };
+}
+
+/// The flagged indicator pairs.
+fn pairs_text(o: &mut String, a: &Audit, lang: Lang) {
+    let f = |v: f64, d: usize| f(v, d, lang);
+    let th = &a.thresholds;
     let _ = match lang {
         Lang::En => writeln!(
             o,
@@ -209,6 +224,11 @@ pub fn audit_table(a: &Audit, label: &str, lang: Lang) -> String {
             flag(lang, &p.flag)
         );
     }
+}
+
+/// The node table: internal consistency and principal components.
+fn nodes_text(o: &mut String, a: &Audit, lang: Lang) {
+    let f = |v: f64, d: usize| f(v, d, lang);
     let _ = writeln!(o, "\n{}", t(lang, "Nodes:", "Noder:"));
     let nw = super::column_width(a.nodes.iter().map(|n| n.id.as_str()), 4, usize::MAX);
     let _ = writeln!(
@@ -252,6 +272,10 @@ pub fn audit_table(a: &Audit, label: &str, lang: Lang) -> String {
             "alfa: Cronbachs alfa för nodens delar (>= 0,7 är brukligt); PCA på deras korrelationer."
         )
     );
+}
+
+/// The units with incomplete data, the least covered first.
+fn units_text(o: &mut String, a: &Audit, lang: Lang) {
     let low: Vec<String> = a
         .units
         .iter()
@@ -283,6 +307,10 @@ pub fn audit_table(a: &Audit, label: &str, lang: Lang) -> String {
         t(lang, "of", "av"),
         a.units.len()
     );
+}
+
+/// The weights not written in the spec, node by node.
+fn derived_weights_text(o: &mut String, a: &Audit, lang: Lang) {
     let derived: Vec<_> = a
         .weights
         .iter()
@@ -299,10 +327,9 @@ pub fn audit_table(a: &Audit, label: &str, lang: Lang) -> String {
             )
         );
         for n in derived {
-            o += &node_weights_text(n, lang);
+            o.push_str(&node_weights_text(n, lang));
         }
     }
-    o
 }
 
 /// A unit's explanation as JSON.
