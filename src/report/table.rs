@@ -133,41 +133,7 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
     let unranked: Vec<&UnitResult> = result.units.iter().filter(|u| u.rank.is_none()).collect();
     let lang = options.lang;
     let _ = writeln!(out, "{}", index.root().label);
-    let round = index.spec.ranking.round;
-    let _ = match lang {
-        Lang::En => writeln!(
-            out,
-            "Ranked {} of {} units ({} excluded{}); {:?} ranking{}.",
-            ranked.len(),
-            result.data.table.len(),
-            result.excluded.len(),
-            if unranked.is_empty() {
-                String::new()
-            } else {
-                format!(", {} scored but not ranked", unranked.len())
-            },
-            index.spec.ranking.method,
-            round
-                .map(|d| format!(", scores rounded to {d} decimals before ranking"))
-                .unwrap_or_default()
-        ),
-        Lang::Sv => writeln!(
-            out,
-            "{} av {} enheter rangordnade ({} ej rangordnade{}); {}{}.",
-            ranked.len(),
-            result.data.table.len(),
-            result.excluded.len(),
-            if unranked.is_empty() {
-                String::new()
-            } else {
-                format!(", {} beräknade men inte rangordnade", unranked.len())
-            },
-            words::ranking_method(index.spec.ranking.method, lang),
-            round
-                .map(|d| format!(", poängen avrundade till {d} decimaler före rangordningen"))
-                .unwrap_or_default()
-        ),
-    };
+    headline(&mut out, result, ranked.len(), unranked.len(), lang);
     out.push('\n');
     // Columns: the root's child nodes (at most 6).
     let dims: Vec<usize> = index.dimensions().into_iter().take(6).collect();
@@ -256,56 +222,7 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
     if let Some(note) = missing_data_note(result, lang) {
         let _ = writeln!(out, "\n{note}");
     }
-    if !result.excluded.is_empty() {
-        let k = result.excluded.len();
-        let _ = match lang {
-            Lang::En => writeln!(
-                out,
-                "\nNot ranked ({k} unit{}):",
-                if k == 1 { "" } else { "s" }
-            ),
-            Lang::Sv => writeln!(
-                out,
-                "\nEj rangordnade ({k} {}):",
-                if k == 1 { "enhet" } else { "enheter" }
-            ),
-        };
-        let mut by: BTreeMap<&str, Vec<&crate::pipeline::Exclusion>> = BTreeMap::new();
-        for e in &result.excluded {
-            by.entry(e.category).or_default().push(e);
-        }
-        for (cat, list) in by {
-            let examples: Vec<String> = list
-                .iter()
-                .take(3)
-                .map(|e| format!("{} {}", e.id, e.name))
-                .collect();
-            let _ = writeln!(
-                out,
-                "  {:>4} {}: {} {}{}",
-                list.len(),
-                category(cat, lang),
-                t(lang, "e.g.", "t.ex."),
-                examples.join(", "),
-                if list.len() > 3 { ", ..." } else { "" }
-            );
-            let _ = writeln!(
-                out,
-                "       {}: {}",
-                t(lang, "first reason", "första skälet"),
-                words::exclusion(&list[0].reason, lang)
-            );
-        }
-        let _ = writeln!(
-            out,
-            "  ({})",
-            t(
-                lang,
-                "every unit and its reason: --format csv or --format json",
-                "varje enhet och dess skäl: --format csv eller --format json"
-            )
-        );
-    }
+    exclusions_text(&mut out, result, lang);
     if !result.notes.is_empty() {
         let _ = writeln!(out, "\n{}", t(lang, "Notes:", "Att notera:"));
         for n in &result.notes {
@@ -324,4 +241,100 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
         );
     }
     out
+}
+
+/// The table's headline: how many units were ranked, excluded or only
+/// scored, and the ranking rule.
+fn headline(o: &mut String, result: &RankResult, ranked: usize, unranked: usize, lang: Lang) {
+    let index = &result.index;
+    let round = index.spec.ranking.round;
+    let _ = match lang {
+        Lang::En => writeln!(
+            o,
+            "Ranked {} of {} units ({} excluded{}); {:?} ranking{}.",
+            ranked,
+            result.data.table.len(),
+            result.excluded.len(),
+            if unranked == 0 {
+                String::new()
+            } else {
+                format!(", {} scored but not ranked", unranked)
+            },
+            index.spec.ranking.method,
+            round
+                .map(|d| format!(", scores rounded to {d} decimals before ranking"))
+                .unwrap_or_default()
+        ),
+        Lang::Sv => writeln!(
+            o,
+            "{} av {} enheter rangordnade ({} ej rangordnade{}); {}{}.",
+            ranked,
+            result.data.table.len(),
+            result.excluded.len(),
+            if unranked == 0 {
+                String::new()
+            } else {
+                format!(", {} beräknade men inte rangordnade", unranked)
+            },
+            words::ranking_method(index.spec.ranking.method, lang),
+            round
+                .map(|d| format!(", poängen avrundade till {d} decimaler före rangordningen"))
+                .unwrap_or_default()
+        ),
+    };
+}
+
+/// The units not ranked, by category, with examples and the first reason.
+fn exclusions_text(out: &mut String, result: &RankResult, lang: Lang) {
+    if result.excluded.is_empty() {
+        return;
+    }
+    let k = result.excluded.len();
+    let _ = match lang {
+        Lang::En => writeln!(
+            out,
+            "\nNot ranked ({k} unit{}):",
+            if k == 1 { "" } else { "s" }
+        ),
+        Lang::Sv => writeln!(
+            out,
+            "\nEj rangordnade ({k} {}):",
+            if k == 1 { "enhet" } else { "enheter" }
+        ),
+    };
+    let mut by: BTreeMap<&str, Vec<&crate::pipeline::Exclusion>> = BTreeMap::new();
+    for e in &result.excluded {
+        by.entry(e.category).or_default().push(e);
+    }
+    for (cat, list) in by {
+        let examples: Vec<String> = list
+            .iter()
+            .take(3)
+            .map(|e| format!("{} {}", e.id, e.name))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {:>4} {}: {} {}{}",
+            list.len(),
+            category(cat, lang),
+            t(lang, "e.g.", "t.ex."),
+            examples.join(", "),
+            if list.len() > 3 { ", ..." } else { "" }
+        );
+        let _ = writeln!(
+            out,
+            "       {}: {}",
+            t(lang, "first reason", "första skälet"),
+            words::exclusion(&list[0].reason, lang)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  ({})",
+        t(
+            lang,
+            "every unit and its reason: --format csv or --format json",
+            "varje enhet och dess skäl: --format csv eller --format json"
+        )
+    );
 }
