@@ -206,6 +206,37 @@ pub fn workbook(
     lang: Lang,
 ) -> Result<Vec<u8>> {
     let mut book = Workbook::new();
+    sheet(&mut book, "Ranking", &ranking_columns(result, lang), lang)?;
+    sheet(&mut book, "Node scores", &node_columns(result, lang), lang)?;
+    sheet(&mut book, "Indicators", &indicator_columns(result), lang)?;
+    sheet(
+        &mut book,
+        "Exclusions",
+        &exclusion_columns(result, lang),
+        lang,
+    )?;
+    sheet(
+        &mut book,
+        "Audit",
+        &audit_columns(result, audit, lang),
+        lang,
+    )?;
+    if let Some(mc) = mc {
+        sheet(
+            &mut book,
+            "Sensitivity",
+            &sensitivity_columns(mc, lang),
+            lang,
+        )?;
+        let statistics = run_statistic_columns(mc, lang);
+        sheet(&mut book, "Run statistics", &statistics, lang)?;
+    }
+    book.save_to_buffer().map_err(xerr)
+}
+
+/// The "Ranking" sheet: rank, id, name, groups, score, ranks within
+/// groups, status.
+fn ranking_columns(result: &RankResult, lang: Lang) -> Vec<Column> {
     let index = &result.index;
     let units = &result.units;
     let ranking = &index.spec.ranking;
@@ -213,8 +244,6 @@ pub fn workbook(
         Lang::En => format!("Rank within {g}"),
         Lang::Sv => format!("Rang inom {g}"),
     };
-
-    // Ranking: rank, id, name, groups, score, ranks within groups, status.
     let mut cols = vec![
         Column::new("Rank").numbers(units.iter().map(|u| rank_number(u.rank))),
         Column::new("Id").texts(units.iter().map(|u| u.id.clone())),
@@ -250,9 +279,12 @@ pub fn workbook(
             },
         )
     })));
-    sheet(&mut book, "Ranking", &cols, lang)?;
+    cols
+}
 
-    // Node scores and ranks, headed by the nodes' labels.
+/// The "Node scores" sheet: node scores and ranks, headed by the nodes' labels.
+fn node_columns(result: &RankResult, lang: Lang) -> Vec<Column> {
+    let (index, units) = (&result.index, &result.units);
     let mut cols = vec![
         Column::new("Id").texts(units.iter().map(|u| u.id.clone())),
         Column::new("Name").texts(units.iter().map(|u| u.name.clone())),
@@ -266,10 +298,13 @@ pub fn workbook(
                 .numbers(units.iter().map(|u| rank_number(u.node_ranks[j]))),
         );
     }
-    sheet(&mut book, "Node scores", &cols, lang)?;
+    cols
+}
 
-    // Indicator values as read (every unit of the data, excluded ones too),
-    // headed by the indicators' labels.
+/// The "Indicators" sheet: indicator values as read (every unit of the
+/// data, excluded ones too), headed by the indicators' labels.
+fn indicator_columns(result: &RankResult) -> Vec<Column> {
+    let (index, units) = (&result.index, &result.units);
     let rows: Vec<(usize, &str, &str)> = units
         .iter()
         .map(|u| (u.row, u.id.as_str(), u.name.as_str()))
@@ -288,9 +323,11 @@ pub fn workbook(
     for (i, ind) in index.indicators.iter().enumerate() {
         cols.push(Column::new(ind.label.clone()).numbers(rows.iter().map(|r| raw[[r.0, i]])));
     }
-    sheet(&mut book, "Indicators", &cols, lang)?;
+    cols
+}
 
-    // Exclusions, with the reasons in the workbook's language.
+/// The "Exclusions" sheet, with the reasons in the workbook's language.
+fn exclusion_columns(result: &RankResult, lang: Lang) -> Vec<Column> {
     let ex = &result.excluded;
     let cols = vec![
         Column::new("Id").texts(ex.iter().map(|e| e.id.clone())),
@@ -300,9 +337,13 @@ pub fn workbook(
             .numbers(ex.iter().map(|e| e.coverage)),
         Column::new("Reason").texts(ex.iter().map(|e| words::exclusion(&e.reason, lang))),
     ];
-    sheet(&mut book, "Exclusions", &cols, lang)?;
+    cols
+}
 
-    // Audit.
+/// The "Audit" sheet: each indicator's coverage, distribution, flags,
+/// correlations and weight shares.
+fn audit_columns(result: &RankResult, audit: &Audit, lang: Lang) -> Vec<Column> {
+    let index = &result.index;
     let a = &audit.indicators;
     let label = |id: &str| {
         index
@@ -348,50 +389,53 @@ pub fn workbook(
     for (name, f) in more {
         cols.push(Column::new(name).numbers(a.iter().map(f)));
     }
-    sheet(&mut book, "Audit", &cols, lang)?;
+    cols
+}
 
-    // Sensitivity.
-    if let Some(mc) = mc {
-        let m = &mc.units;
-        let mut cols = vec![
-            Column::new("Id").texts(m.iter().map(|u| u.id.clone())),
-            Column::new("Name").texts(m.iter().map(|u| u.name.clone())),
-            Column::new("Nominal rank").numbers(m.iter().map(|u| u.nominal_rank)),
-            Column::new("Median rank").numbers(m.iter().map(|u| u.median_rank)),
-            Column::new("Rank 5%").numbers(m.iter().map(|u| u.q05)),
-            Column::new("Rank 95%").numbers(m.iter().map(|u| u.q95)),
-            Column::new("Score mean").numbers(m.iter().map(|u| u.score_mean)),
-            Column::new("Score SD").numbers(m.iter().map(|u| u.score_sd)),
-        ];
-        for &k in &mc.top_k {
-            let header = match lang {
-                Lang::En => format!("P(rank <= {k})"),
-                Lang::Sv => format!("P(rang ≤ {k})"),
-            };
-            cols.push(
-                Column::new(header)
-                    .percent()
-                    .numbers(m.iter().map(|u| u.p_top(k))),
-            );
-        }
-        sheet(&mut book, "Sensitivity", &cols, lang)?;
-        // Every registered per-run statistic over the runs.
-        let stats = crate::sensitivity::statistic::STATISTICS;
-        let summaries: Vec<_> = stats.iter().map(|s| mc.statistic(s)).collect();
-        let cols = vec![
-            Column::new("Statistic").texts(stats.iter().map(|s| {
-                match lang {
-                    Lang::En => s.label,
-                    Lang::Sv => s.label_sv,
-                }
-                .to_string()
-            })),
-            Column::new("Mean").numbers(summaries.iter().map(|s| s.mean)),
-            Column::new("Median").numbers(summaries.iter().map(|s| s.median)),
-            Column::new("5%").numbers(summaries.iter().map(|s| s.q05)),
-            Column::new("95%").numbers(summaries.iter().map(|s| s.q95)),
-        ];
-        sheet(&mut book, "Run statistics", &cols, lang)?;
+/// The "Sensitivity" sheet: each unit's Monte Carlo rank interval, score
+/// moments and top-k probabilities.
+fn sensitivity_columns(mc: &McResults, lang: Lang) -> Vec<Column> {
+    let m = &mc.units;
+    let mut cols = vec![
+        Column::new("Id").texts(m.iter().map(|u| u.id.clone())),
+        Column::new("Name").texts(m.iter().map(|u| u.name.clone())),
+        Column::new("Nominal rank").numbers(m.iter().map(|u| u.nominal_rank)),
+        Column::new("Median rank").numbers(m.iter().map(|u| u.median_rank)),
+        Column::new("Rank 5%").numbers(m.iter().map(|u| u.q05)),
+        Column::new("Rank 95%").numbers(m.iter().map(|u| u.q95)),
+        Column::new("Score mean").numbers(m.iter().map(|u| u.score_mean)),
+        Column::new("Score SD").numbers(m.iter().map(|u| u.score_sd)),
+    ];
+    for &k in &mc.top_k {
+        let header = match lang {
+            Lang::En => format!("P(rank <= {k})"),
+            Lang::Sv => format!("P(rang ≤ {k})"),
+        };
+        cols.push(
+            Column::new(header)
+                .percent()
+                .numbers(m.iter().map(|u| u.p_top(k))),
+        );
     }
-    book.save_to_buffer().map_err(xerr)
+    cols
+}
+
+/// The "Run statistics" sheet: every registered per-run statistic over the runs.
+fn run_statistic_columns(mc: &McResults, lang: Lang) -> Vec<Column> {
+    let stats = crate::sensitivity::statistic::STATISTICS;
+    let summaries: Vec<_> = stats.iter().map(|s| mc.statistic(s)).collect();
+    let cols = vec![
+        Column::new("Statistic").texts(stats.iter().map(|s| {
+            match lang {
+                Lang::En => s.label,
+                Lang::Sv => s.label_sv,
+            }
+            .to_string()
+        })),
+        Column::new("Mean").numbers(summaries.iter().map(|s| s.mean)),
+        Column::new("Median").numbers(summaries.iter().map(|s| s.median)),
+        Column::new("5%").numbers(summaries.iter().map(|s| s.q05)),
+        Column::new("95%").numbers(summaries.iter().map(|s| s.q95)),
+    ];
+    cols
 }
