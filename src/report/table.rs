@@ -246,40 +246,28 @@ pub fn to_table(result: &RankResult, options: TableOptions) -> String {
 /// The table's headline: how many units were ranked, excluded or only
 /// scored, and the ranking rule.
 fn headline(o: &mut String, result: &RankResult, ranked: usize, unranked: usize, lang: Lang) {
-    let index = &result.index;
-    let round = index.spec.ranking.round;
+    let ranking = &result.index.spec.ranking;
+    let (total, excluded) = (result.data.table.len(), result.excluded.len());
+    let only_scored = match (unranked, lang) {
+        (0, _) => String::new(),
+        (u, Lang::En) => format!(", {u} scored but not ranked"),
+        (u, Lang::Sv) => format!(", {u} beräknade men inte rangordnade"),
+    };
+    let rounded = match (ranking.round, lang) {
+        (None, _) => String::new(),
+        (Some(d), Lang::En) => format!(", scores rounded to {d} decimals before ranking"),
+        (Some(d), Lang::Sv) => format!(", poängen avrundade till {d} decimaler före rangordningen"),
+    };
     let _ = match lang {
         Lang::En => writeln!(
             o,
-            "Ranked {} of {} units ({} excluded{}); {:?} ranking{}.",
-            ranked,
-            result.data.table.len(),
-            result.excluded.len(),
-            if unranked == 0 {
-                String::new()
-            } else {
-                format!(", {} scored but not ranked", unranked)
-            },
-            index.spec.ranking.method,
-            round
-                .map(|d| format!(", scores rounded to {d} decimals before ranking"))
-                .unwrap_or_default()
+            "Ranked {ranked} of {total} units ({excluded} excluded{only_scored}); {:?} ranking{rounded}.",
+            ranking.method
         ),
         Lang::Sv => writeln!(
             o,
-            "{} av {} enheter rangordnade ({} ej rangordnade{}); {}{}.",
-            ranked,
-            result.data.table.len(),
-            result.excluded.len(),
-            if unranked == 0 {
-                String::new()
-            } else {
-                format!(", {} beräknade men inte rangordnade", unranked)
-            },
-            words::ranking_method(index.spec.ranking.method, lang),
-            round
-                .map(|d| format!(", poängen avrundade till {d} decimaler före rangordningen"))
-                .unwrap_or_default()
+            "{ranked} av {total} enheter rangordnade ({excluded} ej rangordnade{only_scored}); {}{rounded}.",
+            words::ranking_method(ranking.method, lang)
         ),
     };
 }
