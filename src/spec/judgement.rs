@@ -156,6 +156,10 @@ fn judgement(raw: &RawTable, c: &cell::RawCell, position: u32, column: &str) -> 
 /// A judge's name and pairwise matrix.
 type Judged = (String, Vec<Vec<f64>>);
 
+/// Weights by the analytic hierarchy process from the pairwise comparisons
+/// in `path` (one row per pair, judges optional): each compared node's
+/// children get the principal eigenvector of the judges' combined matrix,
+/// and the node's origin records the consistency figures.
 fn ahp(
     index: &mut Index,
     base: &Base,
@@ -164,12 +168,22 @@ fn ahp(
     origins: &mut [WeightOrigin],
 ) -> Result<()> {
     let raw = read(base, path)?;
+    for (node, judges) in comparisons(index, &raw)? {
+        origins[node] = ahp_node(index, &raw, node, &judges, max_cr)?;
+    }
+    Ok(())
+}
+
+/// The comparisons file read into one matrix per node and judge (the
+/// reciprocals filled in), every node, child and value checked, and a pair
+/// judged twice differently refused.
+fn comparisons(index: &Index, raw: &RawTable) -> Result<Vec<(usize, Vec<Judged>)>> {
     let layout = "node, a, b, value (and optionally judge)";
     let (cn, ca, cb, cv) = (
-        need_column(&raw, "node", layout)?,
-        need_column(&raw, "a", layout)?,
-        need_column(&raw, "b", layout)?,
-        need_column(&raw, "value", layout)?,
+        need_column(raw, "node", layout)?,
+        need_column(raw, "a", layout)?,
+        need_column(raw, "b", layout)?,
+        need_column(raw, "value", layout)?,
     );
     let cj = raw.column("judge");
     // node -> judge -> filled matrix (0 = not given yet).
@@ -208,7 +222,7 @@ fn ahp(
                 })
         };
         let (i, j) = (place(ca, "a")?, place(cb, "b")?);
-        let v = judgement(&raw, &row.cells[cv], row.position, "value")?;
+        let v = judgement(raw, &row.cells[cv], row.position, "value")?;
         let judge = cj.map(&text).unwrap_or_default();
         let n = children.len();
         let at = match matrices.iter().position(|(k, _)| *k == node) {
@@ -248,82 +262,107 @@ fn ahp(
         m[i][j] = v;
         m[j][i] = 1.0 / v;
     }
-    for (node, judges) in matrices {
-        let ids: Vec<String> = index.nodes[node]
-            .children
-            .iter()
-            .map(|m| index.member_id(*m).to_string())
-            .collect();
-        let mut crs = Vec::new();
-        for (judge, m) in &judges {
-            if let Some((i, j)) = (0..ids.len())
-                .flat_map(|i| (0..ids.len()).map(move |j| (i, j)))
-                .find(|&(i, j)| m[i][j] == 0.0)
-            {
-                return Err(Error::data(
-                    raw.location(None, None),
-                    format!(
-                        "node '{}'{}: {} vs {} is not judged",
-                        index.nodes[node].id,
-                        if judge.is_empty() {
-                            String::new()
-                        } else {
-                            format!(", judge '{judge}'")
-                        },
-                        ids[i],
-                        ids[j]
-                    ),
-                )
-                .with_hint(
-                    "every pair of a node's children needs a judgement (n(n-1)/2 rows per judge)",
-                ));
-            }
-            if ids.len() > RANDOM_INDEX.len() {
-                return Err(Error::data(
-                    raw.location(None, None),
-                    format!("node '{}' has {} children; AHP here takes at most {}", index.nodes[node].id, ids.len(), RANDOM_INDEX.len()),
-                )
-                .with_hint("group the children into sub-nodes, or use budget allocation ([weights] experts)"));
-            }
-            crs.push(ahp_eigen(m).3);
-        }
-        let combined = geometric_mean(&judges.iter().map(|(_, m)| m.clone()).collect::<Vec<_>>());
-        let (w, lambda_max, ci, cr) = ahp_eigen(&combined);
-        if cr > max_cr {
+    Ok(matrices)
+}
+
+/// Checks one node's matrices (every pair judged, not too many children,
+/// consistent enough), sets its children's weights and returns its origin.
+fn ahp_node(
+    index: &mut Index,
+    raw: &RawTable,
+    node: usize,
+    judges: &[Judged],
+    max_cr: f64,
+) -> Result<WeightOrigin> {
+    let ids: Vec<String> = index.nodes[node]
+        .children
+        .iter()
+        .map(|m| index.member_id(*m).to_string())
+        .collect();
+    let mut crs = Vec::new();
+    for (judge, m) in judges {
+        if let Some((i, j)) = (0..ids.len())
+            .flat_map(|i| (0..ids.len()).map(move |j| (i, j)))
+            .find(|&(i, j)| m[i][j] == 0.0)
+        {
             return Err(Error::data(
                 raw.location(None, None),
                 format!(
-                    "node '{}': the judgements are inconsistent (consistency ratio {:.3} > {max_cr}{})",
+                    "node '{}'{}: {} vs {} is not judged",
                     index.nodes[node].id,
-                    cr,
-                    if judges.len() > 1 {
-                        format!("; the judges' own: {}", crs.iter().map(|c| format!("{c:.3}")).collect::<Vec<_>>().join(", "))
-                    } else {
+                    if judge.is_empty() {
                         String::new()
-                    }
+                    } else {
+                        format!(", judge '{judge}'")
+                    },
+                    ids[i],
+                    ids[j]
                 ),
             )
-            .with_hint("revise the judgements, or accept them with [weights] max_cr = a larger value"));
+            .with_hint(
+                "every pair of a node's children needs a judgement (n(n-1)/2 rows per judge)",
+            ));
         }
-        for (c, m) in index.nodes[node].children.clone().into_iter().enumerate() {
-            set_weight(index, m, w[c]);
+        if ids.len() > RANDOM_INDEX.len() {
+            return Err(Error::data(
+                raw.location(None, None),
+                format!(
+                    "node '{}' has {} children; AHP here takes at most {}",
+                    index.nodes[node].id,
+                    ids.len(),
+                    RANDOM_INDEX.len()
+                ),
+            )
+            .with_hint(
+                "group the children into sub-nodes, or use budget allocation ([weights] experts)",
+            ));
         }
-        origins[node] = WeightOrigin::Ahp(AhpWeights {
-            judges: judges
-                .iter()
-                .map(|(j, _)| j.clone())
-                .filter(|j| !j.is_empty())
-                .collect(),
-            lambda_max,
-            ci,
-            cr,
-            judge_cr: crs,
-            weights: w,
-        });
+        crs.push(ahp_eigen(m).3);
     }
-    Ok(())
+    let combined = geometric_mean(&judges.iter().map(|(_, m)| m.clone()).collect::<Vec<_>>());
+    let (w, lambda_max, ci, cr) = ahp_eigen(&combined);
+    if cr > max_cr {
+        return Err(Error::data(
+            raw.location(None, None),
+            format!(
+                "node '{}': the judgements are inconsistent (consistency ratio {:.3} > {max_cr}{})",
+                index.nodes[node].id,
+                cr,
+                if judges.len() > 1 {
+                    format!(
+                        "; the judges' own: {}",
+                        crs.iter()
+                            .map(|c| format!("{c:.3}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+        )
+        .with_hint(
+            "revise the judgements, or accept them with [weights] max_cr = a larger value",
+        ));
+    }
+    for (c, m) in index.nodes[node].children.clone().into_iter().enumerate() {
+        set_weight(index, m, w[c]);
+    }
+    Ok(WeightOrigin::Ahp(AhpWeights {
+        judges: judges
+            .iter()
+            .map(|(j, _)| j.clone())
+            .filter(|j| !j.is_empty())
+            .collect(),
+        lambda_max,
+        ci,
+        cr,
+        judge_cr: crs,
+        weights: w,
+    }))
 }
 
+/// Sets a member's weight (an indicator's or a node's).
 pub(crate) fn set_weight(index: &mut Index, m: Member, w: f64) {
     match m {
         Member::Indicator(i) => index.indicators[i].weight = w,
