@@ -1,10 +1,10 @@
 //! Streaming Monte Carlo accumulators: exact per-unit rank histograms,
 //! exact sums of the score deviations, and exact histograms of the per-run
 //! statistics ([`super::statistic`]). Runs are grouped in fixed chunks of
-//! [`CHUNK`](super::partial::CHUNK) runs (they define the random streams); everything kept is an
-//! integer count or an exact sum, merged in any order, so threads, shards
-//! and merges all give identical results, and memory does not grow with
-//! the number of runs.
+//! [`CHUNK`](super::partial::CHUNK) runs (they define the random streams);
+//! everything kept is an integer count or an exact sum, merged in any
+//! order, so threads, shards and merges all give identical results, and
+//! memory does not grow with the number of runs.
 
 use super::exact::ExactSum;
 use super::kernel::{BLOCK_RUNS, ProvenBlock, ProvenRun};

@@ -21,6 +21,7 @@
 
 use crate::cpu::{self, Isa};
 use crate::pipeline::rank::TIE_TOLERANCE;
+use crate::sensitivity::analyze::count_position_inversions;
 use std::sync::Arc;
 
 /// Single-precision scores of a block of runs, laid out as
@@ -294,8 +295,8 @@ impl SortedRun {
         self.order.clear();
         self.order
             .extend(keys.iter().map(|&key| (key & mask) as u32));
-        let count = crate::sensitivity::analyze::count_position_inversions;
-        self.swaps = swaps.unwrap_or_else(|| count(&self.order, &mut self.tree));
+        self.swaps =
+            swaps.unwrap_or_else(|| count_position_inversions(&self.order, &mut self.tree));
         // Exact check on the full scores, as the ranker decides ties, with
         // a fix-up: truncated keys can only misorder scores that share all
         // their high bits, which the packed sort left in nominal order.
@@ -703,7 +704,7 @@ impl BlockRanker {
         // The window counts on 16-bit keys (a run whose windows missed a
         // pair is marked outside, not proven), the keys placed at their
         // counted positions for the proof, and each run's displacements.
-        // Above [`MAX_UNITS_16`] units nothing is counted: every run is
+        // Above `MAX_UNITS_16` units nothing is counted: every run is
         // ranked alone.
         if self.counted.len() != n * L {
             self.counted.resize(n * L);

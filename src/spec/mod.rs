@@ -1,6 +1,7 @@
 //! The index spec: the TOML as written ([`model`]), loading it ([`load`]),
 //! and resolving it ([`resolve`](mod@resolve)) into a checked [`Index`]
-//! ([`index`]).
+//! ([`index`]); weights from judgements or the data are described in
+//! [`weighting`] and set by [`judgement`].
 
 pub mod coinr;
 pub mod draft;
